@@ -1,0 +1,899 @@
+"""Demo data: Fenmarsh, a fictional LA, and sixteen years of its schools' case files.
+
+Everything is recorded through the application's public commands, backdated with
+``effective=``, so the demo obeys the same rules as real use. Entries stop at today's date:
+the application refuses entries effective in the future.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from application.case_files import SchoolCaseFiles
+from domain.errors import CaseFileError
+from domain.ofsted import framework_on
+
+LA_NAME = "Fenmarsh"
+LA_CODE = "999"
+DEMO_STARTS = date(2010, 9, 1)
+DEMO_ENDS = date(2026, 11, 30)
+
+FEATURED_URN = 990007
+"""Warning notice not complied with, then an interim executive board: the story to show."""
+SPECIAL_MEASURES_URN = 990005
+NOTICE_TO_IMPROVE_URN = 990003
+SERIOUS_WEAKNESSES_URN = 990009
+COMPLIED_2014_URN = 990006
+COMPLIED_2019_URN = 990049
+CONVERTED_URN = 990050
+ACADEMY_URN = 990061
+CONVERSION_DATE = date(2011, 8, 1)
+
+ProgressCallback = Callable[[int, int, int], None]
+"""Called after each school with (schools loaded, schools in all, entries recorded)."""
+
+
+class StoreNotEmpty(CaseFileError):
+    """The demo loads into an empty store only: it must not mix with real case files."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    la_name: str
+    la_code: str
+    case_files: int
+    entries: int
+    causing_concern: int
+    loaded_until: date
+    featured_urn: int
+    featured_name: str
+    special_measures_urn: int
+    academy_conversion: tuple[int, int]
+
+
+# The register ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _School:
+    urn: int
+    name: str
+    phase: str
+    establishment_type: str
+    pupils: int
+    governance: str = "maintained"
+    religious_character: str | None = None
+    opened_on: date | None = None
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn, "name": self.name, "phase": self.phase,
+            "establishment_type": self.establishment_type, "governance": self.governance,
+            "la_code": LA_CODE, "pupils": self.pupils, "opened_on": self.opened_on,
+            "religious_character": self.religious_character,
+        }
+
+
+def _primary(urn: int, name: str, pupils: int, kind: str = "Community school",
+             religious_character: str | None = None) -> _School:
+    return _School(urn, name, "Primary", kind, pupils, religious_character=religious_character)
+
+
+def _secondary(urn: int, name: str, pupils: int, kind: str = "Community school") -> _School:
+    return _School(urn, name, "Secondary", kind, pupils)
+
+
+def _special(urn: int, name: str, pupils: int, kind: str = "Community special school") -> _School:
+    # GIAS puts maintained special schools in its "Special schools" group, phase not applicable.
+    return _School(urn, name, "Not applicable", kind, pupils)
+
+
+CofE, RC = "Church of England", "Roman Catholic"
+VA, VC, FOUNDATION = "Voluntary aided school", "Voluntary controlled school", "Foundation school"
+
+SCHOOLS: tuple[_School, ...] = (
+    _School(990001, "Fenmarsh Nursery School", "Nursery", "Local authority nursery school", 96),
+    _primary(990002, "Saltmarsh Primary School", 418),
+    _primary(990003, "Dykeside Infant School", 176),
+    _primary(990004, "Dykeside Junior School", 238),
+    _primary(990005, "Eelbrook Community Primary School", 341),
+    _primary(990006, "Marram End Primary School", 204),
+    _primary(990007, "Sedgeholme St Felix Church of England Primary School", 212, VA, CofE),
+    _primary(990008, "St Mary Magdalene Catholic Primary School", 296, VA, RC),
+    _primary(990009, "Reedham Fen Junior School", 264),
+    _primary(990010, "Reedham Fen Infant School", 180),
+    _primary(990011, "Wyldmere Church of England Primary School", 98, VC, CofE),
+    _primary(990012, "Lodeway Primary School", 455, FOUNDATION),
+    _primary(990013, "Curlew Fen Primary School", 61),
+    _primary(990014, "Snipe Hill Primary School", 207),
+    _primary(990015, "Oxlode Primary School", 389),
+    _primary(990016, "Gaultby Community Primary School", 142),
+    _primary(990017, "Holme Drove Primary School", 630),
+    _primary(990018, "Pondersby Primary School", 118),
+    _primary(990019, "Ashwell Fen Primary School", 205),
+    _primary(990020, "Ravensdyke Primary School", 412, FOUNDATION),
+    _primary(990021, "Brackenholt Primary School", 87),
+    _primary(990022, "Stowfen Church of England Primary School", 176, VC, CofE),
+    _primary(990023, "Setchmere Primary School", 310),
+    _primary(990024, "Whittlefen Primary School", 199),
+    _primary(990025, "Fordingham Primary School", 421),
+    _primary(990026, "Anholme Primary School", 73),
+    _primary(990027, "Moorhythe Primary School", 236),
+    _primary(990028, "Lyngfield Primary School", 402),
+    _primary(990029, "Sandlode Primary School", 211),
+    _primary(990030, "Mereside Primary School", 614),
+    _primary(990031, "Otterbridge Primary School", 188),
+    _primary(990032, "Tillingholt Primary School", 104),
+    _primary(990033, "Barrowfen Primary School", 326, FOUNDATION),
+    _primary(990034, "Swanmere Primary School", 415),
+    _primary(990035, "Gooselode Primary School", 205),
+    _primary(990036, "Ryecroft Fen Primary School", 129),
+    _primary(990037, "Alderholme Primary School", 397),
+    _primary(990038, "Elmfen Primary School", 224),
+    _primary(990039, "Redwater Primary School", 452),
+    _primary(990040, "Blackdyke Primary School", 180),
+    _primary(990041, "Mallard Fen Primary School", 93),
+    _primary(990042, "Wetherholme Primary School", 316),
+    _primary(990043, "Bittern Drove Primary School", 208),
+    _primary(990044, "Greylode Primary School", 419),
+    _primary(990045, "Kestrel Fen Primary School", 151),
+    _primary(990046, "Lapwing Primary School", 238),
+    _primary(990047, "Nethermere Primary School", 415),
+    _primary(990048, "Priorsfen Primary School", 199),
+    _secondary(990049, "Thornfen Community College", 1184),
+    _secondary(990050, "Cranmoor School", 1412),
+    _School(990051, "Fenmarsh Academy", "Secondary", "Academy sponsor led", 986,
+            governance="academy", opened_on=date(2009, 9, 1)),
+    _School(990052, "Eastwold Academy", "Secondary", "Academy sponsor led", 812,
+            governance="academy", opened_on=date(2010, 9, 1)),
+    _School(990053, "Fenmarsh Free School", "Secondary", "Free schools", 540,
+            governance="academy", opened_on=date(2014, 9, 1)),
+    _secondary(990054, "Westmoor High School", 1068, FOUNDATION),
+    _secondary(990055, "Langmere School", 874),
+    _secondary(990056, "Kingsfen High School", 1296, FOUNDATION),
+    _secondary(990057, "Bishop Alder Church of England High School", 1020, VC),
+    _special(990058, "Willowlode School", 142),
+    _special(990059, "Osierbank School", 88),
+    _special(990060, "Heronsgate School", 176, "Foundation special school"),
+)
+
+# Who recorded what: the LA's officers over the years.
+_HEADS = ((date(2010, 1, 1), "Margaret Fell, Head of School Improvement"),
+          (date(2016, 4, 1), "David Okoro, Head of School Improvement"),
+          (date(2022, 1, 4), "Helen Marsh, Head of School Improvement"))
+_ADVISERS = ("Tom Ridley, School Improvement Adviser", "Priya Shah, School Improvement Adviser",
+             "Gareth Lloyd, School Improvement Adviser", "Ann Whitlock, School Improvement Adviser")
+_DATA_OFFICER = "Amir Khan, Performance and Data Officer"
+_IEB_MEMBERS = ["Dr Ruth Penhaligon (chair)", "Michael Adeyemi", "Canon Judith Orme",
+                "Sunita Rao"]
+
+
+def _head_on(day: date) -> str:
+    return [name for since, name in _HEADS if since <= day][-1]
+
+
+# Loading ---------------------------------------------------------------------------------
+
+def load_demo(case_files: SchoolCaseFiles,
+              progress: ProgressCallback | None = None) -> DemoSummary:
+    """Loads Fenmarsh into an empty store, up to today or the end of November 2026."""
+    existing = case_files.urns()
+    if existing:
+        raise StoreNotEmpty(
+            f"The store already holds {len(existing)} case files; the demo loads only into an "
+            "empty store"
+        )
+    until = min(case_files.clock.today(), DEMO_ENDS)
+    master = random.Random(2010)
+    seeds = {school.urn: master.randrange(2**32) for school in SCHOOLS}
+    stories: dict[int, Callable[[_Story], None]] = {
+        NOTICE_TO_IMPROVE_URN: _notice_to_improve,
+        SPECIAL_MEASURES_URN: _special_measures,
+        COMPLIED_2014_URN: _warning_notice_complied_2014,
+        FEATURED_URN: _warning_notice_then_ieb,
+        SERIOUS_WEAKNESSES_URN: _serious_weaknesses,
+        COMPLIED_2019_URN: _warning_notice_complied_2019,
+        CONVERTED_URN: _academy_conversion,
+    }
+    total = len(SCHOOLS) + 1  # the converter academy opens a case file of its own
+    loaded = entries = 0
+    for school in SCHOOLS:
+        story = _Story(case_files, school, until, random.Random(seeds[school.urn]))
+        try:
+            story.register()
+            stories.get(school.urn, _ordinary_school)(story)
+        except _StoryEnds:
+            pass
+        for urn in story.urns:
+            loaded += 1
+            entries += case_files.version(urn)
+        if progress is not None:
+            progress(loaded, total, entries)
+    schools = case_files.schools()
+    featured = case_files.school(FEATURED_URN)
+    return DemoSummary(
+        la_name=LA_NAME, la_code=LA_CODE, case_files=len(schools), entries=entries,
+        causing_concern=sum(1 for s in schools if s["causing_concern"] and s["is_open"]),
+        loaded_until=until, featured_urn=FEATURED_URN, featured_name=featured["name"],
+        special_measures_urn=SPECIAL_MEASURES_URN,
+        academy_conversion=(CONVERTED_URN, ACADEMY_URN),
+    )
+
+
+class _StoryEnds(Exception):
+    """The story has reached today: what follows has not happened yet."""
+
+
+@dataclass
+class _Story:
+    """One school's case file written in date order, stopping at ``until``."""
+
+    case_files: SchoolCaseFiles
+    school: _School
+    until: date
+    rng: random.Random
+    urn: int = 0
+    urns: list[int] = field(default_factory=list)
+    category: str | None = None
+    adviser: str = ""
+
+    def __post_init__(self) -> None:
+        self.urn = self.school.urn
+        self.adviser = self.rng.choice(_ADVISERS)
+
+    def register(self) -> None:
+        opened = self.school.opened_on
+        effective = max(DEMO_STARTS, opened) if opened else DEMO_STARTS
+        self._check(effective)
+        self.case_files.register_school(
+            by=_DATA_OFFICER, effective=effective, **self.school.details()
+        )
+        self.urns.append(self.urn)
+
+    def on(self, day: date, by: str | None = None) -> _Commands:
+        """The application's commands for this school, effective on ``day``."""
+        self._check(day)
+        return _Commands(self.case_files, self.urn, day, by or self.adviser)
+
+    def categorise(self, day: date, to: str, reason: str, evidence: str = "") -> None:
+        """Sets the LA category at a review point or on new evidence, if it changes."""
+        if to != self.category:
+            self.on(day, _head_on(day)).change_category(to=to, reason=reason, evidence=evidence)
+            self.category = to
+
+    def inspect(self, inspected_on: date, published_on: date, quality: int,
+                category: str | None = None, report_card: dict[str, str] | None = None,
+                safeguarding: str = "met") -> str:
+        """Records an Ofsted report in the vocabulary in force on ``inspected_on``.
+
+        ``quality`` is the school's underlying grade (1-4); frameworks without an overall
+        grade record none, and report cards get grades that fit it.
+        """
+        framework = framework_on(inspected_on)
+        self._check(published_on)
+        fields: dict[str, Any] = {"overall": quality if framework.overall_grades else None}
+        if framework.report_card_grades:
+            fields["report_card"] = report_card or _report_card(quality, self.school.phase)
+            fields["safeguarding"] = safeguarding
+        return self.case_files.record_inspection(
+            self.urn, by=_DATA_OFFICER, published_on=published_on, inspected_on=inspected_on,
+            category=category, **fields,
+        )
+
+    def open_action(self, description: str) -> str:
+        """The id of the open MSP action with this description (ids are the domain's)."""
+        actions = self.case_files.school(self.urn)["msp"]["open_actions"]
+        return next(a["action_id"] for a in actions if a["description"] == description)
+
+    def version_of(self, event: str, **details: Any) -> int:
+        """The version of the entry of this kind whose details match."""
+        return next(
+            e["version"] for e in self.case_files.history(self.urn)
+            if e["event"] == event and all(e["details"].get(k) == v for k, v in details.items())
+        )
+
+    def switch_to(self, urn: int) -> None:
+        """Carries on with another case file (the academy after a conversion)."""
+        self.urn = urn
+        self.urns.append(urn)
+        self.category = None
+
+    def _check(self, day: date) -> None:
+        if day > self.until:
+            raise _StoryEnds
+
+
+@dataclass(frozen=True)
+class _Commands:
+    """``story.on(day).raise_concern(...)``: an application command with urn, by, effective."""
+
+    case_files: SchoolCaseFiles
+    urn: int
+    day: date
+    by: str
+
+    def __getattr__(self, command: str) -> Callable[..., Any]:
+        method = getattr(self.case_files, command)
+        if command in ("retract_entry", "amend_entry"):  # corrections are dated today
+            return lambda **fields: method(self.urn, by=self.by, **fields)
+        return lambda **fields: method(self.urn, by=self.by, effective=self.day, **fields)
+
+
+# Ordinary schools: Ofsted's cadence and the LA's reviews ------------------------------------
+
+_COVID_PAUSE = (date(2020, 3, 17), date(2021, 9, 13))
+"""Routine graded inspections were suspended from March 2020 and resumed in autumn 2021."""
+_EXEMPTION = (date(2012, 9, 1), date(2020, 9, 1))
+"""Outstanding schools were exempt from routine inspection (Sep 2012 until the 2020 change)."""
+
+_REASONS = {
+    "1": "Sustained outstanding outcomes and leadership; light-touch support",
+    "2": "Outcomes at or above national; secure leadership",
+    "3a": "Outcomes close to national and improving; close to good",
+    "3b": "Outcomes below national and falling; vulnerable at the next inspection",
+}
+
+
+def _ordinary_school(story: _Story) -> None:
+    school, rng = story.school, story.rng
+    if school.phase == "Not applicable" or school.phase == "Nursery":
+        quality = rng.choices((1, 2, 3), (45, 45, 10))[0]
+    else:
+        quality = rng.choices((1, 2, 3), (15, 58, 27))[0]
+    if school.opened_on and school.opened_on >= DEMO_STARTS:
+        first = school.opened_on + timedelta(days=rng.randint(560, 700))
+        _ordinary_years(story, quality, None, school.opened_on, first_inspection=first)
+    else:
+        last = DEMO_STARTS - timedelta(days=rng.randint(60, 4 * 365))
+        _ordinary_years(story, quality, last, DEMO_STARTS)
+
+
+def _ordinary_years(story: _Story, quality: int, last_inspected: date | None, since: date,
+                    first_inspection: date | None = None) -> None:
+    """Inspections on Ofsted's cadence and the LA's termly reviews, from ``since`` on.
+
+    The whole plan is drawn before anything is recorded, so the random draws do not depend
+    on today's date.
+    """
+    rng = story.rng
+    inspections: list[tuple[date, date, int]] = []
+    grade, last = quality, last_inspected
+    while True:
+        inspected_on = first_inspection if last is None else _next_inspection(last, grade, rng)
+        if inspected_on < since + timedelta(days=30):  # overdue when the story starts
+            inspected_on = since + timedelta(days=rng.randint(30, 400))
+        inspected_on = _term_time(inspected_on)
+        if inspected_on > DEMO_ENDS:
+            break
+        grade = _next_grade(grade, rng)
+        inspections.append((_weekday(inspected_on + timedelta(rng.randint(18, 32))),
+                            inspected_on, grade))
+        last = inspected_on
+    dips = {year: rng.random() for year in range(DEMO_STARTS.year, DEMO_ENDS.year + 1)}
+
+    moments = [(published, 0, (inspected, grade)) for published, inspected, grade in inspections]
+    moments += [(day, 1, None) for day in _review_points() if day >= since]
+    known, concern, letter_sent = quality, None, False
+    for day, _, inspection in sorted(moments, key=lambda m: (m[0], m[1])):
+        if inspection is not None:
+            story.inspect(inspection[0], day, inspection[1])
+            known = inspection[1]
+            continue
+        to = _category_for(known, dips[_academic_year(day)])
+        staying = to == story.category
+        story.categorise(day, to, _REASONS[to], _latest_ofsted(story, day))
+        if to == "3b" and concern is None:
+            concern = story.on(day).raise_concern(
+                ground="standards", description=_dip_description(story.school, day),
+                evidence="LA performance profile; Analyse School Performance",
+            )
+            story.on(day).communicate_concern(
+                concern_id=concern, recipient="headteacher",
+                note="Discussed at the school performance profile visit",
+            )
+        elif to == "3b" and staying and not letter_sent:
+            story.on(day, _head_on(day)).send_letter_of_concern(
+                concern_ids=[concern], summary=(
+                    "Outcomes have not improved since the concern was raised. The governing "
+                    "body is asked to set out, within four weeks, how it will hold leaders to "
+                    "account for the pace of improvement."
+                ),
+            )
+            letter_sent = True
+        elif to != "3b" and concern is not None:
+            story.on(day).resolve_concern(
+                concern_id=concern, outcome=f"Outcomes improved; LA category now {to}"
+            )
+            concern, letter_sent = None, False
+
+
+def _next_inspection(last: date, grade: int, rng: random.Random) -> date:
+    if grade == 1 and last < _EXEMPTION[1] and last + timedelta(days=5 * 365) > _EXEMPTION[0]:
+        return date(2021, 11, 1) + timedelta(days=rng.randint(0, 960))
+    if grade == 1:
+        return last + timedelta(days=rng.randint(4 * 365, 5 * 365))
+    if grade == 2:
+        return last + timedelta(days=rng.randint(1300, 1650))
+    return last + timedelta(days=rng.randint(640, 900))
+
+
+def _next_grade(grade: int, rng: random.Random) -> int:
+    outcomes = {1: ((1, 2), (65, 35)), 2: ((1, 2, 3), (8, 74, 18)), 3: ((2, 3), (60, 40))}
+    grades, weights = outcomes[grade]
+    return rng.choices(grades, weights)[0]
+
+
+def _category_for(grade: int, dip: float) -> str:
+    """The LA's judgement: Ofsted's grade, moved by the year's data (Peterborough 2013)."""
+    if grade == 1:
+        return "1" if dip > 0.1 else "2"
+    if grade == 2:
+        return "2" if dip > 0.12 else "3a"
+    return "3b" if dip < 0.3 else "3a"
+
+
+def _term_time(day: date) -> date:
+    """Moves a date out of the summer and Christmas holidays and the COVID-19 pause."""
+    if _COVID_PAUSE[0] <= day < _COVID_PAUSE[1]:
+        day = _COVID_PAUSE[1] + timedelta(days=(day - _COVID_PAUSE[0]).days % 300)
+    if day.month == 8 or (day.month == 7 and day.day > 16):
+        day = date(day.year, 9, 15)
+    elif day.month == 12 and day.day > 14:
+        day = date(day.year + 1, 1, 13)
+    elif day.month == 1 and day.day < 8:
+        day = date(day.year, 1, 13)
+    while day.weekday() > 2:  # inspections start Monday to Wednesday
+        day += timedelta(days=1)
+    return day
+
+
+def _weekday(day: date) -> date:
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    return day
+
+
+def _review_points() -> Iterator[date]:
+    """School Performance Profile reviews: September, January and April (Peterborough 2013)."""
+    for year in range(DEMO_STARTS.year, DEMO_ENDS.year + 1):
+        for month, day in ((1, 20), (4, 27), (9, 22)):
+            review = _weekday(date(year, month, day))
+            if DEMO_STARTS <= review <= DEMO_ENDS:
+                yield review
+
+
+def _academic_year(day: date) -> int:
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def _latest_ofsted(story: _Story, day: date) -> str:
+    ofsted = story.case_files.school(story.urn, as_at=day)["ofsted"]
+    if ofsted is None:
+        return "Not yet inspected"
+    label = ofsted["overall_label"] or "no overall grade"
+    return f"Latest Ofsted ({ofsted['inspected_on']:%d %B %Y}): {label}"
+
+
+def _dip_description(school: _School, day: date) -> str:
+    year = day.year if day.month >= 9 else day.year - 1
+    if school.phase == "Secondary":
+        return (f"Provisional {year} GCSE results: Progress 8 well below average; "
+                "disadvantaged pupils' attainment falling for a second year")
+    if school.phase == "Not applicable":
+        return "Too few pupils meeting their EHCP outcomes; attendance falling"
+    if school.phase == "Nursery":
+        return "Children's communication and language outcomes falling for a second year"
+    return (f"Provisional {year} KS2 results: reading, writing and maths combined well "
+            "below national; phonics screening check below 70%")
+
+
+def _report_card(quality: int, phase: str) -> dict[str, str]:
+    """Report card grades (from 10 November 2025) that fit an underlying grade."""
+    areas = ["inclusion", "curriculum and teaching", "achievement", "attendance and behaviour",
+             "personal development and well-being", "leadership and governance"]
+    if phase in ("Primary", "Nursery"):
+        areas.insert(5, "early years")
+    grades = dict.fromkeys(areas, "expected standard")
+    if quality == 1:
+        grades.update(dict.fromkeys(areas, "strong standard"))
+        grades["personal development and well-being"] = "exceptional"
+        grades["leadership and governance"] = "exceptional"
+    elif quality == 2:
+        grades["attendance and behaviour"] = "strong standard"
+    elif quality == 3:
+        grades["achievement"] = grades["curriculum and teaching"] = "needs attention"
+    else:
+        grades.update(dict.fromkeys(areas, "needs attention"))
+        grades["achievement"] = grades["leadership and governance"] = "urgent improvement"
+    return grades
+
+
+# The stories -------------------------------------------------------------------------------
+
+def _notice_to_improve(s: _Story) -> None:
+    """2011: inadequate with a notice to improve (the pre-2012 vocabulary), then recovery."""
+    s.categorise(date(2010, 9, 20), "3a", "Satisfactory (Ofsted 2008); early years weak",
+                 "Ofsted report, June 2008")
+    s.inspect(date(2011, 2, 8), date(2011, 3, 8), 4, category="notice to improve")
+    s.categorise(date(2011, 3, 8), "4", "Ofsted: inadequate, notice to improve",
+                 "Ofsted report published 8 March 2011")
+    concern = s.on(date(2011, 3, 14)).raise_concern(
+        ground="standards", description="Phonics and early reading: Ofsted notice to improve",
+        evidence="Ofsted report, March 2011",
+    )
+    s.on(date(2011, 3, 14)).communicate_concern(concern_id=concern, recipient="headteacher")
+    s.on(date(2011, 3, 21)).communicate_concern(concern_id=concern,
+                                                recipient="chair of governors")
+    s.inspect(date(2012, 3, 6), date(2012, 4, 3), 3)
+    s.categorise(date(2012, 4, 23), "3b", "Notice to improve lifted; recently out of inadequate",
+                 "Ofsted report published 3 April 2012")
+    s.on(date(2012, 9, 24)).resolve_concern(
+        concern_id=concern, outcome="Phonics screening check 74% in 2012; Ofsted satisfied"
+    )
+    s.categorise(date(2013, 1, 21), "3a", "Secure improvement in early reading")
+    _ordinary_years(s, 3, date(2012, 3, 6), date(2013, 2, 1))
+
+
+def _special_measures(s: _Story) -> None:
+    """2026: a report card with urgent improvement puts the school in special measures,
+    which makes it eligible for intervention without any step by the LA (s62)."""
+    s.categorise(date(2010, 9, 20), "2", _REASONS["2"], "Ofsted report, May 2009")
+    s.inspect(date(2012, 2, 7), date(2012, 3, 6), 2)
+    s.inspect(date(2015, 6, 9), date(2015, 7, 7), 3)
+    s.categorise(date(2015, 9, 21), "3a", "Ofsted: requires improvement; leaders have capacity")
+    s.inspect(date(2017, 5, 16), date(2017, 6, 13), 2)
+    s.categorise(date(2017, 9, 25), "2", "Ofsted: good")
+    s.inspect(date(2021, 11, 9), date(2021, 12, 7), 3)
+    s.categorise(date(2022, 1, 20), "3a", "Ofsted: requires improvement")
+    s.categorise(date(2023, 9, 22), "3b", _REASONS["3b"], "Provisional 2023 KS2 results")
+    concern = s.on(date(2023, 10, 2)).raise_concern(
+        ground="standards", description=_dip_description(s.school, date(2023, 10, 2)),
+        evidence="Provisional 2023 KS2 results; LA visit notes",
+    )
+    s.on(date(2023, 10, 2)).communicate_concern(concern_id=concern, recipient="headteacher")
+    s.on(date(2024, 1, 22), _head_on(date(2024, 1, 22))).send_letter_of_concern(
+        concern_ids=[concern], summary=(
+            "Leaders have not acted on the LA's advice about the reading curriculum; "
+            "governors are asked to commission an external review of reading."
+        ),
+    )
+    s.inspect(date(2024, 10, 8), date(2024, 11, 12), 3)
+    s.inspect(date(2026, 1, 27), date(2026, 3, 3), 4, category="special measures",
+              report_card=_report_card(4, "Primary") | {"curriculum and teaching":
+                                                       "urgent improvement"})
+    s.categorise(date(2026, 3, 3), "4", "Ofsted: special measures (report card, March 2026)",
+                 "Ofsted report card published 3 March 2026")
+    leadership = s.on(date(2026, 3, 9)).raise_concern(
+        ground="leadership and governance",
+        description="Governors did not know about the weaknesses Ofsted found in the curriculum",
+        evidence="Ofsted report card, March 2026",
+    )
+    s.on(date(2026, 3, 9)).communicate_concern(concern_id=leadership,
+                                               recipient="chair of governors")
+    s.on(date(2026, 3, 24), _head_on(date(2026, 3, 24))).exercise_power(
+        power="academy_route",
+        details="Academy order made by the Secretary of State; the LA is working with the "
+                "Regional Director to find a sponsor trust",
+    )
+    s.on(date(2026, 4, 20), _head_on(date(2026, 4, 20))).exercise_power(
+        power="s64",
+        details="Two additional governors with curriculum and finance experience appointed",
+    )
+
+
+def _warning_notice_complied_2014(s: _Story) -> None:
+    """2014: a warning notice under the old fixed 15-working-day period, complied with."""
+    s.categorise(date(2010, 9, 20), "3a", "Satisfactory (Ofsted 2009)")
+    s.inspect(date(2012, 1, 17), date(2012, 2, 14), 3)
+    s.categorise(date(2013, 9, 23), "3b", "2013 KS2 results fell to 52% at the expected level")
+    concern = s.on(date(2013, 9, 23)).raise_concern(
+        ground="standards", description=_dip_description(s.school, date(2013, 9, 23)),
+        evidence="2013 KS2 results",
+    )
+    s.on(date(2013, 9, 23)).communicate_concern(concern_id=concern, recipient="headteacher")
+    s.inspect(date(2013, 12, 3), date(2014, 1, 7), 3)
+    s.categorise(date(2014, 9, 22), "4", "2014 KS2: 41% at the expected level; leadership "
+                                         "capacity weak", "Provisional 2014 KS2 results")
+    head = _head_on(date(2014, 10, 6))
+    s.on(date(2014, 10, 6), head).send_letter_of_concern(
+        concern_ids=[concern],
+        summary="Standards have fallen for a second year; the LA is considering a warning notice",
+    )
+    notice = s.on(date(2014, 11, 10), head).issue_warning_notice(
+        grounds=["a"],
+        matters="KS2 attainment has fallen for two years and is well below floor standards",
+        required_actions="Adopt the LA's reading and mathematics action plan; commission "
+                         "support from Lodeway Primary School (a National Support School)",
+        minded_action="Appoint additional governors (s64)",
+    )
+    s.on(date(2014, 12, 8), head).record_compliance(
+        notice_id=notice, complied=True,
+        evidence="Action plan adopted by the governing body on 1 December 2014; support "
+                 "agreement with Lodeway Primary School signed",
+    )
+    s.inspect(date(2015, 6, 9), date(2015, 7, 7), 3)
+    s.categorise(date(2015, 9, 21), "3b", "Recently out of inadequate (LA judgement)")
+    s.categorise(date(2016, 4, 27), "3a", "2015 KS2 results back to national")
+    s.on(date(2016, 4, 27)).resolve_concern(concern_id=concern,
+                                            outcome="KS2 results at national for 2015")
+    _ordinary_years(s, 3, date(2015, 6, 9), date(2016, 5, 1))
+
+
+def _serious_weaknesses(s: _Story) -> None:
+    """2021: serious weaknesses (s61) make the school eligible; the 2023 report ends it."""
+    s.categorise(date(2010, 9, 20), "2", _REASONS["2"])
+    s.inspect(date(2012, 5, 15), date(2012, 6, 12), 2)
+    s.inspect(date(2016, 3, 8), date(2016, 4, 5), 2)
+    s.categorise(date(2019, 9, 23), "3a", "2019 KS2 results below national")
+    s.inspect(date(2021, 11, 16), date(2021, 12, 14), 4, category="serious weaknesses")
+    s.categorise(date(2021, 12, 14), "4", "Ofsted: serious weaknesses")
+    concern = s.on(date(2021, 12, 14)).raise_concern(
+        ground="standards", description="Ofsted: serious weaknesses in reading and mathematics",
+        evidence="Ofsted report published 14 December 2021",
+    )
+    s.on(date(2021, 12, 14)).communicate_concern(concern_id=concern, recipient="headteacher")
+    s.on(date(2021, 12, 15)).communicate_concern(concern_id=concern,
+                                                 recipient="chair of governors")
+    s.on(date(2022, 1, 10), _head_on(date(2022, 1, 10))).send_letter_of_concern(
+        concern_ids=[concern], summary="The LA's statement of action and the support it will "
+                                       "broker in reading and mathematics",
+    )
+    s.on(date(2022, 2, 7), _head_on(date(2022, 2, 7))).exercise_power(
+        power="s63", details="Required to collaborate with Lodeway Primary School on reading "
+                             "and mathematics for two terms",
+    )
+    s.inspect(date(2023, 10, 10), date(2023, 11, 14), 3)
+    s.categorise(date(2024, 1, 22), "3b", "Out of serious weaknesses; recently out of "
+                                          "inadequate")
+    s.on(date(2024, 1, 22)).resolve_concern(
+        concern_id=concern, outcome="Ofsted no longer finds serious weaknesses (November 2023)"
+    )
+    _ordinary_years(s, 3, date(2023, 10, 10), date(2024, 2, 1))
+
+
+def _warning_notice_complied_2019(s: _Story) -> None:
+    """2019: a safety warning notice, ground (c), with a period the LA set; complied with."""
+    s.categorise(date(2010, 9, 20), "2", _REASONS["2"])
+    s.inspect(date(2011, 11, 15), date(2011, 12, 13), 2)
+    s.inspect(date(2015, 5, 12), date(2015, 6, 9), 2)
+    concern = s.on(date(2018, 11, 26)).raise_concern(
+        ground="safeguarding",
+        description="Two assaults on staff in October; fixed-term exclusions tripled since "
+                    "September",
+        evidence="Exclusion returns; incident reports to the LA's health and safety team",
+    )
+    s.on(date(2018, 11, 26)).communicate_concern(concern_id=concern, recipient="headteacher")
+    s.on(date(2018, 11, 27)).communicate_concern(concern_id=concern,
+                                                 recipient="chair of governors")
+    s.categorise(date(2019, 1, 21), "3b", "Behaviour and safety have broken down")
+    head = _head_on(date(2019, 2, 4))
+    notice = s.on(date(2019, 2, 4), head).issue_warning_notice(
+        grounds=["c"], compliance_period=20,
+        matters="A breakdown of discipline threatens the safety of pupils and staff",
+        required_actions="Adopt and apply a new behaviour policy; commission an external "
+                         "review of behaviour; report weekly incident figures to the LA",
+        minded_action="Require the school to work with Kingsfen High School (s63) and "
+                      "appoint additional governors (s64)",
+        copies_to=["Ofsted", "Regional Schools Commissioner"],
+    )
+    s.on(date(2019, 3, 18), head).record_compliance(
+        notice_id=notice, complied=True,
+        evidence="New behaviour policy in place from 25 February; external review found "
+                 "incidents down by two thirds",
+    )
+    s.on(date(2019, 3, 18)).resolve_concern(concern_id=concern,
+                                            outcome="Warning notice complied with")
+    s.categorise(date(2019, 4, 29), "3a", "Behaviour secure since the warning notice")
+    s.inspect(date(2019, 6, 11), date(2019, 7, 9), 3)
+    _ordinary_years(s, 3, date(2019, 6, 11), date(2019, 9, 1))
+
+
+def _academy_conversion(s: _Story) -> None:
+    """2011: an outstanding school converts; the academy's file starts under a new URN."""
+    s.categorise(date(2010, 9, 20), "1", _REASONS["1"], "Ofsted report, November 2009")
+    s.on(CONVERSION_DATE, _head_on(CONVERSION_DATE)).change_school_details(pupils=1436)
+    s.case_files.convert_to_academy(
+        s.urn, by=_head_on(CONVERSION_DATE), effective=CONVERSION_DATE, new_urn=ACADEMY_URN,
+        name="Cranmoor Academy",
+    )
+    s.switch_to(ACADEMY_URN)
+    _ordinary_years(s, 1, date(2009, 11, 17), CONVERSION_DATE)
+
+
+def _warning_notice_then_ieb(s: _Story) -> None:
+    """The featured school: concerns, category 4 and an MSP group; a warning notice not
+    complied with, notice of intervention, and an interim executive board (s65) after
+    consulting the governing body and the diocese."""
+    s.categorise(date(2010, 9, 20), "2", _REASONS["2"], "Ofsted report, March 2009")
+    s.inspect(date(2011, 5, 10), date(2011, 6, 7), 2)
+    s.inspect(date(2014, 3, 11), date(2014, 4, 8), 2)
+    s.inspect(date(2018, 2, 27), date(2018, 3, 27), 2)
+    s.categorise(date(2023, 1, 20), "3a", "2022 KS2 results well below national; new "
+                                          "headteacher from September 2022")
+    s.inspect(date(2023, 5, 16), date(2023, 6, 20), 3)
+    s.categorise(date(2023, 9, 22), "3b", _REASONS["3b"],
+                 "Ofsted: requires improvement; 2023 KS2 reading, writing and maths 38%")
+    standards = s.on(date(2023, 10, 9)).raise_concern(
+        ground="standards",
+        description="KS2 reading, writing and maths combined 38% in 2023 against 60% nationally",
+        evidence="Provisional 2023 KS2 results",
+    )
+    s.on(date(2023, 10, 9)).communicate_concern(concern_id=standards, recipient="headteacher")
+    s.on(date(2023, 10, 16)).communicate_concern(concern_id=standards,
+                                                 recipient="chair of governors")
+    governance = s.on(date(2024, 1, 22)).raise_concern(
+        ground="leadership and governance",
+        description="The governing body has been inquorate at three of its last four meetings "
+                    "and has not challenged the headteacher on pupil premium spending",
+        evidence="Governing body minutes, September to December 2023",
+    )
+    s.on(date(2024, 1, 22)).communicate_concern(concern_id=governance,
+                                                recipient="chair of governors")
+    head = "Helen Marsh, Head of School Improvement"
+    letter = s.on(date(2024, 2, 5), head).send_letter_of_concern(
+        concern_ids=[standards, governance],
+        summary="The governing body must be quorate and hold leaders to account for pupil "
+                "premium spending by 28 March 2042",
+    )
+    s.categorise(date(2024, 9, 23), "4", "LA judgement: inadequate. Governance has broken "
+                                         "down and 2024 KS2 results fell again",
+                 "Provisional 2024 KS2 results; governing body minutes")
+
+    msp = _MSPGroup(s, head)
+    s.on(date(2024, 9, 30), head).establish_msp_group(members=msp.members, cadence_weeks=6)
+    msp.schedule(date(2024, 9, 30), date(2024, 10, 15))
+    msp.hold(date(2024, 10, 15), "Group set up; terms of reference agreed",
+             [("Submit a costed pupil premium strategy to the group", "Headteacher",
+               date(2024, 11, 22)),
+              ("Commission an external review of governance", "Chair of Governors",
+               date(2024, 12, 13))])
+    msp.schedule(date(2024, 10, 15), date(2024, 11, 26))
+    msp.complete(date(2024, 11, 22), "Submit a costed pupil premium strategy to the group")
+    msp.hold(date(2024, 11, 26), "Pupil premium strategy accepted; governance review not "
+                                 "commissioned",
+             [("Phonics training for all KS1 staff", "Headteacher", date(2025, 1, 31))])
+    msp.schedule(date(2024, 11, 26), date(2025, 1, 14))
+
+    notice = s.on(date(2025, 1, 13), head).issue_warning_notice(
+        grounds=["a", "b"], compliance_period=20,
+        matters="Standards are unacceptably low and likely to remain so; the governing body "
+                "has been inquorate and has not commissioned the review of governance the MSP "
+                "group asked for",
+        required_actions="Commission and act on an external review of governance; fill the "
+                         "vacancies on the governing body; adopt the MSP group's reading plan",
+        minded_action="Apply to the Secretary of State to replace the governing body with an "
+                      "interim executive board (s65)",
+        copies_to=["Ofsted", "Diocesan Board of Education", "Regional Director"],
+    )
+    msp.hold(date(2025, 1, 14), "Warning notice discussed with the chair of governors",
+             [("Respond to the warning notice with an action plan", "Chair of Governors",
+               date(2025, 2, 10))])
+    msp.schedule(date(2025, 1, 14), date(2025, 3, 4))
+    msp.complete(date(2025, 1, 31), "Phonics training for all KS1 staff")
+    s.on(date(2025, 2, 24), head).record_compliance(
+        notice_id=notice, complied=False,
+        evidence="No review of governance commissioned; two of five vacancies filled; the "
+                 "governing body did not meet in February",
+    )
+    s.on(date(2025, 3, 3), head).give_intervention_notice(
+        notice_id=notice,
+        proposed_action="Apply for consent to replace the governing body with an interim "
+                        "executive board (s65)",
+    )
+    msp.hold(date(2025, 3, 4), "Notice of intervention explained to staff and governors",
+             [("Draft a communication plan for parents", "School Improvement Adviser",
+               date(2025, 3, 28))])
+    msp.schedule(date(2025, 3, 4), date(2025, 4, 29))
+    application = s.on(date(2025, 3, 17), head).draft_ieb_application(
+        rationale="Warning notice WN1 not complied with; governance has broken down and "
+                  "standards remain unacceptably low",
+    )
+    msp.complete(date(2025, 3, 26), "Draft a communication plan for parents")
+    s.on(date(2025, 3, 31), head).record_ieb_consultation(
+        application_id=application, consultee="governing body",
+        response="The governing body opposes an IEB and asks for time to recruit governors",
+    )
+    s.on(date(2025, 4, 7), head).record_ieb_consultation(
+        application_id=application, consultee="diocese",
+        response="The Diocesan Board of Education supports an IEB and nominates a member",
+    )
+    msp.hold(date(2025, 4, 29), "Consultation responses reviewed", [])
+    msp.schedule(date(2025, 4, 29), date(2025, 6, 10))
+    s.on(date(2025, 5, 6), head).submit_ieb_application(application_id=application)
+    msp.hold(date(2025, 6, 10), "Reading plan in place in every class", [])
+    msp.schedule(date(2025, 6, 10), date(2025, 7, 15))
+    s.on(date(2025, 6, 16), head).record_ieb_decision(application_id=application, consent=True)
+    msp.hold(date(2025, 7, 15), "Handover to the IEB planned for 1 September", [])
+    msp.schedule(date(2025, 7, 15), date(2025, 9, 30))
+    s.on(date(2025, 9, 1), head).constitute_ieb(
+        application_id=application, members=_IEB_MEMBERS, term_ends_on=date(2027, 8, 31),
+    )
+    s.on(date(2025, 9, 1), head).resolve_concern(
+        concern_id=governance, outcome="The governing body was replaced by an interim "
+                                       "executive board on 1 September 2025",
+    )
+    msp.hold(date(2025, 9, 30), "First meeting with the IEB chair",
+             [("Agree the school improvement plan", "IEB chair", date(2025, 10, 31))])
+    msp.schedule(date(2025, 9, 30), date(2025, 11, 11))
+    msp.complete(date(2025, 10, 31), "Agree the school improvement plan")
+    msp.hold(date(2025, 11, 11), "School improvement plan monitored", [])
+    msp.schedule(date(2025, 11, 11), date(2026, 1, 13))
+    msp.hold(date(2026, 1, 13), "Autumn assessment results reviewed", [])
+    msp.schedule(date(2026, 1, 13), date(2026, 3, 3))
+    msp.hold(date(2026, 3, 3), "Inspection feedback discussed", [])
+    msp.schedule(date(2026, 3, 3), date(2026, 4, 28))
+    s.inspect(date(2026, 2, 10), date(2026, 3, 17), 3,
+              report_card=_report_card(3, "Primary") | {"leadership and governance":
+                                                       "expected standard"})
+    s.categorise(date(2026, 4, 27), "3b", "Report card March 2026: no category of concern; "
+                                          "the IEB leads well; outcomes still low")
+    msp.hold(date(2026, 4, 28), "Report card reviewed", [])
+    msp.schedule(date(2026, 4, 28), date(2026, 6, 9))
+    msp.hold(date(2026, 6, 9), "Summer assessment plans reviewed", [])
+    msp.schedule(date(2026, 6, 9), date(2026, 7, 14))
+    msp.hold(date(2026, 7, 14), "End-of-year review",
+             [("Present a plan to cut persistent absence", "Headteacher",
+               date(2026, 9, 25))])
+    msp.schedule(date(2026, 7, 14), date(2026, 9, 29))
+    msp.hold(date(2026, 9, 29), "2026 results reviewed; attendance plan not yet presented",
+             [("Publish an analysis of the 2026 KS2 results", "Headteacher",
+               date(2026, 10, 23)),
+              ("Complete safer recruitment training for the IEB", "IEB chair",
+               date(2026, 10, 16))])
+    msp.schedule(date(2026, 9, 29), date(2026, 11, 10))
+    mistaken = s.on(date(2026, 10, 5)).raise_concern(
+        ground="other", description="Persistent absence 31% in the first half of the autumn "
+                                    "term", evidence="Attendance return, October 2026",
+    )
+    msp.complete(date(2026, 10, 14), "Complete safer recruitment training for the IEB")
+    msp.hold(date(2026, 11, 10), "IEB reports on the 2026 results analysis (late)",
+             [("Draft the plan to hand back to a governing body", "IEB chair",
+               date(2027, 1, 29))])
+    msp.schedule(date(2026, 11, 10), date(2026, 12, 15))
+
+    # Corrections are recorded today: a concern entered against the wrong school, and a
+    # letter whose deadline was mistyped.
+    today = s.until
+    s.on(today, head).retract_entry(
+        version=s.version_of("ConcernRaised", concern_id=mistaken),
+        reason="Recorded against the wrong school: the figures are Gaultby Community "
+               "Primary School's",
+    )
+    s.on(today, head).amend_entry(
+        version=s.version_of("LetterOfConcernSent", letter_id=letter),
+        changes={"summary": "The governing body must be quorate and hold leaders to account "
+                            "for pupil premium spending by 28 March 2024"},
+        reason="The deadline was mistyped as 2042; the letter sent said 2024",
+    )
+
+
+@dataclass
+class _MSPGroup:
+    """The featured school's monitoring group: meetings scheduled, held, actions done."""
+
+    story: _Story
+    chair: str
+    members: list[str] = field(default_factory=lambda: [
+        "Helen Marsh (LA, chair)", "Tom Ridley (School Improvement Adviser)",
+        "Revd Clare Ashby (Diocesan Schools Adviser)", "Headteacher", "Chair of Governors",
+    ])
+    next_meeting: str | None = None
+
+    def schedule(self, on: date, meets_on: date) -> None:
+        self.next_meeting = self.story.on(on, self.chair).schedule_msp_meeting(meets_on=meets_on)
+
+    def hold(self, on: date, minutes: str, actions: list[tuple[str, str, date]]) -> None:
+        attendees = self.members if on < date(2025, 9, 1) else [
+            *self.members[:4], "Dr Ruth Penhaligon (IEB chair)"]
+        self.story.on(on, self.chair).hold_msp_meeting(
+            meeting_id=self.next_meeting, attendees=attendees, minutes=minutes,
+            actions=[{"description": d, "owner": o, "due": due} for d, o, due in actions],
+        )
+        self.next_meeting = None
+
+    def complete(self, on: date, description: str) -> None:
+        action_id = self.story.open_action(description)
+        self.story.on(on, self.chair).complete_msp_action(action_id=action_id, note="Done")

@@ -1,0 +1,384 @@
+"""The use cases on schools' case files: commands that record, queries that return plain data."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import date, datetime
+from threading import Lock
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
+
+from application.ports import Clock
+from application.transcodings import register_case_file_transcodings
+from application.views import describe_entry, describe_status
+from domain.calendar import WorkingDayCalendar
+from domain.case_file import Entry, SchoolCaseFile, case_file_id
+from domain.categories import CategoryScheme
+from domain.errors import CaseFileError
+from domain.status import CaseFileState
+
+T = TypeVar("T")
+
+
+class SchoolNotFound(CaseFileError):
+    """No case file for this URN (or none yet at the date asked about)."""
+
+
+class ConcurrentChange(CaseFileError):
+    """Someone else kept changing the same case file while this change was being recorded."""
+
+
+class SchoolCaseFiles(Application[UUID]):
+    """Every school's case file, one event stream each."""
+
+    name = "SchoolCaseFiles"
+    snapshotting_intervals: ClassVar = {SchoolCaseFile: 100}
+    env: ClassVar = {
+        # Commands run against a cached case file that is fast-forwarded from the store,
+        # so a school with a long history is not replayed for every command. A command
+        # that fails leaves its copy behind (see _change), so no deep copy is needed.
+        "AGGREGATE_CACHE_MAXSIZE": "2000",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+    }
+    attempts = 3
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        clock: Clock,
+        working_days: WorkingDayCalendar,
+        scheme: CategoryScheme,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self.working_days = working_days
+        self.scheme = scheme
+        self._locks: dict[int, Lock] = {}
+        self._locks_lock = Lock()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_case_file_transcodings(transcoder)
+
+    # Commands --------------------------------------------------------------------------
+
+    def register_school(self, *, by: str, effective: date | None = None, **details: Any) -> int:
+        """Opens a case file; returns the URN."""
+        when = self._entry(by, effective, None)
+        case_file = SchoolCaseFile.register(when=when, details=details)
+        try:
+            self.save(case_file)
+        except IntegrityError:
+            raise CaseFileError(f"URN {details['urn']} already has a case file") from None
+        return int(details["urn"])
+
+    def change_school_details(self, urn: int, *, by: str, effective: date | None = None,
+                              **changes: Any) -> None:
+        self._change(urn, by, effective, lambda f, w: f.change_details(when=w, changes=changes))
+
+    def convert_to_academy(
+        self, urn: int, *, by: str, effective: date, new_urn: int, name: str | None = None,
+        establishment_type: str = "Academy converter",
+    ) -> int:
+        """The maintained school closes; the academy opens under a new URN linked to it."""
+        def convert(old: SchoolCaseFile, when: Entry) -> SchoolCaseFile:
+            school = old.state.school
+            old.link_successor(when=when, successor_urn=new_urn)
+            old.change_details(when=when, changes={"closed_on": when.effective})
+            return SchoolCaseFile.register(when=when, details={
+                "urn": new_urn, "name": name or school.name, "phase": school.phase,
+                "establishment_type": establishment_type, "governance": "academy",
+                "la_code": school.la_code, "pupils": school.pupils,
+                "opened_on": when.effective, "religious_character": school.religious_character,
+                "predecessor_urn": urn,
+            })
+
+        if new_urn in self:
+            raise CaseFileError(f"URN {new_urn} already has a case file")
+        self._change(urn, by, effective, convert)
+        return new_urn
+
+        raise AssertionError("unreachable")
+
+    def raise_concern(self, urn: int, *, by: str, effective: date | None = None,
+                      ground: str, description: str, evidence: str = "") -> str:
+        return self._change(urn, by, effective, lambda f, w: f.raise_concern(
+            when=w, ground=ground, description=description, evidence=evidence))
+
+    def communicate_concern(self, urn: int, *, by: str, effective: date | None = None,
+                            concern_id: str, recipient: str, note: str = "") -> None:
+        self._change(urn, by, effective, lambda f, w: f.communicate_concern(
+            when=w, concern_id=concern_id, recipient=recipient, note=note))
+
+    def resolve_concern(self, urn: int, *, by: str, effective: date | None = None,
+                        concern_id: str, outcome: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.resolve_concern(
+            when=w, concern_id=concern_id, outcome=outcome))
+
+    def send_letter_of_concern(self, urn: int, *, by: str, effective: date | None = None,
+                               concern_ids: list[str], summary: str,
+                               recipient: str = "chair of governors") -> str:
+        return self._change(urn, by, effective, lambda f, w: f.send_letter_of_concern(
+            when=w, concern_ids=concern_ids, summary=summary, recipient=recipient))
+
+    def issue_warning_notice(self, urn: int, *, by: str, effective: date | None = None,
+                             **notice: Any) -> str:
+        """Gives a warning notice; its compliance date is computed in working days."""
+        return self._change(urn, by, effective, lambda f, w: f.issue_warning_notice(
+            when=w, working_days=self.working_days, **notice))
+
+    def record_compliance(self, urn: int, *, by: str, effective: date | None = None,
+                          notice_id: str, complied: bool, evidence: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.record_compliance(
+            when=w, notice_id=notice_id, complied=complied, evidence=evidence))
+
+    def withdraw_warning_notice(self, urn: int, *, by: str, effective: date | None = None,
+                                notice_id: str, reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.withdraw_warning_notice(
+            when=w, notice_id=notice_id, reason=reason))
+
+    def give_intervention_notice(self, urn: int, *, by: str, effective: date | None = None,
+                                 notice_id: str, proposed_action: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.give_intervention_notice(
+            when=w, notice_id=notice_id, proposed_action=proposed_action))
+
+    def record_coasting(self, urn: int, *, by: str, effective: date | None = None,
+                        basis: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.record_coasting(when=w, basis=basis))
+
+    def end_eligibility(self, urn: int, *, by: str, effective: date | None = None,
+                        route: str, reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.end_eligibility(
+            when=w, route=route, reason=reason))
+
+    def exercise_power(self, urn: int, *, by: str, effective: date | None = None,
+                       power: str, details: str) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.exercise_power(
+            when=w, power=power, details=details))
+
+    def draft_ieb_application(self, urn: int, *, by: str, effective: date | None = None,
+                              rationale: str) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.draft_ieb_application(
+            when=w, rationale=rationale))
+
+    def record_ieb_consultation(self, urn: int, *, by: str, effective: date | None = None,
+                                application_id: str, consultee: str, response: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.record_ieb_consultation(
+            when=w, application_id=application_id, consultee=consultee, response=response))
+
+    def submit_ieb_application(self, urn: int, *, by: str, effective: date | None = None,
+                               application_id: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.submit_ieb_application(
+            when=w, application_id=application_id))
+
+    def record_ieb_decision(self, urn: int, *, by: str, effective: date | None = None,
+                            application_id: str, consent: bool, reason: str = "") -> None:
+        self._change(urn, by, effective, lambda f, w: f.record_ieb_decision(
+            when=w, application_id=application_id, consent=consent, reason=reason))
+
+    def constitute_ieb(self, urn: int, *, by: str, effective: date | None = None,
+                       application_id: str, members: list[str],
+                       term_ends_on: date | None = None) -> None:
+        self._change(urn, by, effective, lambda f, w: f.constitute_ieb(
+            when=w, application_id=application_id, members=members, term_ends_on=term_ends_on))
+
+    def change_ieb_members(self, urn: int, *, by: str, effective: date | None = None,
+                           members: list[str], reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.change_ieb_members(
+            when=w, members=members, reason=reason))
+
+    def end_ieb(self, urn: int, *, by: str, effective: date | None = None, reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.end_ieb(when=w, reason=reason))
+
+    def establish_msp_group(self, urn: int, *, by: str, effective: date | None = None,
+                            members: list[str], cadence_weeks: int) -> None:
+        self._change(urn, by, effective, lambda f, w: f.establish_msp_group(
+            when=w, members=members, cadence_weeks=cadence_weeks))
+
+    def schedule_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+                             meets_on: date) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.schedule_msp_meeting(
+            when=w, meets_on=meets_on))
+
+    def move_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+                         meeting_id: str, meets_on: date, reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.move_msp_meeting(
+            when=w, meeting_id=meeting_id, meets_on=meets_on, reason=reason))
+
+    def cancel_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+                           meeting_id: str, reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.cancel_msp_meeting(
+            when=w, meeting_id=meeting_id, reason=reason))
+
+    def hold_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+                         attendees: list[str], minutes: str,
+                         actions: list[dict[str, Any]] | None = None,
+                         meeting_id: str | None = None) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.hold_msp_meeting(
+            when=w, attendees=attendees, minutes=minutes, actions=actions,
+            meeting_id=meeting_id))
+
+    def complete_msp_action(self, urn: int, *, by: str, effective: date | None = None,
+                            action_id: str, note: str = "") -> None:
+        self._change(urn, by, effective, lambda f, w: f.complete_msp_action(
+            when=w, action_id=action_id, note=note))
+
+    def close_msp_group(self, urn: int, *, by: str, effective: date | None = None,
+                        reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.close_msp_group(when=w, reason=reason))
+
+    def change_category(self, urn: int, *, by: str, effective: date | None = None,
+                        to: str, reason: str, evidence: str = "") -> None:
+        self._change(urn, by, effective, lambda f, w: f.change_category(
+            when=w, scheme=self.scheme, to=to, reason=reason, evidence=evidence))
+
+    def record_inspection(self, urn: int, *, by: str, published_on: date, inspected_on: date,
+                          overall: int | None, category: str | None = None,
+                          report_card: dict[str, str] | None = None,
+                          safeguarding: str | None = None) -> str:
+        """Records an Ofsted judgement, effective from its publication date."""
+        return self._change(urn, by, published_on, lambda f, w: f.record_inspection(
+            when=w, inspected_on=inspected_on, overall=overall, category=category,
+            report_card=report_card, safeguarding=safeguarding))
+
+    def retract_entry(self, urn: int, *, by: str, version: int, reason: str) -> None:
+        self._change(urn, by, None, lambda f, w: f.retract_entry(
+            when=w, version=version, reason=reason))
+
+    def amend_entry(self, urn: int, *, by: str, version: int, changes: dict[str, Any],
+                    reason: str) -> None:
+        self._change(urn, by, None, lambda f, w: f.amend_entry(
+            when=w, version=version, changes=changes, reason=reason))
+
+    # Queries ---------------------------------------------------------------------------
+
+    def school(self, urn: int, *, as_at: date | None = None,
+               as_known_at: datetime | None = None) -> dict[str, Any]:
+        """The school's status, as at an effective date and as known at a recorded time."""
+        with self._lock(urn):
+            state = self._view(urn, as_at, as_known_at)
+            return describe_status(state, self.scheme, as_at or self.clock.today())
+
+    def history(self, urn: int, *, as_at: date | None = None,
+                as_known_at: datetime | None = None) -> list[dict[str, Any]]:
+        """Every entry, oldest first, with any corrections shown against what they correct.
+
+        ``as_known_at`` leaves out what was recorded later; ``as_at`` what took effect later.
+        """
+        with self._lock(urn):
+            case_file = self._case_file(urn)
+            state = self._view(urn, as_at, as_known_at, case_file)
+            return [
+                describe_entry(e, state.corrections.get(e.originator_version, []))
+                for e in case_file.entries
+                if (as_known_at is None or e.timestamp <= as_known_at)
+                and (as_at is None or e.effective <= as_at)
+            ]
+
+    def schools(self, *, as_at: date | None = None) -> list[dict[str, Any]]:
+        """Every school with a case file, ordered by URN."""
+        return sorted(
+            (self.school(urn, as_at=as_at) for urn in self.urns()),
+            key=lambda s: s["urn"],
+        )
+
+    def urns(self) -> list[int]:
+        """The URN of every case file, from the registrations in the notification log."""
+        topic = get_topic(SchoolCaseFile.Registered)
+        urns, start = [], 1
+        while True:
+            page = self.recorder.select_notifications(start, 500, topics=[topic])
+            for notification in page:
+                urns.append(self.mapper.to_domain_event(notification).urn)
+            if len(page) < 500:
+                return sorted(urns)
+            start = page[-1].id + 1
+
+    def version(self, urn: int) -> int:
+        return self._case_file(urn).version
+
+    def __contains__(self, urn: int) -> bool:
+        try:
+            self._case_file(urn)
+        except SchoolNotFound:
+            return False
+        return True
+
+    # Loading and saving -----------------------------------------------------------------
+
+    def _entry(self, by: str, effective: date | None, case_file: SchoolCaseFile | None) -> Entry:
+        now = self.clock.now()
+        if case_file is not None:
+            now = max(now, case_file.modified_on)  # recorded times never go backwards
+        return Entry(effective or self.clock.today(), by, now)
+
+    def _change(self, urn: int, by: str, effective: date | None,
+                command: Callable[[SchoolCaseFile, Entry], T]) -> T:
+        """Loads, runs the command, saves; a stale save is retried against the fresh file."""
+        with self._lock(urn):
+            return self._change_locked(urn, by, effective, command)
+
+    def _change_locked(self, urn: int, by: str, effective: date | None,
+                       command: Callable[[SchoolCaseFile, Entry], T]) -> T:
+        for attempt in range(self.attempts):
+            case_file = self._case_file(urn)
+            try:
+                result = command(case_file, self._entry(by, effective, case_file))
+                # A command may open another case file (academy conversion): one transaction.
+                self.save(case_file, *([result] if isinstance(result, SchoolCaseFile) else []))
+            except IntegrityError:
+                self._forget(case_file.id)
+                if attempt + 1 == self.attempts:
+                    raise ConcurrentChange(_CONFLICT.format(urn=urn)) from None
+            except BaseException:
+                self._forget(case_file.id)  # the cached copy may hold unsaved events
+                raise
+            else:
+                return result
+        raise AssertionError("unreachable")
+
+    def _lock(self, urn: int) -> Lock:
+        """One command or query at a time per case file in this process: the cached case
+        file is shared between threads and is not copied (see ``env``)."""
+        try:
+            key = int(urn)
+        except (TypeError, ValueError):
+            raise SchoolNotFound(f"{urn!r} is not a URN: a URN is a six-digit number") from None
+        with self._locks_lock:
+            return self._locks.setdefault(key, Lock())
+
+    def _case_file(self, urn: int) -> SchoolCaseFile:
+        try:
+            return self.repository.get(case_file_id(int(urn)))
+        except (AggregateNotFoundError, ValueError, TypeError):
+            raise SchoolNotFound(f"No school with URN {urn} has a case file") from None
+
+    def _view(self, urn: int, as_at: date | None, as_known_at: datetime | None,
+              case_file: SchoolCaseFile | None = None) -> CaseFileState:
+        case_file = case_file or self._case_file(urn)
+        state = case_file.view(as_at=as_at, as_known_at=as_known_at)
+        if state.school is None:
+            when = " and ".join(
+                part for part in (as_at and f"on {as_at:%d %B %Y}",
+                                  as_known_at and f"as known at {as_known_at:%d %B %Y %H:%M}")
+                if part
+            )
+            raise SchoolNotFound(f"URN {urn} had no case file {when}")
+        return state
+
+    def _forget(self, aggregate_id: UUID) -> None:
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):  # not cached: nothing to forget
+                self.repository.cache.get(aggregate_id, evict=True)
+
+
+_CONFLICT = (
+    "The case file of URN {urn} was being changed by someone else at the same time; "
+    "nothing was recorded. Reload it and try again."
+)

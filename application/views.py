@@ -1,0 +1,188 @@
+"""Plain-data views of a case file, for the CLI, the web pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from domain import statute
+from domain.categories import CategoryScheme
+from domain.errors import CaseFileError
+from domain.ofsted import framework_on
+from domain.status import CaseFileState, Correction
+
+
+def concern_reasons(state: CaseFileState, scheme: CategoryScheme) -> list[str]:
+    """Why a school is a School Causing Concern, if it is (local policy: ``category_scheme``;
+    statute: an Ofsted category, eligibility for intervention or a warning notice)."""
+    reasons = []
+    if state.category is not None:
+        try:
+            if scheme.is_causing_concern(state.category.category):
+                reasons.append(f"LA category {state.category.category}")
+        except CaseFileError:  # a category of a scheme the LA no longer uses
+            pass
+    if state.inspection is not None and state.inspection.category:
+        reasons.append(f"Ofsted: {state.inspection.category}")
+    reasons += [f"eligible for intervention: {statute.ELIGIBILITY_ROUTES[route]}"
+                for route in state.eligibility]
+    reasons += [f"warning notice {n.notice_id} open" for n in state.open_warning_notices]
+    if state.ieb is not None:
+        reasons.append("interim executive board in place")
+    return reasons
+
+
+def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -> dict[str, Any]:
+    """A school's status as plain data (dates stay dates; the caller formats them)."""
+    school = state.school
+    assert school is not None
+    inspection = state.inspection
+    category = state.category
+    msp = state.msp
+    return {
+        **asdict(school),
+        "is_open": school.is_open_on(today),
+        "category": category.category if category else None,
+        "category_label": _category_label(scheme, category.category) if category else None,
+        "category_since": category.since if category else None,
+        "ofsted": None if inspection is None else {
+            "inspection_id": inspection.inspection_id,
+            "inspected_on": inspection.inspected_on,
+            "published_on": inspection.published_on,
+            "framework": inspection.framework,
+            "overall": inspection.overall,
+            "overall_label": framework_on(inspection.inspected_on).describe(inspection.overall),
+            "category": inspection.category,
+            "report_card": inspection.report_card,
+            "safeguarding": inspection.safeguarding,
+        },
+        "causing_concern": bool(reasons := concern_reasons(state, scheme)),
+        "concern_reasons": reasons,
+        "open_concerns": [asdict(c) for c in state.open_concerns],
+        "warning_notices": [
+            {**asdict(n), "status": n.status} for n in state.warning_notices.values()
+        ],
+        "eligibility": [asdict(e) for e in state.eligibility.values()],
+        "powers": [asdict(p) for p in state.powers],
+        "ieb_applications": [asdict(a) for a in state.ieb_applications.values()],
+        "ieb": asdict(state.ieb) if state.ieb else None,
+        "msp": None if msp is None else {
+            "members": msp.members,
+            "cadence_weeks": msp.cadence_weeks,
+            "established_on": msp.established_on,
+            "next_meeting": asdict(msp.next_meeting) if msp.next_meeting else None,
+            "last_meeting": asdict(msp.last_meeting) if msp.last_meeting else None,
+            "open_actions": [asdict(a) for a in msp.actions.values() if a.completed_on is None],
+        },
+        "category_history": [asdict(c) for c in state.categories],
+        "inspections": [asdict(i) for i in state.inspections],
+    }
+
+
+def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
+    """One entry of the history: what, when effective, when recorded, by whom, corrections."""
+    details = {
+        k: v for k, v in vars(event).items()
+        if k not in ("originator_id", "originator_version", "timestamp", "originator_topic",
+                     "effective", "by")
+    }
+    return {
+        "version": event.originator_version,
+        "event": type(event).__name__,
+        "summary": summarise(event),
+        "effective": event.effective,
+        "recorded_at": event.timestamp,
+        "by": event.by,
+        "details": details,
+        "corrections": [asdict(c) for c in corrections],
+        "retracted": any(c.kind == "retracted" for c in corrections),
+    }
+
+
+def summarise(e: Any) -> str:
+    """One line in the LA's words for a history entry."""
+    kind = type(e).__name__
+    if kind == "Registered":
+        return f"Case file opened: {e.name} ({e.governance}, {e.phase})"
+    if kind == "DetailsChanged":
+        return "Details changed: " + ", ".join(f"{k} {v}" for k, v in e.changes.items())
+    if kind == "SuccessorLinked":
+        return f"Converted: now URN {e.successor_urn}"
+    if kind == "ConcernRaised":
+        return f"Concern {e.concern_id} raised ({e.ground}): {e.description}"
+    if kind == "ConcernCommunicated":
+        return f"Concern {e.concern_id} communicated to the {e.recipient}"
+    if kind == "ConcernResolved":
+        return f"Concern {e.concern_id} resolved: {e.outcome}"
+    if kind == "LetterOfConcernSent":
+        return f"Letter of concern {e.letter_id} sent to the {e.recipient}"
+    if kind == "WarningNoticeIssued":
+        grounds = ", ".join(f"({g})" for g in e.grounds) or "pay and conditions"
+        return (f"Warning notice {e.notice_id} ({e.section}) given by the {e.issuer} on "
+                f"{grounds}; comply by {e.compliance_date:%d %B %Y} "
+                f"({e.compliance_period} working days)")
+    if kind == "ComplianceRecorded":
+        return f"Warning notice {e.notice_id}: {'complied with' if e.complied else 'NOT complied with'}"
+    if kind == "WarningNoticeWithdrawn":
+        return f"Warning notice {e.notice_id} withdrawn: {e.reason}"
+    if kind == "WarningNoticeSuperseded":
+        return f"Warning notice {e.notice_id} superseded by {e.superseded_by}"
+    if kind == "InterventionNoticeGiven":
+        return f"Written notice of proposed intervention after {e.notice_id}: {e.proposed_action}"
+    if kind == "BecameEligible":
+        return f"Eligible for intervention: {statute.ELIGIBILITY_ROUTES[e.route]}"
+    if kind == "EligibilityCeased":
+        return f"No longer eligible ({statute.ELIGIBILITY_ROUTES[e.route]}): {e.reason}"
+    if kind == "PowerExercised":
+        return f"Power used: {statute.POWERS[e.power]}"
+    if kind.startswith("IEB"):
+        return _summarise_ieb(kind, e)
+    if kind.startswith("MSP"):
+        return _summarise_msp(kind, e)
+    if kind == "CategoryChanged":
+        return f"LA category {e.from_category or 'none'} → {e.to_category}: {e.reason}"
+    if kind == "InspectionRecorded":
+        judgement = framework_on(e.inspected_on).describe(e.overall) or "no overall grade"
+        category = f", {e.category}" if e.category else ""
+        return f"Ofsted inspection of {e.inspected_on:%d %B %Y}: {judgement}{category}"
+    if kind == "EntryRetracted":
+        return f"Entry {e.version} retracted: {e.reason}"
+    if kind == "EntryAmended":
+        return f"Entry {e.version} amended ({', '.join(e.changes)}): {e.reason}"
+    return kind
+
+
+def _summarise_ieb(kind: str, e: Any) -> str:
+    return {
+        "IEBApplicationDrafted": lambda: f"IEB application {e.application_id} drafted",
+        "IEBConsultationRecorded": lambda: f"IEB {e.application_id}: {e.consultee} consulted",
+        "IEBApplicationSubmitted": lambda: (
+            f"IEB application {e.application_id} sent to the Secretary of State"),
+        "IEBConsentGiven": lambda: f"Secretary of State consented to IEB {e.application_id}",
+        "IEBConsentRefused": lambda: f"Secretary of State refused IEB {e.application_id}",
+        "IEBConstituted": lambda: f"Interim executive board constituted: {', '.join(e.members)}",
+        "IEBMembersChanged": lambda: f"IEB members now: {', '.join(e.members)}",
+        "IEBEnded": lambda: f"Interim executive board ended: {e.reason}",
+    }[kind]()
+
+
+def _summarise_msp(kind: str, e: Any) -> str:
+    return {
+        "MSPGroupEstablished": lambda: (
+            f"MSP group established, meeting every {e.cadence_weeks} weeks"),
+        "MSPMeetingScheduled": lambda: f"MSP meeting {e.meeting_id} set for {e.meets_on:%d %B %Y}",
+        "MSPMeetingMoved": lambda: f"MSP meeting {e.meeting_id} moved to {e.meets_on:%d %B %Y}",
+        "MSPMeetingCancelled": lambda: f"MSP meeting {e.meeting_id} cancelled: {e.reason}",
+        "MSPMeetingHeld": lambda: (
+            f"MSP meeting {e.meeting_id} held; {len(e.actions)} action(s) agreed"),
+        "MSPActionCompleted": lambda: f"MSP action {e.action_id} completed",
+        "MSPGroupClosed": lambda: f"MSP group closed: {e.reason}",
+    }[kind]()
+
+
+def _category_label(scheme: CategoryScheme, code: str) -> str | None:
+    try:
+        return scheme.category(code).label
+    except CaseFileError:
+        return None

@@ -1,0 +1,10 @@
+"""scc's benchmarks: each module measures one cost and returns rows of figures; none asserts.
+
+Run them with ``python -m benchmarks`` (``--only NAME``, ``--quick``).
+"""
+
+# Benchmark name -> module; each module has ``run(quick: bool) -> list[support.Row]``.
+BENCHMARKS = {
+    "command_cost": "benchmarks.command_cost",
+    "as_at_load": "benchmarks.as_at_load",
+}

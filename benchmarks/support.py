@@ -1,0 +1,110 @@
+"""What the benchmarks share: rows of figures, timing, and the stores they run on."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from adapters.calendars import england_and_wales_calendar
+from adapters.clock import SystemClock
+from adapters.event_store import event_store_env
+from adapters.schemes import load_scheme
+from application.case_files import SchoolCaseFiles
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass
+class Row:
+    """One figure in milliseconds, against a baseline (ratio target) or an absolute target."""
+
+    benchmark: str
+    figure_ms: float | None
+    baseline_ms: float | None = None
+    max_ratio: float | None = None
+    max_ms: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.figure_ms is None or not self.baseline_ms:
+            return None
+        return self.figure_ms / self.baseline_ms
+
+    @property
+    def target(self) -> str:
+        if self.max_ratio is not None:
+            return f"ratio <= {self.max_ratio:g}"
+        return f"<= {self.max_ms:g} ms" if self.max_ms is not None else "-"
+
+    @property
+    def verdict(self) -> str:
+        if self.figure_ms is None:
+            return f"skipped: {self.note}" if self.note else "skipped"
+        if self.max_ratio is not None and self.ratio is not None:
+            return "met" if self.ratio <= self.max_ratio else "MISSED"
+        if self.max_ms is not None:
+            return "met" if self.figure_ms <= self.max_ms else "MISSED"
+        return "report only"
+
+
+def progress(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def timed(call: Callable[[], object]) -> float:
+    """Wall time of one call, in milliseconds."""
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def p50(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
+
+
+def case_files_on(database_url: str) -> SchoolCaseFiles:
+    """The application as `adapters.bootstrap` builds it, on the system clock."""
+    return SchoolCaseFiles(
+        event_store_env(database_url), clock=SystemClock(),
+        working_days=england_and_wales_calendar(), scheme=load_scheme("peterborough"),
+    )
+
+
+class PostgresUnavailable(Exception):
+    """The PostgreSQL server could not be reached or would not create a database."""
+
+
+@contextmanager
+def postgres_database(label: str) -> Iterator[str]:
+    """A database of our own on the local server, dropped afterwards; yields its URL."""
+    import psycopg  # only the PostgreSQL variants need the driver
+    from psycopg import sql
+
+    admin_url = os.environ.get("SCC_BENCH_POSTGRES_URL", POSTGRES_ADMIN_URL)
+    database = f"scc_bench_{label}_{os.getpid()}"
+    name = sql.Identifier(database)
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.Error as error:
+        raise PostgresUnavailable(f"{admin_url}: {' '.join(str(error).split())}") from error
+    with admin:
+        try:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        except psycopg.Error as error:
+            raise PostgresUnavailable(f"{admin_url}: {' '.join(str(error).split())}") from error
+        try:
+            yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{database}"))
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))

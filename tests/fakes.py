@@ -1,0 +1,28 @@
+"""Fakes for the application's ports."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+
+class FixedClock:
+    """A clock that stands still until a test moves it; each reading ticks a microsecond
+    so that entries recorded one after another keep their order."""
+
+    def __init__(self, now: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        self._now += timedelta(microseconds=1)
+        return self._now
+
+    def today(self) -> date:
+        return self._now.date()
+
+    def move_to(self, when: datetime | date) -> None:
+        if not isinstance(when, datetime):
+            when = datetime(when.year, when.month, when.day, 9, 0, tzinfo=UTC)
+        self._now = when
+
+    def advance(self, **delta: float) -> None:
+        self._now += timedelta(**delta)

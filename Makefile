@@ -17,7 +17,7 @@ $(STAMP): setup.cfg
 run: $(STAMP)
 	$(BIN)/scc demo --if-empty
 	$(BIN)/scc schools
-	$(BIN)/scc serve
+	$(BIN)/scc history 990007
 
 test: $(STAMP) lint
 	SCC_REQUIRE_POSTGRES=1 $(BIN)/pytest

@@ -369,8 +369,7 @@ def _ordinary_years(story: _Story, quality: int, last_inspected: date | None, si
         if inspected_on > DEMO_ENDS:
             break
         grade = _next_grade(grade, rng)
-        inspections.append((_weekday(inspected_on + timedelta(rng.randint(18, 32))),
-                            inspected_on, grade))
+        inspections.append((_publication(inspected_on, rng), inspected_on, grade))
         last = inspected_on
     dips = {year: rng.random() for year in range(DEMO_STARTS.year, DEMO_ENDS.year + 1)}
 
@@ -438,7 +437,8 @@ def _category_for(grade: int, dip: float) -> str:
 def _term_time(day: date) -> date:
     """Moves a date out of the summer and Christmas holidays and the COVID-19 pause."""
     if _COVID_PAUSE[0] <= day < _COVID_PAUSE[1]:
-        day = _COVID_PAUSE[1] + timedelta(days=(day - _COVID_PAUSE[0]).days % 300)
+        # The catch-up after the pause ran over the next two school years.
+        day = _COVID_PAUSE[1] + timedelta(days=(day - _COVID_PAUSE[0]).days % 660)
     if day.month == 8 or (day.month == 7 and day.day > 16):
         day = date(day.year, 9, 15)
     elif day.month == 12 and day.day > 14:
@@ -454,6 +454,16 @@ def _weekday(day: date) -> date:
     while day.weekday() > 4:
         day += timedelta(days=1)
     return day
+
+
+def _publication(inspected_on: date, rng: random.Random) -> date:
+    """Reports appear three to five weeks after the inspection, not over Christmas."""
+    day = inspected_on + timedelta(days=rng.randint(18, 32))
+    if (day.month, day.day) >= (12, 20):
+        day = date(day.year + 1, 1, 6)
+    elif (day.month, day.day) <= (1, 3):
+        day = date(day.year, 1, 6)
+    return _weekday(day)
 
 
 def _review_points() -> Iterator[date]:
@@ -773,6 +783,8 @@ def _warning_notice_then_ieb(s: _Story) -> None:
                date(2025, 2, 10))])
     msp.schedule(date(2025, 1, 14), date(2025, 3, 4))
     msp.complete(date(2025, 1, 31), "Phonics training for all KS1 staff")
+    msp.complete(date(2025, 2, 21), "Respond to the warning notice with an action plan",
+                 "Received late, on 21 February, and did not address governance")
     s.on(date(2025, 2, 24), head).record_compliance(
         notice_id=notice, complied=False,
         evidence="No review of governance commissioned; two of five vacancies filled; the "
@@ -815,6 +827,8 @@ def _warning_notice_then_ieb(s: _Story) -> None:
         concern_id=governance, outcome="The governing body was replaced by an interim "
                                        "executive board on 1 September 2025",
     )
+    msp.complete(date(2025, 9, 30), "Commission an external review of governance",
+                 "Overtaken by events: the IEB replaced the governing body")
     msp.hold(date(2025, 9, 30), "First meeting with the IEB chair",
              [("Agree the school improvement plan", "IEB chair", date(2025, 10, 31))])
     msp.schedule(date(2025, 9, 30), date(2025, 11, 11))
@@ -894,6 +908,6 @@ class _MSPGroup:
         )
         self.next_meeting = None
 
-    def complete(self, on: date, description: str) -> None:
+    def complete(self, on: date, description: str, note: str = "Done") -> None:
         action_id = self.story.open_action(description)
-        self.story.on(on, self.chair).complete_msp_action(action_id=action_id, note="Done")
+        self.story.on(on, self.chair).complete_msp_action(action_id=action_id, note=note)

@@ -21,6 +21,7 @@ from domain.case_file import Entry, SchoolCaseFile, case_file_id
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.status import CaseFileState
+from domain.wording import local_time, long_date
 
 T = TypeVar("T")
 
@@ -365,8 +366,8 @@ class SchoolCaseFiles(Application[UUID]):
         state = case_file.view(as_at=as_at, as_known_at=as_known_at)
         if state.school is None:
             when = " and ".join(
-                part for part in (as_at and f"on {as_at:%d %B %Y}",
-                                  as_known_at and f"as known at {as_known_at:%d %B %Y %H:%M}")
+                part for part in (as_at and f"on {long_date(as_at)}",
+                                  as_known_at and f"as known at {local_time(as_known_at)}")
                 if part
             )
             raise SchoolNotFound(f"URN {urn} had no case file {when}")

@@ -11,11 +11,16 @@ from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.ofsted import framework_on
 from domain.status import CaseFileState, Correction
+from domain.wording import long_date
 
 
-def concern_reasons(state: CaseFileState, scheme: CategoryScheme) -> list[str]:
-    """Why a school is a School Causing Concern, if it is (local policy: ``category_scheme``;
-    statute: an Ofsted category, eligibility for intervention or a warning notice)."""
+def concern_reasons(state: CaseFileState, scheme: CategoryScheme, on: date) -> list[str]:
+    """Why a school is a School Causing Concern on a date, if it is (local policy:
+    ``category_scheme``; statute: an Ofsted category, eligibility for intervention or a
+    warning notice). A school that has closed causes no concern."""
+    assert state.school is not None
+    if not state.school.is_open_on(on):
+        return []
     reasons = []
     if state.category is not None:
         try:
@@ -57,7 +62,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             "report_card": inspection.report_card,
             "safeguarding": inspection.safeguarding,
         },
-        "causing_concern": bool(reasons := concern_reasons(state, scheme)),
+        "causing_concern": bool(reasons := concern_reasons(state, scheme, today)),
         "concern_reasons": reasons,
         "open_concerns": [asdict(c) for c in state.open_concerns],
         "warning_notices": [
@@ -120,7 +125,7 @@ def summarise(e: Any) -> str:
     if kind == "WarningNoticeIssued":
         grounds = ", ".join(f"({g})" for g in e.grounds) or "pay and conditions"
         return (f"Warning notice {e.notice_id} ({e.section}) given by the {e.issuer} on "
-                f"{grounds}; comply by {e.compliance_date:%d %B %Y} "
+                f"{grounds}; comply by {long_date(e.compliance_date)} "
                 f"({e.compliance_period} working days)")
     if kind == "ComplianceRecorded":
         return f"Warning notice {e.notice_id}: {'complied with' if e.complied else 'NOT complied with'}"
@@ -145,7 +150,7 @@ def summarise(e: Any) -> str:
     if kind == "InspectionRecorded":
         judgement = framework_on(e.inspected_on).describe(e.overall) or "no overall grade"
         category = f", {e.category}" if e.category else ""
-        return f"Ofsted inspection of {e.inspected_on:%d %B %Y}: {judgement}{category}"
+        return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}"
     if kind == "EntryRetracted":
         return f"Entry {e.version} retracted: {e.reason}"
     if kind == "EntryAmended":
@@ -171,8 +176,8 @@ def _summarise_msp(kind: str, e: Any) -> str:
     return {
         "MSPGroupEstablished": lambda: (
             f"MSP group established, meeting every {e.cadence_weeks} weeks"),
-        "MSPMeetingScheduled": lambda: f"MSP meeting {e.meeting_id} set for {e.meets_on:%d %B %Y}",
-        "MSPMeetingMoved": lambda: f"MSP meeting {e.meeting_id} moved to {e.meets_on:%d %B %Y}",
+        "MSPMeetingScheduled": lambda: f"MSP meeting {e.meeting_id} set for {long_date(e.meets_on)}",
+        "MSPMeetingMoved": lambda: f"MSP meeting {e.meeting_id} moved to {long_date(e.meets_on)}",
         "MSPMeetingCancelled": lambda: f"MSP meeting {e.meeting_id} cancelled: {e.reason}",
         "MSPMeetingHeld": lambda: (
             f"MSP meeting {e.meeting_id} held; {len(e.actions)} action(s) agreed"),

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.ofsted import framework_on
+
 ENGLAND = ZoneInfo("Europe/London")
 
 
@@ -66,7 +68,10 @@ def ofsted_label(ofsted: dict[str, Any] | None) -> str:
     if ofsted["overall_label"]:
         label = ofsted["overall_label"]
     elif ofsted["report_card"]:
-        label = "report card"
+        order = framework_on(ofsted["inspected_on"]).report_card_grades  # best first
+        grades = [g for g in ofsted["report_card"].values() if g in order]
+        weakest = max(grades, key=order.index, default=None)
+        label = f"report card, weakest: {weakest}" if weakest else "report card"
     else:
         label = "no overall grade"
     return f"{label} ({ofsted['category']})" if ofsted["category"] else label

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,8 +13,6 @@ import click
 
 from cli import formatting
 from domain.errors import CaseFileError
-
-FORMATS = {"table", "json", "csv"}
 
 
 class UserError(click.ClickException):
@@ -26,14 +25,17 @@ class UserError(click.ClickException):
 def _case_files() -> Iterator[Any]:
     """The application on the configured store, closed afterwards; rule violations become
     user errors. Built here, when a command runs, never at import."""
+    from eventsourcing.persistence import PersistenceError
+
     from adapters.bootstrap import build_case_files
     from adapters.config import Settings
-    from adapters.event_store import UnsupportedDatabase
 
     try:
         case_files = build_case_files(Settings.from_env())
-    except (UnsupportedDatabase, ValueError) as error:
+    except ValueError as error:  # settings the user can correct (URL, scheme, term dates)
         raise UserError(str(error)) from None
+    except PersistenceError as error:
+        raise UserError(f"Cannot open the case-file store: {error}") from None
     try:
         yield case_files
     except CaseFileError as error:
@@ -69,12 +71,19 @@ def demo(if_empty: bool) -> None:
             click.echo(f"The store already holds {existing} case files; demo not loaded.")
             return
         bar: Any = None
+        logged = 0
+        stderr = sys.stderr
 
         def progress(loaded: int, total: int, entries: int) -> None:
-            nonlocal bar
+            nonlocal bar, logged
+            if not stderr.isatty():  # a log, not a bar, when piped
+                if loaded - logged >= 10 or loaded == total:
+                    click.echo(f"Loaded {loaded} of {total} schools, {entries} entries", err=True)
+                    logged = loaded
+                return
             if bar is None:
                 bar = bars.enter_context(click.progressbar(
-                    length=total, label="Loading Fenmarsh", file=click.get_text_stream("stderr"),
+                    length=total, label="Loading Fenmarsh", file=stderr,
                     item_show_func=lambda text: text, show_pos=True,
                 ))
             bar.update(loaded - bar.pos, f"{loaded} schools, {entries} entries")
@@ -172,11 +181,11 @@ def _datetime(text: str) -> datetime:
 def _where(database_url: str) -> str:
     """Where the store is, without any password in the URL."""
     from pathlib import Path
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
     url = urlsplit(database_url)
     if url.scheme == "sqlite":
-        path = url.path[1:] if url.path.startswith("/") else url.path
+        path = unquote(url.path[1:] if url.path.startswith("/") else url.path)
         return f"SQLite file {Path(path).resolve()}"
     host = url.hostname or "127.0.0.1"
     schema = f", schema {url.query.split('schema=')[-1]}" if "schema=" in url.query else ""

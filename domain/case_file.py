@@ -12,12 +12,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, Snapshot
 
-from domain import statute
+from domain import chain, statute
 from domain.calendar import WorkingDayCalendar
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.ofsted import check_judgement, eligibility_route
 from domain.status import CaseFileState, fold
+from domain.wording import long_date
 
 GOVERNANCE = ("maintained", "academy")
 CONCERN_GROUNDS = ("standards", "leadership and governance", "safeguarding", "finance", "other")
@@ -41,17 +42,32 @@ class SchoolCaseFile(Aggregate):
 
         effective: date
         by: str
+        link: str  # this entry's link in the school's hash chain (domain.chain)
         amendable: ClassVar[tuple[str, ...]] = ()
 
         def apply(self, aggregate: SchoolCaseFile) -> None:
             aggregate._take(self)
 
     class Snapshot(Snapshot):
+        """The entries, compactly: their name and fields, less the stream id they share."""
+
         @classmethod
         def take(cls, aggregate: Any) -> Any:
             snapshot = super().take(aggregate)
             snapshot.state.pop("_state", None)  # derived, rebuilt on first use
+            snapshot.state["_entries"] = [
+                [type(e).__name__, {k: v for k, v in vars(e).items() if k != "originator_id"}]
+                for e in aggregate._entries
+            ]
             return snapshot
+
+        def mutate(self, _: None) -> Any:
+            aggregate = super().mutate(None)
+            aggregate._entries = [
+                getattr(type(aggregate), name)(originator_id=self.originator_id, **fields)
+                for name, fields in aggregate._entries
+            ]
+            return aggregate
 
     # School register -------------------------------------------------------------------
 
@@ -286,10 +302,16 @@ class SchoolCaseFile(Aggregate):
             return self.state
         return fold(self._entries, as_at=as_at, as_known_at=as_known_at)
 
+    @property
+    def head(self) -> str:
+        """The newest link of the hash chain: what an auditor's checkpoint records."""
+        return self._entries[-1].link
+
     def _record(self, event_class: type[Event], *, when: Entry, **fields: Any) -> None:
+        fields.update(effective=when.effective, by=when.by, timestamp=when.recorded_at,
+                      originator_id=self.id, originator_version=self.version + 1)
         self.trigger_event(
-            event_class, effective=when.effective, by=when.by, timestamp=when.recorded_at,
-            **fields,
+            event_class, link=chain.link(self.head, event_class.__qualname__, fields), **fields
         )
 
     # Commands: the school register -------------------------------------------------------
@@ -299,13 +321,18 @@ class SchoolCaseFile(Aggregate):
         """Opens a case file for a school on the register (GIAS fields)."""
         fields = check_school_details(details, required=True)
         if when.effective > when.recorded_at.date():
-            raise CaseFileError(f"The effective date {when.effective:%d %B %Y} is in the future")
-        return cls._create(
-            cls.Registered, id=case_file_id(fields["urn"]), effective=when.effective,
-            by=when.by, timestamp=when.recorded_at, **fields,
+            raise CaseFileError(f"The effective date {long_date(when.effective)} is in the future")
+        fields.update(
+            effective=when.effective, by=when.by, timestamp=when.recorded_at,
+            originator_id=case_file_id(fields["urn"]), originator_version=cls.INITIAL_VERSION,
         )
+        fields["link"] = chain.link(chain.GENESIS, cls.Registered.__qualname__, fields)
+        fields["id"] = fields.pop("originator_id")
+        del fields["originator_version"]
+        return cls._create(cls.Registered, **fields)
 
     def change_details(self, *, when: Entry, changes: dict[str, Any]) -> None:
+        self._require_after_registration(when)
         school = self.state.school
         checked = check_school_details(changes, required=False)
         if "urn" in checked:
@@ -316,6 +343,7 @@ class SchoolCaseFile(Aggregate):
 
     def link_successor(self, *, when: Entry, successor_urn: int) -> None:
         """Academy conversion: the old URN's file points to the new one and closes."""
+        self._require_after_registration(when)
         school = self.state.school
         if school.successor_urn is not None:
             raise CaseFileError(
@@ -346,7 +374,7 @@ class SchoolCaseFile(Aggregate):
         if recipient in concern.communicated_to:
             raise CaseFileError(
                 f"Concern {concern_id} was already communicated to the {recipient} on "
-                f"{concern.communicated_to[recipient]:%d %B %Y}"
+                f"{long_date(concern.communicated_to[recipient])}"
             )
         self._record(
             self.ConcernCommunicated, when=when, concern_id=concern_id, recipient=recipient,
@@ -416,7 +444,9 @@ class SchoolCaseFile(Aggregate):
         by_secretary_of_state = [
             n for n in state.warning_notices.values() if n.issuer == "secretary of state"
         ]
-        needs_agreement = issuer == "local authority" and section == "s60" and by_secretary_of_state
+        needs_agreement = (
+            issuer == "local authority" and section == "s60" and by_secretary_of_state
+        )
         if needs_agreement and not with_secretary_of_state_agreement:
             raise CaseFileError(
                 f"The Secretary of State gave warning notice "
@@ -448,14 +478,14 @@ class SchoolCaseFile(Aggregate):
         if notice.complied is not None:
             raise CaseFileError(
                 f"Compliance with warning notice {notice_id} was already recorded on "
-                f"{notice.compliance_recorded_on:%d %B %Y}"
+                f"{long_date(notice.compliance_recorded_on)}"
             )
         if notice.status != "open":
             raise CaseFileError(f"Warning notice {notice_id} is {notice.status}")
         if not complied and when.effective <= notice.compliance_date:
             raise CaseFileError(
                 f"The compliance period of warning notice {notice_id} runs to "
-                f"{notice.compliance_date:%d %B %Y}; failure to comply can be recorded only "
+                f"{long_date(notice.compliance_date)}; failure to comply can be recorded only "
                 "after it ends"
             )
         _require_text("evidence", evidence)
@@ -491,7 +521,7 @@ class SchoolCaseFile(Aggregate):
         if notice.intervention_notice_on is not None:
             raise CaseFileError(
                 f"Notice of intervention after {notice_id} was already given on "
-                f"{notice.intervention_notice_on:%d %B %Y}"
+                f"{long_date(notice.intervention_notice_on)}"
             )
         _require_text("proposed action", proposed_action)
         self._record(
@@ -559,7 +589,7 @@ class SchoolCaseFile(Aggregate):
             if when.effective > last_day:
                 raise CaseFileError(
                     f"After warning notice {notice.notice_id}, arrangements under s63 could be "
-                    f"required only until {last_day:%d %B %Y}, two months after its compliance "
+                    f"required only until {long_date(last_day)}, two months after its compliance "
                     "period ended"
                 )
         power_id = f"P{self._count(self.PowerExercised) + 1}"
@@ -639,8 +669,14 @@ class SchoolCaseFile(Aggregate):
         self, *, when: Entry, application_id: str, members: list[str],
         term_ends_on: date | None = None,
     ) -> None:
-        """Appoints the board by written instrument: at least two members (Sch 6 para 1)."""
+        """Appoints the board by written instrument: at least two members (Sch 6 para 1),
+        while the school is eligible for intervention (s65(1): "if at any time")."""
         self._ieb_application(application_id, when, "consented")
+        if not self.state.eligibility:
+            raise CaseFileError(
+                "The school is no longer eligible for intervention (s59): the interim "
+                "executive board cannot be constituted"
+            )
         members = _names("IEB members", members)
         if len(members) < statute.MIN_IEB_MEMBERS:
             raise CaseFileError(
@@ -757,7 +793,7 @@ class SchoolCaseFile(Aggregate):
             raise CaseFileError(f"There is no MSP action {action_id}")
         if action.completed_on is not None:
             raise CaseFileError(
-                f"Action {action_id} was completed on {action.completed_on:%d %B %Y}"
+                f"Action {action_id} was completed on {long_date(action.completed_on)}"
             )
         self._record(self.MSPActionCompleted, when=when, action_id=action_id, note=note.strip())
 
@@ -777,7 +813,7 @@ class SchoolCaseFile(Aggregate):
         current = self.view(as_at=when.effective).category
         if current is not None and current.category == code and current.scheme == scheme.name:
             raise CaseFileError(
-                f"The school is already in category {code} (since {current.since:%d %B %Y})"
+                f"The school is already in category {code} (since {long_date(current.since)})"
             )
         _require_text("reason", reason)
         self._record(
@@ -803,7 +839,7 @@ class SchoolCaseFile(Aggregate):
         for known in self.state.inspections:
             if known.inspected_on == inspected_on:
                 raise CaseFileError(
-                    f"The inspection of {inspected_on:%d %B %Y} is already recorded "
+                    f"The inspection of {long_date(inspected_on)} is already recorded "
                     f"({known.inspection_id})"
                 )
         state = self.state
@@ -835,6 +871,7 @@ class SchoolCaseFile(Aggregate):
 
     def retract_entry(self, *, when: Entry, version: int, reason: str) -> None:
         """Withdraws an entry recorded in error; the entry stays in the log, marked retracted."""
+        self._require_after_registration(when)
         entry = self._correctable(version, reason)
         later = self._resting_on(entry)
         if later:
@@ -848,6 +885,7 @@ class SchoolCaseFile(Aggregate):
         self, *, when: Entry, version: int, changes: dict[str, Any], reason: str
     ) -> None:
         """Corrects the wording of an entry; what it decided stays as recorded."""
+        self._require_after_registration(when)
         entry = self._correctable(version, reason)
         amendable = type(entry).amendable
         wrong = sorted(set(changes) - set(amendable))
@@ -869,13 +907,13 @@ class SchoolCaseFile(Aggregate):
     def _require_after_registration(self, when: Entry) -> None:
         if when.effective > when.recorded_at.date():
             raise CaseFileError(
-                f"The effective date {when.effective:%d %B %Y} is in the future"
+                f"The effective date {long_date(when.effective)} is in the future"
             )
         registered = self._entries[0].effective
         if when.effective < registered:
             raise CaseFileError(
-                f"The effective date {when.effective:%d %B %Y} is before the case file was "
-                f"opened ({registered:%d %B %Y})"
+                f"The effective date {long_date(when.effective)} is before the case file was "
+                f"opened ({long_date(registered)})"
             )
 
     def _require_open(self, when: Entry) -> CaseFileState:
@@ -883,7 +921,7 @@ class SchoolCaseFile(Aggregate):
         state = self.state
         closed_on = state.school.closed_on
         if closed_on is not None and when.effective > closed_on:
-            raise CaseFileError(f"{state.school.name} closed on {closed_on:%d %B %Y}")
+            raise CaseFileError(f"{state.school.name} closed on {long_date(closed_on)}")
         return state
 
     def _require_maintained(self, when: Entry, what: str) -> CaseFileState:
@@ -904,7 +942,7 @@ class SchoolCaseFile(Aggregate):
             raise CaseFileError(f"There is no concern {concern_id}")
         if concern.resolved_on is not None:
             raise CaseFileError(
-                f"Concern {concern_id} was resolved on {concern.resolved_on:%d %B %Y}"
+                f"Concern {concern_id} was resolved on {long_date(concern.resolved_on)}"
             )
         return concern
 
@@ -915,7 +953,7 @@ class SchoolCaseFile(Aggregate):
             raise CaseFileError(f"There is no warning notice {notice_id}")
         if when.effective < notice.issued_on:
             raise CaseFileError(f"Warning notice {notice_id} was issued later, on "
-                                f"{notice.issued_on:%d %B %Y}")
+                                f"{long_date(notice.issued_on)}")
         return notice
 
     def _ieb_application(self, application_id: str, when: Entry, stage: str) -> Any:

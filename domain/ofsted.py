@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.errors import CaseFileError
+from domain.wording import long_date
 
 
 class InvalidJudgement(CaseFileError):
@@ -68,8 +69,8 @@ def framework_on(day: date) -> Framework:
     in_force = [f for f in FRAMEWORKS if f.starts <= day]
     if not in_force:
         raise InvalidJudgement(
-            f"scc records inspections from {FRAMEWORKS[0].starts:%d %B %Y}; "
-            f"{day:%d %B %Y} is earlier"
+            f"scc records inspections from {long_date(FRAMEWORKS[0].starts)}; "
+            f"{long_date(day)} is earlier"
         )
     return in_force[-1]
 
@@ -83,7 +84,7 @@ def check_judgement(
 ) -> Framework:
     """Checks a judgement against the vocabulary in force when the inspection started."""
     framework = framework_on(inspected_on)
-    when = f"on {inspected_on:%d %B %Y} ({framework.name})"
+    when = f"on {long_date(inspected_on)} ({framework.name})"
     if overall is not None and overall not in framework.overall_grades:
         if framework.overall_grades:
             raise InvalidJudgement(f"Overall effectiveness must be 1 to 4 {when}, not {overall}")

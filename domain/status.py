@@ -202,6 +202,7 @@ class CaseFileState:
     msp_groups: list[MSPGroup] = field(default_factory=list)
     categories: list[CategorySpell] = field(default_factory=list)
     inspections: list[Inspection] = field(default_factory=list)
+    msp_actions: dict[str, MSPAction] = field(default_factory=dict)  # of every group, by id
     corrections: dict[int, list[Correction]] = field(default_factory=dict)
     latest_effective: date = date.min
 
@@ -248,9 +249,6 @@ class CaseFileState:
     def msp(self) -> MSPGroup | None:
         return next((g for g in self.msp_groups if g.closed_on is None), None)
 
-    @property
-    def msp_actions(self) -> dict[str, MSPAction]:
-        return {a.action_id: a for g in self.msp_groups for a in g.actions.values()}
 
     # How each entry changes the state ------------------------------------------------
 
@@ -382,9 +380,10 @@ class CaseFileState:
             meeting.status, meeting.meets_on = "held", e.effective
             meeting.attendees, meeting.minutes = list(e.attendees), e.minutes
             for a in e.actions:
-                group.actions[a["action_id"]] = MSPAction(
+                action = MSPAction(
                     a["action_id"], e.meeting_id, a["description"], a["owner"], a["due"]
                 )
+                group.actions[action.action_id] = self.msp_actions[action.action_id] = action
 
     def _on_MSPActionCompleted(self, e: Any) -> None:
         if action := self.msp_actions.get(e.action_id):

@@ -29,21 +29,36 @@ def test_effective_date_cannot_be_in_the_future():
     """Dates that depend on "now" enter as arguments: an entry records what has happened."""
     school = a_maintained_school()
 
-    with refused(school, "The effective date 05 March 2024 is in the future"):
+    with refused(school, "The effective date 5 March 2024 is in the future"):
         school.raise_concern(
             when=when(date(2024, 3, 5), recorded_at=MORNING), ground="standards",
             description="Reading", evidence="",
         )
-    with pytest.raises(CaseFileError, match="The effective date 05 March 2024 is in the future"):
+    with pytest.raises(CaseFileError, match="The effective date 5 March 2024 is in the future"):
         SchoolCaseFile.register(
             when=when(date(2024, 3, 5), recorded_at=MORNING), details=school_details()
         )
 
 
+def test_no_entry_takes_effect_in_the_future():
+    school = a_maintained_school()
+    raise_concern(school)
+    tomorrow = when(date(2024, 3, 5), recorded_at=MORNING)
+
+    with refused(school, "is in the future"):
+        school.change_details(when=tomorrow, changes={"pupils": 180})
+    with refused(school, "is in the future"):
+        school.link_successor(when=tomorrow, successor_urn=149001)
+    with refused(school, "is in the future"):
+        school.amend_entry(when=tomorrow, version=2, changes={"evidence": "KS2"}, reason="Typo")
+    with refused(school, "is in the future"):
+        school.retract_entry(when=tomorrow, version=2, reason="Wrong school")
+
+
 def test_effective_date_cannot_precede_the_case_file():
     school = a_maintained_school(registered_on=date(2019, 9, 2))
 
-    with refused(school, "is before the case file was opened (02 September 2019)"):
+    with refused(school, "is before the case file was opened (2 September 2019)"):
         raise_concern(school, on=date(2019, 8, 30))
 
 

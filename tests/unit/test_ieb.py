@@ -147,3 +147,20 @@ def test_one_ieb_application_at_a_time():
 
     with refused(school, f"IEB application {application} is already drafted"):
         school.draft_ieb_application(when=when(date(2024, 2, 9)), rationale="Again")
+
+
+def test_ieb_is_constituted_only_while_the_school_is_eligible():
+    """s65(1): the power is the LA's "if at any time" the school is eligible for intervention."""
+    school = an_eligible_school()
+    application = a_consulted_application(school)
+    school.submit_ieb_application(when=when(date(2024, 2, 20)), application_id=application)
+    school.record_ieb_decision(when=when(date(2024, 3, 4)), application_id=application,
+                               consent=True)
+    school.end_eligibility(when=when(date(2024, 3, 6)), route="special_measures",
+                           reason="Removed from special measures at the monitoring visit")
+
+    with refused(school, "no longer eligible for intervention (s59)"):
+        school.constitute_ieb(
+            when=when(date(2024, 3, 11)), application_id=application,
+            members=["Ann Chair", "Bob Finance"],
+        )

@@ -1,4 +1,4 @@
-"""Warning notices: EIA 2006 s60 (performance standards and safety) and s60A (pay and conditions)."""
+"""Warning notices: EIA 2006 s60 (standards and safety) and s60A (pay and conditions)."""
 
 from datetime import date
 

@@ -1,0 +1,58 @@
+"""The hash chain that lets an auditor show a case file was not altered after the fact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+GENESIS = "0" * 64
+
+
+def link(previous: str, event_name: str, fields: Mapping[str, Any]) -> str:
+    """SHA-256 over the previous link and the entry's canonical content (name and fields)."""
+    content = canonical({"event": event_name, **fields})
+    return hashlib.sha256(previous.encode("ascii") + content).hexdigest()
+
+
+def entry_link(previous: str, event: Any) -> str:
+    """The link an entry should carry, recomputed from its content.
+
+    Leaves out the entry's own link and the code location of the aggregate class
+    (``originator_topic``), which may move without the record changing.
+    """
+    fields = {k: v for k, v in vars(event).items() if k not in ("link", "originator_topic")}
+    return link(previous, type(event).__qualname__, fields)
+
+
+def first_broken_version(events: Iterable[Any]) -> int | None:
+    """The first version whose link does not follow from the entries before it, if any.
+
+    An edited entry breaks its own link; a deleted or reordered one breaks the sequence.
+    """
+    previous, expected_version = GENESIS, 1
+    for event in events:
+        if event.originator_version != expected_version:
+            return expected_version
+        if getattr(event, "link", None) != entry_link(previous, event):
+            return event.originator_version
+        previous, expected_version = event.link, expected_version + 1
+    return None
+
+
+def canonical(fields: Mapping[str, Any]) -> bytes:
+    """One byte string per content: sorted keys, no spaces, dates and times in ISO 8601."""
+    return json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+    ).encode("utf-8")
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} has no canonical form")

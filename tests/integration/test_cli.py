@@ -1,0 +1,184 @@
+"""The ``scc`` command line as a user sees it, on an SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from adapters.demo import (
+    ACADEMY_URN,
+    CONVERTED_URN,
+    FEATURED_URN,
+    SPECIAL_MEASURES_URN,
+)
+from cli.main import scc
+
+
+def _env(path) -> dict[str, str | None]:
+    return {"SCC_DATABASE_URL": f"sqlite:///{path}", "SCC_CATEGORY_SCHEME": "peterborough",
+            "SCC_TERM_DATES": None, "SCC_DATA_DIR": None}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """A store with the demo loaded once, shared by the tests that only read it."""
+    env = _env(tmp_path_factory.mktemp("cli") / "scc.sqlite3")
+    runner = CliRunner()
+    assert runner.invoke(scc, ["init"], env=env).exit_code == 0
+    result = runner.invoke(scc, ["demo"], env=env)
+    assert result.exit_code == 0, result.output
+    return runner, env, result
+
+
+def _run(loaded, *args: str):
+    runner, env, _ = loaded
+    return runner.invoke(scc, list(args), env=env)
+
+
+def _fails_with(result, message: str) -> None:
+    assert result.exit_code == 2
+    assert f"Error: {message}" in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+
+
+def test_init_creates_the_store_and_says_where_it_is(tmp_path):
+    env = _env(tmp_path / "new" / "scc.sqlite3")
+
+    result = CliRunner().invoke(scc, ["init"], env=env)
+
+    assert result.exit_code == 0
+    assert f"SQLite file {tmp_path / 'new' / 'scc.sqlite3'}" in result.stdout
+    assert "0 case files" in result.stdout
+    assert (tmp_path / "new" / "scc.sqlite3").exists()
+
+
+def test_demo_summary_names_the_featured_school(loaded):
+    _, _, result = loaded
+
+    assert "Loaded Fenmarsh (LA 999): 61 case files" in result.stdout
+    assert f"URN {FEATURED_URN}" in result.stdout
+    assert "Loaded 61 of 61 schools" in result.stderr  # progress, when not on a terminal
+
+
+def test_schools_json_lists_the_la_with_its_concern_flags(loaded):
+    result = _run(loaded, "schools", "--format", "json")
+
+    assert result.exit_code == 0
+    schools = {s["urn"]: s for s in json.loads(result.stdout)}
+    assert 55 <= len(schools) <= 65
+    featured = schools[FEATURED_URN]
+    assert featured["causing_concern"] is True
+    assert "interim executive board in place" in featured["concern_reasons"]
+    assert schools[SPECIAL_MEASURES_URN]["causing_concern"] is True
+    assert "Ofsted: special measures" in schools[SPECIAL_MEASURES_URN]["concern_reasons"]
+    assert schools[ACADEMY_URN]["predecessor_urn"] == CONVERTED_URN
+    assert schools[CONVERTED_URN]["is_open"] is False
+    assert any(s["causing_concern"] is False for s in schools.values())
+    # dates are ISO strings
+    assert featured["la_category_since"][:4].isdigit() and featured["la_category_since"][4] == "-"
+
+
+def test_schools_table_lines_up_its_columns(loaded):
+    result = _run(loaded, "schools")
+
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[0] == "URN" and "Causing concern" in lines[0]
+    column = lines[0].index("Causing concern")
+    rows = [line for line in lines[2:] if line[:6].isdigit()]
+    assert 55 <= len(rows) <= 65
+    assert {row[column:].strip() for row in rows} == {"yes", "no"}
+
+
+def test_history_json_tells_the_warning_notice_story_in_order(loaded):
+    result = _run(loaded, "history", str(FEATURED_URN), "--format", "json")
+
+    assert result.exit_code == 0
+    events = [e["event"] for e in json.loads(result.stdout)]
+    story = ["WarningNoticeIssued", "ComplianceRecorded", "InterventionNoticeGiven",
+             "BecameEligible", "IEBApplicationDrafted", "IEBConsultationRecorded",
+             "IEBApplicationSubmitted", "IEBConsentGiven", "IEBConstituted"]
+    positions = [events.index(kind) for kind in story]
+    assert positions == sorted(positions)
+    entries = json.loads(result.stdout)
+    compliance = next(e for e in entries if e["event"] == "ComplianceRecorded")
+    assert compliance["details"]["complied"] is False
+    assert entries[0]["effective"] == "2010-09-01"
+    assert entries[0]["recorded_at"].endswith("+00:00")
+
+
+def test_history_as_at_leaves_out_what_took_effect_later(loaded):
+    full = json.loads(_run(loaded, "history", str(FEATURED_URN), "--format", "json").stdout)
+    result = _run(loaded, "history", str(FEATURED_URN), "--as-at", "2025-03-10",
+                  "--format", "json")
+
+    assert result.exit_code == 0
+    earlier = json.loads(result.stdout)
+    assert 0 < len(earlier) < len(full)
+    assert all(e["effective"] <= "2025-03-10" for e in earlier)
+    kinds = {e["event"] for e in earlier}
+    assert "BecameEligible" in kinds and "IEBConstituted" not in kinds
+    # the same date written the way the LA writes it
+    uk = _run(loaded, "history", str(FEATURED_URN), "--as-at", "10/03/2025", "--format", "json")
+    assert json.loads(uk.stdout) == earlier
+
+
+def test_history_table_shows_corrections_and_the_status(loaded):
+    result = _run(loaded, "history", str(FEATURED_URN))
+
+    assert result.exit_code == 0
+    assert "[retracted by" in result.stdout and "[amended by" in result.stdout
+    assert "Causing concern:  yes" in result.stdout
+    assert "IEB:" in result.stdout and "overdue" in result.stdout
+
+
+def test_history_csv_parses(loaded):
+    result = _run(loaded, "history", str(FEATURED_URN), "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 0
+    assert list(rows[0]) == ["version", "effective", "recorded_at", "by", "event", "summary",
+                             "retracted", "amended"]
+    assert [int(r["version"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert sum(r["retracted"] == "yes" for r in rows) == 1
+    assert sum(bool(r["amended"]) for r in rows) == 1
+
+
+def test_history_as_known_at_before_anything_was_recorded(loaded):
+    result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", "2020-01-01T09:00")
+
+    _fails_with(result, f"URN {FEATURED_URN} had no case file as known at 1 January 2020")
+
+
+def test_demo_refuses_a_store_that_holds_case_files(loaded):
+    result = _run(loaded, "demo")
+
+    _fails_with(result, "The store already holds 61 case files")
+
+
+def test_demo_if_empty_loads_once_then_does_nothing(tmp_path):
+    runner, env = CliRunner(), _env(tmp_path / "scc.sqlite3")
+
+    first = runner.invoke(scc, ["demo", "--if-empty"], env=env)
+    second = runner.invoke(scc, ["demo", "--if-empty"], env=env)
+
+    assert first.exit_code == 0 and "Loaded Fenmarsh" in first.stdout
+    assert second.exit_code == 0
+    assert "already holds 61 case files; demo not loaded" in second.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["history", "12"], "No school with URN 12 has a case file"),
+    (["history", "abc"], "'abc' is not a URN"),
+    (["history", str(FEATURED_URN), "--as-at", "2024-13-01"],
+     "'2024-13-01' is not a date: write it as YYYY-MM-DD, e.g. 2024-03-01"),
+    (["history", str(FEATURED_URN), "--as-at", "31/02/2024"], "'31/02/2024' is not a date"),
+    (["history", str(FEATURED_URN), "--as-known-at", "garbage"],
+     "'garbage' is not a date and time"),
+])
+def test_mistakes_are_reported_in_words_with_status_2(loaded, args, message):
+    _fails_with(_run(loaded, *args), message)

@@ -14,7 +14,9 @@ class Settings:
 
     database_url: str
     category_scheme: str = "peterborough"
+    read_model_url: str | None = None
     term_dates: Path | None = None
+    la_code: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -25,5 +27,7 @@ class Settings:
             database_url=environ.get("SCC_DATABASE_URL")
             or f"sqlite:///{data_dir / 'scc.sqlite3'}",
             category_scheme=environ.get("SCC_CATEGORY_SCHEME", "peterborough"),
+            read_model_url=environ.get("SCC_READ_MODEL_URL") or None,
             term_dates=Path(term_dates) if term_dates else None,
+            la_code=environ.get("SCC_LA_CODE", "").strip() or None,
         )

@@ -301,6 +301,15 @@ class SchoolCaseFiles(Application[UUID]):
                 return sorted(urns)
             start = page[-1].id + 1
 
+    def state_of(self, urn: int) -> CaseFileState:
+        """The case file's state as known now (for projections; not to be changed)."""
+        with self._lock(urn):
+            return self._case_file(urn).state
+
+    def urn_of(self, stream_id: UUID) -> int:
+        """The URN of a case file's event stream."""
+        return self.repository.get(stream_id).urn
+
     def version(self, urn: int) -> int:
         return self._case_file(urn).version
 

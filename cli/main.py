@@ -122,8 +122,9 @@ def schools(output: str) -> None:
 @click.option("--as-known-at", metavar="DATETIME",
               help="What had been recorded by this time (ISO 8601; without an offset it is "
                    "UK time).")
-@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]),
-              default="table", show_default=True)
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv", "html"]),
+              default="table", show_default=True,
+              help="html: a print-ready document with the school's verification.")
 def history(urn: str, as_at: str | None, as_known_at: str | None, output: str) -> None:
     school_urn = _urn(urn)
     on = _date(as_at) if as_at else None
@@ -131,8 +132,11 @@ def history(urn: str, as_at: str | None, as_known_at: str | None, output: str) -
     with _case_files() as case_files:
         entries = case_files.history(school_urn, as_at=on, as_known_at=known_at)
         status = (case_files.school(school_urn, as_at=on, as_known_at=known_at)
-                  if output == "table" else None)
+                  if output in ("table", "html") else None)
         today = on or case_files.clock.today()
+        if output == "html":
+            click.echo(_printable_history(case_files, school_urn, status, entries))
+            return
     if output == "json":
         click.echo(formatting.to_json(formatting.history_json(entries)))
     elif output == "csv":
@@ -190,3 +194,243 @@ def _where(database_url: str) -> str:
     host = url.hostname or "127.0.0.1"
     schema = f", schema {url.query.split('schema=')[-1]}" if "schema=" in url.query else ""
     return f"PostgreSQL database {url.path.strip('/')} on {host}:{url.port or 5432}{schema}"
+
+
+def _register_read_model_commands() -> None:
+    from cli.read_models import projections, report
+
+    scc.add_command(projections)
+    scc.add_command(report)
+
+
+_register_read_model_commands()
+
+
+# The auditor's tools ------------------------------------------------------------------------
+
+def _printable_history(case_files: Any, urn: int, status: Any, entries: Any) -> str:
+    """The history as a print-ready HTML document, with this school's verification."""
+    from adapters.printable import render_history
+    from application import audit
+
+    verification = audit.verify(case_files, urn=urn)
+    return render_history(status, entries, verification, case_files.clock.now())
+
+
+@contextlib.contextmanager
+def _schools_progress(label: str) -> Iterator[Any]:
+    """A progress bar on stderr over the schools, or a few log lines when it is not a terminal."""
+    with contextlib.ExitStack() as bars:
+        bar: Any = None
+        logged = 0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar, logged
+            if not sys.stderr.isatty():
+                if done - logged >= max(1, total // 10) or done == total:
+                    click.echo(f"{label} {done} of {total} schools", err=True)
+                    logged = done
+                return
+            if bar is None:
+                bar = bars.enter_context(click.progressbar(
+                    length=total, label=label, file=sys.stderr, show_pos=True))
+            bar.update(done - bar.pos)
+
+        yield progress
+
+
+@scc.command(help="Check that no entry was altered, removed or reordered after it was recorded "
+                  "(exit status 1 if any was).")
+@click.option("--urn", "urn_text", metavar="URN", help="Check this school only.")
+@click.option("--checkpoint", "checkpoint_file", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=str),
+              help="Also compare with a checkpoint made earlier by scc checkpoint.")
+def verify(urn_text: str | None, checkpoint_file: str | None) -> None:
+    import json
+
+    from application import audit
+
+    urn = _urn(urn_text) if urn_text is not None else None
+    expected = None
+    if checkpoint_file is not None:
+        try:
+            with open(checkpoint_file, encoding="utf-8") as file:
+                expected = json.load(file)
+        except OSError as error:
+            raise UserError(f"Cannot read the checkpoint {checkpoint_file}: "
+                            f"{error.strerror}") from None
+        except ValueError:
+            raise UserError(f"{checkpoint_file} is not a checkpoint: it is not JSON") from None
+    with _case_files() as case_files, _schools_progress("Verifying") as progress:
+        result = audit.verify(case_files, urn=urn, checkpoint=expected,
+                              progress=None if urn is not None else progress)
+    against = ""
+    if result["checkpoint"] is not None:
+        from domain.wording import local_time
+
+        made = datetime.fromisoformat(result["checkpoint"]["created_at"])
+        against = f" against the checkpoint of {local_time(made)}"
+    checked = (f"{result['schools_checked']} school{'' if result['schools_checked'] == 1 else 's'}"
+               f", {result['entries_checked']} entries")
+    if result["ok"]:
+        click.echo(f"Verified {checked}{against}: no alterations found")
+        return
+    for problem in result["problems"]:
+        entry = f", entry {problem['version']}" if problem["version"] is not None else ""
+        click.echo(f"{problem['school']}{entry}: {problem['problem']}")
+    count = len(result["problems"])
+    click.echo(f"Checked {checked}{against}: {count} problem{'' if count == 1 else 's'} found")
+    click.get_current_context().exit(1)
+
+
+@scc.command(help="Record every school's chain head in a file to keep outside the store; "
+                  "scc verify --checkpoint FILE compares with it later.")
+@click.option("--out", "out", metavar="FILE",
+              help="Where to write it ('-' for stdout). Default: "
+                   "$SCC_DATA_DIR/checkpoint-<UTC time>.json")
+def checkpoint(out: str | None) -> None:
+    import json
+    import os
+    from pathlib import Path
+
+    from application import audit
+
+    with _case_files() as case_files, _schools_progress("Checkpointing") as progress:
+        data = audit.checkpoint(case_files, progress=progress)
+    text = json.dumps(data, indent=2) + "\n"
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    made = datetime.fromisoformat(data["created_at"]).astimezone(UTC)
+    path = Path(out) if out else (Path(os.environ.get("SCC_DATA_DIR") or "data")
+                                  / f"checkpoint-{made:%Y%m%dT%H%M%SZ}.json")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"Cannot write the checkpoint to {path}: {error.strerror}") from None
+    count = len(data["schools"])
+    click.echo(f"Checkpoint of {count} school{'' if count == 1 else 's'} written to {path}")
+    click.echo("Keep a copy outside this system; check against it with "
+               f"scc verify --checkpoint {path}")
+
+
+# Imports from the public registers ----------------------------------------------------------
+
+_BAD_ROWS_HELP = (
+    "Bad rows: every good row goes in; a bad row (a cell that cannot be read, or a rule "
+    "that refuses it) records nothing and is listed with its row number and column, and "
+    "the exit status is then 1. Fix the file and run the import again: imports are "
+    "idempotent, so rows already in are not recorded twice."
+)
+
+
+@scc.command("import-schools",
+             help="Register the schools of a GIAS establishment extract (edubasealldata*.csv, "
+                  "from get-information-schools.service.gov.uk) and bring their details up to "
+                  "date. New schools are registered from their open date; a changed school gets "
+                  "one entry with the changed fields; unchanged schools record nothing. "
+                  "Independent, Welsh and other establishments the LA keeps no case file on "
+                  "are skipped.\n\n" + _BAD_ROWS_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", default="GIAS import", show_default=True,
+              help="Who the entries are recorded by.")
+@click.option("--la-code", metavar="CODE",
+              help="Import only this LA's schools (GIAS 'LA (code)', e.g. 874). "
+                   "Default: SCC_LA_CODE; every LA's if that is unset.")
+def import_schools(file: str, by: str, la_code: str | None) -> None:
+    from adapters.config import Settings
+    from adapters.importers import gias
+    from application import imports
+
+    la_code = la_code or Settings.from_env().la_code
+    if la_code is not None and not re.fullmatch(r"\d{3}", la_code.strip()):
+        raise UserError(f"{la_code!r} is not an LA code: it has three digits, e.g. 874")
+    extract = _read_extract(gias.read_establishments, file)
+    with _case_files() as case_files, _rows_progress("Importing schools") as progress:
+        report = imports.import_schools(case_files, extract.records, by=by,
+                                        la_code=la_code and la_code.strip(), progress=progress)
+    where = f" (LA {la_code.strip()})" if la_code else ""
+    _print_import_report(f"Schools from {file}{where}", report, ("schools added",
+                         "schools changed", "schools unchanged"))
+
+
+@scc.command("import-inspections",
+             help="Record the published inspections of an Ofsted management-information CSV "
+                  "(state-funded schools' inspections and outcomes), each backdated to its "
+                  "publication date. Inspections already recorded (same inspection date) and "
+                  "schools without a case file are skipped; a special measures or serious "
+                  "weaknesses judgement makes a maintained school eligible for intervention."
+                  "\n\n" + _BAD_ROWS_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", default="Ofsted import", show_default=True,
+              help="Who the entries are recorded by.")
+def import_inspections(file: str, by: str) -> None:
+    from adapters.importers import ofsted
+    from application import imports
+
+    extract = _read_extract(ofsted.read_inspections, file)
+    with _case_files() as case_files, _rows_progress("Importing inspections") as progress:
+        report = imports.import_inspections(case_files, extract.records, by=by,
+                                            progress=progress)
+    _print_import_report(f"Inspections from {file}", report, ("inspections added", "",
+                         "inspections already recorded"))
+
+
+def _read_extract(read: Any, file: str) -> Any:
+    from pathlib import Path
+
+    from adapters.importers.csv_rows import NotAnExtract
+
+    try:
+        return read(Path(file))
+    except NotAnExtract as error:
+        raise UserError(f"{file}: {error}") from None
+    except OSError as error:
+        raise UserError(f"Cannot read {file}: {error.strerror}") from None
+
+
+@contextlib.contextmanager
+def _rows_progress(label: str) -> Iterator[Any]:
+    """A progress bar on stderr over a file's rows, or a log line every thousand rows when
+    stderr is not a terminal."""
+    with contextlib.ExitStack() as bars:
+        bar: Any = None
+        logged = 0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar, logged
+            if not sys.stderr.isatty():
+                if done - logged >= 1000 or done == total:
+                    click.echo(f"{label}: {done} of {total} rows", err=True)
+                    logged = done
+                return
+            if bar is None:
+                bar = bars.enter_context(click.progressbar(
+                    length=total, label=label, file=sys.stderr, show_pos=True))
+            bar.update(done - bar.pos)
+
+        yield progress
+
+
+def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) -> None:
+    """The counts, the reasons rows were skipped, each rejected row; exit status 1 if any."""
+    def count(n: int, what: str) -> str:
+        return f"  {n:>7}  {what}"
+
+    click.echo(f"{title}: {report.rows} row{'' if report.rows == 1 else 's'}")
+    for n, label in zip((report.added, report.changed, report.unchanged), labels, strict=True):
+        if label:
+            click.echo(count(n, label))
+    click.echo(count(len(report.skipped), "rows skipped"))
+    for reason, n in report.skipped_by_reason().items():
+        click.echo(f"  {n:>7}    {reason}")
+    rejected = report.rejected_rows
+    click.echo(count(len(rejected), f"row{'' if len(rejected) == 1 else 's'} rejected"))
+    if rejected:
+        click.echo()
+        click.echo("Rejected rows:")
+        for problem in report.rejected:
+            click.echo(f"  {problem}")
+        click.echo(report.policy)
+        click.get_current_context().exit(1)

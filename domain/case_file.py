@@ -286,6 +286,10 @@ class SchoolCaseFile(Aggregate):
             self._state = None  # a backdated entry or a correction: fold afresh when asked
 
     @property
+    def urn(self) -> int:
+        return self._entries[0].urn
+
+    @property
     def entries(self) -> list[SchoolCaseFile.Event]:
         return list(self._entries)
 

@@ -71,6 +71,7 @@ class WarningNotice:
     withdrawn_on: date | None = None
     superseded_by: str | None = None
     intervention_notice_on: date | None = None
+    recorded_in: int = 0  # the version of the entry that gave the notice
 
     @property
     def status(self) -> str:
@@ -120,6 +121,7 @@ class IEB:
     term_ends_on: date | None
     ended_on: date | None = None
     end_reason: str | None = None
+    recorded_in: int = 0
 
 
 @dataclass
@@ -129,6 +131,7 @@ class MSPMeeting:
     status: str = "scheduled"  # scheduled, held, cancelled
     attendees: list[str] = field(default_factory=list)
     minutes: str | None = None
+    recorded_in: int = 0
 
 
 @dataclass
@@ -139,6 +142,7 @@ class MSPAction:
     owner: str
     due: date
     completed_on: date | None = None
+    recorded_in: int = 0
 
 
 @dataclass
@@ -296,6 +300,7 @@ class CaseFileState:
         self.warning_notices[e.notice_id] = WarningNotice(
             e.notice_id, e.issuer, e.section, e.grounds, e.matters, e.required_actions,
             e.compliance_period, e.compliance_date, e.minded_action, e.copies_to, e.effective,
+            recorded_in=e.originator_version,
         )
 
     def _on_ComplianceRecorded(self, e: Any) -> None:
@@ -349,7 +354,8 @@ class CaseFileState:
     def _on_IEBConstituted(self, e: Any) -> None:
         if application := self.ieb_applications.get(e.application_id):
             application.stage = "constituted"
-        self.iebs.append(IEB(e.application_id, list(e.members), e.effective, e.term_ends_on))
+        self.iebs.append(IEB(e.application_id, list(e.members), e.effective, e.term_ends_on,
+                             recorded_in=e.originator_version))
 
     def _on_IEBMembersChanged(self, e: Any) -> None:
         if board := self.ieb:
@@ -364,7 +370,9 @@ class CaseFileState:
 
     def _on_MSPMeetingScheduled(self, e: Any) -> None:
         if group := self.msp:
-            group.meetings[e.meeting_id] = MSPMeeting(e.meeting_id, e.meets_on)
+            group.meetings[e.meeting_id] = MSPMeeting(
+                e.meeting_id, e.meets_on, recorded_in=e.originator_version
+            )
 
     def _on_MSPMeetingMoved(self, e: Any) -> None:
         if (group := self.msp) and (meeting := group.meetings.get(e.meeting_id)):
@@ -381,7 +389,8 @@ class CaseFileState:
             meeting.attendees, meeting.minutes = list(e.attendees), e.minutes
             for a in e.actions:
                 action = MSPAction(
-                    a["action_id"], e.meeting_id, a["description"], a["owner"], a["due"]
+                    a["action_id"], e.meeting_id, a["description"], a["owner"], a["due"],
+                    recorded_in=e.originator_version,
                 )
                 group.actions[action.action_id] = self.msp_actions[action.action_id] = action
 

@@ -12,8 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("domain", "application", "adapters", "web", "scheduler", "cli")
 OUTER = ("adapters", "web", "scheduler", "cli")
-WIRING = ("adapters.bootstrap", "adapters.config", "adapters.demo")
-"""What an entry point may take from adapters: the app's wiring, and the demo to load."""
+WIRING = ("adapters.bootstrap", "adapters.config", "adapters.demo", "adapters.importers")
+"""What an entry point may take from adapters: the app's wiring, and the demo and the public
+registers' files (GIAS, Ofsted) to load."""
 
 
 def within(name: str, prefix: str) -> bool:

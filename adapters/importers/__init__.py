@@ -1,0 +1,1 @@
+"""Readers for the public registers' files: GIAS establishments and Ofsted inspections."""

@@ -1,0 +1,87 @@
+"""Reads a GIAS establishment extract (``edubasealldata*.csv``) into register records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.importers.csv_rows import Cells, Extract, decode, rows
+from application.imports import SchoolRecord
+from domain.case_file import NO_RELIGIOUS_CHARACTER
+
+WHAT = "a GIAS establishment extract (edubasealldata*.csv)"
+DATES = "dd-mm-yyyy"
+
+URN = "URN"
+NAME = "EstablishmentName"
+LA_CODE = "LA (code)"
+LA_NAME = "LA (name)"
+NUMBER = "EstablishmentNumber"
+TYPE = "TypeOfEstablishment (name)"
+TYPE_GROUP = "EstablishmentTypeGroup (name)"
+STATUS = "EstablishmentStatus (name)"
+PHASE = "PhaseOfEducation (name)"
+OPENED = "OpenDate"
+CLOSED = "CloseDate"
+PUPILS = "NumberOfPupils"
+RELIGIOUS_CHARACTER = "ReligiousCharacter (name)"
+REQUIRED = (URN, NAME, LA_CODE, TYPE, TYPE_GROUP, STATUS, PHASE, OPENED, CLOSED, PUPILS,
+            RELIGIOUS_CHARACTER)
+"""The columns read; the extract's many others (addresses, heads, trusts...) are ignored."""
+
+MAINTAINED_GROUPS = ("Local authority maintained schools", "Special schools")
+ACADEMY_GROUPS = ("Academies", "Free Schools")
+
+
+def read_establishments(path: Path) -> Extract[SchoolRecord]:
+    return parse_establishments(Path(path).read_bytes())
+
+
+def parse_establishments(data: bytes) -> Extract[SchoolRecord]:
+    """Every establishment of the extract; raises NotAnExtract if the columns are not GIAS's."""
+    return Extract([_record(cells) for cells in rows(decode(data), what=WHAT, required=REQUIRED)])
+
+
+def governance(type_group: str, establishment_type: str) -> tuple[str | None, str | None]:
+    """(governance, why the LA keeps no case file on it) from the GIAS type group and type.
+
+    The "Special schools" group holds academies and free schools (their types say so) and
+    non-maintained special schools (charities) besides the LA's own (domain.md).
+    """
+    kind = establishment_type.lower()
+    if type_group in ACADEMY_GROUPS:
+        return "academy", None
+    if type_group in MAINTAINED_GROUPS:
+        if kind.startswith("non-maintained"):
+            return None, establishment_type
+        if "academy" in kind or kind.startswith("free school"):
+            return "academy", None
+        return "maintained", None
+    return None, type_group
+
+
+def _record(cells: Cells) -> SchoolRecord:
+    type_group = cells.text(TYPE_GROUP, required=True)
+    establishment_type = cells.text(TYPE, required=True)
+    governs, not_kept = governance(type_group, establishment_type) if type_group else (None, None)
+    religious_character = cells.text(RELIGIOUS_CHARACTER)
+    return SchoolRecord(
+        row=cells.row,
+        urn=cells.urn(URN),
+        name=cells.text(NAME, required=True),
+        la_code=cells.text(LA_CODE, required=True),
+        la_name=cells.text(LA_NAME),
+        establishment_number=cells.text(NUMBER),
+        establishment_type=establishment_type,
+        type_group=type_group,
+        status=cells.text(STATUS),
+        phase=cells.text(PHASE, required=True),
+        governance=governs,
+        opened_on=cells.date(OPENED, shown_as=DATES),
+        closed_on=cells.date(CLOSED, shown_as=DATES),
+        pupils=cells.whole_number(PUPILS),
+        religious_character=(
+            None if religious_character.lower() in NO_RELIGIOUS_CHARACTER else religious_character
+        ),
+        not_kept=not_kept,
+        problems=tuple(cells.problems),
+    )

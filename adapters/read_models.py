@@ -1,0 +1,225 @@
+"""The read models' SQLAlchemy tables, in the event store's own database by default.
+
+Each projection's tables carry a generation number: a rebuild fills the next generation while
+readers keep using the current one, then moves the pointer and the position in one
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from application.projections import PROJECTIONS, Batch
+
+_positions_metadata = sa.MetaData()
+POSITIONS = sa.Table(
+    "projection_positions", _positions_metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("rebuilt_at", sa.DateTime(timezone=True)),
+)
+
+
+@cache
+def tables(projection: str, generation: int) -> list[sa.Table]:
+    """The tables of one generation of a projection."""
+    metadata = sa.MetaData()
+    g = f"_g{generation}"
+    if projection == "school_status":
+        return [sa.Table(
+            f"school_status{g}", metadata,
+            sa.Column("urn", sa.Integer, primary_key=True),
+            sa.Column("name", sa.String(200), nullable=False),
+            sa.Column("phase", sa.String(60)),
+            sa.Column("phase_group", sa.String(20), index=True),
+            sa.Column("establishment_type", sa.String(100)),
+            sa.Column("governance", sa.String(20)),
+            sa.Column("la_code", sa.String(10)),
+            sa.Column("pupils", sa.Integer),
+            sa.Column("opened_on", sa.Date),
+            sa.Column("closed_on", sa.Date),
+            sa.Column("category", sa.String(10)),
+            sa.Column("category_since", sa.Date),
+            sa.Column("ofsted_overall", sa.Integer),
+            sa.Column("ofsted_label", sa.String(80)),
+            sa.Column("ofsted_category", sa.String(40)),
+            sa.Column("ofsted_published_on", sa.Date),
+            sa.Column("causing_concern", sa.Boolean, nullable=False, index=True),
+            sa.Column("concern_reasons", sa.Text),
+            sa.Column("open_concerns", sa.Integer, nullable=False),
+            sa.Column("warning_notice", sa.String(10)),
+            sa.Column("compliance_date", sa.Date),
+            sa.Column("eligible", sa.String(80)),
+            sa.Column("ieb_stage", sa.String(20)),
+            sa.Column("msp_next_meeting", sa.Date),
+            sa.Column("next_deadline", sa.Date),
+            sa.Column("next_deadline_what", sa.Text),
+        )]
+    if projection == "category_history":
+        return [sa.Table(
+            f"school_spells{g}", metadata,
+            sa.Column("urn", sa.Integer, nullable=False, index=True),
+            sa.Column("kind", sa.String(10), nullable=False),
+            sa.Column("grade", sa.String(10)),
+            sa.Column("label", sa.String(60)),
+            sa.Column("starts_on", sa.Date, nullable=False),
+            sa.Column("ends_on", sa.Date),
+        )]
+    if projection == "deadlines":
+        return [sa.Table(
+            f"deadlines{g}", metadata,
+            sa.Column("urn", sa.Integer, nullable=False, index=True),
+            sa.Column("kind", sa.String(30), nullable=False),
+            sa.Column("subject", sa.String(20), nullable=False),
+            sa.Column("due", sa.Date, index=True),
+            sa.Column("what", sa.Text, nullable=False),
+            sa.Column("source_version", sa.Integer, nullable=False),
+        )]
+    if projection == "activity":
+        return [sa.Table(
+            f"activity{g}", metadata,
+            sa.Column("notification_id", sa.BigInteger, primary_key=True),
+            sa.Column("urn", sa.Integer, nullable=False, index=True),
+            sa.Column("version", sa.Integer, nullable=False),
+            sa.Column("event", sa.String(40), nullable=False),
+            sa.Column("summary", sa.Text, nullable=False),
+            sa.Column("effective", sa.Date, nullable=False),
+            sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("recorded_by", sa.String(200), nullable=False),
+        )]
+    raise ValueError(f"No projection {projection!r}")
+
+
+def read_model_engine(database_url: str) -> Engine:
+    """An engine on the same database as the event store (same file, or same schema)."""
+    url = urlsplit(database_url)
+    if url.scheme == "sqlite":
+        engine = sa.create_engine(database_url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _wal(dbapi_connection: Any, _: Any) -> None:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        return engine
+    schema = parse_qs(url.query).get("schema", [None])[0]
+    plain = urlunsplit(("postgresql+psycopg", url.netloc, url.path, "", ""))
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return sa.create_engine(plain, connect_args=connect_args, pool_pre_ping=True)
+
+
+class SQLReadModels:
+    """The read-model store (application.projections.ReadModelStore) on SQLAlchemy."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        _positions_metadata.create_all(engine)
+        with engine.begin() as conn:
+            known = {r.name for r in conn.execute(sa.select(POSITIONS.c.name))}
+            for name in PROJECTIONS:
+                if name not in known:
+                    conn.execute(POSITIONS.insert().values(name=name, position=0, generation=1))
+                    for table in tables(name, 1):
+                        table.create(conn, checkfirst=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # The store port --------------------------------------------------------------------
+
+    def position(self, projection: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(POSITIONS.c.position).where(POSITIONS.c.name == projection)
+            ).scalar_one()
+
+    def commit(self, batch: Batch) -> bool:
+        with self.engine.begin() as conn:
+            moved = conn.execute(
+                POSITIONS.update()
+                .where(POSITIONS.c.name == batch.projection,
+                       POSITIONS.c.position == batch.from_position)
+                .values(position=batch.to_position)
+            )
+            if moved.rowcount != 1:
+                return False  # another process got there first; this batch is theirs
+            self._write(conn, batch, self._generation(conn, batch.projection))
+        return True
+
+    def rebuild(self, projection: str, batches: Iterable[Batch], position: int) -> None:
+        with self.engine.connect() as conn:
+            current = self._generation(conn, projection)
+        fresh = current + 1
+        with self.engine.begin() as conn:
+            for table in tables(projection, fresh):
+                table.drop(conn, checkfirst=True)  # left by a rebuild that died
+                table.create(conn)
+        for batch in batches:
+            with self.engine.begin() as conn:
+                self._write(conn, batch, fresh)
+        with self.engine.begin() as conn:
+            conn.execute(
+                POSITIONS.update().where(POSITIONS.c.name == projection)
+                .values(position=position, generation=fresh, rebuilt_at=datetime.now(UTC))
+            )
+        with self.engine.begin() as conn:
+            for table in tables(projection, current):
+                table.drop(conn, checkfirst=True)
+
+    # Reading ----------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self, projection: str) -> Iterator[tuple[Connection, sa.Table]]:
+        """A connection and the projection's current table, consistent for one query."""
+        with self.engine.connect() as conn:
+            yield conn, tables(projection, self._generation(conn, projection))[0]
+
+    def schools(self) -> list[dict[str, Any]]:
+        return self._rows("school_status", order_by=lambda t: [t.c.urn])
+
+    def spells(self) -> list[dict[str, Any]]:
+        return self._rows("category_history", order_by=lambda t: [t.c.urn, t.c.starts_on])
+
+    def deadlines(self) -> list[dict[str, Any]]:
+        return self._rows("deadlines", order_by=lambda t: [t.c.due, t.c.urn])
+
+    def activity(self, limit: int = 50) -> list[dict[str, Any]]:
+        return self._rows("activity", order_by=lambda t: [t.c.notification_id.desc()],
+                          limit=limit)
+
+    def _rows(self, projection: str, *, order_by: Any, limit: int | None = None
+              ) -> list[dict[str, Any]]:
+        with self.reading(projection) as (conn, table):
+            query = sa.select(table).order_by(*order_by(table))
+            if limit is not None:
+                query = query.limit(limit)
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    # Internals --------------------------------------------------------------------------
+
+    @staticmethod
+    def _generation(conn: Connection, projection: str) -> int:
+        return conn.execute(
+            sa.select(POSITIONS.c.generation).where(POSITIONS.c.name == projection)
+        ).scalar_one()
+
+    @staticmethod
+    def _write(conn: Connection, batch: Batch, generation: int) -> None:
+        (table,) = tables(batch.projection, generation)
+        if batch.schools:
+            urns = list(batch.schools)
+            for first in range(0, len(urns), 500):
+                conn.execute(table.delete().where(table.c.urn.in_(urns[first:first + 500])))
+            rows = [{"urn": urn, **row} for urn, rs in batch.schools.items() for row in rs]
+            if rows:
+                conn.execute(table.insert(), rows)
+        if batch.added:
+            conn.execute(table.insert(), batch.added)

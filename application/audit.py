@@ -1,0 +1,342 @@
+"""The auditor's use cases: check every school's hash chain, and checkpoint the chains' heads.
+
+Each entry carries a link over the entry before it and its own content (``domain.chain``), so an
+entry edited, deleted, moved or renumbered in the store breaks its school's chain. A whole chain
+rewritten consistently, or entries deleted from its end, can only be caught against a checkpoint
+the auditor keeps elsewhere: the head link and length of every school's chain at some moment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from application.case_files import SchoolCaseFiles
+from domain import chain
+from domain.case_file import SchoolCaseFile, case_file_id
+from domain.errors import CaseFileError
+from domain.wording import local_time
+
+Progress = Callable[[int, int], None]
+"""Called after each school with (schools done, schools in all)."""
+
+PAGE = 5000
+"""Notifications read at a time while finding the streams: memory stays flat."""
+
+ALTERED = "its content was altered after it was recorded"
+MISSING = "it is missing: it was deleted after it was recorded"
+OUT_OF_PLACE = ("it does not follow on from the entry before it: entries were removed, "
+                "moved or renumbered here")
+UNREADABLE = "it can no longer be read: its stored form was altered"
+
+
+class CheckpointUnreadable(CaseFileError):
+    """The checkpoint given is not one that ``checkpoint`` made."""
+
+
+class SchoolNotInStore(CaseFileError):
+    """No entries for this URN, and no checkpoint that expects any."""
+
+
+# Use cases ------------------------------------------------------------------------------
+
+def verify(case_files: SchoolCaseFiles, urn: int | None = None, checkpoint: Mapping[str, Any] | None = None,
+           progress: Progress | None = None) -> dict[str, Any]:
+    """Checks every school's stored entries (or one school's) and their snapshots against the
+    hash chain, and against a checkpoint if one is given. Returns plain data: what was checked,
+    the problems in the auditor's words (``{urn, school, version, problem}``) and ``ok``."""
+    verified_at = case_files.clock.now()
+    expected = _Checkpoint.read(checkpoint) if checkpoint is not None else None
+    if urn is not None:
+        streams: dict[UUID, int | None] = {case_file_id(urn): int(urn)}
+    else:
+        streams = find_streams(case_files)
+    known = expected.urns_by_stream() if expected else {}
+    problems: list[dict[str, Any]] = []
+    if expected is not None and not expected.digest_matches:
+        problems.append(_problem(None, None, "the checkpoint file was altered after it was made: "
+                                             "its digest does not match its contents",
+                                 school="The checkpoint"))
+    seen: set[str] = set()
+    schools = entries = 0
+    for done, (stream_id, hint) in enumerate(streams.items(), start=1):
+        checked = _check_stream(case_files, stream_id, hint or known.get(stream_id))
+        if checked.rows or urn is None:
+            schools += 1
+        entries += checked.rows
+        problems += checked.problems
+        if expected is not None and checked.rows:
+            seen.add(checked.key)
+            problems += expected.compare(checked)
+        if progress is not None:
+            progress(done, len(streams))
+    if expected is not None:
+        wanted = expected.schools if urn is None else {
+            k: v for k, v in expected.schools.items() if k == str(urn)}
+        for key, (version, _) in wanted.items():
+            if key not in seen:
+                problems.append(_problem(
+                    int(key) if key.isdigit() else None, None,
+                    f"its case file is missing: the checkpoint of {expected.made} recorded it "
+                    f"with {_entries(version)}",
+                    school=f"URN {key}" if key.isdigit() else f"case file {key}"))
+    if urn is not None and not entries and not problems:
+        raise SchoolNotInStore(f"No school with URN {urn} has a case file")
+    return {
+        "verified_at": verified_at,
+        "urn": urn,
+        "schools_checked": schools,
+        "entries_checked": entries,
+        "checkpoint": None if expected is None else {
+            "created_at": expected.created_at, "schools": len(expected.schools)},
+        "problems": problems,
+        "ok": not problems,
+    }
+
+
+def checkpoint(case_files: SchoolCaseFiles, progress: Progress | None = None) -> dict[str, Any]:
+    """Every school's chain head (version and link) now, with a digest over them all, for the
+    auditor to keep outside the store and give back to ``verify`` later."""
+    created_at = case_files.clock.now()
+    streams = find_streams(case_files)
+    schools: dict[str, dict[str, Any]] = {}
+    for done, (stream_id, urn) in enumerate(streams.items(), start=1):
+        rows = case_files.recorder.select_events(stream_id, desc=True, limit=1)
+        if not rows:  # deleted since it was found
+            continue
+        try:
+            head = case_files.mapper.to_domain_event(rows[0])
+        except Exception:  # noqa: BLE001 - whatever the damage, say where it is
+            raise CaseFileError(
+                f"{_label(urn, stream_id)}: entry {rows[0].originator_version} can no longer be "
+                "read; run scc verify before taking a checkpoint"
+            ) from None
+        schools[_key(urn, stream_id)] = {"version": head.originator_version,
+                                         "link": getattr(head, "link", "")}
+        if progress is not None:
+            progress(done, len(streams))
+    schools = dict(sorted(schools.items()))
+    return {"created_at": created_at.isoformat(), "schools": schools,
+            "digest": checkpoint_digest(schools)}
+
+
+def checkpoint_digest(schools: Mapping[str, Mapping[str, Any]]) -> str:
+    """SHA-256 over one ``urn version link`` line per school, sorted: changes with any of them."""
+    lines = sorted(f"{key} {school['version']} {school['link']}\n"
+                   for key, school in schools.items())
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def find_streams(case_files: SchoolCaseFiles) -> dict[UUID, int | None]:
+    """Every stream in the notification log, oldest first, with its URN where its
+    registration says it: a stream whose registration was deleted is still found."""
+    registered = get_topic(SchoolCaseFile.Registered)
+    streams: dict[UUID, int | None] = {}
+    start = 1
+    while True:
+        page = case_files.recorder.select_notifications(start, PAGE)
+        for notification in page:
+            stream_id = notification.originator_id
+            if streams.get(stream_id) is None:
+                streams[stream_id] = (_urn_of(case_files, notification)
+                                      if notification.topic == registered else None)
+        if len(page) < PAGE:
+            return streams
+        start = page[-1].id + 1
+
+
+# One school's stream -----------------------------------------------------------------------
+
+@dataclass
+class _Stream:
+    stream_id: UUID
+    urn: int | None
+    rows: int = 0
+    links: list[str] = field(default_factory=list)  # the stored link of each version, from 1
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return _key(self.urn, self.stream_id)
+
+    def report(self, version: int | None, problem: str) -> None:
+        self.problems.append(_problem(self.urn, version, problem, stream_id=self.stream_id))
+
+
+def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None) -> _Stream:
+    """The stream's own chain first, then its snapshots against it."""
+    rows = case_files.recorder.select_events(stream_id)
+    events, unreadable = [], None
+    for row in rows:
+        try:
+            events.append(case_files.mapper.to_domain_event(row))
+        except Exception:  # noqa: BLE001 - any row that no longer decodes was altered
+            unreadable = row.originator_version
+            break
+    snapshots = _snapshot_rows(case_files, stream_id)
+    stream = _Stream(stream_id, _name(case_files, stream_id, events, snapshots, hint),
+                     rows=len(rows))
+    broken = chain.first_broken_version(events)
+    if broken is not None:
+        stream.report(broken, _diagnose(events, broken))
+    elif unreadable is not None:
+        stream.report(unreadable, UNREADABLE)
+    intact = len(events) if broken is None else broken - 1
+    stream.links = [e.link for e in events[:intact]]
+    _check_snapshots(case_files, stream, snapshots, events[:intact], complete=intact == len(rows))
+    return stream
+
+
+def _diagnose(events: list[Any], version: int) -> str:
+    """Why the chain breaks at ``version``: a gap, an entry edited in place (the entry after
+    it still follows on from its stored link), or entries moved or renumbered."""
+    at = {e.originator_version: e for e in events[version - 1: version + 1]}
+    entry = at.get(version)
+    if entry is None:
+        return MISSING
+    after = at.get(version + 1)
+    if after is None or getattr(after, "link", None) == chain.entry_link(entry.link, after):
+        return ALTERED
+    return OUT_OF_PLACE
+
+
+def _snapshot_rows(case_files: SchoolCaseFiles, stream_id: UUID) -> list[Any]:
+    snapshots = getattr(case_files, "snapshots", None)
+    return [] if snapshots is None else list(snapshots.recorder.select_events(stream_id))
+
+
+def _check_snapshots(case_files: SchoolCaseFiles, stream: _Stream, rows: list[Any], events: list[Any],
+                     *, complete: bool) -> None:
+    """The app loads a case file from its latest snapshot: each snapshot's entries must be the
+    chain's entries, content and links, up to its version. Only the intact part of the chain
+    is compared, so a broken entry is reported once, where it broke."""
+    for row in rows:
+        taken_at = row.originator_version
+        where = f"the snapshot taken at entry {taken_at}"
+        try:
+            entries = case_files.mapper.to_domain_event(row).mutate(None)._entries
+        except Exception:  # noqa: BLE001 - any damage: the app could not load from it
+            stream.report(taken_at, f"{where} can no longer be read: it was altered")
+            continue
+        if complete and taken_at > len(events):
+            first = len(events) + 1
+            stream.report(first, f"{_span(first, taken_at)} missing: they were deleted, but "
+                                 f"{where} still holds them")
+            continue
+        if len(entries) != taken_at:
+            stream.report(taken_at, f"{where} holds {_entries(len(entries))}, not {taken_at}: "
+                                    "it was altered")
+            continue
+        for entry, event in zip(entries, events, strict=False):
+            if (type(entry) is not type(event) or vars(entry) != vars(event)
+                    or entry.link != event.link):
+                stream.report(event.originator_version,
+                              f"{where} does not match the record: its copy of this entry "
+                              "was altered")
+                break
+
+
+# The checkpoint ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    created_at: str
+    schools: dict[str, tuple[int, str]]
+    digest_matches: bool
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> _Checkpoint:
+        """Checks the shape only; whether it was altered is a finding, not an error."""
+        try:
+            created_at, schools, digest = data["created_at"], data["schools"], data["digest"]
+            datetime.fromisoformat(created_at)
+            parsed = {str(k): (int(v["version"]), str(v["link"])) for k, v in schools.items()}
+            matches = checkpoint_digest(
+                {k: {"version": v, "link": link} for k, (v, link) in parsed.items()}
+            ) == digest
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise CheckpointUnreadable(
+                "That is not a checkpoint made by scc checkpoint: it needs created_at, schools "
+                "(each with a version and a link) and digest"
+            ) from None
+        return cls(created_at, parsed, matches)
+
+    @property
+    def made(self) -> str:
+        return local_time(datetime.fromisoformat(self.created_at))
+
+    def urns_by_stream(self) -> dict[UUID, int]:
+        """Names a stream whose registration is gone, from the URNs the checkpoint knew."""
+        return {case_file_id(int(k)): int(k) for k in self.schools if k.isdigit()}
+
+    def compare(self, stream: _Stream) -> Iterator[dict[str, Any]]:
+        if stream.key not in self.schools:
+            return
+        version, link = self.schools[stream.key]
+        length = max(stream.rows, len(stream.links))
+        if length < version:
+            yield _problem(stream.urn, length + 1,
+                           f"{_span(length + 1, version)} missing: the checkpoint of {self.made} "
+                           f"recorded {_entries(version)}", stream_id=stream.stream_id)
+        elif version <= len(stream.links) and stream.links[version - 1] != link:
+            yield _problem(stream.urn, version,
+                           f"the record up to this entry differs from the checkpoint of "
+                           f"{self.made}: it was rewritten after the checkpoint",
+                           stream_id=stream.stream_id)
+
+
+# Naming --------------------------------------------------------------------------------------
+
+def _urn_of(case_files: SchoolCaseFiles, stored: Any) -> int | None:
+    try:
+        urn = int(case_files.mapper.to_domain_event(stored).urn)
+    except Exception:  # noqa: BLE001 - an unreadable registration names nobody
+        return None
+    return urn if case_file_id(urn) == stored.originator_id else None
+
+
+def _name(case_files: SchoolCaseFiles, stream_id: UUID, events: list[Any], snapshots: list[Any],
+          hint: int | None) -> int | None:
+    """The school's URN: from its registration, a snapshot's copy of it, or the hint; only a
+    URN whose stream id is this stream's counts (an altered registration names nobody)."""
+    if events and isinstance(events[0], SchoolCaseFile.Registered):
+        urn = getattr(events[0], "urn", None)
+        if isinstance(urn, int) and case_file_id(urn) == stream_id:
+            return urn
+    for row in snapshots[:1]:
+        try:
+            name, fields = case_files.mapper.to_domain_event(row).state["_entries"][0]
+            if name == "Registered" and case_file_id(int(fields["urn"])) == stream_id:
+                return int(fields["urn"])
+        except Exception:  # noqa: BLE001 - a damaged snapshot is reported elsewhere
+            pass
+    return hint if hint is not None and case_file_id(hint) == stream_id else None
+
+
+def _key(urn: int | None, stream_id: UUID) -> str:
+    return str(urn) if urn is not None else str(stream_id)
+
+
+def _label(urn: int | None, stream_id: UUID | None) -> str:
+    """How a problem names the school: by URN, or by stream id when no URN can be found."""
+    return f"URN {urn}" if urn is not None else f"case file {stream_id}"
+
+
+def _problem(urn: int | None, version: int | None, problem: str, *,
+             stream_id: UUID | None = None, school: str | None = None) -> dict[str, Any]:
+    return {"urn": urn, "school": school or _label(urn, stream_id), "version": version,
+            "problem": problem}
+
+
+def _entries(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
+
+
+def _span(first: int, last: int) -> str:
+    return f"entry {first} is" if first == last else f"entries {first} to {last} are"

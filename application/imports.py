@@ -1,0 +1,255 @@
+"""Imports from the public registers (GIAS establishments, Ofsted inspections): idempotent.
+
+Bad-row policy: good rows go in; a bad row (unreadable, or refused by a rule) records nothing
+and is reported with its row number and column; the caller treats any rejected row as a
+failure. Re-running after fixing the file is safe: a row already in the case files is not
+recorded twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from application.case_files import SchoolCaseFiles, SchoolNotFound
+from domain.errors import CaseFileError
+from domain.ofsted import FRAMEWORKS
+
+BAD_ROW_POLICY = (
+    "Rejected rows recorded nothing; every other row went in. Fix them and import the "
+    "file again: rows already imported are not recorded twice."
+)
+
+RECORDS_BEGIN = FRAMEWORKS[0].starts
+"""Where the case file of a school GIAS gives no open date for begins: a school without an
+OpenDate was on the register before scc's records (its first Ofsted framework), and opening
+its file then lets its published inspections be recorded against it."""
+
+REGISTER_FIELDS = ("name", "phase", "establishment_type", "governance", "la_code", "pupils",
+                   "opened_on", "closed_on", "religious_character")
+"""What GIAS says about a school that its case file keeps (domain.case_file.Registered)."""
+
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows in all) as an import goes."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a row of a file was rejected, in the user's words, where a spreadsheet shows it:
+    the header is row 1. ``column`` is None when a rule refused the row as a whole."""
+
+    row: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SchoolRecord:
+    """One establishment of a GIAS extract, as the case file's register fields.
+
+    ``not_kept`` says why the LA keeps no case file on it (an independent school, a Welsh
+    school...), if it does not; ``problems`` are the cells that could not be read.
+    """
+
+    row: int
+    urn: int | None
+    name: str
+    la_code: str
+    establishment_type: str
+    type_group: str
+    status: str
+    phase: str
+    governance: str | None
+    opened_on: date | None
+    closed_on: date | None
+    pupils: int | None
+    religious_character: str | None
+    la_name: str = ""
+    establishment_number: str = ""
+    not_kept: str | None = None
+    problems: tuple[RowProblem, ...] = ()
+
+    def register_details(self) -> dict[str, Any]:
+        return {"urn": self.urn, **{name: getattr(self, name) for name in REGISTER_FIELDS}}
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    """One inspection of an Ofsted management-information file.
+
+    ``inspected_urn`` is the URN the inspection was of (a converted academy may carry its
+    predecessor's latest inspection); it is the row's URN unless the file says otherwise.
+    """
+
+    row: int
+    urn: int | None
+    inspected_urn: int | None
+    school_name: str
+    inspected_on: date | None
+    published_on: date | None
+    overall: int | None
+    category: str | None
+    problems: tuple[RowProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row that asked for nothing to be recorded, and why."""
+
+    row: int
+    urn: int | None
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row, as plain data."""
+
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+    rejected: list[RowProblem] = field(default_factory=list)
+    policy: str = BAD_ROW_POLICY
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        """The rows that recorded nothing because they were bad, in file order."""
+        return sorted({p.row for p in self.rejected})
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """How many rows were skipped for each reason, most common first."""
+        return dict(Counter(s.reason for s in self.skipped).most_common())
+
+    def _reject(self, problems: Sequence[RowProblem]) -> None:
+        self.rejected.extend(problems)
+
+    def _skip(self, row: int, urn: int | None, reason: str) -> None:
+        self.skipped.append(SkippedRow(row, urn, reason))
+
+
+def import_schools(
+    case_files: SchoolCaseFiles, records: Sequence[SchoolRecord], *, by: str,
+    la_code: str | None = None, progress: Progress | None = None,
+) -> ImportReport:
+    """Brings the case files into line with a GIAS extract.
+
+    A school not seen before is registered, backdated to when it opened (never later than
+    today); one already registered gets one details change holding only the fields that
+    differ, or nothing. Closed schools are registered too, so their history stays reachable.
+    Rows for other LAs (when ``la_code`` is given) and for establishments the LA keeps no case
+    file on are skipped before their cells are judged.
+    """
+    report = ImportReport(rows=len(records))
+    for done, record in enumerate(records, start=1):
+        _import_school(case_files, record, by, la_code, report)
+        if progress is not None:
+            progress(done, len(records))
+    return report
+
+
+def import_inspections(
+    case_files: SchoolCaseFiles, records: Sequence[InspectionRecord], *, by: str,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Records published Ofsted inspections, each backdated to its publication date.
+
+    Inspections are taken oldest first, so that a category of concern and its later removal
+    are both in the history. One already recorded (same inspection date) is not recorded
+    again; one of a school without a case file is skipped.
+    """
+    report = ImportReport(rows=len(records))
+    oldest_first = sorted(records, key=lambda r: (r.inspected_on or date.max, r.row))
+    for done, record in enumerate(oldest_first, start=1):
+        _import_inspection(case_files, record, by, report)
+        if progress is not None:
+            progress(done, len(records))
+    report.rejected.sort(key=lambda p: p.row)
+    return report
+
+
+def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, by: str,
+                   la_code: str | None, report: ImportReport) -> None:
+    if record.not_kept is not None:
+        report._skip(record.row, record.urn,
+                     f"not a school the LA keeps a case file on: {record.not_kept}")
+        return
+    if la_code is not None and record.la_code != la_code:
+        report._skip(record.row, record.urn, f"not in LA {la_code}")
+        return
+    if record.problems:
+        report._reject(record.problems)
+        return
+    assert record.urn is not None  # a row without one has a problem
+    details = record.register_details()
+    try:
+        try:
+            known = case_files.school(record.urn)
+        except SchoolNotFound:
+            case_files.register_school(
+                by=by, effective=_opening_entry_date(record, case_files.clock.today()),
+                **details,
+            )
+            report.added += 1
+            return
+        changes = {name: details[name] for name in REGISTER_FIELDS if known[name] != details[name]}
+        if not changes:
+            report.unchanged += 1
+            return
+        case_files.change_school_details(record.urn, by=by, **changes)
+        report.changed += 1
+    except CaseFileError as refusal:
+        report._reject([RowProblem(record.row, None, f"URN {record.urn}: {refusal}")])
+
+
+def _opening_entry_date(record: SchoolRecord, today: date) -> date:
+    """The case file opens when the school did, or when scc's records begin if GIAS gives
+    no open date; never in the future (a school proposed to open is registered today)."""
+    if record.opened_on is not None:
+        return min(record.opened_on, today)
+    return min(RECORDS_BEGIN, record.closed_on or RECORDS_BEGIN, today)
+
+
+def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by: str,
+                       report: ImportReport) -> None:
+    urn = record.inspected_urn
+    if urn is None:
+        report._reject(record.problems)
+        return
+    try:
+        known = case_files.school(urn)
+    except SchoolNotFound:
+        report._skip(record.row, urn, "no case file for this URN")
+        return
+    if record.problems:
+        report._reject(record.problems)
+        return
+    if record.published_on is None:
+        report._skip(record.row, urn, "the report is not published yet (no publication date)")
+        return
+    assert record.inspected_on is not None  # a row without one has a problem
+    same_day = [i for i in known["inspections"] if i["inspected_on"] == record.inspected_on]
+    if same_day:
+        if (same_day[0]["overall"], same_day[0]["category"]) == (record.overall, record.category):
+            report.unchanged += 1
+        else:
+            report._skip(record.row, urn, "an inspection on that date is already recorded with "
+                                          "a different judgement; correct the case file by hand")
+        return
+    try:
+        case_files.record_inspection(
+            urn, by=by, published_on=record.published_on, inspected_on=record.inspected_on,
+            overall=record.overall, category=record.category,
+        )
+    except CaseFileError as refusal:
+        report._reject([RowProblem(record.row, None, f"URN {urn}: {refusal}")])
+    else:
+        report.added += 1

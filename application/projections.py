@@ -1,0 +1,304 @@
+"""Read models projected from the case files' event log: what they hold and how they advance.
+
+Each projection keeps its rows and its position in the notification log in one store
+transaction, so after a crash it resumes where the last committed batch ended: nothing lost,
+nothing counted twice. A school's rows are rebuilt from its case file's own fold, so
+backdated entries and corrections mean exactly what they mean in the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from application.case_files import SchoolCaseFiles
+from application.views import concern_reasons, summarise
+from domain.categories import CategoryScheme
+from domain.ofsted import framework_on
+from domain.status import CaseFileState
+
+PROJECTIONS = ("school_status", "category_history", "deadlines", "activity")
+"""Every projection, by name; the first three hold rows per school, activity a row per entry."""
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one step of a projection writes: rows replacing those of the schools touched,
+    rows added, and the position it advances from and to."""
+
+    projection: str
+    from_position: int
+    to_position: int
+    schools: dict[int, list[dict[str, Any]]]
+    added: list[dict[str, Any]]
+
+
+class ReadModelStore(Protocol):
+    """Where projections keep their rows (adapters.read_models implements it)."""
+
+    def position(self, projection: str) -> int: ...
+
+    def commit(self, batch: Batch) -> bool:
+        """Writes the batch and moves the position in one transaction, if the position is
+        still ``batch.from_position``; False if another process moved it first."""
+
+    def rebuild(self, projection: str, batches: Iterable[Batch], position: int) -> None:
+        """Writes the batches into fresh tables and swaps them in with the position in one
+        transaction; readers keep the old tables until then."""
+
+    def schools(self) -> list[dict[str, Any]]:
+        """Every school's status row."""
+
+    def spells(self) -> list[dict[str, Any]]:
+        """Every LA category and Ofsted judgement interval."""
+
+    def deadlines(self) -> list[dict[str, Any]]:
+        """Every pending deadline, soonest first."""
+
+    def activity(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest entries across all schools."""
+
+    def close(self) -> None: ...
+
+
+class CaseFileProjections:
+    """Advances the read models from the event log, incrementally or by a full rebuild."""
+
+    def __init__(self, case_files: SchoolCaseFiles, store: ReadModelStore) -> None:
+        self.case_files = case_files
+        self.store = store
+
+    @property
+    def scheme(self) -> CategoryScheme:
+        return self.case_files.scheme
+
+    def status(self) -> list[dict[str, Any]]:
+        """Each projection's position and how far it lags the log."""
+        head = self.case_files.recorder.max_notification_id() or 0
+        return [
+            {"projection": name, "position": (p := self.store.position(name)), "lag": head - p}
+            for name in PROJECTIONS
+        ]
+
+    def catch_up(self, names: Iterable[str] = PROJECTIONS, *, limit: int | None = None) -> int:
+        """Processes what is new in the log for each projection; returns entries processed."""
+        processed = 0
+        for name in names:
+            while limit is None or processed < limit:
+                position = self.store.position(name)
+                size = BATCH if limit is None else min(BATCH, limit - processed)
+                notifications = self.case_files.recorder.select_notifications(
+                    position + 1, size
+                )
+                if not notifications:
+                    break
+                batch = self._batch(name, position, notifications)
+                if self.store.commit(batch):
+                    processed += len(notifications)
+        return processed
+
+    def rebuild(
+        self, name: str, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Rebuilds one projection from the whole log; returns the schools or entries done."""
+        if name not in PROJECTIONS:
+            raise ValueError(f"No projection {name!r}: there are {', '.join(PROJECTIONS)}")
+        position = self.case_files.recorder.max_notification_id() or 0
+        done = 0
+        if name == "activity":
+            total = position
+
+            def batches() -> Iterable[Batch]:
+                nonlocal done
+                start = 1
+                while start <= position:
+                    page = self.case_files.recorder.select_notifications(
+                        start, BATCH, stop=position
+                    )
+                    if not page:
+                        return
+                    yield Batch(name, 0, page[-1].id, {}, self._activity(page))
+                    done = page[-1].id
+                    start = page[-1].id + 1
+                    if progress:
+                        progress(done, total)
+        else:
+            urns = self.case_files.urns()
+            total = len(urns)
+
+            def batches() -> Iterable[Batch]:
+                nonlocal done
+                for first in range(0, total, BATCH):
+                    chunk = urns[first:first + BATCH]
+                    yield Batch(name, 0, position, self._school_rows(name, chunk), [])
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+
+        self.store.rebuild(name, batches(), position)
+        return done
+
+    # Building rows ---------------------------------------------------------------------
+
+    def _batch(self, name: str, position: int, notifications: list[Any]) -> Batch:
+        to_position = notifications[-1].id
+        if name == "activity":
+            return Batch(name, position, to_position, {}, self._activity(notifications))
+        touched = self._urns_of({n.originator_id for n in notifications})
+        return Batch(name, position, to_position, self._school_rows(name, touched), [])
+
+    def _urns_of(self, stream_ids: set[UUID]) -> list[int]:
+        return sorted(self.case_files.urn_of(stream_id) for stream_id in stream_ids)
+
+    def _school_rows(self, name: str, urns: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        rows = {}
+        today = self.case_files.clock.today()
+        for urn in urns:
+            state = self.case_files.state_of(urn)
+            if name == "school_status":
+                rows[urn] = [status_row(state, self.scheme, today)]
+            elif name == "category_history":
+                rows[urn] = category_spells(state) + ofsted_spells(state)
+            else:
+                rows[urn] = deadline_rows(state)
+        return rows
+
+    def _activity(self, notifications: list[Any]) -> list[dict[str, Any]]:
+        rows = []
+        for notification in notifications:
+            event = self.case_files.mapper.to_domain_event(notification)
+            rows.append({
+                "notification_id": notification.id,
+                "urn": self.case_files.urn_of(event.originator_id),
+                "version": event.originator_version,
+                "event": type(event).__name__,
+                "summary": summarise(event),
+                "effective": event.effective,
+                "recorded_at": event.timestamp,
+                "recorded_by": event.by,
+            })
+        return rows
+
+
+def phase_group(phase: str, establishment_type: str) -> str:
+    """The phase a report counts a school under: primary, secondary, special or other.
+
+    GIAS puts maintained special schools in their own group with phase "Not applicable".
+    """
+    if "special" in establishment_type.casefold():
+        return "special"
+    phase = phase.casefold()
+    if phase in ("primary", "middle deemed primary", "nursery", "all-through"):
+        return "primary" if phase != "all-through" else "secondary"
+    if phase in ("secondary", "middle deemed secondary", "16 plus"):
+        return "secondary"
+    return "other"
+
+
+def status_row(state: CaseFileState, scheme: CategoryScheme, today: date) -> dict[str, Any]:
+    """A school's line on the dashboard."""
+    school = state.school
+    assert school is not None
+    category, inspection, msp = state.category, state.inspection, state.msp
+    open_notices = state.open_warning_notices
+    deadlines = deadline_rows(state)
+    application = state.ieb_application_in_progress
+    return {
+        "urn": school.urn,
+        "name": school.name,
+        "phase": school.phase,
+        "phase_group": phase_group(school.phase, school.establishment_type),
+        "establishment_type": school.establishment_type,
+        "governance": school.governance,
+        "la_code": school.la_code,
+        "pupils": school.pupils,
+        "opened_on": school.opened_on,
+        "closed_on": school.closed_on,
+        "category": category.category if category else None,
+        "category_since": category.since if category else None,
+        "ofsted_overall": inspection.overall if inspection else None,
+        "ofsted_label": _ofsted_label(inspection),
+        "ofsted_category": inspection.category if inspection else None,
+        "ofsted_published_on": inspection.published_on if inspection else None,
+        "causing_concern": bool(reasons := concern_reasons(state, scheme, today)),
+        "concern_reasons": "; ".join(reasons),
+        "open_concerns": len(state.open_concerns),
+        "warning_notice": open_notices[0].notice_id if open_notices else None,
+        "compliance_date": open_notices[0].compliance_date if open_notices else None,
+        "eligible": ", ".join(sorted(state.eligibility)) or None,
+        "ieb_stage": "in place" if state.ieb else (application.stage if application else None),
+        "msp_next_meeting": msp.next_meeting.meets_on if msp and msp.next_meeting else None,
+        "next_deadline": min((d["due"] for d in deadlines), default=None),
+        "next_deadline_what": min(deadlines, key=lambda d: d["due"])["what"] if deadlines else None,
+    }
+
+
+def category_spells(state: CaseFileState) -> list[dict[str, Any]]:
+    """The school's LA categories as intervals, for reports at past dates."""
+    spells = state.categories
+    return [
+        {"kind": "la", "grade": s.category, "label": s.scheme, "starts_on": s.since,
+         "ends_on": spells[i + 1].since if i + 1 < len(spells) else None}
+        for i, s in enumerate(spells)
+    ]
+
+
+def ofsted_spells(state: CaseFileState) -> list[dict[str, Any]]:
+    """The school's Ofsted judgements as intervals from each publication date."""
+    judged = sorted(state.inspections, key=lambda i: i.published_on)
+    return [
+        {"kind": "ofsted", "grade": None if i.overall is None else str(i.overall),
+         "label": i.category or "", "starts_on": i.published_on,
+         "ends_on": judged[n + 1].published_on if n + 1 < len(judged) else None}
+        for n, i in enumerate(judged)
+    ]
+
+
+def deadline_rows(state: CaseFileState) -> list[dict[str, Any]]:
+    """What is due next on the case file, each with the entry it comes from."""
+    rows = []
+    for notice in state.open_warning_notices:
+        rows.append(_deadline("compliance", notice.notice_id, notice.compliance_date,
+                              f"Warning notice {notice.notice_id}: compliance period ends",
+                              notice.recorded_in))
+    for notice in state.warning_notices.values():
+        if notice.complied is False and notice.intervention_notice_on is None:
+            rows.append(_deadline(
+                "decide_intervention", notice.notice_id, notice.compliance_recorded_on,
+                f"Decide on intervention after warning notice {notice.notice_id}",
+                notice.recorded_in))
+    if msp := state.msp:
+        for meeting in msp.meetings.values():
+            if meeting.status == "scheduled":
+                rows.append(_deadline("msp_meeting", meeting.meeting_id, meeting.meets_on,
+                                      f"MSP meeting {meeting.meeting_id}",
+                                      meeting.recorded_in))
+    for action in state.msp_actions.values():
+        if action.completed_on is None:
+            rows.append(_deadline("msp_action", action.action_id, action.due,
+                                  f"MSP action {action.action_id}: {action.description}",
+                                  action.recorded_in))
+    if (board := state.ieb) and board.term_ends_on:
+        rows.append(_deadline("ieb_term_ends", board.application_id, board.term_ends_on,
+                              "The interim executive board's term ends", board.recorded_in))
+    return rows
+
+
+def _deadline(kind: str, subject: str, due: date | None, what: str, version: int) -> dict:
+    return {"kind": kind, "subject": subject, "due": due, "what": what,
+            "source_version": version}
+
+
+def _ofsted_label(inspection: Any) -> str | None:
+    if inspection is None:
+        return None
+    label = framework_on(inspection.inspected_on).describe(inspection.overall)
+    if label is None:
+        label = "Report card" if inspection.report_card else "No overall grade"
+    return f"{label} ({inspection.category})" if inspection.category else label
+

@@ -1,0 +1,136 @@
+"""``scc projections`` and ``scc report``: the read models and what is counted from them."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from cli import formatting
+from domain.errors import CaseFileError
+
+
+@contextlib.contextmanager
+def _projections() -> Iterator[Any]:
+    from adapters.bootstrap import build_projections
+    from adapters.config import Settings
+    from cli.main import UserError, _case_files
+
+    with _case_files() as case_files:
+        read_models = build_projections(Settings.from_env(), case_files)
+        try:
+            yield read_models
+        except (CaseFileError, ValueError) as error:
+            raise UserError(str(error)) from None
+        finally:
+            read_models.store.close()
+
+
+@click.group(help="The read models behind the dashboard and the reports.")
+def projections() -> None:
+    pass
+
+
+@projections.command("status", help="Each projection's position in the log and its lag.")
+def projections_status() -> None:
+    with _projections() as read_models:
+        rows = read_models.status()
+    click.echo(formatting.table(
+        ["projection", "position", "lag"],
+        [[r["projection"], r["position"], r["lag"]] for r in rows]))
+
+
+@projections.command("rebuild", help="Rebuild one projection (or all) from the whole log. "
+                     "The old read model keeps serving until the new one is complete.")
+@click.argument("name", required=False)
+def projections_rebuild(name: str | None) -> None:
+    from application.projections import PROJECTIONS
+
+    with _projections() as read_models:
+        for projection in [name] if name else PROJECTIONS:
+            with click.progressbar(length=1, label=f"Rebuilding {projection}",
+                                   file=sys.stderr, show_pos=True) as bar:
+                def progress(done: int, total: int, bar: Any = bar) -> None:
+                    bar.length = max(total, 1)
+                    bar.update(done - bar.pos)
+
+                done = read_models.rebuild(projection, progress)
+            click.echo(f"{projection}: rebuilt from {done} "
+                       f"{'entries' if projection == 'activity' else 'case files'}")
+
+
+@click.group(help="Reports counted from the read models.")
+def report() -> None:
+    pass
+
+
+@report.command("categories", help="Number and % of schools and pupils in each category on "
+                "each date, as LA strategies publish them.")
+@click.option("--by", "by", type=click.Choice(["ofsted", "la"]), required=True)
+@click.option("--phase", type=click.Choice(["primary", "secondary", "special", "all"]),
+              default="all", show_default=True)
+@click.option("--at", "dates", multiple=True, required=True, metavar="DATE",
+              help="A date (YYYY-MM-DD); repeat for several.")
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True)
+def report_categories(by: str, phase: str, dates: tuple[str, ...], output: str) -> None:
+    from application.reports import Reports
+    from cli.main import _date
+
+    days = [_date(d) for d in dates]
+    with _projections() as read_models:
+        rows = Reports(read_models).categories(by=by, phase=phase, dates=days)
+    headers = ["date", "phase", "category", "schools", "schools_pct", "pupils", "pupils_pct"]
+    if output == "json":
+        click.echo(formatting.to_json(rows))
+    elif output == "csv":
+        click.echo(formatting.to_csv(headers, [[r[h] for h in headers] for r in rows]), nl=False)
+    else:
+        click.echo(formatting.table(
+            ["date", "phase", "category", "schools", "%", "pupils", "%"],
+            [[formatting.long_date(r["date"]), r["phase"], r["category"], r["schools"],
+              f"{r['schools_pct']:.1f}", r["pupils"], f"{r['pupils_pct']:.1f}"] for r in rows]))
+
+
+@report.command("concern", help="Schools causing concern: why, and what is due next.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
+def report_concern(output: str) -> None:
+    from application.reports import Reports
+
+    with _projections() as read_models:
+        rows = Reports(read_models).causing_concern()
+    if output == "json":
+        click.echo(formatting.to_json(rows))
+        return
+    click.echo(formatting.table(
+        ["URN", "school", "why", "next deadline"],
+        [[r["urn"], r["name"], r["concern_reasons"],
+          f"{formatting.long_date(r['next_deadline'])} {r['next_deadline_what'] or ''}".strip()]
+         for r in rows]))
+    click.echo(f"\n{len(rows)} school{'' if len(rows) == 1 else 's'} causing concern")
+
+
+@report.command("deadlines", help="Deadlines overdue today and due in the next DAYS days.")
+@click.option("--days", default=14, show_default=True, type=click.IntRange(0, 366))
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
+def report_deadlines(days: int, output: str) -> None:
+    from application.reports import Reports
+
+    with _projections() as read_models:
+        today = read_models.case_files.clock.today()
+        due = Reports(read_models).deadlines(today, days=days)
+    if output == "json":
+        click.echo(formatting.to_json(due))
+        return
+    for heading, rows in (("Overdue", due["overdue"]),
+                          (f"Due in the next {days} days", due["upcoming"])):
+        click.echo(f"{heading}: {len(rows)}")
+        if rows:
+            click.echo(formatting.table(
+                ["due", "URN", "school", "what"],
+                [[formatting.long_date(r["due"]), r["urn"], r["name"], r["what"]]
+                 for r in rows]))
+        click.echo()

@@ -1,0 +1,239 @@
+"""The read models: incremental, exactly once, resumable, rebuildable while serving."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.event_store import event_store_env
+from adapters.read_models import SQLReadModels, read_model_engine
+from application.case_files import SchoolCaseFiles
+from application.projections import PROJECTIONS, CaseFileProjections
+from domain.errors import CaseFileError
+from tests.fakes import FixedClock
+
+HEAD = "Head of School Improvement"
+
+
+def register(case_files, urn, name="Fen Primary", **details):
+    fields = {"urn": urn, "name": name, "phase": "Primary",
+              "establishment_type": "Community school", "governance": "maintained",
+              "la_code": "999", "pupils": 200}
+    fields.update(details)
+    case_files.register_school(by=HEAD, effective=date(2010, 9, 1), **fields)
+
+
+_open_stores: list[SQLReadModels] = []
+
+
+def projections_on(case_files, database_url) -> CaseFileProjections:
+    store = SQLReadModels(read_model_engine(database_url))
+    _open_stores.append(store)
+    return CaseFileProjections(case_files, store)
+
+
+@pytest.fixture(autouse=True)
+def _close_stores():
+    yield
+    while _open_stores:
+        _open_stores.pop().close()
+
+
+def everything(store) -> dict[str, list]:
+    """Every read model's rows, in an order that does not depend on how they were written."""
+    return {
+        "schools": store.schools(),
+        "spells": sorted(store.spells(), key=lambda r: (r["urn"], r["kind"], r["starts_on"])),
+        "deadlines": sorted(store.deadlines(), key=lambda r: (r["urn"], r["kind"], r["subject"])),
+        "activity": sorted(store.activity(limit=10**6), key=lambda r: r["notification_id"]),
+    }
+
+
+class Crash(Exception):
+    """The process dies in the middle of writing a batch."""
+
+
+def test_status_rows_follow_the_case_files(case_files, database_url):
+    register(case_files, 990301)
+    register(case_files, 990302, name="Marsh Academy", governance="academy")
+    notice = case_files.issue_warning_notice(
+        990301, by=HEAD, effective=date(2025, 3, 3), grounds=["a"], matters="Low standards",
+        required_actions="A plan", minded_action="An IEB", compliance_period=10)
+    case_files.change_category(990301, by=HEAD, effective=date(2025, 1, 6), to="4",
+                               reason="Results")
+    read_models = projections_on(case_files, database_url)
+
+    assert read_models.catch_up() == 4 * 4  # four entries, four projections
+    (row,) = [s for s in read_models.store.schools() if s["urn"] == 990301]
+    assert (row["category"], row["warning_notice"], row["compliance_date"]) == (
+        "4", notice, date(2025, 3, 17))
+    assert row["causing_concern"] and "LA category 4" in row["concern_reasons"]
+    assert row["next_deadline_what"] == "Warning notice WN1: compliance period ends"
+    assert [d["source_version"] for d in read_models.store.deadlines()] == [2]
+
+    # Check a later command shows once the projections catch up (read your writes).
+    case_files.record_compliance(990301, by=HEAD, effective=date(2025, 3, 10),
+                                 notice_id=notice, complied=True, evidence="Plan agreed")
+    read_models.catch_up()
+    assert read_models.store.deadlines() == []
+    assert [s["warning_notice"] for s in read_models.store.schools()] == [None, None]
+    assert [p["lag"] for p in read_models.status()] == [0, 0, 0, 0]
+
+
+def test_a_crash_mid_batch_loses_nothing_and_counts_nothing_twice(
+        case_files, database_url, monkeypatch):
+    for n in range(5):
+        register(case_files, 990310 + n)
+        case_files.raise_concern(990310 + n, by=HEAD, effective=date(2024, 1, 8),
+                                 ground="finance", description=f"Deficit {n}")
+    read_models = projections_on(case_files, database_url)
+    read_models.catch_up(["activity"], limit=3)
+
+    real_write = SQLReadModels._write
+
+    def dies_after_writing(conn, batch, generation):
+        real_write(conn, batch, generation)
+        raise Crash
+
+    monkeypatch.setattr(SQLReadModels, "_write", staticmethod(dies_after_writing))
+    with pytest.raises(Crash):
+        read_models.catch_up(["activity"])
+    monkeypatch.undo()
+
+    # Check the dead batch left neither rows nor a moved position behind.
+    assert read_models.store.position("activity") == 3
+    assert len(read_models.store.activity(limit=100)) == 3
+    # A second process resumes from the same position; no entry is counted twice.
+    resumed = projections_on(case_files, database_url)
+    assert resumed.catch_up(["activity"]) == 7
+    assert [a["notification_id"] for a in reversed(resumed.store.activity(limit=100))] == list(
+        range(1, 11))
+
+
+def test_two_processes_catching_up_together_write_each_batch_once(case_files, database_url):
+    for n in range(4):
+        register(case_files, 990320 + n)
+    first, second = projections_on(case_files, database_url), projections_on(
+        case_files, database_url)
+    stale = first.store.position("activity")
+    second.catch_up(["activity"])
+    batch = first._batch("activity", stale,
+                         case_files.recorder.select_notifications(stale + 1, 10))
+
+    # Check the slower process's batch is refused, not written again.
+    assert first.store.commit(batch) is False
+    assert len(first.store.activity(limit=100)) == 4
+
+
+def test_rebuild_serves_the_old_model_until_the_new_one_is_complete(case_files, database_url):
+    for n in range(3):
+        register(case_files, 990330 + n)
+    read_models = projections_on(case_files, database_url)
+    read_models.catch_up()
+    before = everything(read_models.store)
+    seen_during = []
+
+    def progress(done, total):
+        seen_during.append(len(read_models.store.schools()))
+
+    case_files.change_category(990330, by=HEAD, effective=date(2023, 9, 4), to="3b",
+                               reason="Autumn review")
+    assert read_models.rebuild("school_status", progress) == 3
+
+    assert seen_during == [3]  # the old rows kept serving while the new ones were written
+    after = everything(read_models.store)
+    assert after["schools"][0]["category"] == "3b"
+    assert after["activity"] == before["activity"]
+    with pytest.raises(ValueError, match="No projection 'nonsense'"):
+        read_models.rebuild("nonsense")
+
+
+# The property: any interleaving of commands, partial catch-ups and crashes ends where a
+# full rebuild from the log ends.
+
+commands = st.lists(
+    st.tuples(
+        st.sampled_from(["category", "concern", "resolve", "notice", "msp", "catch_up",
+                         "crash"]),
+        st.integers(0, 2),          # which school
+        st.integers(1, 7),          # a batch size for catch_up
+    ),
+    min_size=5, max_size=25,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=commands)
+def test_incremental_read_models_in_random_batches_equal_a_full_rebuild(steps):
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'scc.sqlite3'}"
+        clock = FixedClock()
+        from adapters.calendars import england_and_wales_calendar
+        from adapters.schemes import load_scheme
+
+        case_files = SchoolCaseFiles(event_store_env(url), clock=clock,
+                                     working_days=england_and_wales_calendar(),
+                                     scheme=load_scheme("peterborough"))
+        read_models = projections_on(case_files, url)
+        urns = [990340, 990341, 990342]
+        for urn in urns:
+            register(case_files, urn)
+        day = date(2020, 1, 6)
+        for kind, school, size in steps:
+            urn = urns[school]
+            day = date.fromordinal(day.toordinal() + 7)
+            try:
+                if kind == "category":
+                    case_files.change_category(urn, by=HEAD, effective=day,
+                                               to=["2", "3a", "3b", "4"][size % 4], reason="r")
+                elif kind == "concern":
+                    case_files.raise_concern(urn, by=HEAD, effective=day, ground="standards",
+                                             description="d")
+                elif kind == "resolve":
+                    concern = case_files.school(urn)["open_concerns"]
+                    if concern:
+                        case_files.resolve_concern(urn, by=HEAD, effective=day,
+                                                   concern_id=concern[0]["concern_id"],
+                                                   outcome="o")
+                elif kind == "notice":
+                    case_files.issue_warning_notice(
+                        urn, by=HEAD, effective=day, grounds=["b"], matters="m",
+                        required_actions="r", minded_action="a", compliance_period=size)
+                elif kind == "msp":
+                    case_files.establish_msp_group(urn, by=HEAD, effective=day,
+                                                   members=["Chair"], cadence_weeks=size)
+                elif kind == "catch_up":
+                    read_models.catch_up(limit=size)
+                else:
+                    _crash_once(read_models, size)
+            except CaseFileError:
+                pass  # a refused command records nothing
+        read_models.catch_up()
+
+        rebuilt = projections_on(case_files, f"sqlite:///{Path(folder) / 'rebuilt.sqlite3'}")
+        for name in PROJECTIONS:
+            rebuilt.rebuild(name)
+        assert everything(read_models.store) == everything(rebuilt.store)
+        case_files.close()
+
+
+def _crash_once(read_models, size):
+    store = read_models.store
+    real_write = store._write
+
+    def dies(conn, batch, generation):
+        real_write(conn, batch, generation)
+        raise Crash
+
+    store._write = dies
+    try:
+        read_models.catch_up(limit=size)
+    except Crash:
+        pass
+    finally:
+        del store._write

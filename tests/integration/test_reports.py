@@ -1,0 +1,110 @@
+"""Reports against a hand-computed fixture: known histories, exact counts and percentages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from adapters.read_models import SQLReadModels, read_model_engine
+from application.projections import CaseFileProjections
+from application.reports import Reports, percent
+from cli.main import scc
+
+HEAD = "Head of School Improvement"
+
+
+@pytest.fixture
+def reports(case_files, database_url):
+    """Five schools. A, B, C, E are primary; D is secondary; B closes on 31 August 2012;
+    E opens on 1 September 2011."""
+    schools = {
+        990201: ("Ash Primary", "Primary", 200, None),
+        990202: ("Birch Primary", "Primary", 100, None),
+        990203: ("Cedar Primary", "Primary", 300, None),
+        990204: ("Damson High", "Secondary", 1000, None),
+        990205: ("Elder Primary", "Primary", 400, date(2011, 9, 1)),
+    }
+    for urn, (name, phase, pupils, opened) in schools.items():
+        case_files.register_school(
+            by=HEAD, effective=date(2010, 9, 1), urn=urn, name=name, phase=phase,
+            establishment_type="Community school", governance="maintained", la_code="999",
+            pupils=pupils, opened_on=opened)
+    for urn, effective, category in [
+        (990201, date(2010, 9, 1), "2"), (990201, date(2012, 1, 10), "3b"),
+        (990202, date(2010, 9, 1), "3a"),
+        (990203, date(2011, 4, 20), "4"), (990203, date(2012, 9, 5), "3b"),
+        (990204, date(2010, 9, 1), "1"),
+        (990205, date(2011, 9, 1), "2"),
+    ]:
+        case_files.change_category(urn, by=HEAD, effective=effective, to=category, reason="r")
+    for urn, inspected, published, overall, category in [
+        (990201, date(2010, 10, 5), date(2010, 11, 1), 3, None),   # Satisfactory
+        (990201, date(2012, 10, 10), date(2012, 11, 5), 3, None),  # Requires improvement
+        (990202, date(2011, 2, 1), date(2011, 3, 1), 2, None),
+        (990203, date(2011, 3, 1), date(2011, 3, 25), 4, "notice to improve"),
+    ]:
+        case_files.record_inspection(urn, by=HEAD, inspected_on=inspected,
+                                     published_on=published, overall=overall, category=category)
+    case_files.change_school_details(990202, by=HEAD, effective=date(2012, 8, 31),
+                                     closed_on=date(2012, 8, 31))
+    store = SQLReadModels(read_model_engine(database_url))
+    yield Reports(CaseFileProjections(case_files, store))
+    store.close()
+
+
+def table(rows):
+    return {(r["date"], r["category"]): (r["schools"], r["schools_pct"], r["pupils"],
+                                         r["pupils_pct"]) for r in rows}
+
+
+def test_la_categories_of_primary_schools_at_three_dates(reports):
+    rows = table(reports.categories(by="la", phase="primary", dates=[
+        date(2011, 1, 1), date(2011, 12, 1), date(2012, 9, 30)]))
+
+    # 1 Jan 2011: A (2), B (3a), C (not yet categorised); E not yet open. 600 pupils.
+    assert rows[(date(2011, 1, 1), "2")] == (1, 33.3, 200, 33.3)
+    assert rows[(date(2011, 1, 1), "3a")] == (1, 33.3, 100, 16.7)
+    assert rows[(date(2011, 1, 1), "Not categorised")] == (1, 33.3, 300, 50.0)
+    # 1 Dec 2011: A (2), B (3a), C (4), E (2). 1,000 pupils.
+    assert rows[(date(2011, 12, 1), "2")] == (2, 50.0, 600, 60.0)
+    assert rows[(date(2011, 12, 1), "3a")] == (1, 25.0, 100, 10.0)
+    assert rows[(date(2011, 12, 1), "4")] == (1, 25.0, 300, 30.0)
+    # 30 Sep 2012: B has closed; A and C are 3b, E is 2. 900 pupils.
+    assert rows[(date(2012, 9, 30), "2")] == (1, 33.3, 400, 44.4)
+    assert rows[(date(2012, 9, 30), "3b")] == (2, 66.7, 500, 55.6)
+    assert rows[(date(2012, 9, 30), "3a")] == (0, 0.0, 0, 0.0)
+    assert len(rows) == 3 * 6  # every category of the scheme, and "Not categorised"
+
+
+def test_ofsted_grades_of_all_schools_count_satisfactory_with_requires_improvement(reports):
+    rows = table(reports.categories(by="ofsted", phase="all", dates=[date(2011, 12, 1)]))
+    day = date(2011, 12, 1)
+
+    # A Satisfactory, B Good, C Inadequate; D and E never inspected. 2,000 pupils.
+    assert rows[(day, "Outstanding")] == (0, 0.0, 0, 0.0)
+    assert rows[(day, "Good")] == (1, 20.0, 100, 5.0)
+    assert rows[(day, "Requires improvement (or Satisfactory)")] == (1, 20.0, 200, 10.0)
+    assert rows[(day, "Inadequate")] == (1, 20.0, 300, 15.0)
+    assert rows[(day, "Not inspected")] == (2, 40.0, 1400, 70.0)
+
+
+def test_the_cli_report_prints_json_rows_as_the_issue_specifies(case_files, database_url,
+                                                                reports):
+    runner = CliRunner()
+    result = runner.invoke(scc, ["report", "categories", "--by", "la", "--phase", "secondary",
+                                 "--at", "2012-09-30", "--format", "json"],
+                           env={"SCC_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    import json
+
+    rows = json.loads(result.output)
+    assert rows[0] == {"date": "2012-09-30", "phase": "secondary", "category": "1",
+                       "schools": 1, "schools_pct": 100.0, "pupils": 1000, "pupils_pct": 100.0}
+
+
+def test_percentages_round_halves_up_to_one_decimal_place():
+    assert (percent(1, 8), percent(1, 3), percent(2, 3), percent(0, 0)) == (
+        12.5, 33.3, 66.7, 0.0)
+    assert percent(1, 16) == 6.3  # 6.25: published tables round the half up

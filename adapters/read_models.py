@@ -154,25 +154,30 @@ class SQLReadModels:
             self._write(conn, batch, self._generation(conn, batch.projection))
         return True
 
-    def rebuild(self, projection: str, batches: Iterable[Batch], position: int) -> None:
+    def rebuild(self, projections: list[str], batches: Iterable[list[Batch]],
+                position: int) -> None:
         with self.engine.connect() as conn:
-            current = self._generation(conn, projection)
-        fresh = current + 1
+            current = {name: self._generation(conn, name) for name in projections}
         with self.engine.begin() as conn:
-            for table in tables(projection, fresh):
-                table.drop(conn, checkfirst=True)  # left by a rebuild that died
-                table.create(conn)
-        for batch in batches:
+            for name in projections:
+                for table in tables(name, current[name] + 1):
+                    table.drop(conn, checkfirst=True)  # left by a rebuild that died
+                    table.create(conn)
+        for group in batches:
             with self.engine.begin() as conn:
-                self._write(conn, batch, fresh)
+                for batch in group:
+                    self._write(conn, batch, current[batch.projection] + 1)
+        with self.engine.begin() as conn:  # the swap: readers move to the new tables at once
+            for name in projections:
+                conn.execute(
+                    POSITIONS.update().where(POSITIONS.c.name == name).values(
+                        position=position, generation=current[name] + 1,
+                        rebuilt_at=datetime.now(UTC))
+                )
         with self.engine.begin() as conn:
-            conn.execute(
-                POSITIONS.update().where(POSITIONS.c.name == projection)
-                .values(position=position, generation=fresh, rebuilt_at=datetime.now(UTC))
-            )
-        with self.engine.begin() as conn:
-            for table in tables(projection, current):
-                table.drop(conn, checkfirst=True)
+            for name in projections:
+                for table in tables(name, current[name]):
+                    table.drop(conn, checkfirst=True)
 
     # Reading ----------------------------------------------------------------------------
 

@@ -8,11 +8,11 @@ backdated entries and corrections mean exactly what they mean in the domain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from threading import Event, Thread
 from typing import Any, Protocol
-from uuid import UUID
 
 from application.case_files import SchoolCaseFiles
 from application.views import concern_reasons, summarise
@@ -47,9 +47,10 @@ class ReadModelStore(Protocol):
         """Writes the batch and moves the position in one transaction, if the position is
         still ``batch.from_position``; False if another process moved it first."""
 
-    def rebuild(self, projection: str, batches: Iterable[Batch], position: int) -> None:
-        """Writes the batches into fresh tables and swaps them in with the position in one
-        transaction; readers keep the old tables until then."""
+    def rebuild(self, projections: list[str], batches: Iterable[list[Batch]],
+                position: int) -> None:
+        """Writes the batches into fresh tables and swaps them all in, with the position, in
+        one transaction; readers keep the old tables until then."""
 
     def schools(self) -> list[dict[str, Any]]:
         """Every school's status row."""
@@ -102,46 +103,74 @@ class CaseFileProjections:
                     processed += len(notifications)
         return processed
 
+    def follow(self, stop: Event, poll_seconds: float = 1.0) -> None:
+        """Keeps the read models up to date until ``stop`` is set. Where the store can
+        notify (PostgreSQL's subscriptions) a new entry wakes it; elsewhere (SQLite) it polls.
+        """
+        self.catch_up()
+        try:
+            subscription = self.case_files.recorder.subscribe(
+                gt=min(self.store.position(name) for name in PROJECTIONS))
+        except NotImplementedError:
+            while not stop.wait(poll_seconds):
+                self.catch_up()
+            return
+        Thread(target=lambda: (stop.wait(), subscription.stop()), daemon=True).start()
+        with subscription:
+            caught_up_to = 0
+            for notification in subscription:
+                if notification.id > caught_up_to:  # one catch-up serves a burst of entries
+                    self.catch_up()
+                    caught_up_to = min(self.store.position(name) for name in PROJECTIONS)
+
     def rebuild(
-        self, name: str, progress: Callable[[int, int], None] | None = None
+        self, names: Iterable[str] = PROJECTIONS,
+        progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Rebuilds one projection from the whole log; returns the schools or entries done."""
-        if name not in PROJECTIONS:
-            raise ValueError(f"No projection {name!r}: there are {', '.join(PROJECTIONS)}")
+        """Rebuilds projections from the whole log: the per-school ones in one pass over the
+        case files, the activity feed in one pass over the log. Returns the entries read."""
+        names = list(dict.fromkeys(names))
+        for name in names:
+            if name not in PROJECTIONS:
+                raise ValueError(f"No projection {name!r}: there are {', '.join(PROJECTIONS)}")
         position = self.case_files.recorder.max_notification_id() or 0
-        done = 0
-        if name == "activity":
-            total = position
+        per_school = [n for n in names if n != "activity"]
+        passes = bool(per_school) + ("activity" in names)
+        read = 0
 
-            def batches() -> Iterable[Batch]:
-                nonlocal done
-                start = 1
-                while start <= position:
-                    page = self.case_files.recorder.select_notifications(
-                        start, BATCH, stop=position
-                    )
-                    if not page:
-                        return
-                    yield Batch(name, 0, page[-1].id, {}, self._activity(page))
-                    done = page[-1].id
-                    start = page[-1].id + 1
-                    if progress:
-                        progress(done, total)
-        else:
-            urns = self.case_files.urns()
-            total = len(urns)
+        def report(done: int) -> None:
+            nonlocal read
+            read += done
+            if progress:
+                progress(read, position * passes)
 
-            def batches() -> Iterable[Batch]:
-                nonlocal done
-                for first in range(0, total, BATCH):
-                    chunk = urns[first:first + BATCH]
-                    yield Batch(name, 0, position, self._school_rows(name, chunk), [])
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
+        if per_school:
+            self.store.rebuild(per_school, self._school_batches(per_school, position, report),
+                               position)
+        if "activity" in names:
+            self.store.rebuild(["activity"], self._activity_batches(position, report), position)
+        return read
 
-        self.store.rebuild(name, batches(), position)
-        return done
+    def _school_batches(self, names: list[str], position: int,
+                        report: Callable[[int], None]) -> Iterator[list[Batch]]:
+        urns = self.case_files.urns()
+        for first in range(0, len(urns), BATCH):
+            chunk = urns[first:first + BATCH]
+            states = {urn: self.case_files.state_of(urn) for urn in chunk}
+            yield [Batch(name, 0, position, self._school_rows(name, states), [])
+                   for name in names]
+            report(sum(self.case_files.version(urn) for urn in chunk))
+
+    def _activity_batches(self, position: int,
+                          report: Callable[[int], None]) -> Iterator[list[Batch]]:
+        start = 1
+        while start <= position:
+            page = self.case_files.recorder.select_notifications(start, BATCH, stop=position)
+            if not page:
+                return
+            yield [Batch("activity", 0, position, {}, self._activity(page))]
+            report(len(page))
+            start = page[-1].id + 1
 
     # Building rows ---------------------------------------------------------------------
 
@@ -149,17 +178,15 @@ class CaseFileProjections:
         to_position = notifications[-1].id
         if name == "activity":
             return Batch(name, position, to_position, {}, self._activity(notifications))
-        touched = self._urns_of({n.originator_id for n in notifications})
-        return Batch(name, position, to_position, self._school_rows(name, touched), [])
+        touched = sorted({self.case_files.urn_of(n.originator_id) for n in notifications})
+        states = {urn: self.case_files.state_of(urn) for urn in touched}
+        return Batch(name, position, to_position, self._school_rows(name, states), [])
 
-    def _urns_of(self, stream_ids: set[UUID]) -> list[int]:
-        return sorted(self.case_files.urn_of(stream_id) for stream_id in stream_ids)
-
-    def _school_rows(self, name: str, urns: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    def _school_rows(self, name: str, states: dict[int, CaseFileState]
+                     ) -> dict[int, list[dict[str, Any]]]:
         rows = {}
         today = self.case_files.clock.today()
-        for urn in urns:
-            state = self.case_files.state_of(urn)
+        for urn, state in states.items():
             if name == "school_status":
                 rows[urn] = [status_row(state, self.scheme, today)]
             elif name == "category_history":

@@ -49,17 +49,29 @@ def projections_status() -> None:
 def projections_rebuild(name: str | None) -> None:
     from application.projections import PROJECTIONS
 
-    with _projections() as read_models:
-        for projection in [name] if name else PROJECTIONS:
-            with click.progressbar(length=1, label=f"Rebuilding {projection}",
-                                   file=sys.stderr, show_pos=True) as bar:
-                def progress(done: int, total: int, bar: Any = bar) -> None:
-                    bar.length = max(total, 1)
-                    bar.update(done - bar.pos)
+    names = [name] if name else list(PROJECTIONS)
+    with _projections() as read_models, click.progressbar(
+            length=1, label=f"Rebuilding {', '.join(names)}", file=sys.stderr,
+            show_pos=True) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
 
-                done = read_models.rebuild(projection, progress)
-            click.echo(f"{projection}: rebuilt from {done} "
-                       f"{'entries' if projection == 'activity' else 'case files'}")
+        read = read_models.rebuild(names, progress)
+    click.echo(f"Rebuilt {', '.join(names)} from {read} entries of the log")
+
+
+@projections.command("follow", help="Keep the read models up to date until interrupted.")
+def projections_follow() -> None:
+    import threading
+
+    stop = threading.Event()
+    with _projections() as read_models:
+        click.echo("Following the log; Ctrl-C to stop.", err=True)
+        try:
+            read_models.follow(stop)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 @click.group(help="Reports counted from the read models.")

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("domain", "application", "adapters", "web", "scheduler", "cli")
 OUTER = ("adapters", "web", "scheduler", "cli")
-WIRING = ("adapters.bootstrap", "adapters.config", "adapters.demo", "adapters.importers")
+WIRING = ("adapters.bootstrap", "adapters.config", "adapters.demo", "adapters.importers", "adapters.printable")
 """What an entry point may take from adapters: the app's wiring, and the demo and the public
 registers' files (GIAS, Ofsted) to load."""
 

@@ -1,0 +1,492 @@
+"""The auditor's tools on a real store: rows altered behind the application's back are found."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from adapters.demo import FEATURED_URN
+from adapters.printable import render_history
+from application import audit
+from domain import chain
+from domain.case_file import case_file_id
+from domain.errors import CaseFileError
+
+HARTLEY, MOSS_LANE, NORTHGATE = 990101, 990102, 990103
+
+
+def _build(case_files) -> dict[int, int]:
+    """Three schools, one with a longer story; returns each school's number of entries."""
+    for urn, name in ((HARTLEY, "Hartley Primary School"), (MOSS_LANE, "Moss Lane Infants"),
+                      (NORTHGATE, "Northgate Academy")):
+        case_files.register_school(
+            by="Amir Khan", effective=date(2024, 9, 2), urn=urn, name=name, phase="Primary",
+            establishment_type="Community school", la_code="999",
+            governance="academy" if urn == NORTHGATE else "maintained",
+        )
+    case_files.change_category(HARTLEY, by="Margaret Fell", effective=date(2024, 10, 1),
+                               to="3a", reason="Outcomes below national")
+    concern = case_files.raise_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 4),
+                                       ground="standards", description="Phonics check at 41%")
+    case_files.communicate_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 5),
+                                   concern_id=concern, recipient="headteacher")
+    case_files.change_category(HARTLEY, by="Margaret Fell", effective=date(2025, 1, 20),
+                               to="3b", reason="No improvement by January")
+    case_files.raise_concern(MOSS_LANE, by="Priya Shah", effective=date(2025, 2, 3),
+                             ground="safeguarding", description="Single central record gaps")
+    return {urn: case_files.version(urn) for urn in (HARTLEY, MOSS_LANE, NORTHGATE)}
+
+
+# Changing the store behind the application's back -------------------------------------------
+
+@contextmanager
+def _database(database_url: str) -> Iterator[tuple[Any, str, Callable[[Any], Any]]]:
+    """A connection straight to the store, its parameter style and how it names a stream."""
+    url = urlsplit(database_url)
+    if url.scheme == "sqlite":
+        connection = sqlite3.connect(url.path[1:] if url.path.startswith("/") else url.path)
+        try:
+            yield connection, "?", lambda stream_id: stream_id.hex
+            connection.commit()
+        finally:
+            connection.close()
+        return
+    import psycopg
+
+    schema = parse_qs(url.query)["schema"][0]
+    with psycopg.connect(database_url.split("?")[0], autocommit=True) as connection:
+        connection.execute(f"SET search_path TO {schema}")
+        yield connection, "%s", lambda stream_id: stream_id
+
+
+def _table(database_url: str, kind: str) -> str:
+    sqlite = database_url.startswith("sqlite")
+    return {"events": "stored_events" if sqlite else "schoolcasefiles_events",
+            "snapshots": "stored_snapshots" if sqlite else "schoolcasefiles_snapshots"}[kind]
+
+
+def _edit_row(database_url: str, urn: int, version: int, change: Callable[[bytes], bytes],
+              kind: str = "events") -> None:
+    table = _table(database_url, kind)
+    with _database(database_url) as (db, p, stream):
+        where = f"WHERE originator_id={p} AND originator_version={p}"
+        key = (stream(case_file_id(urn)), version)
+        (state,) = db.execute(f"SELECT state FROM {table} {where}", key).fetchone()
+        db.execute(f"UPDATE {table} SET state={p} {where}", (change(bytes(state)), *key))
+
+
+def _delete_row(database_url: str, urn: int, version: int) -> None:
+    with _database(database_url) as (db, p, stream):
+        db.execute(f"DELETE FROM {_table(database_url, 'events')} "
+                   f"WHERE originator_id={p} AND originator_version={p}",
+                   (stream(case_file_id(urn)), version))
+
+
+def _rewrite_chain(case_files, database_url: str, urn: int, version: int,
+                   **changes: Any) -> None:
+    """What a careful forger does: edit an entry, then recompute every link after it."""
+    rows = case_files.recorder.select_events(case_file_id(urn))
+    events = [case_files.mapper.to_domain_event(row) for row in rows]
+    previous = chain.GENESIS
+    with _database(database_url) as (db, p, stream):
+        for event in events:
+            if event.originator_version >= version:
+                event = copy.copy(event)
+                if event.originator_version == version:
+                    event.__dict__.update(changes)
+                event.__dict__["link"] = chain.entry_link(previous, event)
+                db.execute(
+                    f"UPDATE {_table(database_url, 'events')} SET state={p} "
+                    f"WHERE originator_id={p} AND originator_version={p}",
+                    (case_files.mapper.to_stored_event(event).state,
+                     stream(case_file_id(urn)), event.originator_version),
+                )
+            previous = event.link
+
+
+def _replace(old: str, new: str) -> Callable[[bytes], bytes]:
+    def change(state: bytes) -> bytes:
+        assert old.encode() in state
+        return state.replace(old.encode(), new.encode())
+    return change
+
+
+def _found(result: dict[str, Any]) -> list[tuple[Any, Any]]:
+    return [(p["urn"], p["version"]) for p in result["problems"]]
+
+
+# The store's own chains ------------------------------------------------------------------------
+
+def test_an_untouched_store_verifies_clean(case_files):
+    lengths = _build(case_files)
+
+    result = audit.verify(case_files)
+
+    assert result["ok"] is True and result["problems"] == []
+    assert result["schools_checked"] == 3
+    assert result["entries_checked"] == sum(lengths.values())
+    assert result["verified_at"].date() == date(2026, 11, 23)
+
+
+def test_an_entry_edited_in_the_store_is_reported_at_its_version(case_files, database_url):
+    _build(case_files)
+    # Check the concern raised at entry 3 had its wording softened in the table itself
+    _edit_row(database_url, HARTLEY, 3, _replace("Phonics check at 41%", "Phonics check at 71%"))
+
+    result = audit.verify(case_files)
+
+    assert result["ok"] is False
+    assert result["problems"] == [{
+        "urn": HARTLEY, "school": f"URN {HARTLEY}", "version": 3,
+        "problem": "its content was altered after it was recorded",
+    }]
+    # Check one school can be verified on its own
+    assert _found(audit.verify(case_files, urn=HARTLEY)) == [(HARTLEY, 3)]
+    assert audit.verify(case_files, urn=MOSS_LANE)["ok"] is True
+
+
+def test_an_entry_that_no_longer_decodes_is_reported(case_files, database_url):
+    _build(case_files)
+    _edit_row(database_url, MOSS_LANE, 2, lambda state: state[:-5])
+
+    result = audit.verify(case_files)
+
+    assert _found(result) == [(MOSS_LANE, 2)]
+    assert result["problems"][0]["problem"] == (
+        "it can no longer be read: its stored form was altered")
+
+
+def test_a_deleted_entry_is_reported_at_its_version(case_files, database_url):
+    lengths = _build(case_files)
+    _delete_row(database_url, HARTLEY, 4)
+
+    result = audit.verify(case_files)
+
+    assert _found(result) == [(HARTLEY, 4)]
+    assert result["problems"][0]["problem"] == (
+        "it is missing: it was deleted after it was recorded")
+    assert result["entries_checked"] == sum(lengths.values()) - 1
+
+
+def test_a_deleted_registration_is_still_found_from_the_log(case_files, database_url):
+    _build(case_files)
+    _delete_row(database_url, MOSS_LANE, 1)
+
+    result = audit.verify(case_files)
+
+    # Check the stream is found although the school list (registrations) no longer has it
+    assert MOSS_LANE not in case_files.urns()
+    assert result["problems"] == [{
+        "urn": None, "school": f"case file {case_file_id(MOSS_LANE)}", "version": 1,
+        "problem": "it is missing: it was deleted after it was recorded",
+    }]
+
+
+def test_a_consistent_rewrite_passes_verify_but_not_a_checkpoint_taken_before(
+        case_files, database_url):
+    lengths = _build(case_files)
+    before = audit.checkpoint(case_files)
+    _rewrite_chain(case_files, database_url, HARTLEY, 3, description="Phonics check at 71%")
+
+    # Check the forger's chain holds together on its own...
+    assert audit.verify(case_files)["ok"] is True
+    (stored,) = case_files.recorder.select_events(case_file_id(HARTLEY), gt=2, lte=3)
+    assert case_files.mapper.to_domain_event(stored).description == "Phonics check at 71%"
+    # ...but not against the checkpoint, which still knows the old head
+    result = audit.verify(case_files, checkpoint=before)
+
+    assert _found(result) == [(HARTLEY, lengths[HARTLEY])]
+    assert "differs from the checkpoint of 23 November 2026 09:00: it was rewritten after" in (
+        result["problems"][0]["problem"])
+
+
+def test_entries_deleted_from_the_end_are_found_against_a_checkpoint(case_files, database_url):
+    lengths = _build(case_files)
+    before = audit.checkpoint(case_files)
+    _delete_row(database_url, HARTLEY, lengths[HARTLEY])
+    for version in range(lengths[MOSS_LANE], 0, -1):
+        _delete_row(database_url, MOSS_LANE, version)
+
+    assert audit.verify(case_files)["ok"] is True  # nothing left to contradict it
+    result = audit.verify(case_files, checkpoint=before)
+
+    assert {(p["urn"], p["version"]): p["problem"] for p in result["problems"]} == {
+        (HARTLEY, lengths[HARTLEY]): f"entry {lengths[HARTLEY]} is missing: the checkpoint of "
+                                     f"23 November 2026 09:00 recorded {lengths[HARTLEY]} "
+                                     "entries",
+        (MOSS_LANE, None): "its case file is missing: the checkpoint of 23 November 2026 09:00 "
+                           f"recorded it with {lengths[MOSS_LANE]} entries",
+    }
+
+
+def test_a_checkpoint_is_plain_data_that_survives_json(case_files):
+    lengths = _build(case_files)
+
+    made = audit.checkpoint(case_files)
+    kept = json.loads(json.dumps(made))
+
+    assert set(made) == {"created_at", "schools", "digest"}
+    assert made["schools"][str(HARTLEY)]["version"] == lengths[HARTLEY]
+    assert re.fullmatch(r"[0-9a-f]{64}", made["digest"])
+    assert audit.verify(case_files, checkpoint=kept)["ok"] is True
+
+
+def test_an_edited_checkpoint_is_detected(case_files):
+    _build(case_files)
+    kept = json.loads(json.dumps(audit.checkpoint(case_files)))
+    # Check someone lowered a school's entry count to cover a deletion
+    kept["schools"][str(HARTLEY)]["version"] -= 1
+
+    result = audit.verify(case_files, checkpoint=kept)
+
+    assert result["ok"] is False
+    assert result["problems"][0] == {
+        "urn": None, "school": "The checkpoint", "version": None,
+        "problem": "the checkpoint file was altered after it was made: its digest does not "
+                   "match its contents",
+    }
+
+
+@pytest.mark.parametrize("kept", [{}, {"created_at": "yesterday", "schools": {}, "digest": ""},
+                                  {"created_at": "2026-01-01T00:00:00+00:00", "digest": "",
+                                   "schools": {"990101": {"version": "many"}}}])
+def test_a_file_that_is_not_a_checkpoint_is_refused(case_files, kept):
+    with pytest.raises(audit.CheckpointUnreadable, match="not a checkpoint made by scc"):
+        audit.verify(case_files, checkpoint=kept)
+
+
+def test_a_tampered_snapshot_is_reported(case_files, database_url):
+    _build(case_files)
+    case_files.take_snapshot(case_file_id(HARTLEY))
+    assert audit.verify(case_files)["ok"] is True
+    # Check the saved copy the app loads from says something the record does not
+    _edit_row(database_url, HARTLEY, case_files.version(HARTLEY),
+              _replace("Phonics check at 41%", "Phonics check at 71%"), kind="snapshots")
+
+    result = audit.verify(case_files)
+
+    assert result["problems"] == [{
+        "urn": HARTLEY, "school": f"URN {HARTLEY}", "version": 3,
+        "problem": f"the snapshot taken at entry {case_files.version(HARTLEY)} does not match "
+                   "the record: its copy of this entry was altered",
+    }]
+
+
+def test_verify_reports_progress_school_by_school(case_files):
+    _build(case_files)
+    calls: list[tuple[int, int]] = []
+
+    audit.verify(case_files, progress=lambda done, total: calls.append((done, total)))
+
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_verifying_an_unknown_urn_is_a_mistake(case_files):
+    _build(case_files)
+
+    with pytest.raises(CaseFileError, match="No school with URN 990999 has a case file"):
+        audit.verify(case_files, urn=990999)
+
+
+# The printable history ---------------------------------------------------------------------------
+
+class _Text(HTMLParser):
+    """The document's text, and the version of each entry row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.rows: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        row = dict(attrs).get("id") or ""
+        if tag == "tr" and row.startswith("entry-"):
+            self.rows.append(int(row.removeprefix("entry-")))
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.parts).split())
+
+
+def _parse(document: str) -> _Text:
+    parsed = _Text()
+    parsed.feed(document)
+    return parsed
+
+
+def test_the_printable_history_escapes_what_was_recorded(case_files):
+    _build(case_files)
+    case_files.raise_concern(NORTHGATE, by="Priya <b>Shah</b>", effective=date(2025, 3, 3),
+                             ground="other", description="Trust letter: <script>x()</script>")
+    now = case_files.clock.now()
+
+    document = render_history(case_files.school(NORTHGATE), case_files.history(NORTHGATE),
+                              audit.verify(case_files, urn=NORTHGATE), now)
+
+    assert "<script>x()" not in document and "&lt;script&gt;x()&lt;/script&gt;" in document
+    assert "Priya &lt;b&gt;Shah&lt;/b&gt;" in document
+    parsed = _parse(document)
+    assert parsed.rows == [1, 2]
+    assert "Verified 23 November 2026 09:00 (UK time): no alterations found." in parsed.text
+    assert "@media print" in document and "display: table-header-group" in document
+
+
+# The command line ----------------------------------------------------------------------------------
+
+def _env(path, data_dir=None) -> dict[str, str | None]:
+    return {"SCC_DATABASE_URL": f"sqlite:///{path}", "SCC_CATEGORY_SCHEME": "peterborough",
+            "SCC_TERM_DATES": None, "SCC_DATA_DIR": str(data_dir) if data_dir else None}
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    """The demo, loaded once; tests that tamper with it work on a copy."""
+    path = tmp_path_factory.mktemp("audit") / "demo.sqlite3"
+    result = CliRunner().invoke(_scc(), ["demo"], env=_env(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def store(demo_store, tmp_path):
+    path = tmp_path / "scc.sqlite3"
+    shutil.copy(demo_store, path)
+    return path
+
+
+def _scc():
+    from cli.main import scc
+
+    return scc
+
+
+def _run(path, *args: str, data_dir=None):
+    return CliRunner().invoke(_scc(), list(args), env=_env(path, data_dir))
+
+
+def test_scc_verify_says_an_untouched_store_is_intact(store):
+    result = _run(store, "verify")
+
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"Verified 61 schools, \d+ entries: no alterations found\n",
+                        result.stdout)
+    assert "Verifying 61 of 61 schools" in result.stderr  # progress, when not on a terminal
+
+
+def test_scc_verify_names_the_altered_entry_and_exits_1(store):
+    _edit_row(f"sqlite:///{store}", FEATURED_URN, 12, lambda s: s.replace(b'"by":"', b'"by":"X'))
+
+    result = _run(store, "verify")
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded"
+    assert re.fullmatch(r"Checked 61 schools, \d+ entries: 1 problem found", lines[1])
+    assert _run(store, "verify", "--urn", "990001").exit_code == 0
+
+
+def test_scc_checkpoint_then_verify_against_it(store, tmp_path):
+    written = _run(store, "checkpoint", "--out", str(tmp_path / "kept.json"))
+
+    assert written.exit_code == 0, written.output
+    assert f"Checkpoint of 61 schools written to {tmp_path / 'kept.json'}" in written.stdout
+    checked = _run(store, "verify", "--checkpoint", str(tmp_path / "kept.json"))
+    assert checked.exit_code == 0
+    assert "against the checkpoint of " in checked.stdout and "no alterations found" in (
+        checked.stdout)
+    # Check a deletion from the end of the featured school is caught against it
+    kept = json.loads((tmp_path / "kept.json").read_text())
+    last = kept["schools"][str(FEATURED_URN)]["version"]
+    _delete_row(f"sqlite:///{store}", FEATURED_URN, last)
+    after = _run(store, "verify", "--checkpoint", str(tmp_path / "kept.json"))
+    assert after.exit_code == 1
+    assert f"URN {FEATURED_URN}, entry {last}: entry {last} is missing" in after.stdout
+
+
+def test_scc_checkpoint_writes_to_the_data_directory_or_stdout(store, tmp_path):
+    to_dir = _run(store, "checkpoint", data_dir=tmp_path / "kept")
+    to_stdout = _run(store, "checkpoint", "--out", "-")
+
+    assert to_dir.exit_code == 0 and to_stdout.exit_code == 0
+    (written,) = (tmp_path / "kept").glob("checkpoint-*.json")
+    assert re.fullmatch(r"checkpoint-\d{8}T\d{6}Z\.json", written.name)
+    assert str(written) in to_dir.stdout
+    assert json.loads(to_stdout.stdout)["schools"].keys() == json.loads(
+        written.read_text())["schools"].keys()
+
+
+def test_scc_verify_finds_an_edited_checkpoint(store, tmp_path):
+    _run(store, "checkpoint", "--out", str(tmp_path / "kept.json"))
+    kept = json.loads((tmp_path / "kept.json").read_text())
+    del kept["schools"][str(FEATURED_URN)]
+    (tmp_path / "kept.json").write_text(json.dumps(kept))
+
+    result = _run(store, "verify", "--checkpoint", str(tmp_path / "kept.json"))
+
+    assert result.exit_code == 1
+    assert "The checkpoint: the checkpoint file was altered after it was made" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["verify", "--urn", "abc"], "'abc' is not a URN"),
+    (["verify", "--urn", "990999"], "No school with URN 990999 has a case file"),
+    (["verify", "--checkpoint", "/nonexistent/kept.json"],
+     "Cannot read the checkpoint /nonexistent/kept.json"),
+])
+def test_scc_verify_mistakes_exit_2(store, args, message):
+    result = _run(store, *args)
+
+    assert result.exit_code == 2
+    assert f"Error: {message}" in result.stderr
+
+
+def test_scc_verify_refuses_a_file_that_is_not_a_checkpoint(store, tmp_path):
+    (tmp_path / "notes.json").write_text("not json")
+    (tmp_path / "list.json").write_text("[1, 2]")
+
+    for name, message in (("notes.json", "is not a checkpoint: it is not JSON"),
+                          ("list.json", "That is not a checkpoint made by scc checkpoint")):
+        result = _run(store, "verify", "--checkpoint", str(tmp_path / name))
+        assert result.exit_code == 2
+        assert message in result.stderr
+
+
+def test_scc_history_html_prints_every_entry_and_the_verification(store):
+    json_history = json.loads(_run(store, "history", str(FEATURED_URN), "--format", "json").stdout)
+
+    result = _run(store, "history", str(FEATURED_URN), "--format", "html")
+
+    assert result.exit_code == 0
+    parsed = _parse(result.stdout)
+    assert parsed.rows == [e["version"] for e in json_history]
+    assert json_history[0]["summary"] in parsed.text
+    assert re.search(r"Verified \d+ \w+ \d{4} \d\d:\d\d \(UK time\): no alterations found",
+                     parsed.text)
+    assert "Retracted by entry" in parsed.text and "Amended by entry" in parsed.text
+
+
+def test_scc_history_html_shows_what_verification_found(store):
+    _edit_row(f"sqlite:///{store}", FEATURED_URN, 12, lambda s: s.replace(b'"by":"', b'"by":"X'))
+
+    result = _run(store, "history", str(FEATURED_URN), "--format", "html")
+
+    assert result.exit_code == 0
+    text = _parse(result.stdout).text
+    assert "1 problem found" in text
+    assert f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded" in text
+    assert 'id="entry-12" class=" altered"' in result.stdout

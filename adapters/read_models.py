@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -63,6 +63,7 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("msp_next_meeting", sa.Date),
             sa.Column("next_deadline", sa.Date),
             sa.Column("next_deadline_what", sa.Text),
+            sa.Column("caseworker", sa.String(200)),
         )]
     if projection == "category_history":
         return [sa.Table(
@@ -78,11 +79,21 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
         return [sa.Table(
             f"deadlines{g}", metadata,
             sa.Column("urn", sa.Integer, nullable=False, index=True),
+            sa.Column("key", sa.String(40), nullable=False),
             sa.Column("kind", sa.String(30), nullable=False),
-            sa.Column("subject", sa.String(20), nullable=False),
-            sa.Column("due", sa.Date, index=True),
+            sa.Column("due", sa.Date, nullable=False, index=True),
             sa.Column("what", sa.Text, nullable=False),
             sa.Column("source_version", sa.Integer, nullable=False),
+            sa.Column("suspended", sa.Boolean, nullable=False),
+        )]
+    if projection == "firings":
+        return [sa.Table(
+            f"firings{g}", metadata,
+            sa.Column("urn", sa.Integer, nullable=False, index=True),
+            sa.Column("key", sa.String(40), nullable=False),
+            sa.Column("due", sa.Date, nullable=False),
+            sa.Column("working_days_before", sa.Integer, nullable=False),
+            sa.Column("fire_on", sa.Date, nullable=False, index=True),
         )]
     if projection == "activity":
         return [sa.Table(
@@ -195,6 +206,18 @@ class SQLReadModels:
 
     def deadlines(self) -> list[dict[str, Any]]:
         return self._rows("deadlines", order_by=lambda t: [t.c.due, t.c.urn])
+
+    def firings(self, *, due_by: date | None = None) -> list[dict[str, Any]]:
+        """Pending reminders and passings, soonest first; only those due by a day if given."""
+        with self.reading("firings") as (conn, table):
+            query = sa.select(table).order_by(table.c.fire_on, table.c.urn, table.c.key)
+            if due_by is not None:
+                query = query.where(table.c.fire_on <= due_by)
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def next_firing_on(self) -> date | None:
+        with self.reading("firings") as (conn, table):
+            return conn.execute(sa.select(sa.func.min(table.c.fire_on))).scalar()
 
     def activity(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._rows("activity", order_by=lambda t: [t.c.notification_id.desc()],

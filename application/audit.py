@@ -30,7 +30,7 @@ PAGE = 5000
 """Notifications read at a time while finding the streams: memory stays flat."""
 
 ALTERED = "its content was altered after it was recorded"
-MISSING = "it is missing: it was deleted after it was recorded"
+MISSING = "it is missing: it was deleted or moved after it was recorded"
 OUT_OF_PLACE = ("it does not follow on from the entry before it: entries were removed, "
                 "moved or renumbered here")
 UNREADABLE = "it can no longer be read: its stored form was altered"
@@ -46,7 +46,8 @@ class SchoolNotInStore(CaseFileError):
 
 # Use cases ------------------------------------------------------------------------------
 
-def verify(case_files: SchoolCaseFiles, urn: int | None = None, checkpoint: Mapping[str, Any] | None = None,
+def verify(case_files: SchoolCaseFiles, urn: int | None = None,
+           checkpoint: Mapping[str, Any] | None = None,
            progress: Progress | None = None) -> dict[str, Any]:
     """Checks every school's stored entries (or one school's) and their snapshots against the
     hash chain, and against a checkpoint if one is given. Returns plain data: what was checked,
@@ -158,6 +159,7 @@ class _Stream:
     stream_id: UUID
     urn: int | None
     rows: int = 0
+    last_version: int = 0  # the highest version stored, gaps or not
     links: list[str] = field(default_factory=list)  # the stored link of each version, from 1
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -181,7 +183,7 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
             break
     snapshots = _snapshot_rows(case_files, stream_id)
     stream = _Stream(stream_id, _name(case_files, stream_id, events, snapshots, hint),
-                     rows=len(rows))
+                     rows=len(rows), last_version=rows[-1].originator_version if rows else 0)
     broken = chain.first_broken_version(events)
     if broken is not None:
         stream.report(broken, _diagnose(events, broken))
@@ -211,8 +213,8 @@ def _snapshot_rows(case_files: SchoolCaseFiles, stream_id: UUID) -> list[Any]:
     return [] if snapshots is None else list(snapshots.recorder.select_events(stream_id))
 
 
-def _check_snapshots(case_files: SchoolCaseFiles, stream: _Stream, rows: list[Any], events: list[Any],
-                     *, complete: bool) -> None:
+def _check_snapshots(case_files: SchoolCaseFiles, stream: _Stream, rows: list[Any],
+                     events: list[Any], *, complete: bool) -> None:
     """The app loads a case file from its latest snapshot: each snapshot's entries must be the
     chain's entries, content and links, up to its version. Only the intact part of the chain
     is compared, so a broken entry is reported once, where it broke."""
@@ -279,10 +281,10 @@ class _Checkpoint:
         if stream.key not in self.schools:
             return
         version, link = self.schools[stream.key]
-        length = max(stream.rows, len(stream.links))
-        if length < version:
-            yield _problem(stream.urn, length + 1,
-                           f"{_span(length + 1, version)} missing: the checkpoint of {self.made} "
+        last = stream.last_version
+        if last < version:
+            yield _problem(stream.urn, last + 1,
+                           f"{_span(last + 1, version)} missing: the checkpoint of {self.made} "
                            f"recorded {_entries(version)}", stream_id=stream.stream_id)
         elif version <= len(stream.links) and stream.links[version - 1] != link:
             yield _problem(stream.urn, version,

@@ -17,13 +17,22 @@ from application.ports import Clock
 from application.transcodings import register_case_file_transcodings
 from application.views import describe_entry, describe_status
 from domain.calendar import WorkingDayCalendar
-from domain.case_file import Entry, SchoolCaseFile, case_file_id
+from domain.case_file import Entry, FiringNotDue, SchoolCaseFile, case_file_id
 from domain.categories import CategoryScheme
+from domain.deadlines import (
+    Deadline,
+    DeadlinePolicy,
+    Firing,
+    pending_deadlines,
+    pending_firings,
+)
 from domain.errors import CaseFileError
 from domain.status import CaseFileState
 from domain.wording import local_time, long_date
 
 T = TypeVar("T")
+REMINDERS = "scc reminders"
+"""Who records reminders and passed deadlines: the system, not a person."""
 
 
 class SchoolNotFound(CaseFileError):
@@ -55,11 +64,13 @@ class SchoolCaseFiles(Application[UUID]):
         clock: Clock,
         working_days: WorkingDayCalendar,
         scheme: CategoryScheme,
+        policy: DeadlinePolicy | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock
         self.working_days = working_days
         self.scheme = scheme
+        self.policy = policy or DeadlinePolicy()
         self._locks: dict[int, Lock] = {}
         self._locks_lock = Lock()
 
@@ -247,6 +258,62 @@ class SchoolCaseFiles(Application[UUID]):
         return self._change(urn, by, published_on, lambda f, w: f.record_inspection(
             when=w, inspected_on=inspected_on, overall=overall, category=category,
             report_card=report_card, safeguarding=safeguarding))
+
+    def assign_caseworker(self, urn: int, *, by: str, effective: date | None = None,
+                          name: str, email: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.assign_caseworker(
+            when=w, name=name, email=email))
+
+    def record_visit(self, urn: int, *, by: str, effective: date | None = None, kind: str,
+                     notes: str) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.record_visit(
+            when=w, kind=kind, notes=notes))
+
+    def record_statement_of_action(self, urn: int, *, by: str, effective: date | None = None,
+                                   inspection_id: str, summary: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.record_statement_of_action(
+            when=w, inspection_id=inspection_id, summary=summary))
+
+    def review_category(self, urn: int, *, by: str, effective: date | None = None,
+                        reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.review_category(when=w, reason=reason))
+
+    def extend_deadline(self, urn: int, *, by: str, key: str, to: date, reason: str) -> None:
+        self._change(urn, by, None, lambda f, w: f.extend_deadline(
+            when=w, deadlines=self._deadlines(f), key=key, to=to, reason=reason))
+
+    def suspend_deadline(self, urn: int, *, by: str, key: str, reason: str) -> None:
+        self._change(urn, by, None, lambda f, w: f.suspend_deadline(
+            when=w, deadlines=self._deadlines(f), key=key, reason=reason))
+
+    def resume_deadline(self, urn: int, *, by: str, key: str, reason: str) -> None:
+        self._change(urn, by, None, lambda f, w: f.resume_deadline(
+            when=w, deadlines=self._deadlines(f), key=key, reason=reason))
+
+    def fire(self, firing: Firing, *, by: str = REMINDERS) -> bool:
+        """Records a reminder sent or a due date passed; False if it is no longer due or was
+        already recorded (by another worker, or before a restart)."""
+        try:
+            self._change(firing.urn, by, None, lambda f, w: f.record_firing(
+                when=w, deadlines=self._deadlines(f), firing=firing))
+        except FiringNotDue:
+            return False
+        return True
+
+    def deadlines(self, urn: int) -> list[Deadline]:
+        """The case file's open deadlines under the LA's policy, soonest first."""
+        with self._lock(urn):
+            return self._deadlines(self._case_file(urn))
+
+    def firings(self, urn: int) -> list[Firing]:
+        """The reminders and passings still to be recorded on the case file."""
+        with self._lock(urn):
+            case_file = self._case_file(urn)
+            return pending_firings(urn, case_file.state, self._deadlines(case_file),
+                                   self.clock.today())
+
+    def _deadlines(self, case_file: SchoolCaseFile) -> list[Deadline]:
+        return pending_deadlines(case_file.state, self.policy, self.working_days, self.scheme)
 
     def retract_entry(self, urn: int, *, by: str, version: int, reason: str) -> None:
         self._change(urn, by, None, lambda f, w: f.retract_entry(

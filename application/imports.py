@@ -149,8 +149,9 @@ def import_schools(
     file on are skipped before their cells are judged.
     """
     report = ImportReport(rows=len(records))
+    registered = set(case_files.urns())  # one read, rather than a miss per new school
     for done, record in enumerate(records, start=1):
-        _import_school(case_files, record, by, la_code, report)
+        _import_school(case_files, record, by, la_code, registered, report)
         if progress is not None:
             progress(done, len(records))
     return report
@@ -177,7 +178,7 @@ def import_inspections(
 
 
 def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, by: str,
-                   la_code: str | None, report: ImportReport) -> None:
+                   la_code: str | None, registered: set[int], report: ImportReport) -> None:
     if record.not_kept is not None:
         report._skip(record.row, record.urn,
                      f"not a school the LA keeps a case file on: {record.not_kept}")
@@ -191,15 +192,15 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, by: str,
     assert record.urn is not None  # a row without one has a problem
     details = record.register_details()
     try:
-        try:
-            known = case_files.school(record.urn)
-        except SchoolNotFound:
+        if record.urn not in registered:
             case_files.register_school(
                 by=by, effective=_opening_entry_date(record, case_files.clock.today()),
                 **details,
             )
+            registered.add(record.urn)
             report.added += 1
             return
+        known = case_files.school(record.urn)
         changes = {name: details[name] for name in REGISTER_FIELDS if known[name] != details[name]}
         if not changes:
             report.unchanged += 1

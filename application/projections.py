@@ -17,11 +17,12 @@ from typing import Any, Protocol
 from application.case_files import SchoolCaseFiles
 from application.views import concern_reasons, summarise
 from domain.categories import CategoryScheme
+from domain.deadlines import Deadline, pending_deadlines, pending_firings
 from domain.ofsted import framework_on
 from domain.status import CaseFileState
 
-PROJECTIONS = ("school_status", "category_history", "deadlines", "activity")
-"""Every projection, by name; the first three hold rows per school, activity a row per entry."""
+PROJECTIONS = ("school_status", "category_history", "deadlines", "firings", "activity")
+"""Every projection, by name; all but activity hold rows per school, activity one per entry."""
 
 BATCH = 500
 
@@ -60,6 +61,12 @@ class ReadModelStore(Protocol):
 
     def deadlines(self) -> list[dict[str, Any]]:
         """Every pending deadline, soonest first."""
+
+    def firings(self, *, due_by: date | None = None) -> list[dict[str, Any]]:
+        """Pending reminders and passings, soonest first."""
+
+    def next_firing_on(self) -> date | None:
+        """The day the next reminder or passing is due."""
 
     def activity(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest entries across all schools."""
@@ -186,13 +193,26 @@ class CaseFileProjections:
                      ) -> dict[int, list[dict[str, Any]]]:
         rows = {}
         today = self.case_files.clock.today()
+        app = self.case_files
         for urn, state in states.items():
-            if name == "school_status":
-                rows[urn] = [status_row(state, self.scheme, today)]
-            elif name == "category_history":
+            if name == "category_history":
                 rows[urn] = category_spells(state) + ofsted_spells(state)
+                continue
+            deadlines = pending_deadlines(state, app.policy, app.working_days, self.scheme)
+            if name == "school_status":
+                rows[urn] = [status_row(state, self.scheme, today, deadlines)]
+            elif name == "deadlines":
+                rows[urn] = [
+                    {"kind": d.kind, "key": d.key, "due": d.due, "what": d.what,
+                     "source_version": d.source_version, "suspended": d.suspended}
+                    for d in deadlines
+                ]
             else:
-                rows[urn] = deadline_rows(state)
+                rows[urn] = [
+                    {"key": f.key, "due": f.due, "working_days_before": f.working_days_before,
+                     "fire_on": f.on}
+                    for f in pending_firings(urn, state, deadlines, today)
+                ]
         return rows
 
     def _activity(self, notifications: list[Any]) -> list[dict[str, Any]]:
@@ -227,13 +247,14 @@ def phase_group(phase: str, establishment_type: str) -> str:
     return "other"
 
 
-def status_row(state: CaseFileState, scheme: CategoryScheme, today: date) -> dict[str, Any]:
+def status_row(state: CaseFileState, scheme: CategoryScheme, today: date,
+               deadlines: list[Deadline]) -> dict[str, Any]:
     """A school's line on the dashboard."""
     school = state.school
     assert school is not None
     category, inspection, msp = state.category, state.inspection, state.msp
     open_notices = state.open_warning_notices
-    deadlines = deadline_rows(state)
+    live = [d for d in deadlines if not d.suspended]
     application = state.ieb_application_in_progress
     return {
         "urn": school.urn,
@@ -260,8 +281,9 @@ def status_row(state: CaseFileState, scheme: CategoryScheme, today: date) -> dic
         "eligible": ", ".join(sorted(state.eligibility)) or None,
         "ieb_stage": "in place" if state.ieb else (application.stage if application else None),
         "msp_next_meeting": msp.next_meeting.meets_on if msp and msp.next_meeting else None,
-        "next_deadline": min((d["due"] for d in deadlines), default=None),
-        "next_deadline_what": min(deadlines, key=lambda d: d["due"])["what"] if deadlines else None,
+        "next_deadline": live[0].due if live else None,
+        "next_deadline_what": live[0].what if live else None,
+        "caseworker": state.caseworker[0] if state.caseworker else None,
     }
 
 
@@ -284,41 +306,6 @@ def ofsted_spells(state: CaseFileState) -> list[dict[str, Any]]:
          "ends_on": judged[n + 1].published_on if n + 1 < len(judged) else None}
         for n, i in enumerate(judged)
     ]
-
-
-def deadline_rows(state: CaseFileState) -> list[dict[str, Any]]:
-    """What is due next on the case file, each with the entry it comes from."""
-    rows = []
-    for notice in state.open_warning_notices:
-        rows.append(_deadline("compliance", notice.notice_id, notice.compliance_date,
-                              f"Warning notice {notice.notice_id}: compliance period ends",
-                              notice.recorded_in))
-    for notice in state.warning_notices.values():
-        if notice.complied is False and notice.intervention_notice_on is None:
-            rows.append(_deadline(
-                "decide_intervention", notice.notice_id, notice.compliance_recorded_on,
-                f"Decide on intervention after warning notice {notice.notice_id}",
-                notice.recorded_in))
-    if msp := state.msp:
-        for meeting in msp.meetings.values():
-            if meeting.status == "scheduled":
-                rows.append(_deadline("msp_meeting", meeting.meeting_id, meeting.meets_on,
-                                      f"MSP meeting {meeting.meeting_id}",
-                                      meeting.recorded_in))
-    for action in state.msp_actions.values():
-        if action.completed_on is None:
-            rows.append(_deadline("msp_action", action.action_id, action.due,
-                                  f"MSP action {action.action_id}: {action.description}",
-                                  action.recorded_in))
-    if (board := state.ieb) and board.term_ends_on:
-        rows.append(_deadline("ieb_term_ends", board.application_id, board.term_ends_on,
-                              "The interim executive board's term ends", board.recorded_in))
-    return rows
-
-
-def _deadline(kind: str, subject: str, due: date | None, what: str, version: int) -> dict:
-    return {"kind": kind, "subject": subject, "due": due, "what": what,
-            "source_version": version}
 
 
 def _ofsted_label(inspection: Any) -> str | None:

@@ -151,6 +151,26 @@ def summarise(e: Any) -> str:
         judgement = framework_on(e.inspected_on).describe(e.overall) or "no overall grade"
         category = f", {e.category}" if e.category else ""
         return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}"
+    if kind == "CaseworkerAssigned":
+        return f"Case assigned to {e.name}"
+    if kind == "VisitRecorded":
+        return f"{e.kind.capitalize()} visit {e.visit_id}"
+    if kind == "StatementOfActionSent":
+        return f"Statement of action sent on Ofsted inspection {e.inspection_id}"
+    if kind == "CategoryReviewed":
+        return f"LA category {e.category} reviewed and kept: {e.reason}"
+    if kind == "DeadlineExtended":
+        return f"Deadline {e.key} extended to {long_date(e.due)}: {e.reason}"
+    if kind == "DeadlineSuspended":
+        return f"Deadline {e.key} suspended: {e.reason}"
+    if kind == "DeadlineResumed":
+        return f"Deadline {e.key} resumed: {e.reason}"
+    if kind == "ReminderSent":
+        return (f"Reminder: {e.key} due {long_date(e.due)} "
+                f"({e.working_days_before} working day{'s' if e.working_days_before > 1 else ''}"
+                " to go)")
+    if kind == "DeadlinePassed":
+        return f"Deadline passed: {e.key} was due {long_date(e.due)}"
     if kind == "EntryRetracted":
         return f"Entry {e.version} retracted: {e.reason}"
     if kind == "EntryAmended":

@@ -328,7 +328,8 @@ _BAD_ROWS_HELP = (
 @scc.command("import-schools",
              help="Register the schools of a GIAS establishment extract (edubasealldata*.csv, "
                   "from get-information-schools.service.gov.uk) and bring their details up to "
-                  "date. New schools are registered from their open date; a changed school gets "
+                  "date. New schools are registered from their open date (or 1 September 2005, "
+                  "when scc's records begin, if GIAS gives none); a changed school gets "
                   "one entry with the changed fields; unchanged schools record nothing. "
                   "Independent, Welsh and other establishments the LA keeps no case file on "
                   "are skipped.\n\n" + _BAD_ROWS_HELP)
@@ -422,7 +423,7 @@ def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) 
     for n, label in zip((report.added, report.changed, report.unchanged), labels, strict=True):
         if label:
             click.echo(count(n, label))
-    click.echo(count(len(report.skipped), "rows skipped"))
+    click.echo(count(len(report.skipped), f"row{'' if len(report.skipped) == 1 else 's'} skipped"))
     for reason, n in report.skipped_by_reason().items():
         click.echo(f"  {n:>7}    {reason}")
     rejected = report.rejected_rows

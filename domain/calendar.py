@@ -1,7 +1,7 @@
 """The working-day calendar for England and Wales, under each counting convention."""
 
 import enum
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Container, Iterable
 from datetime import date, timedelta
 from functools import cache
@@ -67,6 +67,23 @@ class WorkingDayCalendar:
             year, index = year + 1, 0
             working = self._working_days(year, convention)
         return working[index + remaining - 1]
+
+    def working_days_before(
+        self, end: date, days: int, convention: Convention = Convention.STATUTORY
+    ) -> date:
+        """The working day that is `days` working days before `end`: a reminder "5 working
+        days before" a due date falls on it (local policy: reminders)."""
+        if days < 1:
+            raise ValueError(f"a period must be at least one working day, not {days}")
+        year, remaining = end.year, days
+        working = self._working_days(year, convention)
+        index = bisect_left(working, end)  # working days before `end` this year
+        while remaining > index:
+            remaining -= index
+            year -= 1
+            working = self._working_days(year, convention)
+            index = len(working)
+        return working[index - remaining]
 
     def working_days_between(
         self, start: date, end: date, convention: Convention = Convention.STATUTORY

@@ -6,6 +6,7 @@ replaying an old stream must not fail because local policy or a rule changed sin
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -15,6 +16,7 @@ from eventsourcing.domain import Aggregate, Snapshot
 from domain import chain, statute
 from domain.calendar import WorkingDayCalendar
 from domain.categories import CategoryScheme
+from domain.deadlines import PASSED, Deadline, Firing, find
 from domain.errors import CaseFileError
 from domain.ofsted import check_judgement, eligibility_route
 from domain.status import CaseFileState, fold
@@ -23,12 +25,18 @@ from domain.wording import long_date
 GOVERNANCE = ("maintained", "academy")
 CONCERN_GROUNDS = ("standards", "leadership and governance", "safeguarding", "finance", "other")
 CONCERN_RECIPIENTS = ("headteacher", "chair of governors")
+VISIT_KINDS = ("school improvement", "monitoring")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NO_RELIGIOUS_CHARACTER = ("", "none", "does not apply", "not applicable")
 
 
 def case_file_id(urn: int) -> UUID:
     """A school's stream id, derived from its URN so that it can be found without an index."""
     return uuid5(NAMESPACE_URL, f"https://scc.invalid/schools/{int(urn)}")
+
+
+class FiringNotDue(CaseFileError):
+    """A reminder or passing that is no longer due, or was already recorded."""
 
 
 class SchoolCaseFile(Aggregate):
@@ -262,6 +270,53 @@ class SchoolCaseFile(Aggregate):
         category: str | None
         report_card: dict[str, str]
         safeguarding: str | None
+
+    # Oversight and deadlines -------------------------------------------------------------
+
+    class CaseworkerAssigned(Event):
+        name: str
+        email: str
+
+    class VisitRecorded(Event):
+        visit_id: str
+        kind: str
+        notes: str
+        amendable = ("notes",)
+
+    class StatementOfActionSent(Event):
+        inspection_id: str
+        summary: str
+        amendable = ("summary",)
+
+    class CategoryReviewed(Event):
+        category: str
+        reason: str
+        amendable = ("reason",)
+
+    class DeadlineExtended(Event):
+        key: str
+        due: date
+        reason: str
+        amendable = ("reason",)
+
+    class DeadlineSuspended(Event):
+        key: str
+        reason: str
+        amendable = ("reason",)
+
+    class DeadlineResumed(Event):
+        key: str
+        reason: str
+        amendable = ("reason",)
+
+    class ReminderSent(Event):
+        key: str
+        due: date
+        working_days_before: int
+
+    class DeadlinePassed(Event):
+        key: str
+        due: date
 
     # Corrections --------------------------------------------------------------------------
 
@@ -870,6 +925,106 @@ class SchoolCaseFile(Aggregate):
                 basis=f"Ofsted inspection {inspection_id}: {category}",
             )
         return inspection_id
+
+    # Commands: oversight and deadlines ---------------------------------------------------
+
+    def assign_caseworker(self, *, when: Entry, name: str, email: str) -> None:
+        """Names who owns the case; reminders about the school go to them."""
+        self._require_open(when)
+        _require_text("caseworker's name", name)
+        if not EMAIL.fullmatch(email.strip()):
+            raise CaseFileError(f"{email!r} is not an email address")
+        if self.state.caseworker == (name.strip(), email.strip()):
+            raise CaseFileError(f"{name.strip()} already owns this case")
+        self._record(self.CaseworkerAssigned, when=when, name=name.strip(),
+                     email=email.strip())
+
+    def record_visit(self, *, when: Entry, kind: str, notes: str) -> str:
+        """A school improvement (SEP) or monitoring visit (local policy: visit cadence)."""
+        self._require_open(when)
+        _require_choice("visit", kind, VISIT_KINDS)
+        _require_text("notes", notes)
+        visit_id = f"V{self._count(self.VisitRecorded) + 1}"
+        self._record(self.VisitRecorded, when=when, visit_id=visit_id, kind=kind,
+                     notes=notes.strip())
+        return visit_id
+
+    def record_statement_of_action(
+        self, *, when: Entry, inspection_id: str, summary: str
+    ) -> None:
+        """The LA's statement of action on a category judgement (Education Act 2005 s15)."""
+        self._require_open(when)
+        inspection = next((i for i in self.state.inspections
+                           if i.inspection_id == inspection_id), None)
+        if inspection is None or not inspection.category:
+            raise CaseFileError(
+                f"There is no Ofsted category judgement {inspection_id} needing a statement "
+                "of action")
+        if inspection_id in self.state.statements_of_action:
+            raise CaseFileError(f"The statement of action on {inspection_id} was already sent")
+        if when.effective < inspection.published_on:
+            raise CaseFileError("A statement of action follows the report's publication")
+        _require_text("summary", summary)
+        self._record(self.StatementOfActionSent, when=when, inspection_id=inspection_id,
+                     summary=summary.strip())
+
+    def review_category(self, *, when: Entry, reason: str) -> None:
+        """A categorisation review that keeps the school where it is (local policy:
+        review_months); a move is ``change_category``."""
+        self._require_open(when)
+        current = self.state.category
+        if current is None:
+            raise CaseFileError("The school has no LA category to review; set one first")
+        _require_text("reason", reason)
+        self._record(self.CategoryReviewed, when=when, category=current.category,
+                     reason=reason.strip())
+
+    def extend_deadline(
+        self, *, when: Entry, deadlines: list[Deadline], key: str, to: date, reason: str
+    ) -> None:
+        """Moves a deadline later, with a reason; the original stays in the history."""
+        self._require_open(when)
+        deadline = find(deadlines, key)
+        if to <= deadline.due:
+            raise CaseFileError(
+                f"An extension moves the deadline later than {long_date(deadline.due)}")
+        _require_text("reason", reason)
+        self._record(self.DeadlineExtended, when=when, key=key, due=to, reason=reason.strip())
+
+    def suspend_deadline(
+        self, *, when: Entry, deadlines: list[Deadline], key: str, reason: str
+    ) -> None:
+        """Stops reminders for a deadline until it is resumed (e.g. while a matter is with
+        the Regional Director)."""
+        self._require_open(when)
+        if find(deadlines, key).suspended:
+            raise CaseFileError(f"Deadline {key} is already suspended")
+        _require_text("reason", reason)
+        self._record(self.DeadlineSuspended, when=when, key=key, reason=reason.strip())
+
+    def resume_deadline(
+        self, *, when: Entry, deadlines: list[Deadline], key: str, reason: str
+    ) -> None:
+        self._require_open(when)
+        if not find(deadlines, key).suspended:
+            raise CaseFileError(f"Deadline {key} is not suspended")
+        _require_text("reason", reason)
+        self._record(self.DeadlineResumed, when=when, key=key, reason=reason.strip())
+
+    def record_firing(self, *, when: Entry, deadlines: list[Deadline], firing: Firing) -> None:
+        """Records a reminder sent or a due date passed, once: a second worker, or a restart,
+        finds it already recorded and is refused."""
+        self._require_after_registration(when)
+        deadline = next((d for d in deadlines if d.key == firing.key), None)
+        if deadline is None or deadline.due != firing.due or deadline.suspended:
+            raise FiringNotDue(f"{firing.key} due {long_date(firing.due)} is no longer due")
+        if (firing.key, firing.due, firing.working_days_before) in self.state.fired:
+            raise FiringNotDue(f"{firing.key} due {long_date(firing.due)} already fired")
+        if firing.working_days_before == PASSED:
+            self._record(self.DeadlinePassed, when=when, key=firing.key, due=firing.due)
+        else:
+            self._record(self.ReminderSent, when=when, key=firing.key, due=firing.due,
+                         working_days_before=firing.working_days_before)
 
     # Commands: corrections -------------------------------------------------------------
 

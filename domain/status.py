@@ -72,6 +72,7 @@ class WarningNotice:
     superseded_by: str | None = None
     intervention_notice_on: date | None = None
     recorded_in: int = 0  # the version of the entry that gave the notice
+    overdue: bool = False  # the compliance period ended with no compliance recorded
 
     @property
     def status(self) -> str:
@@ -111,6 +112,7 @@ class IEBApplication:
     submitted_on: date | None = None
     decided_on: date | None = None
     refusal_reason: str | None = None
+    recorded_in: int = 0
 
 
 @dataclass
@@ -151,6 +153,7 @@ class MSPGroup:
     cadence_weeks: int
     established_on: date
     closed_on: date | None = None
+    recorded_in: int = 0
     meetings: dict[str, MSPMeeting] = field(default_factory=dict)
     actions: dict[str, MSPAction] = field(default_factory=dict)
 
@@ -171,6 +174,7 @@ class CategorySpell:
     scheme: str
     since: date
     reason: str
+    recorded_in: int = 0
 
 
 @dataclass
@@ -183,6 +187,23 @@ class Inspection:
     category: str | None
     report_card: dict[str, str]
     safeguarding: str | None
+    recorded_in: int = 0
+
+
+@dataclass
+class Visit:
+    visit_id: str
+    kind: str
+    visited_on: date
+    notes: str
+    recorded_in: int
+
+
+@dataclass
+class DeadlineOverride:
+    extended_to: date | None = None
+    suspended: bool = False
+    reason: str = ""
 
 
 @dataclass
@@ -207,6 +228,12 @@ class CaseFileState:
     categories: list[CategorySpell] = field(default_factory=list)
     inspections: list[Inspection] = field(default_factory=list)
     msp_actions: dict[str, MSPAction] = field(default_factory=dict)  # of every group, by id
+    caseworker: tuple[str, str] | None = None  # (name, email)
+    visits: list[Visit] = field(default_factory=list)
+    statements_of_action: dict[str, date] = field(default_factory=dict)  # by inspection id
+    category_reviewed_on: date | None = None
+    deadline_overrides: dict[str, DeadlineOverride] = field(default_factory=dict)
+    fired: set[tuple[str, date, int]] = field(default_factory=set)  # (key, due, days before)
     corrections: dict[int, list[Correction]] = field(default_factory=dict)
     latest_effective: date = date.min
 
@@ -331,7 +358,7 @@ class CaseFileState:
 
     def _on_IEBApplicationDrafted(self, e: Any) -> None:
         self.ieb_applications[e.application_id] = IEBApplication(
-            e.application_id, e.rationale, e.effective
+            e.application_id, e.rationale, e.effective, recorded_in=e.originator_version
         )
 
     def _on_IEBConsultationRecorded(self, e: Any) -> None:
@@ -366,7 +393,8 @@ class CaseFileState:
             board.ended_on, board.end_reason = e.effective, e.reason
 
     def _on_MSPGroupEstablished(self, e: Any) -> None:
-        self.msp_groups.append(MSPGroup(list(e.members), e.cadence_weeks, e.effective))
+        self.msp_groups.append(MSPGroup(list(e.members), e.cadence_weeks, e.effective,
+                                        recorded_in=e.originator_version))
 
     def _on_MSPMeetingScheduled(self, e: Any) -> None:
         if group := self.msp:
@@ -403,14 +431,47 @@ class CaseFileState:
             group.closed_on = e.effective
 
     def _on_CategoryChanged(self, e: Any) -> None:
-        self.categories.append(CategorySpell(e.to_category, e.scheme, e.effective, e.reason))
+        self.categories.append(CategorySpell(e.to_category, e.scheme, e.effective, e.reason,
+                                             recorded_in=e.originator_version))
 
     def _on_InspectionRecorded(self, e: Any) -> None:
         self.inspections.append(Inspection(
             e.inspection_id, e.inspected_on, e.effective, e.framework, e.overall, e.category,
-            dict(e.report_card), e.safeguarding,
+            dict(e.report_card), e.safeguarding, recorded_in=e.originator_version,
         ))
         self.inspections.sort(key=lambda i: i.inspected_on)
+
+    def _on_CaseworkerAssigned(self, e: Any) -> None:
+        self.caseworker = (e.name, e.email)
+
+    def _on_VisitRecorded(self, e: Any) -> None:
+        self.visits.append(Visit(e.visit_id, e.kind, e.effective, e.notes, e.originator_version))
+
+    def _on_StatementOfActionSent(self, e: Any) -> None:
+        self.statements_of_action[e.inspection_id] = e.effective
+
+    def _on_CategoryReviewed(self, e: Any) -> None:
+        self.category_reviewed_on = e.effective
+
+    def _on_DeadlineExtended(self, e: Any) -> None:
+        self.deadline_overrides.setdefault(e.key, DeadlineOverride()).extended_to = e.due
+
+    def _on_DeadlineSuspended(self, e: Any) -> None:
+        override = self.deadline_overrides.setdefault(e.key, DeadlineOverride())
+        override.suspended, override.reason = True, e.reason
+
+    def _on_DeadlineResumed(self, e: Any) -> None:
+        if override := self.deadline_overrides.get(e.key):
+            override.suspended = False
+
+    def _on_ReminderSent(self, e: Any) -> None:
+        self.fired.add((e.key, e.due, e.working_days_before))
+
+    def _on_DeadlinePassed(self, e: Any) -> None:
+        self.fired.add((e.key, e.due, 0))
+        kind, _, subject = e.key.partition(":")
+        if kind == "compliance" and (notice := self.warning_notices.get(subject)):
+            notice.overdue = notice.complied is None
 
 
 CORRECTIONS = ("EntryRetracted", "EntryAmended")

@@ -40,11 +40,13 @@ def decode(data: bytes) -> str:
     typographic quotes where latin-1 has control characters: what GIAS and Excel write."""
     if data.startswith(BOM):
         data = data[len(BOM):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="surrogateescape")
-        return text.translate({0xDC00 + byte: byte for byte in CP1252_UNDEFINED})
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    text = data.decode("cp1252", errors="surrogateescape")
+    return text.translate({0xDC00 + byte: byte for byte in CP1252_UNDEFINED})
 
 
 def rows(text: str, *, what: str, required: tuple[str, ...],

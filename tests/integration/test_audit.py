@@ -94,6 +94,13 @@ def _delete_row(database_url: str, urn: int, version: int) -> None:
                    (stream(case_file_id(urn)), version))
 
 
+def _renumber_row(database_url: str, urn: int, version: int, to: int) -> None:
+    with _database(database_url) as (db, p, stream):
+        db.execute(f"UPDATE {_table(database_url, 'events')} SET originator_version={p} "
+                   f"WHERE originator_id={p} AND originator_version={p}",
+                   (to, stream(case_file_id(urn)), version))
+
+
 def _rewrite_chain(case_files, database_url: str, urn: int, version: int,
                    **changes: Any) -> None:
     """What a careful forger does: edit an entry, then recompute every link after it."""
@@ -176,12 +183,38 @@ def test_a_deleted_entry_is_reported_at_its_version(case_files, database_url):
 
     assert _found(result) == [(HARTLEY, 4)]
     assert result["problems"][0]["problem"] == (
-        "it is missing: it was deleted after it was recorded")
+        "it is missing: it was deleted or moved after it was recorded")
     assert result["entries_checked"] == sum(lengths.values()) - 1
+
+
+def test_entries_swapped_in_the_store_are_reported_where_the_order_breaks(
+        case_files, database_url):
+    _build(case_files)
+    _renumber_row(database_url, HARTLEY, 3, 0)
+    _renumber_row(database_url, HARTLEY, 4, 3)
+    _renumber_row(database_url, HARTLEY, 0, 4)
+
+    result = audit.verify(case_files)
+
+    assert _found(result) == [(HARTLEY, 3)]
+    assert result["problems"][0]["problem"] == (
+        "it does not follow on from the entry before it: entries were removed, moved or "
+        "renumbered here")
+
+
+def test_a_deleted_middle_entry_is_not_also_blamed_on_the_checkpoint(case_files, database_url):
+    _build(case_files)
+    before = audit.checkpoint(case_files)
+    _delete_row(database_url, HARTLEY, 2)
+
+    result = audit.verify(case_files, checkpoint=before)
+
+    assert _found(result) == [(HARTLEY, 2)]
 
 
 def test_a_deleted_registration_is_still_found_from_the_log(case_files, database_url):
     _build(case_files)
+    before = audit.checkpoint(case_files)
     _delete_row(database_url, MOSS_LANE, 1)
 
     result = audit.verify(case_files)
@@ -190,8 +223,10 @@ def test_a_deleted_registration_is_still_found_from_the_log(case_files, database
     assert MOSS_LANE not in case_files.urns()
     assert result["problems"] == [{
         "urn": None, "school": f"case file {case_file_id(MOSS_LANE)}", "version": 1,
-        "problem": "it is missing: it was deleted after it was recorded",
+        "problem": "it is missing: it was deleted or moved after it was recorded",
     }]
+    # Check a checkpoint that knew the school names it by its URN
+    assert _found(audit.verify(case_files, checkpoint=before)) == [(MOSS_LANE, 1)]
 
 
 def test_a_consistent_rewrite_passes_verify_but_not_a_checkpoint_taken_before(
@@ -346,7 +381,7 @@ def test_the_printable_history_escapes_what_was_recorded(case_files):
     assert "@media print" in document and "display: table-header-group" in document
 
 
-# The command line ----------------------------------------------------------------------------------
+# The command line ---------------------------------------------------------------------------
 
 def _env(path, data_dir=None) -> dict[str, str | None]:
     return {"SCC_DATABASE_URL": f"sqlite:///{path}", "SCC_CATEGORY_SCHEME": "peterborough",
@@ -395,7 +430,8 @@ def test_scc_verify_names_the_altered_entry_and_exits_1(store):
 
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded"
+    assert lines[0] == (
+        f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded")
     assert re.fullmatch(r"Checked 61 schools, \d+ entries: 1 problem found", lines[1])
     assert _run(store, "verify", "--urn", "990001").exit_code == 0
 

@@ -51,7 +51,8 @@ def everything(store) -> dict[str, list]:
     return {
         "schools": store.schools(),
         "spells": sorted(store.spells(), key=lambda r: (r["urn"], r["kind"], r["starts_on"])),
-        "deadlines": sorted(store.deadlines(), key=lambda r: (r["urn"], r["kind"], r["subject"])),
+        "deadlines": sorted(store.deadlines(), key=lambda r: (r["urn"], r["key"])),
+        "firings": sorted(store.firings(), key=lambda r: (r["urn"], r["key"], r["fire_on"])),
         "activity": sorted(store.activity(limit=10**6), key=lambda r: r["notification_id"]),
     }
 
@@ -70,21 +71,28 @@ def test_status_rows_follow_the_case_files(case_files, database_url):
                                reason="Results")
     read_models = projections_on(case_files, database_url)
 
-    assert read_models.catch_up() == 4 * 4  # four entries, four projections
+    assert read_models.catch_up() == 4 * len(PROJECTIONS)  # four entries, each projection
     (row,) = [s for s in read_models.store.schools() if s["urn"] == 990301]
     assert (row["category"], row["warning_notice"], row["compliance_date"]) == (
         "4", notice, date(2025, 3, 17))
     assert row["causing_concern"] and "LA category 4" in row["concern_reasons"]
     assert row["next_deadline_what"] == "Warning notice WN1: compliance period ends"
-    assert [d["source_version"] for d in read_models.store.deadlines()] == [2]
+    compliance = [d for d in read_models.store.deadlines() if d["kind"] == "compliance"]
+    assert [(d["key"], d["source_version"]) for d in compliance] == [("compliance:WN1", 2)]
+    # Check the period that ended while nothing ran is due to be marked passed, without
+    # reminders that would come too late (today is 23 November 2026).
+    assert [(f["working_days_before"], f["fire_on"]) for f in read_models.store.firings()
+            if f["key"] == "compliance:WN1"] == [(0, date(2025, 3, 18))]
 
     # Check a later command shows once the projections catch up (read your writes).
     case_files.record_compliance(990301, by=HEAD, effective=date(2025, 3, 10),
                                  notice_id=notice, complied=True, evidence="Plan agreed")
     read_models.catch_up()
-    assert read_models.store.deadlines() == []
+    assert [d["kind"] for d in read_models.store.deadlines()] == ["visit", "category_review"] or [
+        d["kind"] for d in read_models.store.deadlines()] == ["category_review", "visit"]
+    assert not [f for f in read_models.store.firings() if f["key"] == "compliance:WN1"]
     assert [s["warning_notice"] for s in read_models.store.schools()] == [None, None]
-    assert [p["lag"] for p in read_models.status()] == [0, 0, 0, 0]
+    assert [p["lag"] for p in read_models.status()] == [0] * len(PROJECTIONS)
 
 
 def test_a_crash_mid_batch_loses_nothing_and_counts_nothing_twice(

@@ -194,3 +194,24 @@ def test_adding_n_working_days_leaves_n_working_days_between(start, days, conven
 
     assert WITH_SUMMER_HOLIDAYS.working_days_between(start, end, convention) == days
     assert WITH_SUMMER_HOLIDAYS.is_working_day(end, convention)
+
+
+def test_working_days_before_a_due_date_skip_easter_and_weekends():
+    calendar = england_and_wales_calendar()
+    # Due Wed 23 Apr 2025: 1 working day before is Tue 22; 5 before skips Easter Monday
+    # (21 Apr) and Good Friday (18 Apr): Tue 22, Thu 17, Wed 16, Tue 15, Mon 14.
+    assert calendar.working_days_before(date(2025, 4, 23), 1) == date(2025, 4, 22)
+    assert calendar.working_days_before(date(2025, 4, 23), 5) == date(2025, 4, 14)
+    # Across the new year: 2 working days before Fri 2 Jan 2026 are Wed 31 and Tue 30 Dec.
+    assert calendar.working_days_before(date(2026, 1, 2), 2) == date(2025, 12, 30)
+
+
+@given(start=st.dates(date(2000, 1, 1), date(2040, 12, 31)), n=st.integers(1, 40))
+@settings(deadline=None)
+def test_counting_back_undoes_counting_forward(start, n):
+    calendar = england_and_wales_calendar()
+    end = calendar.add_working_days(start, n)
+    back = calendar.working_days_before(end, n)
+    # Counting back lands on `start` itself, or on the last working day before it.
+    assert calendar.add_working_days(back, n) == end and calendar.is_working_day(back)
+    assert back == start or (back < start and calendar.working_days_between(back, start) == 0)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.importers.csv_rows import NotAnExtract
+from adapters.importers.csv_rows import NotAnExtract, decode
 from adapters.importers.gias import governance, parse_establishments, read_establishments
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "edubasealldata20261120.csv"
@@ -145,3 +145,7 @@ def test_a_file_without_the_gias_columns_is_refused():
         parse_establishments(b"URN,EstablishmentName\r\n110001,A school\r\n")
     with pytest.raises(NotAnExtract, match="no column 'URN'"):
         parse_establishments(b"")
+
+
+def test_bytes_windows_1252_leaves_undefined_are_kept_as_latin1():
+    assert decode(b"Our Lady\x92s \x81") == "Our Lady\u2019s \x81"

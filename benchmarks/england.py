@@ -38,6 +38,8 @@ RECORDS_END = date(2026, 11, 13)
 """Nothing takes effect later; entries may be recorded up to a week after."""
 CATEGORIES_BEGIN = date(2006, 10, 2)
 """The LA's first annual categorisation."""
+MSP_GROUPS_BEGIN = date(2013, 9, 2)
+"""The LA's school improvement strategy: an MSP group for every school in category 4."""
 WARNING_NOTICES_BEGIN = date(2007, 5, 24)
 """Education and Inspections Act 2006 Part 4 in force."""
 FLEXIBLE_COMPLIANCE_PERIOD = date(2016, 4, 18)
@@ -332,6 +334,7 @@ _OFFICERS = ("Amir Khan", "Bethan Price", "Carl Osei", "Dawn Fletcher", "Emeka O
              "Kate Nolan", "Liam Doyle", "Maya Patel", "Neil Harper", "Olu Adebayo",
              "Paula Reid", "Qasim Ali", "Rachel Stone", "Sean Walsh", "Tara Quinn",
              "Uma Shah", "Victor Hale", "Wendy Cole", "Yusuf Khan", "Zoe Marsh")
+_CODES = ("1", "2", "3a", "3b", "4")
 _GROUNDS = (("standards", 50), ("leadership and governance", 22), ("safeguarding", 10),
             ("finance", 12), ("other", 6))
 _CONCERNS = {
@@ -490,9 +493,11 @@ class _Story:
         """October: the LA's annual categorisation on its scheme."""
         self._categorise(day, "Annual categorisation review")
         rng = self.rng
+        if self.category == "4" and not self.msp and day >= MSP_GROUPS_BEGIN:
+            self._plan(day + timedelta(days=rng.randrange(7, 28)), self._establish_msp)
         if self.governance == "maintained" and not self.notice and not self.ieb \
                 and day >= WARNING_NOTICES_BEGIN:
-            chance = {"4": 0.22, "3b": 0.035}.get(self.category or "", 0.0)
+            chance = {"4": 0.07, "3b": 0.008}.get(self.category or "", 0.0)
             if self.concerns and rng.random() < chance:
                 self._plan(day + timedelta(days=rng.randrange(14, 60)), self._warn)
         if self.category in ("1", "2") and self.concerns and rng.random() < 0.7:
@@ -517,6 +522,9 @@ class _Story:
                 else "3b" if level < 3.35 else "4")
         if self.ofsted_category:
             code = "4"
+        elif self.category and abs(_CODES.index(code) - _CODES.index(self.category)) == 1 \
+                and self.rng.random() < 0.5:
+            code = self.category  # a near thing: the LA keeps the school where it was
         if code == self.category:
             return
         if not self._do(day, "change_category", self.head_of_service, scheme=self.scheme,
@@ -527,7 +535,7 @@ class _Story:
         rng = self.rng
         if code in ("3b", "4") and before not in ("3b", "4"):
             self._plan(day + timedelta(days=rng.randrange(0, 10)), self._raise_concern)
-        if code == "4" and not self.msp:
+        if code == "4" and not self.msp and day >= MSP_GROUPS_BEGIN:
             self._plan(day + timedelta(days=rng.randrange(7, 28)), self._establish_msp)
         if code != "4" and self.msp:
             self._plan(day + timedelta(days=rng.randrange(0, 21)), self._close_msp, self.msp)
@@ -765,14 +773,14 @@ class _Story:
 
     def _establish_msp(self, day: date) -> None:
         rng = self.rng
-        if self.msp or self.category != "4":
+        if self.msp or self.category != "4" or day < MSP_GROUPS_BEGIN:
             return
         members = [*self.advisers, "Chair of governors", "Headteacher"]
         if rng.random() < 0.5:
             members.append("Diocesan adviser" if self.profile.religious_character
                            != "Does not apply" else "National leader of education")
         if not self._do(day, "establish_msp_group", members=members,
-                        cadence_weeks=rng.choice((4, 4, 6, 6, 8))):
+                        cadence_weeks=rng.choice((4, 6, 6, 6, 8))):
             return
         self.msp_groups += 1
         self.msp = self.msp_groups
@@ -811,7 +819,7 @@ class _Story:
                     "owner": rng.choice(("Headteacher", "Chair of governors",
                                          "LA adviser", "Deputy headteacher")),
                     "due": day + timedelta(days=rng.randrange(21, 70))}
-                   for _ in range(rng.choice((1, 2, 2, 3)))]
+                   for _ in range(rng.choice((1, 1, 2, 2, 3)))]
         if not self._do(day, "hold_msp_meeting", meeting_id=meeting,
                         attendees=["LA adviser", "Chair of governors", "Headteacher"],
                         minutes=rng.choice(_MINUTES), actions=actions):

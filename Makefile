@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed
 SCC_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export SCC_TEST_POSTGRES_URL
 
+GOVUK_FRONTEND := 6.3.0
+ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: run test test-sqlite lint bench clean
 
 $(STAMP): setup.cfg
@@ -14,15 +18,29 @@ $(STAMP): setup.cfg
 	$(BIN)/pip install --quiet -e '.[postgres,test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, from its npm package.
+$(ASSETS):
+	rm -rf build/npm web/static/govuk
+	npm install --silent --no-audit --no-fund --prefix build/npm govuk-frontend@$(GOVUK_FRONTEND)
+	mkdir -p web/static/govuk
+	cp build/npm/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+	   build/npm/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js web/static/govuk/
+	cp -r build/npm/node_modules/govuk-frontend/dist/govuk/assets web/static/govuk/
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+run: $(STAMP) $(ASSETS)
 	$(BIN)/scc demo --if-empty
 	$(BIN)/scc schools
 	$(BIN)/scc history 990007
 
-test: $(STAMP) lint
+test: $(STAMP) $(ASSETS) $(CHROMIUM) lint
 	SCC_REQUIRE_POSTGRES=1 $(BIN)/pytest
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(ASSETS)
 	$(BIN)/pytest -m "not postgres"
 
 lint: $(STAMP)

@@ -6,11 +6,16 @@ from adapters.calendars import england_and_wales_calendar, load_term_holidays
 from adapters.clock import SystemClock
 from adapters.config import Settings
 from adapters.event_store import event_store_env
+from adapters.outbox import SQLOutbox
+from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, read_model_engine
 from adapters.schemes import load_scheme
+from adapters.smtp import SMTPSender
 from application.case_files import SchoolCaseFiles
+from application.notifications import NotificationPolicy, Notifications
 from application.ports import Clock
 from application.projections import CaseFileProjections
+from application.users import Users
 
 
 def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCaseFiles:
@@ -21,6 +26,7 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
         clock=clock or SystemClock(),
         working_days=england_and_wales_calendar(holidays),
         scheme=load_scheme(settings.category_scheme),
+        policy=load_policy(settings.deadline_policy) if settings.deadline_policy else None,
     )
 
 
@@ -28,3 +34,51 @@ def build_projections(settings: Settings, case_files: SchoolCaseFiles) -> CaseFi
     """The read models, in the event store's database unless SCC_READ_MODEL_URL says else."""
     engine = read_model_engine(settings.read_model_url or settings.database_url)
     return CaseFileProjections(case_files, SQLReadModels(engine))
+
+
+def build_notifications(settings: Settings, case_files: SchoolCaseFiles) -> Notifications:
+    """The outbox beside the read models, delivered through the configured SMTP server.
+    Close it with ``close()``."""
+    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    sender = SMTPSender(
+        settings.smtp_host, settings.smtp_port, settings.smtp_security,
+        settings.smtp_username, settings.smtp_password, settings.mail_from)
+    return Notifications(case_files, SQLOutbox(engine), sender,
+                         CaseFileProjections(case_files, SQLReadModels(engine)),
+                         NotificationPolicy(head_email=settings.head_email))
+
+
+def scheduler_database_url(settings: Settings) -> str:
+    """Where the scheduler keeps its jobs and its lock: beside the read models it reads."""
+    return settings.read_model_url or settings.database_url
+
+
+def build_job_store_engine(settings: Settings):  # -> sqlalchemy.engine.Engine
+    """The SQLAlchemy engine for APScheduler's job store (table ``apscheduler_jobs``)."""
+    return read_model_engine(scheduler_database_url(settings))
+
+
+def build_users(settings: Settings, clock: Clock | None = None) -> Users:
+    """The users, their failed sign-ins and the access log, beside the read models, with
+    Argon2 password hashes. Close it with ``close()``."""
+    from adapters.users import Argon2Hasher, SQLUserStore
+
+    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    return Users(SQLUserStore(engine), Argon2Hasher(), clock or SystemClock())
+
+
+def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices
+    """Everything the web app calls: case files, read models, users and notifications.
+
+    Bootstrap wires every entry point, the web app's included, so this is the one place
+    adapters touch ``web``: WebServices is imported here, when the app is built, not at
+    import time (and not by any other adapter)."""
+    from web.services import WebServices
+
+    case_files = build_case_files(settings, clock)
+    return WebServices(
+        case_files=case_files,
+        projections=build_projections(settings, case_files),
+        users=build_users(settings, clock),
+        notifications=build_notifications(settings, case_files),
+    )

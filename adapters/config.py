@@ -17,12 +17,21 @@ class Settings:
     read_model_url: str | None = None
     term_dates: Path | None = None
     la_code: str | None = None
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_security: str = "none"  # none, starttls or tls
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "scc@localhost"
+    head_email: str | None = None
+    deadline_policy: Path | None = None  # the LA's DeadlinePolicy TOML; the defaults if None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         data_dir = Path(environ.get("SCC_DATA_DIR", "data"))
         term_dates = environ.get("SCC_TERM_DATES")
+        policy = environ.get("SCC_DEADLINE_POLICY", "").strip()
         return cls(
             database_url=environ.get("SCC_DATABASE_URL")
             or f"sqlite:///{data_dir / 'scc.sqlite3'}",
@@ -30,4 +39,22 @@ class Settings:
             read_model_url=environ.get("SCC_READ_MODEL_URL") or None,
             term_dates=Path(term_dates) if term_dates else None,
             la_code=environ.get("SCC_LA_CODE", "").strip() or None,
+            deadline_policy=Path(policy) if policy else None,
+            **_mail_settings(environ),
         )
+
+
+def _mail_settings(environ: Mapping[str, str]) -> dict[str, object]:
+    security = environ.get("SCC_SMTP_SECURITY", "none").strip().lower() or "none"
+    port = environ.get("SCC_SMTP_PORT", "").strip() or ("465" if security == "tls" else "25")
+    if not port.isdigit():
+        raise ValueError(f"SCC_SMTP_PORT {port!r} is not a port number")
+    return {
+        "smtp_host": environ.get("SCC_SMTP_HOST", "").strip() or "127.0.0.1",
+        "smtp_port": int(port),
+        "smtp_security": security,
+        "smtp_username": environ.get("SCC_SMTP_USERNAME") or None,
+        "smtp_password": environ.get("SCC_SMTP_PASSWORD") or None,
+        "mail_from": environ.get("SCC_MAIL_FROM", "").strip() or "scc@localhost",
+        "head_email": environ.get("SCC_HEAD_EMAIL", "").strip() or None,
+    }

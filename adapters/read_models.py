@@ -64,6 +64,7 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("next_deadline", sa.Date),
             sa.Column("next_deadline_what", sa.Text),
             sa.Column("caseworker", sa.String(200)),
+            sa.Column("caseworker_email", sa.String(320)),
         )]
     if projection == "category_history":
         return [sa.Table(
@@ -132,8 +133,18 @@ class SQLReadModels:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _positions_metadata.create_all(engine)
-        with engine.begin() as conn:
+        for attempt in (1, 2, 3):
+            try:
+                self._create()
+                break
+            except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError):
+                # Another process created the same tables at the same moment: look again.
+                if attempt == 3:
+                    raise
+
+    def _create(self) -> None:
+        _positions_metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
             known = {r.name for r in conn.execute(sa.select(POSITIONS.c.name))}
             for name in PROJECTIONS:
                 if name not in known:
@@ -222,6 +233,15 @@ class SQLReadModels:
     def activity(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._rows("activity", order_by=lambda t: [t.c.notification_id.desc()],
                           limit=limit)
+
+    def activity_of(self, urns: Iterable[int], limit: int = 50) -> list[dict[str, Any]]:
+        urns = list(urns)
+        if not urns:
+            return []
+        with self.reading("activity") as (conn, table):
+            query = (sa.select(table).where(table.c.urn.in_(urns))
+                     .order_by(table.c.notification_id.desc()).limit(limit))
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     def _rows(self, projection: str, *, order_by: Any, limit: int | None = None
               ) -> list[dict[str, Any]]:

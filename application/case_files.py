@@ -116,8 +116,6 @@ class SchoolCaseFiles(Application[UUID]):
         self._change(urn, by, effective, convert)
         return new_urn
 
-        raise AssertionError("unreachable")
-
     def raise_concern(self, urn: int, *, by: str, effective: date | None = None,
                       ground: str, description: str, evidence: str = "") -> str:
         return self._change(urn, by, effective, lambda f, w: f.raise_concern(

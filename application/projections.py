@@ -71,6 +71,9 @@ class ReadModelStore(Protocol):
     def activity(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest entries across all schools."""
 
+    def activity_of(self, urns: Iterable[int], limit: int = 50) -> list[dict[str, Any]]:
+        """The newest entries on these schools' case files."""
+
     def close(self) -> None: ...
 
 
@@ -211,7 +214,7 @@ class CaseFileProjections:
                 rows[urn] = [
                     {"key": f.key, "due": f.due, "working_days_before": f.working_days_before,
                      "fire_on": f.on}
-                    for f in pending_firings(urn, state, deadlines, today)
+                    for f in pending_firings(urn, state, deadlines)  # the log alone decides
                 ]
         return rows
 
@@ -284,6 +287,7 @@ def status_row(state: CaseFileState, scheme: CategoryScheme, today: date,
         "next_deadline": live[0].due if live else None,
         "next_deadline_what": live[0].what if live else None,
         "caseworker": state.caseworker[0] if state.caseworker else None,
+        "caseworker_email": state.caseworker[1] if state.caseworker else None,
     }
 
 

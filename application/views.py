@@ -80,6 +80,8 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             "last_meeting": asdict(msp.last_meeting) if msp.last_meeting else None,
             "open_actions": [asdict(a) for a in msp.actions.values() if a.completed_on is None],
         },
+        "caseworker": None if state.caseworker is None else dict(
+            zip(("name", "email"), state.caseworker, strict=True)),
         "category_history": [asdict(c) for c in state.categories],
         "inspections": [asdict(i) for i in state.inspections],
     }
@@ -211,3 +213,90 @@ def _category_label(scheme: CategoryScheme, code: str) -> str | None:
         return scheme.category(code).label
     except CaseFileError:
         return None
+
+
+def compare_status(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, str]]:
+    """What changed in a school's status between two views of it (``describe_status``, e.g. as
+    at two dates): one row ``{aspect, before, after}`` in the LA's words for each thing that
+    differs: LA category, Ofsted, concern, each warning notice, eligibility, IEB, MSP group."""
+    rows: list[dict[str, str]] = []
+
+    def compare(aspect: str, was: str, now: str) -> None:
+        if was != now:
+            rows.append({"aspect": aspect, "before": was, "after": now})
+
+    compare("LA category", _category_words(before), _category_words(after))
+    compare("Ofsted", _ofsted_words(before), _ofsted_words(after))
+    compare("Causing concern", _concern_words(before), _concern_words(after))
+    notices = [{n["notice_id"]: n for n in s["warning_notices"]} for s in (before, after)]
+    for notice_id in sorted(notices[0].keys() | notices[1].keys(), key=_numbered):
+        compare(f"Warning notice {notice_id}", *(_notice_words(n.get(notice_id)) for n in notices))
+    compare("Eligible for intervention", _eligibility_words(before), _eligibility_words(after))
+    compare("Interim executive board", _ieb_words(before), _ieb_words(after))
+    compare("MSP group", _msp_words(before), _msp_words(after))
+    compare("Open MSP actions", _msp_actions_words(before), _msp_actions_words(after))
+    return rows
+
+
+def _category_words(status: dict[str, Any]) -> str:
+    if status["category"] is None:
+        return "none"
+    label = f" ({status['category_label']})" if status["category_label"] else ""
+    return f"{status['category']}{label} since {long_date(status['category_since'])}"
+
+
+def _ofsted_words(status: dict[str, Any]) -> str:
+    ofsted = status["ofsted"]
+    if ofsted is None:
+        return "no inspection recorded"
+    judgement = ofsted["overall_label"] or "no overall grade"
+    category = f", {ofsted['category']}" if ofsted["category"] else ""
+    return f"inspection of {long_date(ofsted['inspected_on'])}: {judgement}{category}"
+
+
+def _concern_words(status: dict[str, Any]) -> str:
+    return "yes: " + "; ".join(status["concern_reasons"]) if status["causing_concern"] else "no"
+
+
+def _notice_words(notice: dict[str, Any] | None) -> str:
+    if notice is None:
+        return "not given"
+    if notice["status"] == "open":
+        return f"open, comply by {long_date(notice['compliance_date'])}"
+    return notice["status"]
+
+
+def _eligibility_words(status: dict[str, Any]) -> str:
+    routes = [statute.ELIGIBILITY_ROUTES[e["route"]] for e in status["eligibility"]]
+    return "; ".join(routes) if routes else "not eligible"
+
+
+def _ieb_words(status: dict[str, Any]) -> str:
+    board = status["ieb"]
+    if board is not None:
+        return f"in place since {long_date(board['starts_on'])} ({len(board['members'])} members)"
+    pending = [a for a in status["ieb_applications"]
+               if a["stage"] in ("drafted", "submitted", "consented")]
+    if pending:
+        return f"application {pending[-1]['application_id']} {pending[-1]['stage']}"
+    return "none"
+
+
+def _msp_words(status: dict[str, Any]) -> str:
+    msp = status["msp"]
+    if msp is None:
+        return "none"
+    return (f"established {long_date(msp['established_on'])}, "
+            f"meets every {msp['cadence_weeks']} weeks")
+
+
+def _msp_actions_words(status: dict[str, Any]) -> str:
+    actions = status["msp"]["open_actions"] if status["msp"] else []
+    return ", ".join(a["action_id"] for a in actions) or "none"
+
+
+def _numbered(identifier: str) -> tuple[str, int]:
+    """WN2 before WN10."""
+    prefix = identifier.rstrip("0123456789")
+    number = identifier[len(prefix):]
+    return prefix, int(number) if number else 0

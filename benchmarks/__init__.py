@@ -7,4 +7,5 @@ Run them with ``python -m benchmarks`` (``--only NAME``, ``--quick``).
 BENCHMARKS = {
     "command_cost": "benchmarks.command_cost",
     "as_at_load": "benchmarks.as_at_load",
+    "rebuild": "benchmarks.rebuild",
 }

@@ -41,11 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cells(row: Row) -> dict[str, str]:
-    def ms(value: float | None) -> str:
-        return "-" if value is None else f"{value:.3f} ms"
-
-    return {"benchmark": row.benchmark, "figure": ms(row.figure_ms),
-            "baseline": ms(row.baseline_ms),
+    return {"benchmark": row.benchmark, "figure": row.shown(row.figure_ms),
+            "baseline": row.shown(row.baseline_ms),
             "ratio": "-" if row.ratio is None else f"{row.ratio:.2f}",
             "target": row.target, "verdict": row.verdict}
 
@@ -62,7 +59,7 @@ def write_json(args: argparse.Namespace, rows: list[Row], table: list[dict[str, 
     RESULTS.parent.mkdir(exist_ok=True)
     results = [
         {**shown, "figure_ms": row.figure_ms, "baseline_ms": row.baseline_ms,
-         "ratio_value": row.ratio, "note": row.note}
+         "unit": row.unit, "ratio_value": row.ratio, "note": row.note}
         for row, shown in zip(rows, table, strict=True)
     ]
     RESULTS.write_text(json.dumps({

@@ -14,6 +14,7 @@ import hashlib
 import heapq
 import json
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,10 +22,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.support import case_files_on
+from benchmarks.support import progress as say
 from domain.case_file import Entry, SchoolCaseFile
+from domain.deadlines import pending_deadlines, pending_firings
 from domain.errors import CaseFileError
-
-from benchmarks.support import case_files_on, progress as say
 
 SCHOOLS, EVENTS = 22_000, 1_000_000
 QUICK_SCHOOLS, QUICK_EVENTS = 2_200, 100_000
@@ -42,6 +44,9 @@ MSP_GROUPS_BEGIN = date(2013, 9, 2)
 """The LA's school improvement strategy: an MSP group for every school in category 4."""
 WARNING_NOTICES_BEGIN = date(2007, 5, 24)
 """Education and Inspections Act 2006 Part 4 in force."""
+LIVE_FROM = date(2026, 9, 7)
+"""scc goes live: from here its scheduler records reminders and passed deadlines weekly."""
+SCHEDULER = "scc reminders"
 FLEXIBLE_COMPLIANCE_PERIOD = date(2016, 4, 18)
 EXEMPT_OUTSTANDING = (date(2012, 5, 1), date(2020, 9, 1))
 COVID_PAUSE = (date(2020, 3, 17), date(2021, 9, 1))
@@ -57,7 +62,8 @@ Progress = Callable[[int, int], None]
 def generate(database_url: str, *, schools: int = SCHOOLS, events: int = EVENTS,
              progress: Progress | None = None) -> dict[str, Any]:
     """Fills an empty store with ``schools`` schools' case files, ``events`` entries in all
-    (within 2%); returns a summary of what was written."""
+    (within 2% at the default and quick sizes; a few hundred schools vary more, as a school
+    with a long intervention history is a large share of them); returns a summary."""
     started = time.perf_counter()
     app = case_files_on(database_url)
     try:
@@ -74,7 +80,7 @@ def generate(database_url: str, *, schools: int = SCHOOLS, events: int = EVENTS,
         written = case_files = taken = refused = 0
         for done, profile in enumerate(register.profiles(), start=1):
             story = _Story(random.Random(rng.getrandbits(64)), profile, app,
-                           census_rate=pacing.census_rate())
+                           routine_rate=pacing.routine_rate())
             school_events = 0
             for case_file in story.tell():
                 pending = case_file.collect_events()
@@ -83,7 +89,7 @@ def generate(database_url: str, *, schools: int = SCHOOLS, events: int = EVENTS,
                 case_files += 1
                 if interval and len(pending) >= interval:
                     snapshots += _snapshots(pending, interval)
-            pacing.record(school_events, story.census_entries, story.census_openings)
+            pacing.record(school_events, story.routine_entries, story.routine_openings)
             refused += story.refused
             for key, value in story.tally().items():
                 tally[key] = tally.get(key, 0) + value
@@ -131,6 +137,9 @@ def ensure_england(path: Path | None = None, *, quick: bool = False,
         stale.unlink(missing_ok=True)
     summary = generate(f"sqlite:///{partial}", schools=schools, events=events,
                        progress=progress)
+    with sqlite3.connect(partial) as db:  # one self-contained file: no write-ahead log left
+        db.execute("PRAGMA journal_mode=DELETE")
+    db.close()
     partial.rename(path)
     summary["fingerprint"] = fingerprint
     summary["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -163,25 +172,26 @@ def _snapshots(events: list[Any], interval: int) -> list[Any]:
 
 
 class _Pacing:
-    """Keeps the log on its size: each school records its yearly pupil numbers with the
-    probability that spreads the events still to write over the schools still to tell."""
+    """Keeps the log on its size: each school records its routine entries (pupil numbers,
+    visits, reviews that keep the category) with the probability that spreads the events
+    still to write over the schools still to tell."""
 
-    PRIOR_BASE, PRIOR_OPENINGS = 24.0, 20.0
+    PRIOR_BASE, PRIOR_OPENINGS = 42.0, 69.0  # per school, as measured at full size
 
     def __init__(self, schools: int, events: int) -> None:
         self.schools, self.events = schools, events
-        self.done = self.written = self.census = self.openings = 0
+        self.done = self.written = self.routine = self.openings = 0
 
-    def census_rate(self) -> float:
+    def routine_rate(self) -> float:
         target = (self.events - self.written) / max(1, self.schools - self.done)
-        base = (self.written - self.census) / self.done if self.done else self.PRIOR_BASE
+        base = (self.written - self.routine) / self.done if self.done else self.PRIOR_BASE
         openings = self.openings / self.done if self.done else self.PRIOR_OPENINGS
         return min(1.0, max(0.0, (target - base) / max(openings, 1.0)))
 
-    def record(self, events: int, census: int, openings: int) -> None:
+    def record(self, events: int, routine: int, openings: int) -> None:
         self.done += 1
         self.written += events
-        self.census += census
+        self.routine += routine
         self.openings += openings
 
 
@@ -248,11 +258,11 @@ _PLACE_STARTS = ("Ash", "Brook", "Thorn", "Mill", "Oak", "King", "Castle", "Holm
 _PLACE_ENDS = ("ford", "ley", "ton", "field", "bury", "ham", "wood", "wick", "more", "well",
                "by", "thorpe", "hurst", "stead", "worth", "brook", "gate", "den", "combe",
                "bridge", "holme", "cott", "minster", "dale")
-# 152 local authorities' three-digit codes (DfE LA numbers are grouped by region).
+# Three-digit LA numbers in the DfE's regional ranges, about as many as England's 153 LAs.
 _LA_CODES = tuple(f"{n}" for n in (*range(201, 214), *range(301, 321), *range(330, 345),
                                    *range(350, 360), *range(370, 374), *range(380, 385),
                                    *range(390, 395), *range(800, 896, 2),
-                                   *range(908, 938)))[:152]
+                                   *range(908, 938)))
 
 
 class _Register:
@@ -363,6 +373,11 @@ _MINUTES = ("Reviewed progress against the statement of action: reading and phon
             "absence remains high. Safeguarding audit actions reviewed and mostly complete.",
             "The headteacher presented the updated improvement plan; governors described their "
             "new monitoring visits. The LA adviser shared the findings of the recent review.")
+_VISIT_NOTES = ("Learning walk with the headteacher; reading and phonics seen in every "
+                "class. Priorities agreed for the term.", "Reviewed the school's self-evaluation "
+                "and the latest attendance figures with leaders and the chair of governors.",
+                "Monitoring visit: progress against the action plan checked; books and "
+                "safeguarding records sampled.")
 _ACTIONS = ("Update the school improvement plan with measurable milestones",
             "Complete the safeguarding audit actions", "Governors to visit reading lessons",
             "Submit half-termly attendance data to the LA", "Commission an external review of "
@@ -374,9 +389,9 @@ class _Story:
     """One school's case file (and its academy's), told in date order from an agenda."""
 
     def __init__(self, rng: random.Random, profile: _Profile, app: Any, *,
-                 census_rate: float) -> None:
-        self.rng, self.profile, self.census_rate = rng, profile, census_rate
-        self.scheme, self.working_days = app.scheme, app.working_days
+                 routine_rate: float) -> None:
+        self.rng, self.profile, self.routine_rate = rng, profile, routine_rate
+        self.scheme, self.working_days, self.policy = app.scheme, app.working_days, app.policy
         self.files: list[SchoolCaseFile] = []
         self.case_file: SchoolCaseFile | None = None
         self.agenda: list[tuple[date, int, Callable[..., None], tuple[Any, ...]]] = []
@@ -393,12 +408,13 @@ class _Story:
         self.msp: int = 0  # the open MSP group's number, 0 for none
         self.msp_groups = 0
         self.ieb = False
-        self.refused = self.census_entries = self.census_openings = 0
+        self.refused = self.routine_entries = self.routine_openings = 0
         officers = rng.sample(_OFFICERS, 5)
+        self.officers = officers
         self.data_officer = f"{officers[0]}, Performance and Data Officer"
         self.adviser = f"{officers[1]}, School Improvement Adviser"
         self.head_of_service = f"{officers[2]}, Head of School Improvement"
-        self.advisers = [self.adviser, f"{officers[3]}, School Improvement Adviser"]
+        self.caseworker = officers[1]
 
     def tell(self) -> list[SchoolCaseFile]:
         profile, rng = self.profile, self.rng
@@ -406,7 +422,11 @@ class _Story:
         self.case_file = SchoolCaseFile.register(when=self._when(opens, self.data_officer),
                                                  details=self._details(profile))
         self.files.append(self.case_file)
+        self._assign(opens, self.officers[1])
         self._plan(date(opens.year + 1, 1, rng.randrange(10, 28)), self._census)
+        self._plan(opens + timedelta(days=rng.randrange(30, 200)), self._visit)
+        self._plan(opens + timedelta(days=rng.randrange(1000, 5000)), self._reassign)
+        self._plan(LIVE_FROM, self._fire_reminders)
         self._plan(date(opens.year, 9, 1) + timedelta(days=365), self._year)
         first = opens + timedelta(days=rng.randrange(120, 1460 if opens == RECORDS_BEGIN
                                                      else 1000))
@@ -466,16 +486,54 @@ class _Story:
 
     # The years ---------------------------------------------------------------------------
 
+    def _routine(self) -> bool:
+        """Whether to record this routine entry (see _Pacing)."""
+        self.routine_openings += 1
+        return self.rng.random() < self.routine_rate
+
     def _census(self, day: date) -> None:
         """January: GIAS's pupil numbers change; the LA's import records what changed."""
-        self.census_openings += 1
-        if self.rng.random() < self.census_rate:
+        if self._routine():
             pupils = max(5, round(self.pupils * self.rng.gauss(1.0, 0.04)))
             if pupils != self.pupils and self._do(day, "change_details", self.data_officer,
                                                   changes={"pupils": pupils}):
                 self.pupils = pupils
-                self.census_entries += 1
+                self.routine_entries += 1
         self._plan(date(day.year + 1, 1, self.rng.randrange(10, 28)), self._census)
+
+    def _visit(self, day: date) -> None:
+        """An annual school improvement visit; termly monitoring visits while the school is
+        causing concern (Torbay 2011, the deadline policy's default)."""
+        in_concern = self.category in ("3b", "4")
+        if self._routine() and self._do(
+                day, "record_visit", kind="monitoring" if in_concern else "school improvement",
+                notes=self.rng.choice(_VISIT_NOTES)):
+            self.routine_entries += 1
+        weeks = 13 if in_concern else 52
+        self._plan(day + timedelta(weeks=weeks, days=self.rng.randrange(-10, 15)), self._visit)
+
+    def _assign(self, day: date, officer: str) -> None:
+        """The school's adviser owns its case file."""
+        first, last = officer.lower().split()
+        self.caseworker = officer
+        self.adviser = f"{officer}, School Improvement Adviser"
+        self._do(day, "assign_caseworker", self.head_of_service, name=officer,
+                 email=f"{first}.{last}@la{self.profile.la_code}.gov.uk")
+
+    def _reassign(self, day: date) -> None:
+        self._assign(day, self.rng.choice(
+            [o for o in self.officers[1:] if o != self.caseworker]))
+        self._plan(day + timedelta(days=self.rng.randrange(2500, 5000)), self._reassign)
+
+    def _fire_reminders(self, day: date) -> None:
+        """Live: the weekly run of scc's scheduler records what fell due since the last."""
+        assert self.case_file is not None
+        state = self.case_file.state
+        deadlines = pending_deadlines(state, self.policy, self.working_days, self.scheme)
+        for firing in pending_firings(self.profile.urn, state, deadlines, day):
+            if firing.on <= day:
+                self._do(day, "record_firing", SCHEDULER, deadlines=deadlines, firing=firing)
+        self._plan(day + timedelta(weeks=1), self._fire_reminders)
 
     def _year(self, day: date) -> None:
         """September: standards drift towards the school's own level; support helps."""
@@ -491,7 +549,12 @@ class _Story:
 
     def _review(self, day: date) -> None:
         """October: the LA's annual categorisation on its scheme."""
+        before = self.category
         self._categorise(day, "Annual categorisation review")
+        if before is not None and before == self.category and self._routine() and self._do(
+                day, "review_category", self.head_of_service,
+                reason="Annual review: the evidence supports the current category"):
+            self.routine_entries += 1
         rng = self.rng
         if self.category == "4" and not self.msp and day >= MSP_GROUPS_BEGIN:
             self._plan(day + timedelta(days=rng.randrange(7, 28)), self._establish_msp)
@@ -579,18 +642,28 @@ class _Story:
                  category: str | None, report_card: dict[str, str] | None,
                  safeguarding: str | None) -> None:
         rng = self.rng
-        if self._do(day, "record_inspection", self.data_officer, inspected_on=inspected_on,
-                    overall=overall, category=category, report_card=report_card,
-                    safeguarding=safeguarding):
+        inspection = self._do(day, "record_inspection", self.data_officer,
+                              inspected_on=inspected_on, overall=overall, category=category,
+                              report_card=report_card, safeguarding=safeguarding)
+        if inspection:
             self.grade, self.ofsted_category = grade, category
             if grade == 4:
                 self.quality = max(self.quality, 3.5)
             self._plan(day + timedelta(days=rng.randrange(5, 25)), self._categorise,
                        "Recategorised after the Ofsted report")
+            if category and self.governance == "maintained":
+                self._plan(day + timedelta(days=rng.randrange(3, 14)), self._statement,
+                           inspection)
             if category == "special measures" and self.governance == "maintained" \
                     and rng.random() < 0.12 and not self.ieb:
                 self._plan(day + timedelta(days=rng.randrange(20, 60)), self._draft_ieb)
         self._plan(_next_inspection(rng, inspected_on, grade), self._inspect)
+
+    def _statement(self, day: date, inspection: str) -> None:
+        self._do(day, "record_statement_of_action", self.head_of_service,
+                 inspection_id=inspection,
+                 summary="The LA's support: a named adviser, an MSP group, leadership "
+                         "coaching and a review of governance within the term")
 
     # Concerns ----------------------------------------------------------------------------
 
@@ -630,10 +703,10 @@ class _Story:
                              "it asks the governing body for an action plan within 20 days.")
 
     def _resolve(self, day: date, concern: str, outcome: str) -> None:
-        if concern in self.concerns and (self.category not in ("3b", "4")
-                                         or self.rng.random() < 0.3):
-            if self._do(day, "resolve_concern", concern_id=concern, outcome=outcome):
-                self.concerns.remove(concern)
+        settled = self.category not in ("3b", "4") or self.rng.random() < 0.3
+        if concern in self.concerns and settled and self._do(
+                day, "resolve_concern", concern_id=concern, outcome=outcome):
+            self.concerns.remove(concern)
 
     def _amend(self, day: date, concern: str) -> None:
         assert self.case_file is not None
@@ -775,7 +848,8 @@ class _Story:
         rng = self.rng
         if self.msp or self.category != "4" or day < MSP_GROUPS_BEGIN:
             return
-        members = [*self.advisers, "Chair of governors", "Headteacher"]
+        members = [self.adviser, f"{self.head_of_service.split(',')[0]}, Head of School "
+                   "Improvement", "Chair of governors", "Headteacher"]
         if rng.random() < 0.5:
             members.append("Diocesan adviser" if self.profile.religious_character
                            != "Does not apply" else "National leader of education")
@@ -874,6 +948,7 @@ class _Story:
             self.refused += 1
             return
         self.files.append(self.case_file)
+        self._assign(day, self.caseworker)
         self.governance, self.category, self.notice, self.msp = "academy", None, None, 0
         self.ieb, self.concerns = False, []
         if "sponsor" in academy_type:

@@ -22,7 +22,12 @@ POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 @dataclass
 class Row:
-    """One figure in milliseconds, against a baseline (ratio target) or an absolute target."""
+    """One figure, against a baseline (ratio target) or an absolute target.
+
+    Figures are in milliseconds unless ``unit`` says otherwise (``figure_ms``, ``baseline_ms``
+    and ``max_ms`` are then in that unit: a rate in events/s, a size in MB). ``max_ratio`` is
+    for costs (lower is better), ``min_ratio`` for rates (higher is better).
+    """
 
     benchmark: str
     figure_ms: float | None
@@ -30,6 +35,8 @@ class Row:
     max_ratio: float | None = None
     max_ms: float | None = None
     note: str = ""
+    unit: str = "ms"
+    min_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -41,7 +48,9 @@ class Row:
     def target(self) -> str:
         if self.max_ratio is not None:
             return f"ratio <= {self.max_ratio:g}"
-        return f"<= {self.max_ms:g} ms" if self.max_ms is not None else "-"
+        if self.min_ratio is not None:
+            return f"ratio >= {self.min_ratio:g}"
+        return f"<= {self.max_ms:g} {self.unit}" if self.max_ms is not None else "-"
 
     @property
     def verdict(self) -> str:
@@ -49,9 +58,19 @@ class Row:
             return f"skipped: {self.note}" if self.note else "skipped"
         if self.max_ratio is not None and self.ratio is not None:
             return "met" if self.ratio <= self.max_ratio else "MISSED"
+        if self.min_ratio is not None and self.ratio is not None:
+            return "met" if self.ratio >= self.min_ratio else "MISSED"
         if self.max_ms is not None:
             return "met" if self.figure_ms <= self.max_ms else "MISSED"
         return "report only"
+
+    def shown(self, value: float | None) -> str:
+        """A figure or baseline as the table prints it, with its unit."""
+        if value is None:
+            return "-"
+        if self.unit == "ms":
+            return f"{value:.3f} ms"
+        return f"{value:,.0f} {self.unit}" if abs(value) >= 100 else f"{value:.1f} {self.unit}"
 
 
 def progress(message: str) -> None:

@@ -101,6 +101,7 @@ def demo(if_empty: bool) -> None:
     old, new = summary.academy_conversion
     click.echo(f"Special measures: URN {summary.special_measures_urn}. "
                f"Academy conversion: URN {old} became URN {new}.")
+    _add_demo_users()
 
 
 @scc.command(help="List every school with its LA category and Ofsted grade.")
@@ -435,3 +436,305 @@ def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) 
             click.echo(f"  {problem}")
         click.echo(report.policy)
         click.get_current_context().exit(1)
+
+
+# Notifications ------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _notifications() -> Iterator[Any]:
+    from adapters.bootstrap import build_notifications
+    from adapters.config import Settings
+
+    with _case_files() as case_files:
+        try:
+            notes = build_notifications(Settings.from_env(), case_files)
+        except ValueError as error:  # SCC_SMTP_SECURITY and the like
+            raise UserError(str(error)) from None
+        try:
+            yield notes
+        finally:
+            notes.close()
+
+
+@scc.group(invoke_without_command=True,
+           help="The emails scc sends (reminders, passed deadlines, weekly digests), newest "
+                "first, with whether each was sent. 'scc notifications send' sends now.")
+@click.option("--email", metavar="ADDRESS", help="Only this person's messages.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_context
+def notifications(ctx: click.Context, email: str | None, limit: int, output: str) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    with _notifications() as notes:
+        rows = notes.inbox(email, limit) if email else notes.recent(limit)
+    if output == "json":
+        click.echo(formatting.to_json(rows))
+        return
+    if not rows:
+        click.echo(f"No messages{f' for {email}' if email else ''}.")
+        return
+
+    def status(r: dict[str, Any]) -> str:
+        if r["status"] == "queued" and r["attempts"]:
+            return (f"retry at {formatting.local_time(r['next_attempt_at'])} "
+                    f"({r['attempts']} failed)")
+        return f"failed after {r['attempts']}" if r["status"] == "failed" else r["status"]
+
+    click.echo(formatting.table(
+        ["queued", "to", "status", "subject", "last error"],
+        [[formatting.local_time(r["created_at"]), r["recipient"], status(r), r["subject"],
+          r["last_error"] if r["status"] != "sent" else None] for r in rows]))
+
+
+@notifications.command("send", help="Queue the reminders and passed deadlines recorded since "
+                       "the last run, then send every message that is due; prints the counts.")
+def notifications_send() -> None:
+    with _notifications() as notes:
+        queued = notes.catch_up()
+        counts = notes.deliver(notes.case_files.clock.now())
+    click.echo(f"Queued {queued} new message{'' if queued == 1 else 's'}; sent {counts['sent']}, "
+               f"failed {counts['failed']} ({counts['given_up']} given up), "
+               f"{counts['waiting']} waiting.")
+
+
+# The worker ---------------------------------------------------------------------------------
+
+@scc.command(help="Run the worker until stopped: it keeps the read models up to date and, if "
+                  "no other worker on this store does, fires deadline reminders and passings "
+                  "(one line each on stderr) and sends notifications. "
+                  "Options: scc worker --help.",
+             context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+             add_help_option=False)
+@click.argument("options", nargs=-1, type=click.UNPROCESSED)
+def worker(options: tuple[str, ...]) -> None:
+    import os
+
+    # The worker is an entry point of its own (scheduler/, python -m scheduler), which entry
+    # points do not import from each other: this process becomes it, signals and all.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "scheduler", *options])
+
+
+# Deadlines ----------------------------------------------------------------------------------
+
+@scc.command("deadlines", help="A school's open deadlines, soonest first: what is due, when, "
+                                "the working days left (negative once overdue) and when the "
+                                "reminders go. KEY, for scc deadline, is the first column.")
+@click.argument("urn")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def deadlines_of_school(urn: str, output: str) -> None:
+    school_urn = _urn(urn)
+    with _case_files() as case_files:
+        name = case_files.school(school_urn)["name"]
+        today = case_files.clock.today()
+        rows = [_deadline_row(d, today, case_files.working_days)
+                for d in case_files.deadlines(school_urn)]
+    if output == "json":
+        click.echo(formatting.to_json(rows))
+        return
+    click.echo(f"{name} (URN {school_urn}): {len(rows) or 'no'} open "
+               f"deadline{'' if len(rows) == 1 else 's'} on {formatting.long_date(today)}")
+    if rows:
+        click.echo(formatting.table(
+            ["key", "what", "due", "working days left", "reminders (working days before)",
+             "suspended"],
+            [[r["key"], r["what"], formatting.long_date(r["due"]), _days_left(r),
+              ", ".join(f"{m['on'].day} {m['on']:%b %Y} ({m['working_days_before']})"
+                        for m in r["reminders"]),
+              "suspended" if r["suspended"] else ""] for r in rows]))
+
+
+def _deadline_row(deadline: Any, today: date, working_days: Any) -> dict[str, Any]:
+    """A deadline as plain data, with the working days from today to its due date."""
+    if deadline.due >= today:
+        left = working_days.working_days_between(today, deadline.due)
+    else:
+        left = -working_days.working_days_between(deadline.due, today)
+    return {"key": deadline.key, "kind": deadline.kind, "what": deadline.what,
+            "due": deadline.due, "working_days_left": left, "overdue": deadline.due < today,
+            "reminders": [{"on": on, "working_days_before": days}
+                          for on, days in deadline.reminders],
+            "suspended": deadline.suspended}
+
+
+def _days_left(row: dict[str, Any]) -> str:
+    if row["overdue"]:
+        return f"{row['working_days_left']} (overdue)"
+    return f"{row['working_days_left']}{' (due today)' if row['working_days_left'] == 0 else ''}"
+
+
+@scc.group("deadline", help="Extend, suspend or resume one deadline of a school's case file; "
+                            "each is an entry with its reason. KEY is from scc deadlines URN.")
+def deadline_group() -> None:
+    pass
+
+
+@deadline_group.command("extend", help="Move a deadline later; its reminders move with it.")
+@click.argument("urn")
+@click.argument("key")
+@click.option("--to", "to", required=True, metavar="DATE", help="The new due date (YYYY-MM-DD).")
+@click.option("--reason", required=True, help="Why, for the record.")
+@click.option("--by", required=True, help="Who is recording the extension.")
+def deadline_extend(urn: str, key: str, to: str, reason: str, by: str) -> None:
+    school_urn, due = _urn(urn), _date(to)
+    with _case_files() as case_files:
+        case_files.extend_deadline(school_urn, by=by, key=key, to=due, reason=reason)
+    click.echo(f"Extended {key} of URN {school_urn} to {formatting.long_date(due)}.")
+
+
+@deadline_group.command("suspend", help="Stop a deadline's reminders until it is resumed.")
+@click.argument("urn")
+@click.argument("key")
+@click.option("--reason", required=True, help="Why, for the record.")
+@click.option("--by", required=True, help="Who is recording the suspension.")
+def deadline_suspend(urn: str, key: str, reason: str, by: str) -> None:
+    school_urn = _urn(urn)
+    with _case_files() as case_files:
+        case_files.suspend_deadline(school_urn, by=by, key=key, reason=reason)
+    click.echo(f"Suspended {key} of URN {school_urn}: no reminders until it is resumed.")
+
+
+@deadline_group.command("resume", help="Resume a suspended deadline's reminders.")
+@click.argument("urn")
+@click.argument("key")
+@click.option("--reason", required=True, help="Why, for the record.")
+@click.option("--by", required=True, help="Who is recording the resumption.")
+def deadline_resume(urn: str, key: str, reason: str, by: str) -> None:
+    school_urn = _urn(urn)
+    with _case_files() as case_files:
+        case_files.resume_deadline(school_urn, by=by, key=key, reason=reason)
+    click.echo(f"Resumed {key} of URN {school_urn}.")
+
+
+# Users of the web app -----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _users() -> Iterator[Any]:
+    """The users (application.users.Users) on the configured store, closed afterwards; their
+    refusals become user errors."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from adapters.bootstrap import build_users
+    from adapters.config import Settings
+    from application.users import UserError as Refused
+
+    settings = Settings.from_env()
+    try:
+        users = build_users(settings)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    except SQLAlchemyError as error:
+        where = _where(settings.read_model_url or settings.database_url)
+        reason = getattr(error, "orig", None) or error
+        raise UserError(f"Cannot open the user store ({where}): {reason}. "
+                        "Has it been made with scc init?") from None
+    try:
+        yield users
+    except Refused as error:
+        raise UserError(str(error)) from None
+    finally:
+        users.close()
+
+
+@scc.group("users", help="The people who may sign in to the web app, and their roles: "
+                         "caseworker (records on case files), head (a caseworker who also "
+                         "assigns and keeps the category scheme), auditor (reads, replays and "
+                         "exports; records nothing) and admin (manages users).")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("add", help="Add a user. EMAIL is what they sign in with. The password "
+                                 "is asked for twice, hidden, unless --password-stdin is given.")
+@click.argument("email")
+@click.option("--name", required=True, help="Their full name, as the app shows it.")
+@click.option("--role", required=True, metavar="ROLE",
+              help="caseworker, head, auditor or admin.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input (for scripts), not a prompt.")
+def users_add(email: str, name: str, role: str, password_stdin: bool) -> None:
+    if password_stdin:
+        password = sys.stdin.read().rstrip("\r\n")
+    else:
+        password = click.prompt("Password (at least 12 characters)", hide_input=True,
+                                confirmation_prompt="Repeat the password")
+    with _users() as users:
+        users.add(email=email, name=name, role=role, password=password)
+        added = users.get(email)
+    click.echo(f"Added {added['name']} ({added['email']}) as {added['role']}.")
+
+
+@users_group.command("list", help="Every user, with their role and whether they are disabled.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def users_list(output: str) -> None:
+    with _users() as users:
+        found = users.list()
+    if output == "json":
+        click.echo(formatting.to_json(found))
+    elif not found:
+        click.echo("No users yet: add one with scc users add.")
+    else:
+        click.echo(formatting.table(["email", "name", "role", "status"], [
+            [u["email"], u["name"], u["role"], "disabled" if u["disabled"] else "active"]
+            for u in found]))
+
+
+@users_group.command("disable", help="Stop a user signing in; they are signed out of the web "
+                                     "app at their next request.")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    with _users() as users:
+        users.disable(email)
+    click.echo(f"Disabled {email.strip().lower()}: they cannot sign in.")
+
+
+@users_group.command("enable", help="Let a disabled user sign in again.")
+@click.argument("email")
+def users_enable(email: str) -> None:
+    with _users() as users:
+        users.enable(email)
+    click.echo(f"Enabled {email.strip().lower()}: they can sign in again.")
+
+
+DEMO_USERS = (
+    ("caseworker", "caseworker@fenmarsh.example", "Casey Worker"),
+    ("head", "head@fenmarsh.example", "Helen Marsh"),
+    ("auditor", "auditor@fenmarsh.example", "Audrey Tor"),
+    ("admin", "admin@fenmarsh.example", "Adam Min"),
+)
+
+
+def _add_demo_users() -> None:
+    """One user per role with a random password, printed: for the demo only, since a
+    password on a terminal or in a log is a password anyone reading it has."""
+    import secrets
+
+    made = []
+    with _users() as users:
+        for role, email, name in DEMO_USERS:
+            if users.get(email) is None:
+                password = secrets.token_urlsafe(12)
+                users.add(email=email, name=name, role=role, password=password)
+                made.append((role, email, password))
+    click.echo()
+    if not made:
+        click.echo("The demo users exist already; their passwords were printed when they "
+                   "were made.")
+        return
+    click.echo("DEMO ONLY - sign in to the web app as (passwords shown once, never do this "
+               "with real accounts):")
+    click.echo(formatting.table(["role", "email", "password"], made))
+
+
+def _register_serve_command() -> None:
+    from cli.serve import serve
+
+    scc.add_command(serve)
+
+
+_register_serve_command()

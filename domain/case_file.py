@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate, Snapshot
 from domain import chain, statute
 from domain.calendar import WorkingDayCalendar
 from domain.categories import CategoryScheme
-from domain.deadlines import PASSED, Deadline, Firing, find
+from domain.deadlines import PASSED, Deadline, Firing, find, pending_firings
 from domain.errors import CaseFileError
 from domain.ofsted import check_judgement, eligibility_route
 from domain.status import CaseFileState, fold
@@ -1020,6 +1020,9 @@ class SchoolCaseFile(Aggregate):
             raise FiringNotDue(f"{firing.key} due {long_date(firing.due)} is no longer due")
         if (firing.key, firing.due, firing.working_days_before) in self.state.fired:
             raise FiringNotDue(f"{firing.key} due {long_date(firing.due)} already fired")
+        if firing not in pending_firings(self.urn, self.state, deadlines, when.effective):
+            # e.g. a reminder held through downtime until after its due date
+            raise FiringNotDue(f"{firing.key} due {long_date(firing.due)} is no longer due")
         if firing.working_days_before == PASSED:
             self._record(self.DeadlinePassed, when=when, key=firing.key, due=firing.due)
         else:

@@ -96,7 +96,8 @@ def pending_deadlines(
                           f"Decide on intervention after warning notice {notice.notice_id}: "
                           "give written notice (s60(1)(d)) or record the outcome",
                           notice.recorded_in))
-        if notice.intervention_notice_on is not None and not any(
+        # s63 cannot rest on an s60A (pay and conditions) notice: it opens ss64-66 only.
+        if notice.section == "s60" and notice.intervention_notice_on is not None and not any(
                 p.power == "s63" and p.exercised_on >= notice.intervention_notice_on
                 for p in state.powers):
             last_day = statute.s63_window_ends(notice.compliance_date)
@@ -157,20 +158,24 @@ def pending_deadlines(
 
 
 def pending_firings(
-    urn: int, state: CaseFileState, deadlines: list[Deadline], today: date
+    urn: int, state: CaseFileState, deadlines: list[Deadline], today: date | None = None
 ) -> list[Firing]:
-    """The reminders and passings not yet recorded. A reminder is dropped once its due date
-    has gone by (after downtime, say): the passing says more than a late reminder would."""
+    """The reminders and passings not yet recorded. A reminder is dropped once its passing
+    is recorded, and (given ``today``) once its due date has gone by, after downtime say:
+    the passing says more than a late reminder would. Without ``today`` the answer depends
+    on the log alone, as a read model's must."""
     firings = []
     for deadline in deadlines:
         if deadline.suspended:
             continue
-        passing = Firing(deadline.due + timedelta(days=1), urn, deadline.key, deadline.due,
-                         PASSED)
-        if (deadline.key, deadline.due, PASSED) not in state.fired:
-            firings.append(passing)
+        if (deadline.key, deadline.due, PASSED) in state.fired:
+            continue
+        firings.append(Firing(deadline.due + timedelta(days=1), urn, deadline.key,
+                              deadline.due, PASSED))
+        if today is not None and today > deadline.due:
+            continue
         for on, days in deadline.reminders:
-            if (deadline.key, deadline.due, days) not in state.fired and today <= deadline.due:
+            if (deadline.key, deadline.due, days) not in state.fired:
                 firings.append(Firing(on, urn, deadline.key, deadline.due, days))
     return sorted(firings)
 

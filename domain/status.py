@@ -395,6 +395,7 @@ class CaseFileState:
     def _on_MSPGroupEstablished(self, e: Any) -> None:
         self.msp_groups.append(MSPGroup(list(e.members), e.cadence_weeks, e.effective,
                                         recorded_in=e.originator_version))
+        self._falls_due_afresh("msp_meeting_due:next")
 
     def _on_MSPMeetingScheduled(self, e: Any) -> None:
         if group := self.msp:
@@ -421,6 +422,7 @@ class CaseFileState:
                     recorded_in=e.originator_version,
                 )
                 group.actions[action.action_id] = self.msp_actions[action.action_id] = action
+        self._falls_due_afresh("msp_meeting_due:next")
 
     def _on_MSPActionCompleted(self, e: Any) -> None:
         if action := self.msp_actions.get(e.action_id):
@@ -433,6 +435,7 @@ class CaseFileState:
     def _on_CategoryChanged(self, e: Any) -> None:
         self.categories.append(CategorySpell(e.to_category, e.scheme, e.effective, e.reason,
                                              recorded_in=e.originator_version))
+        self._falls_due_afresh("visit:next", "category_review:next")
 
     def _on_InspectionRecorded(self, e: Any) -> None:
         self.inspections.append(Inspection(
@@ -446,12 +449,14 @@ class CaseFileState:
 
     def _on_VisitRecorded(self, e: Any) -> None:
         self.visits.append(Visit(e.visit_id, e.kind, e.effective, e.notes, e.originator_version))
+        self._falls_due_afresh("visit:next")
 
     def _on_StatementOfActionSent(self, e: Any) -> None:
         self.statements_of_action[e.inspection_id] = e.effective
 
     def _on_CategoryReviewed(self, e: Any) -> None:
         self.category_reviewed_on = e.effective
+        self._falls_due_afresh("category_review:next")
 
     def _on_DeadlineExtended(self, e: Any) -> None:
         self.deadline_overrides.setdefault(e.key, DeadlineOverride()).extended_to = e.due
@@ -463,6 +468,13 @@ class CaseFileState:
     def _on_DeadlineResumed(self, e: Any) -> None:
         if override := self.deadline_overrides.get(e.key):
             override.suspended = False
+
+    def _falls_due_afresh(self, *keys: str) -> None:
+        """An extension moves one due date of a recurring deadline (the next visit, meeting or
+        review): once that is met the next falls due on its own. A suspension stands."""
+        for key in keys:
+            if override := self.deadline_overrides.get(key):
+                override.extended_to = None
 
     def _on_ReminderSent(self, e: Any) -> None:
         self.fired.add((e.key, e.due, e.working_days_before))

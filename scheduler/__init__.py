@@ -1,0 +1,1 @@
+"""The worker process: the deadline scheduler, its lock, and ``python -m scheduler``."""

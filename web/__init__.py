@@ -1,0 +1,62 @@
+"""The web app: a GOV.UK-style service for the school improvement team and auditors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from web.config import Config
+from web.services import WebServices
+
+
+def create_app(config: Config | None = None, services: WebServices | None = None) -> Flask:
+    """Builds the app; ``services`` are the use cases (built from the environment if None)."""
+    app = Flask(__name__)
+    app.config.from_mapping((config or Config()).as_mapping())
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("web"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    if services is None:
+        from adapters.bootstrap import build_web_services
+        from adapters.config import Settings
+
+        services = build_web_services(Settings.from_env())
+    app.extensions["scc"] = services
+
+    from flask_wtf.csrf import CSRFProtect
+
+    CSRFProtect(app)
+
+    from web import audit, auth, dashboard, filters, reports, schools
+
+    # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
+    app.register_blueprint(Blueprint("govuk_assets", __name__, static_folder="static/govuk/assets",
+                                     static_url_path="/assets"))
+
+    filters.register(app)
+    auth.register(app)
+    for blueprint in (auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp):
+        app.register_blueprint(blueprint)
+
+    @app.errorhandler(403)
+    def forbidden(error):  # noqa: ANN001, ANN202
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(404)
+    def not_found(error):  # noqa: ANN001, ANN202
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(400)
+    def bad_request(error):  # noqa: ANN001, ANN202
+        return render_template("errors/400.html", reason=getattr(error, "description", "")), 400
+
+    @app.get("/healthz")
+    def healthz():  # noqa: ANN202
+        return {"status": "ok"}
+
+    return app

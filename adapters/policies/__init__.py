@@ -1,0 +1,1 @@
+"""Deadline policy files shipped with scc (TOML, keys as DeadlinePolicy's fields)."""

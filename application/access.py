@@ -1,0 +1,22 @@
+"""Who may do what: the roles of the web app and the API, and the permissions they carry."""
+
+from __future__ import annotations
+
+ROLES = ("caseworker", "head", "auditor", "admin")
+
+PERMISSIONS = {
+    "read": {"caseworker", "head", "auditor"},  # case files, dashboard, reports
+    "record": {"caseworker", "head"},  # every command on a case file
+    "assign": {"head"},  # assign caseworkers; the category scheme
+    "replay": {"auditor", "head"},  # as at, as known at, differences, exports
+    "manage_users": {"admin"},
+}
+"""Issue 5: caseworkers record events; the head also assigns and owns the category scheme;
+auditors read, replay and export, and record nothing; admins manage users."""
+
+
+def may(role: str | None, permission: str) -> bool:
+    """Whether a user with this role has this permission."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"No permission {permission!r}")
+    return role in PERMISSIONS[permission]

@@ -1,0 +1,50 @@
+"""``scc serve``: the web app and the worker in one process, for the single-machine default."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+
+import click
+
+
+@click.command(help="Serve the web app on http://HOST:PORT with the worker (read models, "
+               "deadline reminders, notifications) running beside it in the same process. "
+               "For several web workers use gunicorn and one `scc worker` instead.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    from adapters.bootstrap import (
+        build_job_store_engine,
+        build_web_services,
+        scheduler_database_url,
+    )
+    from adapters.config import Settings
+    from cli.main import UserError
+    from scheduler.lock import scheduler_lock
+    from scheduler.worker import Worker
+    from web import create_app
+
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    settings = Settings.from_env()
+    with contextlib.ExitStack() as closing:
+        try:
+            services = build_web_services(settings)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        closing.callback(services.close)
+        engine = build_job_store_engine(settings)
+        closing.callback(engine.dispose)
+        worker = Worker(services.case_files, services.projections, engine=engine,
+                        lock=scheduler_lock(scheduler_database_url(settings)),
+                        notifications=services.notifications)
+        worker.start()
+        closing.callback(worker.stop)
+        click.echo(f"Serving on http://{host}:{port} (Ctrl-C to stop)", err=True)
+        run_simple(host, port, create_app(services=services), threaded=True,
+                   use_reloader=False, use_debugger=False)

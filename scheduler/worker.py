@@ -1,0 +1,202 @@
+"""The worker process: keeps the read models up to date and, when it holds the store's
+scheduler lock, runs the deadline scheduler and the notification jobs.
+
+Every worker follows the log (projections are safe to advance from several processes); only
+the lock holder schedules, so a second worker is a standby that takes over when the first
+goes. Firing stays exactly-once even in the moment two think they hold it: the case file
+refuses a firing it already records.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from application.case_files import SchoolCaseFiles
+from application.projections import CaseFileProjections
+from domain.deadlines import Firing
+from scheduler.deadlines import ENGLAND, DeadlineScheduler, PeriodicJob
+from scheduler.lock import SchedulerLock
+
+log = logging.getLogger(__name__)
+
+DELIVER_NOTIFICATIONS = "deliver-notifications"
+WEEKLY_DIGESTS = "weekly-digests"
+
+
+class Notifications(Protocol):
+    """What the worker asks of the notifications use case (application.notifications)."""
+
+    def catch_up(self) -> int:
+        """Queues the messages that new entries call for; returns how many entries it read."""
+
+    def deliver(self, now: Any) -> Any:
+        """Sends what is queued and due."""
+
+    def queue_digests(self, today: Any) -> int:
+        """Queues each caseworker's weekly digest."""
+
+
+_workers: dict[str, Worker] = {}
+"""The workers running in this process, by id, for the stored jobs to find."""
+
+
+def deliver_notifications(worker_id: str) -> None:
+    """Job: send the queued notifications (every minute)."""
+    if worker := _workers.get(worker_id):
+        worker.notifications.deliver(worker.case_files.clock.now())
+
+
+def queue_weekly_digests(worker_id: str) -> None:
+    """Job: queue the weekly digests (Mondays at the reminder hour)."""
+    if worker := _workers.get(worker_id):
+        worker.notifications.queue_digests(worker.case_files.clock.today())
+
+
+class Worker:
+    """Runs the follow loop in a thread, and the scheduler once it holds the lock."""
+
+    def __init__(
+        self, case_files: SchoolCaseFiles, projections: CaseFileProjections, *,
+        engine: Any, lock: SchedulerLock, notifications: Notifications | None = None,
+        reminder_hour: int = 7, poll_seconds: float = 1.0, lock_check_seconds: float = 5.0,
+        on_fired: Callable[[Firing], None] | None = None,
+    ) -> None:
+        self.case_files = case_files
+        self.projections = projections
+        self.notifications = notifications
+        self.lock = lock
+        self.poll_seconds = poll_seconds
+        self.lock_check_seconds = lock_check_seconds
+        self.deadlines = DeadlineScheduler(case_files, projections, engine=engine,
+                                           reminder_hour=reminder_hour, on_fired=on_fired)
+        self.id = uuid.uuid4().hex
+        self._stop = threading.Event()
+        self._scheduling = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def is_scheduling(self) -> bool:
+        """Whether this worker holds the lock and runs the scheduler."""
+        return self._scheduling.is_set()
+
+    # Running -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Runs until SIGTERM or SIGINT, then shuts down in order (main thread only)."""
+        def request_stop(signum: int, _: Any) -> None:
+            log.info("Received %s; stopping", signal.Signals(signum).name)
+            self._stop.set()
+
+        previous = {sig: signal.signal(sig, request_stop)
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.start()
+            while not self._stop.wait(1.0):
+                pass
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def start(self) -> None:
+        _workers[self.id] = self
+        self._threads = [
+            threading.Thread(target=self._follow, name="scc-follow", daemon=True),
+            threading.Thread(target=self._hold_lock, name="scc-scheduler-lock", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """Stops the scheduler (a running job finishes), then the follow loop, then releases
+        the lock. The caller closes the application and the stores."""
+        self._stop.set()
+        follow, keeper = self._threads or (None, None)
+        if keeper is not None:
+            keeper.join()
+        holding = self._scheduling.is_set()
+        self._scheduling.clear()
+        if holding:
+            self.deadlines.stop()
+        if follow is not None:
+            follow.join()
+        if holding:
+            self.lock.release()
+            log.info("Released the scheduler lock")
+        _workers.pop(self.id, None)
+        self._threads = []
+
+    # The threads --------------------------------------------------------------------------
+
+    def _follow(self) -> None:
+        """Keeps the read models up to date; while scheduling, queues notifications and
+        reconciles the deadline job whenever the read models moved (deadlines may have
+        changed)."""
+        moved = False
+        while not self._stop.is_set():
+            try:
+                moved = self.projections.catch_up() > 0 or moved
+                if self._scheduling.is_set():
+                    if self.notifications is not None:
+                        self.notifications.catch_up()
+                    if moved:
+                        moved = False
+                        self.deadlines.reconcile()
+            except Exception:
+                log.exception("The follow loop failed; trying again")
+                moved = True  # reconcile once things work again
+            self._stop.wait(self.poll_seconds)
+
+    def _hold_lock(self) -> None:
+        """Takes the lock when it is free (standing by until then) and starts the scheduler;
+        stands down if the lock is lost."""
+        announced = False
+        while not self._stop.is_set():
+            try:
+                if not self._scheduling.is_set():
+                    if self.lock.acquire():
+                        self._take_over()
+                    elif not announced:
+                        log.info("Another worker runs the scheduler; standing by")
+                        announced = True
+                elif not self.lock.still_held():
+                    log.warning("Lost the scheduler lock; standing by")
+                    self._stand_down()
+                    announced = True
+            except Exception:
+                log.exception("Could not take the scheduler lock; trying again")
+            self._stop.wait(self.lock_check_seconds)
+
+    def _take_over(self) -> None:
+        try:
+            self.deadlines.start(self._periodic_jobs())
+        except BaseException:
+            self.lock.release()
+            raise
+        self._scheduling.set()
+        log.info("This worker runs the scheduler (deadlines at %02d:00 UK time)",
+                 self.deadlines.reminder_hour)
+
+    def _stand_down(self) -> None:
+        self._scheduling.clear()
+        self.deadlines.stop()
+        self.lock.release()
+
+    def _periodic_jobs(self) -> list[PeriodicJob]:
+        if self.notifications is None:
+            return []
+        return [
+            PeriodicJob(DELIVER_NOTIFICATIONS, deliver_notifications,
+                        IntervalTrigger(minutes=1, timezone=ENGLAND), (self.id,)),
+            PeriodicJob(WEEKLY_DIGESTS, queue_weekly_digests,
+                        CronTrigger(day_of_week="mon", hour=self.deadlines.reminder_hour,
+                                    minute=0, timezone=ENGLAND), (self.id,)),
+        ]

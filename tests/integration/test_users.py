@@ -1,0 +1,166 @@
+"""Users on a real database: adding, signing in, throttling and the access log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import argon2
+import pytest
+
+from adapters.read_models import read_model_engine
+from adapters.users import Argon2Hasher, SQLUserStore
+from application.users import SignInRefused, SignInThrottled, UserError, Users
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def users(database_url, clock) -> Iterator[Users]:
+    users = Users(SQLUserStore(read_model_engine(database_url)), Argon2Hasher(), clock)
+    yield users
+    users.close()
+
+
+def test_a_user_is_added_listed_and_signs_in(users):
+    users.add(email=" Casey@Fenmarsh.example ", name="Casey  Worker", role="caseworker",
+              password=PASSWORD)
+    users.add(email="adam@fenmarsh.example", name="Adam Min", role="admin", password=PASSWORD)
+
+    # Check the email address is kept in lower case and the name tidied
+    casey = {"email": "casey@fenmarsh.example", "name": "Casey Worker", "role": "caseworker",
+             "disabled": False}
+    assert users.get("CASEY@fenmarsh.example") == casey
+    assert [u["email"] for u in users.list()] == ["adam@fenmarsh.example",
+                                                  "casey@fenmarsh.example"]
+
+    # Check signing in gives the user, whatever the case of the address typed
+    assert users.authenticate("Casey@fenmarsh.example", PASSWORD, source_ip="10.0.0.1") == casey
+    assert users.get("nobody@fenmarsh.example") is None
+
+
+@pytest.mark.parametrize(("fields", "message", "field"), [
+    ({"email": "casey"}, "Enter an email address in the correct format", "email"),
+    ({"email": "casey@fenmarsh"}, "Enter an email address in the correct format", "email"),
+    ({"name": "  "}, "Enter the user's name", "name"),
+    ({"role": "governor"}, "Choose a role: caseworker, head, auditor or admin", "role"),
+    ({"password": "short pass1"}, "Enter a password of at least 12 characters", "password"),
+])
+def test_what_is_entered_is_checked(users, fields, message, field):
+    entered = {"email": "casey@fenmarsh.example", "name": "Casey Worker",
+               "role": "caseworker", "password": PASSWORD} | fields
+
+    with pytest.raises(UserError, match=message) as refused:
+        users.add(**entered)
+
+    assert refused.value.field == field
+    assert users.list() == []
+
+
+def test_an_email_address_is_used_once(users):
+    users.add(email="casey@fenmarsh.example", name="Casey", role="caseworker", password=PASSWORD)
+
+    with pytest.raises(UserError, match="A user with the email address casey@fenmarsh.example "
+                                        "already exists"):
+        users.add(email="CASEY@fenmarsh.example", name="Other", role="admin", password=PASSWORD)
+
+    assert users.get("casey@fenmarsh.example")["role"] == "caseworker"
+
+
+def test_a_wrong_password_and_an_unknown_address_are_refused_alike(users):
+    users.add(email="casey@fenmarsh.example", name="Casey", role="caseworker", password=PASSWORD)
+
+    with pytest.raises(SignInRefused) as wrong:
+        users.authenticate("casey@fenmarsh.example", "not the password", source_ip="10.0.0.1")
+    with pytest.raises(SignInRefused) as unknown:
+        users.authenticate("nobody@fenmarsh.example", PASSWORD, source_ip="10.0.0.1")
+
+    assert str(wrong.value) == str(unknown.value) == "Enter a correct email address and password"
+
+
+def test_a_disabled_user_cannot_sign_in_until_enabled(users):
+    users.add(email="casey@fenmarsh.example", name="Casey", role="caseworker", password=PASSWORD)
+
+    users.disable("casey@fenmarsh.example")
+
+    assert users.get("casey@fenmarsh.example")["disabled"] is True
+    with pytest.raises(SignInRefused, match="Enter a correct email address and password"):
+        users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip="10.0.0.1")
+
+    users.enable("casey@fenmarsh.example")
+    assert users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip="10.0.0.1")
+    with pytest.raises(UserError, match="There is no user with the email address x@y.example"):
+        users.disable("x@y.example")
+
+
+def test_five_failures_throttle_an_address_for_fifteen_minutes(users, clock):
+    users.add(email="casey@fenmarsh.example", name="Casey", role="caseworker", password=PASSWORD)
+    for _ in range(4):
+        clock.advance(minutes=1)
+        with pytest.raises(SignInRefused) as refused:
+            users.authenticate("casey@fenmarsh.example", "guess", source_ip="10.0.0.1")
+        assert not isinstance(refused.value, SignInThrottled)
+
+    # Check the fifth failure throttles, and says until when (UK time)
+    clock.advance(minutes=1)
+    with pytest.raises(SignInThrottled, match="Try again after 23 November 2026 09:20"):
+        users.authenticate("casey@fenmarsh.example", "guess", source_ip="10.0.0.1")
+
+    # Check the right password is refused while throttled, from any IP address
+    clock.advance(minutes=14)
+    with pytest.raises(SignInThrottled):
+        users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip="10.0.0.2")
+
+    # Check it is let in once the fifteen minutes are over, and the count starts again
+    clock.advance(minutes=1, seconds=1)
+    assert users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip="10.0.0.1")
+    for _ in range(4):
+        with pytest.raises(SignInRefused) as refused:
+            users.authenticate("casey@fenmarsh.example", "guess", source_ip="10.0.0.1")
+        assert not isinstance(refused.value, SignInThrottled)
+
+
+def test_twenty_failures_from_one_ip_address_throttle_it_for_every_address(users, clock):
+    users.add(email="casey@fenmarsh.example", name="Casey", role="caseworker", password=PASSWORD)
+    for n in range(20):
+        with pytest.raises(SignInRefused):
+            users.authenticate(f"guess{n % 5}@fenmarsh.example", PASSWORD, source_ip="10.6.6.6")
+        clock.advance(seconds=10)
+
+    with pytest.raises(SignInThrottled):
+        users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip="10.6.6.6")
+    assert users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip="10.0.0.1")
+
+
+def test_signing_in_with_an_old_hash_rehashes_the_password(database_url, clock):
+    store = SQLUserStore(read_model_engine(database_url))
+    weak = Argon2Hasher(argon2.PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+    Users(store, weak, clock).add(email="casey@fenmarsh.example", name="Casey",
+                                  role="caseworker", password=PASSWORD)
+    old = store.get("casey@fenmarsh.example")["password_hash"]
+
+    users = Users(store, Argon2Hasher(), clock)
+    users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip=None)
+
+    new = store.get("casey@fenmarsh.example")["password_hash"]
+    assert new != old and not Argon2Hasher().needs_rehash(new)
+    assert users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip=None)
+    users.close()
+
+
+def test_the_access_log_says_who_viewed_which_case_file_newest_first(users, clock):
+    users.record_access(email="casey@fenmarsh.example", urn=990007, view="case file")
+    clock.advance(minutes=5)
+    users.record_access(email="Audrey@fenmarsh.example", urn=990007, view="as at")
+    users.record_access(email="audrey@fenmarsh.example", urn=990005, view="export")
+
+    log = users.access_log()
+
+    assert [(e["email"], e["urn"], e["view"]) for e in log] == [
+        ("audrey@fenmarsh.example", 990005, "export"),
+        ("audrey@fenmarsh.example", 990007, "as at"),
+        ("casey@fenmarsh.example", 990007, "case file"),
+    ]
+    assert log[-1]["at"].replace(microsecond=0) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert log[0]["at"] - log[-1]["at"] >= timedelta(minutes=5)
+    assert [e["view"] for e in users.access_log(urn=990007, limit=1)] == ["as at"]

@@ -1,0 +1,69 @@
+"""Who may do what: the permission table of issue 5, and throttling's arithmetic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from application.access import PERMISSIONS, ROLES, may
+from application.users import throttled_until
+
+TABLE = {
+    # role:        read   record assign replay manage_users
+    "caseworker": (True, True, False, False, False),
+    "head": (True, True, True, True, False),
+    "auditor": (True, False, False, True, False),
+    "admin": (False, False, False, False, True),
+}
+COLUMNS = ("read", "record", "assign", "replay", "manage_users")
+
+
+def test_the_roles_are_caseworker_head_auditor_and_admin():
+    assert ROLES == ("caseworker", "head", "auditor", "admin")
+    assert set(PERMISSIONS) == set(COLUMNS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_has_exactly_its_permissions(role):
+    assert tuple(may(role, permission) for permission in COLUMNS) == TABLE[role]
+
+
+def test_the_head_may_do_all_a_caseworker_may():
+    assert all(may("head", p) for p in COLUMNS if may("caseworker", p))
+
+
+def test_an_auditor_records_nothing_and_an_admin_reads_no_case_file():
+    assert not may("auditor", "record") and not may("auditor", "assign")
+    assert not may("admin", "read") and not may("admin", "replay")
+
+
+def test_nobody_signed_in_may_do_anything():
+    assert not any(may(None, p) for p in COLUMNS)
+    assert not may("governor", "read")
+
+
+def test_an_unknown_permission_is_a_programming_error():
+    with pytest.raises(ValueError, match="No permission 'delete'"):
+        may("head", "delete")
+
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def minutes_ago(*minutes: float) -> list[datetime]:
+    return [NOW - timedelta(minutes=m) for m in minutes]
+
+
+def test_five_failures_within_fifteen_minutes_refuse_for_fifteen_minutes_after_the_last():
+    assert throttled_until(minutes_ago(14, 10, 5, 2, 1), 5, NOW) == NOW + timedelta(minutes=14)
+
+
+def test_four_failures_or_five_spread_over_more_than_fifteen_minutes_do_not():
+    assert throttled_until(minutes_ago(4, 3, 2, 1), 5, NOW) is None
+    assert throttled_until(minutes_ago(20, 10, 5, 2, 1), 5, NOW) is None
+
+
+def test_the_refusal_ends_fifteen_minutes_after_the_failure_that_caused_it():
+    assert throttled_until(minutes_ago(24, 23, 22, 21, 20), 5, NOW) is None
+    assert throttled_until(minutes_ago(18, 17, 16, 15, 14), 5, NOW) == NOW + timedelta(minutes=1)

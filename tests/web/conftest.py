@@ -1,0 +1,94 @@
+"""Fixtures for the web app: the demo LA on an SQLite file, a signed-in client per role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from adapters.config import Settings
+from web import create_app
+from web.config import TestConfig
+
+PASSWORD = "correct horse battery staple"
+USERS = {
+    "caseworker": ("casey@fenmarsh.example", "Casey Worker"),
+    "head": ("helen@fenmarsh.example", "Helen Marsh"),
+    "auditor": ("audrey@fenmarsh.example", "Audrey Tor"),
+    "admin": ("adam@fenmarsh.example", "Adam Min"),
+}
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> str:
+    """The demo LA loaded once into an SQLite file; tests copy it so each starts alike."""
+    from adapters.bootstrap import build_case_files
+    from adapters.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "scc.sqlite3"
+    case_files = build_case_files(Settings(database_url=f"sqlite:///{path}"))
+    load_demo(case_files)
+    case_files.close()
+    return str(path)
+
+
+@pytest.fixture
+def settings(demo_store, tmp_path) -> Settings:
+    import shutil
+
+    path = tmp_path / "scc.sqlite3"
+    shutil.copy(demo_store, path)
+    return Settings(database_url=f"sqlite:///{path}")
+
+
+@pytest.fixture
+def services(settings) -> Iterator:
+    from adapters.bootstrap import build_web_services
+
+    services = build_web_services(settings)
+    for role, (email, name) in USERS.items():
+        services.users.add(email=email, name=name, role=role, password=PASSWORD)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def app(services):
+    return create_app(TestConfig(), services=services)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class Actions:
+    """What a user does in a test: sign in, fill a form with its CSRF token."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def sign_in(self, role: str):
+        email, _ = USERS[role]
+        page = self.client.get("/sign-in")
+        return self.client.post("/sign-in", data={
+            "email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+            follow_redirects=True)
+
+    def submit(self, form_url: str, data: dict, **kwargs):
+        page = self.client.get(form_url)
+        assert page.status_code == 200, page.status_code
+        return self.client.post(form_url, data={**data, "csrf_token": csrf_token(page.text)},
+                                **kwargs)
+
+
+@pytest.fixture
+def actions(client) -> Actions:
+    return Actions(client)

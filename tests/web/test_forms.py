@@ -1,0 +1,352 @@
+"""The forms that record on a case file: server-side checks, the domain's rules shown in the
+error summary, the warning notice's confirmation step, one record per form sent, and roles."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from adapters.demo import FEATURED_URN
+from tests.web.conftest import csrf_token
+from web.schools.commands import COMMANDS
+
+CASE_FILE = f"/schools/{FEATURED_URN}"
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
+
+
+def form_token(page: str) -> str:
+    match = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page)
+    assert match, "the form has no one-time token"
+    return match.group(1)
+
+
+def send(client, url: str, data: dict, **kwargs):
+    """Opens the form, then sends it with its CSRF and one-time tokens."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.text),
+                                  "form_token": form_token(page.text)}, **kwargs)
+
+
+def flashed(client) -> list[str]:
+    with client.session_transaction() as session:
+        return [message for _, message in session.get("_flashes", [])]
+
+
+def error_summary(page: str) -> str:
+    start = page.index('class="govuk-error-summary')
+    return html.unescape(page[start:page.index("</ul>", start)])
+
+
+def entries(services) -> int:
+    return services.case_files.version(FEATURED_URN)
+
+
+CONCERN = {"effective": ["20", "11", "2026"], "ground": "safeguarding",
+           "description": "Single central record incomplete at the visit"}
+
+
+def test_issuing_a_warning_notice_shows_the_compliance_date_before_it_is_confirmed(
+        actions, client, services):
+    actions.sign_in("head")
+    before = entries(services)
+    notice = {
+        "effective": ["1", "4", "2026"], "section": "s60", "issuer": "local authority",
+        "grounds": ["a", "b"], "compliance_period": "5",
+        "matters": "Standards remain unacceptably low", "required_actions": "Adopt the plan",
+        "minded_action": "Appoint additional governors (s64)", "copies_to": "Ofsted\nDiocese",
+    }
+
+    review = send(client, f"{CASE_FILE}/issue-warning-notice", notice)
+
+    # Check the confirmation page shows the compliance date, worked out by hand: given on
+    # Wednesday 1 April 2026; working days after it: Thursday 2 April (1), Good Friday 3 April
+    # and Easter Monday 6 April do not count, Tuesday 7 (2), Wednesday 8 (3), Thursday 9 (4),
+    # Friday 10 April (5).
+    assert review.status_code == 200
+    row = review.text[review.text.index('id="compliance-date"'):]
+    assert "10 April 2026" in row[:row.index("</div>")]
+    assert "5 working days" in review.text
+    # Check nothing is recorded until it is confirmed
+    assert entries(services) == before
+
+    echoed = [(name, html.unescape(value)) for name, value in HIDDEN.findall(review.text)]
+    confirmed = client.post(f"{CASE_FILE}/issue-warning-notice",
+                            data=MultiDict([*echoed, ("confirmed", "yes")]))
+
+    assert confirmed.status_code == 303
+    assert confirmed.headers["Location"].endswith(CASE_FILE)
+    assert flashed(client) == ["Warning notice WN2 given"]
+    # Check the case file shows it straight away (read your writes)
+    page = client.get(CASE_FILE).text
+    row = page[page.index('data-notice="WN2"'):]
+    assert "10 April 2026" in row[:row.index("</tr>")]
+    (notice_entry,) = [e for e in services.case_files.history(FEATURED_URN)[before:]
+                       if e["event"] == "WarningNoticeIssued"]
+    assert notice_entry["details"]["compliance_date"] == date(2026, 4, 10)
+    assert notice_entry["by"] == "Helen Marsh"
+    assert notice_entry["effective"] == date(2026, 4, 1)
+
+
+def test_changing_a_warning_notice_from_its_confirmation_page_goes_back_to_the_form(
+        actions, client, services):
+    actions.sign_in("head")
+    notice = {"effective": ["1", "4", "2026"], "section": "s60", "issuer": "local authority",
+              "grounds": ["a"], "compliance_period": "5", "matters": "Low standards",
+              "required_actions": "Adopt the plan", "minded_action": "IEB"}
+    review = send(client, f"{CASE_FILE}/issue-warning-notice", notice)
+    echoed = [(name, html.unescape(value)) for name, value in HIDDEN.findall(review.text)]
+
+    back = client.post(f"{CASE_FILE}/issue-warning-notice", data=MultiDict([*echoed, ("change", "yes")]))
+
+    assert back.status_code == 200
+    assert ">Low standards</textarea>" in back.text
+    assert 'value="5"' in back.text
+
+
+def test_a_warning_notice_without_a_compliance_period_shows_the_rule_before_confirming(
+        actions, client, services):
+    actions.sign_in("head")
+    before = entries(services)
+
+    page = send(client, f"{CASE_FILE}/issue-warning-notice", {
+        "effective": ["1", "4", "2026"], "section": "s60", "issuer": "local authority",
+        "grounds": ["a"], "matters": "Low", "required_actions": "Act", "minded_action": "IEB"})
+
+    assert page.status_code == 422
+    assert "Set the compliance period" in error_summary(page.text)
+    assert entries(services) == before
+
+
+def test_recording_non_compliance_too_early_shows_the_rule_and_records_nothing(
+        actions, client, services):
+    today = services.case_files.clock.today()
+    notice_id = services.case_files.issue_warning_notice(
+        FEATURED_URN, by="Helen Marsh", effective=today, grounds=["a"], matters="Low standards",
+        required_actions="Adopt the plan", minded_action="IEB", compliance_period=20)
+    actions.sign_in("caseworker")
+    before = entries(services)
+
+    page = send(client, f"{CASE_FILE}/record-compliance?notice_id={notice_id}", {
+        "effective": [str(today.day), str(today.month), str(today.year)],
+        "notice_id": notice_id, "complied": "no", "evidence": "Nothing done yet"})
+
+    assert page.status_code == 422
+    summary = error_summary(page.text)
+    assert f"The compliance period of warning notice {notice_id} runs to" in summary
+    assert "failure to comply can be recorded only after it ends" in summary
+    assert entries(services) == before
+    # Check what was typed is kept, so it can be corrected and sent again
+    assert ">Nothing done yet</textarea>" in page.text
+
+
+def test_sending_the_same_form_twice_records_once(actions, client, services):
+    actions.sign_in("caseworker")
+    before = entries(services)
+    page = client.get(f"{CASE_FILE}/raise-concern")
+    data = {**CONCERN, "csrf_token": csrf_token(page.text), "form_token": form_token(page.text)}
+
+    first = client.post(f"{CASE_FILE}/raise-concern", data=data)
+    second = client.post(f"{CASE_FILE}/raise-concern", data=data)
+
+    assert first.status_code == second.status_code == 303
+    assert entries(services) == before + 1
+    assert flashed(client)[-1].startswith("That form was already sent")
+    concerns = [c["description"] for c in services.case_files.school(FEATURED_URN)[
+        "open_concerns"]]
+    assert concerns.count(CONCERN["description"]) == 1
+    # Check the button also asks the browser to ignore a double click
+    assert 'data-prevent-double-click="true"' in page.text
+
+
+def test_a_token_spent_in_another_request_with_the_same_session_cookie_is_refused(
+        actions, client, app, services):
+    """A double click sends the second POST with the cookie the first has not yet replaced."""
+    actions.sign_in("caseworker")
+    before = entries(services)
+    page = client.get(f"{CASE_FILE}/raise-concern")
+    data = {**CONCERN, "csrf_token": csrf_token(page.text), "form_token": form_token(page.text)}
+    cookie = client.get_cookie("scc_session").value
+    twin = app.test_client()
+    twin.set_cookie("scc_session", cookie)
+
+    client.post(f"{CASE_FILE}/raise-concern", data=data)
+    again = twin.post(f"{CASE_FILE}/raise-concern", data=data)
+
+    assert again.status_code == 303
+    assert entries(services) == before + 1
+
+
+def test_a_post_without_a_csrf_token_is_refused(actions, client, services):
+    actions.sign_in("caseworker")
+    before = entries(services)
+    token = form_token(client.get(f"{CASE_FILE}/raise-concern").text)
+
+    response = client.post(f"{CASE_FILE}/raise-concern", data={**CONCERN, "form_token": token})
+
+    assert response.status_code == 400
+    assert entries(services) == before
+
+
+def test_an_auditor_may_neither_open_nor_send_any_form(actions, client, services):
+    actions.sign_in("auditor")
+    before = entries(services)
+    token = csrf_token(client.get("/sign-out").text)
+
+    for command in COMMANDS:
+        url = f"{CASE_FILE}/{command.slug}"
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data={**CONCERN, "csrf_token": token}).status_code == 403, url
+
+    assert entries(services) == before
+
+
+def test_every_form_opens_for_the_head(actions, client, services):
+    actions.sign_in("head")
+    first_deadline = services.case_files.deadlines(FEATURED_URN)[0].key
+    links = {"retract-entry": "?version=69", "amend-entry": "?version=69",
+             "extend-deadline": f"?key={first_deadline}"}
+
+    for command in COMMANDS:
+        page = client.get(f"{CASE_FILE}/{command.slug}{links.get(command.slug, '')}")
+
+        assert page.status_code == 200, command.slug
+        assert f'<h1 class="govuk-heading-l">{command.title}</h1>' in html.unescape(page.text)
+        assert 'name="form_token"' in page.text
+
+
+def test_only_the_head_may_assign_a_caseworker(actions, client, services):
+    actions.sign_in("caseworker")
+    assert client.get(f"{CASE_FILE}/assign-caseworker").status_code == 403
+    assert "assign-caseworker" not in client.get(CASE_FILE).text
+
+    client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/sign-out").text)})
+    actions.sign_in("head")
+    response = send(client, f"{CASE_FILE}/assign-caseworker", {
+        "effective": ["23", "11", "2026"], "name": "Casey Worker",
+        "email": "casey@fenmarsh.example"}, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert services.case_files.school(FEATURED_URN)["caseworker"] == {
+        "name": "Casey Worker", "email": "casey@fenmarsh.example"}
+
+
+def test_dates_must_be_given_and_real(actions, client, services):
+    actions.sign_in("caseworker")
+    before = entries(services)
+
+    missing = send(client, f"{CASE_FILE}/raise-concern", {**CONCERN, "effective": ["", "", ""]})
+    unreal = send(client, f"{CASE_FILE}/raise-concern",
+                  {**CONCERN, "effective": ["31", "2", "2026"]})
+    partial = send(client, f"{CASE_FILE}/raise-concern",
+                   {**CONCERN, "effective": ["12", "", "2026"]})
+
+    assert missing.status_code == unreal.status_code == partial.status_code == 422
+    assert "Enter the date the concern was raised" in error_summary(missing.text)
+    assert 'href="#effective-day"' in missing.text
+    assert "The date must be a real date" in error_summary(unreal.text)
+    assert "The date must include a month" in error_summary(partial.text)
+    assert entries(services) == before
+
+
+def test_a_choice_must_be_made_and_text_entered(actions, client, services):
+    actions.sign_in("caseworker")
+
+    page = send(client, f"{CASE_FILE}/raise-concern", {"effective": ["20", "11", "2026"]})
+
+    summary = error_summary(page.text)
+    assert "Choose the ground for concern" in summary
+    assert "Enter the description of the concern" in summary
+
+
+def test_holding_a_meeting_records_its_minutes_and_actions(actions, client, services):
+    actions.sign_in("caseworker")
+    meeting = services.case_files.school(FEATURED_URN)["msp"]["next_meeting"]["meeting_id"]
+    fields = {"effective": ["23", "11", "2026"], "meeting_id": meeting,
+              "attendees": "Helen Marsh\nDr Ruth Penhaligon", "minutes": "Attendance plan seen",
+              "actions-0-description": "Publish the attendance plan",
+              "actions-0-owner": "Headteacher", "actions-0-due": ["18", "12", "2026"],
+              "actions-1-description": "Recruit two governors", "actions-1-owner": "IEB chair",
+              "actions-1-due": ["29", "1", "2027"]}
+
+    response = send(client, f"{CASE_FILE}/hold-msp-meeting", fields)
+
+    assert response.status_code == 303
+    assert flashed(client) == [f"MSP meeting {meeting} recorded"]
+    open_actions = services.case_files.school(FEATURED_URN)["msp"]["open_actions"]
+    assert {"description": "Publish the attendance plan", "owner": "Headteacher",
+            "due": date(2026, 12, 18)}.items() <= open_actions[-2].items()
+    assert open_actions[-1]["due"] == date(2027, 1, 29)
+
+
+def test_an_action_without_an_owner_is_refused(actions, client, services):
+    actions.sign_in("caseworker")
+    before = entries(services)
+
+    page = send(client, f"{CASE_FILE}/hold-msp-meeting", {
+        "effective": ["23", "11", "2026"], "attendees": "Helen Marsh", "minutes": "Met",
+        "actions-2-description": "Publish the plan", "actions-2-due": ["18", "12", "2026"]})
+
+    assert page.status_code == 422
+    assert "Enter who owns the action" in error_summary(page.text)
+    assert 'href="#actions-2-owner"' in page.text
+    assert entries(services) == before
+
+
+def test_retracting_an_entry_from_the_timeline_strikes_it_through(actions, client, services):
+    actions.sign_in("caseworker")
+    case_file = client.get(CASE_FILE).text
+    version = services.case_files.version(FEATURED_URN)  # the newest entry: a correction
+    newest_ordinary = next(e for e in reversed(services.case_files.history(FEATURED_URN))
+                           if e["event"] == "MSPMeetingScheduled")
+    link = f"{CASE_FILE}/retract-entry?version={newest_ordinary['version']}"
+    assert link in html.unescape(case_file)
+    assert f"retract-entry?version={version}" not in case_file
+
+    response = send(client, link, {"version": str(newest_ordinary["version"]),
+                                   "reason": "Entered twice"}, follow_redirects=True)
+
+    entry = response.text[response.text.index(f'id="entry-{newest_ordinary["version"]}"'):]
+    entry = entry[:entry.index("</li>")]
+    assert '<s class="scc-timeline__retracted">' in entry
+    assert "Entered twice" in entry
+
+
+def test_amending_an_entry_records_the_new_wording(actions, client, services):
+    actions.sign_in("caseworker")
+    held = next(e for e in services.case_files.history(FEATURED_URN)
+                if e["event"] == "MSPMeetingHeld")
+    url = f"{CASE_FILE}/amend-entry?version={held['version']}"
+    page = client.get(url).text
+    assert held["details"]["minutes"] in page  # the wording being corrected is shown
+
+    send(client, url, {"version": str(held["version"]), "field": "minutes",
+                       "wording": "Group set up; terms of reference agreed and signed",
+                       "reason": "Minutes approved at the next meeting"})
+
+    (entry,) = [e for e in services.case_files.history(FEATURED_URN)
+                if e["version"] == held["version"]]
+    assert entry["corrections"][0]["changes"] == {
+        "minutes": "Group set up; terms of reference agreed and signed"}
+
+
+def test_suspending_a_deadline_from_the_deadlines_list(actions, client, services):
+    actions.sign_in("caseworker")
+    deadline = next(d for d in services.case_files.deadlines(FEATURED_URN)
+                    if d.kind == "msp_action")
+    url = f"{CASE_FILE}/suspend-deadline?key={deadline.key}"
+    assert url in html.unescape(client.get(CASE_FILE).text)
+
+    send(client, url, {"key": deadline.key, "reason": "With the Regional Director"})
+
+    (after,) = [d for d in services.case_files.deadlines(FEATURED_URN) if d.key == deadline.key]
+    assert after.suspended
+
+
+def test_an_unknown_school_has_no_forms(actions, client):
+    actions.sign_in("caseworker")
+
+    assert client.get("/schools/999999/raise-concern").status_code == 404

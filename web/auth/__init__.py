@@ -1,0 +1,58 @@
+"""Signing in and out, the signed-in user, and the role check every route makes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
+
+from application.access import may
+
+bp = Blueprint("auth", __name__)
+
+
+def register(app: Flask) -> None:
+    """Loads the signed-in user for every request."""
+
+    @app.before_request
+    def load_user() -> None:
+        from web.services import services
+
+        email = session.get("user")
+        user = services().users.get(email) if email else None
+        if user is not None and user.get("disabled"):
+            session.clear()
+            user = None
+        g.user = user
+
+    @app.context_processor
+    def user_in_templates() -> dict[str, Any]:
+        return {"user": g.get("user"), "may": lambda p: may(_role(), p)}
+
+
+def requires(permission: str) -> Callable:
+    """Refuses the route to anyone signed out (to the sign-in page) or without the
+    permission (403), on the server, whatever the page showed."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if g.get("user") is None:
+                return redirect(url_for("auth.sign_in", next=request.full_path))
+            if not may(_role(), permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _role() -> str | None:
+    user = g.get("user")
+    return user["role"] if user else None
+
+
+from web.auth import routes  # noqa: E402,F401  (routes attach to bp)

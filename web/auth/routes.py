@@ -1,0 +1,135 @@
+"""Signing in and out, the administrator's user pages, and the access log for auditors."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from application.access import ROLES, may
+from application.users import SignInRefused, SignInThrottled, UserError
+from web.auth import bp, requires
+from web.auth.forms import ROLE_HINTS, AddUserForm, SignInForm
+from web.services import services
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    form = SignInForm()
+    target = _local_path(request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services().users.authenticate(form.email.data, form.password.data,
+                                                 source_ip=request.remote_addr)
+        except SignInRefused as refusal:
+            form.email.errors = [str(refusal)]
+            status = 429 if isinstance(refusal, SignInThrottled) else 200
+        else:
+            session.clear()  # a fresh session: nothing from before signing in carries over
+            session["user"] = user["email"]
+            session.permanent = True
+            return redirect(target or _landing_page(user["role"]))
+    return render_template("auth/sign_in.html", form=form, next=target,
+                           errors=_error_summary(form)), status
+
+
+@bp.get("/sign-out")
+def sign_out_page() -> Any:
+    if g.get("user") is None:
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/sign_out.html")
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+# Users, for administrators -----------------------------------------------------------------
+
+@bp.get("/admin/users")
+@requires("manage_users")
+def users() -> str:
+    return render_template("admin/users.html", users=services().users.list())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires("manage_users")
+def add_user() -> Any:
+    form = AddUserForm()
+    if form.validate_on_submit():
+        try:
+            services().users.add(email=form.email.data, name=form.name.data,
+                                 role=form.role.data, password=form.password.data)
+        except UserError as error:
+            form[error.field or "email"].errors = [str(error)]
+        else:
+            flash(f"Added {form.name.data.strip()} as {form.role.data}.", "success")
+            return redirect(url_for("auth.users"))
+    hints = [{"hint": {"text": ROLE_HINTS[role]}} for role in ROLES]
+    return render_template("admin/add_user.html", form=form, errors=_error_summary(form),
+                           role_hints=hints)
+
+
+@bp.post("/admin/users/<email>/disable")
+@requires("manage_users")
+def disable_user(email: str) -> Response:
+    _change_user(services().users.disable, email)
+    flash(f"Disabled {email}: they are signed out and cannot sign in.", "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<email>/enable")
+@requires("manage_users")
+def enable_user(email: str) -> Response:
+    _change_user(services().users.enable, email)
+    flash(f"Enabled {email}: they can sign in again.", "success")
+    return redirect(url_for("auth.users"))
+
+
+# The access log, for auditors ----------------------------------------------------------------
+
+@bp.get("/access-log")
+@requires("replay")
+def access_log() -> str:
+    urn = request.args.get("urn", type=int)
+    names = {u["email"]: u["name"] for u in services().users.list()}
+    return render_template("auth/access_log.html", urn=urn, names=names,
+                           entries=services().users.access_log(urn=urn, limit=200))
+
+
+# Internals -----------------------------------------------------------------------------------
+
+def _change_user(change: Any, email: str) -> None:
+    try:
+        change(email)
+    except UserError:
+        abort(404)
+
+
+def _landing_page(role: str) -> str:
+    """The dashboard, or the users page for an administrator, who reads no case files."""
+    return url_for("dashboard.index") if may(role, "read") else url_for("auth.users")
+
+
+def _local_path(target: str | None) -> str | None:
+    """``next`` only if it is a path on this site: never another host, so a link cannot
+    send someone who has just signed in to a look-alike page."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or any(c.isspace() or ord(c) < 32 for c in target)):
+        return None
+    return target.removesuffix("?")  # request.full_path ends in "?" with no query string
+
+
+def _error_summary(form: FlaskForm) -> list[dict[str, str]]:
+    """The GOV.UK error summary's list: each field's first error, linked to the field."""
+    return [{"text": field.errors[0], "href": f"#{field.id}"} for field in form if field.errors]

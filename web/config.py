@@ -1,0 +1,38 @@
+"""The web app's settings, read from the environment by whoever starts it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass
+class Config:
+    """Flask settings; the secret key comes from ``SCC_SECRET_KEY`` in production."""
+
+    SECRET_KEY: str = field(default_factory=lambda: os.environ.get("SCC_SECRET_KEY")
+                            or secrets.token_hex(32))
+    SESSION_COOKIE_NAME: str = "scc_session"
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = field(
+        default_factory=lambda: os.environ.get("SCC_INSECURE_COOKIES") != "1")
+    PERMANENT_SESSION_LIFETIME: timedelta = timedelta(hours=8)
+    WTF_CSRF_ENABLED: bool = True
+    WTF_CSRF_TIME_LIMIT: int | None = None  # the session's lifetime bounds the token
+    MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    TESTING: bool = False
+
+    def as_mapping(self) -> dict[str, object]:
+        return dict(vars(self))
+
+
+@dataclass
+class TestConfig(Config):
+    """For tests over plain HTTP on 127.0.0.1; CSRF stays on, as in production."""
+
+    SECRET_KEY: str = "test-secret-key-not-for-production"
+    SESSION_COOKIE_SECURE: bool = False
+    TESTING: bool = True

@@ -1,0 +1,32 @@
+"""The dashboard: which schools cause concern, what is due, what is overdue, what changed."""
+
+from __future__ import annotations
+
+from flask import abort, g, render_template, request
+
+from web.auth import requires
+from web.dashboard import bp
+from web.services import services
+
+VIEWS = ("all", "mine")
+OVERDUE_SHOWN = 20
+"""The dashboard shows the most recently missed deadlines; the deadlines report shows all."""
+
+
+@bp.get("/")
+@requires("read")
+def index():  # noqa: ANN201
+    view = request.args.get("view", "all")
+    if view not in VIEWS:
+        abort(400, f"Show 'all' schools or 'mine', not {view!r}")
+    web = services()
+    web.projections.catch_up()
+    today = web.case_files.clock.today()
+    board = web.reports.dashboard(
+        today, caseworker_email=g.user["email"] if view == "mine" else None)
+    overdue = sorted(board["overdue"], key=lambda d: (d["due"], d["urn"]), reverse=True)
+    return render_template(
+        "dashboard/index.html", view=view, today=today, board=board,
+        overdue=overdue[:OVERDUE_SHOWN], overdue_count=len(overdue),
+        category_labels={c.code: c.label for c in web.projections.scheme.categories},
+    )

@@ -1,0 +1,184 @@
+"""The reports: categories over time (with a chart and downloads), schools causing concern,
+the deadlines calendar, and the signed-in user's notifications."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Response, abort, g, render_template, request, url_for
+
+from application.reports import PHASES, report_dates
+from web.auth import requires
+from web.reports import bp
+from web.reports.chart import stacked_bars
+from web.services import services
+
+BY = {"la": "LA category", "ofsted": "Latest Ofsted grade"}
+PHASE_NAMES = {"all": "All phases", "primary": "Primary", "secondary": "Secondary",
+               "special": "Special"}
+MOST_DATES = 10
+COLUMNS = ("date", "phase", "category", "schools", "schools_pct", "pupils", "pupils_pct")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+# Categories over time ------------------------------------------------------------------------
+
+@bp.get("/")
+@requires("read")
+def index():  # noqa: ANN201
+    web = services()
+    web.projections.catch_up()
+    today = web.case_files.clock.today()
+    asked, errors = _category_question(today)
+    rows = [] if errors else web.reports.categories(**asked)
+    labels = ({c.code: c.label for c in web.projections.scheme.categories}
+              if asked["by"] == "la" else {})
+    query = {"by": asked["by"], "phase": asked["phase"],
+             "dates": ",".join(d.isoformat() for d in asked["dates"])}
+    return render_template(
+        "reports/categories.html", asked=asked, errors=errors, rows=rows, labels=labels,
+        tables=_by_date(rows), chart=stacked_bars(rows, labels) if rows else None,
+        dates_text=request.args.get("dates", ", ".join(f"{d:%d/%m/%Y}" for d in asked["dates"])),
+        by_names=BY, phase_names=PHASE_NAMES, query=query,
+        by_items=[{"value": v, "text": t, "checked": v == asked["by"]} for v, t in BY.items()],
+        phase_items=[{"value": v, "text": t, "selected": v == asked["phase"]}
+                     for v, t in PHASE_NAMES.items()],
+    ), 400 if errors else 200
+
+
+@bp.get("/categories.<fmt>")
+@requires("read")
+def categories_download(fmt: str):  # noqa: ANN201
+    if fmt not in ("csv", "json"):
+        abort(404)
+    web = services()
+    web.projections.catch_up()
+    asked, errors = _category_question(web.case_files.clock.today())
+    if errors:
+        abort(400, " ".join(errors.values()))
+    rows = [{**r, "date": r["date"].isoformat()} for r in web.reports.categories(**asked)]
+    name = f"categories-{asked['by']}-{asked['phase']}.{fmt}"
+    if fmt == "json":
+        body, mimetype = json.dumps(rows, indent=2), "application/json"
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows({c: r[c] for c in COLUMNS} for r in rows)
+        body, mimetype = out.getvalue(), "text/csv"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _category_question(today: date) -> tuple[dict[str, Any], dict[str, str]]:
+    """The report asked for in the query string (by, phase, dates), and what is wrong with it,
+    by field."""
+    errors = {}
+    by = request.args.get("by", "la")
+    if by not in BY:
+        errors["by"], by = "Choose LA category or Ofsted grade", "la"
+    phase = request.args.get("phase", "all")
+    if phase not in PHASES:
+        errors["phase"], phase = "Choose a phase from the list", "all"
+    dates = report_dates(today)
+    text = request.args.get("dates")
+    if text is not None:
+        try:
+            dates = _parse_dates(text)
+        except ValueError as error:
+            errors["dates"] = str(error)
+            dates = report_dates(today)
+    return {"by": by, "phase": phase, "dates": dates}, errors
+
+
+def _parse_dates(text: str) -> list[date]:
+    """Dates as 31/8/2025 or 2025-08-31, separated by commas or spaces."""
+    words = [w for w in re.split(r"[,\s]+", text.strip()) if w]
+    if not words:
+        raise ValueError("Enter at least one date")
+    if len(words) > MOST_DATES:
+        raise ValueError(f"Enter at most {MOST_DATES} dates")
+    dates = []
+    for word in words:
+        try:
+            if match := _DAY_MONTH_YEAR.fullmatch(word):
+                day, month, year = (int(n) for n in match.groups())
+                dates.append(date(year, month, day))
+            else:
+                dates.append(date.fromisoformat(word))
+        except ValueError:
+            raise ValueError(f"{word!r} is not a real date: enter dates like 31/8/2025") from None
+    return sorted(set(dates))
+
+
+def _by_date(rows: list[dict[str, Any]]) -> list[tuple[date, list[dict[str, Any]]]]:
+    tables: dict[date, list[dict[str, Any]]] = {}
+    for row in rows:
+        tables.setdefault(row["date"], []).append(row)
+    return list(tables.items())
+
+
+# Schools causing concern -------------------------------------------------------------------
+
+@bp.get("/concern")
+@requires("read")
+def concern():  # noqa: ANN201
+    web = services()
+    web.projections.catch_up()
+    return render_template("reports/concern.html", schools=web.reports.causing_concern(),
+                           today=web.case_files.clock.today())
+
+
+# Deadlines -------------------------------------------------------------------------------
+
+@bp.get("/deadlines")
+@requires("read")
+def deadlines():  # noqa: ANN201
+    web = services()
+    web.projections.catch_up()
+    today = web.case_files.clock.today()
+    month = request.args.get("month")
+    if month is None:
+        first = today.replace(day=1)
+    else:
+        try:
+            first = date.fromisoformat(f"{month}-01")
+        except ValueError:
+            abort(400, f"{month!r} is not a month: ask for one like {today:%Y-%m}")
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    in_month = web.reports.deadlines_between(first, last)
+    due_on: dict[date, list[dict[str, Any]]] = {}
+    for deadline in in_month:
+        due_on.setdefault(deadline["due"], []).append(deadline)
+    before, after = first - timedelta(days=1), last + timedelta(days=1)
+    return render_template(
+        "reports/deadlines.html", today=today, first=first, in_month=in_month,
+        weeks=calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(
+            first.year, first.month),
+        due_on=due_on, overdue=web.reports.deadlines(today)["overdue"],
+        month_pages={
+            "previous": {"href": url_for("reports.deadlines", month=f"{before:%Y-%m}"),
+                         "labelText": f"{before:%B %Y}"},
+            "next": {"href": url_for("reports.deadlines", month=f"{after:%Y-%m}"),
+                     "labelText": f"{after:%B %Y}"},
+            "landmarkLabel": "Other months",
+        },
+    )
+
+
+# Notifications ---------------------------------------------------------------------------
+
+@bp.get("/notifications")
+@requires("read")
+def notifications():  # noqa: ANN201
+    web = services()
+    web.projections.catch_up()
+    inbox = (None if web.notifications is None
+             else web.notifications.inbox(g.user["email"]))
+    return render_template("reports/notifications.html", inbox=inbox)

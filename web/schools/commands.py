@@ -1,0 +1,394 @@
+"""Every command on a case file as a form at /schools/<urn>/<command>: one view, driven by a table.
+
+Each row of COMMANDS names the form, the application method it calls and how the page reads.
+GET shows the form; POST checks it, calls the one command with ``by`` the signed-in user, and
+redirects to the case file (POST/redirect/GET); a rule the case file enforces comes back as a
+CaseFileError whose message the form shows in its error summary.
+
+A form carries a one-time token, issued into the session when the form is shown and spent by
+the POST that records: sending the same form again (a double click, the back button, a retry)
+records nothing. Spent tokens are also remembered by the process, so a second request made
+with the same, not yet updated, session cookie is refused too.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from threading import Lock
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
+
+from application.case_files import SchoolCaseFiles, SchoolNotFound
+from domain import statute
+from domain.errors import CaseFileError
+from domain.wording import long_date
+from web.auth import requires
+from web.schools import bp
+from web.schools import forms as f
+from web.services import services
+
+
+class CaseFileView:
+    """What a form reads from one case file, each read at most once a request."""
+
+    def __init__(self, case_files: SchoolCaseFiles, urn: int) -> None:
+        self.case_files, self.urn = case_files, urn
+        self.scheme, self.working_days = case_files.scheme, case_files.working_days
+
+    @cached_property
+    def status(self) -> dict[str, Any]:
+        return self.case_files.school(self.urn)
+
+    @cached_property
+    def deadlines(self) -> list[Any]:
+        return self.case_files.deadlines(self.urn)
+
+    @cached_property
+    def history(self) -> list[dict[str, Any]]:
+        return self.case_files.history(self.urn)
+
+    def entry(self, version: Any) -> dict[str, Any] | None:
+        if not isinstance(version, int):
+            return None
+        return next((e for e in self.history if e["version"] == version), None)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command's page: its form, the application method it calls, and its words."""
+
+    slug: str  # the URL's last part; the endpoint is schools.<slug with underscores>
+    method: str  # SchoolCaseFiles' method
+    form: type[f.CommandForm]
+    title: str
+    button: str
+    done: Callable[[Any, Any], str]  # the success message, from the result and the form
+    group: str  # where the case file lists it; "" for forms reached from an entry or deadline
+    permission: str = "record"
+    dated: bool = True  # takes ``effective`` from the form's date
+    review: Callable[[Any, CaseFileView], list[tuple[str, str]]] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return self.slug.replace("-", "_")
+
+
+def _review_warning_notice(form: f.IssueWarningNotice,
+                           case: CaseFileView) -> list[tuple[str, str]]:
+    """What the notice will say, with its compliance date worked out for the reader to check
+    (the command works it out again when it records the notice)."""
+    given_on = form.effective.data
+    period, ends_on = statute.compliance_date(given_on, form.compliance_period.data,
+                                              case.working_days)
+    grounds = [f"({g}) {statute.WARNING_NOTICE_GROUNDS[g]}" for g in form.grounds.data]
+    return [
+        ("Kind of notice", statute.WARNING_NOTICE_SECTIONS.get(form.section.data, "")),
+        ("Given by", (form.issuer.data or "").capitalize()),
+        ("Grounds", "; ".join(grounds) or "None (teachers' pay and conditions)"),
+        ("Matters relied on", form.matters.data),
+        ("Action required", form.required_actions.data),
+        ("Action the authority is minded to take", form.minded_action.data),
+        ("Given on", long_date(given_on)),
+        ("Compliance period", f"{period} working days"),
+        ("Compliance date", long_date(ends_on)),
+        ("Copies to", ", ".join(form.copies_to.data) or "Ofsted"),
+    ]
+
+
+CONCERNS = "Concerns"
+NOTICES = "Warning notices and eligibility"
+IEB = "Interim executive board"
+MSP = "Monitoring (MSP) group"
+JUDGEMENTS = "Category and Ofsted"
+OVERSIGHT = "Oversight"
+SCHOOL = "The school"
+
+COMMANDS: tuple[Command, ...] = (
+    Command("raise-concern", "raise_concern", f.RaiseConcern, "Raise a concern",
+            "Raise the concern", lambda r, _: f"Concern {r} raised", CONCERNS),
+    Command("communicate-concern", "communicate_concern", f.CommunicateConcern,
+            "Communicate a concern", "Record it",
+            lambda _, form: f"Concern {form.concern_id.data} communicated to the "
+                            f"{form.recipient.data}", CONCERNS),
+    Command("resolve-concern", "resolve_concern", f.ResolveConcern, "Resolve a concern",
+            "Resolve the concern", lambda _, form: f"Concern {form.concern_id.data} resolved",
+            CONCERNS),
+    Command("send-letter-of-concern", "send_letter_of_concern", f.SendLetterOfConcern,
+            "Send a letter of concern", "Record the letter",
+            lambda r, _: f"Letter of concern {r} recorded", CONCERNS),
+    Command("issue-warning-notice", "issue_warning_notice", f.IssueWarningNotice,
+            "Issue a warning notice", "Give the warning notice",
+            lambda r, _: f"Warning notice {r} given", NOTICES, review=_review_warning_notice),
+    Command("record-compliance", "record_compliance", f.RecordCompliance,
+            "Record compliance with a warning notice", "Record compliance",
+            lambda _, form: f"Compliance with warning notice {form.notice_id.data} recorded",
+            NOTICES),
+    Command("withdraw-warning-notice", "withdraw_warning_notice", f.WithdrawWarningNotice,
+            "Withdraw a warning notice", "Withdraw the notice",
+            lambda _, form: f"Warning notice {form.notice_id.data} withdrawn", NOTICES),
+    Command("give-intervention-notice", "give_intervention_notice", f.GiveInterventionNotice,
+            "Give written notice of intervention", "Record the written notice",
+            lambda _, form: f"Notice of intervention after {form.notice_id.data} recorded",
+            NOTICES),
+    Command("record-coasting", "record_coasting", f.RecordCoasting,
+            "Record that the school is coasting", "Record coasting",
+            lambda *_: "Coasting recorded: the school is eligible for intervention", NOTICES),
+    Command("end-eligibility", "end_eligibility", f.EndEligibility,
+            "End eligibility for intervention", "End eligibility",
+            lambda *_: "Eligibility for intervention ended", NOTICES),
+    Command("exercise-power", "exercise_power", f.ExercisePower, "Use an intervention power",
+            "Record the power used", lambda r, _: f"Power {r} recorded", NOTICES),
+    Command("draft-ieb-application", "draft_ieb_application", f.DraftIEBApplication,
+            "Draft an IEB application", "Draft the application",
+            lambda r, _: f"IEB application {r} drafted", IEB),
+    Command("record-ieb-consultation", "record_ieb_consultation", f.RecordIEBConsultation,
+            "Record an IEB consultation", "Record the response",
+            lambda _, form: f"Consultation of the {form.consultee.data} recorded", IEB),
+    Command("submit-ieb-application", "submit_ieb_application", f.SubmitIEBApplication,
+            "Send an IEB application to the Secretary of State", "Record it as sent",
+            lambda _, form: f"IEB application {form.application_id.data} sent", IEB),
+    Command("record-ieb-decision", "record_ieb_decision", f.RecordIEBDecision,
+            "Record the Secretary of State's decision", "Record the decision",
+            lambda _, form: f"Decision on IEB application {form.application_id.data} recorded",
+            IEB),
+    Command("constitute-ieb", "constitute_ieb", f.ConstituteIEB,
+            "Constitute the interim executive board", "Constitute the board",
+            lambda *_: "Interim executive board constituted", IEB),
+    Command("change-ieb-members", "change_ieb_members", f.ChangeIEBMembers,
+            "Change the IEB's members", "Change the members",
+            lambda *_: "IEB members changed", IEB),
+    Command("end-ieb", "end_ieb", f.EndIEB, "End the interim executive board", "End the board",
+            lambda *_: "Interim executive board ended", IEB),
+    Command("establish-msp-group", "establish_msp_group", f.EstablishMSPGroup,
+            "Set up an MSP group", "Set up the group", lambda *_: "MSP group set up", MSP),
+    Command("schedule-msp-meeting", "schedule_msp_meeting", f.ScheduleMSPMeeting,
+            "Arrange an MSP meeting", "Arrange the meeting",
+            lambda r, _: f"MSP meeting {r} arranged", MSP),
+    Command("move-msp-meeting", "move_msp_meeting", f.MoveMSPMeeting, "Move an MSP meeting",
+            "Move the meeting", lambda _, form: f"MSP meeting {form.meeting_id.data} moved", MSP),
+    Command("cancel-msp-meeting", "cancel_msp_meeting", f.CancelMSPMeeting,
+            "Cancel an MSP meeting", "Cancel the meeting",
+            lambda _, form: f"MSP meeting {form.meeting_id.data} cancelled", MSP),
+    Command("hold-msp-meeting", "hold_msp_meeting", f.HoldMSPMeeting,
+            "Record an MSP meeting held", "Record the meeting",
+            lambda r, _: f"MSP meeting {r} recorded", MSP),
+    Command("complete-msp-action", "complete_msp_action", f.CompleteMSPAction,
+            "Complete an MSP action", "Record it as done",
+            lambda _, form: f"MSP action {form.action_id.data} completed", MSP),
+    Command("close-msp-group", "close_msp_group", f.CloseMSPGroup, "Close the MSP group",
+            "Close the group", lambda *_: "MSP group closed", MSP),
+    Command("change-category", "change_category", f.ChangeCategory, "Change the LA category",
+            "Change the category",
+            lambda _, form: f"LA category changed to {form.to.data}", JUDGEMENTS),
+    Command("review-category", "review_category", f.ReviewCategory,
+            "Review the LA category", "Record the review",
+            lambda *_: "Category review recorded", JUDGEMENTS),
+    Command("record-inspection", "record_inspection", f.RecordInspection,
+            "Record an Ofsted inspection", "Record the inspection",
+            lambda r, _: f"Ofsted inspection {r} recorded", JUDGEMENTS, dated=False),
+    Command("record-statement-of-action", "record_statement_of_action",
+            f.RecordStatementOfAction, "Record a statement of action",
+            "Record the statement", lambda *_: "Statement of action recorded", JUDGEMENTS),
+    Command("record-visit", "record_visit", f.RecordVisit, "Record a visit",
+            "Record the visit", lambda r, _: f"Visit {r} recorded", OVERSIGHT),
+    Command("assign-caseworker", "assign_caseworker", f.AssignCaseworker,
+            "Assign a caseworker", "Assign the case",
+            lambda _, form: f"Case assigned to {form.name.data}", OVERSIGHT, permission="assign"),
+    Command("change-school-details", "change_school_details", f.ChangeSchoolDetails,
+            "Change the school's details", "Save the details",
+            lambda *_: "School details saved", SCHOOL),
+    Command("convert-to-academy", "convert_to_academy", f.ConvertToAcademy,
+            "Record conversion to an academy", "Record the conversion",
+            lambda r, _: f"Converted: the academy's case file is URN {r}", SCHOOL),
+    Command("retract-entry", "retract_entry", f.RetractEntry, "Retract an entry",
+            "Retract the entry", lambda _, form: f"Entry {form.version.data} retracted", "",
+            dated=False),
+    Command("amend-entry", "amend_entry", f.AmendEntry, "Correct the wording of an entry",
+            "Correct the entry", lambda _, form: f"Entry {form.version.data} corrected", "",
+            dated=False),
+    Command("extend-deadline", "extend_deadline", f.ExtendDeadline, "Extend a deadline",
+            "Extend the deadline", lambda _, form: f"Deadline {form.key.data} extended", "",
+            dated=False),
+    Command("suspend-deadline", "suspend_deadline", f.SuspendDeadline, "Suspend a deadline",
+            "Suspend the deadline", lambda _, form: f"Deadline {form.key.data} suspended", "",
+            dated=False),
+    Command("resume-deadline", "resume_deadline", f.ResumeDeadline, "Resume a deadline",
+            "Resume the deadline", lambda _, form: f"Deadline {form.key.data} resumed", "",
+            dated=False),
+)
+BY_SLUG = {command.slug: command for command in COMMANDS}
+GROUPS = (CONCERNS, NOTICES, IEB, MSP, JUDGEMENTS, OVERSIGHT, SCHOOL)
+
+
+def command_groups() -> list[tuple[str, list[Command]]]:
+    """The commands the case file lists, by group (corrections and deadline changes are
+    reached from the entry or deadline they act on)."""
+    return [(group, [c for c in COMMANDS if c.group == group]) for group in GROUPS]
+
+
+# The one view ----------------------------------------------------------------------------
+
+def command_page(urn: int, slug: str) -> Any:
+    command = BY_SLUG[slug]
+    return requires(command.permission)(_command_page)(urn, command)
+
+
+def _command_page(urn: int, command: Command) -> Any:
+    case_files = services().case_files
+    case = CaseFileView(case_files, urn)
+    try:
+        case.status  # noqa: B018 - a missing case file is a 404 before anything else
+    except SchoolNotFound:
+        abort(404)
+    if request.method == "GET":
+        return _show(command, case, _fresh_form(command, case))
+
+    form = command.form()
+    form.fill(case)
+    token = form.form_token.data
+    if not _token_is_live(token):
+        return _refuse_resubmission(urn)
+    if request.form.get("change"):  # back from the review page to change what was typed
+        return _show(command, case, form)
+    if not form.validate():
+        return _show(command, case, form, status=422)
+    if command.review is not None and not request.form.get("confirmed"):
+        try:
+            rows = command.review(form, case)
+        except CaseFileError as error:
+            return _show(command, case, form, problem=str(error), status=422)
+        return render_template("schools/confirm.html", command=command, school=case.status,
+                               rows=rows, fields=_echo(request.form))
+    if not _spend(token):
+        return _refuse_resubmission(urn)
+
+    arguments = form.arguments()
+    if command.dated:
+        arguments["effective"] = form.effective.data
+    try:
+        result = getattr(case_files, command.method)(urn, by=g.user["name"], **arguments)
+    except CaseFileError as error:
+        form.form_token.data = _issue_token()  # nothing was recorded: the form may be sent again
+        return _show(command, case, form, problem=str(error), status=422)
+    services().read_your_writes()
+    flash(command.done(result, form), "success")
+    return redirect(url_for("schools.case_file", urn=urn), code=303)
+
+
+def _fresh_form(command: Command, case: CaseFileView) -> f.CommandForm:
+    """The form as first shown: what the case file says, what the link asked for (a notice,
+    an entry, a deadline), today's date, and a new one-time token."""
+    form = command.form(formdata=None)
+    for name in request.args:
+        if name in form._fields and name not in f.META_FIELDS:
+            form[name].process(MultiDict([(name, v) for v in request.args.getlist(name)]))
+    form.fill(case)
+    form.prefill(case)
+    if "effective" in form._fields and form.effective.data is None:
+        form.effective.data = case.case_files.clock.today()
+    form.form_token.data = _issue_token()
+    return form
+
+
+def _show(command: Command, case: CaseFileView, form: f.CommandForm, *,
+          problem: str | None = None, status: int = 200) -> Any:
+    errors = ([{"text": problem}] if problem else []) + _error_list(form)
+    return render_template("schools/command.html", command=command, form=form,
+                           school=case.status, about=form.describe(case), errors=errors), status
+
+
+def _error_list(form: Any) -> list[dict[str, str]]:
+    """The error summary's items, each linking to its field (a date to its day box)."""
+    found = []
+    for field in form:
+        if field.type == "FieldList":
+            for entry in field:
+                found += _error_list(entry.form)
+        elif field.errors:
+            found.append({"text": field.errors[0], "href": f"#{_anchor(field)}"})
+    return found
+
+
+def _anchor(field: Any) -> str:
+    if isinstance(field, f.DateInputField):
+        return f"{field.name}-day"
+    if field.type in ("RadiosField", "CheckboxesField", "SelectMultipleField", "BooleanField"):
+        return field.name  # GOV.UK gives the first radio or checkbox the field's name as id
+    return field.id
+
+
+def _echo(posted: MultiDict) -> list[tuple[str, str]]:
+    """What was typed, to send again from the review page (the page adds its own CSRF
+    token and button)."""
+    return [(k, v) for k, v in posted.items(multi=True)
+            if k not in ("csrf_token", "confirmed", "change", "submit")]
+
+
+def _refuse_resubmission(urn: int) -> Any:
+    flash("That form was already sent, or has expired, so nothing more was recorded. "
+          "Check the case file before trying again.", "info")
+    return redirect(url_for("schools.case_file", urn=urn), code=303)
+
+
+# One-time form tokens ----------------------------------------------------------------------
+
+SESSION_TOKENS = "form_tokens"
+KEPT_IN_SESSION = 20  # forms open at once in one session; older ones expire
+REMEMBERED_SPENT = 10_000
+
+
+class SpentTokens:
+    """The tokens this process has seen spent, newest kept."""
+
+    def __init__(self) -> None:
+        self._spent: OrderedDict[str, None] = OrderedDict()
+        self._lock = Lock()
+
+    def spend(self, token: str) -> bool:
+        """True the first time only."""
+        with self._lock:
+            if token in self._spent:
+                return False
+            self._spent[token] = None
+            while len(self._spent) > REMEMBERED_SPENT:
+                self._spent.popitem(last=False)
+            return True
+
+    def __contains__(self, token: str) -> bool:
+        with self._lock:
+            return token in self._spent
+
+
+def _spent_tokens() -> SpentTokens:
+    return current_app.extensions.setdefault("scc.spent_form_tokens", SpentTokens())
+
+
+def _issue_token() -> str:
+    token = secrets.token_urlsafe(18)
+    session[SESSION_TOKENS] = [*session.get(SESSION_TOKENS, []), token][-KEPT_IN_SESSION:]
+    return token
+
+
+def _token_is_live(token: str | None) -> bool:
+    return bool(token) and token in session.get(SESSION_TOKENS, []) \
+        and token not in _spent_tokens()
+
+
+def _spend(token: str) -> bool:
+    tokens = session.get(SESSION_TOKENS, [])
+    if token not in tokens:
+        return False
+    session[SESSION_TOKENS] = [t for t in tokens if t != token]
+    return _spent_tokens().spend(token)
+
+
+for _command in COMMANDS:
+    bp.add_url_rule(f"/<int:urn>/{_command.slug}", endpoint=_command.endpoint,
+                    view_func=command_page, defaults={"slug": _command.slug},
+                    methods=["GET", "POST"])

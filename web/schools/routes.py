@@ -1,0 +1,115 @@
+"""The schools list: search by name or URN, filter, sort and page, all in the query string."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request, url_for
+
+from application.reports import SCHOOL_SORTS
+from web.auth import requires
+from web.schools import bp
+from web.services import services
+
+PER_PAGE = 50
+PHASES = {"primary": "Primary", "secondary": "Secondary", "special": "Special",
+          "other": "Other (nursery, 16 plus)"}
+GOVERNANCE = {"maintained": "Maintained", "academy": "Academy or free school"}
+CONCERN = {"yes": True, "no": False}
+STATUS = {"open": True, "closed": False}
+ORDERS = ("asc", "desc")
+FILTERS = ("q", "phase", "category", "concern", "governance", "status")
+
+
+@bp.get("/")
+@requires("read")
+def index():  # noqa: ANN201
+    web = services()
+    web.projections.catch_up()
+    scheme = web.projections.scheme
+    asked = {name: request.args.get(name, "").strip() for name in FILTERS}
+    sort = request.args.get("sort", "urn")
+    order = request.args.get("order", "asc")
+    categories = {code.casefold(): code for code in scheme.codes} | {"none": "none"}
+    _check(asked["phase"], PHASES, "phase")
+    _check(asked["concern"], CONCERN, "causing concern")
+    _check(asked["governance"], GOVERNANCE, "governance")
+    _check(asked["status"], STATUS, "status")
+    _check(asked["category"].casefold(), categories, "LA category")
+    _check(sort, SCHOOL_SORTS, "sort")
+    _check(order, ORDERS, "order")
+
+    found = web.reports.schools(
+        text=asked["q"],
+        phase_group=asked["phase"] or None,
+        category=asked["category"] or None,
+        causing_concern=CONCERN.get(asked["concern"]),
+        governance=asked["governance"] or None,
+        is_open=STATUS.get(asked["status"]),
+        sort=sort, descending=order == "desc",
+    )
+    pages = max(1, -(-len(found) // PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = found[(page - 1) * PER_PAGE:page * PER_PAGE]
+
+    query = {k: v for k, v in asked.items() if v}
+    if sort != "urn" or order != "asc":
+        query |= {"sort": sort, "order": order}
+
+    def link(**changes: Any) -> str:
+        return url_for("schools.index", **{k: v for k, v in (query | changes).items()
+                                           if v not in (None, "")})
+
+    def sort_link(column: str) -> str:
+        flip = "desc" if sort == column and order == "asc" else "asc"
+        return link(sort=column, order=flip, page=None)
+
+    pagination = {
+        "items": [{"ellipsis": True} if n is None else
+                  {"number": n, "href": link(page=n if n > 1 else None), "current": n == page}
+                  for n in _page_numbers(page, pages)],
+        "previous": {"href": link(page=page - 1 if page > 2 else None)} if page > 1 else None,
+        "next": {"href": link(page=page + 1)} if page < pages else None,
+        "landmarkLabel": "Pages of schools",
+    }
+    return render_template(
+        "schools/index.html", asked=asked, sort=sort, order=order, schools=shown,
+        pagination=pagination,
+        total=len(found), page=page, pages=pages, first=(page - 1) * PER_PAGE + 1,
+        link=link, sort_link=sort_link, filtered=any(asked.values()),
+        today=web.case_files.clock.today(),
+        select_items={
+            "phase": _options(PHASES, asked["phase"], "Any phase"),
+            "category": _options(
+                {**{c.code: f"{c.code}: {c.label}" for c in scheme.categories},
+                 "none": "Not categorised"},
+                categories.get(asked["category"].casefold(), ""), "Any category"),
+            "concern": _options({"yes": "Yes", "no": "No"}, asked["concern"], "Either"),
+            "governance": _options(GOVERNANCE, asked["governance"], "Either"),
+            "status": _options({"open": "Open", "closed": "Closed"}, asked["status"], "Either"),
+        },
+    )
+
+
+def _options(choices: dict[str, str], chosen: str, any_text: str) -> list[dict[str, Any]]:
+    """A GOV.UK select's items: "any" first, then each choice, the chosen one selected."""
+    return [{"value": "", "text": any_text, "selected": not chosen},
+            *({"value": value, "text": text, "selected": value == chosen}
+              for value, text in choices.items())]
+
+
+def _check(value: str, allowed: Any, what: str) -> None:
+    if value and value not in allowed:
+        abort(400, f"There is no {what} {value!r} to choose")
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """The page links GOV.UK's pagination shows: the first, the last, the current page and
+    its neighbours, with None where an ellipsis stands for the pages between."""
+    wanted = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    numbers: list[int | None] = []
+    for before, n in zip([0, *wanted], wanted, strict=False):
+        if n - before > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers

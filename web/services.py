@@ -1,0 +1,39 @@
+"""The use cases a web request may call, built once by whoever starts the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from application.case_files import SchoolCaseFiles
+from application.projections import CaseFileProjections
+from application.reports import Reports
+
+
+@dataclass
+class WebServices:
+    case_files: SchoolCaseFiles
+    projections: CaseFileProjections
+    users: Any  # application.users.Users
+    notifications: Any = None  # application.notifications.Notifications, if mail is set up
+
+    @property
+    def reports(self) -> Reports:
+        return Reports(self.projections)
+
+    def close(self) -> None:
+        for closable in (self.notifications, self.users, self.projections.store,
+                         self.case_files):
+            if closable is not None:
+                closable.close()
+
+    def read_your_writes(self) -> None:
+        """Brings the read models up to date after a command, so the page the user lands
+        on shows what they just did."""
+        self.projections.catch_up()
+
+
+def services() -> WebServices:
+    return current_app.extensions["scc"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from adapters.calendars import england_and_wales_calendar, load_term_holidays
 from adapters.clock import SystemClock
 from adapters.config import Settings
+from adapters.event_scan import scan_streams
 from adapters.event_store import event_store_env
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
@@ -33,7 +36,8 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
 def build_projections(settings: Settings, case_files: SchoolCaseFiles) -> CaseFileProjections:
     """The read models, in the event store's database unless SCC_READ_MODEL_URL says else."""
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return CaseFileProjections(case_files, SQLReadModels(engine))
+    return CaseFileProjections(case_files, SQLReadModels(engine),
+                               scan=partial(scan_streams, case_files.recorder))
 
 
 def build_notifications(settings: Settings, case_files: SchoolCaseFiles) -> Notifications:

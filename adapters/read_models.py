@@ -268,6 +268,22 @@ class SQLReadModels:
                 conn.execute(table.delete().where(table.c.urn.in_(urns[first:first + 500])))
             rows = [{"urn": urn, **row} for urn, rs in batch.schools.items() for row in rs]
             if rows:
-                conn.execute(table.insert(), rows)
+                _insert_many(conn, table, rows)
         if batch.added:
-            conn.execute(table.insert(), batch.added)
+            _insert_many(conn, table, batch.added)
+
+
+def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """``INSERT`` of many rows through the driver's executemany, with each column's own
+    SQLAlchemy type conversion but without SQLAlchemy's per-row parameter handling, which
+    costs more than the insert itself in a rebuild."""
+    dialect = conn.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+    order = list(compiled.positiontup) if dialect.positional else list(rows[0])
+    pairs = [(name, table.c[name].type.bind_processor(dialect)) for name in order]
+    values = [[row[n] if f is None or row[n] is None else f(row[n]) for n, f in pairs]
+              for row in rows]
+    if dialect.positional:
+        conn.exec_driver_sql(str(compiled), [tuple(v) for v in values])
+    else:
+        conn.exec_driver_sql(str(compiled), [dict(zip(order, v, strict=True)) for v in values])

@@ -72,6 +72,7 @@ class SchoolCaseFiles(Application[UUID]):
         self.scheme = scheme
         self.policy = policy or DeadlinePolicy()
         self._locks: dict[int, Lock] = {}
+        self._urns_by_stream: dict[UUID, int] = {}
         self._locks_lock = Lock()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -372,8 +373,15 @@ class SchoolCaseFiles(Application[UUID]):
             return self._case_file(urn).state
 
     def urn_of(self, stream_id: UUID) -> int:
-        """The URN of a case file's event stream."""
-        return self.repository.get(stream_id).urn
+        """The URN of a case file's event stream (remembered: it never changes)."""
+        urn = self._urns_by_stream.get(stream_id)
+        if urn is None:
+            urn = self._urns_by_stream[stream_id] = self.repository.get(stream_id).urn
+        return urn
+
+    def remember_stream(self, stream_id: UUID, urn: int) -> None:
+        """Tells ``urn_of`` a stream's URN read elsewhere (a rebuild's scan)."""
+        self._urns_by_stream[stream_id] = urn
 
     def version(self, urn: int) -> int:
         return self._case_file(urn).version

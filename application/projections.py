@@ -19,7 +19,7 @@ from application.views import concern_reasons, summarise
 from domain.categories import CategoryScheme
 from domain.deadlines import Deadline, pending_deadlines, pending_firings
 from domain.ofsted import framework_on
-from domain.status import CaseFileState
+from domain.status import CaseFileState, fold
 
 PROJECTIONS = ("school_status", "category_history", "deadlines", "firings", "activity")
 """Every projection, by name; all but activity hold rows per school, activity one per entry."""
@@ -80,9 +80,15 @@ class ReadModelStore(Protocol):
 class CaseFileProjections:
     """Advances the read models from the event log, incrementally or by a full rebuild."""
 
-    def __init__(self, case_files: SchoolCaseFiles, store: ReadModelStore) -> None:
+    def __init__(
+        self, case_files: SchoolCaseFiles, store: ReadModelStore,
+        scan: Callable[[int], Iterator[Any]] | None = None,
+    ) -> None:
+        """``scan(upto)`` reads the log ordered by stream (adapters.event_scan), which makes
+        a rebuild one pass; without it a rebuild reads each school's stream in turn."""
         self.case_files = case_files
         self.store = store
+        self.scan = scan
 
     @property
     def scheme(self) -> CategoryScheme:
@@ -154,12 +160,61 @@ class CaseFileProjections:
             if progress:
                 progress(read, position * passes)
 
+        if self.scan is not None:  # one ordered pass serves every projection
+            passes = 1
+            self.store.rebuild(names, self._scanned_batches(names, position, report), position)
+            return read
         if per_school:
             self.store.rebuild(per_school, self._school_batches(per_school, position, report),
                                position)
         if "activity" in names:
             self.store.rebuild(["activity"], self._activity_batches(position, report), position)
         return read
+
+    def _scanned_batches(self, names: list[str], position: int,
+                         report: Callable[[int], None]) -> Iterator[list[Batch]]:
+        """Batches from one scan of the log in stream order: each entry decoded once, each
+        school folded once, constant memory."""
+        per_school = [n for n in names if n != "activity"]
+        decode = self.case_files.mapper.to_domain_event
+        states: dict[int, CaseFileState] = {}
+        activity: list[dict[str, Any]] = []
+        stream: list[tuple[int, Any]] = []
+        read = 0
+
+        def batch() -> list[Batch]:
+            nonlocal states, activity, read
+            done = [Batch(name, 0, position, self._school_rows(name, states), [])
+                    for name in per_school]
+            if "activity" in names:
+                done.append(Batch("activity", 0, position, {}, activity))
+            report(read)
+            states, activity, read = {}, [], 0
+            return done
+
+        def close_stream() -> None:
+            nonlocal read
+            first = stream[0][1]
+            urn = getattr(first, "urn", None) if first.originator_version == 1 else None
+            if urn is None:  # a stream with no registration: nothing to show for it
+                return
+            self.case_files.remember_stream(first.originator_id, urn)
+            if per_school:
+                states[urn] = fold(event for _, event in stream)
+            if "activity" in names:
+                activity.extend(_activity_row(n, event, urn) for n, event in stream)
+            read += len(stream)
+
+        for notification in self.scan(position):
+            if stream and notification.originator_id != stream[0][1].originator_id:
+                close_stream()
+                stream.clear()
+                if len(states) >= BATCH or len(activity) >= 20 * BATCH:
+                    yield batch()
+            stream.append((notification.id, decode(notification)))
+        if stream:
+            close_stream()
+        yield batch()
 
     def _school_batches(self, names: list[str], position: int,
                         report: Callable[[int], None]) -> Iterator[list[Batch]]:
@@ -219,20 +274,26 @@ class CaseFileProjections:
         return rows
 
     def _activity(self, notifications: list[Any]) -> list[dict[str, Any]]:
+        decode = self.case_files.mapper.to_domain_event
         rows = []
         for notification in notifications:
-            event = self.case_files.mapper.to_domain_event(notification)
-            rows.append({
-                "notification_id": notification.id,
-                "urn": self.case_files.urn_of(event.originator_id),
-                "version": event.originator_version,
-                "event": type(event).__name__,
-                "summary": summarise(event),
-                "effective": event.effective,
-                "recorded_at": event.timestamp,
-                "recorded_by": event.by,
-            })
+            event = decode(notification)
+            rows.append(_activity_row(notification.id, event,
+                                      self.case_files.urn_of(event.originator_id)))
         return rows
+
+
+def _activity_row(notification_id: int, event: Any, urn: int) -> dict[str, Any]:
+    return {
+        "notification_id": notification_id,
+        "urn": urn,
+        "version": event.originator_version,
+        "event": type(event).__name__,
+        "summary": summarise(event),
+        "effective": event.effective,
+        "recorded_at": event.timestamp,
+        "recorded_by": event.by,
+    }
 
 
 def phase_group(phase: str, establishment_type: str) -> str:

@@ -110,6 +110,9 @@ def rebuild_in_child(url: str) -> dict[str, Any]:
 def rebuild_everything(url: str) -> dict[str, Any]:
     """Builds the application and the read models on ``url`` and rebuilds every projection;
     times the whole of it."""
+    from functools import partial
+
+    from adapters.event_scan import scan_streams
     from adapters.read_models import SQLReadModels, read_model_engine
     from application.projections import CaseFileProjections
 
@@ -117,7 +120,8 @@ def rebuild_everything(url: str) -> dict[str, Any]:
     case_files = case_files_on(url)
     store = SQLReadModels(read_model_engine(url))
     try:
-        how = rebuild_all(CaseFileProjections(case_files, store))
+        how = rebuild_all(CaseFileProjections(case_files, store,
+                                              scan=partial(scan_streams, case_files.recorder)))
         seconds = time.perf_counter() - started
         events = case_files.recorder.max_notification_id() or 0
     finally:

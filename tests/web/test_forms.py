@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from werkzeug.datastructures import MultiDict
 
@@ -32,8 +32,9 @@ def send(client, url: str, data: dict, **kwargs):
 
 
 def flashed(client) -> list[str]:
+    """The messages flashed since the last call, taken as a page showing them would."""
     with client.session_transaction() as session:
-        return [message for _, message in session.get("_flashes", [])]
+        return [message for _, message in session.pop("_flashes", [])]
 
 
 def error_summary(page: str) -> str:
@@ -100,7 +101,8 @@ def test_changing_a_warning_notice_from_its_confirmation_page_goes_back_to_the_f
     review = send(client, f"{CASE_FILE}/issue-warning-notice", notice)
     echoed = [(name, html.unescape(value)) for name, value in HIDDEN.findall(review.text)]
 
-    back = client.post(f"{CASE_FILE}/issue-warning-notice", data=MultiDict([*echoed, ("change", "yes")]))
+    back = client.post(f"{CASE_FILE}/issue-warning-notice",
+                       data=MultiDict([*echoed, ("change", "yes")]))
 
     assert back.status_code == 200
     assert ">Low standards</textarea>" in back.text
@@ -350,3 +352,122 @@ def test_an_unknown_school_has_no_forms(actions, client):
     actions.sign_in("caseworker")
 
     assert client.get("/schools/999999/raise-concern").status_code == 404
+
+
+def day(when: date) -> list[str]:
+    return [str(when.day), str(when.month), str(when.year)]
+
+
+def test_every_command_records_through_its_form(actions, client, services):
+    """A school's year of intervention, each step through its own form."""
+    urn = 990014  # an ordinary community primary school of the demo, in category 3a
+    url = f"/schools/{urn}"
+    case_files = services.case_files
+    today = case_files.clock.today()
+    actions.sign_in("head")
+    done: list[str] = []
+
+    def record(slug: str, data: dict, query: str = "") -> None:
+        page = client.get(f"{url}/{slug}{query}")
+        assert page.status_code == 200, slug
+        fields = {"effective": day(today), **data, "csrf_token": csrf_token(page.text),
+                  "form_token": form_token(page.text)}
+        response = client.post(f"{url}/{slug}", data=fields)
+        if response.status_code == 200 and 'id="review"' in response.text:  # confirm it
+            echoed = [(n, html.unescape(v)) for n, v in HIDDEN.findall(response.text)]
+            response = client.post(f"{url}/{slug}", data=MultiDict([*echoed,
+                                                                    ("confirmed", "yes")]))
+        assert response.status_code == 303, (slug, error_summary(response.text))
+        (message,) = flashed(client)
+        assert not message.startswith("That form"), slug
+        done.append(slug)
+
+    def status() -> dict:
+        return case_files.school(urn)
+
+    record("raise-concern", {"ground": "standards", "description": "Phonics check 52%"})
+    concern = status()["open_concerns"][-1]["concern_id"]
+    record("communicate-concern", {"concern_id": concern, "recipient": "headteacher"})
+    record("send-letter-of-concern", {"concern_ids": [concern], "recipient": "chair of governors",
+                                      "summary": "Phonics plan by Easter"})
+    record("resolve-concern", {"concern_id": concern, "outcome": "Merged into the category"})
+    record("change-category", {"to": "4", "reason": "Leadership broke down"})
+    record("review-category", {"reason": "No change since last month"})
+    record("record-visit", {"kind": "monitoring", "notes": "Lessons seen in every class"})
+    record("assign-caseworker", {"name": "Casey Worker", "email": "casey@fenmarsh.example"})
+
+    record("establish-msp-group", {"members": "Helen Marsh\nHeadteacher", "cadence_weeks": "4"})
+    record("schedule-msp-meeting", {"meets_on": day(today + timedelta(days=7))})
+    meeting = status()["msp"]["next_meeting"]["meeting_id"]
+    record("move-msp-meeting", {"meeting_id": meeting, "reason": "Head ill",
+                                "meets_on": day(today + timedelta(days=14))})
+    record("hold-msp-meeting", {"meeting_id": meeting, "attendees": "Helen Marsh",
+                                "minutes": "Plan agreed", "actions-0-description": "Write plan",
+                                "actions-0-owner": "Head",
+                                "actions-0-due": day(today + timedelta(days=30))})
+    action = status()["msp"]["open_actions"][0]["action_id"]
+    record("complete-msp-action", {"action_id": action, "note": "Plan received"})
+    record("schedule-msp-meeting", {"meets_on": day(today + timedelta(days=21))})
+    meeting = status()["msp"]["next_meeting"]["meeting_id"]
+    record("cancel-msp-meeting", {"meeting_id": meeting, "reason": "No longer needed"})
+
+    notice_day = today - timedelta(days=60)
+    record("issue-warning-notice", {
+        "effective": day(notice_day), "section": "s60", "issuer": "local authority",
+        "grounds": ["b"], "compliance_period": "5", "matters": "Governance broke down",
+        "required_actions": "Fill vacancies", "minded_action": "IEB", "copies_to": "Ofsted"})
+    notice = status()["warning_notices"][-1]["notice_id"]
+    record("record-compliance", {"notice_id": notice, "complied": "no",
+                                 "evidence": "Vacancies unfilled"})
+    record("give-intervention-notice", {"notice_id": notice, "proposed_action": "IEB"})
+    record("exercise-power", {"power": "s64", "details": "Two governors appointed"})
+    record("draft-ieb-application", {"rationale": "Governance broke down"})
+    application = status()["ieb_applications"][-1]["application_id"]
+    record("record-ieb-consultation", {"application_id": application,
+                                       "consultee": "governing body", "response": "Opposed"})
+    record("submit-ieb-application", {"application_id": application})
+    record("record-ieb-decision", {"application_id": application, "consent": "yes"})
+    record("constitute-ieb", {"application_id": application, "members": "Ann One\nBen Two",
+                              "term_ends_on": day(today + timedelta(days=365))})
+    record("change-ieb-members", {"members": "Ann One\nCat Three", "reason": "Ben resigned"})
+    record("end-ieb", {"reason": "Governing body restored"})
+    record("record-coasting", {"basis": "2025 and 2026 progress below the coasting floor"})
+    record("end-eligibility", {"route": "coasting", "reason": "Regulations revoked"})
+    record("close-msp-group", {"reason": "Rapid progress"})
+
+    record("record-inspection", {
+        "inspected_on": day(today - timedelta(days=20)), "published_on": day(today),
+        "category": "special measures", "safeguarding": "met",
+        "report_card": "achievement: urgent improvement\nleadership and governance: "
+                       "needs attention"})
+    inspection = status()["inspections"][-1]["inspection_id"]
+    record("record-statement-of-action", {"inspection_id": inspection,
+                                          "summary": "Support plan"})
+    record("extend-deadline", {"key": "visit:next", "reason": "Inspection week",
+                               "to": day(today + timedelta(days=200))}, "?key=visit:next")
+    record("suspend-deadline", {"key": "visit:next", "reason": "With the RD"})
+    record("resume-deadline", {"key": "visit:next", "reason": "Back with us"})
+    record("issue-warning-notice", {
+        "section": "s60", "issuer": "local authority", "grounds": ["a"],
+        "compliance_period": "10", "matters": "Standards", "required_actions": "Act",
+        "minded_action": "IEB"})
+    record("withdraw-warning-notice", {"notice_id": status()["warning_notices"][-1]["notice_id"],
+                                       "reason": "Issued in error"})
+    record("change-school-details", {"name": "Snipe Hill Primary School", "phase": "Primary",
+                                     "establishment_type": "Community school",
+                                     "la_code": "999", "pupils": "215"})
+    visit = next(e for e in case_files.history(urn) if e["event"] == "VisitRecorded")
+    record("amend-entry", {"version": str(visit["version"]), "field": "notes",
+                           "wording": "Lessons seen in every class but one",
+                           "reason": "Class 4 was on a trip"},
+           f"?version={visit['version']}")
+    review = next(e for e in case_files.history(urn) if e["event"] == "CategoryReviewed")
+    record("retract-entry", {"version": str(review["version"]), "reason": "Not a review"},
+           f"?version={review['version']}")
+    record("convert-to-academy", {"new_urn": "999990", "name": "Snipe Hill Academy",
+                                  "establishment_type": "Academy sponsor led"})
+
+    # Check every command was recorded through its form, and the academy has its file
+    assert sorted(set(done)) == sorted(c.slug for c in COMMANDS)
+    assert case_files.school(999990)["predecessor_urn"] == urn
+    assert status()["pupils"] == 215 and status()["caseworker"]["name"] == "Casey Worker"

@@ -304,7 +304,7 @@ def test_the_category_report_draws_an_accessible_chart(head):
     chart = report.find("svg", id="category-chart")
     assert chart.attrs["role"] == "img"
     assert chart.attrs["aria-labelledby"] == "chart-title chart-desc"
-    assert "Latest Ofsted grade" in chart.find("title", id="chart-title").text
+    assert "Ofsted grade" in chart.find("title", id="chart-title").text
     assert "31 August 2024:" in chart.find("desc", id="chart-desc").text
     assert len(chart.find_all("g", class_="scc-chart__bar")) == 2
     assert [t.attrs["data-date"] for t in report.find_all(

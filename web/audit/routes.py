@@ -78,7 +78,8 @@ def school(urn: int) -> Any:
         compared=compared, differences=differences,
         verification=verify(case_files, urn=urn),
         access=services().users.access_log(urn=urn, limit=100),
-        export_query=export_query, name=status["name"] if status else case_files.school(urn)["name"],
+        export_query=export_query,
+        name=status["name"] if status else case_files.school(urn)["name"],
     ), 422 if errors else 200
 
 

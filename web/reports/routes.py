@@ -19,7 +19,7 @@ from web.reports import bp
 from web.reports.chart import stacked_bars
 from web.services import services
 
-BY = {"la": "LA category", "ofsted": "Latest Ofsted grade"}
+BY = {"la": "LA category", "ofsted": "Ofsted grade"}
 PHASE_NAMES = {"all": "All phases", "primary": "Primary", "secondary": "Secondary",
                "special": "Special"}
 MOST_DATES = 10
@@ -45,7 +45,7 @@ def index():  # noqa: ANN201
         "reports/categories.html", asked=asked, errors=errors, rows=rows, labels=labels,
         tables=_by_date(rows), chart=stacked_bars(rows, labels) if rows else None,
         dates_text=request.args.get("dates", ", ".join(f"{d:%d/%m/%Y}" for d in asked["dates"])),
-        by_names=BY, phase_names=PHASE_NAMES, query=query,
+        by_names=BY, phase_names=PHASE_NAMES, query=query, most_dates=MOST_DATES,
         by_items=[{"value": v, "text": t, "checked": v == asked["by"]} for v, t in BY.items()],
         phase_items=[{"value": v, "text": t, "selected": v == asked["phase"]}
                      for v, t in PHASE_NAMES.items()],
@@ -164,9 +164,9 @@ def deadlines():  # noqa: ANN201
         due_on=due_on, overdue=web.reports.deadlines(today)["overdue"],
         month_pages={
             "previous": {"href": url_for("reports.deadlines", month=f"{before:%Y-%m}"),
-                         "labelText": f"{before:%B %Y}"},
+                         "text": "Previous month", "labelText": f"{before:%B %Y}"},
             "next": {"href": url_for("reports.deadlines", month=f"{after:%Y-%m}"),
-                     "labelText": f"{after:%B %Y}"},
+                     "text": "Next month", "labelText": f"{after:%B %Y}"},
             "landmarkLabel": "Other months",
         },
     )

@@ -88,7 +88,7 @@ def _review_warning_notice(form: f.IssueWarningNotice,
                                               case.working_days)
     grounds = [f"({g}) {statute.WARNING_NOTICE_GROUNDS[g]}" for g in form.grounds.data]
     return [
-        ("Kind of notice", statute.WARNING_NOTICE_SECTIONS.get(form.section.data, "")),
+        ("Kind of notice", _sentence(statute.WARNING_NOTICE_SECTIONS.get(form.section.data, ""))),
         ("Given by", (form.issuer.data or "").capitalize()),
         ("Grounds", "; ".join(grounds) or "None (teachers' pay and conditions)"),
         ("Matters relied on", form.matters.data),
@@ -99,6 +99,10 @@ def _review_warning_notice(form: f.IssueWarningNotice,
         ("Compliance date", long_date(ends_on)),
         ("Copies to", ", ".join(form.copies_to.data) or "Ofsted"),
     ]
+
+
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 CONCERNS = "Concerns"

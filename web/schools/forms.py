@@ -6,8 +6,8 @@ rules of the case file stay in the domain, which answers with a CaseFileError th
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
@@ -41,7 +41,13 @@ from wtforms.validators import InputRequired, Optional, StopValidation
 
 from domain import statute
 from domain.case_file import CONCERN_GROUNDS, CONCERN_RECIPIENTS, VISIT_KINDS, SchoolCaseFile
-from domain.ofsted import FRAMEWORKS, NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
+from domain.ofsted import (
+    FRAMEWORKS,
+    NOTICE_TO_IMPROVE,
+    SAFEGUARDING,
+    SERIOUS_WEAKNESSES,
+    SPECIAL_MEASURES,
+)
 from domain.wording import long_date
 
 if TYPE_CHECKING:
@@ -613,9 +619,11 @@ class RecordInspection(CommandForm):
                                prompt="Not judged")
 
     def fill(self, case: CaseFileView) -> None:
-        grades = {grade: f"{grade}: {', '.join(sorted({f.overall_grades[grade] for f in FRAMEWORKS if grade in f.overall_grades}))}"
-                  for grade in (1, 2, 3, 4)}
-        self.overall.offer([(str(g), label) for g, label in grades.items()])
+        # The words for each grade changed over the years (Satisfactory, Requires improvement).
+        words = {grade: sorted({f.overall_grades[grade] for f in FRAMEWORKS
+                                if grade in f.overall_grades}) for grade in (1, 2, 3, 4)}
+        self.overall.offer((str(grade), f"{grade}: {' or '.join(names)}")
+                           for grade, names in words.items())
         self.category.offer([(c, c.capitalize()) for c in
                              (SERIOUS_WEAKNESSES, SPECIAL_MEASURES, NOTICE_TO_IMPROVE)])
         self.safeguarding.offer([(s, s.capitalize()) for s in SAFEGUARDING])
@@ -685,7 +693,7 @@ class ChangeSchoolDetails(CommandForm):
     def arguments(self) -> dict[str, Any]:
         changes = super().arguments()
         changes["religious_character"] = (changes["religious_character"] or "").strip() or None
-        return {"changes": changes}
+        return changes  # the case file records only those that differ
 
 
 class ConvertToAcademy(CommandForm):

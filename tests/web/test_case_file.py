@@ -1,0 +1,114 @@
+"""A school's case file page: its status, open items, timeline and the actions a role may take."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+from adapters.demo import FEATURED_URN
+from tests.web.conftest import USERS, csrf_token
+
+CASE_FILE = f"/schools/{FEATURED_URN}"
+
+
+def section(page: str, marker: str, end: str) -> str:
+    """The page from ``marker`` to the first ``end`` after it, unescaped."""
+    start = page.index(marker)
+    return html.unescape(page[start:page.index(end, start)])
+
+
+def test_the_featured_case_file_shows_its_status_and_open_items(actions, client, services):
+    actions.sign_in("caseworker")
+
+    page = client.get(CASE_FILE)
+
+    assert page.status_code == 200
+    status = section(page.text, 'id="status-summary"', "</dl>")
+    assert "Sedgeholme St Felix Church of England Primary School" in status
+    assert "3b: Requires Improvement" in status and "since 27 April 2026" in status
+    assert "interim executive board in place" in status
+    # Check the interim executive board, in place with its members
+    ieb = section(page.text, 'id="ieb"', "</div>")
+    assert "IEB in place" in ieb and "Dr Ruth Penhaligon (chair)" in ieb
+    assert "its term ends 31 August 2027" in ieb
+    # Check warning notice WN1 was not complied with
+    notice = section(page.text, 'data-notice="WN1"', "</tr>")
+    assert "not complied with" in notice and "10 February 2025" in notice
+    # Check the overdue MSP actions are tagged, and the one not yet due is not
+    actions_table = section(page.text, 'id="msp-actions"', "</table>")
+    for action_id, overdue in (("A7", True), ("A8", True), ("A10", False)):
+        row = section(actions_table, f'data-action="{action_id}"', "</tr>")
+        assert ("Overdue" in row) is overdue, action_id
+    # Check the deadlines come from the case file, with working days left where not passed
+    deadlines = section(page.text, 'id="deadlines"', "</table>")
+    assert "MSP meeting M17" in deadlines
+    ieb_term = section(deadlines, 'data-key="ieb_term_ends:IEB1"', "</tr>")
+    days_left = services.case_files.working_days.working_days_between(
+        services.case_files.clock.today(), date(2027, 8, 31))
+    assert f"{days_left} working days" in ieb_term
+
+
+def test_the_timeline_shows_every_entry_newest_first_with_its_corrections(actions, client,
+                                                                           services):
+    actions.sign_in("caseworker")
+
+    page = client.get(CASE_FILE).text
+
+    history = services.case_files.history(FEATURED_URN)
+    versions = [int(v) for v in re.findall(r'data-version="(\d+)"', page)]
+    assert versions == sorted((e["version"] for e in history), reverse=True)
+    # Check the concern raised against the wrong school is struck through, with the reason
+    (retracted,) = [e for e in history if e["retracted"]]
+    entry = section(page, f'id="entry-{retracted["version"]}"', "</li>")
+    assert f'<s class="scc-timeline__retracted">{retracted["summary"]}</s>' in entry
+    assert "Recorded against the wrong school" in entry
+    # Check the letter's mistyped deadline shows its amendment against it
+    (amended,) = [e for e in history if e["event"] == "LetterOfConcernSent"]
+    entry = section(page, f'id="entry-{amended["version"]}"', "</li>")
+    assert "by 28 March 2024" in entry and "The deadline was mistyped as 2042" in entry
+    # Check each entry says who recorded it, when, and when it took effect
+    first = section(page, 'id="entry-1"', "</li>")
+    assert "Case file opened" in first and "effective" in first
+    assert re.search(r"Recorded <time datetime=\"[^\"]+\">\d+ \w+ \d{4} \d\d:\d\d</time>",
+                     first)
+
+
+def test_a_caseworker_sees_the_forms_but_not_assignment_and_an_auditor_sees_neither(
+        actions, client):
+    actions.sign_in("caseworker")
+    caseworker = client.get(CASE_FILE).text
+    client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/sign-out").text)})
+    actions.sign_in("auditor")
+    auditor = client.get(CASE_FILE).text
+
+    assert f"{CASE_FILE}/raise-concern" in caseworker
+    assert f"{CASE_FILE}/retract-entry?version=" in caseworker
+    assert f"{CASE_FILE}/assign-caseworker" not in caseworker
+    assert "/raise-concern" not in auditor and "retract-entry" not in auditor
+    assert f"/audit/schools/{FEATURED_URN}" in auditor
+    assert f"/audit/schools/{FEATURED_URN}" not in caseworker
+
+
+def test_the_head_may_assign_the_case(actions, client):
+    actions.sign_in("head")
+
+    assert f"{CASE_FILE}/assign-caseworker" in client.get(CASE_FILE).text
+
+
+def test_each_view_of_a_case_file_is_in_the_access_log(actions, client, services):
+    actions.sign_in("caseworker")
+
+    client.get(CASE_FILE)
+    client.get(CASE_FILE)
+
+    log = services.users.access_log(urn=FEATURED_URN)
+    assert [(e["email"], e["view"]) for e in log] == [(USERS["caseworker"][0], "case file")] * 2
+
+
+def test_an_unknown_school_is_not_found_and_signed_out_users_are_sent_to_sign_in(
+        actions, client):
+    assert client.get(CASE_FILE).status_code == 302
+    actions.sign_in("caseworker")
+
+    assert client.get("/schools/999999").status_code == 404

@@ -8,4 +8,5 @@ BENCHMARKS = {
     "command_cost": "benchmarks.command_cost",
     "as_at_load": "benchmarks.as_at_load",
     "rebuild": "benchmarks.rebuild",
+    "reconcile": "benchmarks.reconcile",
 }

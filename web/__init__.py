@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web.config import Config
 from web.services import WebServices
@@ -13,6 +14,11 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     """Builds the app; ``services`` are the use cases (built from the environment if None)."""
     app = Flask(__name__)
     app.config.from_mapping((config or Config()).as_mapping())
+    if app.config["PROXY_HOPS"]:
+        # Behind a reverse proxy: the client's address (sign-in throttling) and the scheme
+        # and host (CSRF's referrer check) come from the proxy's X-Forwarded-* headers.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_loader = ChoiceLoader([
         PackageLoader("web"),
         PrefixLoader({

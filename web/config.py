@@ -23,6 +23,8 @@ class Config:
     WTF_CSRF_ENABLED: bool = True
     WTF_CSRF_TIME_LIMIT: int | None = None  # the session's lifetime bounds the token
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    PROXY_HOPS: int = field(default_factory=lambda: int(os.environ.get("SCC_PROXY_HOPS", "0")))
+    """How many reverse proxies stand in front of the app (0: none; trust no X-Forwarded-*)."""
     TESTING: bool = False
 
     def as_mapping(self) -> dict[str, object]:

@@ -128,6 +128,15 @@ class Users:
             raise UserError(f"A user with the email address {email} already exists",
                             field="email")
 
+    def set_password(self, email: str, password: str) -> None:
+        """A new password for an existing user (an admin's reset, or the demo's)."""
+        if self.get(email) is None:
+            raise UserError(f"There is no user with the email address {email}", field="email")
+        if len(password) < MINIMUM_PASSWORD_LENGTH:
+            raise UserError(f"Enter a password of at least {MINIMUM_PASSWORD_LENGTH} "
+                            "characters", field="password")
+        self.store.set_password_hash(normal_email(email), self.hasher.hash(password))
+
     def disable(self, email: str) -> None:
         """The user can no longer sign in, and is signed out at their next request."""
         self._set_disabled(email, True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import random
 import statistics
@@ -204,16 +203,25 @@ def _school(app: Any, urn: int, rng: random.Random, now: datetime, today: date,
 # The children -------------------------------------------------------------------------------
 
 def in_child(kind: str, url: str, *args: str) -> dict[str, Any]:
-    """Runs one measurement in a child process; adds its peak RSS in MB."""
+    """Runs one measurement in a child process, which reports its own peak RSS."""
     with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen([sys.executable, "-m", "benchmarks.reconcile", kind, url, *args],
-                                 stdout=out, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
-        if code := os.waitstatus_to_exitcode(status):
+        code = subprocess.call([sys.executable, "-m", "benchmarks.reconcile", kind, url, *args],
+                               stdout=out, cwd=ROOT)
+        if code:
             raise RuntimeError(f"the {kind} process exited with {code}")
         out.seek(0)
-        result = json.loads(out.read())
-    return {**result, "peak_mb": usage.ru_maxrss / 1024}  # Linux counts kilobytes
+        return json.loads(out.read())
+
+
+def peak_mb() -> float:
+    """This process's peak RSS in MB. Read from /proc, not the parent's ``wait4``: Linux
+    starts a child's ``ru_maxrss`` at the parent's RSS when it forks, which here (after
+    building the store) is larger than any child's."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def select_all(url: str) -> dict[str, Any]:
@@ -327,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     else:
         result = start_worker(args.url, args.at if args.kind == "downtime" else None)
-    print(json.dumps(result))
+    print(json.dumps({**result, "peak_mb": peak_mb()}))
     return 0
 
 

@@ -63,13 +63,17 @@ def init() -> None:
 @click.option("--if-empty", is_flag=True,
               help="Do nothing if the store already holds case files.")
 def demo(if_empty: bool) -> None:
-    from adapters.demo import load_demo
+    from adapters.demo import FEATURED_URN, load_demo
 
-    with _case_files() as case_files, contextlib.ExitStack() as bars:
+    with _case_files() as case_files:
         existing = len(case_files.urns())
-        if existing and if_empty:
-            click.echo(f"The store already holds {existing} case files; demo not loaded.")
-            return
+        holds_demo = FEATURED_URN in case_files
+    if existing and if_empty:
+        click.echo(f"The store already holds {existing} case files; demo not loaded.")
+        if holds_demo:
+            _add_demo_users(new_passwords=True)
+        return
+    with _case_files() as case_files, contextlib.ExitStack() as bars:
         bar: Any = None
         logged = 0
         stderr = sys.stderr
@@ -709,18 +713,23 @@ DEMO_USERS = (
 )
 
 
-def _add_demo_users() -> None:
+def _add_demo_users(*, new_passwords: bool = False) -> None:
     """One user per role with a random password, printed: for the demo only, since a
-    password on a terminal or in a log is a password anyone reading it has."""
+    password on a terminal or in a log is a password anyone reading it has. On a store that
+    already holds the demo (``make run`` again), the demo users get new passwords, printed."""
     import secrets
 
     made = []
     with _users() as users:
         for role, email, name in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
             if users.get(email) is None:
-                password = secrets.token_urlsafe(12)
                 users.add(email=email, name=name, role=role, password=password)
-                made.append((role, email, password))
+            elif new_passwords:
+                users.set_password(email, password)
+            else:
+                continue
+            made.append((role, email, password))
     click.echo()
     if not made:
         click.echo("The demo users exist already; their passwords were printed when they "

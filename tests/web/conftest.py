@@ -23,12 +23,16 @@ USERS = {
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory) -> str:
     """The demo LA loaded once into an SQLite file; tests copy it so each starts alike."""
-    from adapters.bootstrap import build_case_files
+    from adapters.bootstrap import build_case_files, build_projections
     from adapters.demo import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "scc.sqlite3"
-    case_files = build_case_files(Settings(database_url=f"sqlite:///{path}"))
+    settings = Settings(database_url=f"sqlite:///{path}")
+    case_files = build_case_files(settings)
     load_demo(case_files)
+    projections = build_projections(settings, case_files)
+    projections.catch_up()  # once here, not in every test's first request
+    projections.store.close()
     case_files.close()
     return str(path)
 

@@ -115,7 +115,7 @@ def test_the_access_log_lists_every_view_of_the_school(actions, client, services
     log = section(page, 'id="access-table"', "</table>")
     views = [cells[1:] for cells in _rows(log)]
     caseworker, auditor = USERS["caseworker"][0], USERS["auditor"][0]
-    assert views == [[auditor, "audit, as at 2025-01-01"], [auditor, "export JSON"],
+    assert views == [[auditor, "audit as at 2025-01-01"], [auditor, "export JSON"],
                      [auditor, "export CSV"], [caseworker, "case file"]]
     assert len(services.users.access_log(urn=FEATURED_URN)) == 4
 

@@ -6,7 +6,7 @@ import html
 import re
 from datetime import date
 
-from adapters.demo import FEATURED_URN
+from adapters.demo import FEATURED_URN, SPECIAL_MEASURES_URN
 from tests.web.conftest import USERS, csrf_token
 
 CASE_FILE = f"/schools/{FEATURED_URN}"
@@ -47,6 +47,18 @@ def test_the_featured_case_file_shows_its_status_and_open_items(actions, client,
     days_left = services.case_files.working_days.working_days_between(
         services.case_files.clock.today(), date(2027, 8, 31))
     assert f"{days_left} working days" in ieb_term
+
+
+def test_an_ieb_application_in_progress_shows_its_stage(actions, client, services):
+    services.case_files.draft_ieb_application(
+        SPECIAL_MEASURES_URN, by="Helen Marsh", rationale="No improvement since March")
+    actions.sign_in("caseworker")
+
+    page = client.get(f"/schools/{SPECIAL_MEASURES_URN}").text
+
+    ieb = section(page, 'id="ieb"', "</div>")
+    assert "IEB application drafted" in ieb
+    assert "Application IEB1, drafted" in ieb
 
 
 def test_the_timeline_shows_every_entry_newest_first_with_its_corrections(actions, client,

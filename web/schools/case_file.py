@@ -54,11 +54,12 @@ def case_file(urn: int) -> str:
 def _ieb_stage(school: dict[str, Any]) -> dict[str, Any] | None:
     """Where the interim executive board stands: in place, or its application's stage."""
     if school["ieb"]:
-        return {"stage": "in place", **school["ieb"]}
+        return {**school["ieb"], "stage": "in place"}
     applications = school["ieb_applications"]
     if applications:
         latest = applications[-1]
-        return {"stage": f"application {latest['stage']}", **latest}
+        stage = "ended" if latest["stage"] == "constituted" else f"application {latest['stage']}"
+        return {**latest, "stage": stage}
     return None
 
 

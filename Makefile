@@ -41,7 +41,7 @@ run: $(STAMP) $(ASSETS)
 test: $(STAMP) $(ASSETS) $(CHROMIUM) lint
 	SCC_REQUIRE_POSTGRES=1 $(BIN)/pytest
 
-test-sqlite: $(STAMP) $(ASSETS)
+test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/pytest -m "not postgres"
 
 lint: $(STAMP)

@@ -97,13 +97,17 @@ def measure(store: str, url: str, deadlines: int, due: int, runs: int, *,
     select_mb = max(s["peak_mb"] for s in selects)
     startup_mb = max(s["peak_mb"] for s in startups)
     each = f"median of {runs}" if runs > 1 else "one run"
+
+    def spread(results: list[dict[str, Any]]) -> str:
+        return " / ".join(f"{r['ms']:.0f}" for r in results) + " ms"
+
     name = f"{NAME} {store}"
     return [
         Row(f"{name} start-up vs one SELECT", startup_ms, select_ms,
             max_ratio=MAX_RATIO if targets else None,
-            note=f"{shape}; Worker.start() until it schedules, {each}; baseline: "
-                 f"SELECT * of the {selects[0]['rows']:,} firings rows, fetched "
-                 f"({each}); each in a fresh process"),
+            note=f"{shape}; Worker.start() until it schedules, {each} "
+                 f"({spread(startups)}); baseline: SELECT * of the {selects[0]['rows']:,} "
+                 f"firings rows, fetched ({spread(selects)}); each in a fresh process"),
         Row(f"{name} start-up", startup_ms, max_ms=MAX_SECONDS * 1000 if targets else None,
             note=f"the deadline job set for {startups[0]['next_run_time']}"),
         Row(f"{name} reconcile() again, warm", reconcile_ms, select_ms,

@@ -101,7 +101,10 @@ def pending_deadlines(
                 p.power == "s63" and p.exercised_on >= notice.intervention_notice_on
                 for p in state.powers):
             last_day = statute.s63_window_ends(notice.compliance_date)
-            if last_day >= notice.intervention_notice_on:
+            # An opportunity, not a duty: it goes once its last day has passed, or once an
+            # interim executive board has replaced the governing body.
+            closed = (f"s63_window:{notice.notice_id}", last_day, PASSED) in state.fired
+            if last_day >= notice.intervention_notice_on and not closed and state.ieb is None:
                 found.append(("s63_window", notice.notice_id, last_day,
                               f"Last day to require arrangements under s63 after "
                               f"{notice.notice_id}", notice.recorded_in))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from adapters.config import Settings
 from tests.fakes import FixedClock
@@ -20,7 +20,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-quic",
                  "--disable-sync"]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 TIMEOUT_MS = 10_000  # for every wait: a page of this app that takes longer is a failure
 PASSWORD = "correct horse battery staple"
 USERS = {
@@ -30,6 +29,7 @@ USERS = {
     "admin": ("adam@fenmarsh.example", "Adam Min"),
 }
 HERE = Path(__file__).parent
+SCREENSHOTS = HERE / "screenshots"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,7 +43,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class LiveServer:
     url: str
     services: object  # web.services.WebServices: for setting up a case through the use cases
-    clock: FixedClock
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +71,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", services, clock)
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", services)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -82,14 +81,13 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make {CHROMIUM}), "
                     'or leave these tests out with -m "not browser"')
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=CHROMIUM_ARGS)
+        expect.set_options(timeout=TIMEOUT_MS)
         yield browser
         browser.close()
 
@@ -101,7 +99,6 @@ def context(browser, live_server) -> Iterator:
                                   viewport={"width": 1280, "height": 900}, locale="en-GB",
                                   timezone_id="Europe/London")
     context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
     yield context
     context.close()
 

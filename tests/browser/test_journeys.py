@@ -16,7 +16,7 @@ from datetime import date
 from playwright.sync_api import Locator, Page, expect
 
 from adapters.demo import FEATURED_URN, SPECIAL_MEASURES_URN
-from tests.browser.conftest import USERS, screenshot, sign_in
+from tests.browser.conftest import PASSWORD, USERS, screenshot, sign_in
 
 MAINTAINED_FOR_NOTICE = 990014  # Snipe Hill Primary School: category 3a, no notices
 MAINTAINED_FOR_NON_COMPLIANCE = 990022  # Stowfen CE Primary School: category 3a, no notices
@@ -77,7 +77,7 @@ def test_signing_in_with_a_wrong_password_shows_the_error_then_lands_where_asked
     expect(page).to_have_title(re.compile(r"^Error: Sign in"))
     expect(page.get_by_label("Email address")).to_have_value(email)
 
-    page.get_by_label("Password", exact=True).fill("correct horse battery staple")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
     # Check they land on the page they asked for, signed in under their own name and role

@@ -206,6 +206,29 @@ def test_s63_window_closes_two_months_after_the_compliance_period_ends():
     assert "s63_window:WN1" not in deadlines(school)
 
 
+def test_s63_window_goes_once_its_last_day_has_passed_or_an_ieb_replaces_the_governors():
+    """s63 is an opportunity, not a duty: once the window's passing is recorded it is no
+    longer open, and an interim executive board (s65) leaves no governing body to direct."""
+    passed = a_maintained_school()
+    eligible_by_warning_notice(passed, date(2026, 2, 2))
+    fire(passed, date(2026, 5, 4), "s63_window:WN1", date(2026, 5, 2))
+
+    assert "s63_window:WN1" not in deadlines(passed)
+
+    boarded = a_maintained_school()
+    eligible_by_warning_notice(boarded, date(2026, 2, 2))
+    application = boarded.draft_ieb_application(when=when(date(2026, 3, 4)), rationale="r")
+    boarded.record_ieb_consultation(when=when(date(2026, 3, 5)), application_id=application,
+                                    consultee="governing body", response="Opposed")
+    boarded.submit_ieb_application(when=when(date(2026, 3, 6)), application_id=application)
+    boarded.record_ieb_decision(when=when(date(2026, 3, 9)), application_id=application,
+                                consent=True)
+    boarded.constitute_ieb(when=when(date(2026, 3, 10)), application_id=application,
+                           members=["A. Khan", "B. Ortiz"])
+
+    assert "s63_window:WN1" not in deadlines(boarded)
+
+
 def test_no_s63_window_after_a_pay_and_conditions_notice():
     """s60A opens ss64-66 only: arrangements under s63 cannot rest on it, so there is no
     window to remind anyone of."""

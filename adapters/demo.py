@@ -164,8 +164,31 @@ SCHOOLS: tuple[_School, ...] = (
 _HEADS = ((date(2010, 1, 1), "Margaret Fell, Head of School Improvement"),
           (date(2016, 4, 1), "David Okoro, Head of School Improvement"),
           (date(2022, 1, 4), "Helen Marsh, Head of School Improvement"))
-_ADVISERS = ("Tom Ridley, School Improvement Adviser", "Priya Shah, School Improvement Adviser",
-             "Gareth Lloyd, School Improvement Adviser", "Ann Whitlock, School Improvement Adviser")
+
+
+@dataclass(frozen=True)
+class _Adviser:
+    """A school improvement adviser: the caseworker who visits and owns a school's case."""
+
+    name: str
+    email: str
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}, School Improvement Adviser"
+
+
+_ADVISERS = (_Adviser("Tom Ridley", "tom.ridley@fenmarsh.example"),
+             _Adviser("Priya Shah", "priya.shah@fenmarsh.example"),
+             _Adviser("Gareth Lloyd", "gareth.lloyd@fenmarsh.example"),
+             _Adviser("Ann Whitlock", "ann.whitlock@fenmarsh.example"))
+DEMO_CASEWORKER = _Adviser("Casey Worker", "caseworker@fenmarsh.example")
+"""The demo's caseworker user (``cli.main.DEMO_USERS``): joined Fenmarsh in September 2023
+and took over a handful of schools, the featured school among them, so that the web app's
+"My schools" shows them."""
+CASEWORKER_JOINS = date(2023, 9, 1)
+CASEWORKER_URNS = frozenset({SPECIAL_MEASURES_URN, FEATURED_URN, SERIOUS_WEAKNESSES_URN,
+                             990016, 990024})
 _DATA_OFFICER = "Amir Khan, Performance and Data Officer"
 _IEB_MEMBERS = ["Dr Ruth Penhaligon (chair)", "Michael Adeyemi", "Canon Judith Orme",
                 "Sunita Rao"]
@@ -207,6 +230,7 @@ def load_demo(case_files: SchoolCaseFiles,
             stories.get(school.urn, _ordinary_school)(story)
         except _StoryEnds:
             pass
+        story.finish()
         for urn in story.urns:
             loaded += 1
             entries += case_files.version(urn)
@@ -229,7 +253,12 @@ class _StoryEnds(Exception):
 
 @dataclass
 class _Story:
-    """One school's case file written in date order, stopping at ``until``."""
+    """One school's case file written in date order, stopping at ``until``.
+
+    Between the story's own entries the LA's routine goes on: before each entry the story
+    records the school improvement visits and category reviews that fell due before it
+    (``_catch_up``), so the file reads in date order and no routine deadline lapses.
+    """
 
     case_files: SchoolCaseFiles
     school: _School
@@ -238,7 +267,11 @@ class _Story:
     urn: int = 0
     urns: list[int] = field(default_factory=list)
     category: str | None = None
-    adviser: str = ""
+    adviser: _Adviser = _ADVISERS[0]
+    category_since: date = DEMO_STARTS
+    last_visit: date | None = None
+    reviewed_until: date = date.min  # review points up to this day need no review entry
+    handed_over: bool = False  # to the demo caseworker, for the schools that move to them
 
     def __post_init__(self) -> None:
         self.urn = self.school.urn
@@ -252,17 +285,109 @@ class _Story:
             by=_DATA_OFFICER, effective=effective, **self.school.details()
         )
         self.urns.append(self.urn)
+        self._assign(effective, self.adviser)
+
+    def adviser_on(self, day: date) -> _Adviser:
+        if self.urn in CASEWORKER_URNS and day >= CASEWORKER_JOINS:
+            return DEMO_CASEWORKER
+        return self.adviser
 
     def on(self, day: date, by: str | None = None) -> _Commands:
         """The application's commands for this school, effective on ``day``."""
         self._check(day)
-        return _Commands(self.case_files, self.urn, day, by or self.adviser)
+        self._catch_up(day)
+        return _Commands(self.case_files, self.urn, day, by or self.adviser_on(day).signature)
 
     def categorise(self, day: date, to: str, reason: str, evidence: str = "") -> None:
-        """Sets the LA category at a review point or on new evidence, if it changes."""
+        """Sets the LA category at a review point or on new evidence; a review that keeps
+        the category is recorded as a review."""
         if to != self.category:
             self.on(day, _head_on(day)).change_category(to=to, reason=reason, evidence=evidence)
-            self.category = to
+            self.category, self.category_since = to, day
+            self.reviewed_until = max(self.reviewed_until, day)
+        else:
+            self.review(day)
+
+    def review(self, day: date) -> None:
+        """A categorisation review that keeps the school in its category."""
+        assert self.category is not None
+        self.on(day, _head_on(day)).review_category(reason=_review_reason(self.category, day))
+        self.reviewed_until = max(self.reviewed_until, day)
+
+    def finish(self) -> None:
+        """The routine up to ``until``, after the story's last entry."""
+        if self.urns:
+            self._catch_up(self.until + timedelta(days=1))
+
+    # The routine: visits at the policy's cadence, reviews at each review point ----------
+
+    def _catch_up(self, day: date) -> None:
+        """Records the routine entries that fall before ``day``, in date order."""
+        while True:
+            due = [(when, order, record) for order, (when, record) in enumerate((
+                (self._handover_day(), self._hand_over),
+                (self._next_review(), self.review),
+                (self._next_visit(), self._visit),
+            )) if when is not None and when < day]
+            if not due:
+                return
+            when, _, record = min(due, key=lambda d: (d[0], d[1]))
+            record(when)
+
+    def _handover_day(self) -> date | None:
+        if self.urn in CASEWORKER_URNS and not self.handed_over:
+            return CASEWORKER_JOINS
+        return None
+
+    def _hand_over(self, day: date) -> None:
+        self._assign(day, DEMO_CASEWORKER)
+        self.handed_over = True
+
+    def _assign(self, day: date, adviser: _Adviser) -> None:
+        self.case_files.assign_caseworker(self.urn, by=_head_on(day), effective=day,
+                                          name=adviser.name, email=adviser.email)
+
+    def _next_review(self) -> date | None:
+        """The next review point, unless the category was set in the month before it."""
+        if self.category is None:
+            return None
+        return next((day for day in _REVIEW_POINTS if day > self.reviewed_until
+                     and (day - self.category_since).days >= 28), None)
+
+    def _next_visit(self) -> date | None:
+        """The next visit, before the policy's cadence runs out: termly (every eleven or
+        twelve weeks) for a school causing concern, else once a year in the autumn term on
+        the school's usual day or a little earlier."""
+        if self.category is None:
+            return None
+        anchor = max(self.last_visit or date.min, self.category_since)
+        policy = self.case_files.policy
+        termly = self._causing_concern()
+        weeks = policy.visit_weeks_in_category if termly else policy.visit_weeks_otherwise
+        due = anchor + timedelta(weeks=weeks)
+        if termly:
+            slack = random.Random(f"{self.urn} {anchor}").randint(7, 17)
+            day = due - timedelta(days=min(slack, weeks * 7 // 4))
+        else:
+            usual = _usual_visit_day(self.urn, anchor + timedelta(weeks=weeks // 2))
+            day = min(usual, due - timedelta(days=1))
+        return max(_out_of_holidays(day), anchor + timedelta(days=1))
+
+    def _visit(self, day: date) -> None:
+        termly = self._causing_concern()
+        self.on(day).record_visit(kind="monitoring" if termly else "school improvement",
+                                  notes=_visit_notes(self.school, day, termly,
+                                                     self._governance()))
+        self.last_visit = day
+
+    def _causing_concern(self) -> bool:
+        try:
+            return self.case_files.scheme.is_causing_concern(self.category)
+        except CaseFileError:
+            return False
+
+    def _governance(self) -> str:
+        return "academy" if self.urn == ACADEMY_URN else self.school.governance
 
     def inspect(self, inspected_on: date, published_on: date, quality: int,
                 category: str | None = None, report_card: dict[str, str] | None = None,
@@ -274,6 +399,7 @@ class _Story:
         """
         framework = framework_on(inspected_on)
         self._check(published_on)
+        self._catch_up(published_on)
         fields: dict[str, Any] = {"overall": quality if framework.overall_grades else None}
         if framework.report_card_grades:
             fields["report_card"] = report_card or _report_card(quality, self.school.phase)
@@ -295,11 +421,12 @@ class _Story:
             if e["event"] == event and all(e["details"].get(k) == v for k, v in details.items())
         )
 
-    def switch_to(self, urn: int) -> None:
+    def switch_to(self, urn: int, day: date) -> None:
         """Carries on with another case file (the academy after a conversion)."""
         self.urn = urn
         self.urns.append(urn)
-        self.category = None
+        self.category, self.last_visit = None, None
+        self._assign(day, self.adviser_on(day))
 
     def _check(self, day: date) -> None:
         if day > self.until:
@@ -383,7 +510,10 @@ def _ordinary_years(story: _Story, quality: int, last_inspected: date | None, si
             continue
         to = _category_for(known, dips[_academic_year(day)])
         staying = to == story.category
-        story.categorise(day, to, _REASONS[to], _latest_ofsted(story, day))
+        if staying:
+            story.review(day)
+        else:
+            story.categorise(day, to, _REASONS[to], _latest_ofsted(story, day))
         if to == "3b" and concern is None:
             concern = story.on(day).raise_concern(
                 ground="standards", description=_dip_description(story.school, day),
@@ -473,6 +603,96 @@ def _review_points() -> Iterator[date]:
             review = _weekday(date(year, month, day))
             if DEMO_STARTS <= review <= DEMO_ENDS:
                 yield review
+
+
+_REVIEW_POINTS = tuple(_review_points())
+
+
+def _review_reason(category: str, day: date) -> str:
+    term = "Autumn" if day.month >= 9 else "Spring" if day.month < 4 else "Summer"
+    return (f"{term} term performance profile review: stays in category {category}. "
+            f"{_STAYING[category]}")
+
+
+_STAYING = {
+    "1": "Outcomes and leadership remain outstanding",
+    "2": "Outcomes at or above national; leadership secure",
+    "3a": "Close to good; improvement continuing",
+    "3b": "Still vulnerable: outcomes below national; termly monitoring continues",
+    "4": "Still inadequate: intensive support and termly monitoring continue",
+}
+
+
+def _usual_visit_day(urn: int, after: date) -> date:
+    """The school's usual annual visit, in the autumn term, next after ``after``."""
+    offset = random.Random(f"visit day {urn}").randint(0, 50)
+    for year in (after.year, after.year + 1):
+        day = date(year, 10, 1) + timedelta(days=offset)
+        if day > after:
+            return day
+    raise AssertionError("unreachable")
+
+
+def _out_of_holidays(day: date) -> date:
+    """Moves a visit earlier, out of the summer and Christmas holidays and the weekend."""
+    if (day.month, day.day) >= (7, 18) and (day.month, day.day) < (9, 4):
+        day = date(day.year, 7, 17)
+    elif (day.month, day.day) >= (12, 18):
+        day = date(day.year, 12, 16)
+    elif (day.month, day.day) < (1, 6):
+        day = date(day.year - 1, 12, 16)
+    while day.weekday() > 4:
+        day -= timedelta(days=1)
+    return day
+
+
+_REMOTE = ((date(2020, 3, 23), date(2020, 7, 17)), (date(2021, 1, 5), date(2021, 3, 7)))
+"""Schools closed to most pupils (COVID-19): advisers visited by video call."""
+
+_FOCUS = {
+    "Primary": ("early reading and phonics", "mathematics in key stage 2",
+                "writing across key stage 2", "the early years foundation stage",
+                "attendance of disadvantaged pupils", "SEND provision",
+                "the foundation subjects curriculum", "behaviour and suspensions"),
+    "Secondary": ("Progress 8 and the key stage 4 curriculum", "persistent absence",
+                  "disadvantaged pupils' outcomes", "behaviour and suspensions",
+                  "reading in key stage 3", "SEND provision", "careers guidance"),
+    "Not applicable": ("progress towards EHCP outcomes", "attendance",
+                       "the curriculum for pupils with complex needs",
+                       "therapy and health partners", "preparation for adulthood"),
+    "Nursery": ("communication and language", "two-year-old places",
+                "transition to reception", "staff training and ratios"),
+}
+_ANNUAL = (
+    "Annual visit: the headteacher's self-evaluation agreed; looked at {focus}. No "
+    "concerns.",
+    "Annual visit with the headteacher and chair of governors: improvement plan on track; "
+    "learning walk on {focus}.",
+    "Annual visit: data and self-evaluation reviewed; {focus} agreed as next year's "
+    "priority.",
+)
+_ACADEMY = (
+    "Annual monitoring meeting with the trust's director of education: self-evaluation "
+    "shared; discussed {focus}.",
+)
+_TERMLY = (
+    "Termly monitoring visit: progress against the action plan reviewed with the "
+    "headteacher; {focus} still the main weakness.",
+    "Termly monitoring visit: learning walk and work scrutiny on {focus}; some improvement, "
+    "not yet secure.",
+    "Termly monitoring visit with the headteacher and chair: {focus} improving; next "
+    "steps agreed.",
+)
+
+
+def _visit_notes(school: _School, day: date, termly: bool, governance: str) -> str:
+    draw = random.Random(f"{school.urn} {day}")
+    focus = draw.choice(_FOCUS[school.phase])
+    if any(start <= day <= end for start, end in _REMOTE):
+        return (f"Remote visit by video call during partial closure: remote education, "
+                f"vulnerable pupils' attendance and staff wellbeing; {focus} discussed.")
+    notes = _TERMLY if termly else _ACADEMY if governance == "academy" else _ANNUAL
+    return draw.choice(notes).format(focus=focus)
 
 
 def _academic_year(day: date) -> int:
@@ -571,11 +791,19 @@ def _special_measures(s: _Story) -> None:
         ),
     )
     s.inspect(date(2024, 10, 8), date(2024, 11, 12), 3)
-    s.inspect(date(2026, 1, 27), date(2026, 3, 3), 4, category="special measures",
-              report_card=_report_card(4, "Primary") | {"curriculum and teaching":
-                                                       "urgent improvement"})
+    report = s.inspect(date(2026, 1, 27), date(2026, 3, 3), 4, category="special measures",
+                       report_card=_report_card(4, "Primary") | {"curriculum and teaching":
+                                                                "urgent improvement"})
     s.categorise(date(2026, 3, 3), "4", "Ofsted: special measures (report card, March 2026)",
                  "Ofsted report card published 3 March 2026")
+    s.on(date(2026, 3, 13), _head_on(date(2026, 3, 13))).record_statement_of_action(
+        inspection_id=report, summary=(
+            "Weekly adviser support for the headteacher; an external review of the curriculum "
+            "and of reading, reported to governors by May; additional governors with "
+            "curriculum and finance experience; termly monitoring visits; the LA will work "
+            "with the Regional Director on the academy order."
+        ),
+    )
     leadership = s.on(date(2026, 3, 9)).raise_concern(
         ground="leadership and governance",
         description="Governors did not know about the weaknesses Ofsted found in the curriculum",
@@ -638,7 +866,7 @@ def _serious_weaknesses(s: _Story) -> None:
     s.inspect(date(2012, 5, 15), date(2012, 6, 12), 2)
     s.inspect(date(2016, 3, 8), date(2016, 4, 5), 2)
     s.categorise(date(2019, 9, 23), "3a", "2019 KS2 results below national")
-    s.inspect(date(2021, 11, 16), date(2021, 12, 14), 4, category="serious weaknesses")
+    report = s.inspect(date(2021, 11, 16), date(2021, 12, 14), 4, category="serious weaknesses")
     s.categorise(date(2021, 12, 14), "4", "Ofsted: serious weaknesses")
     concern = s.on(date(2021, 12, 14)).raise_concern(
         ground="standards", description="Ofsted: serious weaknesses in reading and mathematics",
@@ -647,6 +875,12 @@ def _serious_weaknesses(s: _Story) -> None:
     s.on(date(2021, 12, 14)).communicate_concern(concern_id=concern, recipient="headteacher")
     s.on(date(2021, 12, 15)).communicate_concern(concern_id=concern,
                                                  recipient="chair of governors")
+    s.on(date(2021, 12, 22), _head_on(date(2021, 12, 22))).record_statement_of_action(
+        inspection_id=report, summary=(
+            "Support in reading and mathematics brokered from Lodeway Primary School; termly "
+            "monitoring visits; a review of governance; progress reported to the LA each term."
+        ),
+    )
     s.on(date(2022, 1, 10), _head_on(date(2022, 1, 10))).send_letter_of_concern(
         concern_ids=[concern], summary="The LA's statement of action and the support it will "
                                        "broker in reading and mathematics",
@@ -709,7 +943,7 @@ def _academy_conversion(s: _Story) -> None:
         s.urn, by=_head_on(CONVERSION_DATE), effective=CONVERSION_DATE, new_urn=ACADEMY_URN,
         name="Cranmoor Academy",
     )
-    s.switch_to(ACADEMY_URN)
+    s.switch_to(ACADEMY_URN, CONVERSION_DATE)
     _ordinary_years(s, 1, date(2009, 11, 17), CONVERSION_DATE)
 
 
@@ -891,7 +1125,7 @@ class _MSPGroup:
     story: _Story
     chair: str
     members: list[str] = field(default_factory=lambda: [
-        "Helen Marsh (LA, chair)", "Tom Ridley (School Improvement Adviser)",
+        "Helen Marsh (LA, chair)", f"{DEMO_CASEWORKER.name} (School Improvement Adviser)",
         "Revd Clare Ashby (Diocesan Schools Adviser)", "Headteacher", "Chair of Governors",
     ])
     next_meeting: str | None = None

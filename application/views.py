@@ -202,7 +202,8 @@ def _summarise_msp(kind: str, e: Any) -> str:
         "MSPMeetingMoved": lambda: f"MSP meeting {e.meeting_id} moved to {long_date(e.meets_on)}",
         "MSPMeetingCancelled": lambda: f"MSP meeting {e.meeting_id} cancelled: {e.reason}",
         "MSPMeetingHeld": lambda: (
-            f"MSP meeting {e.meeting_id} held; {len(e.actions)} action(s) agreed"),
+            f"MSP meeting {e.meeting_id} held; "
+            f"{len(e.actions) or 'no'} action{'' if len(e.actions) == 1 else 's'} agreed"),
         "MSPActionCompleted": lambda: f"MSP action {e.action_id} completed",
         "MSPGroupClosed": lambda: f"MSP group closed: {e.reason}",
     }[kind]()

@@ -9,4 +9,5 @@ BENCHMARKS = {
     "as_at_load": "benchmarks.as_at_load",
     "rebuild": "benchmarks.rebuild",
     "reconcile": "benchmarks.reconcile",
+    "web_latency": "benchmarks.web_latency",
 }

@@ -300,7 +300,7 @@ def test_holding_an_msp_meeting_with_minutes_and_an_action(page: Page):
     action = page.locator("#msp-actions tr", has_text="Send the attendance plan to the group")
     expect(action).to_contain_text("Headteacher")
     expect(action).to_contain_text("18 December 2026")
-    expect(page.locator(".scc-timeline__item").first).to_contain_text("1 action(s) agreed")
+    expect(page.locator(".scc-timeline__item").first).to_contain_text("1 action agreed")
     # Check the success banner says what was recorded
     expect_success_banner(page, "MSP meeting")
 

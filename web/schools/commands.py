@@ -89,7 +89,7 @@ def _review_warning_notice(form: f.IssueWarningNotice,
     grounds = [f"({g}) {statute.WARNING_NOTICE_GROUNDS[g]}" for g in form.grounds.data]
     return [
         ("Kind of notice", _sentence(statute.WARNING_NOTICE_SECTIONS.get(form.section.data, ""))),
-        ("Given by", (form.issuer.data or "").capitalize()),
+        ("Given by", f.sentence_case(form.issuer.data or "")),
         ("Grounds", "; ".join(grounds) or "None (teachers' pay and conditions)"),
         ("Matters relied on", form.matters.data),
         ("Action required", form.required_actions.data),

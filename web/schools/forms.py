@@ -60,6 +60,13 @@ META_FIELDS = ("csrf_token", "form_token", "submit", "effective")
 """Fields every form has that are not arguments of the command."""
 
 
+def sentence_case(words: str) -> str:
+    """The first letter capital and the rest as written: "Secretary of State" keeps its
+    capital S."""
+    words = {"secretary of state": "Secretary of State"}.get(words, words)
+    return words[:1].upper() + words[1:]
+
+
 # Fields ----------------------------------------------------------------------------------
 
 def _text_or_none(value: Any) -> str | None:
@@ -339,7 +346,7 @@ class IssueWarningNotice(CommandForm):
     effective = effective("the date the notice was given")
     section = RadiosField("Kind of notice", list(statute.WARNING_NOTICE_SECTIONS.items()),
                           message="Choose the kind of notice", default="s60")
-    issuer = RadiosField("Given by", [(i, i.capitalize()) for i in statute.ISSUERS],
+    issuer = RadiosField("Given by", [(i, sentence_case(i)) for i in statute.ISSUERS],
                          message="Choose who gives the notice", default="local authority")
     grounds = CheckboxesField(
         "Grounds (s60(2)); none for an s60A notice",

@@ -1,0 +1,327 @@
+"""Web latency on England-scale data: the dashboard's and a case file's p95 under 8 concurrent
+clients, against a static route of the same app in the same run (issue 5).
+
+The app serves a copy of the cached England log (``benchmarks.england``) with its read models
+rebuilt, from a child process (``python -m benchmarks.web_latency serve URL``) running
+werkzeug's threaded server as ``scc serve`` does (without the worker, so that nothing is
+recorded while the clients read), so the clients' threads do not share its GIL. Each client
+signs in once and keeps its session cookie and its keep-alive connection. The routes are timed
+one after another: every client issues ``REQUESTS`` requests to the route (after a warm-up),
+all at once, or as many as fit in ``PHASE_SECONDS``.
+
+``python -m benchmarks.web_latency profile URL`` profiles one dashboard request in-process on a
+store whose read models are built (one left by ``python -m benchmarks.rebuild URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import http.client
+import json
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks.england import ensure_england
+from benchmarks.rebuild import rebuild_in_child
+from benchmarks.support import Row, p50, p95, progress
+
+NAME = "web_latency"
+CLIENTS = 8
+REQUESTS, QUICK_REQUESTS = 40, 10
+WARM_UP = 2
+PHASE_SECONDS, QUICK_PHASE_SECONDS = 30.0, 10.0
+"""A route's phase stops early once this long has passed (a slow page bounds the run)."""
+DASHBOARD_MAX_MS = 150.0
+SCHOOLS_SHOWN = 4
+"""The case files the clients cycle over: those with the longest histories."""
+STATIC = "/healthz"
+"""The baseline: a route of the same app, through the same sign-in check, doing nothing."""
+EMAIL, PASSWORD = "bench.head@example.org", "benchmark password, not for production"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(quick: bool) -> list[Row]:
+    england = ensure_england(quick=quick, progress=lambda schools, events: progress(
+        f"{NAME}: generating the log: {schools:,} schools, {events:,} events"))
+    size = f"{england['schools']:,} schools, {england['events']:,} events"
+    requests = QUICK_REQUESTS if quick else REQUESTS
+    seconds = QUICK_PHASE_SECONDS if quick else PHASE_SECONDS
+    with tempfile.TemporaryDirectory(prefix="scc-bench-") as folder:
+        work = Path(folder, "england.sqlite3")
+        progress(f"{NAME}: copying {Path(england['path']).name} for the app to serve")
+        shutil.copyfile(england["path"], work)
+        url = f"sqlite:///{work}"
+        if read_models_behind(url):
+            progress(f"{NAME}: rebuilding the read models ({size})")
+            rebuilt = rebuild_in_child(url)
+            progress(f"{NAME}: rebuilt in {rebuilt['seconds']:.0f} s")
+        urns = longest_histories(url, SCHOOLS_SHOWN)
+        with served(url) as port:
+            progress(f"{NAME}: serving on 127.0.0.1:{port}; signing in {CLIENTS} clients")
+            clients = [Client(port) for _ in range(CLIENTS)]
+            for client in clients:
+                client.sign_in()
+            routes = {"static": [STATIC], "dashboard": ["/"],
+                      "case file": [f"/schools/{urn}" for urn in urns]}
+            samples = {}
+            for route, paths in routes.items():
+                progress(f"{NAME}: {route}: {CLIENTS} clients x {requests} requests "
+                         f"({', '.join(paths)})")
+                samples[route] = timed_phase(clients, paths, requests, seconds)
+            for client in clients:
+                client.close()
+    return rows(samples, size, urns)
+
+
+def rows(samples: dict[str, list[float]], size: str, urns: list[int]) -> list[Row]:
+    static = samples["static"]
+    each = {route: f"{len(s)} requests" for route, s in samples.items()}
+    return [
+        Row(f"{NAME} dashboard p95", p95(samples["dashboard"]), p95(static),
+            max_ms=DASHBOARD_MAX_MS,
+            note=f"{size}; {CLIENTS} concurrent clients on 127.0.0.1, werkzeug threaded "
+                 f"server in a child process; GET / ({each['dashboard']}); baseline: "
+                 f"GET {STATIC} p95 ({each['static']}) in the same run"),
+        Row(f"{NAME} dashboard p50", p50(samples["dashboard"]), p50(static)),
+        Row(f"{NAME} case file p95", p95(samples["case file"]), p95(static),
+            note=f"GET /schools/<urn> over the {len(urns)} longest histories "
+                 f"({', '.join(map(str, urns))}); {each['case file']}"),
+        Row(f"{NAME} case file p50", p50(samples["case file"]), p50(static)),
+        Row(f"{NAME} static {STATIC} p95", p95(static)),
+        Row(f"{NAME} static {STATIC} p50", p50(static)),
+    ]
+
+
+# The store ------------------------------------------------------------------------------------
+
+def read_models_behind(url: str) -> bool:
+    """Whether any read model lags the log (a cached England log has none built)."""
+    from adapters.read_models import SQLReadModels, read_model_engine
+    from application.projections import CaseFileProjections
+    from benchmarks.support import case_files_on
+
+    case_files = case_files_on(url)
+    store = SQLReadModels(read_model_engine(url))
+    try:
+        return any(p["lag"] for p in CaseFileProjections(case_files, store).status())
+    finally:
+        store.close()
+        case_files.close()
+
+
+def longest_histories(url: str, count: int) -> list[int]:
+    """The URNs of the case files with the most entries, from the activity read model."""
+    import sqlalchemy as sa
+
+    from adapters.read_models import SQLReadModels, read_model_engine
+
+    store = SQLReadModels(read_model_engine(url))
+    try:
+        with store.reading("activity") as (conn, table):
+            entries = sa.func.count().label("entries")
+            query = (sa.select(table.c.urn, entries).group_by(table.c.urn)
+                     .order_by(entries.desc(), table.c.urn).limit(count))
+            return [urn for urn, _ in conn.execute(query)]
+    finally:
+        store.close()
+
+
+# The server -----------------------------------------------------------------------------------
+
+class served:
+    """The app served from a child process on a free port of 127.0.0.1; yields the port."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> int:
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.web_latency", "serve", self.url],
+            stdout=subprocess.PIPE, cwd=ROOT, text=True)
+        assert self.child.stdout is not None
+        line = self.child.stdout.readline()
+        if not line:
+            self.child.wait()
+            raise RuntimeError(f"the server exited with {self.child.returncode}")
+        return json.loads(line)["port"]
+
+    def __exit__(self, *_: object) -> None:
+        self.child.terminate()
+        try:
+            self.child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.child.kill()
+            self.child.wait()
+
+
+def serve(url: str) -> None:
+    """Adds the benchmark's user (a head of service) and serves the app until terminated;
+    prints the port as JSON once it listens."""
+    import logging
+
+    from werkzeug.serving import make_server
+
+    from adapters.bootstrap import build_web_services
+    from adapters.config import Settings
+    from web import create_app
+    from web.config import TestConfig
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    services = build_web_services(Settings(database_url=url))
+    if services.users.get(EMAIL) is None:
+        services.users.add(email=EMAIL, name="Benchmark Head", role="head", password=PASSWORD)
+    server = make_server("127.0.0.1", 0, create_app(TestConfig(), services=services),
+                         threaded=True)
+    print(json.dumps({"port": server.server_port}), flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        services.close()
+
+
+# The clients ----------------------------------------------------------------------------------
+
+@dataclass
+class Client:
+    """One signed-in user: a keep-alive connection and the session cookie."""
+
+    port: int
+    cookie: str = ""
+    connection: http.client.HTTPConnection = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+
+    def sign_in(self) -> None:
+        page = self.get("/sign-in")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if token is None:
+            raise RuntimeError("the sign-in page has no CSRF token")
+        form = urlencode({"email": EMAIL, "password": PASSWORD, "csrf_token": token[1]})
+        status, _ = self.request("POST", "/sign-in", form, {
+            "Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            raise RuntimeError(f"signing in answered {status}, not a redirect")
+
+    def get(self, path: str) -> str:
+        status, body = self.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        return body
+
+    def request(self, method: str, path: str, body: str | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, str]:
+        headers = {**(headers or {}), **({"Cookie": self.cookie} if self.cookie else {})}
+        self.connection.request(method, path, body, headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            self.cookie = value.split(";", 1)[0]  # the session cookie, the only one set
+        return response.status, text
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def timed_phase(clients: list[Client], paths: list[str], requests: int,
+                seconds: float) -> list[float]:
+    """Every client warms up, then all issue ``requests`` GETs at once, cycling over
+    ``paths``, until done or ``seconds`` have passed; the latencies in milliseconds."""
+    start = threading.Barrier(len(clients))
+    samples: list[float] = []
+    failures: list[BaseException] = []
+    deadline: list[float] = []
+
+    def work(number: int, client: Client) -> None:
+        try:
+            for n in range(WARM_UP):
+                client.get(paths[(number + n) % len(paths)])
+            if start.wait() == 0:
+                deadline.append(time.perf_counter() + seconds)
+            start.wait()  # the deadline is set before anyone starts
+            mine = []
+            for n in range(requests):
+                if time.perf_counter() > deadline[0]:
+                    break
+                path = paths[(number + n) % len(paths)]
+                began = time.perf_counter()
+                client.get(path)
+                mine.append((time.perf_counter() - began) * 1000)
+            samples.extend(mine)
+        except BaseException as error:  # reported after the others finish
+            failures.append(error)
+            start.abort()
+
+    threads = [threading.Thread(target=work, args=(n, c)) for n, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    if len(samples) < 2:
+        raise RuntimeError(f"only {len(samples)} requests to {paths[0]} in {seconds:g} s")
+    return samples
+
+
+# Profiling one dashboard request ----------------------------------------------------------------
+
+def profile(url: str) -> None:
+    """One dashboard request through the Flask test client, under cProfile (after one
+    unprofiled request, so that it is a warm server's)."""
+    from adapters.bootstrap import build_web_services
+    from adapters.config import Settings
+    from web import create_app
+    from web.config import TestConfig
+
+    services = build_web_services(Settings(database_url=url))
+    try:
+        if services.users.get(EMAIL) is None:
+            services.users.add(email=EMAIL, name="Benchmark Head", role="head",
+                               password=PASSWORD)
+        client = create_app(TestConfig(), services=services).test_client()
+        page = client.get("/sign-in").text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert token, "the sign-in page has no CSRF token"
+        client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD,
+                                      "csrf_token": token[1]})
+        assert client.get("/").status_code == 200
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        response = profiler.runcall(client.get, "/")
+        took = (time.perf_counter() - began) * 1000
+        assert response.status_code == 200
+    finally:
+        services.close()
+    print(f"GET / took {took:.1f} ms under the profiler ({len(response.data):,} bytes)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.web_latency",
+                                     description=__doc__)
+    parser.add_argument("what", choices=("serve", "profile"))
+    parser.add_argument("url", help="an SQLite store whose read models are built")
+    args = parser.parse_args(argv)
+    if args.what == "serve":
+        serve(args.url)
+    else:
+        profile(args.url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.england import RESULTS, ensure_england
-from benchmarks.support import Row, case_files_on, progress
+from benchmarks.support import Row, case_files_on, peak_mb, progress
 
 NAME = "rebuild"
 MIN_RATIO = 0.2
@@ -94,17 +94,13 @@ def raw_insert_rate(path: Path, rows: int, state_width: int, topic_width: int) -
 # The rebuild ------------------------------------------------------------------------------------
 
 def rebuild_in_child(url: str) -> dict[str, Any]:
-    """Runs ``rebuild_everything`` in a child process; adds its peak RSS in MB."""
-    with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen([sys.executable, "-m", "benchmarks.rebuild", url],
-                                 stdout=out, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode:
-            raise RuntimeError(f"the rebuild process exited with {child.returncode}")
-        out.seek(0)
-        result = json.loads(out.read())
-    return {**result, "peak_mb": usage.ru_maxrss / 1024}  # Linux counts kilobytes
+    """Runs ``rebuild_everything`` in a child process, which reports its own peak RSS in MB
+    (support.peak_mb: the parent's ``wait4`` would count the parent's peak too)."""
+    child = subprocess.run([sys.executable, "-m", "benchmarks.rebuild", url],
+                           stdout=subprocess.PIPE, cwd=ROOT, check=False)
+    if child.returncode:
+        raise RuntimeError(f"the rebuild process exited with {child.returncode}")
+    return json.loads(child.stdout)
 
 
 def rebuild_everything(url: str) -> dict[str, Any]:
@@ -185,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         profile(args.quick)
     elif args.url:
-        print(json.dumps(rebuild_everything(args.url)))
+        print(json.dumps({**rebuild_everything(args.url), "peak_mb": peak_mb()}))
     else:
         parser.error("give a store URL, or --profile")
     return 0

@@ -37,6 +37,7 @@ from benchmarks.support import (
     PostgresUnavailable,
     Row,
     case_files_on,
+    peak_mb,
     postgres_database,
     progress,
 )
@@ -217,15 +218,6 @@ def in_child(kind: str, url: str, *args: str) -> dict[str, Any]:
         return json.loads(out.read())
 
 
-def peak_mb() -> float:
-    """This process's peak RSS in MB. Read from /proc, not the parent's ``wait4``: Linux
-    starts a child's ``ru_maxrss`` at the parent's RSS when it forks, which here (after
-    building the store) is larger than any child's."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def select_all(url: str) -> dict[str, Any]:

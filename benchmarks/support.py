@@ -127,3 +127,14 @@ def postgres_database(label: str) -> Iterator[str]:
             yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{database}"))
         finally:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+
+def peak_mb() -> float:
+    """This process's peak RSS in MB. Read from /proc, not the parent's ``wait4``: Linux
+    starts a child's ``ru_maxrss`` at the parent's RSS when it forks, which here (after
+    building the store) is larger than any child's."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")

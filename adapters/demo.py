@@ -355,9 +355,9 @@ class _Story:
                      and (day - self.category_since).days >= 28), None)
 
     def _next_visit(self) -> date | None:
-        """The next visit, before the policy's cadence runs out: termly (every eleven or
-        twelve weeks) for a school causing concern, else once a year in the autumn term on
-        the school's usual day or a little earlier."""
+        """The next visit, before the policy's cadence runs out: termly (every ten to twelve
+        weeks) for a school causing concern, else once a year in the autumn term (on the
+        same weekday each year: exactly the policy's cadence)."""
         if self.category is None:
             return None
         anchor = max(self.last_visit or date.min, self.category_since)
@@ -365,12 +365,13 @@ class _Story:
         termly = self._causing_concern()
         weeks = policy.visit_weeks_in_category if termly else policy.visit_weeks_otherwise
         due = anchor + timedelta(weeks=weeks)
+        draw = random.Random(f"{self.urn} {anchor}")  # the same plan however often asked
         if termly:
-            slack = random.Random(f"{self.urn} {anchor}").randint(7, 17)
-            day = due - timedelta(days=min(slack, weeks * 7 // 4))
+            day = due - timedelta(days=min(draw.randint(7, 17), weeks * 7 // 4))
+        elif anchor == self.last_visit and _in_autumn_term(due):
+            day = due
         else:
-            usual = _usual_visit_day(self.urn, anchor + timedelta(weeks=weeks // 2))
-            day = min(usual, due - timedelta(days=1))
+            day = _autumn_visit(anchor, due, draw)
         return max(_out_of_holidays(day), anchor + timedelta(days=1))
 
     def _visit(self, day: date) -> None:
@@ -610,8 +611,7 @@ _REVIEW_POINTS = tuple(_review_points())
 
 def _review_reason(category: str, day: date) -> str:
     term = "Autumn" if day.month >= 9 else "Spring" if day.month < 4 else "Summer"
-    return (f"{term} term performance profile review: stays in category {category}. "
-            f"{_STAYING[category]}")
+    return f"{term} term school performance profile. {_STAYING[category]}"
 
 
 _STAYING = {
@@ -623,14 +623,23 @@ _STAYING = {
 }
 
 
-def _usual_visit_day(urn: int, after: date) -> date:
-    """The school's usual annual visit, in the autumn term, next after ``after``."""
-    offset = random.Random(f"visit day {urn}").randint(0, 50)
-    for year in (after.year, after.year + 1):
-        day = date(year, 10, 1) + timedelta(days=offset)
-        if day > after:
-            return day
-    raise AssertionError("unreachable")
+_AUTUMN_TERM = ((9, 8), (12, 10))
+"""When annual visits happen: from the second week of September to mid-December."""
+
+
+def _in_autumn_term(day: date) -> bool:
+    return _AUTUMN_TERM[0] <= (day.month, day.day) <= _AUTUMN_TERM[1]
+
+
+def _autumn_visit(anchor: date, due: date, draw: random.Random) -> date:
+    """A day in the first autumn term at least eight weeks after ``anchor`` and before
+    ``due``: the first annual visit after a change of category."""
+    for year in (anchor.year, anchor.year + 1):
+        first = max(date(year, *_AUTUMN_TERM[0]), anchor + timedelta(weeks=8))
+        last = min(date(year, *_AUTUMN_TERM[1]), due - timedelta(days=1))
+        if first <= last:
+            return first + timedelta(days=draw.randint(0, (last - first).days))
+    return due - timedelta(days=draw.randint(7, 28))  # a short cadence: just before it
 
 
 def _out_of_holidays(day: date) -> date:
@@ -747,9 +756,15 @@ def _notice_to_improve(s: _Story) -> None:
     """2011: inadequate with a notice to improve (the pre-2012 vocabulary), then recovery."""
     s.categorise(date(2010, 9, 20), "3a", "Satisfactory (Ofsted 2008); early years weak",
                  "Ofsted report, June 2008")
-    s.inspect(date(2011, 2, 8), date(2011, 3, 8), 4, category="notice to improve")
+    report = s.inspect(date(2011, 2, 8), date(2011, 3, 8), 4, category="notice to improve")
     s.categorise(date(2011, 3, 8), "4", "Ofsted: inadequate, notice to improve",
                  "Ofsted report published 8 March 2011")
+    s.on(date(2011, 3, 18), _head_on(date(2011, 3, 18))).record_statement_of_action(
+        inspection_id=report, summary=(
+            "An early reading consultant in the school for two days a week; phonics training "
+            "for all staff in key stage 1; termly monitoring visits until Ofsted returns."
+        ),
+    )
     concern = s.on(date(2011, 3, 14)).raise_concern(
         ground="standards", description="Phonics and early reading: Ofsted notice to improve",
         evidence="Ofsted report, March 2011",

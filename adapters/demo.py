@@ -2,7 +2,9 @@
 
 Everything is recorded through the application's public commands, backdated with
 ``effective=``, so the demo obeys the same rules as real use. Entries stop at today's date:
-the application refuses entries effective in the future.
+the application refuses entries effective in the future. Between the stories' entries the LA's
+routine goes on (caseworkers, school improvement visits at the deadline policy's cadence, a
+category review at each review point), so that only what a story means to be overdue is.
 """
 
 from __future__ import annotations
@@ -759,17 +761,17 @@ def _notice_to_improve(s: _Story) -> None:
     report = s.inspect(date(2011, 2, 8), date(2011, 3, 8), 4, category="notice to improve")
     s.categorise(date(2011, 3, 8), "4", "Ofsted: inadequate, notice to improve",
                  "Ofsted report published 8 March 2011")
+    concern = s.on(date(2011, 3, 14)).raise_concern(
+        ground="standards", description="Phonics and early reading: Ofsted notice to improve",
+        evidence="Ofsted report, March 2011",
+    )
+    s.on(date(2011, 3, 14)).communicate_concern(concern_id=concern, recipient="headteacher")
     s.on(date(2011, 3, 18), _head_on(date(2011, 3, 18))).record_statement_of_action(
         inspection_id=report, summary=(
             "An early reading consultant in the school for two days a week; phonics training "
             "for all staff in key stage 1; termly monitoring visits until Ofsted returns."
         ),
     )
-    concern = s.on(date(2011, 3, 14)).raise_concern(
-        ground="standards", description="Phonics and early reading: Ofsted notice to improve",
-        evidence="Ofsted report, March 2011",
-    )
-    s.on(date(2011, 3, 14)).communicate_concern(concern_id=concern, recipient="headteacher")
     s.on(date(2011, 3, 21)).communicate_concern(concern_id=concern,
                                                 recipient="chair of governors")
     s.inspect(date(2012, 3, 6), date(2012, 4, 3), 3)
@@ -811,6 +813,13 @@ def _special_measures(s: _Story) -> None:
                                                                 "urgent improvement"})
     s.categorise(date(2026, 3, 3), "4", "Ofsted: special measures (report card, March 2026)",
                  "Ofsted report card published 3 March 2026")
+    leadership = s.on(date(2026, 3, 9)).raise_concern(
+        ground="leadership and governance",
+        description="Governors did not know about the weaknesses Ofsted found in the curriculum",
+        evidence="Ofsted report card, March 2026",
+    )
+    s.on(date(2026, 3, 9)).communicate_concern(concern_id=leadership,
+                                               recipient="chair of governors")
     s.on(date(2026, 3, 13), _head_on(date(2026, 3, 13))).record_statement_of_action(
         inspection_id=report, summary=(
             "Weekly adviser support for the headteacher; an external review of the curriculum "
@@ -819,13 +828,6 @@ def _special_measures(s: _Story) -> None:
             "with the Regional Director on the academy order."
         ),
     )
-    leadership = s.on(date(2026, 3, 9)).raise_concern(
-        ground="leadership and governance",
-        description="Governors did not know about the weaknesses Ofsted found in the curriculum",
-        evidence="Ofsted report card, March 2026",
-    )
-    s.on(date(2026, 3, 9)).communicate_concern(concern_id=leadership,
-                                               recipient="chair of governors")
     s.on(date(2026, 3, 24), _head_on(date(2026, 3, 24))).exercise_power(
         power="academy_route",
         details="Academy order made by the Secretary of State; the LA is working with the "

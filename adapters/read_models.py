@@ -7,7 +7,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
@@ -31,7 +31,11 @@ POSITIONS = sa.Table(
 
 @cache
 def tables(projection: str, generation: int) -> list[sa.Table]:
-    """The tables of one generation of a projection."""
+    """The tables of one generation of a projection.
+
+    A column or index changed here reaches a store's tables when a rebuild creates the next
+    generation (``scc projections rebuild``); the current generation keeps its own until then.
+    """
     metadata = sa.MetaData()
     g = f"_g{generation}"
     if projection == "school_status":
@@ -64,17 +68,21 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("next_deadline", sa.Date),
             sa.Column("next_deadline_what", sa.Text),
             sa.Column("caseworker", sa.String(200)),
-            sa.Column("caseworker_email", sa.String(320)),
+            sa.Column("caseworker_email", sa.String(320), index=True),
         )]
     if projection == "category_history":
         return [sa.Table(
             f"school_spells{g}", metadata,
-            sa.Column("urn", sa.Integer, nullable=False, index=True),
+            sa.Column("urn", sa.Integer, nullable=False),
             sa.Column("kind", sa.String(10), nullable=False),
             sa.Column("grade", sa.String(10)),
             sa.Column("label", sa.String(60)),
             sa.Column("starts_on", sa.Date, nullable=False),
             sa.Column("ends_on", sa.Date),
+            # Covers category_counts' lookup of each school's spell on a day, and the
+            # deletes by URN.
+            sa.Index(f"ix_school_spells{g}_urn_kind", "urn", "kind", "starts_on", "ends_on",
+                     "grade"),
         )]
     if projection == "deadlines":
         return [sa.Table(
@@ -86,6 +94,7 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("what", sa.Text, nullable=False),
             sa.Column("source_version", sa.Integer, nullable=False),
             sa.Column("suspended", sa.Boolean, nullable=False),
+            sa.Index(f"ix_deadlines{g}_kind_due", "kind", "due"),
         )]
     if projection == "firings":
         return [sa.Table(
@@ -206,8 +215,19 @@ class SQLReadModels:
     @contextmanager
     def reading(self, projection: str) -> Iterator[tuple[Connection, sa.Table]]:
         """A connection and the projection's current table, consistent for one query."""
+        with self.reading_all(projection) as (conn, found):
+            yield conn, found[projection]
+
+    @contextmanager
+    def reading_all(self, *projections: str
+                    ) -> Iterator[tuple[Connection, dict[str, sa.Table]]]:
+        """A connection and the current tables of these projections, for one query that
+        joins them."""
         with self.engine.connect() as conn:
-            yield conn, tables(projection, self._generation(conn, projection))[0]
+            generations = dict(conn.execute(
+                sa.select(POSITIONS.c.name, POSITIONS.c.generation)
+                .where(POSITIONS.c.name.in_(projections))).all())
+            yield conn, {name: tables(name, generations[name])[0] for name in projections}
 
     def schools(self) -> list[dict[str, Any]]:
         return self._rows("school_status", order_by=lambda t: [t.c.urn])
@@ -224,7 +244,7 @@ class SQLReadModels:
             query = sa.select(table).order_by(table.c.fire_on, table.c.urn, table.c.key)
             if due_by is not None:
                 query = query.where(table.c.fire_on <= due_by)
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return _dicts(conn, query)
 
     def next_firing_on(self) -> date | None:
         with self.reading("firings") as (conn, table):
@@ -234,14 +254,86 @@ class SQLReadModels:
         return self._rows("activity", order_by=lambda t: [t.c.notification_id.desc()],
                           limit=limit)
 
-    def activity_of(self, urns: Iterable[int], limit: int = 50) -> list[dict[str, Any]]:
-        urns = list(urns)
-        if not urns:
-            return []
-        with self.reading("activity") as (conn, table):
-            query = (sa.select(table).where(table.c.urn.in_(urns))
-                     .order_by(table.c.notification_id.desc()).limit(limit))
-            return [dict(r._mapping) for r in conn.execute(query)]
+    # Reading for the dashboard and reports: counted, filtered and limited in SQL ---------
+
+    def caseworker_emails(self) -> list[str]:
+        with self.reading("school_status") as (conn, status):
+            email = status.c.caseworker_email
+            return list(conn.execute(
+                sa.select(email).where(email.is_not(None)).distinct().order_by(email)
+            ).scalars())
+
+    def category_counts(self, kind: str, day: date, *, phase_group: str | None = None,
+                        caseworkers: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Open on ``day`` as ``application.reports`` counts it: from the opening date to
+        the close date, both included. A school's spells of one kind never overlap (each
+        ends where the next starts), so the join finds at most one per school."""
+        with self.reading_all("school_status", "category_history") as (conn, found):
+            status, spells = found["school_status"], found["category_history"]
+            judged = spells.c.urn.is_not(None).label("judged")
+            query = (
+                sa.select(spells.c.grade, judged, sa.func.count().label("schools"),
+                          sa.func.coalesce(sa.func.sum(status.c.pupils), 0).label("pupils"))
+                .select_from(status.outerjoin(spells, sa.and_(
+                    spells.c.urn == status.c.urn, spells.c.kind == kind,
+                    spells.c.starts_on <= day,
+                    sa.or_(spells.c.ends_on.is_(None), spells.c.ends_on > day))))
+                .where(sa.or_(status.c.opened_on.is_(None), status.c.opened_on <= day),
+                       sa.or_(status.c.closed_on.is_(None), status.c.closed_on >= day),
+                       *_of_schools(status, phase_group=phase_group, caseworkers=caseworkers))
+                .group_by(spells.c.grade, judged)
+                .order_by(judged, spells.c.grade)
+            )
+            return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
+
+    def causing_concern(self, *, caseworkers: Collection[str] | None = None
+                        ) -> list[dict[str, Any]]:
+        with self.reading("school_status") as (conn, status):
+            return _dicts(conn, sa.select(status).where(
+                status.c.causing_concern, *_of_schools(status, caseworkers=caseworkers)
+            ).order_by(status.c.urn))
+
+    def deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
+                      kind: str | None = None, caseworkers: Collection[str] | None = None,
+                      latest_first: bool = False, limit: int | None = None
+                      ) -> list[dict[str, Any]]:
+        with self.reading_all("deadlines", "school_status") as (conn, found):
+            deadlines, status = found["deadlines"], found["school_status"]
+            order = [deadlines.c.due, deadlines.c.urn]
+            if latest_first:
+                order = [column.desc() for column in order]
+            query = (
+                sa.select(deadlines, status.c.name)
+                .select_from(deadlines.outerjoin(status, status.c.urn == deadlines.c.urn))
+                .where(*_deadlines(deadlines, status, due_from, due_to, kind, caseworkers))
+                .order_by(*order, deadlines.c.key)
+            )
+            return _dicts(conn, query if limit is None else query.limit(limit))
+
+    def count_deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
+                            kind: str | None = None,
+                            caseworkers: Collection[str] | None = None) -> int:
+        with self.reading_all("deadlines", "school_status") as (conn, found):
+            deadlines, status = found["deadlines"], found["school_status"]
+            query = sa.select(sa.func.count()).select_from(deadlines)
+            if caseworkers is not None:
+                query = query.join(status, status.c.urn == deadlines.c.urn)
+            return conn.execute(query.where(
+                *_deadlines(deadlines, status, due_from, due_to, kind, caseworkers))
+            ).scalar_one()
+
+    def recent_activity(self, limit: int = 50, *, caseworkers: Collection[str] | None = None
+                        ) -> list[dict[str, Any]]:
+        with self.reading_all("activity", "school_status") as (conn, found):
+            activity, status = found["activity"], found["school_status"]
+            query = (sa.select(activity, status.c.name)
+                     .select_from(activity.outerjoin(status, status.c.urn == activity.c.urn))
+                     .order_by(activity.c.notification_id.desc()).limit(limit))
+            if caseworkers is not None:
+                # The caseworker's schools first (a few), then their entries by URN.
+                query = query.where(activity.c.urn.in_(
+                    sa.select(status.c.urn).where(*_of_schools(status, caseworkers=caseworkers))))
+            return _dicts(conn, query)
 
     def _rows(self, projection: str, *, order_by: Any, limit: int | None = None
               ) -> list[dict[str, Any]]:
@@ -249,7 +341,7 @@ class SQLReadModels:
             query = sa.select(table).order_by(*order_by(table))
             if limit is not None:
                 query = query.limit(limit)
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return _dicts(conn, query)
 
     # Internals --------------------------------------------------------------------------
 
@@ -271,6 +363,39 @@ class SQLReadModels:
                 _insert_many(conn, table, rows)
         if batch.added:
             _insert_many(conn, table, batch.added)
+
+
+def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
+    """The rows as dicts, made from plain tuples: a Row's ``_mapping`` costs more than the
+    fetch itself when a query returns thousands of rows."""
+    result = conn.execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+def _of_schools(status: sa.Table, *, phase_group: str | None = None,
+                caseworkers: Collection[str] | None = None) -> list[sa.ColumnElement[bool]]:
+    """Conditions on school_status: schools of a phase group, of one of these caseworkers'
+    email addresses (as assigned)."""
+    conditions = []
+    if phase_group is not None:
+        conditions.append(status.c.phase_group == phase_group)
+    if caseworkers is not None:
+        conditions.append(status.c.caseworker_email.in_(list(caseworkers)))
+    return conditions
+
+
+def _deadlines(deadlines: sa.Table, status: sa.Table, due_from: date | None,
+               due_to: date | None, kind: str | None, caseworkers: Collection[str] | None
+               ) -> list[sa.ColumnElement[bool]]:
+    conditions = _of_schools(status, caseworkers=caseworkers)
+    if due_from is not None:
+        conditions.append(deadlines.c.due >= due_from)
+    if due_to is not None:
+        conditions.append(deadlines.c.due <= due_to)
+    if kind is not None:
+        conditions.append(deadlines.c.kind == kind)
+    return conditions
 
 
 def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

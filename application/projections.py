@@ -8,7 +8,7 @@ backdated entries and corrections mean exactly what they mean in the domain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from threading import Event, Thread
@@ -71,8 +71,40 @@ class ReadModelStore(Protocol):
     def activity(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest entries across all schools."""
 
-    def activity_of(self, urns: Iterable[int], limit: int = 50) -> list[dict[str, Any]]:
-        """The newest entries on these schools' case files."""
+    # Counted, filtered and limited by the store, so that a page reads only what it shows.
+    # ``caseworkers``: only the schools whose caseworker has one of these email addresses,
+    # spelt as assigned (see caseworker_emails).
+
+    def caseworker_emails(self) -> list[str]:
+        """Every caseworker's email address on a school's status row, as assigned."""
+
+    def category_counts(self, kind: str, day: date, *, phase_group: str | None = None,
+                        caseworkers: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """The schools open on ``day`` and their pupils on roll, counted by the grade of
+        their ``kind`` ("la" or "ofsted") spell that covers the day: {grade, judged,
+        schools, pupils}, ``judged`` False for those no spell covers; only schools of the
+        phase group if given."""
+
+    def causing_concern(self, *, caseworkers: Collection[str] | None = None
+                        ) -> list[dict[str, Any]]:
+        """The status rows of the schools causing concern, by URN."""
+
+    def deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
+                      kind: str | None = None, caseworkers: Collection[str] | None = None,
+                      latest_first: bool = False, limit: int | None = None
+                      ) -> list[dict[str, Any]]:
+        """Pending deadlines due from ``due_from`` to ``due_to`` (both included; either
+        open), of one kind if given, each with its school's ``name``; soonest first (latest
+        first if asked), then by URN and key; at most ``limit``."""
+
+    def count_deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
+                            kind: str | None = None,
+                            caseworkers: Collection[str] | None = None) -> int:
+        """How many deadlines ``deadlines_due`` would list without a limit."""
+
+    def recent_activity(self, limit: int = 50, *, caseworkers: Collection[str] | None = None
+                        ) -> list[dict[str, Any]]:
+        """The newest entries, each with its school's ``name``."""
 
     def close(self) -> None: ...
 
@@ -105,9 +137,13 @@ class CaseFileProjections:
     def catch_up(self, names: Iterable[str] = PROJECTIONS, *, limit: int | None = None) -> int:
         """Processes what is new in the log for each projection; returns entries processed."""
         processed = 0
+        # Read once: with nothing new, a catch-up costs this and one position per projection.
+        head = self.case_files.recorder.max_notification_id() or 0
         for name in names:
             while limit is None or processed < limit:
                 position = self.store.position(name)
+                if position >= head:
+                    break
                 size = BATCH if limit is None else min(BATCH, limit - processed)
                 notifications = self.case_files.recorder.select_notifications(
                     position + 1, size

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -32,58 +32,53 @@ class Reports:
         self.store = projections.store
 
     def categories(self, *, by: str, phase: str, dates: Iterable[date]) -> list[dict[str, Any]]:
+        check_distribution(by, phase)
         self.projections.catch_up(["school_status", "category_history"])
-        return category_distribution(
-            self.store.schools(), self.store.spells(), by=by, phase=phase, dates=dates,
-            scheme=self.projections.scheme,
-        )
+        return self._distribution(by, phase, dates)
 
     def causing_concern(self) -> list[dict[str, Any]]:
         """Open schools causing concern, with why and what is due next."""
         self.projections.catch_up(["school_status"])
-        return [s for s in self.store.schools() if s["causing_concern"]]
+        return self.store.causing_concern()
 
     def deadlines(self, today: date, *, days: int = 14) -> dict[str, list[dict[str, Any]]]:
         """Deadlines overdue on ``today``, and those due within ``days`` after it."""
         self.projections.catch_up(["school_status", "deadlines"])
-        names = {s["urn"]: s["name"] for s in self.store.schools()}
-        pending = [{**d, "name": names.get(d["urn"])} for d in self.store.deadlines()
-                   if d["due"] is not None]
         return {
-            "overdue": [d for d in pending if d["due"] < today],
-            "upcoming": [d for d in pending if today <= d["due"] <= date.fromordinal(
-                today.toordinal() + days)],
+            "overdue": self.store.deadlines_due(due_to=_days_after(today, -1)),
+            "upcoming": self.store.deadlines_due(due_from=today,
+                                                 due_to=_days_after(today, days)),
         }
 
     def dashboard(self, today: date, *, caseworker_email: str | None = None, days: int = 14,
-                  activity: int = 20) -> dict[str, Any]:
+                  activity: int = 20, overdue: int = 20) -> dict[str, Any]:
         """What the dashboard shows on ``today``: counts by LA category and Ofsted grade,
-        the schools causing concern, deadlines overdue and due within ``days``, decisions on
-        intervention waiting, and the newest entries; only the schools of the caseworker
-        with this email if one is given."""
+        the schools causing concern, deadlines due within ``days``, decisions on
+        intervention waiting, the ``overdue`` most recently missed deadlines (latest first)
+        and how many are overdue, and the newest entries; only the schools of the
+        caseworker with this email if one is given."""
         self.projections.catch_up()
-        schools = self.store.schools()
-        names = {s["urn"]: s["name"] for s in schools}
+        caseworkers = None
         if caseworker_email is not None:
-            schools = [s for s in schools if is_caseworker(s, caseworker_email)]
-        urns = {s["urn"] for s in schools}
-        spells = self.store.spells()
-        pending = [{**d, "name": names[d["urn"]]} for d in self.store.deadlines()
-                   if d["urn"] in urns]
-        fortnight = date.fromordinal(today.toordinal() + days)
+            caseworkers = [assigned for assigned in self.store.caseworker_emails()
+                           if same_email(assigned, caseworker_email)]
+        by_category = self._distribution("la", "all", [today], caseworkers)
+        yesterday = _days_after(today, -1)
+        store = self.store
         return {
-            "schools": sum(1 for s in schools if _open_on(s, today)),
-            "by_category": category_distribution(schools, spells, by="la", phase="all",
-                                                 dates=[today], scheme=self.projections.scheme),
-            "by_ofsted": category_distribution(schools, spells, by="ofsted", phase="all",
-                                               dates=[today], scheme=self.projections.scheme),
-            "causing_concern": [s for s in schools if s["causing_concern"]],
-            "overdue": [d for d in pending if d["due"] < today],
-            "upcoming": [d for d in pending if today <= d["due"] <= fortnight],
-            "decide_intervention": [d for d in pending if d["kind"] == "decide_intervention"],
-            "activity": [{**a, "name": names.get(a["urn"])} for a in (
-                self.store.activity(activity) if caseworker_email is None
-                else self.store.activity_of(urns, activity))],
+            "schools": sum(row["schools"] for row in by_category),  # every open school once
+            "by_category": by_category,
+            "by_ofsted": self._distribution("ofsted", "all", [today], caseworkers),
+            "causing_concern": store.causing_concern(caseworkers=caseworkers),
+            "overdue": store.deadlines_due(due_to=yesterday, caseworkers=caseworkers,
+                                           latest_first=True, limit=overdue),
+            "overdue_count": store.count_deadlines_due(due_to=yesterday,
+                                                       caseworkers=caseworkers),
+            "upcoming": store.deadlines_due(due_from=today, due_to=_days_after(today, days),
+                                            caseworkers=caseworkers),
+            "decide_intervention": store.deadlines_due(kind="decide_intervention",
+                                                       caseworkers=caseworkers),
+            "activity": store.recent_activity(activity, caseworkers=caseworkers),
         }
 
     def schools(self, **criteria: Any) -> list[dict[str, Any]]:
@@ -96,54 +91,57 @@ class Reports:
         """Pending deadlines due from ``first`` to ``last`` inclusive, soonest first, each
         with its school's name (a month of the deadlines calendar)."""
         self.projections.catch_up(["school_status", "deadlines"])
-        names = {s["urn"]: s["name"] for s in self.store.schools()}
-        return [{**d, "name": names.get(d["urn"])} for d in self.store.deadlines()
-                if first <= d["due"] <= last]
+        return self.store.deadlines_due(due_from=first, due_to=last)
+
+    def _distribution(self, by: str, phase: str, dates: Iterable[date],
+                      caseworkers: list[str] | None = None) -> list[dict[str, Any]]:
+        group = None if phase == "all" else phase
+        return category_distribution(
+            {day: self.store.category_counts(by, day, phase_group=group,
+                                             caseworkers=caseworkers)
+             for day in sorted(set(dates))},
+            by=by, phase=phase, scheme=self.projections.scheme,
+        )
+
+
+def check_distribution(by: str, phase: str) -> None:
+    if by not in ("ofsted", "la"):
+        raise ValueError(f"Report by 'ofsted' or 'la', not {by!r}")
+    if phase not in PHASES:
+        raise ValueError(f"Phase must be one of {', '.join(PHASES)}, not {phase!r}")
 
 
 def category_distribution(
-    schools: Iterable[dict[str, Any]],
-    spells: Iterable[dict[str, Any]],
+    counts: Mapping[date, Iterable[dict[str, Any]]],
     *,
     by: str,
     phase: str,
-    dates: Iterable[date],
     scheme: CategoryScheme,
 ) -> list[dict[str, Any]]:
-    """Number and % of schools, and of pupils on roll, in each category on each date.
+    """Number and % of schools, and of pupils on roll, in each category on each date, from
+    the store's ``category_counts`` on each date.
 
     A school counts only while open on the date (open on its close date, as GIAS records
     the last day). Ofsted's pre-2012 "Satisfactory" shares grade 3 with Requires improvement.
     Pupils are the number on roll as last recorded for each school.
     """
-    if by not in ("ofsted", "la"):
-        raise ValueError(f"Report by 'ofsted' or 'la', not {by!r}")
-    if phase not in PHASES:
-        raise ValueError(f"Phase must be one of {', '.join(PHASES)}, not {phase!r}")
-    schools = [s for s in schools if phase == "all" or s["phase_group"] == phase]
-    kind = "ofsted" if by == "ofsted" else "la"
-    spells_by_urn: dict[int, list[dict[str, Any]]] = {}
-    for spell in spells:
-        if spell["kind"] == kind:
-            spells_by_urn.setdefault(spell["urn"], []).append(spell)
+    check_distribution(by, phase)
     if by == "ofsted":
         buckets = [*OFSTED_BUCKETS.values(), NOT_INSPECTED]
     else:
         buckets = [*scheme.codes, NOT_CATEGORISED]
 
     rows = []
-    for day in sorted(set(dates)):
-        counts = {b: [0, 0] for b in buckets}
-        for school in schools:
-            if not _open_on(school, day):
-                continue
-            bucket = _bucket(spells_by_urn.get(school["urn"], []), day, by, scheme)
-            counts.setdefault(bucket, [0, 0])
-            counts[bucket][0] += 1
-            counts[bucket][1] += school["pupils"] or 0
-        total_schools = sum(n for n, _ in counts.values())
-        total_pupils = sum(p for _, p in counts.values())
-        for bucket, (n, pupils) in counts.items():
+    for day, counted in sorted(counts.items()):
+        tally = {b: [0, 0] for b in buckets}
+        for count in counted:
+            bucket = _bucket(count, by, scheme)
+            tally.setdefault(bucket, [0, 0])
+            tally[bucket][0] += count["schools"]
+            tally[bucket][1] += count["pupils"]
+        total_schools = sum(n for n, _ in tally.values())
+        total_pupils = sum(p for _, p in tally.values())
+        for bucket, (n, pupils) in tally.items():
             rows.append({
                 "date": day, "phase": phase, "category": bucket,
                 "schools": n, "schools_pct": percent(n, total_schools),
@@ -165,20 +163,20 @@ def _open_on(school: dict[str, Any], day: date) -> bool:
     return (opened is None or opened <= day) and (closed is None or day <= closed)
 
 
-def _bucket(spells: list[dict[str, Any]], day: date, by: str, scheme: CategoryScheme) -> str:
-    spell = next(
-        (s for s in spells
-         if s["starts_on"] <= day and (s["ends_on"] is None or day < s["ends_on"])),
-        None,
-    )
+def _days_after(day: date, days: int) -> date:
+    return date.fromordinal(day.toordinal() + days)
+
+
+def _bucket(count: dict[str, Any], by: str, scheme: CategoryScheme) -> str:
+    """The row a count of schools goes in: their grade's, or not inspected / categorised."""
     if by == "ofsted":
-        return NOT_INSPECTED if spell is None else OFSTED_BUCKETS[spell["grade"]]
-    if spell is None:
+        return OFSTED_BUCKETS[count["grade"]] if count["judged"] else NOT_INSPECTED
+    if not count["judged"]:
         return NOT_CATEGORISED
     try:
-        return scheme.category(spell["grade"]).code
+        return scheme.category(count["grade"]).code
     except CaseFileError:
-        return spell["grade"]  # a category of a scheme the LA used before this one
+        return count["grade"]  # a category of a scheme the LA used before this one
 
 
 YEAR_END = (8, 31)
@@ -198,10 +196,15 @@ def report_dates(today: date, *, years: int = 4) -> list[date]:
 
 
 def is_caseworker(school: dict[str, Any], email: str) -> bool:
-    """Whether the person with this email is the school's caseworker (emails match without
-    regard to case)."""
+    """Whether the person with this email is the school's caseworker."""
     assigned = school.get("caseworker_email")
-    return assigned is not None and assigned.strip().casefold() == email.strip().casefold()
+    return assigned is not None and same_email(assigned, email)
+
+
+def same_email(one: str, other: str) -> bool:
+    """Whether two email addresses are the same person's: they match without regard to case
+    or surrounding spaces."""
+    return one.strip().casefold() == other.strip().casefold()
 
 
 def find_schools(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 
@@ -17,7 +18,32 @@ from adapters.demo import (
 )
 from adapters.event_store import event_store_env
 from application.case_files import SchoolCaseFiles
+from cli.main import DEMO_USERS
+from domain.deadlines import PASSED
 from tests.fakes import FixedClock
+
+INTENDED_OVERDUE = {
+    # The featured school's IEB has not yet done two things its MSP group asked for.
+    (FEATURED_URN, "msp_action:A7", date(2026, 9, 25)),  # a plan to cut persistent absence
+    (FEATURED_URN, "msp_action:A8", date(2026, 10, 23)),  # an analysis of the 2026 results
+}
+"""Everything overdue on the demo's day (the test clock's, 23 November 2026), by design."""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, working_days, scheme):
+    """The demo loaded once on SQLite, for the checks that only read it."""
+    path = tmp_path_factory.mktemp("demo") / "scc.sqlite3"
+    app = SchoolCaseFiles(event_store_env(f"sqlite:///{path}"), clock=FixedClock(),
+                          working_days=working_days, scheme=scheme)
+    load_demo(app)
+    yield app
+    app.close()
+
+
+def _histories(app: SchoolCaseFiles) -> list[list[tuple]]:
+    return [[(e["event"], e["effective"], e["summary"]) for e in app.history(urn)]
+            for urn in app.urns()]
 
 
 def test_demo_loads_fenmarsh_with_its_stories(case_files):
@@ -78,17 +104,58 @@ def test_demo_loads_fenmarsh_with_its_stories(case_files):
         load_demo(case_files)
 
 
-def test_demo_is_the_same_every_time(tmp_path, working_days, scheme):
-    def histories(name: str) -> list[list[tuple]]:
-        app = SchoolCaseFiles(
-            event_store_env(f"sqlite:///{tmp_path / name}"), clock=FixedClock(),
-            working_days=working_days, scheme=scheme,
-        )
-        try:
-            load_demo(app)
-            return [[(e["event"], e["effective"], e["summary"]) for e in app.history(urn)]
-                    for urn in app.urns()]
-        finally:
-            app.close()
+def test_demo_is_the_same_every_time(demo, tmp_path, working_days, scheme):
+    app = SchoolCaseFiles(event_store_env(f"sqlite:///{tmp_path / 'again.sqlite3'}"),
+                          clock=FixedClock(), working_days=working_days, scheme=scheme)
+    try:
+        load_demo(app)
+        assert _histories(app) == _histories(demo)
+    finally:
+        app.close()
 
-    assert histories("first.sqlite3") == histories("second.sqlite3")
+
+def test_the_demo_has_only_the_overdue_deadlines_its_story_intends(demo):
+    # The worker records a passing for each of these when it first runs over the demo:
+    # the LA's routine (visits, category reviews, statements of action) is up to date.
+    today = demo.clock.today()
+
+    overdue = {(f.urn, f.key, f.due) for urn in demo.urns() for f in demo.firings(urn)
+               if f.working_days_before == PASSED and f.due < today}
+
+    assert overdue == INTENDED_OVERDUE
+
+
+def test_the_demo_records_the_las_routine_visits_reviews_and_caseworkers(demo, working_days):
+    today = demo.clock.today()
+    schools = [s for s in demo.schools() if s["is_open"]]
+    histories = {urn: demo.history(urn) for urn in demo.urns()}
+    events = Counter(e["event"] for history in histories.values() for e in history)
+    assert events["VisitRecorded"] > len(schools) * 10
+    assert events["CategoryReviewed"] > events["CategoryChanged"]
+    # each case file reads in date order, the routine between the story's entries
+    assert all([e["effective"] for e in history] == sorted(e["effective"] for e in history)
+               for history in histories.values())
+
+    # Check every open school has a caseworker; the demo's caseworker user has a handful
+    _, email, name = next(user for user in DEMO_USERS if user[0] == "caseworker")
+    caseworkers = {s["urn"]: demo.school(s["urn"])["caseworker"] for s in schools}
+    assert all(c and c["email"].endswith("@fenmarsh.example") for c in caseworkers.values())
+    assert caseworkers[FEATURED_URN] == {"name": name, "email": email}
+    assert 3 <= sum(c["email"] == email for c in caseworkers.values()) <= 6
+
+    # Check the featured school has termly monitoring visits from its caseworker, and its
+    # category reviewed at the September review point
+    history = demo.history(FEATURED_URN)
+    visits = [e for e in history if e["event"] == "VisitRecorded"
+              and e["effective"] > today - timedelta(weeks=52)]
+    assert len(visits) >= 3 and all(e["by"].startswith(name) for e in visits)
+    assert all(e["details"]["kind"] == "monitoring" for e in visits)
+    assert any(e["event"] == "CategoryReviewed" and e["effective"] == date(2026, 9, 22)
+               for e in history)
+
+    # Check the special measures school's statement of action went within 10 working days
+    special = demo.history(SPECIAL_MEASURES_URN)
+    report = next(e for e in reversed(special) if e["event"] == "InspectionRecorded")
+    statement = next(e for e in special if e["event"] == "StatementOfActionSent")
+    assert statement["details"]["inspection_id"] == report["details"]["inspection_id"]
+    assert statement["effective"] <= working_days.add_working_days(report["effective"], 10)

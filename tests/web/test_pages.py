@@ -153,7 +153,7 @@ def test_the_dashboard_shows_the_schools_causing_concern_and_why(head):
     assert "since 3 March 2026" in rows[SPECIAL_MEASURES_URN]
     assert "warning notice not complied with" in rows[FEATURED_URN]
     assert "interim executive board in place" in rows[FEATURED_URN]
-    assert "Not assigned" in rows[FEATURED_URN]
+    assert "Casey Worker" in rows[FEATURED_URN]
     link = concern.find("a", href=f"/schools/{FEATURED_URN}")
     assert link.text == "Sedgeholme St Felix Church of England Primary School"
     assert dashboard.find(id="count-concern").text.startswith(str(len(urns_in(concern))))
@@ -183,20 +183,19 @@ def test_the_dashboard_counts_schools_by_category_and_ofsted_grade(head, service
 
 def test_my_schools_are_those_i_am_the_caseworker_of(head, services):
     services.case_files.assign_caseworker(
-        SPECIAL_MEASURES_URN, by="Helen Marsh", name="Helen Marsh",
-        email="Helen@Fenmarsh.example")
+        FEATURED_URN, by="Helen Marsh", name="Helen Marsh", email="Helen@Fenmarsh.example")
 
     mine = page(head.get("/?view=mine"))
     everyone = page(head.get("/"))
 
-    assert urns_in(mine.find("table", id="causing-concern")) == [SPECIAL_MEASURES_URN]
+    assert urns_in(mine.find("table", id="causing-concern")) == [FEATURED_URN]
     assert mine.find("a", aria_current="page").text == "My schools"
     assert {int(r.attrs["data-urn"]) for r in mine.find("table", id="overdue")
-            .find("tbody").find_all("tr")} == {SPECIAL_MEASURES_URN}
-    assert all(f"/schools/{SPECIAL_MEASURES_URN}" in a.attrs["href"]
+            .find("tbody").find_all("tr")} == {FEATURED_URN}
+    assert all(f"/schools/{FEATURED_URN}" in a.attrs["href"]
                for a in mine.find(id="activity").find_all("a"))
-    assert FEATURED_URN in urns_in(everyone.find("table", id="causing-concern"))
-    row = everyone.find("tr", data_urn=str(SPECIAL_MEASURES_URN))
+    assert SPECIAL_MEASURES_URN in urns_in(everyone.find("table", id="causing-concern"))
+    row = everyone.find("tr", data_urn=str(FEATURED_URN))
     assert "Helen Marsh" in row.text
 
 
@@ -270,7 +269,7 @@ def test_the_schools_list_sorts_by_next_deadline_with_the_undated_last(head):
 
     deadlines = [r[4] for r in listed.find("table", id="schools").rows()]
     assert deadlines[-1] == "None" or all(d != "None" for d in deadlines)
-    assert "2011" in deadlines[0]
+    assert deadlines[0].startswith("25 September 2026")  # 990007's overdue MSP action
 
 
 def test_the_schools_list_refuses_a_filter_it_does_not_offer(head):

@@ -265,9 +265,10 @@ class SQLReadModels:
 
     def category_counts(self, kind: str, day: date, *, phase_group: str | None = None,
                         caseworkers: Collection[str] | None = None) -> list[dict[str, Any]]:
-        """Open on ``day`` as ``application.reports`` counts it: from the opening date to
-        the close date, both included. A school's spells of one kind never overlap (each
-        ends where the next starts), so the join finds at most one per school."""
+        """A school counts while open on ``day`` as ``application.reports._open_on`` says:
+        from its opening date to its close date, both included. A school's spells of one
+        kind never overlap (each ends where the next starts), so the join finds at most one
+        spell per school."""
         with self.reading_all("school_status", "category_history") as (conn, found):
             status, spells = found["school_status"], found["category_history"]
             judged = spells.c.urn.is_not(None).label("judged")
@@ -381,7 +382,10 @@ def _of_schools(status: sa.Table, *, phase_group: str | None = None,
     if phase_group is not None:
         conditions.append(status.c.phase_group == phase_group)
     if caseworkers is not None:
-        conditions.append(status.c.caseworker_email.in_(list(caseworkers)))
+        # No caseworker is a constant false, which the database sees before reading a row
+        # (an empty IN would be read row by row).
+        conditions.append(status.c.caseworker_email.in_(list(caseworkers)) if caseworkers
+                          else sa.false())
     return conditions
 
 

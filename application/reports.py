@@ -32,7 +32,7 @@ class Reports:
         self.store = projections.store
 
     def categories(self, *, by: str, phase: str, dates: Iterable[date]) -> list[dict[str, Any]]:
-        check_distribution(by, phase)
+        check_distribution(by, phase)  # before catching up: a wrong request costs nothing
         self.projections.catch_up(["school_status", "category_history"])
         return self._distribution(by, phase, dates)
 
@@ -95,6 +95,7 @@ class Reports:
 
     def _distribution(self, by: str, phase: str, dates: Iterable[date],
                       caseworkers: list[str] | None = None) -> list[dict[str, Any]]:
+        check_distribution(by, phase)
         group = None if phase == "all" else phase
         return category_distribution(
             {day: self.store.category_counts(by, day, phase_group=group,
@@ -105,6 +106,8 @@ class Reports:
 
 
 def check_distribution(by: str, phase: str) -> None:
+    """Refuses a category report by anything but LA category or Ofsted grade, or of an
+    unknown phase."""
     if by not in ("ofsted", "la"):
         raise ValueError(f"Report by 'ofsted' or 'la', not {by!r}")
     if phase not in PHASES:
@@ -119,13 +122,12 @@ def category_distribution(
     scheme: CategoryScheme,
 ) -> list[dict[str, Any]]:
     """Number and % of schools, and of pupils on roll, in each category on each date, from
-    the store's ``category_counts`` on each date.
+    the store's ``category_counts`` for each date.
 
-    A school counts only while open on the date (open on its close date, as GIAS records
-    the last day). Ofsted's pre-2012 "Satisfactory" shares grade 3 with Requires improvement.
-    Pupils are the number on roll as last recorded for each school.
+    The store counts a school only while open on the date (open on its close date, as GIAS
+    records the last day). Ofsted's pre-2012 "Satisfactory" shares grade 3 with Requires
+    improvement. Pupils are the number on roll as last recorded for each school.
     """
-    check_distribution(by, phase)
     if by == "ofsted":
         buckets = [*OFSTED_BUCKETS.values(), NOT_INSPECTED]
     else:
@@ -159,6 +161,8 @@ def percent(part: int, whole: int) -> float:
 
 
 def _open_on(school: dict[str, Any], day: date) -> bool:
+    """Open from the opening date to the close date, both included (as the store's
+    category_counts counts open schools)."""
     opened, closed = school["opened_on"], school["closed_on"]
     return (opened is None or opened <= day) and (closed is None or day <= closed)
 

@@ -39,7 +39,7 @@ NAME = "web_latency"
 CLIENTS = 8
 REQUESTS, QUICK_REQUESTS = 40, 10
 WARM_UP = 2
-PHASE_SECONDS, QUICK_PHASE_SECONDS = 30.0, 10.0
+PHASE_SECONDS, QUICK_PHASE_SECONDS = 20.0, 10.0
 """A route's phase stops early once this long has passed (a slow page bounds the run)."""
 DASHBOARD_MAX_MS = 150.0
 SCHOOLS_SHOWN = 4

@@ -108,3 +108,39 @@ def test_percentages_round_halves_up_to_one_decimal_place():
     assert (percent(1, 8), percent(1, 3), percent(2, 3), percent(0, 0)) == (
         12.5, 33.3, 66.7, 0.0)
     assert percent(1, 16) == 6.3  # 6.25: published tables round the half up
+
+
+def test_the_dashboard_counts_filters_and_limits_in_the_store(reports, case_files):
+    # Two schools have one caseworker, whose address was typed in two ways.
+    case_files.assign_caseworker(990201, by=HEAD, name="Casey Worker",
+                                 email="Casey.Worker@LA.example")
+    case_files.assign_caseworker(990203, by=HEAD, name="Casey Worker",
+                                 email="casey.worker@la.example")
+    today = case_files.clock.today()
+    everyone = reports.dashboard(today, overdue=2)
+    overdue = reports.deadlines(today)["overdue"]
+
+    # Check the whole LA: the four open schools, and the two most recently missed deadlines
+    # of all of them, latest first, named
+    assert everyone["schools"] == 4
+    assert everyone["overdue_count"] == len(overdue) == 9
+    assert everyone["overdue"] == overdue[::-1][:2]
+    assert everyone["overdue"][0]["name"] == "Cedar Primary"
+    assert [s["urn"] for s in everyone["causing_concern"]] == [990201, 990203]
+
+    # Check the caseworker's own view, whatever the case of their address: their two
+    # schools' counts, deadlines and entries only
+    mine = reports.dashboard(today, caseworker_email=" CASEY.worker@la.example", overdue=1)
+    assert mine["schools"] == 2
+    assert table(mine["by_category"])[(today, "3b")] == (2, 100.0, 500, 100.0)
+    assert table(mine["by_ofsted"])[(today, "Inadequate")] == (1, 50.0, 300, 60.0)
+    assert mine["overdue_count"] == len([d for d in overdue if d["urn"] in (990201, 990203)])
+    assert mine["overdue"] == [d for d in overdue if d["urn"] == 990203][-1:]
+    assert {a["urn"] for a in mine["activity"]} == {990201, 990203}
+    assert mine["activity"][0]["summary"] == "Case assigned to Casey Worker"
+
+    # Check someone who is nobody's caseworker sees nothing, and no error
+    nobody = reports.dashboard(today, caseworker_email="nobody@la.example")
+    assert (nobody["schools"], nobody["overdue_count"]) == (0, 0)
+    assert not any(nobody[key] for key in ("causing_concern", "overdue", "upcoming",
+                                            "decide_intervention", "activity"))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from adapters.schema import create_once
 from application.notifications import Message
 
 POSITION_NAME = "notifications"
@@ -73,14 +74,7 @@ class SQLOutbox:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        for attempt in (1, 2, 3):
-            try:
-                _metadata.create_all(engine)
-                break
-            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-                # Another process created the tables at the same moment: look again.
-                if attempt == 3:
-                    raise
+        create_once(lambda: _metadata.create_all(engine))
         with engine.begin() as conn:
             conn.execute(self._insert_new(OUTBOX_POSITION, conn)
                          .values(name=POSITION_NAME, position=0))

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from adapters.schema import create_once
 from application.projections import PROJECTIONS, Batch
 
 _positions_metadata = sa.MetaData()
@@ -142,14 +143,7 @@ class SQLReadModels:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        for attempt in (1, 2, 3):
-            try:
-                self._create()
-                break
-            except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError):
-                # Another process created the same tables at the same moment: look again.
-                if attempt == 3:
-                    raise
+        create_once(self._create)
 
     def _create(self) -> None:
         _positions_metadata.create_all(self.engine)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from adapters.outbox import UTCDateTime
+from adapters.schema import create_once
 
 # SQLite numbers rows itself only for an INTEGER primary key.
 _ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -50,7 +51,7 @@ class SQLUserStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _metadata.create_all(engine)
+        create_once(lambda: _metadata.create_all(engine))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -281,12 +281,22 @@ class SQLReadModels:
             )
             return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
 
-    def causing_concern(self, *, caseworkers: Collection[str] | None = None
-                        ) -> list[dict[str, Any]]:
+    def causing_concern(self, *, caseworkers: Collection[str] | None = None,
+                        limit: int | None = None) -> list[dict[str, Any]]:
+        """By URN; with a ``limit``, the soonest next deadlines first (undated last)."""
         with self.reading("school_status") as (conn, status):
-            return _dicts(conn, sa.select(status).where(
+            query = sa.select(status).where(
+                status.c.causing_concern, *_of_schools(status, caseworkers=caseworkers))
+            if limit is None:
+                return _dicts(conn, query.order_by(status.c.urn))
+            soonest = [status.c.next_deadline.is_(None), status.c.next_deadline, status.c.urn]
+            return _dicts(conn, query.order_by(*soonest).limit(limit))
+
+    def count_causing_concern(self, *, caseworkers: Collection[str] | None = None) -> int:
+        with self.reading("school_status") as (conn, status):
+            return conn.execute(sa.select(sa.func.count()).select_from(status).where(
                 status.c.causing_concern, *_of_schools(status, caseworkers=caseworkers)
-            ).order_by(status.c.urn))
+            )).scalar_one()
 
     def deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
                       kind: str | None = None, caseworkers: Collection[str] | None = None,

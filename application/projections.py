@@ -85,9 +85,13 @@ class ReadModelStore(Protocol):
         schools, pupils}, ``judged`` False for those no spell covers; only schools of the
         phase group if given."""
 
-    def causing_concern(self, *, caseworkers: Collection[str] | None = None
-                        ) -> list[dict[str, Any]]:
-        """The status rows of the schools causing concern, by URN."""
+    def causing_concern(self, *, caseworkers: Collection[str] | None = None,
+                        limit: int | None = None) -> list[dict[str, Any]]:
+        """The status rows of the schools causing concern, by URN; with a ``limit``, those
+        with the soonest next deadlines."""
+
+    def count_causing_concern(self, *, caseworkers: Collection[str] | None = None) -> int:
+        """How many schools are causing concern."""
 
     def deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
                       kind: str | None = None, caseworkers: Collection[str] | None = None,

@@ -51,12 +51,13 @@ class Reports:
         }
 
     def dashboard(self, today: date, *, caseworker_email: str | None = None, days: int = 14,
-                  activity: int = 20, overdue: int = 20) -> dict[str, Any]:
+                  activity: int = 20, overdue: int = 20, concern: int = 20) -> dict[str, Any]:
         """What the dashboard shows on ``today``: counts by LA category and Ofsted grade,
         the schools causing concern, deadlines due within ``days``, decisions on
         intervention waiting, the ``overdue`` most recently missed deadlines (latest first)
-        and how many are overdue, and the newest entries; only the schools of the
-        caseworker with this email if one is given."""
+        and how many are overdue, the ``concern`` schools causing concern whose next deadline
+        comes soonest and how many there are, and the newest entries; only the schools of
+        the caseworker with this email if one is given."""
         self.projections.catch_up()
         caseworkers = None
         if caseworker_email is not None:
@@ -69,7 +70,8 @@ class Reports:
             "schools": sum(row["schools"] for row in by_category),  # every open school once
             "by_category": by_category,
             "by_ofsted": self._distribution("ofsted", "all", [today], caseworkers),
-            "causing_concern": store.causing_concern(caseworkers=caseworkers),
+            "causing_concern": store.causing_concern(caseworkers=caseworkers, limit=concern),
+            "concern_count": store.count_causing_concern(caseworkers=caseworkers),
             "overdue": store.deadlines_due(due_to=yesterday, caseworkers=caseworkers,
                                            latest_first=True, limit=overdue),
             "overdue_count": store.count_deadlines_due(due_to=yesterday,

@@ -159,6 +159,17 @@ def test_the_dashboard_shows_the_schools_causing_concern_and_why(head):
     assert dashboard.find(id="count-concern").text.startswith(str(len(urns_in(concern))))
 
 
+def test_the_dashboard_lists_the_schools_with_the_soonest_deadlines_first_when_there_are_many(
+        head, services):
+    board = services.reports.dashboard(services.case_files.clock.today(), concern=2)
+
+    # Check the soonest next deadline (990007's overdue MSP action) leads, and the count
+    # still counts every school causing concern.
+    assert [s["urn"] for s in board["causing_concern"]][0] == FEATURED_URN
+    assert (len(board["causing_concern"]), board["concern_count"]) == (2, 3)
+    assert 'id="causing-concern-shown"' not in head.get("/").text  # all 3 fit on the page
+
+
 def test_the_dashboard_lists_the_featured_schools_overdue_msp_actions(head):
     dashboard = page(head.get("/"))
 

@@ -51,12 +51,14 @@ class Reports:
         }
 
     def dashboard(self, today: date, *, caseworker_email: str | None = None, days: int = 14,
-                  activity: int = 20, overdue: int = 20, concern: int = 20) -> dict[str, Any]:
+                  activity: int = 20, overdue: int = 20, concern: int = 20,
+                  upcoming: int = 20) -> dict[str, Any]:
         """What the dashboard shows on ``today``: counts by LA category and Ofsted grade,
         the schools causing concern, deadlines due within ``days``, decisions on
         intervention waiting, the ``overdue`` most recently missed deadlines (latest first)
         and how many are overdue, the ``concern`` schools causing concern whose next deadline
-        comes soonest and how many there are, and the newest entries; only the schools of
+        comes soonest and how many there are, the ``upcoming`` soonest deadlines of the next
+        ``days`` and how many there are, and the newest entries; only the schools of
         the caseworker with this email if one is given."""
         self.projections.catch_up()
         caseworkers = None
@@ -77,7 +79,9 @@ class Reports:
             "overdue_count": store.count_deadlines_due(due_to=yesterday,
                                                        caseworkers=caseworkers),
             "upcoming": store.deadlines_due(due_from=today, due_to=_days_after(today, days),
-                                            caseworkers=caseworkers),
+                                            caseworkers=caseworkers, limit=upcoming),
+            "upcoming_count": store.count_deadlines_due(
+                due_from=today, due_to=_days_after(today, days), caseworkers=caseworkers),
             "decide_intervention": store.deadlines_due(kind="decide_intervention",
                                                        caseworkers=caseworkers),
             "activity": store.recent_activity(activity, caseworkers=caseworkers),

@@ -1,4 +1,4 @@
-"""Jinja filters: dates and times as the LA writes them."""
+"""Jinja filters: dates, times and numbers as the LA writes them."""
 
 from __future__ import annotations
 
@@ -13,3 +13,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = lambda d: long_date(d) if isinstance(d, date) else ""
     app.jinja_env.filters["local_time"] = (
         lambda t: local_time(t) if isinstance(t, datetime) else "")
+    app.jinja_env.filters["number"] = number
+
+
+def number(value: object) -> str:
+    """A count with thousands separators (12,345), as GOV.UK's style guide writes numbers."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)

@@ -89,8 +89,10 @@ class Actions:
     def submit(self, form_url: str, data: dict, **kwargs):
         page = self.client.get(form_url)
         assert page.status_code == 200, page.status_code
-        return self.client.post(form_url, data={**data, "csrf_token": csrf_token(page.text)},
-                                **kwargs)
+        tokens = {"csrf_token": csrf_token(page.text)}
+        if one_time := re.search(r'name="form_token" type="hidden" value="([^"]+)"', page.text):
+            tokens["form_token"] = one_time.group(1)
+        return self.client.post(form_url, data={**data, **tokens}, **kwargs)
 
 
 @pytest.fixture

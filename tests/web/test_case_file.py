@@ -61,29 +61,58 @@ def test_an_ieb_application_in_progress_shows_its_stage(actions, client, service
     assert "Application IEB1, drafted" in ieb
 
 
+def timeline_pages(client, path: str) -> list[str]:
+    """Every page of a case file's timeline, following its "Next" links."""
+    pages = [client.get(path).text]
+    while found := re.search(r'<a[^>]*href="([^"]+)"[^>]*rel="next"', pages[-1]):
+        pages.append(client.get(html.unescape(found.group(1))).text)
+    return pages
+
+
 def test_the_timeline_shows_every_entry_newest_first_with_its_corrections(actions, client,
                                                                            services):
     actions.sign_in("caseworker")
 
-    page = client.get(CASE_FILE).text
+    pages = timeline_pages(client, CASE_FILE)
 
     history = services.case_files.history(FEATURED_URN)
-    versions = [int(v) for v in re.findall(r'data-version="(\d+)"', page)]
+    # Check the timeline is paged, every entry once, newest first across the pages
+    assert len(pages) == -(-len(history) // 50) > 1
+    versions = [int(v) for page in pages for v in re.findall(r'data-version="(\d+)"', page)]
     assert versions == sorted((e["version"] for e in history), reverse=True)
+    assert f"Entries 1 to 50 of {len(history)}, newest first." in pages[0]
+    whole = "".join(pages)
     # Check the concern raised against the wrong school is struck through, with the reason
     (retracted,) = [e for e in history if e["retracted"]]
-    entry = section(page, f'id="entry-{retracted["version"]}"', "</li>")
+    entry = section(whole, f'id="entry-{retracted["version"]}"', "</li>")
     assert f'<s class="scc-timeline__retracted">{retracted["summary"]}</s>' in entry
     assert "Recorded against the wrong school" in entry
     # Check the letter's mistyped deadline shows its amendment against it
     (amended,) = [e for e in history if e["event"] == "LetterOfConcernSent"]
-    entry = section(page, f'id="entry-{amended["version"]}"', "</li>")
+    entry = section(whole, f'id="entry-{amended["version"]}"', "</li>")
     assert "by 28 March 2024" in entry and "The deadline was mistyped as 2042" in entry
     # Check each entry says who recorded it, when, and when it took effect
-    first = section(page, 'id="entry-1"', "</li>")
+    first = section(whole, 'id="entry-1"', "</li>")
     assert "Case file opened" in first and "effective" in first
     assert re.search(r"Recorded <time datetime=\"[^\"]+\">\d+ \w+ \d{4} \d\d:\d\d</time>",
                      first)
+
+
+def test_a_correction_links_to_the_page_of_the_timeline_that_holds_it(actions, client,
+                                                                       services):
+    actions.sign_in("caseworker")
+    history = services.case_files.history(FEATURED_URN)
+    (amended,) = [e for e in history if e["event"] == "LetterOfConcernSent"]
+    (amendment,) = [e for e in history if e["event"] == "EntryAmended"
+                    and e["version"] > amended["version"]]
+
+    page = next(p for p in timeline_pages(client, CASE_FILE)
+                if f'id="entry-{amended["version"]}"' in p)
+    link = re.search(rf'href="([^"]+)">entry {amendment["version"]}</a>',
+                     section(page, f'id="entry-{amended["version"]}"', "</li>")).group(1)
+
+    assert f'id="entry-{amendment["version"]}"' in client.get(html.unescape(link)).text
+    assert link.endswith(f"#entry-{amendment['version']}")
 
 
 def test_a_caseworker_sees_the_forms_but_not_assignment_and_an_auditor_sees_neither(
@@ -124,3 +153,39 @@ def test_an_unknown_school_is_not_found_and_signed_out_users_are_sent_to_sign_in
     actions.sign_in("caseworker")
 
     assert client.get("/schools/999999").status_code == 404
+
+
+def offered(page: str, urn: int) -> set[str]:
+    """The commands the case file's panel links to."""
+    panel = section(page, 'id="actions"', "</div>")
+    return set(re.findall(rf'href="/schools/{urn}/([a-z-]+)"', panel))
+
+
+def test_the_case_file_offers_only_commands_with_something_to_act_on(actions, client,
+                                                                     services):
+    actions.sign_in("caseworker")
+    quiet = next(s for s in services.case_files.schools()
+                 if s["is_open"] and not s["open_concerns"] and not s["warning_notices"]
+                 and s["msp"] is None and s["ieb"] is None and not s["eligibility"])
+    urn = quiet["urn"]
+
+    before = offered(client.get(f"/schools/{urn}").text, urn)
+
+    # Check a school with nothing open is offered what starts a case, and nothing that acts
+    # on an open concern, notice, board or group
+    assert {"raise-concern", "issue-warning-notice", "establish-msp-group",
+            "change-category", "record-inspection"} <= before
+    assert not before & {"resolve-concern", "communicate-concern", "record-compliance",
+                         "give-intervention-notice", "draft-ieb-application", "end-ieb",
+                         "close-msp-group", "schedule-msp-meeting", "hold-msp-meeting"}
+    # Check raising a concern brings the commands that act on it
+    recorded = actions.submit(f"/schools/{urn}/raise-concern", {
+        "effective": ["2", "3", "2026"], "ground": "standards", "description": "Key stage 2 results fell sharply"})
+    assert recorded.status_code == 303
+    after = offered(client.get(f"/schools/{urn}").text, urn)
+    assert {"resolve-concern", "communicate-concern", "send-letter-of-concern"} <= after
+    # Check a school with an IEB in place may end it, and may not draft another application
+    board = offered(client.get(CASE_FILE).text, FEATURED_URN)
+    assert services.case_files.school(FEATURED_URN)["ieb"] is not None
+    assert {"end-ieb", "change-ieb-members"} <= board
+    assert "draft-ieb-application" not in board

@@ -305,9 +305,11 @@ def test_the_category_report_shows_the_use_cases_figures_for_each_date(head, ser
         for row in table.find("tbody").find_all("tr"):
             cells = [c.text for c in row.find_all("td")]
             shown.append((table.attrs["data-date"], row.attrs["data-category"],
-                          int(cells[0]), float(cells[1]), int(cells[2]), float(cells[3])))
-    assert shown == [(r["date"].isoformat(), r["category"], r["schools"], r["schools_pct"],
-                      r["pupils"], r["pupils_pct"]) for r in expected]
+                          cells[0], float(cells[1]), cells[2], float(cells[3])))
+    # Check counts are written with thousands separators, as in "12,345 pupils"
+    assert shown == [(r["date"].isoformat(), r["category"], f"{r['schools']:,}",
+                      r["schools_pct"], f"{r['pupils']:,}", r["pupils_pct"]) for r in expected]
+    assert any("," in pupils for *_, pupils, _ in shown)
 
 
 def test_the_category_report_draws_an_accessible_chart(head):

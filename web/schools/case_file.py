@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, g, render_template
+from flask import abort, g, render_template, request, url_for
 
 from application.case_files import SchoolNotFound
 from web.auth import requires
+from web.pagination import Page
 from web.schools import bp, commands
 from web.schools.forms import is_amendable
 from web.services import services
 
 CORRECTIONS = ("EntryRetracted", "EntryAmended")
+TIMELINE_PER_PAGE = 50
+"""Entries on one page of the timeline: a school in intervention for years has thousands."""
 
 
 @bp.get("/<int:urn>")
@@ -32,6 +35,20 @@ def case_file(urn: int) -> str:
     def working_days_left(due: date) -> int:
         return case_files.working_days.working_days_between(today, due)
 
+    newest_first = list(reversed(history))
+    page = Page.asked(request.args.get("page", 1, type=int), len(newest_first),
+                      TIMELINE_PER_PAGE)
+    page_of_entry = {entry["version"]: page.holding(position)
+                     for position, entry in enumerate(newest_first)}
+
+    def entry_href(version: int) -> str:
+        """A link to an entry, on whichever page of the timeline holds it."""
+        on = page_of_entry.get(version, 1)
+        return url_for("schools.case_file", urn=urn, page=on if on > 1 else None,
+                       _anchor=f"entry-{version}")
+
+    case = commands.CaseFileView(case_files, urn, status=school, deadlines=deadlines,
+                                 history=history)
     return render_template(
         "schools/case_file.html",
         school=school,
@@ -45,8 +62,13 @@ def case_file(urn: int) -> str:
         deadlines=deadlines,
         timeline=[{**entry, "correctable": _correctable(entry),
                    "amendable": _correctable(entry) and is_amendable(entry)}
-                  for entry in reversed(history)],
-        command_groups=commands.command_groups(),
+                  for entry in page.of(newest_first)],
+        timeline_page=page,
+        timeline_pagination=page.component(
+            lambda n: url_for("schools.case_file", urn=urn, page=n, _anchor="timeline"),
+            "Pages of the timeline"),
+        entry_href=entry_href,
+        command_groups=commands.command_groups(case),
         commands=commands.BY_SLUG,
     )
 

@@ -37,9 +37,11 @@ from web.services import services
 class CaseFileView:
     """What a form reads from one case file, each read at most once a request."""
 
-    def __init__(self, case_files: SchoolCaseFiles, urn: int) -> None:
+    def __init__(self, case_files: SchoolCaseFiles, urn: int, **already_read: Any) -> None:
+        """``already_read``: any of status, deadlines and history, read by the caller."""
         self.case_files, self.urn = case_files, urn
         self.scheme, self.working_days = case_files.scheme, case_files.working_days
+        self.__dict__.update(already_read)
 
     @cached_property
     def status(self) -> dict[str, Any]:
@@ -230,10 +232,13 @@ BY_SLUG = {command.slug: command for command in COMMANDS}
 GROUPS = (CONCERNS, NOTICES, IEB, MSP, JUDGEMENTS, OVERSIGHT, SCHOOL)
 
 
-def command_groups() -> list[tuple[str, list[Command]]]:
-    """The commands the case file lists, by group (corrections and deadline changes are
-    reached from the entry or deadline they act on)."""
-    return [(group, [c for c in COMMANDS if c.group == group]) for group in GROUPS]
+def command_groups(case: CaseFileView) -> list[tuple[str, list[Command]]]:
+    """The commands the case file lists, by group, each only if the case file has what it
+    acts on (corrections and deadline changes are reached from the entry or deadline they
+    act on)."""
+    groups = [(group, [c for c in COMMANDS if c.group == group and c.form.offered(case)])
+              for group in GROUPS]
+    return [(group, commands) for group, commands in groups if commands]
 
 
 # The one view ----------------------------------------------------------------------------

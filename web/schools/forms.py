@@ -286,6 +286,24 @@ class CommandForm(FlaskForm):
     form_token = HiddenField()
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
+    @classmethod
+    def offered(cls, case: CaseFileView) -> bool:
+        """Whether the case file has what the command acts on (an open concern to resolve, a
+        notice not complied with...), so that the case file offers only commands that can
+        be completed. Whether the command is then allowed stays the domain's decision."""
+        form = cls(formdata=None, meta={"csrf": False})
+        form.fill(case)
+        return form.has_choices() and form.applies(case)
+
+    def has_choices(self) -> bool:
+        """Every required choice filled from the case file has something to choose."""
+        return all(any(choice.value for choice in field.choices) for field in self
+                   if isinstance(field, ChoiceField | CheckboxesField) and not field.optional)
+
+    def applies(self, case: CaseFileView) -> bool:
+        """What else the command needs of the case file, for forms with no such choice."""
+        return True
+
     def fill(self, case: CaseFileView) -> None:
         """Offers the choices this case file has (its open concerns, notices, meetings...)."""
 
@@ -423,6 +441,9 @@ class DraftIEBApplication(CommandForm):
     effective = effective("the date the application was drafted")
     rationale = textarea("Why an interim executive board", "Enter the rationale")
 
+    def applies(self, case: CaseFileView) -> bool:
+        return bool(case.status["eligibility"]) and case.status["ieb"] is None
+
 
 class RecordIEBConsultation(CommandForm):
     effective = effective("the date of the response")
@@ -480,10 +501,16 @@ class ChangeIEBMembers(CommandForm):
         if case.status["ieb"]:
             self.members.data = list(case.status["ieb"]["members"])
 
+    def applies(self, case: CaseFileView) -> bool:
+        return case.status["ieb"] is not None
+
 
 class EndIEB(CommandForm):
     effective = effective("the date the board ended")
     reason = reason()
+
+    def applies(self, case: CaseFileView) -> bool:
+        return case.status["ieb"] is not None
 
 
 class EstablishMSPGroup(CommandForm):
@@ -493,10 +520,16 @@ class EstablishMSPGroup(CommandForm):
     cadence_weeks = WholeNumberField("Meets every (weeks)", what="how often the group meets",
                                      default=6)
 
+    def applies(self, case: CaseFileView) -> bool:
+        return case.status["msp"] is None
+
 
 class ScheduleMSPMeeting(CommandForm):
     effective = effective("the date the meeting was arranged")
     meets_on = DateInputField("Date of the meeting", what="the date of the meeting")
+
+    def applies(self, case: CaseFileView) -> bool:
+        return case.status["msp"] is not None
 
 
 class MoveMSPMeeting(CommandForm):
@@ -557,6 +590,9 @@ class HoldMSPMeeting(CommandForm):
     def fill(self, case: CaseFileView) -> None:
         self.meeting_id.offer(_scheduled_meetings(case))
 
+    def applies(self, case: CaseFileView) -> bool:
+        return case.status["msp"] is not None
+
     def prefill(self, case: CaseFileView) -> None:
         if case.status["msp"]:
             self.attendees.data = list(case.status["msp"]["members"])
@@ -593,6 +629,9 @@ class CompleteMSPAction(CommandForm):
 class CloseMSPGroup(CommandForm):
     effective = effective("the date the group closed")
     reason = reason()
+
+    def applies(self, case: CaseFileView) -> bool:
+        return case.status["msp"] is not None
 
 
 class ChangeCategory(CommandForm):

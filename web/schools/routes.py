@@ -8,6 +8,7 @@ from flask import abort, render_template, request, url_for
 
 from application.reports import SCHOOL_SORTS
 from web.auth import requires
+from web.pagination import Page
 from web.schools import bp
 from web.services import services
 
@@ -48,9 +49,7 @@ def index():  # noqa: ANN201
         is_open=STATUS.get(asked["status"]),
         sort=sort, descending=order == "desc",
     )
-    pages = max(1, -(-len(found) // PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    shown = found[(page - 1) * PER_PAGE:page * PER_PAGE]
+    page = Page.asked(request.args.get("page", 1, type=int), len(found), PER_PAGE)
 
     query = {k: v for k, v in asked.items() if v}
     if sort != "urn" or order != "asc":
@@ -64,18 +63,11 @@ def index():  # noqa: ANN201
         flip = "desc" if sort == column and order == "asc" else "asc"
         return link(sort=column, order=flip, page=None)
 
-    pagination = {
-        "items": [{"ellipsis": True} if n is None else
-                  {"number": n, "href": link(page=n if n > 1 else None), "current": n == page}
-                  for n in _page_numbers(page, pages)],
-        "previous": {"href": link(page=page - 1 if page > 2 else None)} if page > 1 else None,
-        "next": {"href": link(page=page + 1)} if page < pages else None,
-        "landmarkLabel": "Pages of schools",
-    }
+    pagination = page.component(lambda n: link(page=n), "Pages of schools")
     return render_template(
-        "schools/index.html", asked=asked, sort=sort, order=order, schools=shown,
+        "schools/index.html", asked=asked, sort=sort, order=order, schools=page.of(found),
         pagination=pagination,
-        total=len(found), page=page, pages=pages, first=(page - 1) * PER_PAGE + 1,
+        total=len(found), page=page.number, pages=page.pages, first=page.first,
         link=link, sort_link=sort_link, filtered=any(asked.values()),
         today=web.case_files.clock.today(),
         select_items={
@@ -101,15 +93,3 @@ def _options(choices: dict[str, str], chosen: str, any_text: str) -> list[dict[s
 def _check(value: str, allowed: Any, what: str) -> None:
     if value and value not in allowed:
         abort(400, f"There is no {what} {value!r} to choose")
-
-
-def _page_numbers(page: int, pages: int) -> list[int | None]:
-    """The page links GOV.UK's pagination shows: the first, the last, the current page and
-    its neighbours, with None where an ellipsis stands for the pages between."""
-    wanted = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    numbers: list[int | None] = []
-    for before, n in zip([0, *wanted], wanted, strict=False):
-        if n - before > 1:
-            numbers.append(None)
-        numbers.append(n)
-    return numbers

@@ -166,6 +166,11 @@ class SQLReadModels:
                 sa.select(POSITIONS.c.position).where(POSITIONS.c.name == projection)
             ).scalar_one()
 
+    def positions(self) -> dict[str, tuple[int, int]]:
+        with self.engine.connect() as conn:
+            return {name: (generation, position) for name, generation, position in conn.execute(
+                sa.select(POSITIONS.c.name, POSITIONS.c.generation, POSITIONS.c.position))}
+
     def commit(self, batch: Batch) -> bool:
         with self.engine.begin() as conn:
             moved = conn.execute(

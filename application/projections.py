@@ -44,6 +44,12 @@ class ReadModelStore(Protocol):
 
     def position(self, projection: str) -> int: ...
 
+    def positions(self) -> dict[str, tuple[int, int]]:
+        """Every projection's (generation, position): what its tables hold, in one read.
+        A rebuild starts a new generation, so the pair changes whenever what a query would
+        find changes."""
+        ...
+
     def commit(self, batch: Batch) -> bool:
         """Writes the batch and moves the position in one transaction, if the position is
         still ``batch.from_position``; False if another process moved it first."""
@@ -141,9 +147,12 @@ class CaseFileProjections:
     def catch_up(self, names: Iterable[str] = PROJECTIONS, *, limit: int | None = None) -> int:
         """Processes what is new in the log for each projection; returns entries processed."""
         processed = 0
-        # Read once: with nothing new, a catch-up costs this and one position per projection.
+        # Read once: with nothing new, a catch-up costs this and one read of the positions.
         head = self.case_files.recorder.max_notification_id() or 0
+        positions = self.store.positions()
         for name in names:
+            if positions[name][1] >= head:
+                continue
             while limit is None or processed < limit:
                 position = self.store.position(name)
                 if position >= head:

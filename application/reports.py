@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from threading import Lock
 from typing import Any
 
 from application.projections import CaseFileProjections
@@ -24,12 +26,23 @@ NOT_INSPECTED = "Not inspected"
 NOT_CATEGORISED = "Not categorised"
 
 
+BOARDS_KEPT = 64
+"""Dashboards remembered, each for one day, view and state of the read models."""
+
+
 class Reports:
-    """The reports, from read models brought up to date first (read your writes)."""
+    """The reports, from read models brought up to date first (read your writes).
+
+    The dashboard is remembered until the read models move: every request still catches
+    up first, and a dashboard is reused only for the same day, the same view and the same
+    generation and position of every read model, so it always shows what was recorded
+    before the request (by any process)."""
 
     def __init__(self, projections: CaseFileProjections) -> None:
         self.projections = projections
         self.store = projections.store
+        self._boards: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._boards_lock = Lock()
 
     def categories(self, *, by: str, phase: str, dates: Iterable[date]) -> list[dict[str, Any]]:
         check_distribution(by, phase)  # before catching up: a wrong request costs nothing
@@ -59,8 +72,29 @@ class Reports:
         and how many are overdue, the ``concern`` schools causing concern whose next deadline
         comes soonest and how many there are, the ``upcoming`` soonest deadlines of the next
         ``days`` and how many there are, and the newest entries; only the schools of
-        the caseworker with this email if one is given."""
+        the caseworker with this email if one is given. The caller must not change it: it
+        may be shared with other requests."""
         self.projections.catch_up()
+        positions = self.store.positions()
+        key = (tuple(sorted(positions.items())), today,
+               None if caseworker_email is None else caseworker_email.casefold(),
+               days, activity, overdue, concern, upcoming)
+        with self._boards_lock:
+            if (board := self._boards.get(key)) is not None:
+                self._boards.move_to_end(key)
+                return board
+        board = self._count_dashboard(today, caseworker_email, days=days, activity=activity,
+                                      overdue=overdue, concern=concern, upcoming=upcoming)
+        if self.store.positions() == positions:  # nothing moved while counting: keep it
+            with self._boards_lock:
+                self._boards[key] = board
+                while len(self._boards) > BOARDS_KEPT:
+                    self._boards.popitem(last=False)
+        return board
+
+    def _count_dashboard(self, today: date, caseworker_email: str | None, *, days: int,
+                         activity: int, overdue: int, concern: int, upcoming: int
+                         ) -> dict[str, Any]:
         caseworkers = None
         if caseworker_email is not None:
             caseworkers = [assigned for assigned in self.store.caseworker_emails()

@@ -39,6 +39,8 @@ NAME = "web_latency"
 CLIENTS = 8
 REQUESTS, QUICK_REQUESTS = 40, 10
 WARM_UP = 2
+CHANGES, QUICK_CHANGES = 10, 4
+"""Entries recorded one at a time, each followed by a dashboard that must be counted afresh."""
 PHASE_SECONDS, QUICK_PHASE_SECONDS = 20.0, 10.0
 """A route's phase stops early once this long has passed (a slow page bounds the run)."""
 DASHBOARD_MAX_MS = 150.0
@@ -78,9 +80,33 @@ def run(quick: bool) -> list[Row]:
                 progress(f"{NAME}: {route}: {CLIENTS} clients x {requests} requests "
                          f"({', '.join(paths)})")
                 samples[route] = timed_phase(clients, paths, requests, seconds)
+            changes = QUICK_CHANGES if quick else CHANGES
+            progress(f"{NAME}: dashboard after a change: {changes} entries recorded by "
+                     f"another process, each followed by one GET /")
+            samples["after a change"] = after_each_change(url, clients[0], urns, changes)
             for client in clients:
                 client.close()
     return rows(samples, size, urns)
+
+
+def after_each_change(url: str, client: Client, urns: list[int], changes: int) -> list[float]:
+    """The dashboard's latency when it cannot be reused: another process (as a caseworker's
+    web worker would) records an entry, then one client asks for the dashboard, which
+    catches up with the entry and counts everything again."""
+    from benchmarks.support import case_files_on
+
+    case_files = case_files_on(url)
+    samples = []
+    try:
+        for n in range(changes):
+            case_files.record_visit(urns[n % len(urns)], by="Benchmark", kind="monitoring",
+                                    notes=f"Benchmark visit {n + 1}")
+            began = time.perf_counter()
+            client.get("/")
+            samples.append((time.perf_counter() - began) * 1000)
+    finally:
+        case_files.close()
+    return samples
 
 
 def rows(samples: dict[str, list[float]], size: str, urns: list[int]) -> list[Row]:
@@ -93,6 +119,11 @@ def rows(samples: dict[str, list[float]], size: str, urns: list[int]) -> list[Ro
                  f"server in a child process; GET / ({each['dashboard']}); baseline: "
                  f"GET {STATIC} p95 ({each['static']}) in the same run"),
         Row(f"{NAME} dashboard p50", p50(samples["dashboard"]), p50(static)),
+        Row(f"{NAME} dashboard after a change p50", p50(samples["after a change"]),
+            note=f"one client; each GET / follows an entry recorded by another process, so "
+                 f"the dashboard is counted afresh ({each['after a change']}); the rows "
+                 f"above reuse it while nothing changes"),
+        Row(f"{NAME} dashboard after a change max", max(samples["after a change"])),
         Row(f"{NAME} case file p95", p95(samples["case file"]), p95(static),
             note=f"GET /schools/<urn> over the {len(urns)} longest histories "
                  f"({', '.join(map(str, urns))}); {each['case file']}"),

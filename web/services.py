@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import current_app
@@ -19,8 +20,9 @@ class WebServices:
     users: Any  # application.users.Users
     notifications: Any = None  # application.notifications.Notifications, if mail is set up
 
-    @property
+    @cached_property
     def reports(self) -> Reports:
+        """One for the process: it remembers dashboards until the read models move."""
         return Reports(self.projections)
 
     def close(self) -> None:

@@ -196,6 +196,30 @@ def test_the_dashboard_counts_schools_by_category_and_ofsted_grade(head, service
     assert dashboard.find("table", id="by-ofsted-grade").rows()[0][0] == "Outstanding"
 
 
+def test_the_dashboard_shows_what_another_process_recorded_since_it_was_last_seen(
+        head, settings):
+    from adapters.bootstrap import build_case_files
+
+    before = page(head.get("/"))
+    counted = int(before.find(id="count-concern").text.split()[0])
+    quiet = next(s for s in head.application.extensions["scc"].case_files.schools()
+                 if s["is_open"] and not s["causing_concern"])
+    # Check: another process (a second application on the same store) puts the school in
+    # category 4, and the next dashboard counts it, though the first was remembered
+    other = build_case_files(settings)
+    try:
+        other.change_category(quiet["urn"], by="Another worker", to="4",
+                              reason="Standards fell sharply")
+    finally:
+        other.close()
+    after = page(head.get("/"))
+
+    assert int(after.find(id="count-concern").text.split()[0]) == counted + 1
+    assert str(quiet["urn"]) in [r.attrs["data-urn"] for r in
+                                 after.find("table", id="causing-concern").find_all("tr")
+                                 if "data-urn" in r.attrs]
+
+
 def test_my_schools_are_those_i_am_the_caseworker_of(head, services):
     services.case_files.assign_caseworker(
         FEATURED_URN, by="Helen Marsh", name="Helen Marsh", email="Helen@Fenmarsh.example")

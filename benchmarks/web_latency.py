@@ -9,7 +9,8 @@ signs in once and keeps its session cookie and its keep-alive connection. The ro
 one after another: every client issues ``REQUESTS`` requests to the route (after a warm-up),
 all at once, or as many as fit in ``PHASE_SECONDS``.
 
-``python -m benchmarks.web_latency profile URL`` profiles one dashboard request in-process on a
+``python -m benchmarks.web_latency profile URL [PATH]`` profiles one request (the dashboard's
+unless PATH says) in-process on a
 store whose read models are built (one left by ``python -m benchmarks.rebuild URL``).
 """
 
@@ -307,9 +308,9 @@ def timed_phase(clients: list[Client], paths: list[str], requests: int,
 
 # Profiling one dashboard request ----------------------------------------------------------------
 
-def profile(url: str) -> None:
-    """One dashboard request through the Flask test client, under cProfile (after one
-    unprofiled request, so that it is a warm server's)."""
+def profile(url: str, path: str = "/") -> None:
+    """One request (the dashboard's by default) through the Flask test client, under
+    cProfile (after one unprofiled request, so that it is a warm server's)."""
     from adapters.bootstrap import build_web_services
     from adapters.config import Settings
     from web import create_app
@@ -326,15 +327,15 @@ def profile(url: str) -> None:
         assert token, "the sign-in page has no CSRF token"
         client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD,
                                       "csrf_token": token[1]})
-        assert client.get("/").status_code == 200
+        assert client.get(path).status_code == 200
         profiler = cProfile.Profile()
         began = time.perf_counter()
-        response = profiler.runcall(client.get, "/")
+        response = profiler.runcall(client.get, path)
         took = (time.perf_counter() - began) * 1000
         assert response.status_code == 200
     finally:
         services.close()
-    print(f"GET / took {took:.1f} ms under the profiler ({len(response.data):,} bytes)")
+    print(f"GET {path} took {took:.1f} ms under the profiler ({len(response.data):,} bytes)")
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(40)
     stats.sort_stats("tottime").print_stats(25)
@@ -345,11 +346,12 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__)
     parser.add_argument("what", choices=("serve", "profile"))
     parser.add_argument("url", help="an SQLite store whose read models are built")
+    parser.add_argument("path", nargs="?", default="/", help="the page to profile (GET)")
     args = parser.parse_args(argv)
     if args.what == "serve":
         serve(args.url)
     else:
-        profile(args.url)
+        profile(args.url, args.path)
     return 0
 
 

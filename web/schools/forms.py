@@ -287,25 +287,30 @@ class CommandForm(FlaskForm):
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        """The (value, label) pairs each field offers from this case file (its open
+        concerns, notices, meetings...), by field name."""
+        return {}
+
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
+        """What else the command needs of the case file, beyond something to choose."""
+        return True
+
+    @classmethod
     def offered(cls, case: CaseFileView) -> bool:
         """Whether the case file has what the command acts on (an open concern to resolve, a
         notice not complied with...), so that the case file offers only commands that can
-        be completed. Whether the command is then allowed stays the domain's decision."""
-        form = cls(formdata=None, meta={"csrf": False})
-        form.fill(case)
-        return form.has_choices() and form.applies(case)
-
-    def has_choices(self) -> bool:
-        """Every required choice filled from the case file has something to choose."""
-        return all(any(choice.value for choice in field.choices) for field in self
-                   if isinstance(field, ChoiceField | CheckboxesField) and not field.optional)
-
-    def applies(self, case: CaseFileView) -> bool:
-        """What else the command needs of the case file, for forms with no such choice."""
-        return True
+        be completed; read without building the form. Whether the command is then allowed
+        stays the domain's decision."""
+        return cls.applies(case) and all(
+            pairs or getattr(cls, name).kwargs.get("optional", False)
+            for name, pairs in cls.choices(case).items())
 
     def fill(self, case: CaseFileView) -> None:
-        """Offers the choices this case file has (its open concerns, notices, meetings...)."""
+        """Offers the choices this case file has."""
+        for name, pairs in self.choices(case).items():
+            self[name].offer(pairs)
 
     def prefill(self, case: CaseFileView) -> None:
         """Puts what the case file already says into a fresh form (current members...)."""
@@ -334,8 +339,9 @@ class CommunicateConcern(CommandForm):
                             message="Choose who was told")
     note = textarea("Note (optional)")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.concern_id.offer(_open_concerns(case))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"concern_id": _open_concerns(case)}
 
 
 class ResolveConcern(CommandForm):
@@ -343,8 +349,9 @@ class ResolveConcern(CommandForm):
     concern_id = ChoiceField("Concern", message="Choose the concern")
     outcome = textarea("Outcome", "Enter the outcome")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.concern_id.offer(_open_concerns(case))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"concern_id": _open_concerns(case)}
 
 
 class SendLetterOfConcern(CommandForm):
@@ -356,8 +363,9 @@ class SendLetterOfConcern(CommandForm):
                             default="chair of governors")
     summary = textarea("What the letter asks for", "Enter a summary of the letter")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.concern_ids.offer(_open_concerns(case))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"concern_ids": _open_concerns(case)}
 
 
 class IssueWarningNotice(CommandForm):
@@ -390,8 +398,9 @@ class RecordCompliance(CommandForm):
                        "complied with", "Yes, it complied", "No, it did not comply")
     evidence = textarea("Evidence", "Enter the evidence")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.notice_id.offer(_notices(case, "open"))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"notice_id": _notices(case, "open")}
 
     def arguments(self) -> dict[str, Any]:
         return {**super().arguments(), "complied": self.complied.data == "yes"}
@@ -402,8 +411,9 @@ class WithdrawWarningNotice(CommandForm):
     notice_id = ChoiceField("Warning notice", message="Choose the warning notice")
     reason = reason()
 
-    def fill(self, case: CaseFileView) -> None:
-        self.notice_id.offer(_notices(case, "open"))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"notice_id": _notices(case, "open")}
 
 
 class GiveInterventionNotice(CommandForm):
@@ -412,8 +422,9 @@ class GiveInterventionNotice(CommandForm):
                             message="Choose the warning notice")
     proposed_action = textarea("The intervention proposed", "Enter the intervention proposed")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.notice_id.offer(_notices(case, "not complied with"))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"notice_id": _notices(case, "not complied with")}
 
 
 class RecordCoasting(CommandForm):
@@ -426,9 +437,10 @@ class EndEligibility(CommandForm):
     route = ChoiceField("Eligibility that ends", message="Choose the eligibility that ends")
     reason = reason()
 
-    def fill(self, case: CaseFileView) -> None:
-        self.route.offer([(e["route"], statute.ELIGIBILITY_ROUTES[e["route"]])
-                          for e in case.status["eligibility"]])
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"route": [(e["route"], statute.ELIGIBILITY_ROUTES[e["route"]])
+                          for e in case.status["eligibility"]]}
 
 
 class ExercisePower(CommandForm):
@@ -441,7 +453,8 @@ class DraftIEBApplication(CommandForm):
     effective = effective("the date the application was drafted")
     rationale = textarea("Why an interim executive board", "Enter the rationale")
 
-    def applies(self, case: CaseFileView) -> bool:
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
         return bool(case.status["eligibility"]) and case.status["ieb"] is None
 
 
@@ -452,16 +465,18 @@ class RecordIEBConsultation(CommandForm):
                             message="Choose who was consulted")
     response = textarea("Their response", "Enter the response")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.application_id.offer(_applications(case, "drafted"))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"application_id": _applications(case, "drafted")}
 
 
 class SubmitIEBApplication(CommandForm):
     effective = effective("the date the application was sent")
     application_id = ChoiceField("Application", message="Choose the application")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.application_id.offer(_applications(case, "drafted"))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"application_id": _applications(case, "drafted")}
 
 
 class RecordIEBDecision(CommandForm):
@@ -471,8 +486,9 @@ class RecordIEBDecision(CommandForm):
                       "Yes, consent given", "No, consent refused")
     reason = textarea("Reason for refusal (if refused)")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.application_id.offer(_applications(case, "submitted"))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"application_id": _applications(case, "submitted")}
 
     def arguments(self) -> dict[str, Any]:
         return {**super().arguments(), "consent": self.consent.data == "yes",
@@ -487,8 +503,9 @@ class ConstituteIEB(CommandForm):
     term_ends_on = DateInputField("End of the board's term (optional)", optional=True,
                                   what="the date the term ends")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.application_id.offer(_applications(case, "consented"))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"application_id": _applications(case, "consented")}
 
 
 class ChangeIEBMembers(CommandForm):
@@ -501,7 +518,8 @@ class ChangeIEBMembers(CommandForm):
         if case.status["ieb"]:
             self.members.data = list(case.status["ieb"]["members"])
 
-    def applies(self, case: CaseFileView) -> bool:
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
         return case.status["ieb"] is not None
 
 
@@ -509,7 +527,8 @@ class EndIEB(CommandForm):
     effective = effective("the date the board ended")
     reason = reason()
 
-    def applies(self, case: CaseFileView) -> bool:
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
         return case.status["ieb"] is not None
 
 
@@ -520,7 +539,8 @@ class EstablishMSPGroup(CommandForm):
     cadence_weeks = WholeNumberField("Meets every (weeks)", what="how often the group meets",
                                      default=6)
 
-    def applies(self, case: CaseFileView) -> bool:
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
         return case.status["msp"] is None
 
 
@@ -528,7 +548,8 @@ class ScheduleMSPMeeting(CommandForm):
     effective = effective("the date the meeting was arranged")
     meets_on = DateInputField("Date of the meeting", what="the date of the meeting")
 
-    def applies(self, case: CaseFileView) -> bool:
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
         return case.status["msp"] is not None
 
 
@@ -538,8 +559,9 @@ class MoveMSPMeeting(CommandForm):
     meets_on = DateInputField("New date of the meeting", what="the new date of the meeting")
     reason = reason()
 
-    def fill(self, case: CaseFileView) -> None:
-        self.meeting_id.offer(_scheduled_meetings(case))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"meeting_id": _scheduled_meetings(case)}
 
 
 class CancelMSPMeeting(CommandForm):
@@ -547,8 +569,9 @@ class CancelMSPMeeting(CommandForm):
     meeting_id = ChoiceField("Meeting", message="Choose the meeting")
     reason = reason()
 
-    def fill(self, case: CaseFileView) -> None:
-        self.meeting_id.offer(_scheduled_meetings(case))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"meeting_id": _scheduled_meetings(case)}
 
 
 class MSPActionForm(Form):
@@ -587,10 +610,12 @@ class HoldMSPMeeting(CommandForm):
     actions = FieldList(FormField(MSPActionForm), min_entries=MSP_ACTIONS,
                         max_entries=MSP_ACTIONS)
 
-    def fill(self, case: CaseFileView) -> None:
-        self.meeting_id.offer(_scheduled_meetings(case))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"meeting_id": _scheduled_meetings(case)}
 
-    def applies(self, case: CaseFileView) -> bool:
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
         return case.status["msp"] is not None
 
     def prefill(self, case: CaseFileView) -> None:
@@ -618,19 +643,21 @@ class CompleteMSPAction(CommandForm):
     action_id = ChoiceField("Action", message="Choose the action")
     note = textarea("Note (optional)")
 
-    def fill(self, case: CaseFileView) -> None:
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
         msp = case.status["msp"]
-        self.action_id.offer([
+        return {"action_id": [
             (a["action_id"], f"{a['action_id']}: {a['description']} (due {long_date(a['due'])})")
             for a in (msp["open_actions"] if msp else [])
-        ])
+        ]}
 
 
 class CloseMSPGroup(CommandForm):
     effective = effective("the date the group closed")
     reason = reason()
 
-    def applies(self, case: CaseFileView) -> bool:
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
         return case.status["msp"] is not None
 
 
@@ -640,8 +667,9 @@ class ChangeCategory(CommandForm):
     reason = reason()
     evidence = textarea("Evidence (optional)")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.to.offer((c.code, f"{c.code}: {c.label}") for c in case.scheme.categories)
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"to": [(c.code, f"{c.code}: {c.label}") for c in case.scheme.categories]}
 
 
 class ReviewCategory(CommandForm):
@@ -664,15 +692,18 @@ class RecordInspection(CommandForm):
     safeguarding = ChoiceField("Safeguarding", message="Choose met or not met", optional=True,
                                prompt="Not judged")
 
-    def fill(self, case: CaseFileView) -> None:
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
         # The words for each grade changed over the years (Satisfactory, Requires improvement).
         words = {grade: sorted({f.overall_grades[grade] for f in FRAMEWORKS
                                 if grade in f.overall_grades}) for grade in (1, 2, 3, 4)}
-        self.overall.offer((str(grade), f"{grade}: {' or '.join(names)}")
-                           for grade, names in words.items())
-        self.category.offer([(c, c.capitalize()) for c in
-                             (SERIOUS_WEAKNESSES, SPECIAL_MEASURES, NOTICE_TO_IMPROVE)])
-        self.safeguarding.offer([(s, s.capitalize()) for s in SAFEGUARDING])
+        return {
+            "overall": [(str(grade), f"{grade}: {' or '.join(names)}")
+                        for grade, names in words.items()],
+            "category": [(c, c.capitalize()) for c in
+                         (SERIOUS_WEAKNESSES, SPECIAL_MEASURES, NOTICE_TO_IMPROVE)],
+            "safeguarding": [(s, s.capitalize()) for s in SAFEGUARDING],
+        }
 
     def validate_report_card(self, field: Field) -> None:
         for line in (field.data or "").splitlines():
@@ -705,12 +736,13 @@ class RecordStatementOfAction(CommandForm):
     inspection_id = ChoiceField("Ofsted judgement", message="Choose the inspection")
     summary = textarea("Summary of the statement", "Enter a summary of the statement")
 
-    def fill(self, case: CaseFileView) -> None:
-        self.inspection_id.offer([
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"inspection_id": [
             (i["inspection_id"],
              f"{i['inspection_id']}: {i['category']} (published {long_date(i['published_on'])})")
             for i in case.status["inspections"] if i["category"]
-        ])
+        ]}
 
 
 class AssignCaseworker(CommandForm):
@@ -779,6 +811,7 @@ class AmendEntry(_Correction):
     reason = textarea("Why it is corrected", "Enter why the entry is corrected")
 
     def fill(self, case: CaseFileView) -> None:
+        # What may be reworded depends on the entry the form names, not on the case file.
         entry = case.entry(self.version.data)
         self.field.offer((name, name.replace("_", " ").capitalize())
                          for name in (_amendable(entry) if entry else ()))
@@ -801,8 +834,9 @@ class _DeadlineForm(CommandForm):
     key = ChoiceField("Deadline", message="Choose the deadline")
     only: bool | None = None  # suspended deadlines only (True), running only (False), or all
 
-    def fill(self, case: CaseFileView) -> None:
-        self.key.offer(_deadlines(case, self.only))
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"key": _deadlines(case, cls.only)}
 
 
 class ExtendDeadline(_DeadlineForm):

@@ -8,7 +8,7 @@ from adapters.calendars import england_and_wales_calendar, load_term_holidays
 from adapters.clock import SystemClock
 from adapters.config import Settings
 from adapters.event_scan import scan_streams
-from adapters.event_store import event_store_env
+from adapters.event_store import check_cipher_key, event_store_env
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, read_model_engine
@@ -24,13 +24,19 @@ from application.users import Users
 def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCaseFiles:
     """The case-file application on the configured store, calendar and category scheme."""
     holidays = load_term_holidays(settings.term_dates) if settings.term_dates else ()
-    return SchoolCaseFiles(
-        event_store_env(settings.database_url),
+    case_files = SchoolCaseFiles(
+        event_store_env(settings.database_url, settings.cipher_key),
         clock=clock or SystemClock(),
         working_days=england_and_wales_calendar(holidays),
         scheme=load_scheme(settings.category_scheme),
         policy=load_policy(settings.deadline_policy) if settings.deadline_policy else None,
     )
+    try:
+        check_cipher_key(case_files.recorder, case_files.mapper.cipher)
+    except Exception:
+        case_files.close()
+        raise
+    return case_files
 
 
 def build_projections(settings: Settings, case_files: SchoolCaseFiles) -> CaseFileProjections:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -25,6 +25,8 @@ class Settings:
     mail_from: str = "scc@localhost"
     head_email: str | None = None
     deadline_policy: Path | None = None  # the LA's DeadlinePolicy TOML; the defaults if None
+    # The base64 AES key the entries are encrypted with at rest; kept out of repr and logs.
+    cipher_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -40,6 +42,7 @@ class Settings:
             term_dates=Path(term_dates) if term_dates else None,
             la_code=environ.get("SCC_LA_CODE", "").strip() or None,
             deadline_policy=Path(policy) if policy else None,
+            cipher_key=environ.get("SCC_CIPHER_KEY", "").strip() or None,
             **_mail_settings(environ),
         )
 

@@ -742,8 +742,10 @@ def _add_demo_users(*, new_passwords: bool = False) -> None:
 
 def _register_serve_command() -> None:
     from cli.serve import serve
+    from cli.store import keys
 
     scc.add_command(serve)
+    scc.add_command(keys)
 
 
 _register_serve_command()

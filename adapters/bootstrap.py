@@ -9,6 +9,7 @@ from adapters.clock import SystemClock
 from adapters.config import Settings
 from adapters.event_scan import scan_streams
 from adapters.event_store import check_cipher_key, event_store_env
+from adapters.event_store import new_cipher_key as new_cipher_key  # for scc keys generate
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, read_model_engine

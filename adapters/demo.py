@@ -519,7 +519,8 @@ def _ordinary_years(story: _Story, quality: int, last_inspected: date | None, si
             story.categorise(day, to, _REASONS[to], _latest_ofsted(story, day))
         if to == "3b" and concern is None:
             concern = story.on(day).raise_concern(
-                ground="standards", description=_dip_description(story.school, day),
+                ground="standards", source="performance data",
+                description=_dip_description(story.school, day),
                 evidence="LA performance profile; Analyse School Performance",
             )
             story.on(day).communicate_concern(
@@ -762,7 +763,8 @@ def _notice_to_improve(s: _Story) -> None:
     s.categorise(date(2011, 3, 8), "4", "Ofsted: inadequate, notice to improve",
                  "Ofsted report published 8 March 2011")
     concern = s.on(date(2011, 3, 14)).raise_concern(
-        ground="standards", description="Phonics and early reading: Ofsted notice to improve",
+        ground="standards", source="Ofsted report",
+        description="Phonics and early reading: Ofsted notice to improve",
         evidence="Ofsted report, March 2011",
     )
     s.on(date(2011, 3, 14)).communicate_concern(concern_id=concern, recipient="headteacher")
@@ -797,7 +799,8 @@ def _special_measures(s: _Story) -> None:
     s.categorise(date(2022, 1, 20), "3a", "Ofsted: requires improvement")
     s.categorise(date(2023, 9, 22), "3b", _REASONS["3b"], "Provisional 2023 KS2 results")
     concern = s.on(date(2023, 10, 2)).raise_concern(
-        ground="standards", description=_dip_description(s.school, date(2023, 10, 2)),
+        ground="standards", source="performance data",
+        description=_dip_description(s.school, date(2023, 10, 2)),
         evidence="Provisional 2023 KS2 results; LA visit notes",
     )
     s.on(date(2023, 10, 2)).communicate_concern(concern_id=concern, recipient="headteacher")
@@ -814,7 +817,7 @@ def _special_measures(s: _Story) -> None:
     s.categorise(date(2026, 3, 3), "4", "Ofsted: special measures (report card, March 2026)",
                  "Ofsted report card published 3 March 2026")
     leadership = s.on(date(2026, 3, 9)).raise_concern(
-        ground="leadership and governance",
+        ground="leadership and governance", source="school visit",
         description="Governors did not know about the weaknesses Ofsted found in the curriculum",
         evidence="Ofsted report card, March 2026",
     )
@@ -845,7 +848,8 @@ def _warning_notice_complied_2014(s: _Story) -> None:
     s.inspect(date(2012, 1, 17), date(2012, 2, 14), 3)
     s.categorise(date(2013, 9, 23), "3b", "2013 KS2 results fell to 52% at the expected level")
     concern = s.on(date(2013, 9, 23)).raise_concern(
-        ground="standards", description=_dip_description(s.school, date(2013, 9, 23)),
+        ground="standards", source="performance data",
+        description=_dip_description(s.school, date(2013, 9, 23)),
         evidence="2013 KS2 results",
     )
     s.on(date(2013, 9, 23)).communicate_concern(concern_id=concern, recipient="headteacher")
@@ -886,7 +890,8 @@ def _serious_weaknesses(s: _Story) -> None:
     report = s.inspect(date(2021, 11, 16), date(2021, 12, 14), 4, category="serious weaknesses")
     s.categorise(date(2021, 12, 14), "4", "Ofsted: serious weaknesses")
     concern = s.on(date(2021, 12, 14)).raise_concern(
-        ground="standards", description="Ofsted: serious weaknesses in reading and mathematics",
+        ground="standards", source="Ofsted report",
+        description="Ofsted: serious weaknesses in reading and mathematics",
         evidence="Ofsted report published 14 December 2021",
     )
     s.on(date(2021, 12, 14)).communicate_concern(concern_id=concern, recipient="headteacher")
@@ -921,7 +926,7 @@ def _warning_notice_complied_2019(s: _Story) -> None:
     s.inspect(date(2011, 11, 15), date(2011, 12, 13), 2)
     s.inspect(date(2015, 5, 12), date(2015, 6, 9), 2)
     concern = s.on(date(2018, 11, 26)).raise_concern(
-        ground="safeguarding",
+        ground="safeguarding", source="safeguarding referral",
         description="Two assaults on staff in October; fixed-term exclusions tripled since "
                     "September",
         evidence="Exclusion returns; incident reports to the LA's health and safety team",
@@ -978,7 +983,7 @@ def _warning_notice_then_ieb(s: _Story) -> None:
     s.categorise(date(2023, 9, 22), "3b", _REASONS["3b"],
                  "Ofsted: requires improvement; 2023 KS2 reading, writing and maths 38%")
     standards = s.on(date(2023, 10, 9)).raise_concern(
-        ground="standards",
+        ground="standards", source="performance data",
         description="KS2 reading, writing and maths combined 38% in 2023 against 60% nationally",
         evidence="Provisional 2023 KS2 results",
     )
@@ -986,7 +991,7 @@ def _warning_notice_then_ieb(s: _Story) -> None:
     s.on(date(2023, 10, 16)).communicate_concern(concern_id=standards,
                                                  recipient="chair of governors")
     governance = s.on(date(2024, 1, 22)).raise_concern(
-        ground="leadership and governance",
+        ground="leadership and governance", source="school visit",
         description="The governing body has been inquorate at three of its last four meetings "
                     "and has not challenged the headteacher on pupil premium spending",
         evidence="Governing body minutes, September to December 2023",
@@ -1110,8 +1115,9 @@ def _warning_notice_then_ieb(s: _Story) -> None:
                date(2026, 10, 16))])
     msp.schedule(date(2026, 9, 29), date(2026, 11, 10))
     mistaken = s.on(date(2026, 10, 5)).raise_concern(
-        ground="other", description="Persistent absence 31% in the first half of the autumn "
-                                    "term", evidence="Attendance return, October 2026",
+        ground="other", source="performance data",
+        description="Persistent absence 31% in the first half of the autumn term",
+        evidence="Attendance return, October 2026",
     )
     msp.complete(date(2026, 10, 14), "Complete safer recruitment training for the IEB")
     msp.hold(date(2026, 11, 10), "IEB reports on the 2026 results analysis (late)",

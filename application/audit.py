@@ -174,19 +174,24 @@ class _Stream:
 def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None) -> _Stream:
     """The stream's own chain first, then its snapshots against it."""
     rows = case_files.recorder.select_events(stream_id)
-    events, unreadable = [], None
+    events, recorded, unreadable = [], {}, None
     for row in rows:
         try:
             events.append(case_files.mapper.to_domain_event(row))
+            recorded[row.originator_version] = recorded_content(case_files.mapper, row)
         except Exception:  # noqa: BLE001 - any row that no longer decodes was altered
             unreadable = row.originator_version
             break
     snapshots = _snapshot_rows(case_files, stream_id)
     stream = _Stream(stream_id, _name(case_files, stream_id, events, snapshots, hint),
                      rows=len(rows), last_version=rows[-1].originator_version if rows else 0)
-    broken = chain.first_broken_version(events)
+
+    def content(event: Any) -> dict[str, Any]:
+        return recorded[event.originator_version]
+
+    broken = chain.first_broken_version(events, content)
     if broken is not None:
-        stream.report(broken, _diagnose(events, broken))
+        stream.report(broken, _diagnose(events, broken, content))
     elif unreadable is not None:
         stream.report(unreadable, UNREADABLE)
     intact = len(events) if broken is None else broken - 1
@@ -195,7 +200,21 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
     return stream
 
 
-def _diagnose(events: list[Any], version: int) -> str:
+def recorded_content(mapper: Any, row: Any) -> dict[str, Any]:
+    """An entry's fields as its version of scc recorded them: decrypted and decoded, but not
+    upcast, so that the chain is checked against what was linked when it was recorded."""
+    state = row.state
+    if mapper.cipher is not None:
+        state = mapper.cipher.decrypt(state)
+    if mapper.compressor is not None:
+        state = mapper.compressor.decompress(state)
+    fields = mapper.transcoder.decode(state)
+    fields.pop("class_version", None)
+    fields.update(originator_id=row.originator_id, originator_version=row.originator_version)
+    return fields
+
+
+def _diagnose(events: list[Any], version: int, content: chain.Content) -> str:
     """Why the chain breaks at ``version``: a gap, an entry edited in place (the entry after
     it still follows on from its stored link), or entries moved or renumbered."""
     at = {e.originator_version: e for e in events[version - 1: version + 1]}
@@ -203,7 +222,8 @@ def _diagnose(events: list[Any], version: int) -> str:
     if entry is None:
         return MISSING
     after = at.get(version + 1)
-    if after is None or getattr(after, "link", None) == chain.entry_link(entry.link, after):
+    if after is None or getattr(after, "link", None) == chain.entry_link(entry.link, after,
+                                                                         content):
         return ALTERED
     return OUT_OF_PLACE
 

@@ -17,7 +17,13 @@ from application.ports import Clock
 from application.transcodings import register_case_file_transcodings
 from application.views import describe_entry, describe_status
 from domain.calendar import WorkingDayCalendar
-from domain.case_file import Entry, FiringNotDue, SchoolCaseFile, case_file_id
+from domain.case_file import (
+    SOURCE_NOT_RECORDED,
+    Entry,
+    FiringNotDue,
+    SchoolCaseFile,
+    case_file_id,
+)
 from domain.categories import CategoryScheme
 from domain.deadlines import (
     Deadline,
@@ -118,9 +124,10 @@ class SchoolCaseFiles(Application[UUID]):
         return new_urn
 
     def raise_concern(self, urn: int, *, by: str, effective: date | None = None,
-                      ground: str, description: str, evidence: str = "") -> str:
+                      ground: str, description: str, evidence: str = "",
+                      source: str = SOURCE_NOT_RECORDED) -> str:
         return self._change(urn, by, effective, lambda f, w: f.raise_concern(
-            when=w, ground=ground, description=description, evidence=evidence))
+            when=w, ground=ground, description=description, evidence=evidence, source=source))
 
     def communicate_concern(self, urn: int, *, by: str, effective: date | None = None,
                             concern_id: str, recipient: str, note: str = "") -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from domain import statute
+from domain.case_file import SOURCE_NOT_RECORDED
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.ofsted import framework_on
@@ -107,6 +108,15 @@ def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
     }
 
 
+SOURCE_WORDS = {
+    "performance data": "performance data", "Ofsted report": "an Ofsted report",
+    "school visit": "a school visit", "complaint": "a complaint",
+    "financial monitoring": "financial monitoring",
+    "safeguarding referral": "a safeguarding referral", "other": "another source",
+}
+"""A concern's source as the history says it: "raised (standards, from a school visit)"."""
+
+
 def summarise(e: Any) -> str:
     """One line in the LA's words for a history entry."""
     kind = type(e).__name__
@@ -117,7 +127,8 @@ def summarise(e: Any) -> str:
     if kind == "SuccessorLinked":
         return f"Converted: now URN {e.successor_urn}"
     if kind == "ConcernRaised":
-        return f"Concern {e.concern_id} raised ({e.ground}): {e.description}"
+        source = "" if e.source == SOURCE_NOT_RECORDED else f", from {SOURCE_WORDS[e.source]}"
+        return f"Concern {e.concern_id} raised ({e.ground}{source}): {e.description}"
     if kind == "ConcernCommunicated":
         return f"Concern {e.concern_id} communicated to the {e.recipient}"
     if kind == "ConcernResolved":

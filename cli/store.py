@@ -13,6 +13,6 @@ def keys() -> None:
 @keys.command("generate", help="Print a new random 256-bit key, base64, for SCC_CIPHER_KEY. "
               "Keep it somewhere safe: without it the encrypted log cannot be read.")
 def keys_generate() -> None:
-    from adapters.event_store import new_cipher_key
+    from adapters.bootstrap import new_cipher_key
 
     click.echo(new_cipher_key())

@@ -25,6 +25,11 @@ from domain.wording import long_date
 GOVERNANCE = ("maintained", "academy")
 CONCERN_GROUNDS = ("standards", "leadership and governance", "safeguarding", "finance", "other")
 CONCERN_RECIPIENTS = ("headteacher", "chair of governors")
+CONCERN_SOURCES = ("performance data", "Ofsted report", "school visit", "complaint",
+                   "financial monitoring", "safeguarding referral", "other")
+"""Where a concern came to light: what an auditor asks first about its grounds."""
+SOURCE_NOT_RECORDED = "not recorded"
+"""The source of a concern raised before scc asked for one (or by a caller that cannot say)."""
 VISIT_KINDS = ("school improvement", "monitoring")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NO_RELIGIOUS_CHARACTER = ("", "none", "does not apply", "not applicable")
@@ -57,22 +62,24 @@ class SchoolCaseFile(Aggregate):
             aggregate._take(self)
 
     class Snapshot(Snapshot):
-        """The entries, compactly: their name and fields, less the stream id they share."""
+        """The entries, compactly: their name and fields, less the stream id they share, with
+        the version of the entry's class when it is above 1 (as the stored entries carry it).
+
+        A snapshot taken before an entry class changed holds that entry in its old shape: it
+        is upcast here by the class's own ``upcast_vN_vN+1`` methods, as a stored entry is."""
 
         @classmethod
         def take(cls, aggregate: Any) -> Any:
             snapshot = super().take(aggregate)
             snapshot.state.pop("_state", None)  # derived, rebuilt on first use
-            snapshot.state["_entries"] = [
-                [type(e).__name__, {k: v for k, v in vars(e).items() if k != "originator_id"}]
-                for e in aggregate._entries
-            ]
+            snapshot.state["_entries"] = [[type(e).__name__, _snapshot_fields(e)]
+                                          for e in aggregate._entries]
             return snapshot
 
         def mutate(self, _: None) -> Any:
             aggregate = super().mutate(None)
             aggregate._entries = [
-                getattr(type(aggregate), name)(originator_id=self.originator_id, **fields)
+                _entry_from_snapshot(getattr(type(aggregate), name), self.originator_id, fields)
                 for name, fields in aggregate._entries
             ]
             return aggregate
@@ -102,11 +109,19 @@ class SchoolCaseFile(Aggregate):
     # Concerns ---------------------------------------------------------------------------
 
     class ConcernRaised(Event):
+        """Version 2 added ``source``; a version 1 entry reads as source "not recorded"."""
+
+        class_version = 2
         concern_id: str
         ground: str
+        source: str
         description: str
         evidence: str
         amendable = ("description", "evidence")
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["source"] = SOURCE_NOT_RECORDED
 
     class ConcernCommunicated(Event):
         concern_id: str
@@ -413,14 +428,16 @@ class SchoolCaseFile(Aggregate):
     # Commands: concerns -------------------------------------------------------------------
 
     def raise_concern(
-        self, *, when: Entry, ground: str, description: str, evidence: str = ""
+        self, *, when: Entry, ground: str, description: str, evidence: str = "",
+        source: str = SOURCE_NOT_RECORDED,
     ) -> str:
         self._require_open(when)
         _require_choice("ground", ground, CONCERN_GROUNDS)
+        _require_choice("source", source, (*CONCERN_SOURCES, SOURCE_NOT_RECORDED))
         _require_text("description", description)
         concern_id = f"C{self._count(self.ConcernRaised) + 1}"
         self._record(
-            self.ConcernRaised, when=when, concern_id=concern_id, ground=ground,
+            self.ConcernRaised, when=when, concern_id=concern_id, ground=ground, source=source,
             description=description.strip(), evidence=evidence.strip(),
         )
         return concern_id
@@ -1199,6 +1216,24 @@ class SchoolCaseFile(Aggregate):
 
     def _count_actions(self) -> int:
         return sum(len(e.actions) for e in self._entries if isinstance(e, self.MSPMeetingHeld))
+
+
+def _snapshot_fields(entry: SchoolCaseFile.Event) -> dict[str, Any]:
+    fields = {k: v for k, v in vars(entry).items() if k != "originator_id"}
+    version = getattr(type(entry), "class_version", 1)
+    if version > 1:
+        fields["class_version"] = version
+    return fields
+
+
+def _entry_from_snapshot(event_class: type[SchoolCaseFile.Event], stream_id: UUID,
+                         stored: dict[str, Any]) -> SchoolCaseFile.Event:
+    fields = dict(stored)
+    version = fields.pop("class_version", 1)
+    while version < getattr(event_class, "class_version", 1):
+        getattr(event_class, f"upcast_v{version}_v{version + 1}")(fields)
+        version += 1
+    return event_class(originator_id=stream_id, **fields)
 
 
 class Entry:

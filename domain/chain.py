@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -18,17 +18,22 @@ def link(previous: str, event_name: str, fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(previous.encode("ascii") + content).hexdigest()
 
 
-def entry_link(previous: str, event: Any) -> str:
-    """The link an entry should carry, recomputed from its content.
+Content = Callable[[Any], Mapping[str, Any]]
+"""An entry's fields as they were recorded: an entry read back through a newer version of its
+class (upcast) has fields its link was not computed over."""
+
+
+def entry_link(previous: str, event: Any, content: Content = vars) -> str:
+    """The link an entry should carry, recomputed from its content as recorded.
 
     Leaves out the entry's own link and the code location of the aggregate class
     (``originator_topic``), which may move without the record changing.
     """
-    fields = {k: v for k, v in vars(event).items() if k not in ("link", "originator_topic")}
+    fields = {k: v for k, v in content(event).items() if k not in ("link", "originator_topic")}
     return link(previous, type(event).__qualname__, fields)
 
 
-def first_broken_version(events: Iterable[Any]) -> int | None:
+def first_broken_version(events: Iterable[Any], content: Content = vars) -> int | None:
     """The first version whose link does not follow from the entries before it, if any.
 
     An edited entry breaks its own link; a deleted or reordered one breaks the sequence.
@@ -37,7 +42,7 @@ def first_broken_version(events: Iterable[Any]) -> int | None:
     for event in events:
         if event.originator_version != expected_version:
             return expected_version
-        if getattr(event, "link", None) != entry_link(previous, event):
+        if getattr(event, "link", None) != entry_link(previous, event, content):
             return event.originator_version
         previous, expected_version = event.link, expected_version + 1
     return None

@@ -38,6 +38,7 @@ class Concern:
     evidence: str
     raised_on: date
     raised_by: str
+    source: str = "not recorded"
     communicated_to: dict[str, date] = field(default_factory=dict)
     resolved_on: date | None = None
     outcome: str | None = None
@@ -308,7 +309,7 @@ class CaseFileState:
 
     def _on_ConcernRaised(self, e: Any) -> None:
         self.concerns[e.concern_id] = Concern(
-            e.concern_id, e.ground, e.description, e.evidence, e.effective, e.by
+            e.concern_id, e.ground, e.description, e.evidence, e.effective, e.by, e.source
         )
 
     def _on_ConcernCommunicated(self, e: Any) -> None:

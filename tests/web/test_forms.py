@@ -51,7 +51,7 @@ def entries(services) -> int:
     return services.case_files.version(FEATURED_URN)
 
 
-CONCERN = {"effective": ["20", "11", "2026"], "ground": "safeguarding",
+CONCERN = {"effective": ["20", "11", "2026"], "ground": "safeguarding", "source": "school visit",
            "description": "Single central record incomplete at the visit"}
 
 
@@ -166,6 +166,7 @@ def test_sending_the_same_form_twice_records_once(actions, client, services):
     concerns = [c["description"] for c in services.case_files.school(FEATURED_URN)[
         "open_concerns"]]
     assert concerns.count(CONCERN["description"]) == 1
+    assert services.case_files.history(FEATURED_URN)[-1]["details"]["source"] == "school visit"
     # Check the button also asks the browser to ignore a double click
     assert 'data-prevent-double-click="true"' in page.text
 
@@ -267,6 +268,7 @@ def test_a_choice_must_be_made_and_text_entered(actions, client, services):
 
     summary = error_summary(page.text)
     assert "Choose the ground for concern" in summary
+    assert "Choose where the concern came from" in summary
     assert "Enter the description of the concern" in summary
 
 
@@ -391,7 +393,8 @@ def test_every_command_records_through_its_form(actions, client, services):
     def status() -> dict:
         return case_files.school(urn)
 
-    record("raise-concern", {"ground": "standards", "description": "Phonics check 52%"})
+    record("raise-concern", {"ground": "standards", "source": "performance data",
+                             "description": "Phonics check 52%"})
     concern = status()["open_concerns"][-1]["concern_id"]
     record("communicate-concern", {"concern_id": concern, "recipient": "headteacher"})
     record("send-letter-of-concern", {"concern_ids": [concern], "recipient": "chair of governors",

@@ -40,7 +40,13 @@ from wtforms.fields import (
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from domain import statute
-from domain.case_file import CONCERN_GROUNDS, CONCERN_RECIPIENTS, VISIT_KINDS, SchoolCaseFile
+from domain.case_file import (
+    CONCERN_GROUNDS,
+    CONCERN_RECIPIENTS,
+    CONCERN_SOURCES,
+    VISIT_KINDS,
+    SchoolCaseFile,
+)
 from domain.ofsted import (
     FRAMEWORKS,
     NOTICE_TO_IMPROVE,
@@ -328,6 +334,9 @@ class RaiseConcern(CommandForm):
     effective = effective("the date the concern was raised")
     ground = RadiosField("Ground for concern", [(g, g.capitalize()) for g in CONCERN_GROUNDS],
                          message="Choose the ground for concern")
+    source = RadiosField("Where the concern came from",
+                         [(s, s[:1].upper() + s[1:]) for s in CONCERN_SOURCES],
+                         message="Choose where the concern came from")
     description = textarea("Describe the concern", "Enter the description of the concern")
     evidence = textarea("Evidence (optional)", hint="For example, the data or report it rests on")
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
+from adapters import migrations
 from adapters.calendars import england_and_wales_calendar, load_term_holidays
 from adapters.clock import SystemClock
 from adapters.config import Settings
@@ -12,7 +14,7 @@ from adapters.event_store import check_cipher_key, event_store_env
 from adapters.event_store import new_cipher_key as new_cipher_key  # for scc keys generate
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
-from adapters.read_models import SQLReadModels, read_model_engine
+from adapters.read_models import SQLReadModels, projections_to_rebuild, read_model_engine
 from adapters.schemes import load_scheme
 from adapters.smtp import SMTPSender
 from application.case_files import SchoolCaseFiles
@@ -40,11 +42,35 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
     return case_files
 
 
-def build_projections(settings: Settings, case_files: SchoolCaseFiles) -> CaseFileProjections:
-    """The read models, in the event store's database unless SCC_READ_MODEL_URL says else."""
+def build_projections(settings: Settings, case_files: SchoolCaseFiles, *,
+                      out_of_shape_ok: bool = False) -> CaseFileProjections:
+    """The read models, in the event store's database unless SCC_READ_MODEL_URL says else;
+    ``out_of_shape_ok`` to rebuild those an older version of scc made."""
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return CaseFileProjections(case_files, SQLReadModels(engine),
+    return CaseFileProjections(case_files, SQLReadModels(engine, out_of_shape_ok=out_of_shape_ok),
                                scan=partial(scan_streams, case_files.recorder))
+
+
+def schema_status(settings: Settings) -> dict[str, Any]:
+    """Where the store's own tables stand: the revision recorded, the newest, the revisions
+    to apply (revision, what it does) and the read models to rebuild."""
+    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    try:
+        found = migrations.status(engine)
+        return {"current": found.current, "head": found.head, "new": found.new,
+                "pending": list(found.pending), "rebuild": projections_to_rebuild(engine)}
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(settings: Settings) -> list[tuple[str, str]]:
+    """Applies the pending revisions; returns them. The read models to rebuild are then
+    rebuilt by ``build_projections(..., out_of_shape_ok=True).rebuild(names)``."""
+    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    try:
+        return migrations.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def build_notifications(settings: Settings, case_files: SchoolCaseFiles) -> Notifications:

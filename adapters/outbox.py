@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from adapters.schema import create_once
+from adapters.migrations import require_current
 from application.notifications import Message
 
 POSITION_NAME = "notifications"
@@ -47,7 +47,7 @@ OUTBOX = sa.Table(
     "outbox", _metadata,
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(10), nullable=False),
-    sa.Column("recipient", sa.String(320), nullable=False, index=True),
+    sa.Column("recipient", sa.String(320), nullable=False),
     sa.Column("recipient_name", sa.String(200), nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
@@ -62,6 +62,8 @@ OUTBOX = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Index("outbox_due", "status", "next_attempt_at"),
 )
+# Messages are looked up by address as people type it (adapters/migrations/versions/0002).
+sa.Index("outbox_recipient", sa.func.lower(OUTBOX.c.recipient), OUTBOX.c.created_at)
 OUTBOX_POSITION = sa.Table(
     "outbox_position", _metadata,
     sa.Column("name", sa.String(40), primary_key=True),
@@ -74,7 +76,7 @@ class SQLOutbox:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_once(lambda: _metadata.create_all(engine))
+        require_current(engine, dispose_if_refused=True)
         with engine.begin() as conn:
             conn.execute(self._insert_new(OUTBOX_POSITION, conn)
                          .values(name=POSITION_NAME, position=0))

@@ -2,11 +2,14 @@
 
 Each projection's tables carry a generation number: a rebuild fills the next generation while
 readers keep using the current one, then moves the pointer and the position in one
-transaction.
+transaction. Each projection also records the shape its tables were made in: when this version
+of scc defines them differently, the read models are refused until a rebuild (``scc migrate``)
+makes a generation in the new shape.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -15,8 +18,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import CreateIndex, CreateTable
 
+from adapters.migrations import require_current
 from adapters.schema import create_once
 from application.projections import PROJECTIONS, Batch
 
@@ -27,7 +33,12 @@ POSITIONS = sa.Table(
     sa.Column("position", sa.BigInteger, nullable=False),
     sa.Column("generation", sa.Integer, nullable=False),
     sa.Column("rebuilt_at", sa.DateTime(timezone=True)),
+    sa.Column("shape", sa.String(64)),  # shape(name) when its tables were made
 )
+
+
+class ReadModelsOutOfShape(ValueError):
+    """Read models made by an older version of scc, in tables of another shape."""
 
 
 @cache
@@ -121,6 +132,31 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
     raise ValueError(f"No projection {projection!r}")
 
 
+@cache
+def shape(projection: str) -> str:
+    """A digest of the projection's table definitions (columns, types, keys, indexes): it
+    changes whenever they do."""
+    dialect = sqlite.dialect()
+    ddl = []
+    for table in tables(projection, 0):
+        ddl.append(str(CreateTable(table).compile(dialect=dialect)))
+        ddl += sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
+    return hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
+
+
+def projections_to_rebuild(engine: Engine) -> list[str]:
+    """The projections a store holds whose tables are not of this version's shape: those
+    recorded before shapes were (revision 0003), and those whose shape changed since."""
+    inspector = sa.inspect(engine)
+    if not inspector.has_table(POSITIONS.name):
+        return []
+    with_shape = "shape" in {c["name"] for c in inspector.get_columns(POSITIONS.name)}
+    columns = [POSITIONS.c.name, POSITIONS.c.shape if with_shape else sa.null()]
+    with engine.connect() as conn:
+        recorded = dict(conn.execute(sa.select(*columns).select_from(POSITIONS)).all())
+    return [name for name in PROJECTIONS if name in recorded and recorded[name] != shape(name)]
+
+
 def read_model_engine(database_url: str) -> Engine:
     """An engine on the same database as the event store (same file, or same schema)."""
     url = urlsplit(database_url)
@@ -141,19 +177,34 @@ def read_model_engine(database_url: str) -> Engine:
 class SQLReadModels:
     """The read-model store (application.projections.ReadModelStore) on SQLAlchemy."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, out_of_shape_ok: bool = False) -> None:
+        """Refuses read models whose tables are of an older shape, unless ``out_of_shape_ok``
+        (to rebuild them)."""
         self.engine = engine
+        require_current(engine, dispose_if_refused=True)
         create_once(self._create)
+        out_of_shape = self.out_of_shape()
+        if out_of_shape and not out_of_shape_ok:
+            engine.dispose()
+            raise ReadModelsOutOfShape(
+                f"The read models {', '.join(out_of_shape)} were made by another version of "
+                "scc: run scc migrate to rebuild them from the log")
 
     def _create(self) -> None:
-        _positions_metadata.create_all(self.engine)
         with self.engine.begin() as conn:
             known = {r.name for r in conn.execute(sa.select(POSITIONS.c.name))}
             for name in PROJECTIONS:
                 if name not in known:
-                    conn.execute(POSITIONS.insert().values(name=name, position=0, generation=1))
+                    conn.execute(POSITIONS.insert().values(
+                        name=name, position=0, generation=1, shape=shape(name)))
                     for table in tables(name, 1):
                         table.create(conn, checkfirst=True)
+
+    def out_of_shape(self) -> list[str]:
+        """The projections whose tables are not of the shape this version of scc makes."""
+        with self.engine.connect() as conn:
+            recorded = dict(conn.execute(sa.select(POSITIONS.c.name, POSITIONS.c.shape)).all())
+        return [name for name in PROJECTIONS if recorded.get(name) != shape(name)]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -202,7 +253,7 @@ class SQLReadModels:
                 conn.execute(
                     POSITIONS.update().where(POSITIONS.c.name == name).values(
                         position=position, generation=current[name] + 1,
-                        rebuilt_at=datetime.now(UTC))
+                        rebuilt_at=datetime.now(UTC), shape=shape(name))
                 )
         with self.engine.begin() as conn:
             for name in projections:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from adapters.migrations import require_current
 from adapters.outbox import UTCDateTime
-from adapters.schema import create_once
 
 # SQLite numbers rows itself only for an INTEGER primary key.
 _ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -51,7 +51,7 @@ class SQLUserStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_once(lambda: _metadata.create_all(engine))
+        require_current(engine, dispose_if_refused=True)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -742,10 +742,11 @@ def _add_demo_users(*, new_passwords: bool = False) -> None:
 
 def _register_serve_command() -> None:
     from cli.serve import serve
-    from cli.store import keys
+    from cli.store import keys, migrate
 
     scc.add_command(serve)
     scc.add_command(keys)
+    scc.add_command(migrate)
 
 
 _register_serve_command()

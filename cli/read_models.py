@@ -20,7 +20,10 @@ def _projections() -> Iterator[Any]:
     from cli.main import UserError, _case_files
 
     with _case_files() as case_files:
-        read_models = build_projections(Settings.from_env(), case_files)
+        try:
+            read_models = build_projections(Settings.from_env(), case_files)
+        except ValueError as error:  # a schema to migrate, read models to rebuild
+            raise UserError(str(error)) from None
         try:
             yield read_models
         except (CaseFileError, ValueError) as error:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
 import click
 
 
@@ -16,3 +21,55 @@ def keys_generate() -> None:
     from adapters.bootstrap import new_cipher_key
 
     click.echo(new_cipher_key())
+
+
+@click.command("migrate", help="Upgrade the store's own tables (read models, outbox, users, "
+               "access log, job store) to this version of scc, and rebuild from the log the read "
+               "models whose tables changed shape. The event log itself is never changed. Stop "
+               "the web app and the worker first; they refuse to start on an older schema.")
+@click.option("--check", is_flag=True,
+              help="Only say what would be done: exit status 1 if anything is pending.")
+def migrate(check: bool) -> None:
+    from adapters.bootstrap import build_projections, schema_status, upgrade_schema
+    from adapters.config import Settings
+    from cli.main import UserError, _case_files, _where
+
+    settings = Settings.from_env()
+    try:
+        found = schema_status(settings)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    where = _where(settings.read_model_url or settings.database_url)
+    if not found["pending"] and not found["rebuild"]:
+        click.echo(f"Up to date: {where} is at revision {found['head']}.")
+        return
+    current = "new, nothing yet" if found["new"] else found["current"] or "before migrations"
+    click.echo(f"{where}: at revision {current}; this version of scc is at {found['head']}.")
+    for revision, doc in found["pending"]:
+        click.echo(f"  {'to apply' if check else 'applying'} {revision}: {doc}")
+    for name in found["rebuild"]:
+        click.echo(f"  {'to rebuild' if check else 'rebuilding'} read model {name}")
+    if check:
+        sys.exit(1)
+    upgrade_schema(settings)
+    names = schema_status(settings)["rebuild"]
+    if names:
+        with _case_files() as case_files:
+            projections = build_projections(settings, case_files, out_of_shape_ok=True)
+            try:
+                with _progress(f"Rebuilding {', '.join(names)}") as progress:
+                    projections.rebuild(names, progress)
+            finally:
+                projections.store.close()
+    click.echo(f"Done: {where} is at revision {found['head']}.")
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A progress bar on stderr, (done, total) at a time."""
+    with click.progressbar(length=1, label=label, file=sys.stderr, show_pos=True) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        yield progress

@@ -742,11 +742,11 @@ def _add_demo_users(*, new_passwords: bool = False) -> None:
 
 def _register_serve_command() -> None:
     from cli.serve import serve
-    from cli.store import keys, migrate
+    from cli.store import export_log, import_log, keys, migrate
 
     scc.add_command(serve)
-    scc.add_command(keys)
-    scc.add_command(migrate)
+    for command in (keys, migrate, export_log, import_log):
+        scc.add_command(command)
 
 
 _register_serve_command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -73,3 +74,54 @@ def _progress(label: str) -> Iterator[Any]:
             bar.update(done - bar.pos)
 
         yield progress
+
+
+@click.command("export-log", help="Write the whole event log (every school's entries with their "
+               "hash-chain links, and a manifest of each chain's head) to FILE as JSON lines; "
+               "gzip if FILE ends .gz. The entries are written in plain text, even from an "
+               "encrypted store.")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_log(file: Path) -> None:
+    from application.log_files import export_log as export
+    from cli.main import _case_files
+
+    with _case_files() as case_files, _progress("Exporting entries") as progress:
+        manifest = export(case_files, file, progress)
+        encrypted = case_files.mapper.cipher is not None
+    click.echo(f"Exported {_count(manifest['entries'], 'entry', 'entries')} of "
+               f"{_count(manifest['schools'], 'school', 'schools')} to {file}.")
+    if encrypted:
+        click.echo("The file holds the entries in plain text: keep it as safe as the key.")
+
+
+@click.command("import-log", help="Read a log written by scc export-log into this store, which "
+               "must be empty: every school's hash chain and the file's manifest are verified "
+               "first, and a file that fails is refused with nothing written. The entries are "
+               "encrypted if SCC_CIPHER_KEY is set. The read models are then rebuilt.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_log(file: Path) -> None:
+    from adapters.bootstrap import build_projections
+    from adapters.config import Settings
+    from application.log_files import import_log as load
+    from cli.main import UserError, _case_files
+
+    settings = Settings.from_env()
+    with _case_files() as case_files:
+        with _progress("Verifying and importing entries") as progress:
+            manifest = load(case_files, file, progress)
+        click.echo(f"Imported {_count(manifest['entries'], 'entry', 'entries')} of "
+                   f"{_count(manifest['schools'], 'school', 'schools')}; every chain verified.")
+        try:
+            projections = build_projections(settings, case_files, out_of_shape_ok=True)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        try:
+            with _progress("Rebuilding the read models") as progress:
+                projections.rebuild(progress=progress)
+        finally:
+            projections.store.close()
+    click.echo("Read models rebuilt.")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -35,6 +35,7 @@ $(CHROMIUM):
 # The demo LA on SQLite, served with its worker on http://127.0.0.1:5000 (plain HTTP on the
 # loopback address, so the session cookie may go without TLS here).
 run: $(STAMP) $(ASSETS)
+	$(BIN)/scc migrate
 	$(BIN)/scc demo --if-empty
 	SCC_INSECURE_COOKIES=1 $(BIN)/scc serve --host 127.0.0.1 --port 5000
 

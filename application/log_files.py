@@ -151,7 +151,7 @@ def _verified(case_files: SchoolCaseFiles, path: Path, progress: Progress | None
             _check_link(chains.setdefault(entry.originator_id, _Chain()), entry, plain)
             entries.append(entry)
             if progress is not None and len(entries) % PAGE == 0:
-                progress(len(entries), 0)
+                progress(len(entries), len(entries))  # the total is in the manifest, at the end
     if manifest is None:
         raise LogFileRefused(f"{path} is cut short: it has no manifest at its end")
     _check_manifest(manifest, chains, len(entries), path)

@@ -180,7 +180,8 @@ def test_the_case_file_offers_only_commands_with_something_to_act_on(actions, cl
                          "close-msp-group", "schedule-msp-meeting", "hold-msp-meeting"}
     # Check raising a concern brings the commands that act on it
     recorded = actions.submit(f"/schools/{urn}/raise-concern", {
-        "effective": ["2", "3", "2026"], "ground": "standards", "description": "Key stage 2 results fell sharply"})
+        "effective": ["2", "3", "2026"], "ground": "standards", "source": "performance data",
+        "description": "Key stage 2 results fell sharply"})
     assert recorded.status_code == 303
     after = offered(client.get(f"/schools/{urn}").text, urn)
     assert {"resolve-concern", "communicate-concern", "send-letter-of-concern"} <= after

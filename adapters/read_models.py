@@ -356,8 +356,8 @@ class SQLReadModels:
 
     def deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
                       kind: str | None = None, caseworkers: Collection[str] | None = None,
-                      latest_first: bool = False, limit: int | None = None
-                      ) -> list[dict[str, Any]]:
+                      latest_first: bool = False, limit: int | None = None,
+                      offset: int = 0) -> list[dict[str, Any]]:
         with self.reading_all("deadlines", "school_status") as (conn, found):
             deadlines, status = found["deadlines"], found["school_status"]
             order = [deadlines.c.due, deadlines.c.urn]
@@ -369,7 +369,7 @@ class SQLReadModels:
                 .where(*_deadlines(deadlines, status, due_from, due_to, kind, caseworkers))
                 .order_by(*order, deadlines.c.key)
             )
-            return _dicts(conn, query if limit is None else query.limit(limit))
+            return _dicts(conn, (query if limit is None else query.limit(limit)).offset(offset))
 
     def count_deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
                             kind: str | None = None,

@@ -127,6 +127,15 @@ class Reports:
         criteria.setdefault("on", self.projections.case_files.clock.today())
         return find_schools(self.store.schools(), scheme=self.projections.scheme, **criteria)
 
+    def overdue(self, today: date, *, limit: int, offset: int = 0
+                ) -> tuple[list[dict[str, Any]], int]:
+        """A page of the deadlines overdue on ``today`` (the longest overdue first), and
+        how many are overdue in all."""
+        self.projections.catch_up(["school_status", "deadlines"])
+        yesterday = _days_after(today, -1)
+        return (self.store.deadlines_due(due_to=yesterday, limit=limit, offset=offset),
+                self.store.count_deadlines_due(due_to=yesterday))
+
     def deadlines_between(self, first: date, last: date) -> list[dict[str, Any]]:
         """Pending deadlines due from ``first`` to ``last`` inclusive, soonest first, each
         with its school's name (a month of the deadlines calendar)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 from datetime import date
 from html.parser import HTMLParser
@@ -405,6 +406,55 @@ def test_the_deadlines_calendar_shows_a_months_deadlines_by_day(head):
     assert months.find("a", rel="next").attrs["href"] == "/reports/deadlines?month=2026-11"
     overdue = october.find("table", id="overdue")
     assert any("Present a plan to cut persistent absence" in r[2] for r in overdue.rows())
+
+
+def test_the_deadlines_report_pages_long_lists_and_names_a_few_a_day(head, services,
+                                                                   monkeypatch):
+    import web.reports.routes as routes
+
+    monkeypatch.setattr(routes, "LISTED", 1)
+    monkeypatch.setattr(routes, "SHOWN_A_DAY", 1)
+    today = services.case_files.clock.today()
+    every_overdue, count = services.reports.overdue(today, limit=1000)
+    assert count == len(every_overdue) > 1
+
+    pages, path = [], "/reports/deadlines"
+    while path:
+        report = page(head.get(path))
+        pages.append(report)
+        overdue_nav = [nav for nav in report.find_all("nav", class_="govuk-pagination")
+                       if nav.attrs.get("aria-label") == "Pages of overdue deadlines"]
+        following = overdue_nav[0].find_all("a", rel="next") if overdue_nav else []
+        path = html.unescape(following[0].attrs["href"]) if following else None
+
+    # Check every overdue deadline is listed once, one to a page, longest overdue first
+    listed = [(r.attrs["data-urn"], r.attrs["data-key"]) for p in pages
+              for r in p.find("table", id="overdue").find("tbody").find_all("tr")]
+    assert listed == [(str(d["urn"]), d["key"]) for d in every_overdue]
+    assert len(pages) == count
+    assert f"1 to 1 of {count}." in pages[0].find("main").text
+
+
+def test_the_deadlines_calendar_names_a_few_a_day_and_counts_the_rest(head, services,
+                                                                      monkeypatch):
+    import web.reports.routes as routes
+
+    monkeypatch.setattr(routes, "SHOWN_A_DAY", 1)
+    today = services.case_files.clock.today()
+    year = services.reports.deadlines_between(today, today.replace(year=today.year + 1))
+    busiest = max({d["due"] for d in year},
+                  key=lambda day: sum(d["due"] == day for d in year))
+    due = [d for d in year if d["due"] == busiest]
+    assert len(due) > 1
+
+    month = page(head.get(f"/reports/deadlines?month={busiest:%Y-%m}"))
+
+    cell = month.find("td", data_day=busiest.isoformat())
+    assert len([li for li in cell.find_all("li") if "data-urn" in li.attrs]) == 1
+    assert f"and {len(due) - 1} more in the list below" in cell.text
+    listed = month.find("table", id="month-deadlines").find("tbody").find_all("tr")
+    assert {r.attrs["data-key"] for r in listed if r.attrs["data-urn"]} >= {
+        d["key"] for d in due}
 
 
 def test_the_deadlines_calendar_refuses_a_month_it_cannot_read(head):

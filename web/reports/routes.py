@@ -15,6 +15,7 @@ from flask import Response, abort, g, render_template, request, url_for
 
 from application.reports import PHASES, report_dates
 from web.auth import requires
+from web.pagination import Page
 from web.reports import bp
 from web.reports.chart import stacked_bars
 from web.services import services
@@ -23,6 +24,10 @@ BY = {"la": "LA category", "ofsted": "Ofsted grade"}
 PHASE_NAMES = {"all": "All phases", "primary": "Primary", "secondary": "Secondary",
                "special": "Special"}
 MOST_DATES = 10
+LISTED = 50
+"""Deadlines in one page of the deadlines report's lists."""
+SHOWN_A_DAY = 5
+"""Deadlines named in one day of the calendar; the month's list has the rest."""
 COLUMNS = ("date", "phase", "category", "schools", "schools_pct", "pupils", "pupils_pct")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -156,12 +161,30 @@ def deadlines():  # noqa: ANN201
     due_on: dict[date, list[dict[str, Any]]] = {}
     for deadline in in_month:
         due_on.setdefault(deadline["due"], []).append(deadline)
+    month_page = Page.asked(request.args.get("page", type=int), len(in_month), LISTED)
+    overdue, overdue_count = web.reports.overdue(
+        today, limit=LISTED,
+        offset=(max(request.args.get("overdue_page", 1, type=int), 1) - 1) * LISTED)
+    overdue_page = Page.asked(request.args.get("overdue_page", type=int), overdue_count,
+                              LISTED)
+
+    def link(**changes: Any) -> str:
+        asked = {"month": month, "page": month_page.number, "overdue_page": overdue_page.number}
+        return url_for("reports.deadlines", **{
+            k: v for k, v in (asked | changes).items() if v not in (None, 1)})
+
     before, after = first - timedelta(days=1), last + timedelta(days=1)
     return render_template(
         "reports/deadlines.html", today=today, first=first, in_month=in_month,
         weeks=calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(
             first.year, first.month),
-        due_on=due_on, overdue=web.reports.deadlines(today)["overdue"],
+        due_on=due_on, shown_a_day=SHOWN_A_DAY,
+        listed=month_page.of(in_month), month_page=month_page,
+        month_list_pages=month_page.component(
+            lambda n: link(page=n, _anchor="month-deadlines"), "Pages of the month's deadlines"),
+        overdue=overdue, overdue_page=overdue_page,
+        overdue_pages=overdue_page.component(
+            lambda n: link(overdue_page=n, _anchor="overdue"), "Pages of overdue deadlines"),
         month_pages={
             "previous": {"href": url_for("reports.deadlines", month=f"{before:%Y-%m}"),
                          "text": "Previous month", "labelText": f"{before:%B %Y}"},

@@ -76,5 +76,14 @@ def world(database_url) -> Iterator[ApiWorld]:
 
 
 @pytest.fixture
-def client(world):
-    return world.app.test_client()
+def local(tmp_path) -> Iterator[ApiWorld]:
+    """On an SQLite file only, with the three schools: for what the store does not change."""
+    world = build_world(f"sqlite:///{tmp_path / 'scc.sqlite3'}")
+    register_schools(world.services.case_files)
+    yield world
+    world.services.close()
+
+
+@pytest.fixture
+def client(local):
+    return local.app.test_client()

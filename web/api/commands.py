@@ -22,7 +22,7 @@ from web.api import requests as r
 from web.api.auth import ApiBlueprint, api_user
 from web.api.problems import Problem, as_problems
 from web.api.schemas import RecordedSchema
-from web.api.versions import ETAG_HEADER, IF_MATCH, expected_version, write_etag
+from web.api.versions import IF_MATCH, WRITE_ETAG, expected_version, write_etag
 from web.schools.commands import BY_SLUG, Command
 from web.services import services
 
@@ -174,7 +174,7 @@ def _register(operation: Operation) -> None:
         blp.alt_response(409, response="CONFLICT"),
         blp.alt_response(404, response="NOT_FOUND"),
         blp.alt_response(400, response="BAD_REQUEST"),
-        blp.response(201, RecordedSchema, headers=ETAG_HEADER,
+        blp.response(201, RecordedSchema, headers=WRITE_ETAG,
                      description="Recorded: the case file's new version"),
         blp.arguments(operation.body),
         blp.doc(parameters=[IF_MATCH]),

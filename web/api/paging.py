@@ -60,5 +60,7 @@ def paginate(items: Sequence[Any], page: int, page_size: int) -> tuple[dict[str,
 
 
 def _link(page: int, page_size: int) -> str:
-    query = {**request.args.to_dict(flat=False), "page": page, "page_size": page_size}
+    asked = {k: v for k, v in request.args.to_dict(flat=False).items()
+             if k not in ("page", "page_size")}
+    query = {**asked, "page": page, "page_size": page_size}
     return url_for(request.endpoint, **(request.view_args or {}), **query)

@@ -8,8 +8,8 @@ The API keeps its error statuses apart, each with its own problem type:
 - 403 ``forbidden``: the token's user's role does not allow this;
 - 404 ``not-found``: no such school, or no such item (concern, notice, meeting...) in its file;
 - 409 ``conflict``: the case file changed after the version the client read (If-Match), or
-  someone else changed it at the same moment, or the school is registered already: re-read
-  and retry;
+  someone else changed it at the same moment: re-read and retry; 409 ``already-registered``:
+  the URN has a case file already;
 - 422 ``invalid-request``: the body or query does not fit the operation's schema (``errors``
   lists each field at fault); 422 ``refused``: it fits, but the case file's rules refuse it as
   things stand (``detail`` says why in the LA's words). Sending the same request again will
@@ -169,6 +169,7 @@ def _titles() -> dict[str | None, str]:
         "not-found": "Not found",
         "method-not-allowed": "Method not allowed",
         "conflict": "The case file changed: re-read it and retry",
+        "already-registered": "The school already has a case file",
         "too-large": "The request is too large",
         "invalid-request": "The request does not fit the schema",
         "refused": "The case file's rules refuse this",

@@ -36,8 +36,8 @@ class CategoriesQuery(ma.Schema):
 
 class DeadlinesQuery(PageQuery):
     due_from = fields.Date(load_default=None, metadata={
-        "description": "The first due date; none for every deadline due by due_to, "
-                       "overdue ones included"})
+        "description": "The first due date: today if neither date is given; if only due_to "
+                       "is, every deadline due by then, overdue ones included"})
     due_to = fields.Date(load_default=None, metadata={
         "description": "The last due date; a fortnight after due_from (or today) if none"})
 
@@ -72,8 +72,10 @@ def deadlines(query: dict[str, Any]) -> Any:
     web = services()
     today = web.case_files.clock.today()
     first, last = query["due_from"], query["due_to"]
+    if first is None and last is None:
+        first = today
     if last is None:
-        last = (first or today) + DEFAULT_WINDOW
+        last = first + DEFAULT_WINDOW
     if first is not None and (last < first or last - first > MAX_WINDOW):
         raise Problem(422, "due_to must fall on or after due_from, at most a year later",
                       kind="invalid-request", errors=[{

@@ -27,7 +27,14 @@ from web.api.schemas import (
     SchoolSummaryPageSchema,
     VerificationSchema,
 )
-from web.api.versions import ETAG_HEADER, IF_NONE_MATCH, not_modified, read_etag, write_etag
+from web.api.versions import (
+    IF_NONE_MATCH,
+    READ_ETAG,
+    WRITE_ETAG,
+    not_modified,
+    read_etag,
+    write_etag,
+)
 from web.services import services
 
 blp = ApiBlueprint("Schools", __name__, description=(
@@ -96,7 +103,7 @@ def schools(query: dict[str, Any]) -> Any:
 @blp.route("/schools", methods=["POST"], endpoint="register")
 @blp.requires("record")
 @blp.arguments(RegisterSchool)
-@blp.response(201, SchoolStatusSchema, headers=ETAG_HEADER,
+@blp.response(201, SchoolStatusSchema, headers=WRITE_ETAG,
               description="Registered: the new case file's status")
 @blp.alt_response(409, response="CONFLICT")
 def register(body: dict[str, Any]) -> Any:
@@ -111,7 +118,8 @@ def register(body: dict[str, Any]) -> Any:
             urn = case_files.register_school(by=api_user()["name"], effective=effective, **body)
     except Problem as problem:
         if body["urn"] in case_files:  # a rule's refusal, or the URN taken meanwhile
-            raise Problem(409, f"URN {body['urn']} already has a case file") from None
+            raise Problem(409, f"URN {body['urn']} already has a case file",
+                          kind="already-registered") from None
         raise problem
     status = _status(case_files, urn)
     location = f"{current_app.config['API_PREFIX']}/schools/{urn}"
@@ -121,7 +129,7 @@ def register(body: dict[str, Any]) -> Any:
 @blp.route("/schools/<int:urn>", methods=["GET"])
 @blp.requires("read")
 @blp.arguments(ReplayQuery, location="query")
-@blp.response(200, SchoolStatusSchema, headers=ETAG_HEADER)
+@blp.response(200, SchoolStatusSchema, headers=READ_ETAG)
 @blp.alt_response(304, response="NOT_MODIFIED")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(parameters=[IF_NONE_MATCH])
@@ -146,7 +154,7 @@ def school(query: dict[str, Any], urn: int) -> Any:
 @blp.route("/schools/<int:urn>/events", methods=["GET"])
 @blp.requires("read")
 @blp.arguments(EventsQuery, location="query")
-@blp.response(200, EntryPageSchema, headers=ETAG_HEADER)
+@blp.response(200, EntryPageSchema, headers=READ_ETAG)
 @blp.alt_response(304, response="NOT_MODIFIED")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(parameters=[IF_NONE_MATCH])
@@ -171,7 +179,7 @@ def events(query: dict[str, Any], urn: int) -> Any:
 
 @blp.route("/schools/<int:urn>/deadlines", methods=["GET"])
 @blp.requires("read")
-@blp.response(200, SchoolDeadlinesSchema, headers=ETAG_HEADER)
+@blp.response(200, SchoolDeadlinesSchema, headers=READ_ETAG)
 @blp.alt_response(304, response="NOT_MODIFIED")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(parameters=[IF_NONE_MATCH])

@@ -31,8 +31,11 @@ IF_NONE_MATCH = {
     "description": "An ETag from an earlier answer: 304 with no body if it still holds.",
     "schema": {"type": "string"},
 }
-ETAG_HEADER = {"ETag": {"description": "The school's version, then what else shaped the "
-                                       "answer", "schema": {"type": "string"}}}
+READ_ETAG = {"ETag": {"description": "The school's version, then a digest of what else shaped "
+                                     "the answer: \"42.5f0c9a1b2c3d\"",
+                      "schema": {"type": "string"}}}
+WRITE_ETAG = {"ETag": {"description": "The case file's version after the change: \"43\"",
+                       "schema": {"type": "string"}}}
 
 
 def read_etag(version: int, *shaped_by: Any) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from adapters.outbox import UTCDateTime
 from adapters.schema import create_once
+from adapters.users import USERS
 
 _metadata = sa.MetaData()
 API_TOKENS = sa.Table(
@@ -44,10 +45,20 @@ class SQLTokenStore:
             return conn.execute(insert.returning(API_TOKENS.c.id)).scalar_one()
 
     def find(self, token_hash: str) -> dict[str, Any] | None:
+        # One query with the user's row, since every API request asks.
+        query = (sa.select(*_PUBLIC, USERS.c.name.label("user_name"), USERS.c.role,
+                           USERS.c.disabled)
+                 .select_from(API_TOKENS.outerjoin(USERS, USERS.c.email == API_TOKENS.c.email))
+                 .where(API_TOKENS.c.token_hash == token_hash))
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(*_PUBLIC)
-                               .where(API_TOKENS.c.token_hash == token_hash)).first()
-        return dict(row._mapping) if row else None
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        found = dict(row._mapping)
+        user_name, role, disabled = (found.pop(k) for k in ("user_name", "role", "disabled"))
+        found["user"] = None if role is None else {
+            "email": found["email"], "name": user_name, "role": role, "disabled": disabled}
+        return found
 
     def list(self, email: str | None) -> list[dict[str, Any]]:
         query = sa.select(*_PUBLIC).order_by(API_TOKENS.c.id)

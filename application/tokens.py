@@ -27,10 +27,12 @@ class TokenStore(Protocol):
         """Stores a new token; returns its id."""
 
     def find(self, token_hash: str) -> dict[str, Any] | None:
-        """{id, email, name, created_at, revoked_at} of the token with this hash, or None."""
+        """{id, email, name, created_at, revoked_at, user} of the token with this hash, or
+        None; ``user`` is its user's {email, name, role, disabled}, None if they are gone."""
 
     def list(self, email: str | None) -> list[dict[str, Any]]:
-        """Every token (one user's if ``email`` is given), as ``find`` gives them, by id."""
+        """Every token (one user's if ``email`` is given): {id, email, name, created_at,
+        revoked_at}, by id."""
 
     def revoke(self, token_id: int, at: datetime) -> bool:
         """False if there is no such token or it was already revoked."""
@@ -82,7 +84,7 @@ class ApiTokens:
         found = self.store.find(_hash(token))
         if found is None or found["revoked_at"] is not None:
             return None
-        user = self.users.get(found["email"])
+        user = found["user"]
         if user is None or user["disabled"]:
             return None
         return {**user, "token_id": found["id"]}

@@ -46,6 +46,7 @@ def _operation(spec: dict[str, Any], path: str, method: str,
             "type": _type(spec, p.get("schema", {})),
             "description": p.get("description", "") or p.get("schema", {}).get(
                 "description", ""),
+            "choices": p.get("schema", {}).get("enum"),
         } for p in (_resolve(spec, p) for p in parameters)],
         "body": _fields(spec, body.get("schema")),
         "responses": [{"status": status, "description": _resolve(spec, r).get("description", "")}

@@ -104,8 +104,19 @@ def build_users(settings: Settings, clock: Clock | None = None) -> Users:
     return Users(SQLUserStore(engine), Argon2Hasher(), clock or SystemClock())
 
 
+def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
+    """The users' API tokens (application.tokens.ApiTokens), beside the users. Close it with
+    ``close()``."""
+    from adapters.tokens import SQLTokenStore
+    from application.tokens import ApiTokens
+
+    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock())
+
+
 def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices
-    """Everything the web app calls: case files, read models, users and notifications.
+    """Everything the web app calls: case files, read models, users, notifications and API
+    tokens.
 
     Bootstrap wires every entry point, the web app's included, so this is the one place
     adapters touch ``web``: WebServices is imported here, when the app is built, not at
@@ -113,9 +124,11 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
     from web.services import WebServices
 
     case_files = build_case_files(settings, clock)
+    users = build_users(settings, clock)
     return WebServices(
         case_files=case_files,
         projections=build_projections(settings, case_files),
-        users=build_users(settings, clock),
+        users=users,
         notifications=build_notifications(settings, case_files),
+        tokens=build_tokens(settings, users, clock),
     )

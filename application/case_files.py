@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from threading import Lock
 from typing import Any, ClassVar, TypeVar
@@ -47,6 +49,24 @@ class SchoolNotFound(CaseFileError):
 
 class ConcurrentChange(CaseFileError):
     """Someone else kept changing the same case file while this change was being recorded."""
+
+
+class StaleCaseFile(ConcurrentChange):
+    """The case file changed after the version the change was made against (read by whoever
+    asked for the change): nothing was recorded."""
+
+
+@dataclass
+class Receipt:
+    """What ``recording_against`` learns of one change: the version it expects the case file
+    to be at (None: any), and the version after the change is saved."""
+
+    urn: int
+    expected: int | None
+    version: int | None = None
+
+
+_receipt: ContextVar[Receipt | None] = ContextVar("scc_receipt", default=None)
 
 
 class SchoolCaseFiles(Application[UUID]):
@@ -330,6 +350,20 @@ class SchoolCaseFiles(Application[UUID]):
         self._change(urn, by, None, lambda f, w: f.amend_entry(
             when=w, version=version, changes=changes, reason=reason))
 
+    @contextlib.contextmanager
+    def recording_against(self, urn: int, version: int | None = None) -> Iterator[Receipt]:
+        """Makes the commands on this case file within the block conditional: if ``version``
+        is given and the case file is at another version, or someone else saves a change
+        first, StaleCaseFile is raised and nothing is recorded (no retry against the fresh
+        file: whoever read ``version`` must read again). The receipt's ``version`` is the
+        version the block's last change left the case file at."""
+        receipt = Receipt(int(urn), version)
+        token = _receipt.set(receipt)
+        try:
+            yield receipt
+        finally:
+            _receipt.reset(token)
+
     # Queries ---------------------------------------------------------------------------
 
     def school(self, urn: int, *, as_at: date | None = None,
@@ -416,20 +450,33 @@ class SchoolCaseFiles(Application[UUID]):
 
     def _change_locked(self, urn: int, by: str, effective: date | None,
                        command: Callable[[SchoolCaseFile, Entry], T]) -> T:
+        receipt = _receipt.get()
+        if receipt is not None and receipt.urn != int(urn):
+            receipt = None  # another school's file (an academy's opened by a conversion)
         for attempt in range(self.attempts):
             case_file = self._case_file(urn)
+            if receipt is not None and receipt.expected not in (None, case_file.version):
+                raise StaleCaseFile(_STALE.format(
+                    urn=urn, expected=receipt.expected,
+                    now=f"it is now at version {case_file.version}"))
             try:
                 result = command(case_file, self._entry(by, effective, case_file))
                 # A command may open another case file (academy conversion): one transaction.
                 self.save(case_file, *([result] if isinstance(result, SchoolCaseFile) else []))
             except IntegrityError:
                 self._forget(case_file.id)
+                if receipt is not None and receipt.expected is not None:
+                    raise StaleCaseFile(_STALE.format(
+                        urn=urn, expected=receipt.expected,
+                        now="someone else recorded a change meanwhile")) from None
                 if attempt + 1 == self.attempts:
                     raise ConcurrentChange(_CONFLICT.format(urn=urn)) from None
             except BaseException:
                 self._forget(case_file.id)  # the cached copy may hold unsaved events
                 raise
             else:
+                if receipt is not None:
+                    receipt.version = case_file.version
                 return result
         raise AssertionError("unreachable")
 
@@ -468,6 +515,10 @@ class SchoolCaseFiles(Application[UUID]):
                 self.repository.cache.get(aggregate_id, evict=True)
 
 
+_STALE = (
+    "The case file of URN {urn} changed after version {expected} was read ({now}); nothing "
+    "was recorded. Re-read it and retry."
+)
 _CONFLICT = (
     "The case file of URN {urn} was being changed by someone else at the same time; "
     "nothing was recorded. Reload it and try again."

@@ -10,4 +10,5 @@ BENCHMARKS = {
     "rebuild": "benchmarks.rebuild",
     "reconcile": "benchmarks.reconcile",
     "web_latency": "benchmarks.web_latency",
+    "api_throughput": "benchmarks.api_throughput",
 }

@@ -750,3 +750,12 @@ def _register_serve_command() -> None:
 
 
 _register_serve_command()
+
+
+def _register_token_commands() -> None:
+    from cli.tokens import tokens
+
+    scc.add_command(tokens)
+
+
+_register_token_commands()

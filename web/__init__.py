@@ -65,4 +65,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     def healthz():  # noqa: ANN202
         return {"status": "ok"}
 
+    from web import api
+
+    api.register(app)  # last: its error handlers wrap the pages' for paths under /api/v1
     return app

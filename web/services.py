@@ -19,6 +19,7 @@ class WebServices:
     projections: CaseFileProjections
     users: Any  # application.users.Users
     notifications: Any = None  # application.notifications.Notifications, if mail is set up
+    tokens: Any = None  # application.tokens.ApiTokens, for the API
 
     @cached_property
     def reports(self) -> Reports:
@@ -26,7 +27,7 @@ class WebServices:
         return Reports(self.projections)
 
     def close(self) -> None:
-        for closable in (self.notifications, self.users, self.projections.store,
+        for closable in (self.tokens, self.notifications, self.users, self.projections.store,
                          self.case_files):
             if closable is not None:
                 closable.close()

@@ -1,0 +1,106 @@
+"""A whole case driven through the API alone, over HTTP, on an SQLite file and on PostgreSQL:
+concern, warning notice, not complied with, written notice, eligible, IEB application,
+consent, IEB constituted; then its history and status, read back as a data warehouse would."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.api.client import ApiClient, served
+
+URN = 123456
+SCHOOL = {"urn": URN, "name": "Fenmarsh Church of England Primary", "phase": "Primary",
+          "establishment_type": "Voluntary aided school", "governance": "maintained",
+          "la_code": "874", "pupils": 180, "religious_character": "Church of England",
+          "effective": "2012-09-01"}
+
+
+def test_a_case_from_concern_to_interim_executive_board(world):
+    given = (date.today() - timedelta(days=60)).isoformat()
+    with served(world.app) as port:
+        head = ApiClient(port, world.tokens["head"])
+        school = f"/api/v1/schools/{URN}"
+
+        registered = head.post("/api/v1/schools", SCHOOL)
+        assert registered.status == 201, registered.body
+        assert registered.headers["Location"] == school and registered.etag == '"1"'
+
+        concern = head.post(f"{school}/concerns", {
+            "ground": "standards", "effective": given,
+            "description": "Reading at the end of key stage 2 fell for a third year"},
+            If_Match=registered.etag)
+        assert concern.status == 201, concern.body
+        assert concern.body["id"] == "C1" and concern.etag == '"2"'
+
+        notice = head.post(f"{school}/warning-notices", {
+            "grounds": ["a"], "effective": given, "compliance_period": 15,
+            "matters": "Standards of reading", "required_actions": "A reading plan",
+            "minded_action": "Apply for an interim executive board"}, If_Match=concern.etag)
+        assert notice.status == 201, notice.body
+        assert notice.body["id"] == "WN1"
+
+        # Check a change against a version read before the notice is refused, not recorded
+        stale = head.post(f"{school}/concerns", {"ground": "finance", "description": "Deficit"},
+                          If_Match=concern.etag)
+        assert stale.status == 409
+        assert stale.headers["Content-Type"] == "application/problem+json"
+        assert "Re-read it and retry" in stale.body["detail"]
+
+        steps = [
+            (f"{school}/warning-notices/WN1/compliance",
+             {"complied": False, "evidence": "No reading plan was sent"}),
+            (f"{school}/warning-notices/WN1/intervention-notice",
+             {"proposed_action": "Replace the governing body with an IEB"}),
+            (f"{school}/ieb-applications", {"rationale": "Governors did not act on WN1"}),
+            (f"{school}/ieb-applications/IEB1/consultations",
+             {"consultee": "governing body", "response": "Opposed"}),
+            (f"{school}/ieb-applications/IEB1/consultations",
+             {"consultee": "diocese", "response": "Supports an IEB"}),
+            (f"{school}/ieb-applications/IEB1/submission", {}),
+            (f"{school}/ieb-applications/IEB1/decision", {"consent": True}),
+            (f"{school}/ieb-applications/IEB1/constitution",
+             {"members": ["Ann Chair", "Ben Finance", "Cy Standards"]}),
+        ]
+        etag = notice.etag
+        for path, body in steps:
+            done = head.post(path, body, If_Match=etag)
+            assert done.status == 201, (path, done.body)
+            etag = done.etag
+
+        # Check the status, as the data warehouse reads it
+        status = head.get(school)
+        assert status.status == 200
+        board = status.body["ieb"]
+        assert board["members"] == ["Ann Chair", "Ben Finance", "Cy Standards"]
+        assert board["starts_on"] == date.today().isoformat()
+        assert [e["route"] for e in status.body["eligibility"]] == ["warning_notice"]
+        assert status.body["ieb_applications"][0]["stage"] == "constituted"
+        assert status.body["warning_notices"][0]["status"] == "not complied with"
+        assert status.body["causing_concern"] is True
+        assert status.body["version"] == int(etag.strip('"'))
+        assert head.get(school, If_None_Match=status.etag).status == 304
+
+        # Check the history, page by page, in the order it was recorded
+        entries = list(head.every(f"{school}/events?page_size=4"))
+        assert [e["event"] for e in entries] == [
+            "Registered", "ConcernRaised", "WarningNoticeIssued", "ComplianceRecorded",
+            "InterventionNoticeGiven", "BecameEligible", "IEBApplicationDrafted",
+            "IEBConsultationRecorded", "IEBConsultationRecorded", "IEBApplicationSubmitted",
+            "IEBConsentGiven", "IEBConstituted"]
+        assert [e["version"] for e in entries] == list(range(1, 13))
+        assert entries[2]["effective"] == given and entries[2]["by"] == "Helen Marsh"
+        assert entries[2]["details"]["compliance_period"] == 15
+
+        # Check an auditor sees the school as it stood before the board, and the chain holds
+        auditor = ApiClient(port, world.tokens["auditor"])
+        before = auditor.get(f"{school}?as_at={given}")
+        assert before.status == 200 and before.body["ieb"] is None
+        assert [n["status"] for n in before.body["warning_notices"]] == ["open"]
+        assert auditor.get(f"{school}/verification").body["ok"] is True
+        head.close()
+        auditor.close()
+
+    views = [(e["email"], e["view"]) for e in world.services.users.access_log(urn=URN)]
+    assert ("helen@fenmarsh.example", "api status") in views
+    assert ("helen@fenmarsh.example", "api events") in views
+    assert ("audrey@fenmarsh.example", f"api status as at {given}") in views

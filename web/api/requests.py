@@ -1,0 +1,321 @@
+"""What the API's commands take: one marshmallow schema per command, in the case file's words.
+
+A schema checks the shape (types, required fields, the choices the statute offers); whether
+the case file allows the command as things stand is the domain's to say, not the schema's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields
+from marshmallow.validate import Length, OneOf, Range
+
+from domain import statute
+from domain.case_file import CONCERN_GROUNDS, CONCERN_RECIPIENTS, GOVERNANCE, VISIT_KINDS
+from domain.ofsted import NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
+
+TEXT, NAME, NAMES, PUPILS = 20_000, 200, 100, 100_000
+"""The longest text, name and list of names taken, and the most pupils (bounds, not rules:
+far past real use, and within what every store's integer columns hold)."""
+
+
+def text(description: str, *, optional: bool = False) -> fields.String:
+    """Free text; blank text is the case file's to refuse, in its own words."""
+    if optional:
+        return fields.String(load_default="", validate=Length(max=TEXT),
+                             metadata={"description": f"{description} (optional)"})
+    return fields.String(required=True, validate=Length(max=TEXT),
+                         metadata={"description": description})
+
+
+def choice(description: str, choices: Any, **kwargs: Any) -> fields.String:
+    return fields.String(validate=OneOf(tuple(choices)), metadata={"description": description},
+                         **kwargs)
+
+
+def names(description: str) -> fields.List:
+    return fields.List(fields.String(validate=Length(max=NAME)), required=True,
+                       validate=Length(max=NAMES), metadata={"description": description})
+
+
+def day(description: str, **kwargs: Any) -> fields.Date:
+    return fields.Date(metadata={"description": f"{description} (ISO 8601: 2026-03-27)"},
+                       **kwargs)
+
+
+class Dated(ma.Schema):
+    """A command whose entry takes effect on a date, today unless backdated."""
+
+    effective = day("When it took effect, if not today; never in the future",
+                    load_default=None)
+
+
+class RegisterSchool(Dated):
+    urn = fields.Integer(required=True, validate=Range(100_000, 999_999),
+                         metadata={"description": "The DfE's unique reference number"})
+    name = fields.String(required=True, validate=Length(max=NAME))
+    phase = fields.String(required=True, validate=Length(max=60),
+                          metadata={"description": "As GIAS gives it: Primary, Secondary..."})
+    establishment_type = fields.String(required=True, validate=Length(max=100))
+    governance = choice("maintained or academy", GOVERNANCE, required=True)
+    la_code = fields.String(required=True, validate=Length(max=10))
+    pupils = fields.Integer(load_default=None, allow_none=True, validate=Range(0, PUPILS))
+    opened_on = day("When it opened", load_default=None, allow_none=True)
+    closed_on = day("When it closed", load_default=None, allow_none=True)
+    religious_character = fields.String(load_default=None, allow_none=True,
+                                        validate=Length(max=NAME))
+    predecessor_urn = fields.Integer(load_default=None, allow_none=True,
+                                     validate=Range(100_000, 999_999))
+
+
+class ChangeSchoolDetails(Dated):
+    """Only the details sent are changed (and only those that differ are recorded)."""
+
+    name = fields.String(validate=Length(max=NAME))
+    phase = fields.String(validate=Length(max=60))
+    establishment_type = fields.String(validate=Length(max=100))
+    la_code = fields.String(validate=Length(max=10))
+    pupils = fields.Integer(allow_none=True, validate=Range(0, PUPILS))
+    religious_character = fields.String(allow_none=True, validate=Length(max=NAME))
+    opened_on = day("When it opened", allow_none=True)
+    closed_on = day("When it closed", allow_none=True)
+
+
+class ConvertToAcademy(ma.Schema):
+    effective = day("When the academy opened", required=True)
+    new_urn = fields.Integer(required=True, validate=Range(100_000, 999_999),
+                             metadata={"description": "The academy's own URN"})
+    name = fields.String(load_default=None, allow_none=True, validate=Length(max=NAME),
+                         metadata={"description": "The academy's name, if not the school's"})
+    establishment_type = fields.String(load_default="Academy converter",
+                                       validate=Length(max=100))
+
+
+# Concerns ----------------------------------------------------------------------------------
+
+class RaiseConcern(Dated):
+    ground = choice("The ground for concern", CONCERN_GROUNDS, required=True)
+    description = text("The concern")
+    evidence = text("What it rests on", optional=True)
+
+
+class CommunicateConcern(Dated):
+    recipient = choice("Who was told", CONCERN_RECIPIENTS, required=True)
+    note = text("A note", optional=True)
+
+
+class ResolveConcern(Dated):
+    outcome = text("How it was resolved")
+
+
+class SendLetterOfConcern(Dated):
+    concern_ids = fields.List(fields.String(validate=Length(max=20)), required=True,
+                              validate=Length(max=NAMES),
+                              metadata={"description": "The open concerns it sets out"})
+    summary = text("What the letter asks for")
+    recipient = choice("Who it was sent to", CONCERN_RECIPIENTS,
+                       load_default="chair of governors")
+
+
+# Warning notices and eligibility ---------------------------------------------------------------
+
+class IssueWarningNotice(Dated):
+    section = choice("s60, or s60A on teachers' pay and conditions",
+                     statute.WARNING_NOTICE_SECTIONS, load_default="s60")
+    issuer = choice("Who gives it", statute.ISSUERS, load_default="local authority")
+    grounds = fields.List(choice("s60(2)", statute.WARNING_NOTICE_GROUNDS), load_default=list,
+                          validate=Length(max=3),
+                          metadata={"description": "s60(2)(a), (b), (c); none for s60A"})
+    matters = text("The matters the notice is based on")
+    required_actions = text("The action required")
+    minded_action = text("The action the authority is minded to take")
+    compliance_period = fields.Integer(load_default=None, allow_none=True,
+                                       validate=Range(min=1, max=1000), metadata={
+        "description": "Working days; set by the issuer since 18 April 2016, fixed at 15 "
+                       "before"})
+    copies_to = fields.List(fields.String(validate=Length(max=NAME)), load_default=None,
+                            allow_none=True, validate=Length(max=NAMES),
+                            metadata={"description": "Ofsted if left out"})
+    with_secretary_of_state_agreement = fields.Boolean(load_default=False, metadata={
+        "description": "Needed for an LA notice after one of the Secretary of State's"})
+
+
+class RecordCompliance(Dated):
+    complied = fields.Boolean(required=True, metadata={
+        "description": "Whether the governing body complied (failure only after the "
+                       "compliance period ends)"})
+    evidence = text("What the finding rests on")
+
+
+class WithdrawWarningNotice(Dated):
+    reason = text("Why it is withdrawn")
+
+
+class GiveInterventionNotice(Dated):
+    proposed_action = text("The intervention proposed (s60(1)(d) written notice)")
+
+
+class RecordCoasting(Dated):
+    basis = text("The coasting regulations' test it meets")
+
+
+class EndEligibility(Dated):
+    reason = text("Why eligibility ends")
+
+
+class ExercisePower(Dated):
+    power = choice("The power used", statute.POWERS, required=True)
+    details = text("Details")
+
+
+# The interim executive board ------------------------------------------------------------------
+
+class DraftIEBApplication(Dated):
+    rationale = text("Why an interim executive board")
+
+
+class RecordIEBConsultation(Dated):
+    consultee = choice("Who was consulted (s65)", statute.IEB_CONSULTEES, required=True)
+    response = text("Their response")
+
+
+class SubmitIEBApplication(Dated):
+    """Sent to the Secretary of State; nothing more to say than when."""
+
+
+class RecordIEBDecision(Dated):
+    consent = fields.Boolean(required=True)
+    reason = text("Why consent was refused", optional=True)
+
+
+class ConstituteIEB(Dated):
+    members = names("The interim executive members: at least two")
+    term_ends_on = day("When the board's term ends", load_default=None, allow_none=True)
+
+
+class ChangeIEBMembers(Dated):
+    members = names("The interim executive members now")
+    reason = text("Why")
+
+
+class EndIEB(Dated):
+    reason = text("Why the board ends")
+
+
+# The MSP group ---------------------------------------------------------------------------------
+
+class EstablishMSPGroup(Dated):
+    members = names("The group's members")
+    cadence_weeks = fields.Integer(required=True, validate=Range(min=0, max=1000),
+                                   metadata={"description": "Meets every so many weeks"})
+
+
+class ScheduleMSPMeeting(Dated):
+    meets_on = day("The meeting's date", required=True)
+
+
+class MoveMSPMeeting(Dated):
+    meets_on = day("The meeting's new date", required=True)
+    reason = text("Why it moved")
+
+
+class CancelMSPMeeting(Dated):
+    reason = text("Why it was cancelled")
+
+
+class MSPAction(ma.Schema):
+    description = fields.String(required=True, validate=Length(max=TEXT))
+    owner = fields.String(required=True, validate=Length(max=NAME))
+    due = day("When it is due", required=True)
+
+
+class HoldMSPMeeting(Dated):
+    meeting_id = fields.String(load_default=None, allow_none=True, validate=Length(max=20),
+                               metadata={"description": "The meeting scheduled, if it was"})
+    attendees = names("Who attended")
+    minutes = text("The minutes")
+    actions = fields.List(fields.Nested(MSPAction), load_default=list,
+                          validate=Length(max=NAMES), metadata={"description": "Agreed"})
+
+
+class CompleteMSPAction(Dated):
+    note = text("A note", optional=True)
+
+
+class CloseMSPGroup(Dated):
+    reason = text("Why the group closes")
+
+
+# Category and Ofsted --------------------------------------------------------------------------
+
+class ChangeCategory(Dated):
+    to = fields.String(required=True, validate=Length(max=10),
+                       metadata={"description": "A code of the LA's category scheme"})
+    reason = text("Why")
+    evidence = text("What it rests on", optional=True)
+
+
+class ReviewCategory(Dated):
+    reason = text("Why the category stays")
+
+
+class RecordInspection(ma.Schema):
+    inspected_on = day("When the inspection started", required=True)
+    published_on = day("When the report was published: the entry takes effect then",
+                       required=True)
+    overall = fields.Integer(load_default=None, allow_none=True, validate=Range(1, 4),
+                             metadata={"description": "Overall effectiveness 1-4, where the "
+                                                      "framework of the day graded it"})
+    category = choice("A category of concern", (SERIOUS_WEAKNESSES, SPECIAL_MEASURES,
+                                                NOTICE_TO_IMPROVE),
+                      load_default=None, allow_none=True)
+    report_card = fields.Dict(keys=fields.String(validate=Length(max=NAME)),
+                              values=fields.String(validate=Length(max=NAME)),
+                              load_default=None, allow_none=True,
+                              metadata={"description": "Area: grade, from 10 November 2025"})
+    safeguarding = choice("met or not met", SAFEGUARDING, load_default=None, allow_none=True)
+
+
+class RecordStatementOfAction(Dated):
+    summary = text("A summary of the statement")
+
+
+# Oversight ---------------------------------------------------------------------------------
+
+class RecordVisit(Dated):
+    kind = choice("The kind of visit", VISIT_KINDS, required=True)
+    notes = text("Notes")
+
+
+class AssignCaseworker(Dated):
+    name = fields.String(required=True, validate=Length(max=NAME))
+    email = fields.String(required=True, validate=Length(max=320))
+
+
+# Corrections and deadlines -------------------------------------------------------------------
+
+class RetractEntry(ma.Schema):
+    reason = text("Why it is retracted")
+
+
+class AmendEntry(ma.Schema):
+    changes = fields.Dict(keys=fields.String(validate=Length(max=60)),
+                          values=fields.String(validate=Length(max=TEXT)), required=True,
+                          metadata={"description": "Field: corrected wording, for the fields "
+                                                   "this kind of entry lets be reworded"})
+    reason = text("Why it is corrected")
+
+
+class ExtendDeadline(ma.Schema):
+    to = day("The new due date", required=True)
+    reason = text("Why")
+
+
+class SuspendDeadline(ma.Schema):
+    reason = text("Why no reminders until it is resumed")
+
+
+class ResumeDeadline(ma.Schema):
+    reason = text("Why")

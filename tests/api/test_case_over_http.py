@@ -26,7 +26,7 @@ def test_a_case_from_concern_to_interim_executive_board(world):
         assert registered.headers["Location"] == school and registered.etag == '"1"'
 
         concern = head.post(f"{school}/concerns", {
-            "ground": "standards", "effective": given,
+            "ground": "standards", "effective": given, "source": "performance data",
             "description": "Reading at the end of key stage 2 fell for a third year"},
             If_Match=registered.etag)
         assert concern.status == 201, concern.body
@@ -77,6 +77,8 @@ def test_a_case_from_concern_to_interim_executive_board(world):
         assert status.body["ieb_applications"][0]["stage"] == "constituted"
         assert status.body["warning_notices"][0]["status"] == "not complied with"
         assert status.body["causing_concern"] is True
+        assert [(c["concern_id"], c["source"]) for c in status.body["open_concerns"]] == [
+            ("C1", "performance data")]
         assert status.body["version"] == int(etag.strip('"'))
         assert head.get(school, If_None_Match=status.etag).status == 304
 

@@ -13,7 +13,13 @@ from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range
 
 from domain import statute
-from domain.case_file import CONCERN_GROUNDS, CONCERN_RECIPIENTS, GOVERNANCE, VISIT_KINDS
+from domain.case_file import (
+    CONCERN_GROUNDS,
+    CONCERN_RECIPIENTS,
+    CONCERN_SOURCES,
+    GOVERNANCE,
+    VISIT_KINDS,
+)
 from domain.ofsted import NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
 
 TEXT, NAME, NAMES, PUPILS = 20_000, 200, 100, 100_000
@@ -99,6 +105,8 @@ class RaiseConcern(Dated):
     ground = choice("The ground for concern", CONCERN_GROUNDS, required=True)
     description = text("The concern")
     evidence = text("What it rests on", optional=True)
+    source = choice("Where the concern came to light (\"not recorded\" if left out)",
+                    CONCERN_SOURCES)
 
 
 class CommunicateConcern(Dated):

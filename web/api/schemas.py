@@ -65,6 +65,7 @@ class ConcernSchema(ma.Schema):
     ground = fields.String()
     description = fields.String()
     evidence = fields.String()
+    source = fields.String(metadata={"description": "Where the concern came to light"})
     raised_on = fields.Date()
     raised_by = fields.String()
     communicated_to = fields.Dict(keys=fields.String(), values=fields.Date(), metadata={

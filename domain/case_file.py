@@ -28,6 +28,10 @@ CONCERN_RECIPIENTS = ("headteacher", "chair of governors")
 CONCERN_SOURCES = ("performance data", "Ofsted report", "school visit", "complaint",
                    "financial monitoring", "safeguarding referral", "other")
 """Where a concern came to light: what an auditor asks first about its grounds."""
+MOST_PUPILS = 100_000
+"""A bound on a school's roll far past any real school's, so that a slip of the keyboard is
+refused before it reaches the pupil counts of every report (which must fit the stores'
+integer columns)."""
 SOURCE_NOT_RECORDED = "not recorded"
 """The source of a concern raised before scc asked for one (or by a caller that cannot say)."""
 VISIT_KINDS = ("school improvement", "monitoring")
@@ -1303,6 +1307,9 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
                 raise CaseFileError(f"{name.replace('_', ' ')} must be a whole number")
             if name != "pupils" and not 100000 <= value <= 999999:
                 raise CaseFileError(f"A URN has six digits, not {value}")
+            if name == "pupils" and value > MOST_PUPILS:
+                raise CaseFileError(
+                    f"{value:,} pupils is more than any school has: at most {MOST_PUPILS:,}")
         elif name in ("opened_on", "closed_on") and value is not None:
             if not isinstance(value, date):
                 raise CaseFileError(f"{name.replace('_', ' ')} must be a date")

@@ -32,6 +32,16 @@ def test_urn_is_a_whole_number():
         register(urn="110001")
 
 
+def test_a_roll_past_any_schools_is_refused_before_it_reaches_the_counts():
+    with pytest.raises(CaseFileError, match="2,147,483,648 pupils is more than any school has"):
+        register(pupils=2**31)
+    school = register(pupils=100_000)
+
+    with pytest.raises(CaseFileError, match="at most 100,000"):
+        school.change_details(when=when(date(2020, 1, 6)), changes={"pupils": 100_001})
+    assert school.state.school.pupils == 100_000
+
+
 def test_school_cannot_close_before_it_opens():
     with pytest.raises(CaseFileError, match="A school cannot close before it opens"):
         register(opened_on=date(2015, 9, 1), closed_on=date(2015, 8, 31))

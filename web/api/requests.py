@@ -18,13 +18,15 @@ from domain.case_file import (
     CONCERN_RECIPIENTS,
     CONCERN_SOURCES,
     GOVERNANCE,
+    MOST_PUPILS,
     VISIT_KINDS,
 )
 from domain.ofsted import NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
 
-TEXT, NAME, NAMES, PUPILS = 20_000, 200, 100, 100_000
+TEXT, NAME, NAMES, PUPILS = 20_000, 200, 100, MOST_PUPILS
 """The longest text, name and list of names taken, and the most pupils (bounds, not rules:
-far past real use, and within what every store's integer columns hold)."""
+far past real use, and within what every store's integer columns hold; the case file refuses
+more pupils in its own words too)."""
 
 
 def text(description: str, *, optional: bool = False) -> fields.String:

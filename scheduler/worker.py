@@ -49,7 +49,8 @@ _workers: dict[str, Worker] = {}
 
 
 def deliver_notifications(worker_id: str) -> None:
-    """Job: send the queued notifications (every minute)."""
+    """Job: send the queued notifications (every minute, or as ``scc worker --send-every``
+    says)."""
     if worker := _workers.get(worker_id):
         worker.notifications.deliver(worker.case_files.clock.now())
 
@@ -67,7 +68,7 @@ class Worker:
         self, case_files: SchoolCaseFiles, projections: CaseFileProjections, *,
         engine: Any, lock: SchedulerLock, notifications: Notifications | None = None,
         reminder_hour: int = 7, poll_seconds: float = 1.0, lock_check_seconds: float = 5.0,
-        on_fired: Callable[[Firing], None] | None = None,
+        send_seconds: float = 60.0, on_fired: Callable[[Firing], None] | None = None,
     ) -> None:
         self.case_files = case_files
         self.projections = projections
@@ -75,6 +76,7 @@ class Worker:
         self.lock = lock
         self.poll_seconds = poll_seconds
         self.lock_check_seconds = lock_check_seconds
+        self.send_seconds = send_seconds
         self.deadlines = DeadlineScheduler(case_files, projections, engine=engine,
                                            reminder_hour=reminder_hour, on_fired=on_fired)
         self.id = uuid.uuid4().hex
@@ -195,7 +197,7 @@ class Worker:
             return []
         return [
             PeriodicJob(DELIVER_NOTIFICATIONS, deliver_notifications,
-                        IntervalTrigger(minutes=1, timezone=ENGLAND), (self.id,)),
+                        IntervalTrigger(seconds=self.send_seconds, timezone=ENGLAND), (self.id,)),
             PeriodicJob(WEEKLY_DIGESTS, queue_weekly_digests,
                         CronTrigger(day_of_week="mon", hour=self.deadlines.reminder_hour,
                                     minute=0, timezone=ENGLAND), (self.id,)),

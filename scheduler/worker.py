@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters.store_errors import store_failure
 from application.case_files import SchoolCaseFiles
 from application.projections import CaseFileProjections
 from domain.deadlines import Firing
@@ -46,6 +47,16 @@ class Notifications(Protocol):
 
 _workers: dict[str, Worker] = {}
 """The workers running in this process, by id, for the stored jobs to find."""
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """One line for the store failing (a server restarting, a full disk): it is not a bug,
+    and the loops say it again at each try; a traceback for anything else."""
+    failure = store_failure(error)
+    if failure is None:
+        log.exception(what)
+    else:
+        log.warning("%s: %s", what, failure.reason)
 
 
 def deliver_notifications(worker_id: str) -> None:
@@ -152,8 +163,8 @@ class Worker:
                     if moved:
                         moved = False
                         self.deadlines.reconcile()
-            except Exception:
-                log.exception("The follow loop failed; trying again")
+            except Exception as error:
+                _log_failure("The follow loop failed; trying again", error)
                 moved = True  # reconcile once things work again
             self._stop.wait(self.poll_seconds)
 
@@ -173,8 +184,8 @@ class Worker:
                     log.warning("Lost the scheduler lock; standing by")
                     self._stand_down()
                     announced = True
-            except Exception:
-                log.exception("Could not take the scheduler lock; trying again")
+            except Exception as error:
+                _log_failure("Could not take the scheduler lock; trying again", error)
             self._stop.wait(self.lock_check_seconds)
 
     def _take_over(self) -> None:

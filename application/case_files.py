@@ -93,10 +93,12 @@ class SchoolCaseFiles(Application[UUID]):
         """Opens a case file; returns the URN."""
         when = self._entry(by, effective, None)
         case_file = SchoolCaseFile.register(when=when, details=details)
+        recording = list(case_file.pending_events)
         try:
             self.save(case_file)
         except IntegrityError:
-            raise CaseFileError(f"URN {details['urn']} already has a case file") from None
+            if not self._stored_already(recording):
+                raise CaseFileError(f"URN {details['urn']} already has a case file") from None
         return int(details["urn"])
 
     def change_school_details(self, urn: int, *, by: str, effective: date | None = None,
@@ -434,8 +436,8 @@ class SchoolCaseFiles(Application[UUID]):
                     return result
                 if attempt == self.attempts:
                     raise ConcurrentChange(_CONFLICT.format(urn=urn)) from None
-                # Jittered and growing, so that two processes changing the same case file
-                # stop colliding rather than taking turns to lose.
+                # A short random pause, longer after each clash, so that processes changing
+                # one case file together spread out rather than clash again at once.
                 time.sleep(random.uniform(0, min(0.1, 0.002 * 2 ** attempt)))
             except BaseException:
                 self._forget(case_file.id)  # the cached copy may hold unsaved events

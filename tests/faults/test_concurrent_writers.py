@@ -26,7 +26,7 @@ from tests.faults.writer import concern_text
 pytestmark = pytest.mark.faults
 
 URN = 990301
-COMMANDS = 300 if FULL else 60
+COMMANDS = 300 if FULL else 40
 
 
 def concerns(case_files, urn: int) -> Counter[str]:
@@ -86,16 +86,16 @@ def test_sqlite_writers_wait_for_a_lock_another_process_holds_and_all_succeed(tm
     for urn in schools:
         register(case_files, urn)
     env = scc_env(database_url, tmp_path)
-    count = 4 * COMMANDS // 3
+    count = COMMANDS
 
     # Four writer processes on two schools of one file; meanwhile another process takes the
-    # file's write lock and keeps it for two seconds.
+    # file's write lock and keeps it for a second and a half.
     writers = [start_writer(env, schools[n % 2], f"w{n}", count, pause=0.04) for n in range(4)]
     eventually(lambda: len(concerns(case_files, URN)) >= 5, timeout=30)
     holder = _hold_write_lock(path)
     held_at = len(case_files.history(URN)) + len(case_files.history(URN + 1))
     assert all(writer.poll() is None for writer in writers)  # still writing
-    time.sleep(2)
+    time.sleep(1.5)
     # Check nobody wrote while the lock was held ...
     assert len(case_files.history(URN)) + len(case_files.history(URN + 1)) == held_at
     holder.execute("ROLLBACK")

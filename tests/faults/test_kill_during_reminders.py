@@ -37,7 +37,7 @@ from tests.faults.conftest import (
 
 pytestmark = pytest.mark.faults
 
-SCHOOLS = 120 if FULL else 40
+SCHOOLS = 120 if FULL else 30
 HEAD_EMAIL = "head.si@fenmarsh.gov.uk"
 MAIL_DOMAIN = "fenmarsh.gov.uk"
 CASEWORKERS = [("Alex Reed", "alex.reed@fenmarsh.gov.uk"),

@@ -69,12 +69,12 @@ def test_the_app_rides_out_a_postgresql_restart_and_loses_no_command_that_succee
         worker = subprocess.Popen([str(SCC), "worker", "--poll", "0.1", "--lock-check", "0.2"],
                                   env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     eventually(lambda: "This worker runs the scheduler" in log.read_text(), timeout=60)
-    count = 400 * RESTARTS
+    count = 150 * RESTARTS
 
     def total_concerns() -> int:
         return sum(concerns(case_files, urns.values()).values())
 
-    writers = {tag: start_writer(env, urn, tag, count, pause=0.02)
+    writers = {tag: start_writer(env, urn, tag, count, pause=0.01)
                for tag, urn in urns.items()}
     try:
         logged = 0

@@ -169,6 +169,7 @@ def test_a_full_disk_gives_the_web_form_back_with_the_reason_and_records_nothing
     assert signed_in.status_code == 200
     form = client.get(f"/schools/{URN}/raise-concern")
     concern = {"effective": ["20", "11", "2026"], "ground": "safeguarding",
+               "source": "school visit",
                "description": "Single central record incomplete at the visit"}
     before = stored(path)
     try:

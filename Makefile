@@ -10,7 +10,7 @@ GOVUK_FRONTEND := 6.3.0
 ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-sqlite lint bench clean
+.PHONY: run test test-sqlite faults faults-full lint bench clean
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ test: $(STAMP) $(ASSETS) $(CHROMIUM) lint
 
 test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/pytest -m "not postgres"
+
+# The fault tests alone (make test runs them too): kills, restarts, full and read-only disks.
+faults: $(STAMP)
+	SCC_REQUIRE_POSTGRES=1 $(BIN)/pytest -m faults
+
+# The same at length: more commands and schools, three PostgreSQL outages longer than the
+# event store's own retries, England at the quick benchmark size for the rebuild.
+faults-full: $(STAMP)
+	SCC_FAULTS_FULL=1 SCC_REQUIRE_POSTGRES=1 $(BIN)/pytest -m faults
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

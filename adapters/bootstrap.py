@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -15,6 +16,7 @@ from adapters.event_store import new_cipher_key as new_cipher_key  # for scc key
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, projections_to_rebuild, read_model_engine
+from adapters.schema import STORE_CLASHES, create_once
 from adapters.schemes import load_scheme
 from adapters.smtp import SMTPSender
 from application.case_files import SchoolCaseFiles
@@ -27,13 +29,15 @@ from application.users import Users
 def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCaseFiles:
     """The case-file application on the configured store, calendar and category scheme."""
     holidays = load_term_holidays(settings.term_dates) if settings.term_dates else ()
-    case_files = SchoolCaseFiles(
-        event_store_env(settings.database_url, settings.cipher_key),
-        clock=clock or SystemClock(),
-        working_days=england_and_wales_calendar(holidays),
-        scheme=load_scheme(settings.category_scheme),
-        policy=load_policy(settings.deadline_policy) if settings.deadline_policy else None,
-    )
+    env = event_store_env(settings.database_url, settings.cipher_key)
+    working_days = england_and_wales_calendar(holidays)
+    scheme = load_scheme(settings.category_scheme)
+    policy = load_policy(settings.deadline_policy) if settings.deadline_policy else None
+    # Opening the store creates its tables and functions if need be: processes starting
+    # together (web workers, a worker) may clash doing so, and the loser looks again.
+    case_files = create_once(lambda: SchoolCaseFiles(
+        env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
+        policy=policy), clashes=STORE_CLASHES)
     try:
         check_cipher_key(case_files.recorder, case_files.mapper.cipher)
     except Exception:
@@ -82,7 +86,9 @@ def build_notifications(settings: Settings, case_files: SchoolCaseFiles) -> Noti
         settings.smtp_username, settings.smtp_password, settings.mail_from)
     return Notifications(case_files, SQLOutbox(engine), sender,
                          CaseFileProjections(case_files, SQLReadModels(engine)),
-                         NotificationPolicy(head_email=settings.head_email))
+                         NotificationPolicy(
+                             head_email=settings.head_email,
+                             claim_timeout=timedelta(seconds=settings.mail_claim_timeout)))
 
 
 def scheduler_database_url(settings: Settings) -> str:

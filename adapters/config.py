@@ -24,6 +24,7 @@ class Settings:
     smtp_password: str | None = None
     mail_from: str = "scc@localhost"
     head_email: str | None = None
+    mail_claim_timeout: float = 600.0  # seconds before a dead sender's message is sent again
     deadline_policy: Path | None = None  # the LA's DeadlinePolicy TOML; the defaults if None
     # The base64 AES key the entries are encrypted with at rest; kept out of repr and logs.
     cipher_key: str | None = field(default=None, repr=False)
@@ -60,4 +61,16 @@ def _mail_settings(environ: Mapping[str, str]) -> dict[str, object]:
         "smtp_password": environ.get("SCC_SMTP_PASSWORD") or None,
         "mail_from": environ.get("SCC_MAIL_FROM", "").strip() or "scc@localhost",
         "head_email": environ.get("SCC_HEAD_EMAIL", "").strip() or None,
+        "mail_claim_timeout": _seconds(environ, "SCC_MAIL_CLAIM_TIMEOUT", 600.0),
     }
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = environ.get(name, "").strip()
+    try:
+        seconds = float(text) if text else default
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"{name} {text!r} is not a number of seconds above 0")
+    return seconds

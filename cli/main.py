@@ -35,6 +35,10 @@ def _case_files() -> Iterator[Any]:
     except ValueError as error:  # settings the user can correct (URL, scheme, term dates)
         raise UserError(str(error)) from None
     except PersistenceError as error:
+        from adapters.store_errors import store_failure
+
+        if store_failure(error, Settings.from_env().database_url) is not None:
+            raise  # worded by the group, with what to do
         raise UserError(f"Cannot open the case-file store: {error}") from None
     try:
         yield case_files
@@ -44,7 +48,51 @@ def _case_files() -> Iterator[Any]:
         case_files.close()
 
 
-@click.group(help="Case files for the schools causing concern in a local authority.")
+class StoreUnusable(click.ClickException):
+    """The store refused or failed a write (a full disk, a read-only database, a lock held
+    too long, a server gone): ``Error: <what and what to do>``, status 1, no traceback."""
+
+    exit_code = 1
+
+
+STOPPED_PART_WAY = {
+    "import-schools": "The import stopped part-way: the rows before it went in whole. Import "
+                      "the file again once that is put right: rows already imported are not "
+                      "recorded twice.",
+    "import-inspections": "The import stopped part-way: the rows before it went in whole. "
+                          "Import the file again once that is put right: inspections already "
+                          "recorded are skipped.",
+}
+"""What a failure mid-way means for the commands that record many entries, one at a time."""
+
+
+class _Commands(click.Group):
+    """scc's group: a store failure in any command is one paragraph on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            from adapters.config import Settings
+            from adapters.store_errors import store_failure
+
+            try:
+                database_url = Settings.from_env().database_url
+            except ValueError:
+                database_url = None
+            failure = store_failure(error, database_url)
+            if failure is None:
+                raise
+            part_way = STOPPED_PART_WAY.get(ctx.invoked_subcommand or "")
+            message = (f"{failure.reason}. {part_way} {failure.advice}" if part_way
+                       else failure.message)
+            raise StoreUnusable(message) from None
+
+
+@click.group(cls=_Commands,
+             help="Case files for the schools causing concern in a local authority.")
 def scc() -> None:
     pass
 

@@ -32,7 +32,11 @@ class ConfigurationError(click.ClickException):
               default=5.0, show_default=True,
               help="Seconds between a standby's attempts to take over the scheduler (and the "
                    "holder's checks that it still holds it).")
-def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float) -> None:
+@click.option("--send-every", "send_seconds", type=click.FloatRange(min=0.01), default=60.0,
+              show_default=True, help="Seconds between the scheduling worker's passes over "
+                                      "the outbox, sending what is due.")
+def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float,
+           send_seconds: float) -> None:
     from eventsourcing.persistence import PersistenceError
 
     from adapters.config import Settings
@@ -51,7 +55,7 @@ def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float) -
             raise ConfigurationError(f"Cannot open the case-file store: {error}") from None
         Worker(case_files, projections, engine=engine, lock=lock, notifications=notifications,
                reminder_hour=reminder_hour, poll_seconds=poll_seconds,
-               lock_check_seconds=lock_check_seconds).run()
+               lock_check_seconds=lock_check_seconds, send_seconds=send_seconds).run()
     logging.getLogger("scheduler").info("Worker stopped")
 
 

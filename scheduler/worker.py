@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters.store_errors import store_failure
 from application.case_files import SchoolCaseFiles
 from application.projections import CaseFileProjections
 from domain.deadlines import Firing
@@ -48,8 +49,19 @@ _workers: dict[str, Worker] = {}
 """The workers running in this process, by id, for the stored jobs to find."""
 
 
+def _log_failure(what: str, error: Exception) -> None:
+    """One line for the store failing (a server restarting, a full disk): it is not a bug,
+    and the loops say it again at each try; a traceback for anything else."""
+    failure = store_failure(error)
+    if failure is None:
+        log.exception(what)
+    else:
+        log.warning("%s: %s", what, failure.reason)
+
+
 def deliver_notifications(worker_id: str) -> None:
-    """Job: send the queued notifications (every minute)."""
+    """Job: send the queued notifications (every minute, or as ``scc worker --send-every``
+    says)."""
     if worker := _workers.get(worker_id):
         worker.notifications.deliver(worker.case_files.clock.now())
 
@@ -67,7 +79,7 @@ class Worker:
         self, case_files: SchoolCaseFiles, projections: CaseFileProjections, *,
         engine: Any, lock: SchedulerLock, notifications: Notifications | None = None,
         reminder_hour: int = 7, poll_seconds: float = 1.0, lock_check_seconds: float = 5.0,
-        on_fired: Callable[[Firing], None] | None = None,
+        send_seconds: float = 60.0, on_fired: Callable[[Firing], None] | None = None,
     ) -> None:
         self.case_files = case_files
         self.projections = projections
@@ -75,6 +87,7 @@ class Worker:
         self.lock = lock
         self.poll_seconds = poll_seconds
         self.lock_check_seconds = lock_check_seconds
+        self.send_seconds = send_seconds
         self.deadlines = DeadlineScheduler(case_files, projections, engine=engine,
                                            reminder_hour=reminder_hour, on_fired=on_fired)
         self.id = uuid.uuid4().hex
@@ -150,8 +163,8 @@ class Worker:
                     if moved:
                         moved = False
                         self.deadlines.reconcile()
-            except Exception:
-                log.exception("The follow loop failed; trying again")
+            except Exception as error:
+                _log_failure("The follow loop failed; trying again", error)
                 moved = True  # reconcile once things work again
             self._stop.wait(self.poll_seconds)
 
@@ -171,8 +184,8 @@ class Worker:
                     log.warning("Lost the scheduler lock; standing by")
                     self._stand_down()
                     announced = True
-            except Exception:
-                log.exception("Could not take the scheduler lock; trying again")
+            except Exception as error:
+                _log_failure("Could not take the scheduler lock; trying again", error)
             self._stop.wait(self.lock_check_seconds)
 
     def _take_over(self) -> None:
@@ -195,7 +208,7 @@ class Worker:
             return []
         return [
             PeriodicJob(DELIVER_NOTIFICATIONS, deliver_notifications,
-                        IntervalTrigger(minutes=1, timezone=ENGLAND), (self.id,)),
+                        IntervalTrigger(seconds=self.send_seconds, timezone=ENGLAND), (self.id,)),
             PeriodicJob(WEEKLY_DIGESTS, queue_weekly_digests,
                         CronTrigger(day_of_week="mon", hour=self.deadlines.reminder_hour,
                                     minute=0, timezone=ENGLAND), (self.id,)),

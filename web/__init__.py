@@ -38,13 +38,14 @@ def create_app(config: Config | None = None, services: WebServices | None = None
 
     CSRFProtect(app)
 
-    from web import audit, auth, dashboard, filters, reports, schools
+    from web import audit, auth, dashboard, filters, reports, schools, store_failures
 
     # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
     app.register_blueprint(Blueprint("govuk_assets", __name__, static_folder="static/govuk/assets",
                                      static_url_path="/assets"))
 
     filters.register(app)
+    store_failures.register(app)
     auth.register(app)
     for blueprint in (auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp):
         app.register_blueprint(blueprint)

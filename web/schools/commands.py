@@ -32,6 +32,7 @@ from web.auth import requires
 from web.schools import bp
 from web.schools import forms as f
 from web.services import services
+from web.store_failures import failed_command
 
 
 class CaseFileView:
@@ -285,6 +286,13 @@ def _command_page(urn: int, command: Command) -> Any:
     except CaseFileError as error:
         form.form_token.data = _issue_token()  # nothing was recorded: the form may be sent again
         return _show(command, case, form, problem=str(error), status=422)
+    except Exception as error:
+        failure = failed_command(error)
+        if failure is None:
+            raise
+        if failure.certain:  # the store refused it: the form may be sent again
+            form.form_token.data = _issue_token()
+        return _show(command, case, form, problem=failure.message, status=503)
     services().read_your_writes()
     flash(command.done(result, form), "success")
     return redirect(url_for("schools.case_file", urn=urn), code=303)

@@ -40,7 +40,7 @@ run: $(STAMP) $(ASSETS)
 	SCC_INSECURE_COOKIES=1 $(BIN)/scc serve --host 127.0.0.1 --port 5000
 
 test: $(STAMP) $(ASSETS) $(CHROMIUM) lint
-	SCC_REQUIRE_POSTGRES=1 $(BIN)/pytest
+	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/pytest
 
 test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/pytest -m "not postgres"

@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 
 from adapters.config import Settings
-from tests.faults.conftest import HEAD, open_case_files, register, run_scc, scc_env
+from tests.faults.conftest import (
+    HEAD,
+    cannot_make_the_fault,
+    open_case_files,
+    register,
+    run_scc,
+    scc_env,
+)
 
 pytestmark = pytest.mark.faults
 
@@ -42,7 +49,8 @@ def small_disk(tmp_path) -> Iterator[Path]:
     disk.mkdir()
     mounted = _mount("-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", str(disk))
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a file system to fill here: {mounted.stderr.strip()}")
+        cannot_make_the_fault(
+            f"cannot mount a file system to fill here: {mounted.stderr.strip()}")
     yield disk
     for path in disk.iterdir():
         subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
@@ -125,7 +133,8 @@ def test_a_read_only_store_refuses_a_command_in_plain_words_and_records_nothing(
         made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True,
                               check=False)
         if made.returncode != 0:
-            pytest.skip(f"chattr cannot make the file immutable here: {made.stderr.strip()}")
+            cannot_make_the_fault(
+                f"chattr cannot make the file immutable here: {made.stderr.strip()}")
         undo = ["chattr", "-i", str(path)]
     else:
         remounted = _mount("-o", "remount,ro", str(small_disk))

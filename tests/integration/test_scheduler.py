@@ -33,6 +33,9 @@ from tests.fakes import FixedClock
 HEAD = "Head of School Improvement"
 ENGLAND = ZoneInfo("Europe/London")
 SCC = Path(sys.executable).parent / "scc"
+PROCESS_BOUND = 60.0
+"""Seconds a worker process is given to start, act or stop: a bound for a loaded machine
+(they take a few seconds on a quiet one), not a timing the tests assert."""
 
 
 def at(day: date, hour: int = 7, minute: int = 0, second: int = 30) -> datetime:
@@ -476,7 +479,7 @@ def _stop(*processes: subprocess.Popen) -> list[int]:
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-    return [process.wait(timeout=10) for process in processes]
+    return [process.wait(timeout=PROCESS_BOUND) for process in processes]
 
 
 def test_two_scc_workers_on_one_store_record_each_firing_once(app, database_url, tmp_path):
@@ -484,9 +487,9 @@ def test_two_scc_workers_on_one_store_record_each_firing_once(app, database_url,
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     workers = [_scc_worker(database_url, log, tmp_path) for log in logs]
     try:
-        eventually(lambda: len(recorded_firings(case_files, urn)) == 2, timeout=8)
+        eventually(lambda: len(recorded_firings(case_files, urn)) == 2, timeout=PROCESS_BOUND)
         eventually(lambda: all(re.search("runs the scheduler|standing by", log.read_text())
-                               for log in logs), timeout=8)
+                               for log in logs), timeout=PROCESS_BOUND)
     finally:
         # The standby first: stopped the other way round, it would rightly take over.
         standby_first = sorted(zip(workers, logs, strict=True),
@@ -514,16 +517,17 @@ def test_a_standby_scc_worker_takes_over_when_the_scheduling_one_is_killed(
     first = _scc_worker(database_url, logs[0], tmp_path)
     second = None
     try:
-        eventually(lambda: "runs the scheduler" in logs[0].read_text(), timeout=8)
+        eventually(lambda: "runs the scheduler" in logs[0].read_text(), timeout=PROCESS_BOUND)
         second = _scc_worker(database_url, logs[1], tmp_path)
-        eventually(lambda: "standing by" in logs[1].read_text(), timeout=8)
+        eventually(lambda: "standing by" in logs[1].read_text(), timeout=PROCESS_BOUND)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=5)
-        eventually(lambda: "runs the scheduler" in logs[1].read_text())
+        eventually(lambda: "runs the scheduler" in logs[1].read_text(), timeout=PROCESS_BOUND)
 
         # A deadline that is already past comes in; the new holder fires it.
         school_with_notice(case_files, 990421, clock.today() - timedelta(days=30), 5)
-        eventually(lambda: len(recorded_firings(case_files, 990421)) == 2)
+        eventually(lambda: len(recorded_firings(case_files, 990421)) == 2,
+                   timeout=PROCESS_BOUND)
     finally:
         if first.poll() is None:
             first.kill()

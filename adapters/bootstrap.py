@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from functools import partial
 from typing import Any
 
@@ -119,3 +121,26 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
         users=build_users(settings, clock),
         notifications=build_notifications(settings, case_files),
     )
+
+
+def prepare_store(settings: Settings, attempts: int = 3) -> None:
+    """Creates every table scc uses, once, before the processes that share the store start
+    (a web server's workers would otherwise race to create them). Another process creating
+    them at the same moment ("already exists", a duplicate key, "tuple concurrently
+    updated") makes this look again; a database error on the last attempt is raised."""
+    from eventsourcing.persistence import PersistenceError
+    from sqlalchemy.exc import DatabaseError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            with contextlib.ExitStack() as opened:  # closed however far it got
+                case_files = build_case_files(settings)
+                opened.callback(case_files.close)
+                opened.callback(build_projections(settings, case_files).store.close)
+                opened.callback(build_users(settings).close)
+                opened.callback(build_notifications(settings, case_files).close)
+            return
+        except (DatabaseError, PersistenceError):
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)

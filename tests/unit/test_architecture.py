@@ -12,9 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("domain", "application", "adapters", "web", "scheduler", "cli")
 OUTER = ("adapters", "web", "scheduler", "cli")
-WIRING = ("adapters.bootstrap", "adapters.config", "adapters.demo", "adapters.importers", "adapters.printable")
-"""What an entry point may take from adapters: the app's wiring, and the demo and the public
-registers' files (GIAS, Ofsted) to load."""
+WIRING = ("adapters.bootstrap", "adapters.config", "adapters.logs", "adapters.demo",
+          "adapters.importers", "adapters.printable")
+"""What an entry point may take from adapters: the app's wiring (its settings and how its
+processes log), and the demo and the public registers' files (GIAS, Ofsted) to load."""
 LAUNCHED_BY_CLI = ("web.create_app", "scheduler.worker", "scheduler.lock")
 """``scc serve`` starts the web app and the worker in one process: the command line is the
 outermost entry point, so it may start the others, and only through these."""

@@ -15,7 +15,7 @@ CHROMIUM := /usr/bin/chromium
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgres,test]'
+	$(BIN)/pip install --quiet -e '.[postgres,test,load]'
 	touch $(STAMP)
 
 # GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, from its npm package.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from functools import partial
 from typing import Any
 
@@ -17,6 +16,7 @@ from adapters.event_store import new_cipher_key as new_cipher_key  # for scc key
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, projections_to_rebuild, read_model_engine
+from adapters.schema import open_once
 from adapters.schemes import load_scheme
 from adapters.smtp import SMTPSender
 from application.case_files import SchoolCaseFiles
@@ -29,13 +29,13 @@ from application.users import Users
 def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCaseFiles:
     """The case-file application on the configured store, calendar and category scheme."""
     holidays = load_term_holidays(settings.term_dates) if settings.term_dates else ()
-    case_files = SchoolCaseFiles(
+    case_files = open_once(lambda: SchoolCaseFiles(
         event_store_env(settings.database_url, settings.cipher_key),
         clock=clock or SystemClock(),
         working_days=england_and_wales_calendar(holidays),
         scheme=load_scheme(settings.category_scheme),
         policy=load_policy(settings.deadline_policy) if settings.deadline_policy else None,
-    )
+    ))
     try:
         check_cipher_key(case_files.recorder, case_files.mapper.cipher)
     except Exception:
@@ -123,24 +123,12 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
     )
 
 
-def prepare_store(settings: Settings, attempts: int = 3) -> None:
+def prepare_store(settings: Settings) -> None:
     """Creates every table scc uses, once, before the processes that share the store start
-    (a web server's workers would otherwise race to create them). Another process creating
-    them at the same moment ("already exists", a duplicate key, "tuple concurrently
-    updated") makes this look again; a database error on the last attempt is raised."""
-    from eventsourcing.persistence import PersistenceError
-    from sqlalchemy.exc import DatabaseError
-
-    for attempt in range(1, attempts + 1):
-        try:
-            with contextlib.ExitStack() as opened:  # closed however far it got
-                case_files = build_case_files(settings)
-                opened.callback(case_files.close)
-                opened.callback(build_projections(settings, case_files).store.close)
-                opened.callback(build_users(settings).close)
-                opened.callback(build_notifications(settings, case_files).close)
-            return
-        except (DatabaseError, PersistenceError):
-            if attempt == attempts:
-                raise
-            time.sleep(0.2 * attempt)
+    (a web server's workers would otherwise all try at the same moment)."""
+    with contextlib.ExitStack() as opened:
+        case_files = build_case_files(settings)
+        opened.callback(case_files.close)
+        opened.callback(build_projections(settings, case_files).store.close)
+        opened.callback(build_users(settings).close)
+        opened.callback(build_notifications(settings, case_files).close)

@@ -28,6 +28,9 @@ class Config:
     READY_MAX_LAG: int = field(
         default_factory=lambda: int(os.environ.get("SCC_READY_MAX_LAG", "1000")))
     """/readyz answers 503 while a read model is more entries than this behind the log."""
+    READY_TIMEOUT: float = field(
+        default_factory=lambda: float(os.environ.get("SCC_READY_TIMEOUT", "3")))
+    """Seconds /readyz waits for the database before it answers 503."""
     TESTING: bool = False
 
     def as_mapping(self) -> dict[str, object]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app
@@ -22,11 +24,12 @@ def healthz() -> dict[str, str]:
 
 @bp.get("/readyz")
 def readyz() -> tuple[dict[str, Any], int]:
-    """Ready: the event store and the read models answer, and no read model is more than
-    READY_MAX_LAG entries behind the log (pages would show stale work). 503 says why not."""
+    """Ready: the event store and the read models answer within READY_TIMEOUT seconds, and
+    no read model is more than READY_MAX_LAG entries behind the log (pages would show stale
+    work). 503 says why not."""
     bound = current_app.config["READY_MAX_LAG"]
     try:
-        status = services().projections.status()
+        status = _status_within(current_app.config["READY_TIMEOUT"])
     except Exception as error:  # noqa: BLE001 - any failure to read means "not ready"
         log.warning("Not ready: the database did not answer: %s", _one_line(error))
         return {"status": "unavailable", "database": "unreachable",
@@ -46,6 +49,44 @@ def readyz() -> tuple[dict[str, Any], int]:
                            f"than {bound} entries behind the log: is `scc worker` running?")
         return body, 503
     return body, 200
+
+
+class _Check:
+    """One look at the read models' positions and the log's head, in a thread of its own."""
+
+    def __init__(self, status: Callable[[], list[dict[str, Any]]]) -> None:
+        self.done = threading.Event()
+        self.result: list[dict[str, Any]] = []
+        self.error: Exception | None = None
+        self._status = status
+        threading.Thread(target=self._run, name="scc-readyz", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._status()
+        except Exception as error:  # noqa: BLE001 - handed to the request that waits
+            self.error = error
+        finally:
+            self.done.set()
+
+
+_checking = threading.Lock()
+
+
+def _status_within(seconds: float) -> list[dict[str, Any]]:
+    """The projections' status, or TimeoutError after ``seconds``: a database that does not
+    answer makes the store retry for minutes, and a probe must answer at once. At most one
+    check runs at a time in a process; probes that come meanwhile wait for that one."""
+    with _checking:
+        check = current_app.extensions.get("scc.readiness")
+        if check is None or check.done.is_set():
+            check = _Check(services().projections.status)
+            current_app.extensions["scc.readiness"] = check
+    if not check.done.wait(seconds):
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    if check.error is not None:
+        raise check.error
+    return check.result
 
 
 def _one_line(error: Exception) -> str:

@@ -10,7 +10,7 @@ GOVUK_FRONTEND := 6.3.0
 ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-sqlite lint bench clean
+.PHONY: run test test-sqlite lint bench load clean
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Locust against gunicorn and scc worker on PostgreSQL with the England-scale log: 50 users for
+# 5 minutes; prints throughput, p95 and errors (python -m benchmarks.load --help for options).
+load: $(STAMP)
+	$(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) data build *.egg-info .pytest_cache .ruff_cache .hypothesis

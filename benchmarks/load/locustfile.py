@@ -22,6 +22,7 @@ import re
 import time
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from locust import HttpUser, between, events, task
 
@@ -79,29 +80,35 @@ class Caseworker(HttpUser):
 
     @task(20)
     def dashboard(self) -> None:
-        self.client.get("/", name="/ (dashboard)")
+        self._read("/", "/ (dashboard)")
 
     @task(10)
     def schools(self) -> None:
         page = self.random.randint(1, plan()["school_pages"])
-        self.client.get(f"/schools?page={page}", name="/schools?page=[n]")
+        self._read(f"/schools?page={page}", "/schools?page=[n]")
 
     @task(15)
     def search(self) -> None:
         words = self.random.choice(plan()["searches"])
-        self.client.get("/schools", params={"q": words}, name="/schools?q=[words]")
+        self._read(f"/schools?q={quote(words)}", "/schools?q=[words]")
 
     @task(25)
     def case_file(self) -> None:
-        self.client.get(f"/schools/{self._school()}", name="/schools/[urn]")
+        self._read(f"/schools/{self._school()}", "/schools/[urn]")
 
     @task(5)
     def deadlines_report(self) -> None:
-        self.client.get("/reports/deadlines", name="/reports/deadlines")
+        self._read("/reports/deadlines", "/reports/deadlines")
 
     @task(5)
     def concern_report(self) -> None:
-        self.client.get("/reports/concern", name="/reports/concern")
+        self._read("/reports/concern", "/reports/concern")
+
+    def _read(self, path: str, name: str) -> None:
+        """A page, which must be the page asked for (not the sign-in page)."""
+        with self.client.get(path, name=name, catch_response=True) as page:
+            if page.ok and "/sign-in" in page.url:
+                page.failure("sent to the sign-in page")
 
     # Commands (20) ------------------------------------------------------------------------
 

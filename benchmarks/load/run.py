@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -65,9 +66,10 @@ def write_plan(database_url: str, emails: list[str], path: Path) -> dict[str, An
         store.close()
     open_maintained = sorted(s["urn"] for s in schools
                              if s["closed_on"] is None and s["governance"] == "maintained")
-    words = sorted({s["name"].split()[0] for s in schools if s.get("name")})
+    words = sorted({s["name"].split()[0] for s in schools if s["name"]})
     plan = {"users": emails, "password": PASSWORD, "urns": open_maintained,
-            "searches": words[:SEARCHES], "school_pages": max(1, -(-len(schools) // 50))}
+            "searches": random.Random(0).sample(words, min(SEARCHES, len(words))),
+            "school_pages": max(1, -(-len(schools) // 50))}
     if not plan["urns"]:
         raise ValueError(f"{database_url} has no open maintained school to record on")
     path.write_text(json.dumps(plan), encoding="utf-8")

@@ -38,8 +38,9 @@ WEEKLY_DIGESTS = "weekly-digests"
 class Notifications(Protocol):
     """What the worker asks of the notifications use case (application.notifications)."""
 
-    def catch_up(self) -> int:
-        """Queues the messages that new entries call for; returns how many entries it read."""
+    def catch_up(self, pages: int | None = None) -> int:
+        """Queues the messages that new entries call for (at most ``pages`` pages of them);
+        returns how many it queued."""
 
     def deliver(self, now: Any) -> Any:
         """Sends what is queued and due."""
@@ -159,7 +160,7 @@ class Worker:
                     self._caught_up.set()
                 if self._scheduling.is_set() and not behind:
                     if self.notifications is not None:
-                        self.notifications.catch_up()
+                        self.notifications.catch_up(pages=1)  # the rest next time round
                     if moved:
                         moved = False
                         self.deadlines.reconcile()

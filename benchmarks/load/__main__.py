@@ -54,6 +54,9 @@ def main() -> None:
                           threads=args.threads) as topology:
                 topology.start_web()
                 topology.start_worker()
+                # Measure the steady state: the worker first records the reminders and
+                # passings that fell due since the log was made, and so do the read models.
+                topology.wait_for_log("worker", "This worker runs the scheduler", timeout=900)
                 topology.wait_for("/readyz", timeout=300)
                 progress(f"load: locust, {args.users} users (+{args.spawn_rate:g}/s) for "
                          f"{args.time} on {topology.url}")

@@ -115,6 +115,20 @@ class Topology:
         text = self.log_path(name, start).read_text(encoding="utf-8")
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
+    def wait_for_log(self, name: str, message: str, timeout: float = 300.0) -> None:
+        """Waits until process ``name`` logs a record whose message starts ``message``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.log_path(name).read_text(encoding="utf-8").splitlines()
+            if any(json.loads(line)["message"].startswith(message) for line in lines[:-1]):
+                return  # (the last line may be still being written)
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"scc {name} exited with status "
+                                   f"{self.processes[name].returncode}; see "
+                                   f"{self.log_path(name)}")
+            time.sleep(0.5)
+        raise TimeoutError(f"scc {name} did not log {message!r} within {timeout:.0f} s")
+
     def get(self, path: str) -> tuple[int, Any]:
         """(status, JSON body or text) of an unauthenticated GET."""
         try:

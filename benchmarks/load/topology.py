@@ -119,9 +119,11 @@ class Topology:
         """Waits until process ``name`` logs a record whose message starts ``message``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            lines = self.log_path(name).read_text(encoding="utf-8").splitlines()
-            if any(json.loads(line)["message"].startswith(message) for line in lines[:-1]):
-                return  # (the last line may be still being written)
+            text = self.log_path(name).read_text(encoding="utf-8")
+            complete = text[:text.rfind("\n") + 1]  # not a line still being written
+            if any(json.loads(line)["message"].startswith(message)
+                   for line in complete.splitlines()):
+                return
             if self.processes[name].poll() is not None:
                 raise RuntimeError(f"scc {name} exited with status "
                                    f"{self.processes[name].returncode}; see "

@@ -122,6 +122,7 @@ class Caseworker(HttpUser):
     def raise_concern(self) -> None:
         self._record("raise-concern", r"Concern \S+ raised", [
             ("ground", self.random.choice(("standards", "finance", "other"))),
+            ("source", self.random.choice(("performance data", "school visit", "complaint"))),
             ("description", "Attendance fell sharply this half term; leaders have no plan.")])
 
     def _record(self, command: str, done: str, fields: list[tuple[str, str]]) -> None:

@@ -46,7 +46,8 @@ def test_web_workers_and_one_worker_serve_the_store_and_stop_cleanly(postgres_ur
         day, month, year = browser.get(form_path).fields("effective")
         page = browser.submit(form_path, [
             ("effective", day), ("effective", month), ("effective", year),
-            ("ground", "safeguarding"), ("description", "Fire doors propped open at the visit")])
+            ("ground", "safeguarding"), ("source", "school visit"),
+            ("description", "Fire doors propped open at the visit")])
         # Check the command was recorded and its page, from whichever web worker served it,
         # shows it at once
         assert page.status == 200 and page.url.endswith(f"/schools/{SCHOOL}")

@@ -9,9 +9,10 @@ from typing import Any
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-QUIET = {"apscheduler": logging.WARNING, "werkzeug": logging.WARNING}
-"""Libraries whose routine chatter (every job run; every request, which scc logs itself)
-would drown what matters."""
+QUIET = {"apscheduler": logging.WARNING, "werkzeug": logging.WARNING,
+         "alembic": logging.WARNING}
+"""Libraries whose routine chatter (every job run; every request, which scc logs itself;
+every check of the schema's revision) would drown what matters."""
 
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "message", "asctime", "taskName"}

@@ -10,12 +10,12 @@ GOVUK_FRONTEND := 6.3.0
 ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-sqlite faults faults-full lint bench clean
+.PHONY: run test test-sqlite faults faults-full lint bench load clean
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgres,test]'
+	$(BIN)/pip install --quiet -e '.[postgres,test,load]'
 	touch $(STAMP)
 
 # GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, from its npm package.
@@ -59,6 +59,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Locust against gunicorn and scc worker on PostgreSQL with the England-scale log: 50 users for
+# 5 minutes; prints throughput, p95 and errors (python -m benchmarks.load --help for options).
+load: $(STAMP)
+	$(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) data build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -138,3 +139,14 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
         notifications=build_notifications(settings, case_files),
         tokens=build_tokens(settings, users, clock),
     )
+
+
+def prepare_store(settings: Settings) -> None:
+    """Creates every table scc uses, once, before the processes that share the store start
+    (a web server's workers would otherwise all try at the same moment)."""
+    with contextlib.ExitStack() as opened:
+        case_files = build_case_files(settings)
+        opened.callback(case_files.close)
+        opened.callback(build_projections(settings, case_files).store.close)
+        opened.callback(build_users(settings).close)
+        opened.callback(build_notifications(settings, case_files).close)

@@ -28,6 +28,7 @@ class Settings:
     deadline_policy: Path | None = None  # the LA's DeadlinePolicy TOML; the defaults if None
     # The base64 AES key the entries are encrypted with at rest; kept out of repr and logs.
     cipher_key: str | None = field(default=None, repr=False)
+    log_format: str = "text"  # or "json": one object a line, for production
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +45,7 @@ class Settings:
             la_code=environ.get("SCC_LA_CODE", "").strip() or None,
             deadline_policy=Path(policy) if policy else None,
             cipher_key=environ.get("SCC_CIPHER_KEY", "").strip() or None,
+            log_format=environ.get("SCC_LOG_FORMAT", "").strip().lower() or "text",
             **_mail_settings(environ),
         )
 

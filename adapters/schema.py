@@ -1,4 +1,4 @@
-"""Creating the app's own tables when several processes start on a new store at once."""
+"""Creating tables when several processes start on a new store at once."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ STORE_CLASHES = (persistence.IntegrityError, persistence.InternalError,
                  persistence.OperationalError, persistence.ProgrammingError)
 """What the event store raises then: a duplicate key on a type it creates, or PostgreSQL's
 "tuple concurrently updated" when two processes replace its functions together."""
+
+T = TypeVar("T")
 
 
 def create_once(create: Callable[[], T], attempts: int = 3,

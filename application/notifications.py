@@ -24,6 +24,7 @@ Exactly once, as far as the outbox can see to it:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -159,12 +160,13 @@ class Notifications:
 
     # Queueing ---------------------------------------------------------------------------
 
-    def catch_up(self) -> int:
-        """Turns the reminders and passings recorded since the last call into messages;
-        returns how many messages were queued."""
+    def catch_up(self, pages: int | None = None) -> int:
+        """Turns the reminders and passings recorded since the last call into messages
+        (at most ``pages`` pages of BATCH of them, if given); returns how many messages
+        were queued."""
         recorder, mapper = self.case_files.recorder, self.case_files.mapper
         queued = 0
-        while True:
+        for _ in itertools.repeat(None) if pages is None else range(pages):
             position = self.outbox.position()
             page = recorder.select_notifications(position + 1, BATCH, topics=FIRINGS)
             if not page:
@@ -173,6 +175,7 @@ class Notifications:
             messages = [m for n in page for m in self._firing(mapper.to_domain_event(n), now)]
             added = self.outbox.queue(messages, log_range=(position, page[-1].id))
             queued += added or 0  # None: another worker queued this page first
+        return queued
 
     def queue_digests(self, today: date) -> int:
         """Queues this ISO week's digest for every caseworker with schools, and for the

@@ -570,6 +570,22 @@ def worker(options: tuple[str, ...]) -> None:
     os.execv(sys.executable, [sys.executable, "-m", "scheduler", *options])
 
 
+@scc.command(help="Serve the web app with gunicorn: several web workers (SCC_WEB_WORKERS) on "
+                  "SCC_WEB_BIND, logging JSON, settings in web/gunicorn_conf.py. Run one "
+                  "`scc worker` beside it. Further options go to gunicorn (gunicorn --help).",
+             context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+             add_help_option=False)
+@click.argument("options", nargs=-1, type=click.UNPROCESSED)
+def web(options: tuple[str, ...]) -> None:
+    import os
+
+    # As with the worker: this process becomes the gunicorn master, signals and all.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--config",
+                              "python:web.gunicorn_conf", *options])
+
+
 # Deadlines ----------------------------------------------------------------------------------
 
 @scc.command("deadlines", help="A school's open deadlines, soonest first: what is due, when, "

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
-import sys
 
 import click
 
@@ -23,15 +21,17 @@ def serve(host: str, port: int) -> None:
         scheduler_database_url,
     )
     from adapters.config import Settings
+    from adapters.logs import configure_logging
     from cli.main import UserError
     from scheduler.lock import scheduler_lock
     from scheduler.worker import Worker
     from web import create_app
 
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_format)
+    except ValueError as error:
+        raise UserError(str(error)) from None
     with contextlib.ExitStack() as closing:
         try:
             services = build_web_services(settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 import time
 from typing import Any
 
@@ -40,15 +39,17 @@ def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float,
     from eventsourcing.persistence import PersistenceError
 
     from adapters.config import Settings
+    from adapters.logs import configure_logging
     from scheduler.worker import Worker
 
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_format)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
     with contextlib.ExitStack() as closing:
         try:
-            case_files, projections, engine, lock, notifications = _open(
-                Settings.from_env(), closing)
+            case_files, projections, engine, lock, notifications = _open(settings, closing)
         except ValueError as error:
             raise ConfigurationError(str(error)) from None
         except PersistenceError as error:
@@ -63,7 +64,7 @@ def _open(settings: Any, closing: contextlib.ExitStack) -> tuple[Any, ...]:
     """The application, its read models, the job store's engine, the lock and the
     notifications, each closed by ``closing``. Two workers starting together on a new store
     may both try to create its tables: the one that loses tries again."""
-    from eventsourcing.persistence import IntegrityError as StoreIntegrityError
+    from eventsourcing.persistence import IntegrityError, InternalError
     from sqlalchemy.exc import DatabaseError
 
     from adapters.bootstrap import (
@@ -84,7 +85,8 @@ def _open(settings: Any, closing: contextlib.ExitStack) -> tuple[Any, ...]:
                 opened.callback(projections.store.close)
                 notifications = build_notifications(settings, case_files)
                 opened.callback(notifications.close)
-            except (DatabaseError, StoreIntegrityError):  # "already exists", duplicate key
+            except (DatabaseError, IntegrityError, InternalError):
+                # "already exists", a duplicate key, "tuple concurrently updated"
                 if attempt == 3:
                     raise
                 time.sleep(0.2 * attempt)

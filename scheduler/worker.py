@@ -28,6 +28,10 @@ from scheduler.lock import SchedulerLock
 
 log = logging.getLogger(__name__)
 
+FOLLOW_STEP = 2_000
+"""Entries the follow loop processes between looks at whether it should stop: a worker told
+to stop (SIGTERM) finishes the step in hand, each batch of which commits with its position,
+rather than a whole backlog."""
 DELIVER_NOTIFICATIONS = "deliver-notifications"
 WEEKLY_DIGESTS = "weekly-digests"
 
@@ -35,8 +39,9 @@ WEEKLY_DIGESTS = "weekly-digests"
 class Notifications(Protocol):
     """What the worker asks of the notifications use case (application.notifications)."""
 
-    def catch_up(self) -> int:
-        """Queues the messages that new entries call for; returns how many entries it read."""
+    def catch_up(self, pages: int | None = None) -> int:
+        """Queues the messages that new entries call for (at most ``pages`` pages of them);
+        returns how many it queued."""
 
     def deliver(self, now: Any) -> Any:
         """Sends what is queued and due."""
@@ -93,6 +98,7 @@ class Worker:
         self.id = uuid.uuid4().hex
         self._stop = threading.Event()
         self._scheduling = threading.Event()
+        self._caught_up = threading.Event()
         self._threads: list[threading.Thread] = []
 
     @property
@@ -132,6 +138,7 @@ class Worker:
         """Stops the scheduler (a running job finishes), then the follow loop, then releases
         the lock. The caller closes the application and the stores."""
         self._stop.set()
+        self._caught_up.set()  # wakes a keeper still waiting for the follow loop
         follow, keeper = self._threads or (None, None)
         if keeper is not None:
             keeper.join()
@@ -146,32 +153,45 @@ class Worker:
             log.info("Released the scheduler lock")
         _workers.pop(self.id, None)
         self._threads = []
+        self._caught_up.clear()
 
     # The threads --------------------------------------------------------------------------
 
     def _follow(self) -> None:
-        """Keeps the read models up to date; while scheduling, queues notifications and
-        reconciles the deadline job whenever the read models moved (deadlines may have
-        changed)."""
+        """Keeps the read models up to date, ``FOLLOW_STEP`` entries at a time so that a
+        stop request is seen between steps; once caught up and while scheduling, queues
+        notifications and reconciles the deadline job if the read models moved (deadlines
+        may have changed)."""
         moved = False
         while not self._stop.is_set():
+            behind = False
             try:
-                moved = self.projections.catch_up() > 0 or moved
-                if self._scheduling.is_set():
+                processed = self.projections.catch_up(limit=FOLLOW_STEP)
+                moved = processed > 0 or moved
+                behind = processed >= FOLLOW_STEP
+                if not behind:
+                    self._caught_up.set()
+                if self._scheduling.is_set() and not behind:
                     if self.notifications is not None:
-                        self.notifications.catch_up()
+                        self.notifications.catch_up(pages=1)  # the rest next time round
                     if moved:
                         moved = False
                         self.deadlines.reconcile()
             except Exception as error:
                 _log_failure("The follow loop failed; trying again", error)
                 moved = True  # reconcile once things work again
-            self._stop.wait(self.poll_seconds)
+            if not behind:
+                self._stop.wait(self.poll_seconds)
 
     def _hold_lock(self) -> None:
         """Takes the lock when it is free (standing by until then) and starts the scheduler;
-        stands down if the lock is lost."""
+        stands down if the lock is lost. It first waits for the follow loop to catch up
+        with the log: the scheduler's start reads the read models, and a backlog is better
+        worked through in the follow loop's steps, between which a stop request is seen."""
         announced = False
+        while not self._caught_up.wait(self.lock_check_seconds):
+            if self._stop.is_set():
+                return
         while not self._stop.is_set():
             try:
                 if not self._scheduling.is_set():

@@ -38,16 +38,27 @@ def create_app(config: Config | None = None, services: WebServices | None = None
 
     CSRFProtect(app)
 
-    from web import audit, auth, dashboard, filters, reports, schools, store_failures
+    from web import (
+        audit,
+        auth,
+        dashboard,
+        filters,
+        health,
+        reports,
+        request_log,
+        schools,
+        store_failures,
+    )
 
     # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
     app.register_blueprint(Blueprint("govuk_assets", __name__, static_folder="static/govuk/assets",
                                      static_url_path="/assets"))
 
+    request_log.register(app)  # first: the timing covers the other hooks
     filters.register(app)
     store_failures.register(app)
     auth.register(app)
-    for blueprint in (auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp):
+    for blueprint in (health.bp, auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(403)
@@ -61,10 +72,6 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     @app.errorhandler(400)
     def bad_request(error):  # noqa: ANN001, ANN202
         return render_template("errors/400.html", reason=getattr(error, "description", "")), 400
-
-    @app.get("/healthz")
-    def healthz():  # noqa: ANN202
-        return {"status": "ok"}
 
     from web import api
 

@@ -25,6 +25,12 @@ class Config:
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     PROXY_HOPS: int = field(default_factory=lambda: int(os.environ.get("SCC_PROXY_HOPS", "0")))
     """How many reverse proxies stand in front of the app (0: none; trust no X-Forwarded-*)."""
+    READY_MAX_LAG: int = field(
+        default_factory=lambda: int(os.environ.get("SCC_READY_MAX_LAG", "1000")))
+    """/readyz answers 503 while a read model is more entries than this behind the log."""
+    READY_TIMEOUT: float = field(
+        default_factory=lambda: float(os.environ.get("SCC_READY_TIMEOUT", "3")))
+    """Seconds /readyz waits for the database before it answers 503."""
     TESTING: bool = False
 
     def as_mapping(self) -> dict[str, object]:

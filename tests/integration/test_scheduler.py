@@ -415,7 +415,7 @@ class FakeNotifications:
         self.delivered: list[datetime] = []
         self.digests: list[date] = []
 
-    def catch_up(self) -> int:
+    def catch_up(self, pages: int | None = None) -> int:
         self.caught_up += 1
         return 0
 

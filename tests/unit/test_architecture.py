@@ -12,11 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("domain", "application", "adapters", "web", "scheduler", "cli")
 OUTER = ("adapters", "web", "scheduler", "cli")
-WIRING = ("adapters.bootstrap", "adapters.config", "adapters.demo", "adapters.importers", "adapters.printable",
-          "adapters.store_errors")
-"""What an entry point may take from adapters: the app's wiring, the demo and the public
-registers' files (GIAS, Ofsted) to load, and the wording of a store's failures (a full disk,
-a read-only database) for the person who ran the command."""
+WIRING = ("adapters.bootstrap", "adapters.config", "adapters.logs", "adapters.demo",
+          "adapters.importers", "adapters.printable", "adapters.store_errors")
+"""What an entry point may take from adapters: the app's wiring (its settings and how its
+processes log), the demo and the public registers' files (GIAS, Ofsted) to load, and the
+wording of a store's failures (a full disk, a read-only database) for the person who ran the
+command."""
 LAUNCHED_BY_CLI = ("web.create_app", "scheduler.worker", "scheduler.lock")
 """``scc serve`` starts the web app and the worker in one process: the command line is the
 outermost entry point, so it may start the others, and only through these."""

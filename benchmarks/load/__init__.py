@@ -1,0 +1,1 @@
+"""The load test: locust against gunicorn and one ``scc worker`` on PostgreSQL (issue 7)."""

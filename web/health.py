@@ -1,0 +1,94 @@
+"""What a load balancer or orchestrator asks: is the process alive, and is it ready to serve."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app
+
+from web.services import services
+
+bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Alive: the process answers. It touches no database, so that a database outage makes
+    the instances unready (taken out of the pool), not dead (restarted in a loop)."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[dict[str, Any], int]:
+    """Ready: the event store and the read models answer within READY_TIMEOUT seconds, and
+    no read model is more than READY_MAX_LAG entries behind the log (pages would show stale
+    work). 503 says why not."""
+    bound = current_app.config["READY_MAX_LAG"]
+    try:
+        status = _status_within(current_app.config["READY_TIMEOUT"])
+    except Exception as error:  # noqa: BLE001 - any failure to read means "not ready"
+        log.warning("Not ready: the database did not answer: %s", _one_line(error))
+        return {"status": "unavailable", "database": "unreachable",
+                "problem": _one_line(error)}, 503
+    lag = max(row["lag"] for row in status)
+    body = {
+        "status": "ready" if lag <= bound else "lagging",
+        "database": "reachable",
+        "max_lag": bound,
+        "lag": lag,
+        "projections": {row["projection"]: {"position": row["position"], "lag": row["lag"]}
+                        for row in status},
+    }
+    if lag > bound:
+        behind = [row["projection"] for row in status if row["lag"] > bound]
+        body["problem"] = (f"{', '.join(behind)} {'is' if len(behind) == 1 else 'are'} more "
+                           f"than {bound} entries behind the log: is `scc worker` running?")
+        return body, 503
+    return body, 200
+
+
+class _Check:
+    """One look at the read models' positions and the log's head, in a thread of its own."""
+
+    def __init__(self, status: Callable[[], list[dict[str, Any]]]) -> None:
+        self.done = threading.Event()
+        self.result: list[dict[str, Any]] = []
+        self.error: Exception | None = None
+        self._status = status
+        threading.Thread(target=self._run, name="scc-readyz", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._status()
+        except Exception as error:  # noqa: BLE001 - handed to the request that waits
+            self.error = error
+        finally:
+            self.done.set()
+
+
+_checking = threading.Lock()
+
+
+def _status_within(seconds: float) -> list[dict[str, Any]]:
+    """The projections' status, or TimeoutError after ``seconds``: a database that does not
+    answer makes the store retry for minutes, and a probe must answer at once. At most one
+    check runs at a time in a process; probes that come meanwhile wait for that one."""
+    with _checking:
+        check = current_app.extensions.get("scc.readiness")
+        if check is None or check.done.is_set():
+            check = _Check(services().projections.status)
+            current_app.extensions["scc.readiness"] = check
+    if not check.done.wait(seconds):
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    if check.error is not None:
+        raise check.error
+    return check.result
+
+
+def _one_line(error: Exception) -> str:
+    words = " ".join(str(error).split())
+    return f"{type(error).__name__}: {words[:300]}" if words else type(error).__name__

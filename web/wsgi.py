@@ -1,0 +1,27 @@
+"""The web app for a WSGI server: ``gunicorn 'web.wsgi:create_app()'`` (what ``scc web`` runs).
+
+Each server worker calls ``create_app()`` once, after the fork, so that every worker has its
+own database connections; nothing is built when this module is imported. Web workers serve
+pages and record commands (catching the read models up after their own writes); they never
+run the scheduler or follow the log: exactly one ``scc worker`` does that.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from adapters.bootstrap import build_web_services
+from adapters.config import Settings
+from web import create_app as create_web_app
+
+
+def create_app() -> Flask:
+    """The app on the store the environment names (``SCC_DATABASE_URL`` and the rest)."""
+    return create_web_app(services=build_web_services(Settings.from_env()))
+
+
+def close_app(app: Flask) -> None:
+    """Closes the app's database connections (a worker on its way out)."""
+    services = app.extensions.get("scc")
+    if services is not None:
+        services.close()

@@ -282,14 +282,15 @@ class SQLReadModels:
     def _bulk_loading(self) -> Iterator[Connection]:
         """A connection for filling a new generation's tables.
 
-        On SQLite it writes without waiting for the disk at each commit (synchronous=NORMAL
-        rather than FULL) and with a larger page cache. That is safe here: in WAL mode a
-        transaction is still atomic and transactions stay in order, so a power cut can only
-        lose the newest of them, and the newest are either rows of the new generation, which
-        no reader sees until the swap and the next rebuild drops (see above), or the swap
-        itself, whose loss leaves the old generation serving, as before the rebuild. The
-        swap and the drop of the old tables use ordinary connections. Both settings are
-        the connection's own and are put back before it returns to the pool."""
+        On SQLite it commits without waiting for the disk (synchronous=NORMAL rather than
+        FULL) and with a larger page cache. That is safe here: in WAL mode a transaction is
+        still atomic, the log stays in order and a checkpoint still syncs, so a power cut can
+        only lose the newest transactions not yet on disk, and those of this connection are
+        rows of the new generation, which no reader sees until the swap and which the next
+        rebuild drops (see above). Everyone else's commits, the event store's and the swap's
+        (an ordinary connection, below), still sync, and with them whatever came before.
+        Both settings are the connection's own and are put back before it returns to the
+        pool."""
         with self.engine.connect() as conn:
             if conn.dialect.name != "sqlite":
                 yield conn

@@ -91,7 +91,8 @@ class StoredEventDecoder:
                         event_state[key] = self._revive(value)
                 elif kind is list:
                     self._revive_values(value)
-            event_state = self._revive_top(event_state)
+            if len(event_state) == 2 and "_type_" in event_state and "_data_" in event_state:
+                raise TypeError("a state that is one encoded value is left to the mapper")
         event_state["originator_id"] = id_convertor(originator_id)
         event_state["originator_version"] = version
         # Upcasting, as the mapper does it: older stored versions of a class brought forward
@@ -103,12 +104,6 @@ class StoredEventDecoder:
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", event_state)
         return event
-
-    def _revive_top(self, obj: dict[str, Any]) -> Any:
-        """The object hook on the state itself, its values revived already."""
-        if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
-            return self._revive(obj)
-        return obj
 
     def _revive_values(self, container: dict[str, Any] | list[Any]) -> None:
         """Revives encoded values inside ``container`` in place, innermost first."""

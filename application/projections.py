@@ -27,7 +27,7 @@ PROJECTIONS = ("school_status", "category_history", "deadlines", "firings", "act
 """Every projection, by name; all but activity hold rows per school, activity one per entry."""
 
 BATCH = 500
-REBUILD_BATCH = 50_000
+REBUILD_BATCH = 10_000
 """Entries a rebuild reads between writes: large enough that the writes go in big
 transactions, small enough that the rows waiting for them take a few tens of MB."""
 

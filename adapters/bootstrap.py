@@ -52,8 +52,9 @@ def build_projections(settings: Settings, case_files: SchoolCaseFiles, *,
     """The read models, in the event store's database unless SCC_READ_MODEL_URL says else;
     ``out_of_shape_ok`` to rebuild those an older version of scc made."""
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return CaseFileProjections(case_files, SQLReadModels(engine, out_of_shape_ok=out_of_shape_ok),
-                               scan=partial(scan_streams, case_files.recorder))
+    return CaseFileProjections(
+        case_files, SQLReadModels(engine, out_of_shape_ok=out_of_shape_ok),
+        scan=partial(scan_streams, case_files.recorder, case_files.mapper))
 
 
 def schema_status(settings: Settings) -> dict[str, Any]:

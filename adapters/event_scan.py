@@ -2,32 +2,56 @@
 
 The library's recorder reads a stream at a time (a query per school) or the log in the order
 it was recorded (schools interleaved). A rebuild wants each school's entries together and
-every entry read once, so it scans the events table in primary-key order.
+every entry read once, so it scans the events table in primary-key order and decodes each
+entry once (adapters.event_decoding).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from adapters.event_decoding import StoredEventDecoder
+
 FETCH = 2000
 
+Row = tuple[int, Any, int, str, bytes]
+"""A stored event as scanned: position, stream id, version, topic, state."""
 
-def scan_streams(recorder: ApplicationRecorder, upto: int) -> Iterator[Notification]:
-    """Every stored entry with a position up to ``upto``, ordered by stream then version."""
+
+def scan_streams(recorder: ApplicationRecorder, mapper: Mapper[Any], upto: int
+                 ) -> Iterator[list[tuple[int, Any]]]:
+    """Every stored entry with a position up to ``upto``, a stream at a time: the stream's
+    entries in version order, each decoded with its position."""
     if isinstance(recorder, SQLiteApplicationRecorder):
-        return _scan_sqlite(recorder, upto)
-    if isinstance(recorder, PostgresApplicationRecorder):
-        return _scan_postgres(recorder, upto)
-    raise TypeError(f"No ordered scan for {type(recorder).__name__}")
+        rows = _scan_sqlite(recorder, upto)
+    elif isinstance(recorder, PostgresApplicationRecorder):
+        rows = _scan_postgres(recorder, upto)
+    else:
+        raise TypeError(f"No ordered scan for {type(recorder).__name__}")
+    decode = StoredEventDecoder(mapper).decode
+    stream: list[tuple[int, Any]] = []
+    current, stream_id = None, None
+    for position, originator_id, version, topic, state in rows:
+        if originator_id != current:
+            if stream:
+                yield stream
+                stream = []
+            current = originator_id
+            # One UUID per stream, not per entry.
+            stream_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+        stream.append((position, decode(stream_id, version, topic, state)))
+    if stream:
+        yield stream
 
 
-def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int) -> Iterator[Notification]:
+def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int) -> Iterator[Row]:
     # A connection of its own, read-only: the scan is one long read that writers in WAL
     # mode do not wait for.
     db_name = recorder.datastore.pool.db_name
@@ -39,14 +63,13 @@ def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int) -> Iterator[Not
             f"FROM {recorder.events_table_name} WHERE rowid <= ? "
             f"ORDER BY originator_id, originator_version", (upto,))
         while rows := cursor.fetchmany(FETCH):
-            for rowid, originator_id, version, topic, state in rows:
-                yield Notification(id=rowid, originator_id=UUID(originator_id),
-                                   originator_version=version, topic=topic, state=state)
+            yield from rows
     finally:
         connection.close()
 
 
-def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int) -> Iterator[Notification]:
+def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int) -> Iterator[Row]:
+    from psycopg.rows import tuple_row
     from psycopg.sql import SQL, Identifier
 
     query = SQL(
@@ -56,11 +79,8 @@ def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int) -> Iterator
     ).format(schema=Identifier(recorder.datastore.schema),
              table=Identifier(recorder.events_table_name))
     with recorder.datastore.get_connection() as connection, connection.transaction(), \
-            connection.cursor(name="scc_rebuild_scan") as cursor:
+            connection.cursor(name="scc_rebuild_scan", row_factory=tuple_row) as cursor:
         cursor.itersize = FETCH
         cursor.execute(query, (upto,))
-        for row in cursor:
-            yield Notification(
-                id=row["notification_id"], originator_id=row["originator_id"],
-                originator_version=row["originator_version"], topic=row["topic"],
-                state=bytes(row["state"]))
+        for position, originator_id, version, topic, state in cursor:
+            yield position, originator_id, version, topic, bytes(state)

@@ -117,7 +117,7 @@ def rebuild_everything(url: str) -> dict[str, Any]:
     store = SQLReadModels(read_model_engine(url))
     try:
         how = rebuild_all(CaseFileProjections(case_files, store,
-                                              scan=partial(scan_streams, case_files.recorder)))
+                                              scan=partial(scan_streams, case_files.recorder, case_files.mapper)))
         seconds = time.perf_counter() - started
         events = case_files.recorder.max_notification_id() or 0
     finally:

@@ -155,7 +155,7 @@ def build_store(url: str, schools: int, due: int) -> dict[str, Any]:
                 batch = []
         rebuilding = time.perf_counter()
         projections = CaseFileProjections(app, store,
-                                          scan=partial(scan_streams, app.recorder))
+                                          scan=partial(scan_streams, app.recorder, app.mapper))
         projections.rebuild(PROJECTIONS)
         rebuild_seconds = time.perf_counter() - rebuilding
         deadlines = len(store.deadlines())
@@ -302,7 +302,7 @@ def _projections(case_files: Any, url: str) -> Any:
     from application.projections import CaseFileProjections
 
     return CaseFileProjections(case_files, SQLReadModels(read_model_engine(url)),
-                               scan=partial(scan_streams, case_files.recorder))
+                               scan=partial(scan_streams, case_files.recorder, case_files.mapper))
 
 
 def profile(url: str, at: datetime | None) -> None:

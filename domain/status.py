@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 
@@ -285,10 +287,15 @@ class CaseFileState:
     # How each entry changes the state ------------------------------------------------
 
     def apply(self, event: Any) -> None:
-        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        cls = type(event)
+        try:
+            handler = _HANDLERS[cls]
+        except KeyError:  # the first entry of its class: found by name, then remembered
+            handler = _HANDLERS[cls] = getattr(CaseFileState, f"_on_{cls.__name__}", None)
         if handler is not None:
-            handler(event)
-        self.latest_effective = max(self.latest_effective, event.effective)
+            handler(self, event)
+        if event.effective > self.latest_effective:
+            self.latest_effective = event.effective
 
     def _on_Registered(self, e: Any) -> None:
         self.school = School(
@@ -439,11 +446,10 @@ class CaseFileState:
         self._falls_due_afresh("visit:next", "category_review:next")
 
     def _on_InspectionRecorded(self, e: Any) -> None:
-        self.inspections.append(Inspection(
+        insort(self.inspections, Inspection(
             e.inspection_id, e.inspected_on, e.effective, e.framework, e.overall, e.category,
             dict(e.report_card), e.safeguarding, recorded_in=e.originator_version,
-        ))
-        self.inspections.sort(key=lambda i: i.inspected_on)
+        ), key=_inspected_on)  # after any inspected the same day, as a stable sort puts it
 
     def _on_CaseworkerAssigned(self, e: Any) -> None:
         self.caseworker = (e.name, e.email)
@@ -487,6 +493,12 @@ class CaseFileState:
             notice.overdue = notice.complied is None
 
 
+_inspected_on = attrgetter("inspected_on")
+
+_HANDLERS: dict[type, Any] = {}
+"""Each entry class's handler on CaseFileState (or None): the fold looks it up by class
+name once per class rather than once per entry."""
+
 CORRECTIONS = ("EntryRetracted", "EntryAmended")
 
 
@@ -502,10 +514,11 @@ def fold(
     state = CaseFileState()
     amendments: dict[int, dict[str, Any]] = {}
     for e in known:
-        if type(e).__name__ == "EntryRetracted":
+        name = type(e).__name__
+        if name == "EntryRetracted":
             state.corrections.setdefault(e.version, []).append(
                 Correction("retracted", e.originator_version, e.reason))
-        elif type(e).__name__ == "EntryAmended":
+        elif name == "EntryAmended":
             state.corrections.setdefault(e.version, []).append(
                 Correction("amended", e.originator_version, e.reason, dict(e.changes)))
             amendments.setdefault(e.version, {}).update(e.changes)
@@ -513,13 +526,16 @@ def fold(
     facts = []
     for e in known:
         version = e.originator_version
-        if type(e).__name__ in CORRECTIONS or version in retracted:
+        if version in retracted or type(e).__name__ in CORRECTIONS:
             continue
         if version in amendments:
             e = replace(e, **amendments[version])
         if as_at is None or e.effective <= as_at:
             facts.append(e)
-    facts.sort(key=lambda e: (e.effective, e.originator_version))
+    facts.sort(key=_in_effect_order)
     for e in facts:
         state.apply(e)
     return state
+
+
+_in_effect_order = attrgetter("effective", "originator_version")

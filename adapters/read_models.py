@@ -386,6 +386,33 @@ class SQLReadModels:
             )
             return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
 
+    def current_category_counts(self, kind: str, day: date, *,
+                                phase_group: str | None = None,
+                                caseworkers: Collection[str] | None = None
+                                ) -> list[dict[str, Any]]:
+        """``category_counts`` on ``day``, the day the read models were last caught up
+        (the dashboard's today), read from each school's current status alone: no entry
+        takes effect after the day it is recorded, so a school's current category and
+        latest judgement are the spells that cover today, and no join is needed."""
+        with self.reading("school_status") as (conn, status):
+            if kind == "la":
+                grade = status.c.category
+                judged = grade.is_not(None)
+            else:
+                grade = sa.cast(status.c.ofsted_overall, sa.String(10))
+                judged = status.c.ofsted_published_on.is_not(None)
+            query = (
+                sa.select(grade.label("grade"), judged.label("judged"),
+                          sa.func.count().label("schools"),
+                          sa.func.coalesce(sa.func.sum(status.c.pupils), 0).label("pupils"))
+                .where(sa.or_(status.c.opened_on.is_(None), status.c.opened_on <= day),
+                       sa.or_(status.c.closed_on.is_(None), status.c.closed_on >= day),
+                       *_of_schools(status, phase_group=phase_group, caseworkers=caseworkers))
+                .group_by(grade, judged)
+                .order_by(judged, grade)
+            )
+            return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
+
     def causing_concern(self, *, caseworkers: Collection[str] | None = None,
                         limit: int | None = None) -> list[dict[str, Any]]:
         """By URN; with a ``limit``, the soonest next deadlines first (undated last)."""

@@ -96,6 +96,13 @@ class ReadModelStore(Protocol):
         schools, pupils}, ``judged`` False for those no spell covers; only schools of the
         phase group if given."""
 
+    def current_category_counts(self, kind: str, day: date, *,
+                                phase_group: str | None = None,
+                                caseworkers: Collection[str] | None = None
+                                ) -> list[dict[str, Any]]:
+        """The same as ``category_counts`` on ``day``, for the day the read models are
+        caught up to (today), read from the schools' current status."""
+
     def causing_concern(self, *, caseworkers: Collection[str] | None = None,
                         limit: int | None = None) -> list[dict[str, Any]]:
         """The status rows of the schools causing concern, by URN; with a ``limit``, those

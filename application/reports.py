@@ -146,9 +146,13 @@ class Reports:
                       caseworkers: list[str] | None = None) -> list[dict[str, Any]]:
         check_distribution(by, phase)
         group = None if phase == "all" else phase
+        today = self.projections.case_files.clock.today()
         return category_distribution(
-            {day: self.store.category_counts(by, day, phase_group=group,
-                                             caseworkers=caseworkers)
+            # Today's counts come from the schools' current status (no join of spells): the
+            # dashboard counts them afresh whenever anything is recorded.
+            {day: (self.store.current_category_counts if day == today
+                   else self.store.category_counts)(by, day, phase_group=group,
+                                                    caseworkers=caseworkers)
              for day in sorted(set(dates))},
             by=by, phase=phase, scheme=self.projections.scheme,
         )

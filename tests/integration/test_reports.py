@@ -147,3 +147,34 @@ def test_the_dashboard_counts_filters_and_limits_in_the_store(reports, case_file
     assert (nobody["schools"], nobody["overdue_count"]) == (0, 0)
     assert not any(nobody[key] for key in ("causing_concern", "overdue", "upcoming",
                                             "decide_intervention", "activity"))
+
+
+def test_todays_counts_from_the_current_status_equal_those_from_the_spells(reports,
+                                                                         case_files):
+    # A school that closes today still counts today; a school not yet inspected or
+    # categorised counts as such; an inspection with no overall grade is judged
+    case_files.register_school(
+        by=HEAD, urn=990206, name="Fern Special", phase="Not applicable",
+        establishment_type="Community special school", governance="maintained",
+        la_code="999", pupils=80)
+    case_files.record_inspection(990204, by=HEAD, inspected_on=date(2025, 12, 1),
+                                 published_on=date(2026, 1, 12), overall=None,
+                                 report_card={"achievement": "expected standard"})
+    today = case_files.clock.today()
+    case_files.change_school_details(990205, by=HEAD, closed_on=today)
+    reports.projections.catch_up()
+    store = reports.store
+
+    for kind in ("la", "ofsted"):
+        for phase_group in (None, "primary", "secondary", "special"):
+            for caseworkers in (None, [], ["nobody@la.example"]):
+                spells = store.category_counts(kind, today, phase_group=phase_group,
+                                               caseworkers=caseworkers)
+                current = store.current_category_counts(
+                    kind, today, phase_group=phase_group, caseworkers=caseworkers)
+                assert sorted(current, key=str) == sorted(spells, key=str), (
+                    kind, phase_group, caseworkers)
+    # Check the cases above are really there: an ungraded judgement and an uncategorised school
+    ofsted = store.current_category_counts("ofsted", today)
+    assert {"grade": None, "judged": True, "schools": 1, "pupils": 1000} in ofsted
+    assert any(not row["judged"] for row in store.current_category_counts("la", today))

@@ -414,13 +414,16 @@ class SQLReadModels:
             return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
 
     def causing_concern(self, *, caseworkers: Collection[str] | None = None,
-                        limit: int | None = None) -> list[dict[str, Any]]:
-        """By URN; with a ``limit``, the soonest next deadlines first (undated last)."""
+                        limit: int | None = None, by_urn: bool | None = None,
+                        offset: int = 0) -> list[dict[str, Any]]:
+        """By URN (a page of them from ``offset`` if ``by_urn`` and a ``limit`` are given);
+        otherwise with a ``limit``, the soonest next deadlines first (undated last)."""
         with self.reading("school_status") as (conn, status):
             query = sa.select(status).where(
                 status.c.causing_concern, *_of_schools(status, caseworkers=caseworkers))
-            if limit is None:
-                return _dicts(conn, query.order_by(status.c.urn))
+            if limit is None or by_urn:
+                query = query.order_by(status.c.urn).offset(offset)
+                return _dicts(conn, query if limit is None else query.limit(limit))
             soonest = [status.c.next_deadline.is_(None), status.c.next_deadline, status.c.urn]
             return _dicts(conn, query.order_by(*soonest).limit(limit))
 

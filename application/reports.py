@@ -54,6 +54,13 @@ class Reports:
         self.projections.catch_up(["school_status"])
         return self.store.causing_concern()
 
+    def causing_concern_page(self, *, limit: int, offset: int = 0
+                             ) -> tuple[list[dict[str, Any]], int]:
+        """A page of the open schools causing concern, by URN, and how many there are."""
+        self.projections.catch_up(["school_status"])
+        return (self.store.causing_concern(limit=limit, offset=offset, by_urn=True),
+                self.store.count_causing_concern())
+
     def deadlines(self, today: date, *, days: int = 14) -> dict[str, list[dict[str, Any]]]:
         """Deadlines overdue on ``today``, and those due within ``days`` after it."""
         self.projections.catch_up(["school_status", "deadlines"])

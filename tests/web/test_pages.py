@@ -392,6 +392,28 @@ def test_the_concern_report_lists_each_school_causing_concern(head, services):
         "tr", data_urn=str(FEATURED_URN)).text
 
 
+def test_the_concern_report_pages_its_schools_by_urn(head, services, monkeypatch):
+    import web.reports.routes as routes
+
+    monkeypatch.setattr(routes, "LISTED", 2)
+    every = [s["urn"] for s in services.reports.causing_concern()]
+    assert len(every) > 2
+
+    pages, path = [], "/reports/concern"
+    while path:
+        report = page(head.get(path))
+        pages.append(report)
+        following = [a for nav in report.find_all("nav", class_="govuk-pagination")
+                     for a in nav.find_all("a", rel="next")]
+        path = html.unescape(following[0].attrs["href"]) if following else None
+
+    # Check every school causing concern once, by URN, two to a page, the total on each
+    assert [urn for p in pages for urn in urns_in(p.find("table", id="causing-concern"))] == every
+    assert len(pages) == -(-len(every) // 2)
+    assert f"{len(every)} open schools are causing concern" in pages[-1].find(
+        id="concern-count").text
+
+
 def test_the_deadlines_calendar_shows_a_months_deadlines_by_day(head):
     october = page(head.get("/reports/deadlines?month=2026-10"))
 

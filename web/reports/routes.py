@@ -25,7 +25,7 @@ PHASE_NAMES = {"all": "All phases", "primary": "Primary", "secondary": "Secondar
                "special": "Special"}
 MOST_DATES = 10
 LISTED = 50
-"""Deadlines in one page of the deadlines report's lists."""
+"""Rows in one page of a report's lists (deadlines, schools causing concern)."""
 SHOWN_A_DAY = 5
 """Deadlines named in one day of the calendar; the month's list has the rest."""
 COLUMNS = ("date", "phase", "category", "schools", "schools_pct", "pupils", "pupils_pct")
@@ -135,9 +135,14 @@ def _by_date(rows: list[dict[str, Any]]) -> list[tuple[date, list[dict[str, Any]
 @requires("read")
 def concern():  # noqa: ANN201
     web = services()
-    web.projections.catch_up()
-    return render_template("reports/concern.html", schools=web.reports.causing_concern(),
-                           today=web.case_files.clock.today())
+    asked = max(request.args.get("page", 1, type=int), 1)
+    schools, total = web.reports.causing_concern_page(limit=LISTED, offset=(asked - 1) * LISTED)
+    page = Page.asked(asked, total, LISTED)
+    return render_template(
+        "reports/concern.html", schools=schools, page=page, total=total,
+        pagination=page.component(lambda n: url_for("reports.concern", page=n),
+                                  "Pages of schools causing concern"),
+        today=web.case_files.clock.today())
 
 
 # Deadlines -------------------------------------------------------------------------------

@@ -163,22 +163,29 @@ class CaseFileProjections:
         # Read once: with nothing new, a catch-up costs this and one read of the positions.
         head = self.case_files.recorder.max_notification_id() or 0
         positions = self.store.positions()
+        # Projections usually stand at the same position, after a command one entry behind:
+        # they share what is read from where they start (only that, so that a long catch-up
+        # holds one batch at a time).
+        first_read: dict[tuple[int, int], list[Any]] = {}
         for name in names:
-            if positions[name][1] >= head:
-                continue
-            while limit is None or processed < limit:
-                position = self.store.position(name)
-                if position >= head:
-                    break
+            position = positions[name][1]
+            while (limit is None or processed < limit) and position < head:
                 size = BATCH if limit is None else min(BATCH, limit - processed)
-                notifications = self.case_files.recorder.select_notifications(
-                    position + 1, size
-                )
+                if position == positions[name][1]:
+                    if (position, size) not in first_read:
+                        first_read[position, size] = (
+                            self.case_files.recorder.select_notifications(position + 1, size))
+                    notifications = first_read[position, size]
+                else:
+                    notifications = self.case_files.recorder.select_notifications(
+                        position + 1, size)
                 if not notifications:
                     break
-                batch = self._batch(name, position, notifications)
-                if self.store.commit(batch):
+                if self.store.commit(self._batch(name, position, notifications)):
                     processed += len(notifications)
+                    position = notifications[-1].id
+                else:  # another process moved it first: carry on from where it is now
+                    position = self.store.position(name)
         return processed
 
     def follow(self, stop: Event, poll_seconds: float = 1.0) -> None:

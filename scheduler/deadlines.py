@@ -23,6 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 
@@ -55,6 +56,20 @@ def fire_due_deadlines(scheduler_id: str) -> None:
     except Exception:  # the database went away, say: the one-off job must not end here
         log.exception("Could not fire the due deadlines; trying again in a minute")
         scheduler.retry_soon()
+
+
+class _Scheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, stopped without a race: its pass over the jobs
+    checks for a pause before it takes the job stores' lock, so a pass could begin just as
+    ``shutdown`` closed the executors, and fail in the scheduler's thread (seen when a
+    worker lost its lock and stood down). A pass here takes the lock first, and does
+    nothing once the scheduler is stopped."""
+
+    def _process_jobs(self) -> float | None:
+        with self._jobstores_lock:
+            if self.state == STATE_STOPPED:
+                return None
+            return super()._process_jobs()
 
 
 @dataclass(frozen=True)
@@ -103,7 +118,7 @@ class DeadlineScheduler:
         job, adds the periodic jobs, then lets jobs run. Jobs left by an earlier worker are
         replaced before any of them can run."""
         periodic = list(periodic)
-        jobs = BackgroundScheduler(
+        jobs = _Scheduler(
             timezone=ENGLAND,
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
             executors={"default": ThreadPoolExecutor(max_workers=3)},

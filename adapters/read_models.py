@@ -411,7 +411,7 @@ class SQLReadModels:
                         limit: int | None = None) -> list[dict[str, Any]]:
         """By URN; with a ``limit``, the soonest next deadlines first (undated last)."""
         with self.reading("school_status") as (conn, status):
-            query = sa.select(status).where(
+            query = sa.select(*_status_columns(status)).where(
                 status.c.causing_concern, *_of_schools(status, caseworkers=caseworkers))
             if limit is None:
                 return _dicts(conn, query.order_by(status.c.urn))

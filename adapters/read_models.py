@@ -27,6 +27,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from adapters.migrations import require_current
 from adapters.schema import create_once
 from application.projections import PROJECTIONS, Batch
+from application.school_search import SchoolSearch
 
 BULK_CACHE_KIB = 64 * 1024
 """SQLite's page cache while a rebuild fills new tables (the default is 2 MiB)."""
@@ -60,6 +61,10 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             f"school_status{g}", metadata,
             sa.Column("urn", sa.Integer, primary_key=True),
             sa.Column("name", sa.String(200), nullable=False),
+            # The name as the schools list searches and sorts it (str.casefold), kept here
+            # because SQL's lower() folds only ASCII on SQLite and follows the locale on
+            # PostgreSQL. Not part of a status row: the store adds it as it writes.
+            sa.Column("name_folded", sa.String(200), nullable=False),
             sa.Column("phase", sa.String(60)),
             sa.Column("phase_group", sa.String(20), index=True),
             sa.Column("establishment_type", sa.String(100)),
@@ -68,7 +73,7 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("pupils", sa.Integer),
             sa.Column("opened_on", sa.Date),
             sa.Column("closed_on", sa.Date),
-            sa.Column("category", sa.String(10)),
+            sa.Column("category", sa.String(10), index=True),
             sa.Column("category_since", sa.Date),
             sa.Column("ofsted_overall", sa.Integer),
             sa.Column("ofsted_label", sa.String(80)),
@@ -329,7 +334,8 @@ class SQLReadModels:
             yield conn, {name: tables(name, generations[name])[0] for name in projections}
 
     def schools(self) -> list[dict[str, Any]]:
-        return self._rows("school_status", order_by=lambda t: [t.c.urn])
+        with self.reading("school_status") as (conn, status):
+            return _dicts(conn, sa.select(*_status_columns(status)).order_by(status.c.urn))
 
     def spells(self) -> list[dict[str, Any]]:
         return self._rows("category_history", order_by=lambda t: [t.c.urn, t.c.starts_on])
@@ -364,7 +370,7 @@ class SQLReadModels:
 
     def category_counts(self, kind: str, day: date, *, phase_group: str | None = None,
                         caseworkers: Collection[str] | None = None) -> list[dict[str, Any]]:
-        """A school counts while open on ``day`` as ``application.reports._open_on`` says:
+        """A school counts while open on ``day`` as a ``SchoolSearch`` for open schools does:
         from its opening date to its close date, both included. A school's spells of one
         kind never overlap (each ends where the next starts), so the join finds at most one
         spell per school."""
@@ -413,13 +419,28 @@ class SQLReadModels:
             )
             return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
 
+    def find_schools(self, search: SchoolSearch, *, limit: int | None = None,
+                     offset: int = 0) -> list[dict[str, Any]]:
+        """The status rows ``search`` finds, in its order; at most ``limit`` from
+        ``offset``."""
+        with self.reading("school_status") as (conn, status):
+            conditions = _searched(conn, status, search)
+            query = (sa.select(*_status_columns(status)).where(*conditions)
+                     .order_by(*_search_order(conn, status, search)).offset(offset))
+            return _dicts(conn, query if limit is None else query.limit(limit))
+
+    def count_schools(self, search: SchoolSearch) -> int:
+        with self.reading("school_status") as (conn, status):
+            return conn.execute(sa.select(sa.func.count()).select_from(status).where(
+                *_searched(conn, status, search))).scalar_one()
+
     def causing_concern(self, *, caseworkers: Collection[str] | None = None,
                         limit: int | None = None, by_urn: bool | None = None,
                         offset: int = 0) -> list[dict[str, Any]]:
         """By URN (a page of them from ``offset`` if ``by_urn`` and a ``limit`` are given);
         otherwise with a ``limit``, the soonest next deadlines first (undated last)."""
         with self.reading("school_status") as (conn, status):
-            query = sa.select(status).where(
+            query = sa.select(*_status_columns(status)).where(
                 status.c.causing_concern, *_of_schools(status, caseworkers=caseworkers))
             if limit is None or by_urn:
                 query = query.order_by(status.c.urn).offset(offset)
@@ -500,6 +521,9 @@ class SQLReadModels:
                 conn.execute(table.delete().where(table.c.urn.in_(urns[first:first + 500])))
         if batch.schools:
             rows = [{"urn": urn, **row} for urn, rs in batch.schools.items() for row in rs]
+            if batch.projection == "school_status":
+                for row in rows:
+                    row["name_folded"] = row["name"].casefold()
             if rows:
                 _insert_many(conn, table, rows)
         if batch.added:
@@ -512,6 +536,72 @@ def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
     result = conn.execute(query)
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+def _status_columns(status: sa.Table) -> list[sa.Column[Any]]:
+    """A status row's columns: all but the store's own search key."""
+    return [column for column in status.c if column.name != "name_folded"]
+
+
+def _searched(conn: Connection, status: sa.Table, search: SchoolSearch
+              ) -> list[sa.ColumnElement[bool]]:
+    """Conditions for ``search`` (application.reports.SchoolSearch says what each means)."""
+    conditions = _of_schools(status, phase_group=search.phase_group)
+    if text := search.folded_text:
+        conditions.append(sa.or_(
+            status.c.name_folded.contains(text, autoescape=True),
+            sa.cast(status.c.urn, sa.String).startswith(text, autoescape=True)))
+    if search.category is not None:
+        # The category as recorded, whatever its case: which spellings are the one asked
+        # for is decided in Python over the few distinct values, so that it folds case
+        # exactly as the search does.
+        wanted = [c for c in _categories(conn, status) if search.is_category(c)]
+        named = status.c.category.in_([c for c in wanted if c is not None])
+        conditions.append(sa.or_(named, status.c.category.is_(None)) if None in wanted
+                          else named)
+    if search.causing_concern is not None:
+        conditions.append(status.c.causing_concern == search.causing_concern)
+    if search.governance is not None:
+        conditions.append(status.c.governance == search.governance)
+    if search.is_open is not None:
+        day = search.on
+        open_on = sa.and_(sa.or_(status.c.opened_on.is_(None), status.c.opened_on <= day),
+                          sa.or_(status.c.closed_on.is_(None), status.c.closed_on >= day))
+        conditions.append(open_on if search.is_open else sa.not_(open_on))
+    return conditions
+
+
+def _search_order(conn: Connection, status: sa.Table, search: SchoolSearch
+                  ) -> list[sa.ColumnElement[Any]]:
+    """ORDER BY for ``search``: schools with nothing to sort by last, by URN, either way;
+    the others by the sort's keys, then URN, all in the order asked. Text compares by code
+    point, as Python's does (PostgreSQL's "C" collation; SQLite's default)."""
+    def ordered(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return column.desc() if search.descending else column.asc()
+
+    def by_code_point(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return sa.collate(column, "C") if conn.dialect.name == "postgresql" else column
+
+    urn = status.c.urn
+    if search.sort == "urn":
+        return [ordered(urn)]
+    if search.sort == "name":
+        return [ordered(by_code_point(status.c.name_folded)), ordered(urn)]
+    field = status.c[search.sort]
+    if search.sort == "category":
+        ranks = {c: search.category_rank(c) for c in _categories(conn, status) if c is not None}
+        keys = [sa.case(ranks, value=field, else_=len(search.scheme_codes)) if ranks
+                else sa.literal(0), by_code_point(field)]
+    else:
+        keys = [field]
+    missing = field.is_(None)
+    return [missing, *(ordered(key) for key in keys),
+            sa.case((missing, urn)), ordered(urn)]  # the missing by URN, ascending
+
+
+def _categories(conn: Connection, status: sa.Table) -> list[str | None]:
+    """The distinct LA categories recorded (a handful; read from the category index)."""
+    return list(conn.execute(sa.select(status.c.category).distinct()).scalars())
 
 
 def _of_schools(status: sa.Table, *, phase_group: str | None = None,

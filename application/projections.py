@@ -17,6 +17,7 @@ from threading import Event, Thread
 from typing import Any, Protocol
 
 from application.case_files import SchoolCaseFiles
+from application.school_search import SchoolSearch
 from application.views import concern_reasons, summarise
 from domain.categories import CategoryScheme
 from domain.deadlines import Deadline, pending_deadlines, pending_firings
@@ -102,6 +103,14 @@ class ReadModelStore(Protocol):
                                 ) -> list[dict[str, Any]]:
         """The same as ``category_counts`` on ``day``, for the day the read models are
         caught up to (today), read from the schools' current status."""
+
+    def find_schools(self, search: SchoolSearch, *, limit: int | None = None,
+                     offset: int = 0) -> list[dict[str, Any]]:
+        """The status rows ``search`` finds, in its order; at most ``limit`` of them, from
+        ``offset``."""
+
+    def count_schools(self, search: SchoolSearch) -> int:
+        """How many status rows ``search`` finds."""
 
     def causing_concern(self, *, caseworkers: Collection[str] | None = None,
                         limit: int | None = None) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from threading import Lock
 from typing import Any
 
 from application.projections import CaseFileProjections
+from application.school_search import SchoolSearch
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 
@@ -128,11 +129,16 @@ class Reports:
             "activity": store.recent_activity(activity, caseworkers=caseworkers),
         }
 
-    def schools(self, **criteria: Any) -> list[dict[str, Any]]:
-        """The schools' status rows found by ``find_schools`` with these criteria."""
+    def schools(self, *, limit: int | None = None, offset: int = 0, **criteria: Any
+                ) -> tuple[list[dict[str, Any]], int]:
+        """The status rows a ``SchoolSearch`` with these criteria finds, ``limit`` of them
+        from ``offset`` (all without a limit), and how many it finds in all. Open or closed
+        means on today unless ``on`` is given; categories sort in the scheme's order."""
+        search = SchoolSearch(scheme_codes=tuple(self.projections.scheme.codes),
+                              **{"on": self.projections.case_files.clock.today(), **criteria})
         self.projections.catch_up(["school_status"])
-        criteria.setdefault("on", self.projections.case_files.clock.today())
-        return find_schools(self.store.schools(), scheme=self.projections.scheme, **criteria)
+        return (self.store.find_schools(search, limit=limit, offset=offset),
+                self.store.count_schools(search))
 
     def overdue(self, today: date, *, limit: int, offset: int = 0
                 ) -> tuple[list[dict[str, Any]], int]:
@@ -220,13 +226,6 @@ def percent(part: int, whole: int) -> float:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _open_on(school: dict[str, Any], day: date) -> bool:
-    """Open from the opening date to the close date, both included (as the store's
-    category_counts counts open schools)."""
-    opened, closed = school["opened_on"], school["closed_on"]
-    return (opened is None or opened <= day) and (closed is None or day <= closed)
-
-
 def _days_after(day: date, days: int) -> date:
     return date.fromordinal(day.toordinal() + days)
 
@@ -247,9 +246,6 @@ YEAR_END = (8, 31)
 """LA strategies publish their category tables as at the end of each academic year, 31 August
 (Peterborough 2013)."""
 
-SCHOOL_SORTS = ("urn", "name", "category", "next_deadline")
-
-
 def report_dates(today: date, *, years: int = 4) -> list[date]:
     """The dates a category report shows unless asked otherwise: the last ``years`` ends of
     the academic year (31 August) on or before today, and today."""
@@ -269,63 +265,3 @@ def same_email(one: str, other: str) -> bool:
     """Whether two email addresses are the same person's: they match without regard to case
     or surrounding spaces."""
     return one.strip().casefold() == other.strip().casefold()
-
-
-def find_schools(
-    schools: Iterable[dict[str, Any]],
-    *,
-    scheme: CategoryScheme,
-    text: str = "",
-    phase_group: str | None = None,
-    category: str | None = None,
-    causing_concern: bool | None = None,
-    governance: str | None = None,
-    is_open: bool | None = None,
-    on: date | None = None,
-    sort: str = "urn",
-    descending: bool = False,
-) -> list[dict[str, Any]]:
-    """Status rows matching a search and filters, in the order asked for.
-
-    ``text`` matches a part of the name, or the start of the URN; ``category`` is a code of
-    the scheme (any case) or ``"none"`` for schools not categorised; ``is_open`` asks for
-    schools open (or closed) on the day ``on``. Categories sort in the scheme's
-    order; schools with nothing to sort by (no category, no deadline) come last either way.
-    """
-    if sort not in SCHOOL_SORTS:
-        raise ValueError(f"Sort by one of {', '.join(SCHOOL_SORTS)}, not {sort!r}")
-    if is_open is not None and on is None:
-        raise ValueError("Open or closed on which day? Give on=")
-    text = text.strip().casefold()
-    wanted_category = category.strip().casefold() if category else None
-    found = []
-    for school in schools:
-        if text and not (text in school["name"].casefold()
-                         or str(school["urn"]).startswith(text)):
-            continue
-        if phase_group is not None and school["phase_group"] != phase_group:
-            continue
-        if wanted_category is not None:
-            own = (school["category"] or "none").casefold()
-            if own != wanted_category:
-                continue
-        if causing_concern is not None and bool(school["causing_concern"]) != causing_concern:
-            continue
-        if governance is not None and school["governance"] != governance:
-            continue
-        if is_open is not None and _open_on(school, on) != is_open:
-            continue
-        found.append(school)
-
-    order = {code.casefold(): n for n, code in enumerate(scheme.codes)}
-    keys = {
-        "urn": lambda s: s["urn"],
-        "name": lambda s: (s["name"].casefold(), s["urn"]),
-        "category": lambda s: (order.get(s["category"].casefold(), len(order)), s["category"],
-                               s["urn"]),
-        "next_deadline": lambda s: (s["next_deadline"], s["urn"]),
-    }
-    field = {"category": "category", "next_deadline": "next_deadline"}.get(sort)
-    present = [s for s in found if field is None or s[field] is not None]
-    missing = [s for s in found if field is not None and s[field] is None]
-    return sorted(present, key=keys[sort], reverse=descending) + missing

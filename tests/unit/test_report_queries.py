@@ -1,4 +1,5 @@
-"""The queries behind the schools list and the report defaults, on plain status rows."""
+"""The schools list's search and the report defaults, on plain values (the search itself is
+done in SQL: tests/integration/test_school_search.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from application.reports import find_schools, is_caseworker, report_dates
+from application.reports import is_caseworker, report_dates
+from application.school_search import SchoolSearch
 from tests.unit.builders import PETERBOROUGH
 
 TODAY = date(2026, 11, 23)
@@ -35,14 +37,6 @@ SCHOOLS = [
 ]
 
 
-def urns(found: list[dict]) -> list[int]:
-    return [s["urn"] for s in found]
-
-
-def find(**criteria) -> list[int]:
-    return urns(find_schools(SCHOOLS, scheme=PETERBOROUGH, **criteria))
-
-
 def test_report_dates_are_the_last_four_year_ends_and_today():
     assert report_dates(TODAY) == [date(2023, 8, 31), date(2024, 8, 31), date(2025, 8, 31),
                                    date(2026, 8, 31), TODAY]
@@ -52,40 +46,21 @@ def test_report_dates_are_the_last_four_year_ends_and_today():
     assert len(report_dates(TODAY, years=2)) == 3
 
 
-def test_search_matches_part_of_a_name_or_the_start_of_a_urn():
-    assert find(text="primary") == [100001, 100002, 200001]
-    assert find(text=" BIRCH ") == [100002]
-    assert find(text="10000") == [100001, 100002, 100003, 100004, 100005]
-    # Check digits also match a name, but not the middle of a URN.
-    assert find(text="100") == [100001, 100002, 100003, 100004, 100005, 200001]
-    assert find(text="0001") == []
-
-
-def test_filters_combine():
-    assert find(phase_group="secondary") == [100003, 100004]
-    assert find(causing_concern=True) == [100001, 100003]
-    assert find(causing_concern=False, phase_group="primary") == [100002, 200001]
-    assert find(governance="academy") == [100004]
-    assert find(category="3B") == [100001]
-    assert find(category="none") == [100004]
-    assert find(is_open=False, on=TODAY) == [100005]
-    assert find(is_open=True, on=date(2020, 8, 31)) == urns(SCHOOLS)
-
-
-def test_open_or_closed_needs_the_day():
-    with pytest.raises(ValueError, match="on="):
-        find(is_open=True)
-
-
-def test_sorts_with_missing_values_last_either_way():
-    assert find(sort="name") == [100001, 100002, 100003, 100004, 100005, 200001]
-    assert find(sort="category") == [100002, 200001, 100005, 100001, 100003, 100004]
-    assert find(sort="category", descending=True) == [
-        100003, 100001, 100005, 200001, 100002, 100004]
-    assert find(sort="next_deadline") == [100005, 100003, 100001, 100002, 100004, 200001]
-    assert find(sort="next_deadline", descending=True)[:3] == [100001, 100003, 100005]
+def test_a_search_needs_a_known_sort_and_the_day_for_open_or_closed():
     with pytest.raises(ValueError, match="Sort by one of"):
-        find(sort="pupils")
+        SchoolSearch(sort="pupils")
+    with pytest.raises(ValueError, match="on="):
+        SchoolSearch(is_open=True)
+
+
+def test_a_category_is_asked_for_in_any_case_and_none_means_not_categorised():
+    assert SchoolSearch(category=" 3B ").is_category("3b")
+    assert SchoolSearch(category="none").is_category(None)
+    assert not SchoolSearch(category="none").is_category("3b")
+    # Check categories sort in the scheme's order, and one of an older scheme after them.
+    search = SchoolSearch(scheme_codes=tuple(PETERBOROUGH.codes))
+    assert sorted(["4", "x", "1", "3B", "3a"], key=search.category_rank) == [
+        "1", "3a", "3B", "4", "x"]
 
 
 def test_a_caseworker_is_known_by_email_whatever_its_case():

@@ -41,10 +41,13 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     })
 
 
-def paginate(items: Sequence[Any], page: int, page_size: int) -> tuple[dict[str, Any],
-                                                                        dict[str, str]]:
-    """The page asked for (empty past the last) and its Link header."""
-    pages = max(1, -(-len(items) // page_size))
+def paginate(items: Sequence[Any], page: int, page_size: int, *, total: int | None = None
+             ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The page asked for (empty past the last) and its Link header: of all the ``items``,
+    or, given the ``total``, ``items`` are that page's, already found."""
+    if total is None:
+        total, items = len(items), items[(page - 1) * page_size:page * page_size]
+    pages = max(1, -(-total // page_size))
     links = {
         "self": _link(page, page_size),
         "first": _link(1, page_size),
@@ -52,8 +55,8 @@ def paginate(items: Sequence[Any], page: int, page_size: int) -> tuple[dict[str,
         "prev": _link(min(page - 1, pages), page_size) if page > 1 else None,
         "next": _link(page + 1, page_size) if page < pages else None,
     }
-    body = {"items": list(items[(page - 1) * page_size:page * page_size]), "page": page,
-            "page_size": page_size, "pages": pages, "total": len(items), "links": links}
+    body = {"items": list(items), "page": page, "page_size": page_size, "pages": pages,
+            "total": total, "links": links}
     header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items()
                        if url is not None and rel != "self")
     return body, {"Link": header}

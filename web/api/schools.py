@@ -14,7 +14,7 @@ from marshmallow.validate import Length, OneOf
 from application.access import may
 from application.audit import verify
 from application.case_files import SchoolCaseFiles
-from application.reports import SCHOOL_SORTS
+from application.school_search import SCHOOL_SORTS
 from domain.deadlines import Deadline
 from web.api.auth import ApiBlueprint, api_user
 from web.api.paging import PageQuery, paginate
@@ -90,12 +90,14 @@ def schools(query: dict[str, Any]) -> Any:
             "invalid-request"), errors=[{"location": "query", "field": "category",
                                          "message": f"One of {', '.join(codes.values())}"}])
     status = query["status"]
-    found = web.reports.schools(
+    page, page_size = query["page"], query["page_size"]
+    found, total = web.reports.schools(
         text=query["q"], phase_group=query["phase"], category=category,
         causing_concern=query["causing_concern"], governance=query["governance"],
         is_open=None if status is None else status == "open",
-        sort=query["sort"], descending=query["order"] == "desc")
-    body, headers = paginate(found, query["page"], query["page_size"])
+        sort=query["sort"], descending=query["order"] == "desc",
+        limit=page_size, offset=(page - 1) * page_size)
+    body, headers = paginate(found, page, page_size, total=total)
     body["items"] = [_summary(row) for row in body["items"]]
     return body, headers
 

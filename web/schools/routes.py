@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, render_template, request, url_for
 
-from application.reports import SCHOOL_SORTS
+from application.school_search import SCHOOL_SORTS
 from web.auth import requires
 from web.pagination import Page
 from web.schools import bp
@@ -40,16 +40,23 @@ def index():  # noqa: ANN201
     _check(sort, SCHOOL_SORTS, "sort")
     _check(order, ORDERS, "order")
 
-    found = web.reports.schools(
-        text=asked["q"],
-        phase_group=asked["phase"] or None,
-        category=asked["category"] or None,
-        causing_concern=CONCERN.get(asked["concern"]),
-        governance=asked["governance"] or None,
-        is_open=STATUS.get(asked["status"]),
-        sort=sort, descending=order == "desc",
-    )
-    page = Page.asked(request.args.get("page", 1, type=int), len(found), PER_PAGE)
+    def search(number: int) -> tuple[list[dict[str, Any]], int]:
+        return web.reports.schools(
+            text=asked["q"],
+            phase_group=asked["phase"] or None,
+            category=asked["category"] or None,
+            causing_concern=CONCERN.get(asked["concern"]),
+            governance=asked["governance"] or None,
+            is_open=STATUS.get(asked["status"]),
+            sort=sort, descending=order == "desc",
+            limit=PER_PAGE, offset=(number - 1) * PER_PAGE,
+        )
+
+    number = max(request.args.get("page", 1, type=int), 1)
+    found, total = search(number)
+    page = Page.asked(number, total, PER_PAGE)
+    if page.number != number:  # past the last page: the last one
+        found, total = search(page.number)
 
     query = {k: v for k, v in asked.items() if v}
     if sort != "urn" or order != "asc":
@@ -65,9 +72,9 @@ def index():  # noqa: ANN201
 
     pagination = page.component(lambda n: link(page=n), "Pages of schools")
     return render_template(
-        "schools/index.html", asked=asked, sort=sort, order=order, schools=page.of(found),
+        "schools/index.html", asked=asked, sort=sort, order=order, schools=found,
         pagination=pagination,
-        total=len(found), page=page.number, pages=page.pages, first=page.first,
+        total=total, page=page.number, pages=page.pages, first=page.first,
         link=link, sort_link=sort_link, filtered=any(asked.values()),
         today=web.case_files.clock.today(),
         select_items={

@@ -182,3 +182,15 @@ def test_demo_if_empty_loads_once_then_does_nothing(tmp_path):
 ])
 def test_mistakes_are_reported_in_words_with_status_2(loaded, args, message):
     _fails_with(_run(loaded, *args), message)
+
+
+def test_migrate_on_a_new_machine_makes_the_stores_folder_first(tmp_path):
+    # As `make run` does on a fresh clone: migrate before anything made data/
+    store = tmp_path / "data" / "scc.sqlite3"
+    runner = CliRunner()
+
+    migrated = runner.invoke(scc, ["migrate"], env=_env(store))
+
+    assert migrated.exit_code == 0, migrated.output
+    assert store.parent.is_dir()
+    assert runner.invoke(scc, ["migrate", "--check"], env=_env(store)).exit_code == 0

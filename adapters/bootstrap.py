@@ -60,7 +60,7 @@ def build_projections(settings: Settings, case_files: SchoolCaseFiles, *,
 def schema_status(settings: Settings) -> dict[str, Any]:
     """Where the store's own tables stand: the revision recorded, the newest, the revisions
     to apply (revision, what it does) and the read models to rebuild."""
-    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    engine = _schema_engine(settings)
     try:
         found = migrations.status(engine)
         return {"current": found.current, "head": found.head, "new": found.new,
@@ -72,11 +72,20 @@ def schema_status(settings: Settings) -> dict[str, Any]:
 def upgrade_schema(settings: Settings) -> list[tuple[str, str]]:
     """Applies the pending revisions; returns them. The read models to rebuild are then
     rebuilt by ``build_projections(..., out_of_shape_ok=True).rebuild(names)``."""
-    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    engine = _schema_engine(settings)
     try:
         return migrations.upgrade(engine)
     finally:
         engine.dispose()
+
+
+def _schema_engine(settings: Settings):  # -> sqlalchemy.engine.Engine
+    """The engine for scc's own tables. The store's URL is read as the event store reads it,
+    which also makes a new SQLite store's folder: ``scc migrate`` may be the first command
+    run on a new machine (``make run`` starts with it)."""
+    url = settings.read_model_url or settings.database_url
+    event_store_env(url)
+    return read_model_engine(url)
 
 
 def build_notifications(settings: Settings, case_files: SchoolCaseFiles) -> Notifications:

@@ -16,9 +16,8 @@ from datetime import UTC, date, datetime
 from functools import cache
 from itertools import chain
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
@@ -175,9 +174,6 @@ def read_model_engine(database_url: str) -> Engine:
     """An engine on the same database as the event store (same file, or same schema)."""
     url = urlsplit(database_url)
     if url.scheme == "sqlite":
-        path = unquote(url.path[1:] if url.path.startswith("/") else url.path)
-        if path and path != ":memory:":  # a new store's folder, as the event store makes it
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(database_url, connect_args={"timeout": 30})
 
         @sa.event.listens_for(engine, "connect")

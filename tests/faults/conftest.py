@@ -73,23 +73,39 @@ def run_scc(env: dict[str, str], *args: str, timeout: float = 120, **options: An
 
 def start_writer(env: dict[str, str], urn: int, tag: str, count: int, *,
                  pause: float = 0.0, **options: Any) -> subprocess.Popen[str]:
-    """``python -m tests.faults.writer``: ``count`` concerns on ``urn``, one line each."""
-    return subprocess.Popen(
+    """``python -m tests.faults.writer``: ``count`` concerns on ``urn``, one line each.
+
+    Its output goes to files, not pipes: a pipe nobody reads until the end fills up (a
+    store's outage makes a lot to say) and would stop the writer at its next line."""
+    # Closed by finish(), or by the test if it gives up on the writer.
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")  # noqa: SIM115
+    process = subprocess.Popen(
         [sys.executable, "-m", "tests.faults.writer", str(urn), tag, str(count),
          "--pause", str(pause)],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        **options)
+        env=env, cwd=ROOT, stdout=out, stderr=err, text=True, **options)
+    process.output_files = (out, err)  # type: ignore[attr-defined]
+    return process
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[str, str]:
     """Its output, once it has ended; killed if it takes longer than ``timeout``."""
     try:
-        return process.communicate(timeout=timeout)
+        process.wait(timeout=timeout)
+        ended = True
     except subprocess.TimeoutExpired:
         process.kill()
-        out, err = process.communicate()
+        process.wait()
+        ended = False
+    texts = []
+    for file in process.output_files:  # type: ignore[attr-defined]
+        file.seek(0)
+        texts.append(file.read())
+        file.close()
+    out, err = texts
+    if not ended:
         raise AssertionError(f"Still running after {timeout} s:\n{out[-2000:]}\n"
-                             f"{err[-2000:]}") from None
+                             f"{err[-2000:]}")
+    return out, err
 
 
 def kill_hard(process: subprocess.Popen[Any]) -> None:

@@ -96,7 +96,9 @@ def test_the_app_rides_out_a_postgresql_restart_and_loses_no_command_that_succee
         for writer in writers.values():
             if writer.poll() is None:
                 writer.kill()
-                writer.communicate()
+                writer.wait()
+            for file in writer.output_files:
+                file.close()
 
     # Check every command that returned success is in the log exactly once; one that failed
     # while the server was away may or may not be (the writer could not know), never twice.

@@ -10,6 +10,8 @@ makes a generation in the new shape.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -31,6 +33,10 @@ from application.school_search import SchoolSearch
 
 BULK_CACHE_KIB = 64 * 1024
 """SQLite's page cache while a rebuild fills new tables (the default is 2 MiB)."""
+IDLE_BEFORE_PING = 1.0
+"""Seconds a pooled PostgreSQL connection may lie unused before it is checked on the way out
+of the pool: one that was just put back is fine, so a busy server does not pay a round trip
+per query for the check."""
 
 _positions_metadata = sa.MetaData()
 POSITIONS = sa.Table(
@@ -57,7 +63,7 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
     metadata = sa.MetaData()
     g = f"_g{generation}"
     if projection == "school_status":
-        return [sa.Table(
+        status = sa.Table(
             f"school_status{g}", metadata,
             sa.Column("urn", sa.Integer, primary_key=True),
             sa.Column("name", sa.String(200), nullable=False),
@@ -79,7 +85,7 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("ofsted_label", sa.String(80)),
             sa.Column("ofsted_category", sa.String(40)),
             sa.Column("ofsted_published_on", sa.Date),
-            sa.Column("causing_concern", sa.Boolean, nullable=False, index=True),
+            sa.Column("causing_concern", sa.Boolean, nullable=False),
             sa.Column("concern_reasons", sa.Text),
             sa.Column("open_concerns", sa.Integer, nullable=False),
             sa.Column("warning_notice", sa.String(10)),
@@ -91,7 +97,13 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("next_deadline_what", sa.Text),
             sa.Column("caseworker", sa.String(200)),
             sa.Column("caseworker_email", sa.String(320), index=True),
-        )]
+        )
+        # The schools causing concern, soonest deadline first (the dashboard's list), and
+        # their count: a few thousand of England's 22,000 schools.
+        concern = status.c.causing_concern
+        sa.Index(f"ix_school_status{g}_concern_soonest", status.c.next_deadline, status.c.urn,
+                 postgresql_where=concern, sqlite_where=concern)
+        return [status]
     if projection == "category_history":
         return [sa.Table(
             f"school_spells{g}", metadata,
@@ -184,7 +196,32 @@ def read_model_engine(database_url: str) -> Engine:
     schema = parse_qs(url.query).get("schema", [None])[0]
     plain = urlunsplit(("postgresql+psycopg", url.netloc, url.path, "", ""))
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return sa.create_engine(plain, connect_args=connect_args, pool_pre_ping=True)
+    engine = sa.create_engine(plain, connect_args=connect_args)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Checks a pooled connection that has lain unused for ``IDLE_BEFORE_PING`` before
+    handing it out, and replaces it if the server has gone (restarted, say): SQLAlchemy's
+    ``pool_pre_ping`` without its round trip on every checkout."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _put_back(_: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_BEFORE_PING:
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise sa.exc.DisconnectionError(str(error)) from error  # the pool reconnects
+            raise
 
 
 class SQLReadModels:
@@ -194,6 +231,10 @@ class SQLReadModels:
         """Refuses read models whose tables are of an older shape, unless ``out_of_shape_ok``
         (to rebuild them)."""
         self.engine = engine
+        # A query that stands alone reads outside a transaction: no BEGIN and ROLLBACK
+        # around it.
+        self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._held = threading.local()  # a thread's snapshot (see ``consistent``)
         require_current(engine, dispose_if_refused=True)
         create_once(self._create)
         out_of_shape = self.out_of_shape()
@@ -225,27 +266,54 @@ class SQLReadModels:
     # The store port --------------------------------------------------------------------
 
     def position(self, projection: str) -> int:
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             return conn.execute(
                 sa.select(POSITIONS.c.position).where(POSITIONS.c.name == projection)
             ).scalar_one()
 
     def positions(self) -> dict[str, tuple[int, int]]:
-        with self.engine.connect() as conn:
-            return {name: (generation, position) for name, generation, position in conn.execute(
-                sa.select(POSITIONS.c.name, POSITIONS.c.generation, POSITIONS.c.position))}
+        with self._reads.connect() as conn:
+            return self._positions(conn)
 
-    def commit(self, batch: Batch) -> bool:
-        with self.engine.begin() as conn:
-            moved = conn.execute(
-                POSITIONS.update()
-                .where(POSITIONS.c.name == batch.projection,
-                       POSITIONS.c.position == batch.from_position)
-                .values(position=batch.to_position)
-            )
-            if moved.rowcount != 1:
-                return False  # another process got there first; this batch is theirs
-            self._write(conn, batch, self._generation(conn, batch.projection))
+    @contextmanager
+    def consistent(self) -> Iterator[dict[str, tuple[int, int]]]:
+        """Reads made by this thread within the block share one connection and see the read
+        models as they stood at its start (PostgreSQL: one repeatable-read transaction), so
+        that counts read one after the other agree; yields every projection's (generation,
+        position) at that moment."""
+        if (held := getattr(self._held, "snapshot", None)) is not None:
+            yield held[1]  # already within one: the outer block's
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                positions = self._positions(conn)
+                self._held.snapshot = (conn, positions)
+                try:
+                    yield positions
+                finally:
+                    self._held.snapshot = None
+
+    @staticmethod
+    def _positions(conn: Connection) -> dict[str, tuple[int, int]]:
+        return {name: (generation, position) for name, generation, position in conn.execute(
+            sa.select(POSITIONS.c.name, POSITIONS.c.generation, POSITIONS.c.position))}
+
+    def commit_together(self, batches: list[Batch]) -> bool:
+        with self.engine.connect() as conn, conn.begin() as transaction:
+            for batch in batches:
+                moved = conn.execute(
+                    POSITIONS.update()
+                    .where(POSITIONS.c.name == batch.projection,
+                           POSITIONS.c.position == batch.from_position)
+                    .values(position=batch.to_position)
+                    .returning(POSITIONS.c.generation)
+                ).scalar_one_or_none()
+                if moved is None:  # another process got there first; these are theirs
+                    transaction.rollback()
+                    return False
+                self._write(conn, batch, moved)
         return True
 
     def rebuild(self, projections: list[str], batches: Iterable[list[Batch]],
@@ -326,8 +394,12 @@ class SQLReadModels:
     def reading_all(self, *projections: str
                     ) -> Iterator[tuple[Connection, dict[str, sa.Table]]]:
         """A connection and the current tables of these projections, for one query that
-        joins them."""
-        with self.engine.connect() as conn:
+        joins them (within ``consistent``, its connection and tables)."""
+        if (held := getattr(self._held, "snapshot", None)) is not None:
+            conn, positions = held
+            yield conn, {name: tables(name, positions[name][0])[0] for name in projections}
+            return
+        with self._reads.connect() as conn:
             generations = dict(conn.execute(
                 sa.select(POSITIONS.c.name, POSITIONS.c.generation)
                 .where(POSITIONS.c.name.in_(projections))).all())
@@ -419,6 +491,33 @@ class SQLReadModels:
             )
             return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
 
+    def current_summary(self, day: date, *, caseworkers: Collection[str] | None = None
+                        ) -> list[dict[str, Any]]:
+        """The schools and their pupils counted by LA category, Ofsted grade, whether open
+        on ``day`` and whether causing concern, in one pass over their status rows: each
+        kind's counts as ``current_category_counts`` finds them, summed over the open."""
+        with self.reading("school_status") as (conn, status):
+            la_grade, of_grade = status.c.category, sa.cast(status.c.ofsted_overall,
+                                                            sa.String(10))
+            la_judged = la_grade.is_not(None)
+            of_judged = status.c.ofsted_published_on.is_not(None)
+            is_open = sa.and_(
+                sa.or_(status.c.opened_on.is_(None), status.c.opened_on <= day),
+                sa.or_(status.c.closed_on.is_(None), status.c.closed_on >= day))
+            keys = [la_grade, la_judged, of_grade, of_judged, is_open, status.c.causing_concern]
+            query = (
+                sa.select(la_grade.label("la_grade"), la_judged.label("la_judged"),
+                          of_grade.label("ofsted_grade"), of_judged.label("ofsted_judged"),
+                          is_open.label("is_open"), status.c.causing_concern,
+                          sa.func.count().label("schools"),
+                          sa.func.coalesce(sa.func.sum(status.c.pupils), 0).label("pupils"))
+                .where(*_of_schools(status, caseworkers=caseworkers))
+                .group_by(*keys)
+            )
+            flags = ("la_judged", "ofsted_judged", "is_open", "causing_concern")
+            return [{**row, **{flag: bool(row[flag]) for flag in flags}}
+                    for row in _dicts(conn, query)]
+
     def find_schools(self, search: SchoolSearch, *, limit: int | None = None,
                      offset: int = 0) -> list[dict[str, Any]]:
         """The status rows ``search`` finds, in its order; at most ``limit`` from
@@ -445,7 +544,7 @@ class SQLReadModels:
             if limit is None or by_urn:
                 query = query.order_by(status.c.urn).offset(offset)
                 return _dicts(conn, query if limit is None else query.limit(limit))
-            soonest = [status.c.next_deadline.is_(None), status.c.next_deadline, status.c.urn]
+            soonest = [status.c.next_deadline.asc().nulls_last(), status.c.urn]
             return _dicts(conn, query.order_by(*soonest).limit(limit))
 
     def count_causing_concern(self, *, caseworkers: Collection[str] | None = None) -> int:

@@ -65,7 +65,8 @@ class SQLUserStore:
             return len(conn.execute(insert).all()) == 1  # none if the address was taken
 
     def get(self, email: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        # Read on every request: one statement, outside a transaction.
+        with self.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
             row = conn.execute(sa.select(USERS).where(USERS.c.email == email)).first()
         return dict(row._mapping) if row else None
 

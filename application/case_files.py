@@ -71,6 +71,15 @@ class Receipt:
 _receipt: ContextVar[Receipt | None] = ContextVar("scc_receipt", default=None)
 
 
+@dataclass(frozen=True)
+class Overview:
+    """A case file as it stands: its status, every entry, its open deadlines."""
+
+    status: dict[str, Any]
+    history: list[dict[str, Any]]
+    deadlines: list[Deadline]
+
+
 class SchoolCaseFiles(Application[UUID]):
     """Every school's case file, one event stream each."""
 
@@ -392,6 +401,19 @@ class SchoolCaseFiles(Application[UUID]):
                 if (as_known_at is None or e.timestamp <= as_known_at)
                 and (as_at is None or e.effective <= as_at)
             ]
+
+    def overview(self, urn: int) -> Overview:
+        """What ``school``, ``history`` and ``deadlines`` return now, from one reading of
+        the case file (a case file page shows all three)."""
+        with self._lock(urn):
+            case_file = self._case_file(urn)
+            state = self._view(urn, None, None, case_file)
+            return Overview(
+                status=describe_status(state, self.scheme, self.clock.today()),
+                history=[describe_entry(e, state.corrections.get(e.originator_version, []))
+                         for e in case_file.entries],
+                deadlines=self._deadlines(case_file),
+            )
 
     def schools(self, *, as_at: date | None = None) -> list[dict[str, Any]]:
         """Every school with a case file, ordered by URN."""

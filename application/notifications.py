@@ -132,6 +132,12 @@ class NotificationPolicy:
     claim_timeout: timedelta = timedelta(minutes=10)
     """Longer than any one send can take (the SMTP timeout), or a slow send is duplicated."""
     digest_days: int = 14
+    fresh_for: timedelta = timedelta(days=7)
+    """A reminder or passing recorded longer ago than this when the outbox comes to it is
+    not emailed: it belongs to a log the outbox never followed (one moved here with
+    ``scc import-log``, or recorded before mail was set up), and would only tell people now
+    of deadlines long gone. A worker that was down records what fell due meanwhile when it
+    comes back, as new entries, so those are sent."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -172,7 +178,9 @@ class Notifications:
             if not page:
                 return queued
             now = self.case_files.clock.now()
-            messages = [m for n in page for m in self._firing(mapper.to_domain_event(n), now)]
+            fresh = (e for e in map(mapper.to_domain_event, page)
+                     if e.timestamp >= now - self.policy.fresh_for)
+            messages = [m for event in fresh for m in self._firing(event, now)]
             added = self.outbox.queue(messages, log_range=(position, page[-1].id))
             queued += added or 0  # None: another worker queued this page first
         return queued

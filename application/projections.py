@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from threading import Event, Thread
@@ -56,9 +56,14 @@ class ReadModelStore(Protocol):
         find changes."""
         ...
 
-    def commit(self, batch: Batch) -> bool:
-        """Writes the batch and moves the position in one transaction, if the position is
-        still ``batch.from_position``; False if another process moved it first."""
+    def consistent(self) -> AbstractContextManager[dict[str, tuple[int, int]]]:
+        """A block whose reads (this thread's) all see the read models as they stood at its
+        start; it yields ``positions()`` as of then."""
+
+    def commit_together(self, batches: list[Batch]) -> bool:
+        """Writes the batches and moves their projections' positions in one transaction,
+        if each position is still its batch's ``from_position``; if another process moved
+        any of them first, writes nothing and returns False."""
 
     def rebuild(self, projections: list[str], batches: Iterable[list[Batch]],
                 position: int) -> None:
@@ -103,6 +108,13 @@ class ReadModelStore(Protocol):
                                 ) -> list[dict[str, Any]]:
         """The same as ``category_counts`` on ``day``, for the day the read models are
         caught up to (today), read from the schools' current status."""
+
+    def current_summary(self, day: date, *, caseworkers: Collection[str] | None = None
+                        ) -> list[dict[str, Any]]:
+        """The schools and their pupils counted in one pass by LA category, Ofsted grade,
+        whether open on ``day`` and whether causing concern: {la_grade, la_judged,
+        ofsted_grade, ofsted_judged, is_open, causing_concern, schools, pupils}. Summed over
+        the open, each kind's counts are ``current_category_counts``'s."""
 
     def find_schools(self, search: SchoolSearch, *, limit: int | None = None,
                      offset: int = 0) -> list[dict[str, Any]]:
@@ -167,34 +179,36 @@ class CaseFileProjections:
         ]
 
     def catch_up(self, names: Iterable[str] = PROJECTIONS, *, limit: int | None = None) -> int:
-        """Processes what is new in the log for each projection; returns entries processed."""
+        """Processes what is new in the log for each projection; returns entries processed
+        (an entry counts once for each projection it advances), stopping once ``limit`` is
+        reached if given.
+
+        Projections usually stand at one position (after a command, one entry behind), so
+        those that do advance together: each school the new entries touch is loaded once
+        for all of them, and their rows and positions are written in one transaction."""
+        names = list(dict.fromkeys(names))
         processed = 0
         # Read once: with nothing new, a catch-up costs this and one read of the positions.
         head = self.case_files.recorder.max_notification_id() or 0
-        positions = self.store.positions()
-        # Projections usually stand at the same position, after a command one entry behind:
-        # they share what is read from where they start (only that, so that a long catch-up
-        # holds one batch at a time).
-        first_read: dict[tuple[int, int], list[Any]] = {}
-        for name in names:
-            position = positions[name][1]
-            while (limit is None or processed < limit) and position < head:
-                size = BATCH if limit is None else min(BATCH, limit - processed)
-                if position == positions[name][1]:
-                    if (position, size) not in first_read:
-                        first_read[position, size] = (
-                            self.case_files.recorder.select_notifications(position + 1, size))
-                    notifications = first_read[position, size]
-                else:
-                    notifications = self.case_files.recorder.select_notifications(
-                        position + 1, size)
-                if not notifications:
-                    break
-                if self.store.commit(self._batch(name, position, notifications)):
-                    processed += len(notifications)
-                    position = notifications[-1].id
-                else:  # another process moved it first: carry on from where it is now
-                    position = self.store.position(name)
+        stand = self.store.positions()
+        positions = {name: stand[name][1] for name in names}
+        while limit is None or processed < limit:
+            behind = {name: p for name, p in positions.items() if p < head}
+            if not behind:
+                break
+            position = min(behind.values())
+            together = [name for name, p in behind.items() if p == position]
+            size = BATCH if limit is None else max(
+                1, min(BATCH, (limit - processed) // len(together)))
+            notifications = self.case_files.recorder.select_notifications(position + 1, size)
+            if not notifications:
+                break
+            if self.store.commit_together(self._batches(together, position, notifications)):
+                processed += len(notifications) * len(together)
+                positions.update(dict.fromkeys(together, notifications[-1].id))
+            else:  # another process moved some first: carry on from where they are now
+                now = self.store.positions()
+                positions = {name: now[name][1] for name in names}
         return processed
 
     def follow(self, stop: Event, poll_seconds: float = 1.0) -> None:
@@ -308,17 +322,21 @@ class CaseFileProjections:
 
     # Building rows ---------------------------------------------------------------------
 
-    def _batch(self, name: str, position: int, notifications: list[Any]) -> Batch:
+    def _batches(self, names: list[str], position: int,
+                 notifications: list[Any]) -> list[Batch]:
+        """Each projection's batch for these entries, from ``position``."""
         to_position = notifications[-1].id
-        if name == "activity":
-            return Batch(name, position, to_position, {}, self._activity(notifications))
-        touched = sorted({self.case_files.urn_of(n.originator_id) for n in notifications})
-        states = {urn: self.case_files.state_of(urn) for urn in touched}
-        return Batch(name, position, to_position, self._school_rows(name, states), [])
-
-    def _school_rows(self, name: str, states: dict[int, CaseFileState]
-                     ) -> dict[int, list[dict[str, Any]]]:
-        return self._rows_by_projection([name], states)[name]
+        batches = []
+        if per_school := [name for name in names if name != "activity"]:
+            touched = sorted({self.case_files.urn_of(n.originator_id) for n in notifications})
+            states = {urn: self.case_files.state_of(urn) for urn in touched}
+            rows = self._rows_by_projection(per_school, states)
+            batches += [Batch(name, position, to_position, rows[name], [])
+                        for name in per_school]
+        if "activity" in names:
+            batches.append(Batch("activity", position, to_position, {},
+                                 self._activity(notifications)))
+        return batches
 
     def _rows_by_projection(self, names: list[str], states: dict[int, CaseFileState]
                             ) -> dict[str, dict[int, list[dict[str, Any]]]]:

@@ -59,8 +59,9 @@ class Reports:
                              ) -> tuple[list[dict[str, Any]], int]:
         """A page of the open schools causing concern, by URN, and how many there are."""
         self.projections.catch_up(["school_status"])
-        return (self.store.causing_concern(limit=limit, offset=offset, by_urn=True),
-                self.store.count_causing_concern())
+        with self.store.consistent():  # the page and the count agree
+            return (self.store.causing_concern(limit=limit, offset=offset, by_urn=True),
+                    self.store.count_causing_concern())
 
     def deadlines(self, today: date, *, days: int = 14) -> dict[str, list[dict[str, Any]]]:
         """Deadlines overdue on ``today``, and those due within ``days`` after it."""
@@ -83,17 +84,21 @@ class Reports:
         the caseworker with this email if one is given. The caller must not change it: it
         may be shared with other requests."""
         self.projections.catch_up()
-        positions = self.store.positions()
-        key = (tuple(sorted(positions.items())), today,
-               None if caseworker_email is None else caseworker_email.casefold(),
-               days, activity, overdue, concern, upcoming)
-        with self._boards_lock:
-            if (board := self._boards.get(key)) is not None:
-                self._boards.move_to_end(key)
-                return board
-        board = self._count_dashboard(today, caseworker_email, days=days, activity=activity,
-                                      overdue=overdue, concern=concern, upcoming=upcoming)
-        if self.store.positions() == positions:  # nothing moved while counting: keep it
+        # One snapshot for the check and the count, so the counts agree with each other and
+        # with the positions they are kept under.
+        with self.store.consistent() as positions:
+            key = (tuple(sorted(positions.items())), today,
+                   None if caseworker_email is None else caseworker_email.casefold(),
+                   days, activity, overdue, concern, upcoming)
+            with self._boards_lock:
+                if (board := self._boards.get(key)) is not None:
+                    self._boards.move_to_end(key)
+                    return board
+            board = self._count_dashboard(today, caseworker_email, days=days,
+                                          activity=activity, overdue=overdue,
+                                          concern=concern, upcoming=upcoming)
+        # SQLite reads each query afresh: keep the board only if nothing moved meanwhile.
+        if self.store.positions() == positions:
             with self._boards_lock:
                 self._boards[key] = board
                 while len(self._boards) > BOARDS_KEPT:
@@ -107,15 +112,32 @@ class Reports:
         if caseworker_email is not None:
             caseworkers = [assigned for assigned in self.store.caseworker_emails()
                            if same_email(assigned, caseworker_email)]
-        by_category = self._distribution("la", "all", [today], caseworkers)
+        # Both distributions and the number causing concern from one pass over the schools.
+        summary = self.store.current_summary(today, caseworkers=caseworkers)
+        scheme = self.projections.scheme
+
+        def distribution(kind: str) -> list[dict[str, Any]]:
+            counts: dict[tuple[Any, bool], list[int]] = {}
+            for row in summary:
+                if row["is_open"]:
+                    tally = counts.setdefault(
+                        (row[f"{kind}_grade"], row[f"{kind}_judged"]), [0, 0])
+                    tally[0] += row["schools"]
+                    tally[1] += row["pupils"]
+            return category_distribution(
+                {today: [{"grade": grade, "judged": judged, "schools": n, "pupils": pupils}
+                         for (grade, judged), (n, pupils) in counts.items()]},
+                by="la" if kind == "la" else "ofsted", phase="all", scheme=scheme)
+
+        by_category = distribution("la")
         yesterday = _days_after(today, -1)
         store = self.store
         return {
             "schools": sum(row["schools"] for row in by_category),  # every open school once
             "by_category": by_category,
-            "by_ofsted": self._distribution("ofsted", "all", [today], caseworkers),
+            "by_ofsted": distribution("ofsted"),
             "causing_concern": store.causing_concern(caseworkers=caseworkers, limit=concern),
-            "concern_count": store.count_causing_concern(caseworkers=caseworkers),
+            "concern_count": sum(row["schools"] for row in summary if row["causing_concern"]),
             "overdue": store.deadlines_due(due_to=yesterday, caseworkers=caseworkers,
                                            latest_first=True, limit=overdue),
             "overdue_count": store.count_deadlines_due(due_to=yesterday,
@@ -137,8 +159,9 @@ class Reports:
         search = SchoolSearch(scheme_codes=tuple(self.projections.scheme.codes),
                               **{"on": self.projections.case_files.clock.today(), **criteria})
         self.projections.catch_up(["school_status"])
-        return (self.store.find_schools(search, limit=limit, offset=offset),
-                self.store.count_schools(search))
+        with self.store.consistent():  # the page and the count agree
+            return (self.store.find_schools(search, limit=limit, offset=offset),
+                    self.store.count_schools(search))
 
     def overdue(self, today: date, *, limit: int, offset: int = 0
                 ) -> tuple[list[dict[str, Any]], int]:
@@ -146,8 +169,9 @@ class Reports:
         how many are overdue in all."""
         self.projections.catch_up(["school_status", "deadlines"])
         yesterday = _days_after(today, -1)
-        return (self.store.deadlines_due(due_to=yesterday, limit=limit, offset=offset),
-                self.store.count_deadlines_due(due_to=yesterday))
+        with self.store.consistent():  # the page and the count agree
+            return (self.store.deadlines_due(due_to=yesterday, limit=limit, offset=offset),
+                    self.store.count_deadlines_due(due_to=yesterday))
 
     def deadlines_between(self, first: date, last: date) -> list[dict[str, Any]]:
         """Pending deadlines due from ``first`` to ``last`` inclusive, soonest first, each

@@ -131,6 +131,27 @@ def test_as_at_a_date_and_as_known_at_a_time(case_files, clock):
         case_files.school(URN, as_at=date(2019, 1, 1))
 
 
+def test_the_overview_is_the_status_history_and_deadlines_read_together(case_files, clock):
+    clock.move_to(datetime(2024, 9, 2, 10, tzinfo=UTC))
+    register(case_files)
+    case_files.issue_warning_notice(URN, by=HEAD, effective=date(2024, 9, 2), grounds=["a"],
+                                    matters="Standards", required_actions="Plan",
+                                    minded_action="IEB", compliance_period=15)
+    case_files.raise_concern(URN, by=HEAD, effective=date(2024, 9, 2), ground="finance",
+                             description="Deficit")
+    case_files.retract_entry(URN, by=HEAD, version=3, reason="Raised against the wrong school")
+
+    overview = case_files.overview(URN)
+
+    assert overview.status == case_files.school(URN)
+    assert overview.history == case_files.history(URN)
+    assert overview.deadlines == case_files.deadlines(URN)
+    assert overview.status["warning_notices"] and not overview.status["open_concerns"]
+    assert [e["retracted"] for e in overview.history] == [False, False, True, False]
+    with pytest.raises(SchoolNotFound):
+        case_files.overview(URN + 1)
+
+
 def test_bad_commands_say_why_and_record_nothing(case_files):
     register(case_files)
     register(case_files, urn=990102, name="Fen Academy", governance="academy")

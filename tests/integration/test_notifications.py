@@ -195,6 +195,33 @@ def test_a_reminder_becomes_one_email_to_the_caseworker_and_is_never_sent_twice(
     assert notes.inbox(HEAD_EMAIL) == []  # the school has a caseworker: no escalation
 
 
+def test_reminders_recorded_more_than_a_week_before_the_outbox_reads_them_are_not_emailed(
+        case_files, clock, mail_server, build):
+    # As when mail is set up on a store that has been recording reminders for months, or a
+    # log is moved in: what fell due long ago is not news to send now.
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    fire(case_files, MARSH_LANE, PASSED)
+    notes = build(case_files, mail_server.port)
+
+    clock.move_to(clock.now() + timedelta(days=8))
+    assert notes.catch_up() == 0
+    assert notes.deliver(clock.now())["sent"] == 0
+    assert mail_server.mailbox.received == []
+
+
+def test_reminders_recorded_within_the_week_are_emailed_however_late_the_outbox_reads_them(
+        case_files, clock, mail_server, build):
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    notes = build(case_files, mail_server.port)
+
+    clock.move_to(clock.now() + timedelta(days=6))
+    assert notes.catch_up() == 1
+    assert notes.deliver(clock.now())["sent"] == 1
+    assert [m["Subject"] for _, m in mail_server.mailbox.received] == [REMINDER]
+
+
 def test_a_passed_deadline_goes_to_the_caseworker_and_the_head(
         case_files, clock, mail_server, build):
     marsh_lane(case_files)

@@ -139,12 +139,32 @@ def test_two_processes_catching_up_together_write_each_batch_once(case_files, da
         case_files, database_url)
     stale = first.store.position("activity")
     second.catch_up(["activity"])
-    batch = first._batch("activity", stale,
-                         case_files.recorder.select_notifications(stale + 1, 10))
+    batches = first._batches(["activity"], stale,
+                             case_files.recorder.select_notifications(stale + 1, 10))
 
     # Check the slower process's batch is refused, not written again.
-    assert first.store.commit(batch) is False
+    assert first.store.commit_together(batches) is False
     assert len(first.store.activity(limit=100)) == 4
+
+
+def test_projections_advanced_together_write_all_or_nothing(case_files, database_url):
+    for n in range(3):
+        register(case_files, 990330 + n)
+    first, second = projections_on(case_files, database_url), projections_on(
+        case_files, database_url)
+    stale = first.store.position("school_status")
+    second.catch_up(["activity"])  # one of the two moves on meanwhile
+    batches = first._batches(["school_status", "activity"], stale,
+                             case_files.recorder.select_notifications(stale + 1, 10))
+
+    # Check nothing is written for either, though school_status had not moved.
+    assert first.store.commit_together(batches) is False
+    assert first.store.position("school_status") == stale
+    assert first.store.schools() == []
+    # Check the next catch-up carries each on from where it stands.
+    assert first.catch_up() == 3 * (len(PROJECTIONS) - 1)
+    assert [s["urn"] for s in first.store.schools()] == [990330, 990331, 990332]
+    assert len(first.store.activity(limit=100)) == 3
 
 
 def test_rebuild_serves_the_old_model_until_the_new_one_is_complete(case_files, database_url):

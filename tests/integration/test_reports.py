@@ -174,6 +174,26 @@ def test_todays_counts_from_the_current_status_equal_those_from_the_spells(repor
                     kind, today, phase_group=phase_group, caseworkers=caseworkers)
                 assert sorted(current, key=str) == sorted(spells, key=str), (
                     kind, phase_group, caseworkers)
+    # Check the dashboard's one-pass summary, summed over the open schools, counts the same,
+    # and counts the schools causing concern as the store's own count does
+    assert store.count_causing_concern() == 2
+    for caseworkers in (None, [], ["nobody@la.example"]):
+        summary = store.current_summary(today, caseworkers=caseworkers)
+        for kind in ("la", "ofsted"):
+            summed: dict[tuple, list[int]] = {}
+            for row in summary:
+                if row["is_open"]:
+                    tally = summed.setdefault((row[f"{kind}_grade"], row[f"{kind}_judged"]),
+                                              [0, 0])
+                    tally[0] += row["schools"]
+                    tally[1] += row["pupils"]
+            assert sorted(((grade, judged, n, pupils)
+                           for (grade, judged), (n, pupils) in summed.items()), key=str) == sorted(
+                ((r["grade"], r["judged"], r["schools"], r["pupils"])
+                 for r in store.current_category_counts(kind, today, caseworkers=caseworkers)),
+                key=str)
+        assert sum(r["schools"] for r in summary if r["causing_concern"]) == \
+            store.count_causing_concern(caseworkers=caseworkers)
     # Check the cases above are really there: an ungraded judgement and an uncategorised school
     ofsted = store.current_category_counts("ofsted", today)
     assert {"grade": None, "judged": True, "schools": 1, "pupils": 1000} in ofsted

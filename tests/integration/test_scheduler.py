@@ -398,7 +398,7 @@ def test_one_job_stands_for_a_hundred_thousand_pending_firings(make_scheduler, c
         for urn in range(100_000, 120_000)
     }
     position = store.position("firings")
-    assert store.commit(Batch("firings", position, position, rows, []))
+    assert store.commit_together([Batch("firings", position, position, rows, [])])
 
     assert scheduler.reconcile() == []
     assert scheduler.next_run_time() == at(first_day, second=0)

@@ -55,8 +55,8 @@ def store(database_url) -> Iterator[SQLReadModels]:
     rng = random.Random(2026)
     urns = rng.sample(range(10000, 1000000), 140) + list(range(100000, 100010))
     store = SQLReadModels(read_model_engine(database_url))
-    store.commit(Batch("school_status", 0, 1,
-                       {urn: [status_row(urn, rng)] for urn in urns}, []))
+    store.commit_together([Batch("school_status", 0, 1,
+                                 {urn: [status_row(urn, rng)] for urn in urns}, [])])
     yield store
     store.close()
 

@@ -24,11 +24,10 @@ TIMELINE_PER_PAGE = 50
 def case_file(urn: int) -> str:
     case_files = services().case_files
     try:
-        school = case_files.school(urn)
-        history = case_files.history(urn)
-        deadlines = case_files.deadlines(urn)
+        overview = case_files.overview(urn)
     except SchoolNotFound:
         abort(404)
+    school, history, deadlines = overview.status, overview.history, overview.deadlines
     services().users.record_access(email=g.user["email"], urn=urn, view="case file")
     today = case_files.clock.today()
 

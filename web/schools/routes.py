@@ -26,7 +26,6 @@ FILTERS = ("q", "phase", "category", "concern", "governance", "status")
 @requires("read")
 def index():  # noqa: ANN201
     web = services()
-    web.projections.catch_up()
     scheme = web.projections.scheme
     asked = {name: request.args.get(name, "").strip() for name in FILTERS}
     sort = request.args.get("sort", "urn")

@@ -74,7 +74,9 @@ def test_the_app_rides_out_a_postgresql_restart_and_loses_no_command_that_succee
     def total_concerns() -> int:
         return sum(concerns(case_files, urns.values()).values())
 
-    writers = {tag: start_writer(env, urn, tag, count, pause=0.01)
+    # Paced (about 35 commands a second each) so that they are still writing well after the
+    # server is back: they reconnect as soon as it listens, before pg_ctl says it has started.
+    writers = {tag: start_writer(env, urn, tag, count, pause=0.05)
                for tag, urn in urns.items()}
     try:
         logged = 0

@@ -217,11 +217,13 @@ def _ping_when_idle(engine: Engine) -> None:
             return
         dialect = engine.dialect
         try:
-            dialect.do_ping(dbapi_connection)
+            alive = dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, dbapi_connection, None):
                 raise sa.exc.DisconnectionError(str(error)) from error  # the pool reconnects
             raise
+        if not alive:
+            raise sa.exc.DisconnectionError("the server closed the connection")
 
 
 class SQLReadModels:

@@ -32,6 +32,9 @@ FOLLOW_STEP = 2_000
 """Entries the follow loop processes between looks at whether it should stop: a worker told
 to stop (SIGTERM) finishes the step in hand, each batch of which commits with its position,
 rather than a whole backlog."""
+STOP_FOLLOW_SECONDS = 20
+"""How long a stop waits for the follow loop's step in hand; a step still waiting on a store
+that has gone by then is left behind (it has not committed, so nothing of it is kept)."""
 DELIVER_NOTIFICATIONS = "deliver-notifications"
 WEEKLY_DIGESTS = "weekly-digests"
 
@@ -147,7 +150,15 @@ class Worker:
         if holding:
             self.deadlines.stop()
         if follow is not None:
-            follow.join()
+            # A step waits for the store (with a store that has gone, for as long as the
+            # event store's connection pool waits, then retries): it is left behind after a
+            # while rather than holding up the stop. What it had not committed is not written
+            # (each batch goes in whole with its position); the next worker does it.
+            follow.join(STOP_FOLLOW_SECONDS)
+            if follow.is_alive():
+                log.warning("The follow loop is still waiting on the store after %d s; "
+                            "stopping without it (nothing it had not committed is kept)",
+                            STOP_FOLLOW_SECONDS)
         if holding:
             self.lock.release()
             log.info("Released the scheduler lock")

@@ -57,7 +57,7 @@ def read_model_concerns(database_url: str) -> int | None:
 
 
 def test_the_app_rides_out_a_postgresql_restart_and_loses_no_command_that_succeeded(
-        private_postgres, tmp_path):
+        private_postgres, tmp_path, request):
     database_url = private_postgres.create_database(f"scc_restart_{uuid.uuid4().hex[:8]}")
     urns = {tag: 990600 + n for n, tag in enumerate(WRITERS)}
     case_files = open_case_files(database_url)
@@ -68,6 +68,7 @@ def test_the_app_rides_out_a_postgresql_restart_and_loses_no_command_that_succee
     with log.open("w") as stderr:
         worker = subprocess.Popen([str(SCC), "worker", "--poll", "0.1", "--lock-check", "0.2"],
                                   env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    request.addfinalizer(lambda: worker.poll() is None and (worker.kill(), worker.wait()))
     eventually(lambda: "This worker runs the scheduler" in log.read_text(), timeout=60)
     count = 150 * RESTARTS
 

@@ -538,3 +538,33 @@ def test_a_standby_scc_worker_takes_over_when_the_scheduling_one_is_killed(
         "compliance:WN1", "decide_intervention:WN1"]
     assert "Fired" not in logs[0].read_text()
     assert "Traceback" not in logs[0].read_text() + logs[1].read_text()
+
+
+def test_a_stop_does_not_wait_forever_on_a_follow_step_stuck_on_the_store(
+        make_worker, clock, monkeypatch, caplog):
+    # As when the database has gone: the step waits on the event store's connection pool.
+    import scheduler.worker as worker_module
+
+    monkeypatch.setattr(worker_module, "STOP_FOLLOW_SECONDS", 0.5)
+    worker = make_worker(clock)
+    stuck, released = threading.Event(), threading.Event()
+    real_catch_up = worker.projections.catch_up
+
+    def catch_up_stuck(*args: Any, **kwargs: Any) -> int:
+        if worker.is_scheduling:
+            stuck.set()
+            released.wait(30)
+        return real_catch_up(*args, **kwargs)
+
+    monkeypatch.setattr(worker.projections, "catch_up", catch_up_stuck)
+    worker.start()
+    eventually(lambda: stuck.is_set())
+
+    started = time.monotonic()
+    worker.stop()
+    stopped_after = time.monotonic() - started
+    released.set()
+
+    assert stopped_after < 5
+    assert "The follow loop is still waiting on the store" in caplog.text
+    assert not worker.is_scheduling

@@ -55,9 +55,15 @@ def main() -> None:
                 topology.start_web()
                 topology.start_worker()
                 # Measure the steady state: the worker first records the reminders and
-                # passings that fell due since the log was made, and so do the read models.
+                # passings that fell due since the log was made (one entry each, a thousand
+                # or so), and the read models take them in.
                 topology.wait_for_log("worker", "This worker runs the scheduler", timeout=900)
+                fired = topology.wait_for_quiet(
+                    "worker", "Fired ", progress=lambda n: progress(
+                        f"load: the worker has recorded {n:,} reminders and passings due "
+                        "since the log was made"))
                 topology.wait_for("/readyz", timeout=300)
+                progress(f"load: {fired:,} recorded; the read models are up to date")
                 progress(f"load: locust, {args.users} users (+{args.spawn_rate:g}/s) for "
                          f"{args.time} on {topology.url}")
                 figures = run_locust(topology.url, out / "plan.json", users=args.users,

@@ -131,6 +131,30 @@ class Topology:
             time.sleep(0.5)
         raise TimeoutError(f"scc {name} did not log {message!r} within {timeout:.0f} s")
 
+    def wait_for_quiet(self, name: str, message: str, *, quiet: float = 5.0,
+                       timeout: float = 900.0,
+                       progress: Any = lambda count: None) -> int:
+        """Waits until process ``name`` has logged no record whose message starts
+        ``message`` for ``quiet`` seconds; returns how many it logged. ``progress`` is told
+        the count as it grows."""
+        deadline, seen, since = time.monotonic() + timeout, -1, time.monotonic()
+        while time.monotonic() < deadline:
+            text = self.log_path(name).read_text(encoding="utf-8")
+            complete = text[:text.rfind("\n") + 1]
+            count = sum(json.loads(line)["message"].startswith(message)
+                        for line in complete.splitlines())
+            if count != seen:
+                seen, since = count, time.monotonic()
+                progress(count)
+            elif time.monotonic() - since >= quiet:
+                return count
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"scc {name} exited with status "
+                                   f"{self.processes[name].returncode}; see "
+                                   f"{self.log_path(name)}")
+            time.sleep(0.5)
+        raise TimeoutError(f"scc {name} kept logging {message!r} for {timeout:.0f} s")
+
     def get(self, path: str) -> tuple[int, Any]:
         """(status, JSON body or text) of an unauthenticated GET."""
         try:

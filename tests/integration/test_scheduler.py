@@ -560,10 +560,12 @@ def test_a_stop_does_not_wait_forever_on_a_follow_step_stuck_on_the_store(
     worker.start()
     eventually(lambda: stuck.is_set())
 
+    (follow,) = [t for t in threading.enumerate() if t.name == "scc-follow"]
     started = time.monotonic()
     worker.stop()
     stopped_after = time.monotonic() - started
     released.set()
+    follow.join(10)  # done with the store before the test closes it
 
     assert stopped_after < 5
     assert "The follow loop is still waiting on the store" in caplog.text

@@ -10,7 +10,7 @@ makes a generation in the new shape.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
@@ -525,9 +525,10 @@ class SQLReadModels:
                 for row in rows:
                     row["name_folded"] = row["name"].casefold()
             if rows:
-                _insert_many(conn, table, rows)
+                columns = list(rows[0])
+                _insert_many(conn, table, columns, _picked(rows, columns))
         if batch.added:
-            _insert_many(conn, table, batch.added)
+            _insert_many(conn, table, batch.columns, batch.added)
 
 
 def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
@@ -632,25 +633,59 @@ def _deadlines(deadlines: sa.Table, status: sa.Table, due_from: date | None,
     return conditions
 
 
-def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """``INSERT`` of many rows through the driver's executemany, with each column's own
-    SQLAlchemy type conversion but without SQLAlchemy's per-row parameter handling, which
-    costs more than the insert itself in a rebuild."""
+def _insert_many(conn: Connection, table: sa.Table, columns: Sequence[str],
+                 values: list[tuple[Any, ...]]) -> None:
+    """``INSERT`` of many rows, each a tuple of the values of ``columns``, through the
+    driver's executemany, with each column's own SQLAlchemy type conversion but without
+    SQLAlchemy's per-row parameter handling, which costs more than the insert itself in a
+    rebuild. Values are converted a column at a time (see ``_column_converter``)."""
     dialect = conn.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-    order = list(compiled.positiontup) if dialect.positional else list(rows[0])
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    order = list(compiled.positiontup) if dialect.positional else list(columns)
+    if order != list(columns):  # the statement's order, not the caller's
+        values = _picked(values, [list(columns).index(name) for name in order])
     converting = [(i, f) for i, name in enumerate(order)
-                  if (f := table.c[name].type.bind_processor(dialect)) is not None]
-    values: list[Any] = [tuple(row[n] for n in order) for row in rows] if len(order) == 1 \
-        else list(map(itemgetter(*order), rows))  # tuples, made in C
+                  if (f := _column_converter(table.c[name].type, dialect)) is not None]
     if converting:
-        values = [_converted(row, converting) for row in values]
+        by_column: list[Any] = list(zip(*values, strict=True))  # transposed and back in C
+        for i, convert in converting:
+            by_column[i] = convert(by_column[i])
+        values = list(zip(*by_column, strict=True))
     if dialect.name == "sqlite":
         _insert_in_groups(conn, str(compiled), values)
     elif dialect.positional:
         conn.exec_driver_sql(str(compiled), values)
     else:
         conn.exec_driver_sql(str(compiled), [dict(zip(order, v, strict=True)) for v in values])
+
+
+def _picked(rows: Iterable[Any], keys: list[Any]) -> list[tuple[Any, ...]]:
+    """Each row's values at ``keys`` (dict keys or tuple positions), as a tuple."""
+    if len(keys) == 1:
+        (key,) = keys
+        return [(row[key],) for row in rows]
+    return list(map(itemgetter(*keys), rows))  # made in C
+
+
+def _column_converter(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect
+                      ) -> Callable[[Sequence[Any]], list[Any]] | None:
+    """What turns a column's values into what the driver is given, or None if they go as
+    they are: the type's bind processor where it has one. On SQLite, dates and times have
+    none and the sqlite3 module adapts them itself, through a Python function called for
+    each value (``date.isoformat()``, ``datetime.isoformat(" ")``): the same text is made
+    here, in one pass over the column, and anything else is left to the module."""
+    process = column_type.bind_processor(dialect)
+    if process is not None:
+        return lambda values: [v if v is None else process(v) for v in values]
+    if dialect.name == "sqlite" and isinstance(column_type, (sa.Date, sa.DateTime)):
+        return _sqlite_date_text
+    return None
+
+
+def _sqlite_date_text(values: Sequence[Any]) -> list[Any]:
+    """sqlite3's own adaptation of dates and datetimes (its default adapters)."""
+    return [v.isoformat() if type(v) is date else v.isoformat(" ") if type(v) is datetime
+            else v for v in values]
 
 
 ROWS_PER_INSERT = 50
@@ -670,16 +705,8 @@ def _insert_in_groups(conn: Connection, insert: str, values: list[tuple[Any, ...
         conn.exec_driver_sql(insert, values)
         return
     many = f"{head} VALUES {', '.join([one] * per)}"
-    rows = iter(values[:whole])
-    groups = zip(*[rows] * per, strict=True)  # ``per`` rows at a time
-    conn.exec_driver_sql(many, [tuple(chain.from_iterable(group)) for group in groups])
+    flat = tuple(chain.from_iterable(values[:whole]))  # then ``per`` rows to a slice
+    step = per * len(values[0])
+    conn.exec_driver_sql(many, [flat[i:i + step] for i in range(0, len(flat), step)])
     if whole < len(values):
         conn.exec_driver_sql(insert, values[whole:])
-
-
-def _converted(row: tuple[Any, ...], converting: list[tuple[int, Any]]) -> tuple[Any, ...]:
-    converted = list(row)
-    for i, f in converting:
-        if converted[i] is not None:
-            converted[i] = f(converted[i])
-    return tuple(converted)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 ENGLAND = ZoneInfo("Europe/London")
@@ -11,16 +10,19 @@ ENGLAND = ZoneInfo("Europe/London")
 
 def long_date(day: date) -> str:
     """4 March 2025."""
-    if type(day) is date:  # not a datetime: a moment is rarely written twice
-        return _long_date(day)
-    return f"{day.day} {day:%B %Y}"
+    if type(day) is not date:  # a datetime: a moment is rarely written twice
+        return f"{day.day} {day:%B %Y}"
+    # Remembered: a rebuild writes the same few thousand days (twenty years of them)
+    # hundreds of thousands of times, and strftime is slow.
+    text = _LONG_DATES.get(day)
+    if text is None:
+        if len(_LONG_DATES) > 50_000:  # a long-running process writes ever more days
+            _LONG_DATES.clear()
+        text = _LONG_DATES[day] = f"{day.day} {day:%B %Y}"
+    return text
 
 
-@lru_cache(maxsize=16384)
-def _long_date(day: date) -> str:
-    # Remembered: a rebuild writes the same few thousand days (twenty years of them) hundreds
-    # of thousands of times.
-    return f"{day.day} {day:%B %Y}"
+_LONG_DATES: dict[date, str] = {}
 
 
 def local_time(moment: datetime) -> str:

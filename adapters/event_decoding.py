@@ -52,58 +52,69 @@ class StoredEventDecoder:
             for name, transcoding in getattr(transcoder, "names", {}).items()
         }
         self.classes: dict[str, tuple[type, int, Callable[[Any], Any]]] = {}
+        self.decode: Callable[[UUID, int, str, bytes], Any] = (
+            self._fast_decoder() if self.fast else self._by_mapper)
+        """``decode(originator_id, version, topic, state)``: the domain event."""
 
-    def decode(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
-        if self.fast:
-            try:
-                return self._decode(originator_id, version, topic, state)
-            except Exception:  # the mapper decides, and says why
-                pass
+    def _by_mapper(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
         return self.mapper.to_domain_event(StoredEvent(
             originator_id=originator_id, originator_version=version, topic=topic, state=state))
 
-    def _decode(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
-        try:
-            cls, class_version, id_convertor = self.classes[topic]
-        except KeyError:
-            cls = resolve_topic(topic)
-            class_version = getattr(cls, "class_version", 1)
-            # Keyed by topic alone: the scans give every stream's id as a UUID.
-            id_convertor = find_id_convertor(cls, type(originator_id))
-            self.classes[topic] = cls, class_version, id_convertor
-        mapper = self.mapper
-        if mapper.cipher:
-            state = mapper.cipher.decrypt(state)
-        if mapper.compressor:
-            state = mapper.compressor.decompress(state)
-        event_state = orjson.loads(state)
-        if type(event_state) is dict:
-            decoders = self.decoders
-            for key, value in event_state.items():
-                kind = type(value)
-                if kind is dict:
-                    # Most values are a flat {"_type_": name, "_data_": "text"}: decoded
-                    # here, without the calls the general case takes.
-                    if (len(value) == 2 and type(name := value.get("_type_")) is str
-                            and type(data := value.get("_data_")) is str):
-                        event_state[key] = decoders[name](data)
-                    else:
-                        event_state[key] = self._revive(value)
-                elif kind is list:
-                    self._revive_values(value)
-            if len(event_state) == 2 and "_type_" in event_state and "_data_" in event_state:
-                raise TypeError("a state that is one encoded value is left to the mapper")
-        event_state["originator_id"] = id_convertor(originator_id)
-        event_state["originator_version"] = version
-        # Upcasting, as the mapper does it: older stored versions of a class brought forward
-        # one step at a time by the class's own upcast_vN_vN+1 methods.
-        from_version = event_state.pop("class_version", 1)
-        while from_version < class_version:
-            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
-            from_version += 1
-        event = object.__new__(cls)
-        object.__setattr__(event, "__dict__", event_state)
-        return event
+    def _fast_decoder(self) -> Callable[[UUID, int, str, bytes], Any]:
+        """The decoding function, its lookups made once (it runs once for every entry in
+        the log): whatever it cannot read goes to the mapper, which decides and says why."""
+        classes, decoders, by_mapper = self.classes, self.decoders, self._by_mapper
+        revive, revive_values = self._revive, self._revive_values
+        cipher, compressor = self.mapper.cipher, self.mapper.compressor
+        loads, new, set_attribute = orjson.loads, object.__new__, object.__setattr__
+
+        def decode(originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
+            try:
+                try:
+                    cls, class_version, id_convertor = classes[topic]
+                except KeyError:
+                    cls = resolve_topic(topic)
+                    class_version = getattr(cls, "class_version", 1)
+                    # Keyed by topic alone: the scans give every stream's id as a UUID.
+                    id_convertor = find_id_convertor(cls, type(originator_id))
+                    classes[topic] = cls, class_version, id_convertor
+                plain = state
+                if cipher:
+                    plain = cipher.decrypt(plain)
+                if compressor:
+                    plain = compressor.decompress(plain)
+                event_state = loads(plain)
+                if type(event_state) is dict:
+                    for key, value in event_state.items():
+                        kind = type(value)
+                        if kind is dict:
+                            # Most values are a flat {"_type_": name, "_data_": "text"}:
+                            # decoded here, without the calls the general case takes.
+                            if (len(value) == 2 and type(name := value.get("_type_")) is str
+                                    and type(data := value.get("_data_")) is str):
+                                event_state[key] = decoders[name](data)
+                            else:
+                                event_state[key] = revive(value)
+                        elif kind is list:
+                            revive_values(value)
+                    if (len(event_state) == 2 and "_type_" in event_state
+                            and "_data_" in event_state):
+                        raise TypeError("a state that is one encoded value is left to the mapper")
+                event_state["originator_id"] = id_convertor(originator_id)
+                event_state["originator_version"] = version
+                # Upcasting, as the mapper does it: older stored versions of a class brought
+                # forward one step at a time by the class's own upcast_vN_vN+1 methods.
+                from_version = event_state.pop("class_version", 1)
+                while from_version < class_version:
+                    getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
+                    from_version += 1
+                event = new(cls)
+                set_attribute(event, "__dict__", event_state)
+                return event
+            except Exception:  # the mapper decides, and says why
+                return by_mapper(originator_id, version, topic, state)
+
+        return decode
 
     def _revive_values(self, container: dict[str, Any] | list[Any]) -> None:
         """Revives encoded values inside ``container`` in place, innermost first."""

@@ -30,28 +30,30 @@ def scan_streams(recorder: ApplicationRecorder, mapper: Mapper[Any], upto: int
     """Every stored entry with a position up to ``upto``, a stream at a time: the stream's
     entries in version order, each decoded with its position."""
     if isinstance(recorder, SQLiteApplicationRecorder):
-        rows = _scan_sqlite(recorder, upto)
+        fetched = _scan_sqlite(recorder, upto)
     elif isinstance(recorder, PostgresApplicationRecorder):
-        rows = _scan_postgres(recorder, upto)
+        fetched = _scan_postgres(recorder, upto)
     else:
         raise TypeError(f"No ordered scan for {type(recorder).__name__}")
     decode = StoredEventDecoder(mapper).decode
     stream: list[tuple[int, Any]] = []
     current, stream_id = None, None
-    for position, originator_id, version, topic, state in rows:
-        if originator_id != current:
-            if stream:
-                yield stream
-                stream = []
-            current = originator_id
-            # One UUID per stream, not per entry.
-            stream_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        stream.append((position, decode(stream_id, version, topic, state)))
+    for rows in fetched:
+        for position, originator_id, version, topic, state in rows:
+            if originator_id != current:
+                if stream:
+                    yield stream
+                    stream = []
+                current = originator_id
+                # One UUID per stream, not per entry.
+                stream_id = (originator_id if isinstance(originator_id, UUID)
+                             else UUID(originator_id))
+            stream.append((position, decode(stream_id, version, topic, state)))
     if stream:
         yield stream
 
 
-def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int) -> Iterator[Row]:
+def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int) -> Iterator[list[Row]]:
     # A connection of its own, read-only: the scan is one long read that writers in WAL
     # mode do not wait for.
     db_name = recorder.datastore.pool.db_name
@@ -63,12 +65,12 @@ def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int) -> Iterator[Row
             f"FROM {recorder.events_table_name} WHERE rowid <= ? "
             f"ORDER BY originator_id, originator_version", (upto,))
         while rows := cursor.fetchmany(FETCH):
-            yield from rows
+            yield rows
     finally:
         connection.close()
 
 
-def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int) -> Iterator[Row]:
+def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int) -> Iterator[list[Row]]:
     from psycopg.rows import tuple_row
     from psycopg.sql import SQL, Identifier
 
@@ -80,7 +82,7 @@ def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int) -> Iterator
              table=Identifier(recorder.events_table_name))
     with recorder.datastore.get_connection() as connection, connection.transaction(), \
             connection.cursor(name="scc_rebuild_scan", row_factory=tuple_row) as cursor:
-        cursor.itersize = FETCH
         cursor.execute(query, (upto,))
-        for position, originator_id, version, topic, state in cursor:
-            yield position, originator_id, version, topic, bytes(state)
+        while rows := cursor.fetchmany(FETCH):
+            yield [(position, originator_id, version, topic, bytes(state))
+                   for position, originator_id, version, topic, state in rows]

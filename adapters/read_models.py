@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
@@ -620,15 +620,16 @@ class SQLReadModels:
             urns = list(batch.schools)
             for first in range(0, len(urns), 500):
                 conn.execute(table.delete().where(table.c.urn.in_(urns[first:first + 500])))
-        if batch.schools:
-            rows = [{"urn": urn, **row} for urn, rs in batch.schools.items() for row in rs]
+        if rows := [row for rs in batch.schools.values() for row in rs]:
+            keys = list(rows[0])
+            columns = dict(zip(keys, zip(*_picked(rows, keys), strict=True), strict=True))
+            columns["urn"] = [urn for urn, rs in batch.schools.items() for _ in rs]
             if batch.projection == "school_status":
-                for row in rows:
-                    row["name_folded"] = row["name"].casefold()
-            if rows:
-                _insert_many(conn, table, rows)
+                columns["name_folded"] = [name.casefold() for name in columns["name"]]
+            _insert_many(conn, table, columns)
         if batch.added:
-            _insert_many(conn, table, batch.added)
+            _insert_many(conn, table, dict(zip(
+                batch.columns, zip(*batch.added, strict=True), strict=True)))
 
 
 def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
@@ -733,25 +734,85 @@ def _deadlines(deadlines: sa.Table, status: sa.Table, due_from: date | None,
     return conditions
 
 
-def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """``INSERT`` of many rows through the driver's executemany, with each column's own
-    SQLAlchemy type conversion but without SQLAlchemy's per-row parameter handling, which
-    costs more than the insert itself in a rebuild."""
+def _insert_many(conn: Connection, table: sa.Table, columns: dict[str, Sequence[Any]]
+                 ) -> None:
+    """``INSERT`` of many rows, given a column at a time (each column's values, in the
+    rows' order), through the driver's executemany, with each column's own SQLAlchemy type
+    conversion but without SQLAlchemy's per-row parameter handling, which costs more than
+    the insert itself in a rebuild. Values are converted a column at a time (see
+    ``_column_converter``)."""
     dialect = conn.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-    order = list(compiled.positiontup) if dialect.positional else list(rows[0])
-    converting = [(i, f) for i, name in enumerate(order)
-                  if (f := table.c[name].type.bind_processor(dialect)) is not None]
-    values: list[Any] = [tuple(row[n] for n in order) for row in rows] if len(order) == 1 \
-        else list(map(itemgetter(*order), rows))  # tuples, made in C
-    if converting:
-        values = [_converted(row, converting) for row in values]
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    order = list(compiled.positiontup) if dialect.positional else list(columns)
+    values = [columns[name] if (convert := _column_converter(table.c[name].type, dialect))
+              is None else convert(columns[name]) for name in order]
+    rows = list(zip(*values, strict=True))  # made in C
     if dialect.name == "sqlite":
-        _insert_in_groups(conn, str(compiled), values)
+        _insert_in_groups(conn, str(compiled), rows)
     elif dialect.positional:
-        conn.exec_driver_sql(str(compiled), values)
+        conn.exec_driver_sql(str(compiled), rows)
     else:
-        conn.exec_driver_sql(str(compiled), [dict(zip(order, v, strict=True)) for v in values])
+        conn.exec_driver_sql(str(compiled), [dict(zip(order, v, strict=True)) for v in rows])
+
+
+def _picked(rows: Iterable[Any], keys: list[Any]) -> list[tuple[Any, ...]]:
+    """Each row's values at ``keys`` (dict keys or tuple positions), as a tuple."""
+    if len(keys) == 1:
+        (key,) = keys
+        return [(row[key],) for row in rows]
+    return list(map(itemgetter(*keys), rows))  # made in C
+
+
+def _column_converter(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect
+                      ) -> Callable[[Sequence[Any]], list[Any]] | None:
+    """What turns a column's values into what the driver is given, or None if they go as
+    they are: the type's bind processor where it has one. On SQLite, dates and times have
+    none and the sqlite3 module adapts them itself, through a Python function called for
+    each value (``date.isoformat()``, ``datetime.isoformat(" ")``): the same text is made
+    here, in one pass over the column, and anything else is left to the module."""
+    process = column_type.bind_processor(dialect)
+    if process is not None:
+        return lambda values: [v if v is None else process(v) for v in values]
+    if dialect.name == "sqlite" and isinstance(column_type, (sa.Date, sa.DateTime)):
+        return _sqlite_date_text
+    return None
+
+
+def _sqlite_date_text(values: Sequence[Any]) -> list[Any]:
+    """sqlite3's own adaptation of dates and datetimes (its default adapters), made for less:
+    isoformat formats each field with C's printf, which in a rebuild costs more than the
+    insert. A day's text is remembered (a log spans a few thousand days), and so is a time
+    of day's; a UTC time, as every entry's is, is put together from the two (the same text
+    as isoformat's); a time in any other zone is left to isoformat."""
+    days, times = _DAY_TEXTS, _TIME_TEXTS
+    if len(days) > 50_000:  # a long-running process writes ever more days
+        days.clear()
+    converted = []
+    for v in values:
+        kind = type(v)
+        if kind is date:
+            text = days.get(v)
+            if text is None:
+                text = days[v] = v.isoformat()
+            converted.append(text)
+        elif kind is datetime and v.tzinfo is UTC:
+            day = days.get(on := v.date())
+            if day is None:
+                day = days[on] = on.isoformat()
+            at = times.get(second := (v.hour * 60 + v.minute) * 60 + v.second)
+            if at is None:
+                at = times[second] = f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+            converted.append(f"{day} {at}.{v.microsecond:06d}+00:00" if v.microsecond
+                             else f"{day} {at}+00:00")
+        elif kind is datetime:
+            converted.append(v.isoformat(" "))
+        else:
+            converted.append(v)
+    return converted
+
+
+_DAY_TEXTS: dict[date, str] = {}
+_TIME_TEXTS: dict[int, str] = {}  # by the second of the day
 
 
 ROWS_PER_INSERT = 50
@@ -771,16 +832,8 @@ def _insert_in_groups(conn: Connection, insert: str, values: list[tuple[Any, ...
         conn.exec_driver_sql(insert, values)
         return
     many = f"{head} VALUES {', '.join([one] * per)}"
-    rows = iter(values[:whole])
-    groups = zip(*[rows] * per, strict=True)  # ``per`` rows at a time
-    conn.exec_driver_sql(many, [tuple(chain.from_iterable(group)) for group in groups])
+    flat = tuple(chain.from_iterable(values[:whole]))  # then ``per`` rows to a slice
+    step = per * len(values[0])
+    conn.exec_driver_sql(many, [flat[i:i + step] for i in range(0, len(flat), step)])
     if whole < len(values):
         conn.exec_driver_sql(insert, values[whole:])
-
-
-def _converted(row: tuple[Any, ...], converting: list[tuple[int, Any]]) -> tuple[Any, ...]:
-    converted = list(row)
-    for i, f in converting:
-        if converted[i] is not None:
-            converted[i] = f(converted[i])
-    return tuple(converted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -120,110 +121,98 @@ SOURCE_WORDS = {
 def summarise(e: Any) -> str:
     """One line in the LA's words for a history entry."""
     kind = type(e).__name__
-    if kind == "Registered":
-        return f"Case file opened: {e.name} ({e.governance}, {e.phase})"
-    if kind == "DetailsChanged":
-        return "Details changed: " + ", ".join(f"{k} {v}" for k, v in e.changes.items())
-    if kind == "SuccessorLinked":
-        return f"Converted: now URN {e.successor_urn}"
-    if kind == "ConcernRaised":
-        source = "" if e.source == SOURCE_NOT_RECORDED else f", from {SOURCE_WORDS[e.source]}"
-        return f"Concern {e.concern_id} raised ({e.ground}{source}): {e.description}"
-    if kind == "ConcernCommunicated":
-        return f"Concern {e.concern_id} communicated to the {e.recipient}"
-    if kind == "ConcernResolved":
-        return f"Concern {e.concern_id} resolved: {e.outcome}"
-    if kind == "LetterOfConcernSent":
-        return f"Letter of concern {e.letter_id} sent to the {e.recipient}"
-    if kind == "WarningNoticeIssued":
-        grounds = ", ".join(f"({g})" for g in e.grounds) or "pay and conditions"
-        return (f"Warning notice {e.notice_id} ({e.section}) given by the {e.issuer} on "
-                f"{grounds}; comply by {long_date(e.compliance_date)} "
-                f"({e.compliance_period} working days)")
-    if kind == "ComplianceRecorded":
-        return f"Warning notice {e.notice_id}: {'complied with' if e.complied else 'NOT complied with'}"
-    if kind == "WarningNoticeWithdrawn":
-        return f"Warning notice {e.notice_id} withdrawn: {e.reason}"
-    if kind == "WarningNoticeSuperseded":
-        return f"Warning notice {e.notice_id} superseded by {e.superseded_by}"
-    if kind == "InterventionNoticeGiven":
-        return f"Written notice of proposed intervention after {e.notice_id}: {e.proposed_action}"
-    if kind == "BecameEligible":
-        return f"Eligible for intervention: {statute.ELIGIBILITY_ROUTES[e.route]}"
-    if kind == "EligibilityCeased":
-        return f"No longer eligible ({statute.ELIGIBILITY_ROUTES[e.route]}): {e.reason}"
-    if kind == "PowerExercised":
-        return f"Power used: {statute.POWERS[e.power]}"
-    if kind.startswith("IEB"):
-        return _summarise_ieb(kind, e)
-    if kind.startswith("MSP"):
-        return _summarise_msp(kind, e)
-    if kind == "CategoryChanged":
-        return f"LA category {e.from_category or 'none'} → {e.to_category}: {e.reason}"
-    if kind == "InspectionRecorded":
-        judgement = framework_on(e.inspected_on).describe(e.overall) or "no overall grade"
-        category = f", {e.category}" if e.category else ""
-        return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}"
-    if kind == "CaseworkerAssigned":
-        return f"Case assigned to {e.name}"
-    if kind == "VisitRecorded":
-        return f"{e.kind.capitalize()} visit {e.visit_id}"
-    if kind == "StatementOfActionSent":
-        return f"Statement of action sent on Ofsted inspection {e.inspection_id}"
-    if kind == "CategoryReviewed":
-        return f"LA category {e.category} reviewed and kept: {e.reason}"
-    if kind == "DeadlineExtended":
-        return f"Deadline {e.key} extended to {long_date(e.due)}: {e.reason}"
-    if kind == "DeadlineSuspended":
-        return f"Deadline {e.key} suspended: {e.reason}"
-    if kind == "DeadlineResumed":
-        return f"Deadline {e.key} resumed: {e.reason}"
-    if kind == "ReminderSent":
-        return (f"Reminder: {e.key} due {long_date(e.due)} "
-                f"({e.working_days_before} working day{'s' if e.working_days_before > 1 else ''}"
-                " to go)")
-    if kind == "DeadlinePassed":
-        return f"Deadline passed: {e.key} was due {long_date(e.due)}"
-    if kind == "EntryRetracted":
-        return f"Entry {e.version} retracted: {e.reason}"
-    if kind == "EntryAmended":
-        return f"Entry {e.version} amended ({', '.join(e.changes)}): {e.reason}"
-    return kind
+    words = _SUMMARIES.get(kind)
+    return kind if words is None else words(e)
 
 
-def _summarise_ieb(kind: str, e: Any) -> str:
-    return {
-        "IEBApplicationDrafted": lambda: f"IEB application {e.application_id} drafted",
-        "IEBConsultationRecorded": lambda: f"IEB {e.application_id}: {e.consultee} consulted",
-        "IEBApplicationSubmitted": lambda: (
-            f"IEB application {e.application_id} sent to the Secretary of State"),
-        "IEBConsentGiven": lambda: f"Secretary of State consented to IEB {e.application_id}",
-        "IEBConsentRefused": lambda: f"Secretary of State refused IEB {e.application_id}",
-        "IEBConstituted": lambda: f"Interim executive board constituted: {', '.join(e.members)}",
-        "IEBMembersChanged": lambda: f"IEB members now: {', '.join(e.members)}",
-        "IEBEnded": lambda: f"Interim executive board ended: {e.reason}",
-    }[kind]()
+def _concern_raised(e: Any) -> str:
+    source = "" if e.source == SOURCE_NOT_RECORDED else f", from {SOURCE_WORDS[e.source]}"
+    return f"Concern {e.concern_id} raised ({e.ground}{source}): {e.description}"
 
 
-def _summarise_msp(kind: str, e: Any) -> str:
-    # A chain of tests rather than a table of lambdas: a rebuild summarises every entry, and
-    # a third of them are the MSP group's.
-    if kind == "MSPActionCompleted":
-        return f"MSP action {e.action_id} completed"
-    if kind == "MSPMeetingScheduled":
-        return f"MSP meeting {e.meeting_id} set for {long_date(e.meets_on)}"
-    if kind == "MSPMeetingHeld":
-        return (f"MSP meeting {e.meeting_id} held; "
-                f"{len(e.actions) or 'no'} action{'' if len(e.actions) == 1 else 's'} agreed")
-    if kind == "MSPGroupEstablished":
-        return f"MSP group established, meeting every {e.cadence_weeks} weeks"
-    if kind == "MSPMeetingMoved":
-        return f"MSP meeting {e.meeting_id} moved to {long_date(e.meets_on)}"
-    if kind == "MSPMeetingCancelled":
-        return f"MSP meeting {e.meeting_id} cancelled: {e.reason}"
-    if kind == "MSPGroupClosed":
-        return f"MSP group closed: {e.reason}"
-    raise KeyError(kind)
+def _warning_notice_issued(e: Any) -> str:
+    grounds = ", ".join(f"({g})" for g in e.grounds) or "pay and conditions"
+    return (f"Warning notice {e.notice_id} ({e.section}) given by the {e.issuer} on "
+            f"{grounds}; comply by {long_date(e.compliance_date)} "
+            f"({e.compliance_period} working days)")
+
+
+def _inspection_recorded(e: Any) -> str:
+    judgement = framework_on(e.inspected_on).describe(e.overall) or "no overall grade"
+    category = f", {e.category}" if e.category else ""
+    return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}"
+
+
+def _msp_meeting_held(e: Any) -> str:
+    return (f"MSP meeting {e.meeting_id} held; "
+            f"{len(e.actions) or 'no'} action{'' if len(e.actions) == 1 else 's'} agreed")
+
+
+def _reminder_sent(e: Any) -> str:
+    return (f"Reminder: {e.key} due {long_date(e.due)} "
+            f"({e.working_days_before} working day{'s' if e.working_days_before > 1 else ''}"
+            " to go)")
+
+
+_SUMMARIES: dict[str, Callable[[Any], str]] = {
+    # Looked up by the entry's class name: a rebuild summarises every entry in the log.
+    "Registered": lambda e: f"Case file opened: {e.name} ({e.governance}, {e.phase})",
+    "DetailsChanged": lambda e: "Details changed: " + ", ".join(
+        f"{k} {v}" for k, v in e.changes.items()),
+    "SuccessorLinked": lambda e: f"Converted: now URN {e.successor_urn}",
+    "ConcernRaised": _concern_raised,
+    "ConcernCommunicated": lambda e: f"Concern {e.concern_id} communicated to the {e.recipient}",
+    "ConcernResolved": lambda e: f"Concern {e.concern_id} resolved: {e.outcome}",
+    "LetterOfConcernSent": lambda e: (
+        f"Letter of concern {e.letter_id} sent to the {e.recipient}"),
+    "WarningNoticeIssued": _warning_notice_issued,
+    "ComplianceRecorded": lambda e: (
+        f"Warning notice {e.notice_id}: "
+        f"{'complied with' if e.complied else 'NOT complied with'}"),
+    "WarningNoticeWithdrawn": lambda e: f"Warning notice {e.notice_id} withdrawn: {e.reason}",
+    "WarningNoticeSuperseded": lambda e: (
+        f"Warning notice {e.notice_id} superseded by {e.superseded_by}"),
+    "InterventionNoticeGiven": lambda e: (
+        f"Written notice of proposed intervention after {e.notice_id}: {e.proposed_action}"),
+    "BecameEligible": lambda e: (
+        f"Eligible for intervention: {statute.ELIGIBILITY_ROUTES[e.route]}"),
+    "EligibilityCeased": lambda e: (
+        f"No longer eligible ({statute.ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
+    "PowerExercised": lambda e: f"Power used: {statute.POWERS[e.power]}",
+    "IEBApplicationDrafted": lambda e: f"IEB application {e.application_id} drafted",
+    "IEBConsultationRecorded": lambda e: f"IEB {e.application_id}: {e.consultee} consulted",
+    "IEBApplicationSubmitted": lambda e: (
+        f"IEB application {e.application_id} sent to the Secretary of State"),
+    "IEBConsentGiven": lambda e: f"Secretary of State consented to IEB {e.application_id}",
+    "IEBConsentRefused": lambda e: f"Secretary of State refused IEB {e.application_id}",
+    "IEBConstituted": lambda e: f"Interim executive board constituted: {', '.join(e.members)}",
+    "IEBMembersChanged": lambda e: f"IEB members now: {', '.join(e.members)}",
+    "IEBEnded": lambda e: f"Interim executive board ended: {e.reason}",
+    "MSPActionCompleted": lambda e: f"MSP action {e.action_id} completed",
+    "MSPMeetingScheduled": lambda e: (
+        f"MSP meeting {e.meeting_id} set for {long_date(e.meets_on)}"),
+    "MSPMeetingHeld": _msp_meeting_held,
+    "MSPGroupEstablished": lambda e: (
+        f"MSP group established, meeting every {e.cadence_weeks} weeks"),
+    "MSPMeetingMoved": lambda e: f"MSP meeting {e.meeting_id} moved to {long_date(e.meets_on)}",
+    "MSPMeetingCancelled": lambda e: f"MSP meeting {e.meeting_id} cancelled: {e.reason}",
+    "MSPGroupClosed": lambda e: f"MSP group closed: {e.reason}",
+    "CategoryChanged": lambda e: (
+        f"LA category {e.from_category or 'none'} → {e.to_category}: {e.reason}"),
+    "InspectionRecorded": _inspection_recorded,
+    "CaseworkerAssigned": lambda e: f"Case assigned to {e.name}",
+    "VisitRecorded": lambda e: f"{e.kind.capitalize()} visit {e.visit_id}",
+    "StatementOfActionSent": lambda e: (
+        f"Statement of action sent on Ofsted inspection {e.inspection_id}"),
+    "CategoryReviewed": lambda e: f"LA category {e.category} reviewed and kept: {e.reason}",
+    "DeadlineExtended": lambda e: f"Deadline {e.key} extended to {long_date(e.due)}: {e.reason}",
+    "DeadlineSuspended": lambda e: f"Deadline {e.key} suspended: {e.reason}",
+    "DeadlineResumed": lambda e: f"Deadline {e.key} resumed: {e.reason}",
+    "ReminderSent": _reminder_sent,
+    "DeadlinePassed": lambda e: f"Deadline passed: {e.key} was due {long_date(e.due)}",
+    "EntryRetracted": lambda e: f"Entry {e.version} retracted: {e.reason}",
+    "EntryAmended": lambda e: f"Entry {e.version} amended ({', '.join(e.changes)}): {e.reason}",
+}
 
 
 def _category_label(scheme: CategoryScheme, code: str) -> str | None:

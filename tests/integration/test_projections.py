@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 import threading
 import time
@@ -231,6 +232,32 @@ def test_a_rebuild_in_one_scan_of_the_log_equals_catching_up_entry_by_entry(
         (f"compliance:{notice}", date(2024, 3, 1), False),
         ("msp_action:A1", date(2024, 5, 20), True)}
     assert [p["lag"] for p in scanned.status()] == [0] * len(PROJECTIONS)
+
+
+def test_read_models_on_sqlite_hold_dates_as_sqlite3_itself_writes_them(case_files, tmp_path):
+    """The store turns dates and times into text itself, in bulk: the text must be what
+    sqlite3 made of them before, or rows written since would compare and sort apart from
+    those already in a store."""
+    url = f"sqlite:///{tmp_path / 'scc.sqlite3'}"
+    register(case_files, 990370)
+    case_files.change_category(990370, by=HEAD, effective=date(2024, 9, 2), to="3b",
+                               reason="Autumn review")
+    read_models = projections_on(case_files, url)
+    read_models.catch_up()
+
+    with sqlite3.connect(tmp_path / "scc.sqlite3") as db:
+        stored = db.execute("SELECT effective, recorded_at FROM activity_g1 "
+                            "ORDER BY notification_id").fetchall()
+        spells = db.execute("SELECT starts_on, ends_on FROM school_spells_g1").fetchall()
+        entries = case_files.recorder.select_notifications(1, 10)
+        events = [case_files.mapper.to_domain_event(n) for n in entries]
+        adapted = db.execute(
+            "SELECT " + ", ".join(["?"] * 2 * len(events)),
+            [v for e in events for v in (e.effective, e.timestamp)]).fetchone()
+    db.close()
+    assert [v for row in stored for v in row] == list(adapted)
+    assert spells == [("2024-09-02", None)]
+    assert read_models.store.activity()[0]["recorded_at"] == events[-1].timestamp
 
 
 def test_following_the_log_brings_new_entries_into_the_read_models(case_files, database_url):

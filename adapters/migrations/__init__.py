@@ -78,6 +78,14 @@ def require_current(engine: Engine, *, dispose_if_refused: bool = False) -> None
     found = status(engine)
     if found.up_to_date:
         return
+    # Another process may be setting up this store at this moment: its tables could be
+    # seen without its revision (read a moment earlier). Look again holding the lock it
+    # holds while it does.
+    with _migration_lock(engine), engine.begin() as conn:
+        _lock_in_database(conn)
+        found = _status(conn)
+    if found.up_to_date:
+        return
     if found.new:
         upgrade(engine)
         return

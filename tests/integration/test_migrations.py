@@ -104,6 +104,24 @@ def test_a_new_store_is_made_at_the_newest_revision(database_url):
     engine.dispose()
 
 
+def test_a_store_being_set_up_by_another_process_is_not_taken_for_an_old_one(
+        database_url, monkeypatch):
+    # Another process set the store up between this one's read of the revision (none yet)
+    # and its look at the tables (there now): the first look, on its own, says "older".
+    engine = read_model_engine(database_url)
+    migrations.require_current(engine)
+    head = migrations.status(engine).head
+    mid_setup = migrations.SchemaStatus(current=None, head=head,
+                                        pending=(("0001", "baseline"),), new=False)
+    monkeypatch.setattr(migrations, "status", lambda _: mid_setup)
+
+    migrations.require_current(engine)  # Check: no SchemaBehind
+
+    with engine.connect() as conn:
+        assert migrations._status(conn).current == head
+    engine.dispose()
+
+
 @pytest.mark.parametrize("revision", [None, "0001", "0002"])
 def test_an_older_store_is_refused_until_migrated_and_keeps_its_rows(database_url, revision):
     before = _store_in_use(database_url)

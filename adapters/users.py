@@ -51,6 +51,7 @@ class SQLUserStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         require_current(engine, dispose_if_refused=True)
 
     def close(self) -> None:
@@ -66,7 +67,7 @@ class SQLUserStore:
 
     def get(self, email: str) -> dict[str, Any] | None:
         # Read on every request: one statement, outside a transaction.
-        with self.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+        with self._reads.connect() as conn:
             row = conn.execute(sa.select(USERS).where(USERS.c.email == email)).first()
         return dict(row._mapping) if row else None
 

@@ -119,15 +119,9 @@ class Topology:
         """Waits until process ``name`` logs a record whose message starts ``message``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            text = self.log_path(name).read_text(encoding="utf-8")
-            complete = text[:text.rfind("\n") + 1]  # not a line still being written
-            if any(json.loads(line)["message"].startswith(message)
-                   for line in complete.splitlines()):
+            if self._logged(name, message):
                 return
-            if self.processes[name].poll() is not None:
-                raise RuntimeError(f"scc {name} exited with status "
-                                   f"{self.processes[name].returncode}; see "
-                                   f"{self.log_path(name)}")
+            self._still_running(name)
             time.sleep(0.5)
         raise TimeoutError(f"scc {name} did not log {message!r} within {timeout:.0f} s")
 
@@ -139,21 +133,27 @@ class Topology:
         the count as it grows."""
         deadline, seen, since = time.monotonic() + timeout, -1, time.monotonic()
         while time.monotonic() < deadline:
-            text = self.log_path(name).read_text(encoding="utf-8")
-            complete = text[:text.rfind("\n") + 1]
-            count = sum(json.loads(line)["message"].startswith(message)
-                        for line in complete.splitlines())
+            count = self._logged(name, message)
             if count != seen:
                 seen, since = count, time.monotonic()
                 progress(count)
             elif time.monotonic() - since >= quiet:
                 return count
-            if self.processes[name].poll() is not None:
-                raise RuntimeError(f"scc {name} exited with status "
-                                   f"{self.processes[name].returncode}; see "
-                                   f"{self.log_path(name)}")
+            self._still_running(name)
             time.sleep(0.5)
         raise TimeoutError(f"scc {name} kept logging {message!r} for {timeout:.0f} s")
+
+    def _logged(self, name: str, message: str) -> int:
+        """How many records process ``name`` has logged whose message starts ``message``."""
+        text = self.log_path(name).read_text(encoding="utf-8")
+        complete = text[:text.rfind("\n") + 1]  # not a line still being written
+        return sum(json.loads(line)["message"].startswith(message)
+                   for line in complete.splitlines())
+
+    def _still_running(self, name: str) -> None:
+        if self.processes[name].poll() is not None:
+            raise RuntimeError(f"scc {name} exited with status "
+                               f"{self.processes[name].returncode}; see {self.log_path(name)}")
 
     def get(self, path: str) -> tuple[int, Any]:
         """(status, JSON body or text) of an unauthenticated GET."""

@@ -29,6 +29,8 @@ class Settings:
     # The base64 AES key the entries are encrypted with at rest; kept out of repr and logs.
     cipher_key: str | None = field(default=None, repr=False)
     log_format: str = "text"  # or "json": one object a line, for production
+    # Processes a rebuild of a long log is shared out among; None: one per CPU, up to 4.
+    rebuild_processes: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,8 +48,18 @@ class Settings:
             deadline_policy=Path(policy) if policy else None,
             cipher_key=environ.get("SCC_CIPHER_KEY", "").strip() or None,
             log_format=environ.get("SCC_LOG_FORMAT", "").strip().lower() or "text",
+            rebuild_processes=_processes(environ.get("SCC_REBUILD_PROCESSES", "")),
             **_mail_settings(environ),
         )
+
+
+def _processes(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"SCC_REBUILD_PROCESSES {text!r} is not a number of processes (1 or more)")
+    return int(text)
 
 
 def _mail_settings(environ: Mapping[str, str]) -> dict[str, object]:

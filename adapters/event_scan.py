@@ -24,15 +24,28 @@ FETCH = 2000
 Row = tuple[int, Any, int, str, bytes]
 """A stored event as scanned: position, stream id, version, topic, state."""
 
+StreamRange = tuple[UUID | None, UUID | None]
+"""The streams whose ids are from the first (if any) up to but not including the second (if
+any)."""
 
-def scan_streams(recorder: ApplicationRecorder, mapper: Mapper[Any], upto: int
-                 ) -> Iterator[list[tuple[int, Any]]]:
-    """Every stored entry with a position up to ``upto``, a stream at a time: the stream's
-    entries in version order, each decoded with its position."""
+
+def stream_ranges(parts: int) -> list[StreamRange]:
+    """Every stream, in ``parts`` ranges of their ids. Ids are random, so each range holds
+    about as many streams, and as many entries, as any other."""
+    bounds = [None, *(UUID(int=(1 << 128) * n // parts) for n in range(1, parts)), None]
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def scan_streams(recorder: ApplicationRecorder, mapper: Mapper[Any], upto: int,
+                 within: StreamRange | None = None) -> Iterator[list[tuple[int, Any]]]:
+    """Every stored entry with a position up to ``upto``, of every stream or of those
+    ``within`` a range, a stream at a time: the stream's entries in version order, each
+    decoded with its position."""
+    lowest, beyond = within or (None, None)
     if isinstance(recorder, SQLiteApplicationRecorder):
-        fetched = _scan_sqlite(recorder, upto)
+        fetched = _scan_sqlite(recorder, upto, lowest, beyond)
     elif isinstance(recorder, PostgresApplicationRecorder):
-        fetched = _scan_postgres(recorder, upto)
+        fetched = _scan_postgres(recorder, upto, lowest, beyond)
     else:
         raise TypeError(f"No ordered scan for {type(recorder).__name__}")
     decode = StoredEventDecoder(mapper).decode
@@ -53,36 +66,53 @@ def scan_streams(recorder: ApplicationRecorder, mapper: Mapper[Any], upto: int
         yield stream
 
 
-def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int) -> Iterator[list[Row]]:
+def _scan_sqlite(recorder: SQLiteApplicationRecorder, upto: int, lowest: UUID | None,
+                 beyond: UUID | None) -> Iterator[list[Row]]:
     # A connection of its own, read-only: the scan is one long read that writers in WAL
     # mode do not wait for.
     db_name = recorder.datastore.pool.db_name
     uri = db_name if db_name.startswith("file:") else f"file:{db_name}?mode=ro"
     connection = sqlite3.connect(uri, uri=True)
+    # The library keeps a stream's id as its 32 hex digits, which sort as the ids do.
+    where, parameters = ["rowid <= ?"], [upto]
+    if lowest is not None:
+        where.append("originator_id >= ?")
+        parameters.append(lowest.hex)
+    if beyond is not None:
+        where.append("originator_id < ?")
+        parameters.append(beyond.hex)
     try:
         cursor = connection.execute(
             f"SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
-            f"FROM {recorder.events_table_name} WHERE rowid <= ? "
-            f"ORDER BY originator_id, originator_version", (upto,))
+            f"FROM {recorder.events_table_name} WHERE {' AND '.join(where)} "
+            f"ORDER BY originator_id, originator_version", parameters)
         while rows := cursor.fetchmany(FETCH):
             yield rows
     finally:
         connection.close()
 
 
-def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int) -> Iterator[list[Row]]:
+def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int, lowest: UUID | None,
+                   beyond: UUID | None) -> Iterator[list[Row]]:
     from psycopg.rows import tuple_row
     from psycopg.sql import SQL, Identifier
 
+    where, parameters = [SQL("notification_id <= %s")], [upto]
+    if lowest is not None:
+        where.append(SQL("originator_id >= %s"))
+        parameters.append(lowest)
+    if beyond is not None:
+        where.append(SQL("originator_id < %s"))
+        parameters.append(beyond)
     query = SQL(
         "SELECT notification_id, originator_id, originator_version, topic, state "
-        "FROM {schema}.{table} WHERE notification_id <= %s "
+        "FROM {schema}.{table} WHERE {where} "
         "ORDER BY originator_id, originator_version"
     ).format(schema=Identifier(recorder.datastore.schema),
-             table=Identifier(recorder.events_table_name))
+             table=Identifier(recorder.events_table_name), where=SQL(" AND ").join(where))
     with recorder.datastore.get_connection() as connection, connection.transaction(), \
             connection.cursor(name="scc_rebuild_scan", row_factory=tuple_row) as cursor:
-        cursor.execute(query, (upto,))
+        cursor.execute(query, parameters)
         while rows := cursor.fetchmany(FETCH):
             yield [(position, originator_id, version, topic, bytes(state))
                    for position, originator_id, version, topic, state in rows]

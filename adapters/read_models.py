@@ -13,7 +13,8 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from itertools import chain
@@ -31,8 +32,6 @@ from adapters.schema import create_once
 from application.projections import PROJECTIONS, Batch
 from application.school_search import SchoolSearch
 
-BULK_CACHE_KIB = 64 * 1024
-"""SQLite's page cache while a rebuild fills new tables (the default is 2 MiB)."""
 IDLE_BEFORE_PING = 1.0
 """Seconds a pooled PostgreSQL connection may lie unused before it is checked on the way out
 of the pool: one that was just put back is fine, so a busy server does not pay a round trip
@@ -318,34 +317,32 @@ class SQLReadModels:
                 self._write(conn, batch, moved)
         return True
 
-    def rebuild(self, projections: list[str], batches: Iterable[list[Batch]],
-                position: int) -> None:
+    def rebuild(self, projections: list[str], position: int,
+                fill: Callable[[Generation], None]) -> None:
+        """Makes a new generation of these projections' tables, has ``fill`` fill it, builds
+        its indexes and makes it current at ``position``; readers use the old one until
+        then."""
         with self.engine.connect() as conn:
             current = {name: self._generation(conn, name) for name in projections}
-        new = {name: tables(name, current[name] + 1) for name in projections}
-        with self._bulk_loading() as conn:
-            with conn.begin():
-                for name in projections:
-                    for table in new[name]:
-                        table.drop(conn, checkfirst=True)  # left by a rebuild that died
-                        # The table alone: its indexes are built once it is full, which
-                        # costs a fraction of keeping them up to date row by row.
-                        conn.execute(CreateTable(table))
-            for group in batches:
-                with conn.begin():
-                    for batch in group:
-                        # Each school comes once, into empty tables: nothing to replace.
-                        self._write(conn, batch, current[batch.projection] + 1, fresh=True)
-            with conn.begin():
-                for name in projections:
-                    for table in new[name]:
-                        for index in sorted(table.indexes, key=lambda i: i.name):
-                            index.create(conn)
+        numbers = {name: current[name] + 1 for name in projections}
+        with self.engine.begin() as conn:
+            for name in projections:
+                for table in tables(name, numbers[name]):
+                    table.drop(conn, checkfirst=True)  # left by a rebuild that died
+                    # The table alone: its indexes are built once it is full, which costs a
+                    # fraction of keeping them up to date row by row.
+                    conn.execute(CreateTable(table))
+        fill(self.generation(numbers))
+        with _bulk_loading(self.engine) as conn, conn.begin():
+            for name in projections:
+                for table in tables(name, numbers[name]):
+                    for index in sorted(table.indexes, key=lambda i: i.name):
+                        index.create(conn)
         with self.engine.begin() as conn:  # the swap: readers move to the new tables at once
             for name in projections:
                 conn.execute(
                     POSITIONS.update().where(POSITIONS.c.name == name).values(
-                        position=position, generation=current[name] + 1,
+                        position=position, generation=numbers[name],
                         rebuilt_at=datetime.now(UTC), shape=shape(name))
                 )
         with self.engine.begin() as conn:
@@ -353,36 +350,9 @@ class SQLReadModels:
                 for table in tables(name, current[name]):
                     table.drop(conn, checkfirst=True)
 
-    @contextmanager
-    def _bulk_loading(self) -> Iterator[Connection]:
-        """A connection for filling a new generation's tables.
-
-        On SQLite it commits without waiting for the disk (synchronous=NORMAL rather than
-        FULL) and with a larger page cache. That is safe here: in WAL mode a transaction is
-        still atomic, the log stays in order and a checkpoint still syncs, so a power cut can
-        only lose the newest transactions not yet on disk, and those of this connection are
-        rows of the new generation, which no reader sees until the swap and which the next
-        rebuild drops (see above). Everyone else's commits, the event store's and the swap's
-        (an ordinary connection, below), still sync, and with them whatever came before.
-        Both settings are the connection's own and are put back before it returns to the
-        pool."""
-        with self.engine.connect() as conn:
-            if conn.dialect.name != "sqlite":
-                yield conn
-                return
-            before = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                      for name in ("synchronous", "cache_size")}
-            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-            conn.exec_driver_sql(f"PRAGMA cache_size={-BULK_CACHE_KIB}")
-            conn.commit()
-            try:
-                yield conn
-            finally:
-                if conn.in_transaction():
-                    conn.rollback()
-                for name, value in before.items():
-                    conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
-                conn.commit()
+    def generation(self, numbers: dict[str, int], *, lock: Any = None) -> Generation:
+        """The tables of these generations, to fill (see ``Generation``)."""
+        return Generation(self.engine, numbers, lock)
 
     # Reading ----------------------------------------------------------------------------
 
@@ -614,22 +584,64 @@ class SQLReadModels:
         ).scalar_one()
 
     @staticmethod
-    def _write(conn: Connection, batch: Batch, generation: int, *, fresh: bool = False) -> None:
-        (table,) = tables(batch.projection, generation)
-        if batch.schools and not fresh:
-            urns = list(batch.schools)
-            for first in range(0, len(urns), 500):
-                conn.execute(table.delete().where(table.c.urn.in_(urns[first:first + 500])))
-        if rows := [row for rs in batch.schools.values() for row in rs]:
-            keys = list(rows[0])
-            columns = dict(zip(keys, zip(*_picked(rows, keys), strict=True), strict=True))
-            columns["urn"] = [urn for urn, rs in batch.schools.items() for _ in rs]
-            if batch.projection == "school_status":
-                columns["name_folded"] = [name.casefold() for name in columns["name"]]
-            _insert_many(conn, table, columns)
-        if batch.added:
-            _insert_many(conn, table, dict(zip(
-                batch.columns, zip(*batch.added, strict=True), strict=True)))
+    def _write(conn: Connection, batch: Batch, generation: int) -> None:
+        _run(conn, _prepared(conn.dialect, batch, generation))
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A new generation of some projections' tables, being filled by a rebuild
+    (application.projections.NewGeneration), from this process or from several at once.
+
+    ``lock``, shared by processes filling one SQLite store together, is held for each
+    transaction's writes alone: SQLite takes one writer at a time, and a process waiting on
+    the lock is woken as soon as it is free, where SQLite's own wait polls. The rows are made
+    ready for the driver before it is taken, so that the processes do that work at once."""
+
+    engine: Engine
+    numbers: dict[str, int]
+    """Each projection's new generation."""
+    lock: Any = None
+
+    def write(self, batches: Iterable[list[Batch]]) -> None:
+        """Writes each group of batches in one transaction. Each school comes once, into
+        empty tables: nothing to replace."""
+        with _bulk_loading(self.engine) as conn:
+            for group in batches:
+                ready = [step for batch in group
+                         for step in _prepared(conn.dialect, batch, self.numbers[batch.projection],
+                                               fresh=True)]
+                with self.lock or nullcontext(), conn.begin():
+                    _run(conn, ready)
+
+
+@contextmanager
+def _bulk_loading(engine: Engine) -> Iterator[Connection]:
+    """A connection for filling a new generation's tables.
+
+    On SQLite it commits without waiting for the disk (synchronous=NORMAL rather than
+    FULL). That is safe here: in WAL mode a transaction is still atomic, the log stays in
+    order and a checkpoint still syncs, so a power cut can only lose the newest transactions
+    not yet on disk, and those of this connection are rows of the new generation, which no
+    reader sees until the swap and which the next rebuild drops (SQLReadModels.rebuild).
+    Everyone else's commits, the event store's and the swap's (on an ordinary connection),
+    still sync, and with them whatever came before. The setting is the connection's own and
+    is put back before it returns to the pool. (A larger page cache made no difference to
+    the time of an England-scale rebuild, and cost 100 MB.)"""
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            yield conn
+            return
+        before = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        conn.commit()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            conn.exec_driver_sql(f"PRAGMA synchronous={int(before)}")
+            conn.commit()
 
 
 def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
@@ -734,25 +746,60 @@ def _deadlines(deadlines: sa.Table, status: sa.Table, due_from: date | None,
     return conditions
 
 
-def _insert_many(conn: Connection, table: sa.Table, columns: dict[str, Sequence[Any]]
-                 ) -> None:
+Step = tuple[Any, Any]
+"""One statement of a write and its parameters: a SQLAlchemy statement and None, or the
+driver's SQL text and its rows of parameters."""
+
+
+def _prepared(dialect: sa.Dialect, batch: Batch, generation: int, *, fresh: bool = False
+              ) -> list[Step]:
+    """The statements that write a batch into a generation's table, ready to run: rows
+    replacing the schools' own (into empty tables, with ``fresh``, nothing to replace) and
+    rows added."""
+    (table,) = tables(batch.projection, generation)
+    steps: list[Step] = []
+    if batch.schools and not fresh:
+        urns = list(batch.schools)
+        steps += [(table.delete().where(table.c.urn.in_(urns[first:first + 500])), None)
+                  for first in range(0, len(urns), 500)]
+    if rows := [row for rs in batch.schools.values() for row in rs]:
+        keys = list(rows[0])
+        columns = dict(zip(keys, zip(*_picked(rows, keys), strict=True), strict=True))
+        columns["urn"] = [urn for urn, rs in batch.schools.items() for _ in rs]
+        if batch.projection == "school_status":
+            columns["name_folded"] = [name.casefold() for name in columns["name"]]
+        steps += _inserts(dialect, table, columns)
+    if batch.added:
+        steps += _inserts(dialect, table, dict(zip(
+            batch.columns, zip(*batch.added, strict=True), strict=True)))
+    return steps
+
+
+def _run(conn: Connection, steps: list[Step]) -> None:
+    for statement, parameters in steps:
+        if parameters is None:
+            conn.execute(statement)
+        else:
+            conn.exec_driver_sql(statement, parameters)
+
+
+def _inserts(dialect: sa.Dialect, table: sa.Table, columns: dict[str, Sequence[Any]]
+             ) -> list[Step]:
     """``INSERT`` of many rows, given a column at a time (each column's values, in the
-    rows' order), through the driver's executemany, with each column's own SQLAlchemy type
+    rows' order), for the driver's executemany, with each column's own SQLAlchemy type
     conversion but without SQLAlchemy's per-row parameter handling, which costs more than
     the insert itself in a rebuild. Values are converted a column at a time (see
     ``_column_converter``)."""
-    dialect = conn.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
     order = list(compiled.positiontup) if dialect.positional else list(columns)
     values = [columns[name] if (convert := _column_converter(table.c[name].type, dialect))
               is None else convert(columns[name]) for name in order]
     rows = list(zip(*values, strict=True))  # made in C
     if dialect.name == "sqlite":
-        _insert_in_groups(conn, str(compiled), rows)
-    elif dialect.positional:
-        conn.exec_driver_sql(str(compiled), rows)
-    else:
-        conn.exec_driver_sql(str(compiled), [dict(zip(order, v, strict=True)) for v in rows])
+        return _in_groups(str(compiled), rows)
+    if dialect.positional:
+        return [(str(compiled), rows)]
+    return [(str(compiled), [dict(zip(order, v, strict=True)) for v in rows])]
 
 
 def _picked(rows: Iterable[Any], keys: list[Any]) -> list[tuple[Any, ...]]:
@@ -822,18 +869,18 @@ SQLITE_PARAMETERS = 999
 """The fewest parameters a statement may have in any SQLite build (32,766 since 3.32)."""
 
 
-def _insert_in_groups(conn: Connection, insert: str, values: list[tuple[Any, ...]]) -> None:
+def _in_groups(insert: str, values: list[tuple[Any, ...]]) -> list[Step]:
     """SQLite: the single-row ``INSERT ... VALUES (?, ...)`` widened to several rows for
     all but the last few rows."""
     head, found, one = insert.rpartition(" VALUES ")
     per = min(ROWS_PER_INSERT, SQLITE_PARAMETERS // len(values[0]))
     whole = len(values) - len(values) % per
     if not found or one.count("?") != len(values[0]) or per < 2 or not whole:
-        conn.exec_driver_sql(insert, values)
-        return
+        return [(insert, values)]
     many = f"{head} VALUES {', '.join([one] * per)}"
     flat = tuple(chain.from_iterable(values[:whole]))  # then ``per`` rows to a slice
     step = per * len(values[0])
-    conn.exec_driver_sql(many, [flat[i:i + step] for i in range(0, len(flat), step)])
+    steps: list[Step] = [(many, [flat[i:i + step] for i in range(0, len(flat), step)])]
     if whole < len(values):
-        conn.exec_driver_sql(insert, values[whole:])
+        steps.append((insert, values[whole:]))
+    return steps

@@ -53,6 +53,29 @@ class Batch:
     columns: tuple[str, ...] = ()
 
 
+class NewGeneration(Protocol):
+    """A rebuild's new tables for some projections, filled before they are made current."""
+
+    numbers: dict[str, int]
+    """Each projection's new generation."""
+
+    def write(self, batches: Iterable[list[Batch]]) -> None:
+        """Writes each group of batches (one per projection) in a transaction."""
+
+
+class RebuildProcesses(Protocol):
+    """Processes that rebuild parts of the log at once (adapters.rebuild_processes), each
+    with ``CaseFileProjections.fill`` over its part."""
+
+    def take(self, entries: int) -> bool:
+        """Whether a rebuild of a log this long is worth sharing out."""
+
+    def fill(self, names: list[str], position: int, generation: NewGeneration,
+             report: Callable[[int], None]) -> None:
+        """Fills ``generation`` with the projections ``names`` of the log up to
+        ``position``, reporting entries read as the parts go."""
+
+
 class ReadModelStore(Protocol):
     """Where projections keep their rows (adapters.read_models implements it)."""
 
@@ -73,10 +96,10 @@ class ReadModelStore(Protocol):
         if each position is still its batch's ``from_position``; if another process moved
         any of them first, writes nothing and returns False."""
 
-    def rebuild(self, projections: list[str], batches: Iterable[list[Batch]],
-                position: int) -> None:
-        """Writes the batches into fresh tables and swaps them all in, with the position, in
-        one transaction; readers keep the old tables until then."""
+    def rebuild(self, projections: list[str], position: int,
+                fill: Callable[[NewGeneration], None]) -> None:
+        """Makes fresh tables, has ``fill`` fill them and swaps them all in, with the
+        position, in one transaction; readers keep the old tables until then."""
 
     def schools(self) -> list[dict[str, Any]]:
         """Every school's status row."""
@@ -165,14 +188,18 @@ class CaseFileProjections:
 
     def __init__(
         self, case_files: SchoolCaseFiles, store: ReadModelStore,
-        scan: Callable[[int], Iterator[list[tuple[int, Any]]]] | None = None,
+        scan: Callable[..., Iterator[list[tuple[int, Any]]]] | None = None,
+        processes: RebuildProcesses | None = None,
     ) -> None:
-        """``scan(upto)`` reads the log up to a position a stream at a time, each stream's
-        entries decoded with their positions (adapters.event_scan), which makes a rebuild one
-        pass; without it a rebuild reads each school's stream in turn."""
+        """``scan(upto, within=None)`` reads the log up to a position a stream at a time,
+        each stream's entries decoded with their positions (adapters.event_scan), which makes
+        a rebuild one pass; ``within`` names a part of the streams, as ``processes`` share
+        them out. Without a scan a rebuild reads each school's stream in turn; with
+        ``processes`` as well, a long log's rebuild is shared out among them."""
         self.case_files = case_files
         self.store = store
         self.scan = scan
+        self.processes = processes
 
     @property
     def scheme(self) -> CategoryScheme:
@@ -262,19 +289,32 @@ class CaseFileProjections:
 
         if self.scan is not None:  # one ordered pass serves every projection
             passes = 1
-            with _collecting_less_often():
-                self.store.rebuild(names, self._scanned_batches(names, position, report),
-                                   position)
+            if self.processes is not None and self.processes.take(position):
+                self.store.rebuild(names, position, lambda generation: self.processes.fill(
+                    names, position, generation, report))
+            else:
+                self.store.rebuild(names, position, lambda generation: self.fill(
+                    names, position, generation, report))
             return read
         if per_school:
-            self.store.rebuild(per_school, self._school_batches(per_school, position, report),
-                               position)
+            self.store.rebuild(per_school, position, lambda generation: generation.write(
+                self._school_batches(per_school, position, report)))
         if "activity" in names:
-            self.store.rebuild(["activity"], self._activity_batches(position, report), position)
+            self.store.rebuild(["activity"], position, lambda generation: generation.write(
+                self._activity_batches(position, report)))
         return read
 
+    def fill(self, names: list[str], position: int, generation: NewGeneration,
+             report: Callable[[int], None], within: Any = None) -> None:
+        """Writes the rows of projections ``names`` for the log up to ``position`` into a
+        rebuild's new tables, from one scan of the log: of all of it, or of the part of its
+        streams ``within`` names (what each of several rebuilding processes does)."""
+        with _collecting_less_often():
+            generation.write(self._scanned_batches(names, position, report, within))
+
     def _scanned_batches(self, names: list[str], position: int,
-                         report: Callable[[int], None]) -> Iterator[list[Batch]]:
+                         report: Callable[[int], None], within: Any = None
+                         ) -> Iterator[list[Batch]]:
         """Batches from one scan of the log in stream order: each entry decoded once, each
         school folded once, constant memory."""
         per_school = [n for n in names if n != "activity"]
@@ -292,7 +332,7 @@ class CaseFileProjections:
             states, activity, read = {}, [], 0
             return done
 
-        for stream in self.scan(position):
+        for stream in self.scan(position, within):
             first = stream[0][1]
             urn = getattr(first, "urn", None) if first.originator_version == 1 else None
             if urn is None:  # a stream with no registration: nothing to show for it

@@ -130,11 +130,10 @@ def postgres_database(label: str) -> Iterator[str]:
 
 
 def peak_mb() -> float:
-    """This process's peak RSS in MB. Read from /proc, not the parent's ``wait4``: Linux
-    starts a child's ``ru_maxrss`` at the parent's RSS when it forks, which here (after
-    building the store) is larger than any child's."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
+    """This process's peak RSS in MB (adapters.rebuild_processes.peak_mb, which the
+    processes of a shared-out rebuild report theirs with); refuses to guess without it."""
+    from adapters.rebuild_processes import peak_mb as measured
+
+    if not (mb := measured()):
+        raise RuntimeError("no VmHWM in /proc/self/status")
+    return mb

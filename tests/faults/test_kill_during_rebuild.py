@@ -1,10 +1,12 @@
 """``scc projections rebuild`` killed with SIGKILL part-way: the read models it was replacing
-keep serving, unchanged, and the next catch-up and rebuild end where a clean rebuild does."""
+keep serving, unchanged, and the next catch-up and rebuild end where a clean rebuild does.
+Shared out among processes, the processes it started stop by themselves."""
 
 from __future__ import annotations
 
 import sqlite3
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,8 +85,25 @@ def rows_in(path: Path, table: str) -> int:
         return 0
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes ``pid`` started that are running."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether a process is running (not gone, and not a zombie nobody has reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("shared_out", [False, True], ids=["one process", "shared out"])
 def test_a_rebuild_killed_part_way_leaves_the_old_read_models_serving_and_the_next_ends_equal(
-        england, tmp_path):
+        england, tmp_path, shared_out):
     path = tmp_path / "scc.sqlite3"
     path.write_bytes(england.read_bytes())
     database_url = f"sqlite:///{path}"
@@ -96,13 +115,20 @@ def test_a_rebuild_killed_part_way_leaves_the_old_read_models_serving_and_the_ne
     before = positions(path)
     (generation,) = {g for _, g in before.values()}
 
-    rebuild = subprocess.Popen([str(SCC), "projections", "rebuild"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = ([sys.executable, "-m", "tests.faults.rebuilder"] if shared_out
+               else [str(SCC), "projections", "rebuild"])
+    rebuild = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     # Killed once the new generation holds its first committed batch, before the swap.
     eventually(lambda: rows_in(path, f"activity_g{generation + 1}") > 0
                or rebuild.poll() is not None, timeout=120, every=0.005)
     assert rebuild.poll() is None, "the rebuild ended before it could be killed"
+    started = children_of(rebuild.pid)
     kill_hard(rebuild)
+    # Check the processes a shared-out rebuild started stop by themselves, unkilled: left
+    # running, they would write into tables the next rebuild makes afresh.
+    assert len(started) >= (2 if shared_out else 0)
+    eventually(lambda: not any(running(pid) for pid in started), timeout=20)
 
     # Check the kill came part-way (the new tables were being filled, not swapped in), and
     # that the read models still serve exactly what they served, from the old tables.

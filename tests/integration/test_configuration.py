@@ -52,3 +52,12 @@ def test_a_missing_or_malformed_scheme_is_refused_in_words(tmp_path):
     broken.write_text('name = "Broken"\n[[categories]]\ncode = "1"\n')
     with pytest.raises(ValueError, match="not a category scheme"):
         load_scheme(str(broken))
+
+
+def test_rebuild_processes_are_one_per_cpu_unless_set_and_a_bad_number_is_refused():
+    assert Settings.from_env({}).rebuild_processes is None
+    assert Settings.from_env({"SCC_REBUILD_PROCESSES": " 3 "}).rebuild_processes == 3
+    for bad in ("0", "two", "-1"):
+        with pytest.raises(ValueError, match=f"SCC_REBUILD_PROCESSES '{bad}' is not a number "
+                                             r"of processes \(1 or more\)"):
+            Settings.from_env({"SCC_REBUILD_PROCESSES": bad})

@@ -17,7 +17,7 @@ from adapters.event_store import new_cipher_key as new_cipher_key  # for scc key
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, projections_to_rebuild, read_model_engine
-from adapters.rebuild_processes import ProcessRebuild, default_processes
+from adapters.rebuild_processes import SpawnedRebuildProcesses, default_processes
 from adapters.schema import STORE_CLASHES, create_once
 from adapters.schemes import load_scheme
 from adapters.smtp import SMTPSender
@@ -56,8 +56,8 @@ def build_projections(settings: Settings, case_files: SchoolCaseFiles, *,
     return CaseFileProjections(
         case_files, SQLReadModels(read_model_engine(url), out_of_shape_ok=out_of_shape_ok),
         scan=partial(scan_streams, case_files.recorder, case_files.mapper),
-        processes=ProcessRebuild(case_files, url,
-                                 settings.rebuild_processes or default_processes()))
+        processes=SpawnedRebuildProcesses(
+            case_files, url, settings.rebuild_processes or default_processes()))
 
 
 def schema_status(settings: Settings) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import queue
 import signal
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -75,16 +74,16 @@ class _Work:
     generations: dict[str, int]
 
 
-class ProcessRebuild:
+class SpawnedRebuildProcesses:
     """Shares a long log's rebuild out among ``processes`` processes
     (application.projections.RebuildProcesses)."""
 
     def __init__(self, case_files: SchoolCaseFiles, read_model_url: str, processes: int, *,
-                 least_entries: int = LEAST_ENTRIES) -> None:
+                 least_entries: int | None = None) -> None:
         self.case_files = case_files
         self.read_model_url = read_model_url
         self.processes = processes
-        self.least_entries = least_entries
+        self.least_entries = LEAST_ENTRIES if least_entries is None else least_entries
         self.peaks_mb: list[float] = []
         """The peak memory of each process in the last rebuild shared out."""
 
@@ -202,7 +201,6 @@ def _rebuild_parts(work: _Work, taken: Any, lock: Any, said: Any) -> None:
     except _Abandoned:
         return
     except Exception as error:  # the parent says which process failed, and stops the others
-        traceback.print_exc()
         said.put(("failed", work.number, f"{type(error).__name__}: {error}"))
     else:
         said.put(("done", work.number, peak_mb()))

@@ -131,13 +131,13 @@ def rebuild_everything(url: str, processes: int) -> dict[str, Any]:
 
     from adapters.event_scan import scan_streams
     from adapters.read_models import SQLReadModels, read_model_engine
-    from adapters.rebuild_processes import ProcessRebuild
+    from adapters.rebuild_processes import SpawnedRebuildProcesses
     from application.projections import CaseFileProjections
 
     started = time.perf_counter()
     case_files = case_files_on(url)
     store = SQLReadModels(read_model_engine(url))
-    shared = ProcessRebuild(case_files, url, processes) if processes > 1 else None
+    shared = SpawnedRebuildProcesses(case_files, url, processes) if processes > 1 else None
     try:
         how = rebuild_all(CaseFileProjections(
             case_files, store, scan=partial(scan_streams, case_files.recorder, case_files.mapper),

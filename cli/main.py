@@ -48,6 +48,13 @@ def _case_files() -> Iterator[Any]:
         case_files.close()
 
 
+class RebuildStopped(click.ClickException):
+    """One of the processes a rebuild was shared out among failed or died:
+    ``Error: <which, why, and that nothing changed>``, status 1, no traceback."""
+
+    exit_code = 1
+
+
 class StoreUnusable(click.ClickException):
     """The store refused or failed a write (a full disk, a read-only database, a lock held
     too long, a server gone): ``Error: <what and what to do>``, status 1, no traceback."""
@@ -76,7 +83,14 @@ class _Commands(click.Group):
             raise
         except Exception as error:
             from adapters.config import Settings
+            from adapters.rebuild_processes import RebuildFailed
             from adapters.store_errors import store_failure
+
+            if isinstance(error, RebuildFailed):
+                raise RebuildStopped(
+                    f"{error}. The read models are as they were. Run the rebuild again once "
+                    "that is put right; SCC_REBUILD_PROCESSES=1 runs it in one process."
+                ) from None
 
             try:
                 database_url = Settings.from_env().database_url

@@ -4,19 +4,21 @@ nothing made current when a process fails or dies."""
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 import time
 from datetime import date, timedelta
 from functools import partial
 
 import pytest
+from click.testing import CliRunner
 
 from adapters.bootstrap import build_case_files, build_projections
 from adapters.config import Settings
 from adapters.event_scan import scan_streams
 from adapters.event_store import new_cipher_key
 from adapters.read_models import SQLReadModels, read_model_engine
-from adapters.rebuild_processes import ProcessRebuild, RebuildFailed
+from adapters.rebuild_processes import RebuildFailed, SpawnedRebuildProcesses
 from application.projections import PROJECTIONS, CaseFileProjections
 from domain.errors import CaseFileError
 from tests.fakes import FixedClock
@@ -56,6 +58,16 @@ def record_histories(case_files, schools: int = SCHOOLS) -> None:
             pytest.fail(f"school {n}: {error}")
 
 
+def _damage_an_entry(database_url) -> None:
+    """An entry damaged behind the application's back: no process can read it."""
+    stream, version, *_ = stored_rows.rows(database_url)[5]
+    with stored_rows.database(database_url) as (db, p):
+        db.execute(f"UPDATE {stored_rows.table(database_url)} SET state = {p} "
+                   f"WHERE originator_id = {p} AND originator_version = {p}",
+                   (b"not an entry", stream.replace("-", "") if "sqlite" in database_url
+                    else stream, version))
+
+
 _opened: list[SQLReadModels] = []
 
 
@@ -66,7 +78,7 @@ def read_models_on(case_files, database_url, processes: int = 2) -> CaseFileProj
     _opened.append(store)
     return CaseFileProjections(
         case_files, store, scan=partial(scan_streams, case_files.recorder, case_files.mapper),
-        processes=ProcessRebuild(case_files, database_url, processes, least_entries=1))
+        processes=SpawnedRebuildProcesses(case_files, database_url, processes, least_entries=1))
 
 
 @pytest.fixture(autouse=True)
@@ -124,13 +136,7 @@ def test_a_process_that_fails_leaves_the_old_read_models_serving(case_files, dat
     read_models.catch_up()
     caught_up = everything(read_models.store)
     positions = read_models.store.positions()
-    # An entry damaged behind the application's back: no process can read it.
-    stream, version, *_ = stored_rows.rows(database_url)[5]
-    with stored_rows.database(database_url) as (db, p):
-        db.execute(f"UPDATE {stored_rows.table(database_url)} SET state = {p} "
-                   f"WHERE originator_id = {p} AND originator_version = {p}",
-                   (b"not an entry", stream.replace("-", "") if "sqlite" in database_url
-                    else stream, version))
+    _damage_an_entry(database_url)
 
     with pytest.raises(RebuildFailed, match=r"Process [12] of 2 rebuilding the read models "
                                             r"failed, so nothing was made current: \w+"):
@@ -199,10 +205,35 @@ def test_an_encrypted_log_is_rebuilt_by_processes_given_its_key(database_url):
 
 
 def test_a_short_log_or_one_process_is_rebuilt_here(case_files, database_url):
-    shared = ProcessRebuild(case_files, database_url, 2, least_entries=1000)
+    shared = SpawnedRebuildProcesses(case_files, database_url, 2, least_entries=1000)
 
     assert shared.take(1000) and not shared.take(999)
-    assert not ProcessRebuild(case_files, database_url, 1, least_entries=1).take(10**6)
+    assert not SpawnedRebuildProcesses(case_files, database_url, 1, least_entries=1).take(10**6)
     # A database in one process's memory is out of the other processes' reach.
     for url in ("sqlite://", "sqlite:///:memory:", "sqlite:///file:scc?mode=memory&uri=true"):
-        assert not ProcessRebuild(case_files, url, 2, least_entries=1).take(10**6)
+        assert not SpawnedRebuildProcesses(case_files, url, 2, least_entries=1).take(10**6)
+
+
+def test_scc_says_which_process_failed_and_that_nothing_changed(
+        case_files, database_url, tmp_path, monkeypatch):
+    import adapters.rebuild_processes
+    from cli.main import scc
+
+    record_histories(case_files, 12)
+    _damage_an_entry(database_url)
+    monkeypatch.setattr(adapters.rebuild_processes, "LEAST_ENTRIES", 1)
+
+    result = CliRunner().invoke(scc, ["projections", "rebuild"], env={
+        "SCC_DATABASE_URL": database_url, "SCC_DATA_DIR": str(tmp_path),
+        "SCC_REBUILD_PROCESSES": "2"})
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    # The damaged entry is named: its kind of entry, its stream and its version.
+    assert re.fullmatch(
+        r"Error: Process [12] of 2 rebuilding the read models failed, so nothing was made "
+        r"current: MapperDeserialisationError: Failed to deserialise state of stored event "
+        r"with topic '[\w.:]+', originator_id '[-0-9a-f]{36}' and originator_version \d+: .+\. "
+        r"The read models are as they were\. Run the rebuild again once that is put right; "
+        r"SCC_REBUILD_PROCESSES=1 runs it in one process\.",
+        result.output.splitlines()[-1])

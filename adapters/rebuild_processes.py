@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from adapters.event_scan import StreamRange, scan_streams, stream_ranges
 from application.case_files import SchoolCaseFiles
-from application.projections import CaseFileProjections, NewGeneration
+from application.projections import CaseFileProjections, NewGeneration, RebuildFailed
 
 LEAST_ENTRIES = 200_000
 """The shortest log shared out. Each process takes most of a second to start (its imports):
@@ -45,10 +45,6 @@ WAIT_SECONDS = 1.0
 def default_processes() -> int:
     """The CPUs this process may use, up to ``MOST_PROCESSES``."""
     return max(1, min(MOST_PROCESSES, len(os.sched_getaffinity(0))))
-
-
-class RebuildFailed(RuntimeError):
-    """A part of a rebuild failed; nothing was made current."""
 
 
 class _Abandoned(Exception):

@@ -63,6 +63,11 @@ class NewGeneration(Protocol):
         """Writes each group of batches (one per projection) in a transaction."""
 
 
+class RebuildFailed(RuntimeError):
+    """One of the processes a rebuild was shared out among failed or died; nothing was made
+    current."""
+
+
 class RebuildProcesses(Protocol):
     """Processes that rebuild parts of the log at once (adapters.rebuild_processes), each
     with ``CaseFileProjections.fill`` over its part."""

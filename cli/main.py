@@ -83,8 +83,8 @@ class _Commands(click.Group):
             raise
         except Exception as error:
             from adapters.config import Settings
-            from adapters.rebuild_processes import RebuildFailed
             from adapters.store_errors import store_failure
+            from application.projections import RebuildFailed
 
             if isinstance(error, RebuildFailed):
                 raise RebuildStopped(

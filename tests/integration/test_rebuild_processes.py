@@ -18,8 +18,8 @@ from adapters.config import Settings
 from adapters.event_scan import scan_streams
 from adapters.event_store import new_cipher_key
 from adapters.read_models import SQLReadModels, read_model_engine
-from adapters.rebuild_processes import RebuildFailed, SpawnedRebuildProcesses
-from application.projections import PROJECTIONS, CaseFileProjections
+from adapters.rebuild_processes import SpawnedRebuildProcesses
+from application.projections import PROJECTIONS, CaseFileProjections, RebuildFailed
 from domain.errors import CaseFileError
 from tests.fakes import FixedClock
 from tests.integration import stored_rows

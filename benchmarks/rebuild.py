@@ -70,7 +70,7 @@ def run(quick: bool) -> list[Row]:
         Row(f"{NAME} sqlite whole rebuild", shared["seconds"], max_ms=MAX_SECONDS, unit="s"),
         Row(f"{NAME} sqlite peak memory", shared["peak_mb"], max_ms=MAX_MB, unit="MB",
             note="peak RSS of the rebuilding process" + (
-                f" plus the peak of each part's process ({parts_mb} MB)" if parts_mb else "")),
+                f" plus the peak of each of its processes ({parts_mb} MB)" if parts_mb else "")),
     ]
     if processes > 1:
         alone = rebuilt[1]
@@ -147,10 +147,12 @@ def rebuild_everything(url: str, processes: int) -> dict[str, Any]:
     finally:
         store.close()
         case_files.close()
-    # The peak of each process at once: an upper bound on what they held together.
+    # The peak of each process at once: an upper bound on what they held together. A log
+    # too short to share out (the quick one) is rebuilt in this process alone.
     parts_mb = shared.peaks_mb if shared else []
-    return {"seconds": seconds, "events": events, "processes": processes,
-            "how": f"{how}, {processes} process{'es' if processes > 1 else ''}",
+    used = len(parts_mb) or 1
+    return {"seconds": seconds, "events": events, "processes": used,
+            "how": f"{how}, {used} process{'es' if used > 1 else ''}",
             "peak_mb": peak_mb() + sum(parts_mb), "parts_mb": parts_mb}
 
 

@@ -133,15 +133,21 @@ def test_a_crash_mid_batch_loses_nothing_and_counts_nothing_twice(
         range(1, 11))
 
 
+def _overtaken(case_files, database_url, names):
+    """Two processes' read models, and the batches the first made for ``names`` from where it
+    stood before the second caught its activity feed up."""
+    first, second = projections_on(case_files, database_url), projections_on(
+        case_files, database_url)
+    stale = first.store.position(names[0])
+    second.catch_up(["activity"])
+    return first, stale, first._batches(
+        names, stale, case_files.recorder.select_notifications(stale + 1, 10))
+
+
 def test_two_processes_catching_up_together_write_each_batch_once(case_files, database_url):
     for n in range(4):
         register(case_files, 990320 + n)
-    first, second = projections_on(case_files, database_url), projections_on(
-        case_files, database_url)
-    stale = first.store.position("activity")
-    second.catch_up(["activity"])
-    batches = first._batches(["activity"], stale,
-                             case_files.recorder.select_notifications(stale + 1, 10))
+    first, _, batches = _overtaken(case_files, database_url, ["activity"])
 
     # Check the slower process's batch is refused, not written again.
     assert first.store.commit_together(batches) is False
@@ -151,12 +157,8 @@ def test_two_processes_catching_up_together_write_each_batch_once(case_files, da
 def test_projections_advanced_together_write_all_or_nothing(case_files, database_url):
     for n in range(3):
         register(case_files, 990330 + n)
-    first, second = projections_on(case_files, database_url), projections_on(
-        case_files, database_url)
-    stale = first.store.position("school_status")
-    second.catch_up(["activity"])  # one of the two moves on meanwhile
-    batches = first._batches(["school_status", "activity"], stale,
-                             case_files.recorder.select_notifications(stale + 1, 10))
+    # Of the two, activity moves on meanwhile.
+    first, stale, batches = _overtaken(case_files, database_url, ["school_status", "activity"])
 
     # Check nothing is written for either, though school_status had not moved.
     assert first.store.commit_together(batches) is False

@@ -10,7 +10,8 @@ GOVUK_FRONTEND := 6.3.0
 ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-sqlite faults faults-full lint bench load clean
+.PHONY: run test test-dates test-moved-day test-sqlite faults faults-full lint bench bench-smoke \
+	load clean
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,15 @@ run: $(STAMP) $(ASSETS)
 test: $(STAMP) $(ASSETS) $(CHROMIUM) lint
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/pytest
 
+# The whole suite again with the clock moved (libfaketime, for every process the tests start)
+# to eighteen months on, 29 February 2028 and the next Christmas Eve; test-moved-day runs one
+# of them, a different one each day (CI).
+test-dates: $(STAMP) $(ASSETS) $(CHROMIUM)
+	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days
+
+test-moved-day: $(STAMP) $(ASSETS) $(CHROMIUM)
+	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days --rotate
+
 test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/pytest -m "not postgres"
 
@@ -59,6 +69,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Every benchmark once, small and quick: fails on an error, never on a missed target.
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks --quick
 
 # Locust against gunicorn and scc worker on PostgreSQL with the England-scale log: 50 users for
 # 5 minutes; prints throughput, p95 and errors (python -m benchmarks.load --help for options).

@@ -1,28 +1,48 @@
-"""Demo data: Fenmarsh, a fictional LA, and sixteen years of its schools' case files.
+"""Demo data: Fenmarsh, a fictional LA, and its schools' case files since September 2010.
 
 Everything is recorded through the application's public commands, backdated with
 ``effective=``, so the demo obeys the same rules as real use. Entries stop at today's date:
 the application refuses entries effective in the future. Between the stories' entries the LA's
 routine goes on (caseworkers, school improvement visits at the deadline policy's cadence, a
 category review at each review point), so that only what a story means to be overdue is.
+
+The demo is of the day it is loaded. Its stories were written for the week of
+``STORY_WEEK``; loaded later, their recent years (from ``RECENT_YEARS``) move forward by whole
+weeks, so that the caseload is the same on any day: work overdue, work due within the
+fortnight, schools causing concern. Their older years stay where they are, under the law and
+in Ofsted's vocabulary of their day, and the LA's routine fills the years between. Each entry
+is recorded when the LA would have recorded it (``_recorded_at``), through the application's
+clock, so that what the record said at a past time differs from what is known now of that day.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from application.case_files import SchoolCaseFiles
+from application.ports import Clock
+from domain.deadlines import next_review
 from domain.errors import CaseFileError
 from domain.ofsted import framework_on
 
 LA_NAME = "Fenmarsh"
 LA_CODE = "999"
 DEMO_STARTS = date(2010, 9, 1)
-DEMO_ENDS = date(2026, 11, 30)
+STORY_WEEK = date(2026, 11, 23)
+"""The Monday of the week the stories were written for (the test clock's day): loaded in that
+week, the demo is exactly as written; loaded later, the recent years move by whole weeks."""
+RECENT_YEARS = date(2023, 1, 1)
+"""The stories' dates from here on move with the day the demo is loaded; earlier ones stay."""
+_PLANNED_UNTIL = date(2026, 11, 30)
+"""Ordinary schools' inspections are drawn up to here first, then on to the day of loading,
+so that their history up to the stories' week is the same whenever the demo is loaded."""
+ENGLAND = ZoneInfo("Europe/London")
 
 FEATURED_URN = 990007
 """Warning notice not complied with, then an interim executive board: the story to show."""
@@ -34,6 +54,8 @@ COMPLIED_2019_URN = 990049
 CONVERTED_URN = 990050
 ACADEMY_URN = 990061
 CONVERSION_DATE = date(2011, 8, 1)
+WAITING_URN = 990024
+"""A warning notice whose compliance period has ended: the LA's decision is waiting."""
 
 ProgressCallback = Callable[[int, int, int], None]
 """Called after each school with (schools loaded, schools in all, entries recorded)."""
@@ -204,17 +226,20 @@ def _head_on(day: date) -> str:
 
 def load_demo(case_files: SchoolCaseFiles,
               progress: ProgressCallback | None = None) -> DemoSummary:
-    """Loads Fenmarsh into an empty store, up to today or the end of November 2026."""
+    """Loads Fenmarsh into an empty store, up to today."""
     existing = case_files.urns()
     if existing:
         raise StoreNotEmpty(
             f"The store already holds {len(existing)} case files; the demo loads only into an "
             "empty store"
         )
-    until = min(case_files.clock.today(), DEMO_ENDS)
+    real_clock = case_files.clock
+    until = real_clock.today()
+    calendar = StoryCalendar.for_day(until)
+    clock = _RecordingClock(real_clock)
     master = random.Random(2010)
     seeds = {school.urn: master.randrange(2**32) for school in SCHOOLS}
-    stories: dict[int, Callable[[_Story], None]] = {
+    stories: dict[int, Callable[[_Teller], None]] = {
         NOTICE_TO_IMPROVE_URN: _notice_to_improve,
         SPECIAL_MEASURES_URN: _special_measures,
         COMPLIED_2014_URN: _warning_notice_complied_2014,
@@ -222,22 +247,31 @@ def load_demo(case_files: SchoolCaseFiles,
         SERIOUS_WEAKNESSES_URN: _serious_weaknesses,
         COMPLIED_2019_URN: _warning_notice_complied_2019,
         CONVERTED_URN: _academy_conversion,
+        WAITING_URN: _warning_notice_awaiting_decision,
     }
     total = len(SCHOOLS) + 1  # the converter academy opens a case file of its own
     loaded = entries = 0
-    for school in SCHOOLS:
-        story = _Story(case_files, school, until, random.Random(seeds[school.urn]))
-        try:
-            story.register()
-            stories.get(school.urn, _ordinary_school)(story)
-        except _StoryEnds:
-            pass
-        story.finish()
-        for urn in story.urns:
-            loaded += 1
-            entries += case_files.version(urn)
-        if progress is not None:
-            progress(loaded, total, entries)
+    case_files.clock = clock  # each entry recorded when the LA would have recorded it
+    try:
+        for school in SCHOOLS:
+            story = _Story(case_files, school, until, random.Random(seeds[school.urn]),
+                           calendar, clock)
+            try:
+                story.register()
+                if school.urn in stories:
+                    stories[school.urn](_Teller(story))
+                else:
+                    _ordinary_school(story)
+            except _StoryEnds:
+                pass
+            story.finish()
+            for urn in story.urns:
+                loaded += 1
+                entries += case_files.version(urn)
+            if progress is not None:
+                progress(loaded, total, entries)
+    finally:
+        case_files.clock = real_clock
     schools = case_files.schools()
     featured = case_files.school(FEATURED_URN)
     return DemoSummary(
@@ -247,6 +281,96 @@ def load_demo(case_files: SchoolCaseFiles,
         special_measures_urn=SPECIAL_MEASURES_URN,
         academy_conversion=(CONVERTED_URN, ACADEMY_URN),
     )
+
+
+# The stories' calendar and the LA's recording habits --------------------------------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_DATES_IN_TEXT = re.compile(
+    rf"\b(?:(?P<day>\d{{1,2}}) )?(?P<month>{'|'.join(_MONTHS)})(?: (?P<year>20\d\d))?\b"
+    r"|\b(?P<bare>20[2-9]\d)\b"
+)
+
+
+@dataclass(frozen=True)
+class StoryCalendar:
+    """Where the stories' dates fall when the demo is loaded: from ``RECENT_YEARS`` on, each
+    moves forward by ``shift`` (whole weeks, so weekdays stay weekdays)."""
+
+    shift: timedelta
+
+    @classmethod
+    def for_day(cls, today: date) -> StoryCalendar:
+        return cls(timedelta(weeks=max(0, (today - STORY_WEEK).days // 7)))
+
+    def real(self, day: date) -> date:
+        """The day a story's date falls on."""
+        return day if day < RECENT_YEARS else day + self.shift
+
+    def retell(self, text: str, told_on: date) -> str:
+        """A story's text for an entry it dates ``told_on``, with the dates and years it
+        mentions moved as that entry moved: "by 28 March 2024", "March 2026", "2023 KS2
+        results" (a year moves as the academic year of the entry moved)."""
+        if not self.shift or told_on < RECENT_YEARS:
+            return text
+        years = _academic_year(self.real(told_on)) - _academic_year(told_on)
+
+        def moved(match: re.Match[str]) -> str:
+            if match["bare"]:
+                return str(int(match["bare"]) + years)
+            month = _MONTHS.index(match["month"]) + 1
+            year = int(match["year"]) if match["year"] else None
+            if year is None:  # "on 21 February": the one nearest the entry
+                year = min((told_on.year - 1, told_on.year, told_on.year + 1),
+                           key=lambda y: abs((date(y, month, 1) - told_on).days))
+            if year < RECENT_YEARS.year - 1:
+                return match[0]
+            day = self.real(max(date(year, month, int(match["day"] or 15)), RECENT_YEARS))
+            if not match["day"]:
+                return f"{day:%B %Y}" if match["year"] else f"{day:%B}"
+            return f"{day.day} {day:%B %Y}" if match["year"] else f"{day.day} {day:%B}"
+
+        return _DATES_IN_TEXT.sub(moved, text)
+
+
+class _RecordingClock:
+    """The application's clock while the demo loads: entries are recorded at the moment the
+    story sets (``record_at``), never later than the real time; today is the real today."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.at: datetime | None = None
+
+    def record_at(self, moment: datetime) -> None:
+        self.at = moment
+
+    def now(self) -> datetime:
+        real = self.clock.now()
+        return real if self.at is None else min(self.at, real)
+
+    def today(self) -> date:
+        return self.clock.today()
+
+
+_LATER = {
+    # Working days after the day it happened that the LA records each kind of entry: visit
+    # notes are written up, MSP minutes agreed, category decisions moderated first.
+    "record_visit": (1, 5), "hold_msp_meeting": (2, 6), "complete_msp_action": (0, 3),
+    "change_category": (1, 3), "review_category": (1, 4), "record_inspection": (0, 2),
+}
+
+
+def _recorded_at(command: str, day: date, draw: random.Random) -> datetime:
+    """When an LA officer would have recorded an entry of this kind that took effect on
+    ``day``: in office hours, the same working day or a few later."""
+    low, high = _LATER.get(command, (0, 0))
+    recorded = _weekday(day)
+    for _ in range(draw.randint(low, high)):
+        recorded = _weekday(recorded + timedelta(days=1))
+    minute = draw.randint(8 * 60 + 30, 17 * 60 + 30)
+    return datetime.combine(recorded, time(minute // 60, minute % 60),
+                            ENGLAND).astimezone(UTC)
 
 
 class _StoryEnds(Exception):
@@ -266,6 +390,8 @@ class _Story:
     school: _School
     until: date
     rng: random.Random
+    calendar: StoryCalendar
+    clock: _RecordingClock
     urn: int = 0
     urns: list[int] = field(default_factory=list)
     category: str | None = None
@@ -274,20 +400,42 @@ class _Story:
     last_visit: date | None = None
     reviewed_until: date = date.min  # review points up to this day need no review entry
     handed_over: bool = False  # to the demo caseworker, for the schools that move to them
+    behind: tuple[date, date] | None = None  # entries of these days recorded on the last
+    review_points: tuple[date, ...] = ()
+    recorded: int = 0  # entries recorded so far: each draws its own moment
 
     def __post_init__(self) -> None:
         self.urn = self.school.urn
         self.adviser = self.rng.choice(_ADVISERS)
+        self.review_points = tuple(_review_points(self.until))
 
     def register(self) -> None:
         opened = self.school.opened_on
         effective = max(DEMO_STARTS, opened) if opened else DEMO_STARTS
         self._check(effective)
-        self.case_files.register_school(
-            by=_DATA_OFFICER, effective=effective, **self.school.details()
-        )
+        self.command("register_school", effective, _DATA_OFFICER, of_school=False,
+                     **self.school.details())
         self.urns.append(self.urn)
         self._assign(effective, self.adviser)
+
+    def command(self, name: str, day: date, by: str, /, *, of_school: bool = True,
+                dated: bool = True, **fields: Any) -> Any:
+        """Runs the application's command ``name`` for this school (``of_school``: given its
+        URN first), that took effect on ``day``, recorded when the LA would have recorded it.
+        Corrections are not ``dated``: they take effect when they are recorded."""
+        self.recorded += 1
+        draw = random.Random(f"{self.urn} {day} {name} {self.recorded}")
+        moment = _recorded_at(name, day, draw)
+        if self.behind and self.behind[0] <= day < self.behind[1]:
+            moment = max(moment, _recorded_at(name, self.behind[1], draw))
+        self.clock.record_at(moment)
+        arguments = ({"urn": self.urn} if of_school else {}) | fields
+        if dated:
+            arguments["effective"] = day
+        try:
+            return getattr(self.case_files, name)(by=by, **arguments)
+        finally:
+            self.clock.record_at(None)
 
     def adviser_on(self, day: date) -> _Adviser:
         if self.urn in CASEWORKER_URNS and day >= CASEWORKER_JOINS:
@@ -298,7 +446,7 @@ class _Story:
         """The application's commands for this school, effective on ``day``."""
         self._check(day)
         self._catch_up(day)
-        return _Commands(self.case_files, self.urn, day, by or self.adviser_on(day).signature)
+        return _Commands(self, day, by or self.adviser_on(day).signature)
 
     def categorise(self, day: date, to: str, reason: str, evidence: str = "") -> None:
         """Sets the LA category at a review point or on new evidence; a review that keeps
@@ -346,15 +494,17 @@ class _Story:
         self.handed_over = True
 
     def _assign(self, day: date, adviser: _Adviser) -> None:
-        self.case_files.assign_caseworker(self.urn, by=_head_on(day), effective=day,
-                                          name=adviser.name, email=adviser.email)
+        self.command("assign_caseworker", day, _head_on(day), name=adviser.name,
+                     email=adviser.email)
 
     def _next_review(self) -> date | None:
-        """The next review point, unless the category was set in the month before it."""
+        """The next review point, unless the category was set in the month before it and
+        the policy wants no review by then."""
         if self.category is None:
             return None
-        return next((day for day in _REVIEW_POINTS if day > self.reviewed_until
-                     and (day - self.category_since).days >= 28), None)
+        due = next_review(self.category_since, tuple(self.case_files.policy.review_months))
+        return next((day for day in self.review_points if day > self.reviewed_until
+                     and ((day - self.category_since).days >= 28 or due <= day)), None)
 
     def _next_visit(self) -> date | None:
         """The next visit, before the policy's cadence runs out: termly (every ten to twelve
@@ -407,10 +557,9 @@ class _Story:
         if framework.report_card_grades:
             fields["report_card"] = report_card or _report_card(quality, self.school.phase)
             fields["safeguarding"] = safeguarding
-        return self.case_files.record_inspection(
-            self.urn, by=_DATA_OFFICER, published_on=published_on, inspected_on=inspected_on,
-            category=category, **fields,
-        )
+        return self.command("record_inspection", published_on, _DATA_OFFICER, dated=False,
+                            published_on=published_on, inspected_on=inspected_on,
+                            category=category, **fields)
 
     def open_action(self, description: str) -> str:
         """The id of the open MSP action with this description (ids are the domain's)."""
@@ -437,19 +586,95 @@ class _Story:
 
 
 @dataclass(frozen=True)
+class _Teller:
+    """A story as written: its dates and texts are the stories' week's, told on the day the
+    demo is loaded (``StoryCalendar``); everything else is the story's own."""
+
+    story: _Story
+
+    @property
+    def school(self) -> _School:
+        return self.story.school
+
+    @property
+    def until(self) -> date:
+        """Today, as a date of the story."""
+        return self.story.until - self.story.calendar.shift
+
+    def real(self, day: date) -> date:
+        return self.story.calendar.real(day)
+
+    def on(self, day: date, by: str | None = None) -> _ToldCommands:
+        return _ToldCommands(self, day, self.story.on(self.real(day), by))
+
+    def told(self, value: Any, on: date) -> Any:
+        """A command's field as the story's day ``on`` is told: dates moved, texts retold."""
+        if isinstance(value, str):
+            return self.story.calendar.retell(value, on)
+        if isinstance(value, date):
+            return self.real(value)
+        if isinstance(value, list):
+            return [self.told(item, on) for item in value]
+        if isinstance(value, dict):
+            return {key: self.told(item, on) for key, item in value.items()}
+        return value
+
+    def categorise(self, day: date, to: str, reason: str, evidence: str = "") -> None:
+        self.story.categorise(self.real(day), to, self.told(reason, day),
+                              self.told(evidence, day))
+
+    def inspect(self, inspected_on: date, published_on: date, quality: int,
+                category: str | None = None, report_card: dict[str, str] | None = None,
+                safeguarding: str = "met") -> str:
+        return self.story.inspect(self.real(inspected_on), self.real(published_on), quality,
+                                  category, report_card, safeguarding)
+
+    def convert_to_academy(self, day: date, by: str, new_urn: int, name: str) -> None:
+        self.story.on(self.real(day))
+        self.story.command("convert_to_academy", self.real(day), by, new_urn=new_urn, name=name)
+
+    def switch_to(self, urn: int, day: date) -> None:
+        self.story.switch_to(urn, self.real(day))
+
+    def ordinary_years(self, quality: int, last_inspected: date, since: date) -> None:
+        """From ``since`` on, the school's years go on as an ordinary school's."""
+        _ordinary_years(self.story, quality, self.real(last_inspected), self.real(since))
+
+    def behind(self, first: date, caught_up: date) -> None:
+        """The LA fell behind with this school's file: what took effect from ``first`` was
+        recorded only on ``caught_up``."""
+        self.story.behind = (self.real(first), self.real(caught_up))
+
+    def open_action(self, description: str) -> str:
+        return self.story.open_action(description)
+
+    def version_of(self, event: str, **details: Any) -> int:
+        return self.story.version_of(event, **details)
+
+
+@dataclass(frozen=True)
+class _ToldCommands:
+    teller: _Teller
+    day: date
+    commands: _Commands
+
+    def __getattr__(self, command: str) -> Callable[..., Any]:
+        method = getattr(self.commands, command)
+        return lambda **fields: method(**self.teller.told(fields, self.day))
+
+
+@dataclass(frozen=True)
 class _Commands:
     """``story.on(day).raise_concern(...)``: an application command with urn, by, effective."""
 
-    case_files: SchoolCaseFiles
-    urn: int
+    story: _Story
     day: date
     by: str
 
     def __getattr__(self, command: str) -> Callable[..., Any]:
-        method = getattr(self.case_files, command)
-        if command in ("retract_entry", "amend_entry"):  # corrections are dated today
-            return lambda **fields: method(self.urn, by=self.by, **fields)
-        return lambda **fields: method(self.urn, by=self.by, effective=self.day, **fields)
+        dated = command not in ("retract_entry", "amend_entry")  # corrections: dated today
+        return lambda **fields: self.story.command(command, self.day, self.by, dated=dated,
+                                                   **fields)
 
 
 # Ordinary schools: Ofsted's cadence and the LA's reviews ------------------------------------
@@ -485,26 +710,32 @@ def _ordinary_years(story: _Story, quality: int, last_inspected: date | None, si
                     first_inspection: date | None = None) -> None:
     """Inspections on Ofsted's cadence and the LA's termly reviews, from ``since`` on.
 
-    The whole plan is drawn before anything is recorded, so the random draws do not depend
-    on today's date.
+    The whole plan is drawn before anything is recorded: up to the stories' week first, then
+    on to today, so that the years up to the stories' week are drawn the same on any day.
     """
     rng = story.rng
     inspections: list[tuple[date, date, int]] = []
     grade, last = quality, last_inspected
-    while True:
-        inspected_on = first_inspection if last is None else _next_inspection(last, grade, rng)
-        if inspected_on < since + timedelta(days=30):  # overdue when the story starts
-            inspected_on = since + timedelta(days=rng.randint(30, 400))
-        inspected_on = _term_time(inspected_on)
-        if inspected_on > DEMO_ENDS:
-            break
-        grade = _next_grade(grade, rng)
-        inspections.append((_publication(inspected_on, rng), inspected_on, grade))
-        last = inspected_on
-    dips = {year: rng.random() for year in range(DEMO_STARTS.year, DEMO_ENDS.year + 1)}
+    dips: dict[int, float] = {}
+    drawn: date | None = None  # the next inspection, drawn but beyond the plan so far
+    for planned_until in (_PLANNED_UNTIL, story.until):
+        while True:
+            if drawn is None:
+                drawn = first_inspection if last is None else _next_inspection(last, grade, rng)
+                if drawn < since + timedelta(days=30):  # overdue when the story starts
+                    drawn = since + timedelta(days=rng.randint(30, 400))
+                drawn = _term_time(drawn)
+            if drawn > planned_until:
+                break
+            inspected_on, drawn = drawn, None
+            grade = _next_grade(grade, rng)
+            inspections.append((_publication(inspected_on, rng), inspected_on, grade))
+            last = inspected_on
+        dips |= {year: rng.random() for year in range(DEMO_STARTS.year, planned_until.year + 1)
+                 if year not in dips}
 
     moments = [(published, 0, (inspected, grade)) for published, inspected, grade in inspections]
-    moments += [(day, 1, None) for day in _review_points() if day >= since]
+    moments += [(day, 1, None) for day in story.review_points if day >= since]
     known, concern, letter_sent = quality, None, False
     for day, _, inspection in sorted(moments, key=lambda m: (m[0], m[1])):
         if inspection is not None:
@@ -600,16 +831,13 @@ def _publication(inspected_on: date, rng: random.Random) -> date:
     return _weekday(day)
 
 
-def _review_points() -> Iterator[date]:
+def _review_points(until: date) -> Iterator[date]:
     """School Performance Profile reviews: September, January and April (Peterborough 2013)."""
-    for year in range(DEMO_STARTS.year, DEMO_ENDS.year + 1):
+    for year in range(DEMO_STARTS.year, until.year + 1):
         for month, day in ((1, 20), (4, 27), (9, 22)):
             review = _weekday(date(year, month, day))
-            if DEMO_STARTS <= review <= DEMO_ENDS:
+            if DEMO_STARTS <= review <= until:
                 yield review
-
-
-_REVIEW_POINTS = tuple(_review_points())
 
 
 def _review_reason(category: str, day: date) -> str:
@@ -755,7 +983,7 @@ def _report_card(quality: int, phase: str) -> dict[str, str]:
 
 # The stories -------------------------------------------------------------------------------
 
-def _notice_to_improve(s: _Story) -> None:
+def _notice_to_improve(s: _Teller) -> None:
     """2011: inadequate with a notice to improve (the pre-2012 vocabulary), then recovery."""
     s.categorise(date(2010, 9, 20), "3a", "Satisfactory (Ofsted 2008); early years weak",
                  "Ofsted report, June 2008")
@@ -783,10 +1011,10 @@ def _notice_to_improve(s: _Story) -> None:
         concern_id=concern, outcome="Phonics screening check 74% in 2012; Ofsted satisfied"
     )
     s.categorise(date(2013, 1, 21), "3a", "Secure improvement in early reading")
-    _ordinary_years(s, 3, date(2012, 3, 6), date(2013, 2, 1))
+    s.ordinary_years(3, date(2012, 3, 6), date(2013, 2, 1))
 
 
-def _special_measures(s: _Story) -> None:
+def _special_measures(s: _Teller) -> None:
     """2026: a report card with urgent improvement puts the school in special measures,
     which makes it eligible for intervention without any step by the LA (s62)."""
     s.categorise(date(2010, 9, 20), "2", _REASONS["2"], "Ofsted report, May 2009")
@@ -842,7 +1070,7 @@ def _special_measures(s: _Story) -> None:
     )
 
 
-def _warning_notice_complied_2014(s: _Story) -> None:
+def _warning_notice_complied_2014(s: _Teller) -> None:
     """2014: a warning notice under the old fixed 15-working-day period, complied with."""
     s.categorise(date(2010, 9, 20), "3a", "Satisfactory (Ofsted 2009)")
     s.inspect(date(2012, 1, 17), date(2012, 2, 14), 3)
@@ -878,10 +1106,10 @@ def _warning_notice_complied_2014(s: _Story) -> None:
     s.categorise(date(2016, 4, 27), "3a", "2015 KS2 results back to national")
     s.on(date(2016, 4, 27)).resolve_concern(concern_id=concern,
                                             outcome="KS2 results at national for 2015")
-    _ordinary_years(s, 3, date(2015, 6, 9), date(2016, 5, 1))
+    s.ordinary_years(3, date(2015, 6, 9), date(2016, 5, 1))
 
 
-def _serious_weaknesses(s: _Story) -> None:
+def _serious_weaknesses(s: _Teller) -> None:
     """2021: serious weaknesses (s61) make the school eligible; the 2023 report ends it."""
     s.categorise(date(2010, 9, 20), "2", _REASONS["2"])
     s.inspect(date(2012, 5, 15), date(2012, 6, 12), 2)
@@ -917,10 +1145,10 @@ def _serious_weaknesses(s: _Story) -> None:
     s.on(date(2024, 1, 22)).resolve_concern(
         concern_id=concern, outcome="Ofsted no longer finds serious weaknesses (November 2023)"
     )
-    _ordinary_years(s, 3, date(2023, 10, 10), date(2024, 2, 1))
+    s.ordinary_years(3, date(2023, 10, 10), date(2024, 2, 1))
 
 
-def _warning_notice_complied_2019(s: _Story) -> None:
+def _warning_notice_complied_2019(s: _Teller) -> None:
     """2019: a safety warning notice, ground (c), with a period the LA set; complied with."""
     s.categorise(date(2010, 9, 20), "2", _REASONS["2"])
     s.inspect(date(2011, 11, 15), date(2011, 12, 13), 2)
@@ -954,22 +1182,20 @@ def _warning_notice_complied_2019(s: _Story) -> None:
                                             outcome="Warning notice complied with")
     s.categorise(date(2019, 4, 29), "3a", "Behaviour secure since the warning notice")
     s.inspect(date(2019, 6, 11), date(2019, 7, 9), 3)
-    _ordinary_years(s, 3, date(2019, 6, 11), date(2019, 9, 1))
+    s.ordinary_years(3, date(2019, 6, 11), date(2019, 9, 1))
 
 
-def _academy_conversion(s: _Story) -> None:
+def _academy_conversion(s: _Teller) -> None:
     """2011: an outstanding school converts; the academy's file starts under a new URN."""
     s.categorise(date(2010, 9, 20), "1", _REASONS["1"], "Ofsted report, November 2009")
     s.on(CONVERSION_DATE, _head_on(CONVERSION_DATE)).change_school_details(pupils=1436)
-    s.case_files.convert_to_academy(
-        s.urn, by=_head_on(CONVERSION_DATE), effective=CONVERSION_DATE, new_urn=ACADEMY_URN,
-        name="Cranmoor Academy",
-    )
+    s.convert_to_academy(CONVERSION_DATE, _head_on(CONVERSION_DATE), new_urn=ACADEMY_URN,
+                         name="Cranmoor Academy")
     s.switch_to(ACADEMY_URN, CONVERSION_DATE)
-    _ordinary_years(s, 1, date(2009, 11, 17), CONVERSION_DATE)
+    s.ordinary_years(1, date(2009, 11, 17), CONVERSION_DATE)
 
 
-def _warning_notice_then_ieb(s: _Story) -> None:
+def _warning_notice_then_ieb(s: _Teller) -> None:
     """The featured school: concerns, category 4 and an MSP group; a warning notice not
     complied with, notice of intervention, and an interim executive board (s65) after
     consulting the governing body and the diocese."""
@@ -1089,6 +1315,8 @@ def _warning_notice_then_ieb(s: _Story) -> None:
              [("Agree the school improvement plan", "IEB chair", date(2025, 10, 31))])
     msp.schedule(date(2025, 9, 30), date(2025, 11, 11))
     msp.complete(date(2025, 10, 31), "Agree the school improvement plan")
+    # The adviser was away from mid-November: the file was brought up to date in January.
+    s.behind(date(2025, 11, 11), date(2026, 1, 13))
     msp.hold(date(2025, 11, 11), "School improvement plan monitored", [])
     msp.schedule(date(2025, 11, 11), date(2026, 1, 13))
     msp.hold(date(2026, 1, 13), "Autumn assessment results reviewed", [])
@@ -1121,7 +1349,9 @@ def _warning_notice_then_ieb(s: _Story) -> None:
     )
     msp.complete(date(2026, 10, 14), "Complete safer recruitment training for the IEB")
     msp.hold(date(2026, 11, 10), "IEB reports on the 2026 results analysis (late)",
-             [("Draft the plan to hand back to a governing body", "IEB chair",
+             [("Send the group the autumn term attendance figures", "Headteacher",
+               date(2026, 12, 4)),
+              ("Draft the plan to hand back to a governing body", "IEB chair",
                date(2027, 1, 29))])
     msp.schedule(date(2026, 11, 10), date(2026, 12, 15))
 
@@ -1130,14 +1360,51 @@ def _warning_notice_then_ieb(s: _Story) -> None:
     today = s.until
     s.on(today, head).retract_entry(
         version=s.version_of("ConcernRaised", concern_id=mistaken),
-        reason="Recorded against the wrong school: the figures are Gaultby Community "
-               "Primary School's",
+        reason="Recorded against the wrong school: the figures are Whittlefen Primary "
+               "School's",
     )
     s.on(today, head).amend_entry(
         version=s.version_of("LetterOfConcernSent", letter_id=letter),
         changes={"summary": "The governing body must be quorate and hold leaders to account "
                             "for pupil premium spending by 28 March 2024"},
-        reason="The deadline was mistyped as 2042; the letter sent said 2024",
+        reason="The deadline was mistyped: the letter sent said 28 March 2024",
+    )
+
+
+def _warning_notice_awaiting_decision(s: _Teller) -> None:
+    """This term: attendance collapses, governors do not act, and a warning notice's
+    compliance period ends with the LA's decision on intervention still to make."""
+    s.categorise(date(2010, 9, 20), "2", _REASONS["2"], "Ofsted report, February 2010")
+    s.inspect(date(2011, 10, 4), date(2011, 11, 1), 2)
+    s.inspect(date(2015, 11, 10), date(2015, 12, 8), 2)
+    s.inspect(date(2021, 10, 5), date(2021, 11, 2), 2)
+    s.categorise(date(2025, 9, 22), "3a", "2025 KS2 results below national; attendance "
+                                          "falling", "Provisional 2025 KS2 results")
+    s.categorise(date(2026, 9, 22), "3b", "Persistent absence doubled in a year; leaders and "
+                                          "governors have no plan", "Attendance returns, 2025-26")
+    concern = s.on(date(2026, 10, 5)).raise_concern(
+        ground="other", source="performance data",
+        description="Persistent absence 31% in the first half of the autumn term, against 15% "
+                    "nationally",
+        evidence="Attendance return, October 2026",
+    )
+    s.on(date(2026, 10, 5)).communicate_concern(concern_id=concern, recipient="headteacher")
+    s.on(date(2026, 10, 6)).communicate_concern(concern_id=concern,
+                                                recipient="chair of governors")
+    head = _head_on(date(2026, 10, 12))
+    s.on(date(2026, 10, 12), head).send_letter_of_concern(
+        concern_ids=[concern],
+        summary="The governing body is asked to adopt an attendance plan with the LA's "
+                "attendance team by 16 October 2026",
+    )
+    s.on(date(2026, 10, 19), head).issue_warning_notice(
+        grounds=["b"], compliance_period=15,
+        matters="The governing body has not acted on persistent absence of 31%; it did not "
+                "adopt the attendance plan the LA asked for by 16 October 2026",
+        required_actions="Adopt and apply an attendance plan agreed with the LA's attendance "
+                         "team; report weekly attendance to the LA",
+        minded_action="Appoint additional governors (s64)",
+        copies_to=["Ofsted", "Regional Director"],
     )
 
 
@@ -1145,13 +1412,14 @@ def _warning_notice_then_ieb(s: _Story) -> None:
 class _MSPGroup:
     """The featured school's monitoring group: meetings scheduled, held, actions done."""
 
-    story: _Story
+    story: _Teller
     chair: str
     members: list[str] = field(default_factory=lambda: [
         "Helen Marsh (LA, chair)", f"{DEMO_CASEWORKER.name} (School Improvement Adviser)",
         "Revd Clare Ashby (Diocesan Schools Adviser)", "Headteacher", "Chair of Governors",
     ])
     next_meeting: str | None = None
+    actions: dict[str, str] = field(default_factory=dict)  # as written: as told
 
     def schedule(self, on: date, meets_on: date) -> None:
         self.next_meeting = self.story.on(on, self.chair).schedule_msp_meeting(meets_on=meets_on)
@@ -1159,6 +1427,7 @@ class _MSPGroup:
     def hold(self, on: date, minutes: str, actions: list[tuple[str, str, date]]) -> None:
         attendees = self.members if on < date(2025, 9, 1) else [
             *self.members[:4], "Dr Ruth Penhaligon (IEB chair)"]
+        self.actions |= {d: self.story.told(d, on) for d, _, _ in actions}
         self.story.on(on, self.chair).hold_msp_meeting(
             meeting_id=self.next_meeting, attendees=attendees, minutes=minutes,
             actions=[{"description": d, "owner": o, "due": due} for d, o, due in actions],
@@ -1166,5 +1435,5 @@ class _MSPGroup:
         self.next_meeting = None
 
     def complete(self, on: date, description: str, note: str = "Done") -> None:
-        action_id = self.story.open_action(description)
+        action_id = self.story.open_action(self.actions[description])
         self.story.on(on, self.chair).complete_msp_action(action_id=action_id, note=note)

@@ -3,6 +3,8 @@
 The rebuild runs in a child process (``python -m benchmarks.rebuild URL``) on a copy of the
 cached log, so that its peak memory is its own. ``python -m benchmarks.rebuild --profile``
 runs it under cProfile instead (``--quick`` for the small log) and prints where time goes.
+``--quick`` shares even the small log out among processes (too short for the app to share
+out), so that the smoke test runs the processes too; its rates are not the app's.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ MAX_MB = 500
 BASELINE_RUNS = 3
 """The raw insert rate swings with the machine's disk and page cache (by as much as two to
 one between runs): the fastest of a few runs is the baseline, the strictest reading."""
+QUICK_LEAST_ENTRIES = 1
+"""The shortest log shared out in a quick run: any, so that the processes run."""
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,6 +48,7 @@ def run(quick: bool) -> list[Row]:
     made = (f"cached {Path(england['path']).name}, generated {england.get('generated_at')}"
             if england["cached"] else "generated in this run")
     processes = default_processes()
+    least_entries = QUICK_LEAST_ENTRIES if quick else None
     with tempfile.TemporaryDirectory(prefix="scc-bench-") as folder:
         events, state_width, topic_width = log_shape(Path(england["path"]))
         progress(f"{NAME}: baseline: {events:,} raw inserts of rows like the stored events "
@@ -58,7 +63,7 @@ def run(quick: bool) -> list[Row]:
             progress(f"{NAME}: copying {Path(england['path']).name}; rebuilding every "
                      f"projection in {count} process{'es' if count > 1 else ''}")
             shutil.copyfile(england["path"], work)
-            rebuilt[count] = rebuild_in_child(f"sqlite:///{work}", count)
+            rebuilt[count] = rebuild_in_child(f"sqlite:///{work}", count, least_entries)
             work.unlink()
     shared = rebuilt[processes]
     parts_mb = ", ".join(f"{mb:.0f}" for mb in shared["parts_mb"])
@@ -113,20 +118,23 @@ def raw_insert_rate(path: Path, rows: int, state_width: int, topic_width: int) -
 
 # The rebuild ------------------------------------------------------------------------------------
 
-def rebuild_in_child(url: str, processes: int) -> dict[str, Any]:
+def rebuild_in_child(url: str, processes: int,
+                     least_entries: int | None = None) -> dict[str, Any]:
     """Runs ``rebuild_everything`` in a child process, which reports its own peak RSS in MB
     (support.peak_mb: the parent's ``wait4`` would count the parent's peak too)."""
+    shortest = [] if least_entries is None else ["--least-entries", str(least_entries)]
     child = subprocess.run([sys.executable, "-m", "benchmarks.rebuild", url,
-                            "--processes", str(processes)],
+                            "--processes", str(processes), *shortest],
                            stdout=subprocess.PIPE, cwd=ROOT, check=False)
     if child.returncode:
         raise RuntimeError(f"the rebuild process exited with {child.returncode}")
     return json.loads(child.stdout)
 
 
-def rebuild_everything(url: str, processes: int) -> dict[str, Any]:
+def rebuild_everything(url: str, processes: int,
+                       least_entries: int | None = None) -> dict[str, Any]:
     """Builds the application and the read models on ``url`` and rebuilds every projection;
-    times the whole of it."""
+    times the whole of it. ``least_entries``: the shortest log shared out, if not the app's."""
     from functools import partial
 
     from adapters.event_scan import scan_streams
@@ -137,7 +145,8 @@ def rebuild_everything(url: str, processes: int) -> dict[str, Any]:
     started = time.perf_counter()
     case_files = case_files_on(url)
     store = SQLReadModels(read_model_engine(url))
-    shared = SpawnedRebuildProcesses(case_files, url, processes) if processes > 1 else None
+    shared = (SpawnedRebuildProcesses(case_files, url, processes, least_entries=least_entries)
+              if processes > 1 else None)
     try:
         how = rebuild_all(CaseFileProjections(
             case_files, store, scan=partial(scan_streams, case_files.recorder, case_files.mapper),
@@ -148,7 +157,7 @@ def rebuild_everything(url: str, processes: int) -> dict[str, Any]:
         store.close()
         case_files.close()
     # The peak of each process at once: an upper bound on what they held together. A log
-    # too short to share out (the quick one) is rebuilt in this process alone.
+    # too short to share out is rebuilt in this process alone.
     parts_mb = shared.peaks_mb if shared else []
     used = len(parts_mb) or 1
     return {"seconds": seconds, "events": events, "processes": used,
@@ -209,11 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="with --profile: the small log")
     parser.add_argument("--processes", type=int, default=1,
                         help="with a URL: share the rebuild out among this many processes")
+    parser.add_argument("--least-entries", type=int,
+                        help="with a URL: share out a log this long or longer (the app's "
+                             "shortest if not given)")
     args = parser.parse_args(argv)
     if args.profile:
         profile(args.quick)
     elif args.url:
-        print(json.dumps(rebuild_everything(args.url, args.processes)))
+        print(json.dumps(rebuild_everything(args.url, args.processes, args.least_entries)))
     else:
         parser.error("give a store URL, or --profile")
     return 0

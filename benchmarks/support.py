@@ -37,6 +37,8 @@ class Row:
     note: str = ""
     unit: str = "ms"
     min_ratio: float | None = None
+    error: str = ""
+    """What the benchmark raised, when it raised instead of measuring."""
 
     @property
     def ratio(self) -> float | None:
@@ -54,6 +56,8 @@ class Row:
 
     @property
     def verdict(self) -> str:
+        if self.error:
+            return f"ERROR: {self.error}"
         if self.figure_ms is None:
             return f"skipped: {self.note}" if self.note else "skipped"
         if self.max_ratio is not None and self.ratio is not None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from adapters.rebuild_processes import default_processes
 from benchmarks.england import ensure_england
 from benchmarks.rebuild import rebuild_in_child
 from benchmarks.support import Row, p50, p95, progress
@@ -66,7 +67,8 @@ def run(quick: bool) -> list[Row]:
         url = f"sqlite:///{work}"
         if read_models_behind(url):
             progress(f"{NAME}: rebuilding the read models ({size})")
-            rebuilt = rebuild_in_child(url)
+            # In as many processes as the app's own rebuild uses by default.
+            rebuilt = rebuild_in_child(url, default_processes())
             progress(f"{NAME}: rebuilt in {rebuilt['seconds']:.0f} s")
         urns = longest_histories(url, SCHOOLS_SHOWN)
         with served(url) as port:

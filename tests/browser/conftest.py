@@ -3,8 +3,10 @@ Playwright, and the actions a user takes (sign in) or a reviewer wants (screensh
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,17 +81,35 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         services.close()
 
 
+@contextmanager
+def _real_clock() -> Iterator[None]:
+    """Playwright's driver and Chromium start on the real clock when the suite runs with the
+    clock moved (``make test-dates``): under libfaketime Chromium took seconds a request. The
+    pages' dates are the server's; the moved days are all ahead, so the browser never sees the
+    server's cookies as expired."""
+    moved = {name: os.environ.pop(name) for name in ("LD_PRELOAD", "FAKETIME")
+             if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(moved)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make {CHROMIUM}), "
                     'or leave these tests out with -m "not browser"')
-    with sync_playwright() as playwright:
+    with _real_clock():  # the driver starts here, and Chromium from the driver
+        playwright = sync_playwright().start()
+    try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=CHROMIUM_ARGS)
         expect.set_options(timeout=TIMEOUT_MS)
         yield browser
         browser.close()
+    finally:
+        playwright.stop()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,8 +12,12 @@ from adapters.demo import (
     COMPLIED_2014_URN,
     CONVERTED_URN,
     FEATURED_URN,
+    RECENT_YEARS,
     SPECIAL_MEASURES_URN,
+    STORY_WEEK,
+    WAITING_URN,
     StoreNotEmpty,
+    StoryCalendar,
     load_demo,
 )
 from adapters.event_store import event_store_env
@@ -26,8 +30,13 @@ INTENDED_OVERDUE = {
     # The featured school's IEB has not yet done two things its MSP group asked for.
     (FEATURED_URN, "msp_action:A7", date(2026, 9, 25)),  # a plan to cut persistent absence
     (FEATURED_URN, "msp_action:A8", date(2026, 10, 23)),  # an analysis of the 2026 results
+    # A warning notice's compliance period has ended, with the LA's decision still to make.
+    (WAITING_URN, "compliance:WN1", date(2026, 11, 9)),
 }
 """Everything overdue on the demo's day (the test clock's, 23 November 2026), by design."""
+MOVED_DAYS = (date(2027, 12, 24), date(2028, 2, 29), date(2028, 6, 7))
+"""Days the demo is loaded on besides the stories' week: Christmas Eve, a leap day, and
+eighteen months on (the days ``make test-dates`` moves the clock to)."""
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +53,12 @@ def demo(tmp_path_factory, working_days, scheme):
 def _histories(app: SchoolCaseFiles) -> list[list[tuple]]:
     return [[(e["event"], e["effective"], e["summary"]) for e in app.history(urn)]
             for urn in app.urns()]
+
+
+def _overdue(app: SchoolCaseFiles) -> set[tuple[int, str, date]]:
+    today = app.clock.today()
+    return {(f.urn, f.key, f.due) for urn in app.urns() for f in app.firings(urn)
+            if f.working_days_before == PASSED and f.due < today}
 
 
 def test_demo_loads_fenmarsh_with_its_stories(case_files):
@@ -159,3 +174,71 @@ def test_the_demo_records_the_las_routine_visits_reviews_and_caseworkers(demo, w
     statement = next(e for e in special if e["event"] == "StatementOfActionSent")
     assert statement["details"]["inspection_id"] == report["details"]["inspection_id"]
     assert statement["effective"] <= working_days.add_working_days(report["effective"], 10)
+
+
+@pytest.mark.parametrize("day", MOVED_DAYS, ids=str)
+def test_the_demo_is_of_the_day_it_is_loaded(day, demo, tmp_path, working_days, scheme):
+    clock = FixedClock(datetime(day.year, day.month, day.day, 10, tzinfo=UTC))
+    app = SchoolCaseFiles(event_store_env(f"sqlite:///{tmp_path / 'later.sqlite3'}"),
+                          clock=clock, working_days=working_days, scheme=scheme)
+    try:
+        summary = load_demo(app)
+        moved = StoryCalendar.for_day(day)
+
+        # Check the stories' recent years moved by whole weeks, to end in the week of today
+        assert summary.loaded_until == day
+        assert moved.shift.days % 7 == 0 and 0 <= (day - STORY_WEEK - moved.shift).days < 7
+        # Check the caseload is of today: what the stories mean to be overdue is, by as long
+        assert _overdue(app) == {(urn, key, moved.real(due))
+                                 for urn, key, due in INTENDED_OVERDUE}
+        featured = app.school(FEATURED_URN)
+        assert featured["msp"]["next_meeting"]["meets_on"] > day
+        assert any(day <= a["due"] <= day + timedelta(days=14)
+                   for a in featured["msp"]["open_actions"])
+        # Check the LA's decision on the warning notice is waiting, once the worker has
+        # recorded the end of its compliance period
+        for firing in app.firings(WAITING_URN):
+            app.fire(firing)
+        (notice,) = app.school(WAITING_URN)["warning_notices"]
+        assert notice["compliance_date"] < day and notice["complied"] is None
+        assert [d.due for d in app.deadlines(WAITING_URN) if d.kind == "decide_intervention"
+                ] == [notice["compliance_date"] + timedelta(days=1)]
+
+        # Check the years before the recent ones are the same history, whenever it is loaded
+        def older(histories):
+            return [[e for e in h if e[1] < RECENT_YEARS] for h in histories]
+        assert older(_histories(app)) == older(_histories(demo))
+        # Check the texts moved with their entries: a deadline in a letter, a year's results
+        history = app.history(FEATURED_URN)
+        amended = next(e for e in history if e["event"] == "EntryAmended")
+        assert f"said {moved.real(date(2024, 3, 28)):%-d %B %Y}" in amended["summary"]
+        results = next(e for e in history if e["event"] == "ConcernRaised")
+        year = (results["effective"] - timedelta(days=243)).year  # last summer's results
+        assert f"38% in {year} against 60% nationally" in results["details"]["description"]
+    finally:
+        app.close()
+
+
+def test_the_demo_records_each_entry_about_when_the_la_would_have(demo):
+    now = demo.clock.now()
+    entries = [e for urn in demo.urns() for e in demo.history(urn)]
+    delays = sorted((e["recorded_at"].date() - e["effective"]).days for e in entries)
+
+    # Check every entry was recorded on or after the day it took effect, and never after now
+    assert delays[0] >= 0 and all(e["recorded_at"] <= now for e in entries)
+    # Check most were recorded within the week, in office hours, and none all at once
+    assert delays[len(delays) // 2] <= 3 and delays[len(delays) * 9 // 10] <= 14
+    assert len({e["recorded_at"] for e in entries}) > len(entries) * 0.9
+
+
+def test_what_the_record_said_a_year_ago_is_less_than_what_is_known_now_of_that_day(demo):
+    # The featured school's file fell behind from mid-November 2025 until January: what
+    # happened then was recorded later.
+    year_ago = demo.clock.today() - timedelta(days=365)
+    that_evening = datetime(year_ago.year, year_ago.month, year_ago.day, 18, tzinfo=UTC)
+
+    as_at = demo.history(FEATURED_URN, as_at=year_ago)
+    as_known = demo.history(FEATURED_URN, as_at=year_ago, as_known_at=that_evening)
+
+    assert len(as_known) < len(as_at)
+    assert {e["version"] for e in as_known} < {e["version"] for e in as_at}

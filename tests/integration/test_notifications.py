@@ -15,6 +15,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
@@ -503,11 +504,13 @@ def test_scc_notifications_sends_and_lists(case_files, database_url, mail_server
            "SCC_READ_MODEL_URL": None, "SCC_SMTP_SECURITY": None, "SCC_SMTP_HOST": None}
     runner = CliRunner()
 
-    sent = runner.invoke(scc, ["notifications", "send"], env=env)
-    again = runner.invoke(scc, ["notifications", "send"], env=env)
-    listed = runner.invoke(scc, ["notifications", "--email", ALEX[1]], env=env)
-    as_json = runner.invoke(scc, ["notifications", "--format", "json"], env=env)
-    nobody = runner.invoke(scc, ["notifications", "--email", HEAD_EMAIL], env=env)
+    # The command runs on the test's clock: the day the reminder fell due
+    with time_machine.travel(case_files.clock.now(), tick=True):
+        sent = runner.invoke(scc, ["notifications", "send"], env=env)
+        again = runner.invoke(scc, ["notifications", "send"], env=env)
+        listed = runner.invoke(scc, ["notifications", "--email", ALEX[1]], env=env)
+        as_json = runner.invoke(scc, ["notifications", "--format", "json"], env=env)
+        nobody = runner.invoke(scc, ["notifications", "--email", HEAD_EMAIL], env=env)
 
     assert sent.exit_code == 0, sent.output
     assert sent.stdout == ("Queued 1 new message; sent 1, failed 0 (0 given up), "

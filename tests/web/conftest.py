@@ -1,4 +1,7 @@
-"""Fixtures for the web app: the demo LA on an SQLite file, a signed-in client per role."""
+"""Fixtures for the web app: the demo LA on an SQLite file, a signed-in client per role.
+
+The demo is loaded, and the app runs, on the test clock (23 November 2026): the pages' "today",
+the fortnight and what is overdue are the same whatever day the tests run."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.config import Settings
+from tests.fakes import FixedClock
 from web import create_app
 from web.config import TestConfig
 
@@ -28,7 +32,7 @@ def demo_store(tmp_path_factory) -> str:
 
     path = tmp_path_factory.mktemp("demo") / "scc.sqlite3"
     settings = Settings(database_url=f"sqlite:///{path}")
-    case_files = build_case_files(settings)
+    case_files = build_case_files(settings, FixedClock())
     load_demo(case_files)
     projections = build_projections(settings, case_files)
     projections.catch_up()  # once here, not in every test's first request
@@ -50,7 +54,7 @@ def settings(demo_store, tmp_path) -> Settings:
 def services(settings) -> Iterator:
     from adapters.bootstrap import build_web_services
 
-    services = build_web_services(settings)
+    services = build_web_services(settings, FixedClock())
     for role, (email, name) in USERS.items():
         services.users.add(email=email, name=name, role=role, password=PASSWORD)
     yield services

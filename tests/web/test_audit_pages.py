@@ -41,6 +41,25 @@ def test_the_school_as_at_a_past_date_shows_the_category_it_had_then(actions, cl
     assert "Warning notice WN1" not in history and "LA category 3b → 4" in history
 
 
+def test_as_known_at_a_year_ago_the_record_holds_less_than_is_known_now_of_that_day(
+        actions, client, services):
+    # The demo's featured school fell behind with its file from mid-November 2025: what
+    # happened in the weeks before the day a year ago was recorded in January.
+    actions.sign_in("auditor")
+    year_ago = services.case_files.clock.today() - timedelta(days=365)
+    day = on("as_at", year_ago.day, year_ago.month, year_ago.year)
+
+    as_at = client.get(AUDIT, query_string=day).text
+    as_known = client.get(AUDIT, query_string=[
+        *day, *on("known_on", year_ago.day, year_ago.month, year_ago.year)]).text
+
+    def entries(page: str) -> set[str]:
+        return set(re.findall(r'<tr[^>]*id="history-(\d+)"',
+                              section(page, 'id="history-table"', "</table>")))
+    assert entries(as_known) and entries(as_known) < entries(as_at)
+    assert "MSP meeting" in section(as_at, 'id="history-table"', "</table>")
+
+
 def test_the_difference_between_two_dates_lists_the_category_change(actions, client):
     actions.sign_in("auditor")
 

@@ -90,7 +90,7 @@ def test_the_timeline_shows_every_entry_newest_first_with_its_corrections(action
     # Check the letter's mistyped deadline shows its amendment against it
     (amended,) = [e for e in history if e["event"] == "LetterOfConcernSent"]
     entry = section(whole, f'id="entry-{amended["version"]}"', "</li>")
-    assert "by 28 March 2024" in entry and "The deadline was mistyped as 2042" in entry
+    assert "by 28 March 2024" in entry and "The deadline was mistyped: the letter sent said 28 March 2024" in entry
     # Check each entry says who recorded it, when, and when it took effect
     first = section(whole, 'id="entry-1"', "</li>")
     assert "Case file opened" in first and "effective" in first

@@ -12,6 +12,7 @@ import pytest
 
 from adapters.demo import FEATURED_URN, SPECIAL_MEASURES_URN
 from application.reports import report_dates
+from tests.fakes import FixedClock
 
 DEMO_SCHOOLS = 61
 
@@ -168,7 +169,7 @@ def test_the_dashboard_lists_the_schools_with_the_soonest_deadlines_first_when_t
     # Check the soonest next deadline (990007's overdue MSP action) leads, and the count
     # still counts every school causing concern.
     assert [s["urn"] for s in board["causing_concern"]][0] == FEATURED_URN
-    assert (len(board["causing_concern"]), board["concern_count"]) == (2, 3)
+    assert (len(board["causing_concern"]), board["concern_count"]) == (2, 4)
     # Check the fortnight's deadlines likewise: the soonest, and how many in all.
     assert len(board["upcoming"]) == 3 < board["upcoming_count"]
     assert [d["due"] for d in board["upcoming"]] == sorted(d["due"] for d in board["upcoming"])
@@ -207,7 +208,7 @@ def test_the_dashboard_shows_what_another_process_recorded_since_it_was_last_see
                  if s["is_open"] and not s["causing_concern"])
     # Check: another process (a second application on the same store) puts the school in
     # category 4, and the next dashboard counts it, though the first was remembered
-    other = build_case_files(settings)
+    other = build_case_files(settings, FixedClock())
     try:
         other.change_category(quiet["urn"], by="Another worker", to="4",
                               reason="Standards fell sharply")

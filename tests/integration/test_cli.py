@@ -1,4 +1,7 @@
-"""The ``scc`` command line as a user sees it, on an SQLite file."""
+"""The ``scc`` command line as a user sees it, on an SQLite file.
+
+Every command runs on the test clock (``time-machine`` at 23 November 2026, ticking), the
+demo's loading included: what it prints is the same whatever day the tests run."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import io
 import json
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 
 from adapters.demo import (
@@ -16,6 +20,7 @@ from adapters.demo import (
     SPECIAL_MEASURES_URN,
 )
 from cli.main import scc
+from tests.fakes import TEST_NOW
 
 
 def _env(path) -> dict[str, str | None]:
@@ -28,15 +33,17 @@ def loaded(tmp_path_factory):
     """A store with the demo loaded once, shared by the tests that only read it."""
     env = _env(tmp_path_factory.mktemp("cli") / "scc.sqlite3")
     runner = CliRunner()
-    assert runner.invoke(scc, ["init"], env=env).exit_code == 0
-    result = runner.invoke(scc, ["demo"], env=env)
+    with time_machine.travel(TEST_NOW, tick=True):
+        assert runner.invoke(scc, ["init"], env=env).exit_code == 0
+        result = runner.invoke(scc, ["demo"], env=env)
     assert result.exit_code == 0, result.output
     return runner, env, result
 
 
 def _run(loaded, *args: str):
     runner, env, _ = loaded
-    return runner.invoke(scc, list(args), env=env)
+    with time_machine.travel(TEST_NOW, tick=True):
+        return runner.invoke(scc, list(args), env=env)
 
 
 def _fails_with(result, message: str) -> None:
@@ -149,9 +156,19 @@ def test_history_csv_parses(loaded):
 
 
 def test_history_as_known_at_before_anything_was_recorded(loaded):
-    result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", "2020-01-01T09:00")
+    result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", "2010-08-31T17:00")
 
-    _fails_with(result, f"URN {FEATURED_URN} had no case file as known at 1 January 2020")
+    _fails_with(result, f"URN {FEATURED_URN} had no case file as known at 31 August 2010")
+
+
+def test_history_as_known_at_a_time_shows_what_had_been_recorded_by_then(loaded):
+    result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", "2020-01-01T09:00",
+                  "--format", "json")
+
+    assert result.exit_code == 0
+    known = json.loads(result.stdout)
+    assert known and all(e["recorded_at"] < "2020-01-01T09:00" for e in known)
+    assert known[-1]["effective"] > "2019-01-01"  # the demo records as the LA went along
 
 
 def test_demo_refuses_a_store_that_holds_case_files(loaded):

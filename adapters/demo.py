@@ -629,6 +629,15 @@ class _Teller:
         return self.story.inspect(self.real(inspected_on), self.real(published_on), quality,
                                   category, report_card, safeguarding)
 
+    def raise_concern(self, day: date, to_chair_on: date, **concern: Any) -> str:
+        """Raises a concern and tells the headteacher that day, the chair of governors on
+        ``to_chair_on``; returns the concern's id."""
+        concern_id = self.on(day).raise_concern(**concern)
+        self.on(day).communicate_concern(concern_id=concern_id, recipient="headteacher")
+        self.on(to_chair_on).communicate_concern(concern_id=concern_id,
+                                                 recipient="chair of governors")
+        return concern_id
+
     def convert_to_academy(self, day: date, by: str, new_urn: int, name: str) -> None:
         self.story.on(self.real(day))
         self.story.command("convert_to_academy", self.real(day), by, new_urn=new_urn, name=name)
@@ -1153,15 +1162,13 @@ def _warning_notice_complied_2019(s: _Teller) -> None:
     s.categorise(date(2010, 9, 20), "2", _REASONS["2"])
     s.inspect(date(2011, 11, 15), date(2011, 12, 13), 2)
     s.inspect(date(2015, 5, 12), date(2015, 6, 9), 2)
-    concern = s.on(date(2018, 11, 26)).raise_concern(
-        ground="safeguarding", source="safeguarding referral",
+    concern = s.raise_concern(
+        date(2018, 11, 26), date(2018, 11, 27), ground="safeguarding",
+        source="safeguarding referral",
         description="Two assaults on staff in October; fixed-term exclusions tripled since "
                     "September",
         evidence="Exclusion returns; incident reports to the LA's health and safety team",
     )
-    s.on(date(2018, 11, 26)).communicate_concern(concern_id=concern, recipient="headteacher")
-    s.on(date(2018, 11, 27)).communicate_concern(concern_id=concern,
-                                                 recipient="chair of governors")
     s.categorise(date(2019, 1, 21), "3b", "Behaviour and safety have broken down")
     head = _head_on(date(2019, 2, 4))
     notice = s.on(date(2019, 2, 4), head).issue_warning_notice(
@@ -1382,15 +1389,12 @@ def _warning_notice_awaiting_decision(s: _Teller) -> None:
                                           "falling", "Provisional 2025 KS2 results")
     s.categorise(date(2026, 9, 22), "3b", "Persistent absence doubled in a year; leaders and "
                                           "governors have no plan", "Attendance returns, 2025-26")
-    concern = s.on(date(2026, 10, 5)).raise_concern(
-        ground="other", source="performance data",
+    concern = s.raise_concern(
+        date(2026, 10, 5), date(2026, 10, 6), ground="other", source="performance data",
         description="Persistent absence 31% in the first half of the autumn term, against 15% "
                     "nationally",
         evidence="Attendance return, October 2026",
     )
-    s.on(date(2026, 10, 5)).communicate_concern(concern_id=concern, recipient="headteacher")
-    s.on(date(2026, 10, 6)).communicate_concern(concern_id=concern,
-                                                recipient="chair of governors")
     head = _head_on(date(2026, 10, 12))
     s.on(date(2026, 10, 12), head).send_letter_of_concern(
         concern_ids=[concern],

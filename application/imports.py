@@ -2,7 +2,9 @@
 
 Bad-row policy: good rows go in; a bad row (unreadable, or refused by a rule) records nothing
 and is reported with its row number and column; the caller treats any rejected row as a
-failure. Re-running after fixing the file is safe: a row already in the case files is not
+failure. Rows that are not errors but ask for nothing to be recorded (a school not yet
+inspected, another LA's, one the LA keeps no case file on) are counted apart, each outcome
+with its count, and are no failure. Re-running after fixing the file is safe: a row already in the case files is not
 recorded twice.
 """
 
@@ -31,6 +33,11 @@ its file then lets its published inspections be recorded against it."""
 REGISTER_FIELDS = ("name", "phase", "establishment_type", "governance", "la_code", "pupils",
                    "opened_on", "closed_on", "religious_character")
 """What GIAS says about a school that its case file keeps (domain.case_file.Registered)."""
+
+NOT_YET_INSPECTED = "not yet inspected"
+ANOTHER_LAS = "another LA's"
+NOT_KEPT = "not a school the LA keeps a case file on"
+"""The outcomes of rows that are not errors and record nothing, as the report counts them."""
 
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows in all) as an import goes."""
@@ -180,11 +187,10 @@ def import_inspections(
 def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, by: str,
                    la_code: str | None, registered: set[int], report: ImportReport) -> None:
     if record.not_kept is not None:
-        report._skip(record.row, record.urn,
-                     f"not a school the LA keeps a case file on: {record.not_kept}")
+        report._skip(record.row, record.urn, f"{NOT_KEPT}: {record.not_kept}")
         return
     if la_code is not None and record.la_code != la_code:
-        report._skip(record.row, record.urn, f"not in LA {la_code}")
+        report._skip(record.row, record.urn, f"{ANOTHER_LAS} (not LA {la_code})")
         return
     if record.problems:
         report._reject(record.problems)
@@ -228,15 +234,17 @@ def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by
     try:
         known = case_files.school(urn)
     except SchoolNotFound:
-        report._skip(record.row, urn, "no case file for this URN")
+        report._skip(record.row, urn, f"{NOT_KEPT} (no case file for this URN)")
         return
     if record.problems:
         report._reject(record.problems)
         return
+    if record.inspected_on is None:
+        report._skip(record.row, urn, NOT_YET_INSPECTED)
+        return
     if record.published_on is None:
         report._skip(record.row, urn, "the report is not published yet (no publication date)")
         return
-    assert record.inspected_on is not None  # a row without one has a problem
     same_day = [i for i in known["inspections"] if i["inspected_on"] == record.inspected_on]
     if same_day:
         if (same_day[0]["overall"], same_day[0]["category"]) == (record.overall, record.category):

@@ -22,7 +22,9 @@ from domain.ofsted import check_judgement, eligibility_route
 from domain.status import CaseFileState, fold
 from domain.wording import long_date
 
-GOVERNANCE = ("maintained", "academy")
+GOVERNANCE = ("maintained", "academy", "pupil referral unit")
+"""A pupil referral unit is not a school of s59(1): the LA keeps its case file, but the
+intervention powers are for maintained schools only."""
 CONCERN_GROUNDS = ("standards", "leadership and governance", "safeguarding", "finance", "other")
 CONCERN_RECIPIENTS = ("headteacher", "chair of governors")
 CONCERN_SOURCES = ("performance data", "Ofsted report", "school visit", "complaint",
@@ -932,7 +934,8 @@ class SchoolCaseFile(Aggregate):
             category=category, report_card=dict(report_card or {}), safeguarding=safeguarding,
         )
         route = eligibility_route(category)
-        if not is_latest or state.school.governance != "maintained":
+        if (not is_latest or state.school.governance != "maintained"
+                or _closed_by(state.school.closed_on, when.effective)):
             return inspection_id
         for held in ("serious_weaknesses", "special_measures"):
             if held in state.eligibility and held != route:
@@ -1284,6 +1287,12 @@ def rests_on(later: SchoolCaseFile.Event, entry: SchoolCaseFile.Event) -> bool:
     return type(entry).__name__ == "ConcernRaised" and entry.concern_id in getattr(
         later, "concern_ids", ()
     )
+
+
+def _closed_by(closed_on: date | None, day: date) -> bool:
+    """A school closed by ``day`` is no longer a maintained school: an inspection published
+    after it closed makes it eligible for no intervention (EIA 2006 s59(1), s62)."""
+    return closed_on is not None and closed_on < day
 
 
 def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str, Any]:

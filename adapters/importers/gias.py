@@ -28,8 +28,11 @@ REQUIRED = (URN, NAME, LA_CODE, TYPE, TYPE_GROUP, STATUS, PHASE, OPENED, CLOSED,
             RELIGIOUS_CHARACTER)
 """The columns read; the extract's many others (addresses, heads, trusts...) are ignored."""
 
-MAINTAINED_GROUPS = ("Local authority maintained schools", "Special schools")
+MAINTAINED_GROUPS = ("Local authority maintained schools", "LA maintained schools",
+                     "Special schools")
+""""LA maintained schools" is the wording of extracts to about 2019."""
 ACADEMY_GROUPS = ("Academies", "Free Schools")
+PUPIL_REFERRAL_UNIT = "pupil referral unit"
 
 
 def read_establishments(path: Path) -> Extract[SchoolRecord]:
@@ -44,17 +47,22 @@ def parse_establishments(data: bytes) -> Extract[SchoolRecord]:
 def governance(type_group: str, establishment_type: str) -> tuple[str | None, str | None]:
     """(governance, why the LA keeps no case file on it) from the GIAS type group and type.
 
-    The "Special schools" group holds academies and free schools (their types say so) and
-    non-maintained special schools (charities) besides the LA's own (domain.md).
+    The "Special schools" group holds academies and free schools (their types say so),
+    non-maintained special schools (charities) and, in some years, independent special
+    schools besides the LA's own (domain.md). Pupil referral units are kept, but are not
+    maintained schools in the sense of EIA 2006 s59(1), so the intervention powers do not
+    reach them.
     """
     kind = establishment_type.lower()
     if type_group in ACADEMY_GROUPS:
         return "academy", None
     if type_group in MAINTAINED_GROUPS:
-        if kind.startswith("non-maintained"):
+        if kind.startswith("non-maintained") or "independent" in kind:
             return None, establishment_type
         if "academy" in kind or kind.startswith("free school"):
             return "academy", None
+        if kind.startswith(PUPIL_REFERRAL_UNIT):
+            return PUPIL_REFERRAL_UNIT, None
         return "maintained", None
     return None, type_group
 

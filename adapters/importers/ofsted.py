@@ -54,7 +54,10 @@ def parse_inspections(data: bytes) -> Extract[InspectionRecord]:
 def _record(cells: Cells) -> InspectionRecord:
     urn = cells.urn(URN)
     inspected_urn = cells.urn(INSPECTED_URN, required=False) or urn
-    inspected_on = cells.date(STARTED, shown_as=DATES, required=True)
+    # A school not yet inspected has every inspection cell empty; a judgement without its
+    # start date is a problem.
+    judged = any(cells.text(column) for column in (PUBLISHED, OVERALL, CATEGORY))
+    inspected_on = cells.date(STARTED, shown_as=DATES, required=judged)
     return InspectionRecord(
         row=cells.row,
         urn=urn,

@@ -1,0 +1,107 @@
+"""Real public GIAS files (../shared/data/real, byte for byte) imported into the case files,
+each named school checked field by field against its raw row."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+import time_machine
+from click.testing import CliRunner
+
+from adapters.importers.gias import read_establishments
+from application.imports import import_schools
+from application.projections import phase_group
+from cli.main import scc
+from tests.fakes import TEST_NOW
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+SE_EDUBASE = REAL / "se_edubase.csv"
+NPQ_SAMPLE = REAL / "npq_gias_sample.csv"
+
+
+def real_file(path: Path) -> Path:
+    """The shared file, which must be there (CI copies shared/ beside the clone): a missing
+    file fails the test rather than skipping it."""
+    assert path.is_file(), f"{path} is missing: the real files are in ../shared/data/real"
+    return path
+
+
+def raw_rows(path: Path) -> dict[int, dict[str, str]]:
+    with real_file(path).open(encoding="utf-8-sig", newline="") as f:
+        return {int(row["URN"]): row for row in csv.DictReader(f)}
+
+
+def gias_date(cell: str) -> date | None:
+    return datetime.strptime(cell, "%d-%m-%Y").date() if cell else None
+
+
+def assert_school_matches_its_row(school: dict, row: dict[str, str], governance: str) -> None:
+    assert school["name"] == row["EstablishmentName"]
+    assert school["la_code"] == row["LA (code)"]
+    assert school["establishment_type"] == row["TypeOfEstablishment (name)"]
+    assert school["phase"] == row["PhaseOfEducation (name)"]
+    assert school["governance"] == governance
+    assert school["pupils"] == (int(row["NumberOfPupils"]) if row["NumberOfPupils"] else None)
+    assert school["opened_on"] == gias_date(row["OpenDate"])
+    assert school["closed_on"] == gias_date(row["CloseDate"])
+    religion = row["ReligiousCharacter (name)"]
+    assert school["religious_character"] == (
+        None if religion in ("Does not apply", "None", "") else religion)
+
+
+def test_a_2018_19_extract_registers_its_la_maintained_schools(case_files):
+    raw = raw_rows(SE_EDUBASE)
+
+    report = import_schools(case_files, read_establishments(SE_EDUBASE).records,
+                            by="GIAS import")
+
+    # Check all four "LA maintained schools" rows have case files, as their rows say
+    assert (report.added, report.skipped, report.rejected) == (4, [], [])
+    assert case_files.urns() == sorted(raw)
+    for urn, row in raw.items():
+        assert_school_matches_its_row(case_files.school(urn), row, "maintained")
+    # Check the all-through school is counted in a report's phases, not left out
+    all_through = case_files.school(100171)
+    assert all_through["phase"] == "All through"
+    assert phase_group(all_through["phase"], all_through["establishment_type"]) == "secondary"
+
+
+def test_a_2021_extract_re_saved_by_a_spreadsheet_lands_field_by_field(case_files):
+    raw = raw_rows(NPQ_SAMPLE)
+
+    report = import_schools(case_files, read_establishments(NPQ_SAMPLE).records,
+                            by="GIAS import")
+
+    # Check the Welsh and independent rows are counted apart, and nothing is an error
+    assert report.rejected == []
+    assert report.skipped_by_reason() == {
+        "not a school the LA keeps a case file on: Welsh schools": 51,
+        "not a school the LA keeps a case file on: Independent schools": 3,
+    }
+    assert report.added == 45
+    # Check named schools field by field: a voluntary aided school, a closed one, one
+    # proposed to close, a nursery school
+    for urn in (100000, 100016, 100012, 100005, 100037):
+        assert_school_matches_its_row(case_files.school(urn), raw[urn], "maintained")
+    # Check pupil referral units are kept, but not as maintained schools
+    for urn in (100006, 100007):
+        assert_school_matches_its_row(case_files.school(urn), raw[urn], "pupil referral unit")
+    assert 100001 not in case_files and 402384 not in case_files
+
+
+def test_cli_real_extract_of_another_la_exits_0_counting_the_rows_apart(tmp_path):
+    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
+           "SCC_DATA_DIR": None, "SCC_LA_CODE": "202"}
+
+    with time_machine.travel(TEST_NOW, tick=True):
+        result = CliRunner().invoke(scc, ["import-schools", str(real_file(NPQ_SAMPLE))],
+                                    env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "       44  schools added" in result.stdout
+    assert "       51    not a school the LA keeps a case file on: Welsh schools" in result.stdout
+    assert "        1    another LA's (not LA 202)" in result.stdout
+    assert "0  rows rejected" in result.stdout

@@ -89,10 +89,11 @@ class SchoolRecord:
 
 @dataclass(frozen=True)
 class InspectionRecord:
-    """One inspection of an Ofsted management-information file.
+    """One inspection of an Ofsted file.
 
     ``inspected_urn`` is the URN the inspection was of (a converted academy may carry its
     predecessor's latest inspection); it is the row's URN unless the file says otherwise.
+    ``report_card`` holds the graded areas of an inspection from 10 November 2025.
     """
 
     row: int
@@ -103,6 +104,8 @@ class InspectionRecord:
     published_on: date | None
     overall: int | None
     category: str | None
+    report_card: dict[str, str] = field(default_factory=dict)
+    safeguarding: str | None = None
     problems: tuple[RowProblem, ...] = ()
 
 
@@ -257,6 +260,7 @@ def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by
         case_files.record_inspection(
             urn, by=by, published_on=record.published_on, inspected_on=record.inspected_on,
             overall=record.overall, category=record.category,
+            report_card=record.report_card or None, safeguarding=record.safeguarding,
         )
     except CaseFileError as refusal:
         report._reject([RowProblem(record.row, None, f"URN {urn}: {refusal}")])

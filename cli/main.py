@@ -424,11 +424,17 @@ def import_schools(file: str, by: str, la_code: str | None) -> None:
 
 
 @scc.command("import-inspections",
-             help="Record the published inspections of an Ofsted management-information CSV "
-                  "(state-funded schools' inspections and outcomes), each backdated to its "
-                  "publication date. Inspections already recorded (same inspection date) and "
-                  "schools without a case file are skipped; a special measures or serious "
-                  "weaknesses judgement makes a maintained school eligible for intervention."
+             help="Record the published inspections of an Ofsted CSV of state-funded schools' "
+                  "inspections, each backdated to its publication date: official statistics "
+                  "(latest inspections), all-inspections files, monthly management information, "
+                  "the 2015-19 files with a title line above the header, the 2024-25 files "
+                  "without an overall grade, and the report-card files from November 2025 (the "
+                  "report card and the graded inspection before it). A judgement is recorded "
+                  "on the URN the file says was inspected (a converted academy's row may carry "
+                  "its predecessor's). Inspections already recorded (same inspection date), "
+                  "schools not yet inspected and schools without a case file are counted "
+                  "apart; a special measures or serious weaknesses judgement makes an open "
+                  "maintained school eligible for intervention."
                   "\n\n" + _BAD_ROWS_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", default="Ofsted import", show_default=True,

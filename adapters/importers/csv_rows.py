@@ -56,14 +56,14 @@ def rows(text: str, *, what: str, required: tuple[str, ...],
     text cannot be read as CSV."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip() for name in next(reader, [])]
+        header, header_row = _header(reader, required[0])
         missing = [name for name in required if name not in header]
         if missing:
             raise NotAnExtract(
                 f"This is not {what}: it has no column "
                 + ", ".join(repr(name) for name in missing)
             )
-        for number, values in enumerate(reader, start=2):
+        for number, values in enumerate(reader, start=header_row + 1):
             if not any(value.strip() for value in values):
                 continue
             yield Cells(number, header, values, blank_words)
@@ -71,6 +71,25 @@ def rows(text: str, *, what: str, required: tuple[str, ...],
         raise NotAnExtract(
             f"This is not {what}: row {reader.line_num} cannot be read as CSV ({error})"
         ) from None
+
+
+TITLE_LINES = 5
+"""At most this many lines above the header: Ofsted's 2015-19 files open with a title."""
+
+
+def _header(reader: Iterator[list[str]], first_column: str) -> tuple[list[str], int]:
+    """The header (the first row naming ``first_column``, after at most TITLE_LINES title
+    lines) and its row number; the first row if none names it, for the message."""
+    first: list[str] | None = None
+    for number, values in enumerate(reader, start=1):
+        names = [name.strip() for name in values]
+        if first is None:
+            first = names
+        if first_column in names:
+            return names, number
+        if number > TITLE_LINES:
+            break
+    return first or [], 1
 
 
 class Cells:
@@ -88,6 +107,10 @@ class Cells:
                            "look for a stray comma or quote mark",
             ))
         self._values = dict(zip(header, values, strict=False))
+
+    def has(self, column: str) -> bool:
+        """Whether the file has the column at all."""
+        return column in self._values
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(RowProblem(self.row, column, message))

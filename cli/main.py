@@ -385,6 +385,9 @@ def checkpoint(out: str | None) -> None:
 # Imports from the public registers ----------------------------------------------------------
 
 _BAD_ROWS_HELP = (
+    "The file is checked as a whole first: one of the wrong shape (semicolons for commas, a "
+    "header a column short, the header repeated, numbers re-saved as decimals, US-style "
+    "dates) is refused with one message and records nothing, exit status 2. "
     "Bad rows: every good row goes in; a bad row (a cell that cannot be read, or a rule "
     "that refuses it) records nothing and is listed with its row number and column, and "
     "the exit status is then 1. Fix the file and run the import again: imports are "

@@ -50,27 +50,96 @@ def decode(data: bytes) -> str:
 
 
 def rows(text: str, *, what: str, required: tuple[str, ...],
-         blank_words: tuple[str, ...] = ()) -> Iterator[Cells]:
+         blank_words: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> Iterator[Cells]:
     """The data rows after the header, blank rows left out; ``blank_words`` (lower case)
-    are read as empty cells. Raises NotAnExtract if a required column is missing, or if the
-    text cannot be read as CSV."""
+    are read as empty cells. The file is checked as a whole first (see check_whole_file), so
+    that a file of the wrong shape raises NotAnExtract before any row is given."""
+    check_whole_file(text, what=what, required=required, dates=dates)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header, header_row = _header(reader, required[0])
+    for number, values in enumerate(reader, start=header_row + 1):
+        if not any(value.strip() for value in values):
+            continue
+        yield Cells(number, header, values, blank_words)
+
+
+def check_whole_file(text: str, *, what: str, required: tuple[str, ...],
+                     dates: tuple[str, ...] = ()) -> None:
+    """Raises NotAnExtract, with one message saying what is wrong and what to do, if the
+    file as a whole is not of the shape expected: not CSV, columns separated by something
+    other than commas, a required column missing, a header a column short or long of its
+    rows, the header repeated further down, whole numbers re-saved by a spreadsheet as
+    decimals, or dates written month first (US style)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header, header_row = _header(reader, required[0])
         missing = [name for name in required if name not in header]
         if missing:
-            raise NotAnExtract(
-                f"This is not {what}: it has no column "
-                + ", ".join(repr(name) for name in missing)
-            )
+            raise NotAnExtract(_missing_columns(what, header, missing, required))
+        urn_at = header.index(required[0])
+        date_at = [(name, header.index(name)) for name in dates if name in header]
+        data_rows = 0
+        misfits: dict[int, int] = {}
+        month_first = day_first = None
         for number, values in enumerate(reader, start=header_row + 1):
             if not any(value.strip() for value in values):
                 continue
-            yield Cells(number, header, values, blank_words)
+            data_rows += 1
+            if len(values) != len(header):
+                misfits[len(values)] = misfits.get(len(values), 0) + 1
+            if [value.strip() for value in values] == header:
+                raise NotAnExtract(
+                    f"Row {number} repeats the header: the file looks like two files joined "
+                    "together. Remove the second header row (and check the rows after it "
+                    "belong to this file), then import it again."
+                )
+            urn = values[urn_at].strip() if urn_at < len(values) else ""
+            if RESAVED_WHOLE_NUMBER.fullmatch(urn):
+                raise NotAnExtract(
+                    f"Whole numbers are written as decimals ({required[0]} {urn!r} in row "
+                    f"{number}): a spreadsheet re-saved the file. Use the file as it was "
+                    "downloaded, or save it again with those columns formatted as text."
+                )
+            for name, at in date_at:
+                found = DAY_MONTH_YEAR.fullmatch(values[at].strip()) if at < len(values) else None
+                if found and int(found[1]) > 12 and day_first is None:
+                    day_first = (number, name, found[0])
+                if found and int(found[2]) > 12 and month_first is None:
+                    month_first = (number, name, found[0])
     except csv.Error as error:
         raise NotAnExtract(
             f"This is not {what}: row {reader.line_num} cannot be read as CSV ({error})"
         ) from None
+    if misfits and max(misfits.values()) * 2 > data_rows:
+        cells = max(misfits, key=lambda n: misfits[n])
+        raise NotAnExtract(
+            f"The header names {len(header)} columns but most rows have {cells} cells: the "
+            "header is a column " + ("short" if cells > len(header) else "long")
+            + ", so every cell after it would be read under the wrong column. Use the file "
+            "as it was downloaded."
+        )
+    if month_first is not None and day_first is None:
+        number, name, written = month_first
+        raise NotAnExtract(
+            f"Dates are written month first, US style ({name} {written!r} in row {number}), "
+            "so every day and month would be swapped. Save the file with dates written day "
+            "first (dd-mm-yyyy or dd/mm/yyyy) and import it again."
+        )
+
+
+RESAVED_WHOLE_NUMBER = re.compile(r"\d+\.0+")
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[-/](\d{1,2})[-/](\d{4})")
+SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _missing_columns(what: str, header: list[str], missing: list[str],
+                     required: tuple[str, ...]) -> str:
+    for separator, named in SEPARATORS.items():
+        names = [name.strip() for cell in header for name in cell.split(separator)]
+        if all(name in names for name in required):
+            return (f"The columns are separated by {named}, not commas: save the file from "
+                    "the spreadsheet as \"CSV (comma delimited)\" and import that.")
+    return f"This is not {what}: it has no column " + ", ".join(repr(n) for n in missing)
 
 
 TITLE_LINES = 5

@@ -41,7 +41,8 @@ def read_establishments(path: Path) -> Extract[SchoolRecord]:
 
 def parse_establishments(data: bytes) -> Extract[SchoolRecord]:
     """Every establishment of the extract; raises NotAnExtract if the columns are not GIAS's."""
-    return Extract([_record(cells) for cells in rows(decode(data), what=WHAT, required=REQUIRED)])
+    return Extract([_record(cells) for cells in rows(decode(data), what=WHAT, required=REQUIRED,
+                                                      dates=(OPENED, CLOSED))])
 
 
 def governance(type_group: str, establishment_type: str) -> tuple[str | None, str | None]:

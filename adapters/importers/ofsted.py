@@ -51,6 +51,8 @@ LATEST_OEIF = Columns(
 """The latest graded inspection under the 2019 framework, beside a report card (files from
 November 2025)."""
 
+DATE_COLUMNS = (STARTED, PUBLISHED, LATEST_OEIF.started, LATEST_OEIF.published)
+
 REPORT_CARD_AREAS = {
     "Inclusion": "inclusion",
     "Curriculum and teaching": "curriculum and teaching",
@@ -92,7 +94,8 @@ def parse_inspections(data: bytes) -> Extract[InspectionRecord]:
     the columns are not Ofsted's."""
     return Extract([
         record
-        for cells in rows(decode(data), what=WHAT, required=REQUIRED, blank_words=BLANK_WORDS)
+        for cells in rows(decode(data), what=WHAT, required=REQUIRED, blank_words=BLANK_WORDS,
+                          dates=DATE_COLUMNS)
         for record in inspections(cells)
     ])
 

@@ -4,9 +4,12 @@ each named school checked field by field against its raw row."""
 from __future__ import annotations
 
 import csv
+import io
+import json
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 import time_machine
 from click.testing import CliRunner
 
@@ -105,3 +108,75 @@ def test_cli_real_extract_of_another_la_exits_0_counting_the_rows_apart(tmp_path
     assert "       51    not a school the LA keeps a case file on: Welsh schools" in result.stdout
     assert "        1    another LA's (not LA 202)" in result.stdout
     assert "0  rows rejected" in result.stdout
+
+
+# Broken copies of a real file: each refused whole, with one message, recording nothing -------
+
+def _real_rows() -> list[list[str]]:
+    with real_file(NPQ_SAMPLE).open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def _written(rows: list[list[str]], delimiter: str = ",") -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _header_a_column_short() -> bytes:
+    header, *rows = _real_rows()
+    return _written([[h for h in header if h != "LA (name)"], *rows])
+
+
+def _us_dates() -> bytes:
+    header, *rows = _real_rows()
+    dated = [header.index("OpenDate"), header.index("CloseDate")]
+
+    def us(cell: str) -> str:
+        return f"{cell[3:5]}/{cell[0:2]}/{cell[6:]}" if len(cell) == 10 else cell
+    return _written([header, *[[us(c) if i in dated else c for i, c in enumerate(r)]
+                               for r in rows]])
+
+
+def _header_repeated() -> bytes:
+    header, *rows = _real_rows()
+    return _written([header, *rows[:40], header, *rows[40:]])
+
+
+def _semicolons() -> bytes:
+    return _written(_real_rows(), delimiter=";")
+
+
+def _whole_numbers_as_decimals() -> bytes:
+    header, *rows = _real_rows()
+    return _written([header, *[[f"{c}.0" if c.isdigit() else c for c in r] for r in rows]])
+
+
+@pytest.mark.parametrize(("variant", "message"), [
+    (_header_a_column_short, "The header names 138 columns but most rows have 139 cells: the "
+                             "header is a column short"),
+    (_us_dates, "Dates are written month first, US style (CloseDate '08/31/1992' in row 6)"),
+    (_header_repeated, "Row 42 repeats the header: the file looks like two files joined"),
+    (_semicolons, "The columns are separated by semicolons (;), not commas"),
+    (_whole_numbers_as_decimals, "Whole numbers are written as decimals (URN '100000.0' in "
+                                 "row 2): a spreadsheet re-saved the file"),
+])
+def test_cli_a_broken_copy_of_a_real_file_is_refused_whole_with_one_message(
+        tmp_path, variant, message):
+    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
+           "SCC_DATA_DIR": None, "SCC_LA_CODE": None}
+    broken = tmp_path / "edubasealldata.csv"
+    broken.write_bytes(variant())
+    runner = CliRunner()
+
+    with time_machine.travel(TEST_NOW, tick=True):
+        runner.invoke(scc, ["import-schools", str(real_file(SE_EDUBASE))], env=env)
+        result = runner.invoke(scc, ["import-schools", str(broken)], env=env)
+        listed = runner.invoke(scc, ["schools", "--format", "json"], env=env)
+
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in " ".join(result.stderr.split())
+    # Check nothing was recorded: the four schools imported before are all there are
+    assert sorted(s["urn"] for s in json.loads(listed.stdout)) == sorted(raw_rows(SE_EDUBASE))

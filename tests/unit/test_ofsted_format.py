@@ -133,3 +133,12 @@ def test_a_column_naming_the_inspected_urn_wins_in_every_wording():
         record = only(mi_file("140005,Nene Academy,01/03/2017,20/04/2017,4,SM,110002",
                               header=f"{HEADER},{column}"))
         assert (record.urn, record.inspected_urn) == (140005, 110002)
+
+
+def test_a_file_whose_dates_read_month_first_is_refused_whole():
+    with pytest.raises(NotAnExtract, match=r"month first, US style \(Inspection start date "
+                                           r"'03/25/2019' in row 3\)"):
+        parse_inspections(mi_file("110001,A,03/01/2019,04/02/2019,2,",
+                                  "110002,B,03/25/2019,04/30/2019,2,"))
+    # Check a file whose dates could be read either way is read day first
+    assert only(mi_file("110001,A,03/01/2019,04/02/2019,2,")).inspected_on == date(2019, 1, 3)

@@ -19,6 +19,7 @@ from typing import Any
 from application.case_files import SchoolCaseFiles, SchoolNotFound
 from domain.errors import CaseFileError
 from domain.ofsted import FRAMEWORKS
+from domain.wording import long_date
 
 BAD_ROW_POLICY = (
     "Rejected rows recorded nothing; every other row went in. Fix them and import the "
@@ -37,6 +38,7 @@ REGISTER_FIELDS = ("name", "phase", "establishment_type", "governance", "la_code
 NOT_YET_INSPECTED = "not yet inspected"
 ANOTHER_LAS = "another LA's"
 NOT_KEPT = "not a school the LA keeps a case file on"
+OLDER = "older than the facts recorded"
 """The outcomes of rows that are not errors and record nothing, as the report counts them."""
 
 Progress = Callable[[int, int], None]
@@ -149,19 +151,22 @@ class ImportReport:
 def import_schools(
     case_files: SchoolCaseFiles, records: Sequence[SchoolRecord], *, by: str,
     la_code: str | None = None, progress: Progress | None = None,
+    extract_on: date | None = None, allow_older: bool = False,
 ) -> ImportReport:
-    """Brings the case files into line with a GIAS extract.
+    """Brings the case files into line with a GIAS extract of ``extract_on``.
 
     A school not seen before is registered, backdated to when it opened (never later than
     today); one already registered gets one details change holding only the fields that
     differ, or nothing. Closed schools are registered too, so their history stays reachable.
     Rows for other LAs (when ``la_code`` is given) and for establishments the LA keeps no case
-    file on are skipped before their cells are judged.
+    file on are skipped before their cells are judged. A school whose register fields came
+    from a newer extract keeps them, unless ``allow_older`` (see is_older).
     """
     report = ImportReport(rows=len(records))
     registered = set(case_files.urns())  # one read, rather than a miss per new school
+    extract = _Extract(by, la_code, extract_on, allow_older)
     for done, record in enumerate(records, start=1):
-        _import_school(case_files, record, by, la_code, registered, report)
+        _import_school(case_files, record, extract, registered, report)
         if progress is not None:
             progress(done, len(records))
     return report
@@ -187,8 +192,24 @@ def import_inspections(
     return report
 
 
-def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, by: str,
-                   la_code: str | None, registered: set[int], report: ImportReport) -> None:
+def is_older(extract_on: date | None, facts_on: date | None) -> bool:
+    """Whether an extract is older than the one a school's register fields came from: an
+    older extract imported after a newer one must not put back what has since changed
+    (a school's old name, last year's pupils). Unknown dates are never older."""
+    return extract_on is not None and facts_on is not None and extract_on < facts_on
+
+
+@dataclass(frozen=True)
+class _Extract:
+    by: str
+    la_code: str | None
+    extract_on: date | None
+    allow_older: bool
+
+
+def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, extract: _Extract,
+                   registered: set[int], report: ImportReport) -> None:
+    by, la_code = extract.by, extract.la_code
     if record.not_kept is not None:
         report._skip(record.row, record.urn, f"{NOT_KEPT}: {record.not_kept}")
         return
@@ -199,7 +220,7 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, by: str,
         report._reject(record.problems)
         return
     assert record.urn is not None  # a row without one has a problem
-    details = record.register_details()
+    details = {**record.register_details(), "register_extract_on": extract.extract_on}
     try:
         if record.urn not in registered:
             case_files.register_school(
@@ -214,6 +235,13 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, by: str,
         if not changes:
             report.unchanged += 1
             return
+        if is_older(extract.extract_on, known["register_extract_on"]) and not extract.allow_older:
+            report._skip(record.row, record.urn,
+                         f"{OLDER} (from the extract of "
+                         f"{long_date(known['register_extract_on'])})")
+            return
+        if extract.extract_on is not None:
+            changes["register_extract_on"] = extract.extract_on
         case_files.change_school_details(record.urn, by=by, **changes)
         report.changed += 1
     except CaseFileError as refusal:

@@ -409,7 +409,12 @@ _BAD_ROWS_HELP = (
 @click.option("--la-code", metavar="CODE",
               help="Import only this LA's schools (GIAS 'LA (code)', e.g. 874). "
                    "Default: SCC_LA_CODE; every LA's if that is unset.")
-def import_schools(file: str, by: str, la_code: str | None) -> None:
+@click.option("--allow-older", is_flag=True,
+              help="Let this extract replace the register fields of schools whose fields came "
+                   "from a newer extract. Without it those schools keep their newer fields and "
+                   "are counted apart. The extract's day is in its name "
+                   "(edubasealldata20261120.csv), else the last day any of its rows changed.")
+def import_schools(file: str, by: str, la_code: str | None, allow_older: bool) -> None:
     from adapters.config import Settings
     from adapters.importers import gias
     from application import imports
@@ -420,8 +425,11 @@ def import_schools(file: str, by: str, la_code: str | None) -> None:
     extract = _read_extract(gias.read_establishments, file)
     with _case_files() as case_files, _rows_progress("Importing schools") as progress:
         report = imports.import_schools(case_files, extract.records, by=by,
-                                        la_code=la_code and la_code.strip(), progress=progress)
+                                        la_code=la_code and la_code.strip(), progress=progress,
+                                        extract_on=extract.extract_on, allow_older=allow_older)
     where = f" (LA {la_code.strip()})" if la_code else ""
+    if extract.extract_on is not None:
+        where += f", extract of {formatting.long_date(extract.extract_on)}"
     _print_import_report(f"Schools from {file}{where}", report, ("schools added",
                          "schools changed", "schools unchanged"))
 
@@ -492,6 +500,8 @@ def _rows_progress(label: str) -> Iterator[Any]:
 
 def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) -> None:
     """The counts, the reasons rows were skipped, each rejected row; exit status 1 if any."""
+    from application import imports
+
     def count(n: int, what: str) -> str:
         return f"  {n:>7}  {what}"
 
@@ -502,6 +512,9 @@ def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) 
     click.echo(count(len(report.skipped), f"row{'' if len(report.skipped) == 1 else 's'} skipped"))
     for reason, n in report.skipped_by_reason().items():
         click.echo(f"  {n:>7}    {reason}")
+    if any(s.reason.startswith(imports.OLDER) for s in report.skipped):
+        click.echo("Schools whose fields came from a newer extract kept them; import with "
+                   "--allow-older to replace them with this extract's.")
     rejected = report.rejected_rows
     click.echo(count(len(rejected), f"row{'' if len(rejected) == 1 else 's'} rejected"))
     if rejected:

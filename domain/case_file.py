@@ -93,6 +93,10 @@ class SchoolCaseFile(Aggregate):
     # School register -------------------------------------------------------------------
 
     class Registered(Event, Aggregate.Created):
+        """Version 2 added ``register_extract_on``, the day of the GIAS extract the register
+        fields came from; a version 1 entry reads as not from an extract (None)."""
+
+        class_version = 2
         urn: int
         name: str
         phase: str
@@ -104,7 +108,12 @@ class SchoolCaseFile(Aggregate):
         closed_on: date | None
         religious_character: str | None
         predecessor_urn: int | None
+        register_extract_on: date | None
         amendable = ("name", "phase", "establishment_type", "la_code", "religious_character")
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["register_extract_on"] = None
 
     class DetailsChanged(Event):
         changes: dict[str, Any]
@@ -1299,7 +1308,7 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
     """Validates register fields as GIAS gives them; returns the fields in stored form."""
     text_fields = ("name", "phase", "establishment_type", "la_code")
     allowed = {"urn", "pupils", "opened_on", "closed_on", "governance", "religious_character",
-               "predecessor_urn", *text_fields}
+               "predecessor_urn", "register_extract_on", *text_fields}
     unknown = sorted(set(details) - allowed)
     if unknown:
         raise CaseFileError(f"Unknown school detail: {', '.join(unknown)}")
@@ -1309,7 +1318,8 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
             if details.get(name) in (None, ""):
                 raise CaseFileError(f"A school's {name.replace('_', ' ')} is required")
         fields = {"pupils": None, "opened_on": None, "closed_on": None,
-                  "religious_character": None, "predecessor_urn": None}
+                  "religious_character": None, "predecessor_urn": None,
+                  "register_extract_on": None}
     for name, value in details.items():
         if name in ("urn", "predecessor_urn", "pupils") and value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -1319,7 +1329,7 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
             if name == "pupils" and value > MOST_PUPILS:
                 raise CaseFileError(
                     f"{value:,} pupils is more than any school has: at most {MOST_PUPILS:,}")
-        elif name in ("opened_on", "closed_on") and value is not None:
+        elif name in ("opened_on", "closed_on", "register_extract_on") and value is not None:
             if not isinstance(value, date):
                 raise CaseFileError(f"{name.replace('_', ' ')} must be a date")
         elif name == "governance":

@@ -25,6 +25,8 @@ class School:
     predecessor_urn: int | None
     successor_urn: int | None = None
     registered_on: date | None = None
+    register_extract_on: date | None = None
+    """The day of the GIAS extract the register fields were last brought into line with."""
 
     def is_open_on(self, day: date) -> bool:
         return (self.opened_on is None or self.opened_on <= day) and (
@@ -311,6 +313,7 @@ class CaseFileState:
             governance=e.governance, la_code=e.la_code, pupils=e.pupils, opened_on=e.opened_on,
             closed_on=e.closed_on, religious_character=e.religious_character,
             predecessor_urn=e.predecessor_urn, registered_on=e.effective,
+            register_extract_on=e.register_extract_on,
         )
 
     def _on_DetailsChanged(self, e: Any) -> None:

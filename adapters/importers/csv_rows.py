@@ -29,6 +29,8 @@ class Extract(Generic[T]):
     """Every data row of a file as a record, and the problems found in its cells."""
 
     records: list[T]
+    extract_on: date | None = None
+    """The day the file was extracted, where it says (its name, or its rows' last changes)."""
 
     @property
     def problems(self) -> list[RowProblem]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
 from adapters.importers.csv_rows import Cells, Extract, decode, rows
@@ -35,14 +37,36 @@ ACADEMY_GROUPS = ("Academies", "Free Schools")
 PUPIL_REFERRAL_UNIT = "pupil referral unit"
 
 
+LAST_CHANGED = "LastChangedDate"
+EXTRACT_NAME = re.compile(r"edubasealldata(\d{4})(\d{2})(\d{2})", re.IGNORECASE)
+"""GIAS names its daily extract for the day it was made: edubasealldata20261120.csv."""
+
+
 def read_establishments(path: Path) -> Extract[SchoolRecord]:
-    return parse_establishments(Path(path).read_bytes())
+    return parse_establishments(Path(path).read_bytes(), name=Path(path).name)
 
 
-def parse_establishments(data: bytes) -> Extract[SchoolRecord]:
-    """Every establishment of the extract; raises NotAnExtract if the columns are not GIAS's."""
-    return Extract([_record(cells) for cells in rows(decode(data), what=WHAT, required=REQUIRED,
-                                                      dates=(OPENED, CLOSED))])
+def parse_establishments(data: bytes, *, name: str = "") -> Extract[SchoolRecord]:
+    """Every establishment of the extract, and the day it was extracted: from its name, or
+    else the last day any of its rows changed. Raises NotAnExtract if the columns are not
+    GIAS's."""
+    records, last_changed = [], None
+    for cells in rows(decode(data), what=WHAT, required=REQUIRED, dates=(OPENED, CLOSED)):
+        records.append(_record(cells))
+        changed = _day(cells.text(LAST_CHANGED))
+        if changed is not None and (last_changed is None or changed > last_changed):
+            last_changed = changed
+    named = EXTRACT_NAME.search(name)
+    extract_on = date(int(named[1]), int(named[2]), int(named[3])) if named else last_changed
+    return Extract(records, extract_on)
+
+
+def _day(text: str) -> date | None:
+    found = re.fullmatch(r"(\d{2})-(\d{2})-(\d{4})", text)
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])) if found else None
+    except ValueError:
+        return None
 
 
 def governance(type_group: str, establishment_type: str) -> tuple[str | None, str | None]:

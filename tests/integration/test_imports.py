@@ -198,7 +198,7 @@ def test_cli_imports_schools_then_inspections_and_says_what_it_did(tmp_path):
     again = runner.invoke(scc, ["import-schools", str(GIAS)], env=env)
 
     assert schools.exit_code == 0, schools.output
-    assert f"Schools from {GIAS} (LA 874): 13 rows" in schools.stdout
+    assert f"Schools from {GIAS} (LA 874), extract of 20 November 2026: 13 rows" in schools.stdout
     assert "        9  schools added" in schools.stdout
     assert "1    another LA's (not LA 874)" in schools.stdout
     assert "0  rows rejected" in schools.stdout

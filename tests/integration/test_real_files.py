@@ -180,3 +180,41 @@ def test_cli_a_broken_copy_of_a_real_file_is_refused_whole_with_one_message(
     assert result.stderr.count("\n") == 1 and message in " ".join(result.stderr.split())
     # Check nothing was recorded: the four schools imported before are all there are
     assert sorted(s["urn"] for s in json.loads(listed.stdout)) == sorted(raw_rows(SE_EDUBASE))
+
+
+def test_cli_an_older_extract_does_not_put_back_what_a_newer_one_changed(tmp_path):
+    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
+           "SCC_DATA_DIR": None, "SCC_LA_CODE": "202"}
+    header, *rows = _real_rows()
+    at = {name: header.index(name) for name in ("URN", "EstablishmentName", "NumberOfPupils")}
+    for row in rows:
+        if row[at["URN"]] == "100008":
+            row[at["EstablishmentName"]], row[at["NumberOfPupils"]] = "Argyle School", "402"
+    newer = tmp_path / "edubasealldata20250110.csv"
+    newer.write_bytes(_written([header, *rows]))
+    runner = CliRunner()
+
+    def register_fields() -> tuple[str, int]:
+        history = runner.invoke(scc, ["history", "100008", "--format", "json"], env=env)
+        fields = {}
+        for entry in json.loads(history.stdout):
+            fields.update(entry["details"].get("changes", entry["details"]))
+        return fields["name"], fields["pupils"]
+
+    with time_machine.travel(TEST_NOW, tick=True):
+        runner.invoke(scc, ["import-schools", str(newer)], env=env)
+        older = runner.invoke(scc, ["import-schools", str(real_file(NPQ_SAMPLE))], env=env)
+        kept = register_fields()
+        told = runner.invoke(scc, ["import-schools", str(NPQ_SAMPLE), "--allow-older"], env=env)
+        replaced = register_fields()
+
+    # Check the 2021 extract (dated by its rows' last changes) leaves the 2025 facts alone
+    assert older.exit_code == 0, older.output
+    assert "extract of 20 May 2021" in older.stdout
+    assert "1    older than the facts recorded (from the extract of 10 January 2025)" in older.stdout
+    assert "--allow-older" in older.stdout
+    assert kept == ("Argyle School", 402)
+    # Check that, told to, it does replace them
+    assert told.exit_code == 0 and "1  schools changed" in told.stdout
+    assert replaced == ("Argyle Primary School", 351)

@@ -156,6 +156,13 @@ class SchoolCaseFiles(Application[UUID]):
         self._change(urn, by, effective, convert)
         return new_urn
 
+    def link_school(self, urn: int, *, by: str, effective: date | None = None, link_urn: int,
+                    link_name: str, link_type: str, established_on: date | None = None) -> bool:
+        """Records a GIAS link from one school to another; False if already recorded."""
+        return self._change(urn, by, effective, lambda f, w: f.link_school(
+            when=w, link_urn=link_urn, link_name=link_name, link_type=link_type,
+            established_on=established_on))
+
     def raise_concern(self, urn: int, *, by: str, effective: date | None = None,
                       ground: str, description: str, evidence: str = "",
                       source: str = SOURCE_NOT_RECORDED) -> str:

@@ -112,6 +112,31 @@ class InspectionRecord:
 
 
 @dataclass(frozen=True)
+class LinkRecord:
+    """One row of the GIAS links file: what school ``link_urn`` is to school ``urn``."""
+
+    row: int
+    urn: int | None
+    link_urn: int | None
+    link_name: str
+    link_type: str
+    established_on: date | None
+    problems: tuple[RowProblem, ...] = ()
+
+
+def reverse_link_type(link_type: str) -> str:
+    """The link the other school gets: "Predecessor - merged" one way is "Successor - merged"
+    the other; a link neither predecessor nor successor is the same both ways."""
+    kind = link_type.strip()
+    if kind.lower() == "result of amalgamation":
+        return "Predecessor - amalgamated"
+    for this, other in (("Predecessor", "Successor"), ("Successor", "Predecessor")):
+        if kind.lower().startswith(this.lower()):
+            return other + kind[len(this):]
+    return kind
+
+
+@dataclass(frozen=True)
 class SkippedRow:
     """A row that asked for nothing to be recorded, and why."""
 
@@ -294,3 +319,53 @@ def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by
         report._reject([RowProblem(record.row, None, f"URN {urn}: {refusal}")])
     else:
         report.added += 1
+
+
+def import_links(
+    case_files: SchoolCaseFiles, records: Sequence[LinkRecord], *, by: str,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Records the GIAS links between schools with case files, both ways.
+
+    A row links its URN to the other school (recorded on the URN's case file) and, when the
+    other school has a case file, the other school back (a predecessor's successor, a
+    successor's predecessor; "other" links the same way round). A link already recorded is
+    not recorded again; a row with neither school in the case files is counted apart.
+    """
+    report = ImportReport(rows=len(records))
+    registered = set(case_files.urns())
+    for done, record in enumerate(records, start=1):
+        _import_link(case_files, record, by, registered, report)
+        if progress is not None:
+            progress(done, len(records))
+    return report
+
+
+def _import_link(case_files: SchoolCaseFiles, record: LinkRecord, by: str,
+                 registered: set[int], report: ImportReport) -> None:
+    if record.urn not in registered and record.link_urn not in registered:
+        report._skip(record.row, record.urn, f"{NOT_KEPT} (neither school has a case file)")
+        return
+    if record.problems:
+        report._reject(record.problems)
+        return
+    assert record.urn is not None and record.link_urn is not None  # else a problem
+    sides = [(record.urn, record.link_urn, record.link_name, record.link_type)]
+    if record.link_urn in registered:
+        name = case_files.school(record.urn)["name"] if record.urn in registered else ""
+        sides.append((record.link_urn, record.urn, name,
+                      reverse_link_type(record.link_type)))
+    added = False
+    try:
+        for urn, link_urn, link_name, link_type in sides:
+            if urn in registered:
+                added |= case_files.link_school(
+                    urn, by=by, link_urn=link_urn, link_name=link_name, link_type=link_type,
+                    established_on=record.established_on)
+    except CaseFileError as refusal:
+        report._reject([RowProblem(record.row, None, f"URN {record.urn}: {refusal}")])
+        return
+    if added:
+        report.added += 1
+    else:
+        report.unchanged += 1

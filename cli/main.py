@@ -66,6 +66,9 @@ STOPPED_PART_WAY = {
     "import-schools": "The import stopped part-way: the rows before it went in whole. Import "
                       "the file again once that is put right: rows already imported are not "
                       "recorded twice.",
+    "import-links": "The import stopped part-way: the rows before it went in whole. Import "
+                    "the file again once that is put right: links already recorded are not "
+                    "recorded twice.",
     "import-inspections": "The import stopped part-way: the rows before it went in whole. "
                           "Import the file again once that is put right: inspections already "
                           "recorded are skipped.",
@@ -460,6 +463,28 @@ def import_inspections(file: str, by: str) -> None:
                                             progress=progress)
     _print_import_report(f"Inspections from {file}", report, ("inspections added", "",
                          "inspections already recorded"))
+
+
+@scc.command("import-links",
+             help="Record the links between schools of a GIAS links file "
+                  "(links_edubasealldata*.csv: URN, LinkURN, LinkName, LinkType, "
+                  "LinkEstablishedDate): predecessors and successors of academy conversions, "
+                  "mergers, amalgamations and splits, and other links, on both schools' case "
+                  "files where both have one. Links already recorded are not recorded again; "
+                  "rows where neither school has a case file are counted apart. Import the "
+                  "schools first.\n\n" + _BAD_ROWS_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", default="GIAS import", show_default=True,
+              help="Who the entries are recorded by.")
+def import_links(file: str, by: str) -> None:
+    from adapters.importers import gias_links
+    from application import imports
+
+    extract = _read_extract(gias_links.read_links, file)
+    with _case_files() as case_files, _rows_progress("Importing links") as progress:
+        report = imports.import_links(case_files, extract.records, by=by, progress=progress)
+    _print_import_report(f"Links from {file}", report, ("links added", "",
+                         "links already recorded"))
 
 
 def _read_extract(read: Any, file: str) -> Any:

@@ -121,6 +121,16 @@ class SchoolCaseFile(Aggregate):
     class SuccessorLinked(Event):
         successor_urn: int
 
+    class SchoolLinked(Event):
+        """A link GIAS records between this school and another: a predecessor or successor
+        (academy conversion, merger, amalgamation, split) or another kind, in GIAS's words."""
+
+        link_urn: int
+        link_name: str
+        link_type: str
+        relation: str
+        established_on: date | None
+
     # Concerns ---------------------------------------------------------------------------
 
     class ConcernRaised(Event):
@@ -439,6 +449,31 @@ class SchoolCaseFile(Aggregate):
                 f"URN {school.urn} already converted to URN {school.successor_urn}"
             )
         self._record(self.SuccessorLinked, when=when, successor_urn=successor_urn)
+
+    def link_school(self, *, when: Entry, link_urn: int, link_name: str, link_type: str,
+                    established_on: date | None) -> bool:
+        """Records a GIAS link to another school, once: False if it is already recorded.
+        ``relation`` is what the other school is to this one (LINK_RELATIONS)."""
+        self._require_after_registration(when)
+        school = self.state.school
+        if not 100000 <= link_urn <= 999999:
+            raise CaseFileError(f"A URN has six digits, not {link_urn}")
+        if link_urn == school.urn:
+            raise CaseFileError(f"URN {link_urn} cannot be linked to itself")
+        _require_text("link type", link_type)
+        relation = link_relation(link_type)
+
+        def same(known: Any) -> bool:  # one link each way: "Successor - merged" is a successor
+            if relation == "other":
+                return known.link_type == link_type.strip()
+            return known.relation == relation
+
+        if any(k.urn == link_urn and same(k) for k in school.links):
+            return False
+        self._record(self.SchoolLinked, when=when, link_urn=link_urn,
+                     link_name=link_name.strip(), link_type=link_type.strip(),
+                     relation=relation, established_on=established_on)
+        return True
 
     # Commands: concerns -------------------------------------------------------------------
 
@@ -1296,6 +1331,22 @@ def rests_on(later: SchoolCaseFile.Event, entry: SchoolCaseFile.Event) -> bool:
     return type(entry).__name__ == "ConcernRaised" and entry.concern_id in getattr(
         later, "concern_ids", ()
     )
+
+
+LINK_RELATIONS = ("predecessor", "successor", "other")
+
+
+def link_relation(link_type: str) -> str:
+    """What a linked school is to this one, from GIAS's link type: "Predecessor",
+    "Predecessor - merged", ... are predecessors; "Successor", "Successor - amalgamated",
+    "Result of Amalgamation" are successors; sixth-form links, expansions and the like are
+    "other" (GIAS links file, LinkType)."""
+    kind = link_type.strip().lower()
+    if kind.startswith("predecessor"):
+        return "predecessor"
+    if kind.startswith("successor") or kind == "result of amalgamation":
+        return "successor"
+    return "other"
 
 
 def _closed_by(closed_on: date | None, day: date) -> bool:

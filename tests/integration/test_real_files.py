@@ -14,7 +14,8 @@ import time_machine
 from click.testing import CliRunner
 
 from adapters.importers.gias import read_establishments
-from application.imports import import_schools
+from adapters.importers.gias_links import read_links
+from application.imports import import_links, import_schools
 from application.projections import phase_group
 from cli.main import scc
 from tests.fakes import TEST_NOW
@@ -218,3 +219,53 @@ def test_cli_an_older_extract_does_not_put_back_what_a_newer_one_changed(tmp_pat
     # Check that, told to, it does replace them
     assert told.exit_code == 0 and "1  schools changed" in told.stdout
     assert replaced == ("Argyle Primary School", 351)
+
+
+# The real GIAS links file ----------------------------------------------------------------------
+
+LINKS = REAL / "links_edubasealldata20250422.csv"
+
+
+def test_the_real_links_file_connects_predecessors_and_successors_both_ways(case_files):
+    import_schools(case_files, read_establishments(NPQ_SAMPLE).records, by="GIAS import")
+    links = read_links(real_file(LINKS))
+
+    report = import_links(case_files, links.records, by="GIAS import")
+    again = import_links(case_files, links.records, by="GIAS import")
+
+    def linked(urn: int) -> list[tuple[int, str, str, date | None]]:
+        return [(k["urn"], k["link_type"], k["relation"], k["established_on"])
+                for k in case_files.school(urn)["links"]]
+
+    # Check a school that replaced an infant school, and the infant school, each name the other
+    assert linked(100023) == [(100024, "Predecessor", "predecessor", date(2015, 9, 15))]
+    assert linked(100024) == [(100023, "Successor", "successor", date(2015, 9, 15))]
+    # Check a merger, recorded once each way though the file lists it from both sides
+    assert linked(100012) == [(100021, "Successor - merged", "successor", date(2021, 8, 31))]
+    assert linked(100021) == [(100012, "Predecessor - merged", "predecessor", date(2021, 8, 31))]
+    # Check a successor outside the extract is linked from the school that has a case file
+    assert linked(100016) == [(132245, "Successor", "successor", None)]
+    assert case_files.history(100016)[-1]["summary"] == (
+        "Linked to URN 132245 Kingsgate Primary School (Successor)")
+    # Check the rest of the country's links are counted apart, and a re-import adds nothing
+    assert report.rejected == []
+    assert report.skipped_by_reason() == {
+        "not a school the LA keeps a case file on (neither school has a case file)":
+            report.rows - report.added - report.unchanged}
+    assert (again.added, again.rejected) == (0, [])
+
+
+def test_cli_imports_the_real_links_file_and_exits_0(tmp_path):
+    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
+           "SCC_DATA_DIR": None, "SCC_LA_CODE": None}
+    runner = CliRunner()
+
+    with time_machine.travel(TEST_NOW, tick=True):
+        runner.invoke(scc, ["import-schools", str(real_file(NPQ_SAMPLE))], env=env)
+        result = runner.invoke(scc, ["import-links", str(real_file(LINKS))], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert f"Links from {LINKS}: 33801 rows" in result.stdout
+    assert "0  rows rejected" in result.stdout
+    assert "Importing links: 33801 of 33801 rows" in result.stderr

@@ -111,6 +111,29 @@ class SchoolCaseFiles(Application[UUID]):
         self._locks: dict[int, Lock] = {}
         self._urns_by_stream: dict[UUID, int] = {}
         self._locks_lock = Lock()
+        self._planned: list[tuple[int, Any]] | None = None
+
+    @contextlib.contextmanager
+    def dry_run(self) -> Iterator[list[Any]]:
+        """Commands are checked and run as usual, but the entries they would record are
+        gathered, as (URN, entry), in the list given rather than stored; the case files they
+        changed are forgotten afterwards, so nothing of the dry run stays."""
+        planned: list[tuple[int, Any]] = []
+        self._planned = planned
+        try:
+            yield planned
+        finally:
+            self._planned = None
+            for _, entry in planned:
+                self._forget(entry.originator_id)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        if self._planned is None:
+            return super().save(*objs, **kwargs)
+        for obj in objs:
+            urn = obj.state.school.urn
+            self._planned.extend((urn, entry) for entry in obj.collect_events())
+        return []
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -11,10 +11,10 @@ recorded twice.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from application.case_files import SchoolCaseFiles, SchoolNotFound
 from domain.errors import CaseFileError
@@ -43,6 +43,17 @@ OLDER = "older than the facts recorded"
 
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows in all) as an import goes."""
+
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Rows(Protocol[R_co]):
+    """A file's records, as many as ``len`` says, which may be read from the file afresh each
+    time they are gone through rather than held in memory."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[R_co]: ...
 
 
 @dataclass(frozen=True)
@@ -174,7 +185,7 @@ class ImportReport:
 
 
 def import_schools(
-    case_files: SchoolCaseFiles, records: Sequence[SchoolRecord], *, by: str,
+    case_files: SchoolCaseFiles, records: Rows[SchoolRecord], *, by: str,
     la_code: str | None = None, progress: Progress | None = None,
     extract_on: date | None = None, allow_older: bool = False,
 ) -> ImportReport:
@@ -198,12 +209,13 @@ def import_schools(
 
 
 def import_inspections(
-    case_files: SchoolCaseFiles, records: Sequence[InspectionRecord], *, by: str,
+    case_files: SchoolCaseFiles, records: Rows[InspectionRecord], *, by: str,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Records published Ofsted inspections, each backdated to its publication date.
 
-    Inspections are taken oldest first, so that a category of concern and its later removal
+    Inspections are taken oldest first (so held in memory: a file of every school's latest
+    inspections is some tens of thousands), so that a category of concern and its later removal
     are both in the history. One already recorded (same inspection date) is not recorded
     again; one of a school without a case file is skipped.
     """
@@ -212,7 +224,7 @@ def import_inspections(
     for done, record in enumerate(oldest_first, start=1):
         _import_inspection(case_files, record, by, report)
         if progress is not None:
-            progress(done, len(records))
+            progress(done, len(oldest_first))
     report.rejected.sort(key=lambda p: p.row)
     return report
 
@@ -322,7 +334,7 @@ def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by
 
 
 def import_links(
-    case_files: SchoolCaseFiles, records: Sequence[LinkRecord], *, by: str,
+    case_files: SchoolCaseFiles, records: Rows[LinkRecord], *, by: str,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Records the GIAS links between schools with case files, both ways.

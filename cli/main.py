@@ -387,6 +387,24 @@ def checkpoint(out: str | None) -> None:
 
 # Imports from the public registers ----------------------------------------------------------
 
+_DRY_RUN = click.option(
+    "--dry-run", is_flag=True,
+    help="Check the file and every row against the case files, and show what would be "
+         "recorded, without recording anything.")
+
+SHOWN_PLANNED = 20
+"""Entries a dry run lists one by one; it counts the rest."""
+
+
+@contextlib.contextmanager
+def _maybe_dry(case_files: Any, dry_run: bool) -> Iterator[list[Any] | None]:
+    if not dry_run:
+        yield None
+        return
+    with case_files.dry_run() as planned:
+        yield planned
+
+
 _BAD_ROWS_HELP = (
     "The file is checked as a whole first: one of the wrong shape (semicolons for commas, a "
     "header a column short, the header repeated, numbers re-saved as decimals, US-style "
@@ -417,7 +435,9 @@ _BAD_ROWS_HELP = (
                    "from a newer extract. Without it those schools keep their newer fields and "
                    "are counted apart. The extract's day is in its name "
                    "(edubasealldata20261120.csv), else the last day any of its rows changed.")
-def import_schools(file: str, by: str, la_code: str | None, allow_older: bool) -> None:
+@_DRY_RUN
+def import_schools(file: str, by: str, la_code: str | None, allow_older: bool,
+                   dry_run: bool) -> None:
     from adapters.config import Settings
     from adapters.importers import gias
     from application import imports
@@ -426,7 +446,8 @@ def import_schools(file: str, by: str, la_code: str | None, allow_older: bool) -
     if la_code is not None and not re.fullmatch(r"\d{3}", la_code.strip()):
         raise UserError(f"{la_code!r} is not an LA code: it has three digits, e.g. 874")
     extract = _read_extract(gias.read_establishments, file)
-    with _case_files() as case_files, _rows_progress("Importing schools") as progress:
+    with (_case_files() as case_files, _rows_progress("Importing schools") as progress,
+          _maybe_dry(case_files, dry_run) as planned):
         report = imports.import_schools(case_files, extract.records, by=by,
                                         la_code=la_code and la_code.strip(), progress=progress,
                                         extract_on=extract.extract_on, allow_older=allow_older)
@@ -434,7 +455,7 @@ def import_schools(file: str, by: str, la_code: str | None, allow_older: bool) -
     if extract.extract_on is not None:
         where += f", extract of {formatting.long_date(extract.extract_on)}"
     _print_import_report(f"Schools from {file}{where}", report, ("schools added",
-                         "schools changed", "schools unchanged"))
+                         "schools changed", "schools unchanged"), planned)
 
 
 @scc.command("import-inspections",
@@ -453,16 +474,18 @@ def import_schools(file: str, by: str, la_code: str | None, allow_older: bool) -
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", default="Ofsted import", show_default=True,
               help="Who the entries are recorded by.")
-def import_inspections(file: str, by: str) -> None:
+@_DRY_RUN
+def import_inspections(file: str, by: str, dry_run: bool) -> None:
     from adapters.importers import ofsted
     from application import imports
 
     extract = _read_extract(ofsted.read_inspections, file)
-    with _case_files() as case_files, _rows_progress("Importing inspections") as progress:
+    with (_case_files() as case_files, _rows_progress("Importing inspections") as progress,
+          _maybe_dry(case_files, dry_run) as planned):
         report = imports.import_inspections(case_files, extract.records, by=by,
                                             progress=progress)
     _print_import_report(f"Inspections from {file}", report, ("inspections added", "",
-                         "inspections already recorded"))
+                         "inspections already recorded"), planned)
 
 
 @scc.command("import-links",
@@ -476,15 +499,17 @@ def import_inspections(file: str, by: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", default="GIAS import", show_default=True,
               help="Who the entries are recorded by.")
-def import_links(file: str, by: str) -> None:
+@_DRY_RUN
+def import_links(file: str, by: str, dry_run: bool) -> None:
     from adapters.importers import gias_links
     from application import imports
 
     extract = _read_extract(gias_links.read_links, file)
-    with _case_files() as case_files, _rows_progress("Importing links") as progress:
+    with (_case_files() as case_files, _rows_progress("Importing links") as progress,
+          _maybe_dry(case_files, dry_run) as planned):
         report = imports.import_links(case_files, extract.records, by=by, progress=progress)
     _print_import_report(f"Links from {file}", report, ("links added", "",
-                         "links already recorded"))
+                         "links already recorded"), planned)
 
 
 def _read_extract(read: Any, file: str) -> Any:
@@ -523,9 +548,15 @@ def _rows_progress(label: str) -> Iterator[Any]:
         yield progress
 
 
-def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) -> None:
-    """The counts, the reasons rows were skipped, each rejected row; exit status 1 if any."""
+def _print_import_report(title: str, report: Any, labels: tuple[str, str, str],
+                         planned: list[Any] | None = None) -> None:
+    """The counts, the reasons rows were skipped, each rejected row; exit status 1 if any.
+    After a dry run, what would have been recorded, and that nothing was."""
     from application import imports
+    from application.views import summarise
+
+    if planned is not None:
+        title = f"Dry run, nothing recorded. {title}"
 
     def count(n: int, what: str) -> str:
         return f"  {n:>7}  {what}"
@@ -542,6 +573,13 @@ def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) 
                    "--allow-older to replace them with this extract's.")
     rejected = report.rejected_rows
     click.echo(count(len(rejected), f"row{'' if len(rejected) == 1 else 's'} rejected"))
+    if planned is not None:
+        click.echo()
+        click.echo(f"Would record {len(planned)} entr{'y' if len(planned) == 1 else 'ies'}:")
+        for urn, entry in planned[:SHOWN_PLANNED]:
+            click.echo(f"  URN {urn}  {entry.effective.isoformat()}  {summarise(entry)}")
+        if len(planned) > SHOWN_PLANNED:
+            click.echo(f"  ... and {len(planned) - SHOWN_PLANNED} more")
     if rejected:
         click.echo()
         click.echo("Rejected rows:")

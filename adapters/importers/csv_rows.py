@@ -3,13 +3,15 @@ them (the header is row 1), and cells read into typed values or a problem in the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Generic, TextIO, TypeVar
 
 from application.imports import RowProblem
 
@@ -24,11 +26,43 @@ class NotAnExtract(ValueError):
     """A file that is not the extract it was given as (wrong columns, not CSV at all)."""
 
 
+OpenText = Callable[[], TextIO]
+"""Opens a file's text afresh, from its start."""
+
+
+@dataclass(frozen=True)
+class FileShape:
+    """What checking a file as a whole found: its data rows (blank ones left out) and the
+    latest day in the column asked about."""
+
+    rows: int
+    latest: date | None = None
+
+
+class Records(Generic[T]):
+    """A file's records, read afresh from the file each time they are gone through, so that
+    a large file is never held in memory; ``len`` is its data rows, counted when it was
+    checked as a whole."""
+
+    def __init__(self, open_text: OpenText, shape: FileShape, first_column: str,
+                 blank_words: tuple[str, ...], record: Callable[[Cells], Iterable[T]]) -> None:
+        self._open, self.shape, self._first_column = open_text, shape, first_column
+        self._blank_words, self._record = blank_words, record
+
+    def __len__(self) -> int:
+        return self.shape.rows
+
+    def __iter__(self) -> Iterator[T]:
+        with self._open() as text:
+            for cells in _cells(text, self._first_column, self._blank_words):
+                yield from self._record(cells)
+
+
 @dataclass(frozen=True)
 class Extract(Generic[T]):
     """Every data row of a file as a record, and the problems found in its cells."""
 
-    records: list[T]
+    records: list[T] | Records[T]
     extract_on: date | None = None
     """The day the file was extracted, where it says (its name, or its rows' last changes)."""
 
@@ -51,28 +85,79 @@ def decode(data: bytes) -> str:
     return text.translate({0xDC00 + byte: byte for byte in CP1252_UNDEFINED})
 
 
+def _latin1_for_undefined(error: UnicodeDecodeError) -> tuple[str, int]:
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("scc-cp1252", _latin1_for_undefined)
+"""windows-1252, with the bytes it leaves undefined read as latin-1 (decode's fallback)."""
+
+READ_AT_ONCE = 1 << 20
+
+
+def file_text(path: Path) -> OpenText:
+    """Opens the file as text in the encoding ``decode`` would find, found by reading the
+    file a megabyte at a time rather than whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        encoding = "utf-8-sig" if f.read(len(BOM)) == BOM else "utf-8"
+        f.seek(0)
+        try:
+            while block := f.read(READ_AT_ONCE):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    return lambda: open(path, encoding=encoding, errors="scc-cp1252", newline="")
+
+
+def text_of(data: bytes) -> OpenText:
+    text = decode(data)
+    return lambda: io.StringIO(text, newline="")
+
+
+def table(open_text: OpenText, *, what: str, required: tuple[str, ...],
+          record: Callable[[Cells], Iterable[T]], blank_words: tuple[str, ...] = (),
+          dates: tuple[str, ...] = (), latest_of: str | None = None) -> Records[T]:
+    """A file's records, after checking it as a whole (check_whole_file)."""
+    shape = check_whole_file(open_text, what=what, required=required, dates=dates,
+                             latest_of=latest_of)
+    return Records(open_text, shape, required[0], blank_words, record)
+
+
 def rows(text: str, *, what: str, required: tuple[str, ...],
          blank_words: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> Iterator[Cells]:
     """The data rows after the header, blank rows left out; ``blank_words`` (lower case)
     are read as empty cells. The file is checked as a whole first (see check_whole_file), so
     that a file of the wrong shape raises NotAnExtract before any row is given."""
-    check_whole_file(text, what=what, required=required, dates=dates)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header, header_row = _header(reader, required[0])
+    check_whole_file(lambda: io.StringIO(text, newline=""), what=what, required=required,
+                     dates=dates)
+    yield from _cells(io.StringIO(text, newline=""), required[0], blank_words)
+
+
+def _cells(text: TextIO, first_column: str, blank_words: tuple[str, ...]) -> Iterator[Cells]:
+    reader = csv.reader(text)
+    header, header_row = _header(reader, first_column)
     for number, values in enumerate(reader, start=header_row + 1):
         if not any(value.strip() for value in values):
             continue
         yield Cells(number, header, values, blank_words)
 
 
-def check_whole_file(text: str, *, what: str, required: tuple[str, ...],
-                     dates: tuple[str, ...] = ()) -> None:
+def check_whole_file(open_text: OpenText, *, what: str, required: tuple[str, ...],
+                     dates: tuple[str, ...] = (), latest_of: str | None = None) -> FileShape:
     """Raises NotAnExtract, with one message saying what is wrong and what to do, if the
     file as a whole is not of the shape expected: not CSV, columns separated by something
     other than commas, a required column missing, a header a column short or long of its
     rows, the header repeated further down, whole numbers re-saved by a spreadsheet as
     decimals, or dates written month first (US style)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    with open_text() as text:
+        return _check(csv.reader(text), what, required, dates, latest_of)
+
+
+def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
+           dates: tuple[str, ...], latest_of: str | None) -> FileShape:
+    latest: date | None = None
     try:
         header, header_row = _header(reader, required[0])
         missing = [name for name in required if name not in header]
@@ -80,6 +165,7 @@ def check_whole_file(text: str, *, what: str, required: tuple[str, ...],
             raise NotAnExtract(_missing_columns(what, header, missing, required))
         urn_at = header.index(required[0])
         date_at = [(name, header.index(name)) for name in dates if name in header]
+        latest_at = header.index(latest_of) if latest_of in header else None
         data_rows = 0
         misfits: dict[int, int] = {}
         month_first = day_first = None
@@ -102,6 +188,10 @@ def check_whole_file(text: str, *, what: str, required: tuple[str, ...],
                     f"{number}): a spreadsheet re-saved the file. Use the file as it was "
                     "downloaded, or save it again with those columns formatted as text."
                 )
+            if latest_at is not None and latest_at < len(values):
+                day = _day_month_year(values[latest_at].strip())
+                if day is not None and (latest is None or day > latest):
+                    latest = day
             for name, at in date_at:
                 found = DAY_MONTH_YEAR.fullmatch(values[at].strip()) if at < len(values) else None
                 if found and int(found[1]) > 12 and day_first is None:
@@ -110,7 +200,8 @@ def check_whole_file(text: str, *, what: str, required: tuple[str, ...],
                     month_first = (number, name, found[0])
     except csv.Error as error:
         raise NotAnExtract(
-            f"This is not {what}: row {reader.line_num} cannot be read as CSV ({error})"
+            f"This is not {what}: row {getattr(reader, 'line_num', '?')} cannot be read as "
+            f"CSV ({error})"
         ) from None
     if misfits and max(misfits.values()) * 2 > data_rows:
         cells = max(misfits, key=lambda n: misfits[n])
@@ -127,6 +218,15 @@ def check_whole_file(text: str, *, what: str, required: tuple[str, ...],
             "so every day and month would be swapped. Save the file with dates written day "
             "first (dd-mm-yyyy or dd/mm/yyyy) and import it again."
         )
+    return FileShape(data_rows, latest)
+
+
+def _day_month_year(text: str) -> date | None:
+    found = DAY_MONTH_YEAR.fullmatch(text)
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])) if found else None
+    except ValueError:
+        return None
 
 
 RESAVED_WHOLE_NUMBER = re.compile(r"\d+\.0+")

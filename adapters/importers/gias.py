@@ -6,7 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from adapters.importers.csv_rows import Cells, Extract, decode, rows
+from adapters.importers.csv_rows import Cells, Extract, OpenText, file_text, table, text_of
 from application.imports import SchoolRecord
 from domain.case_file import NO_RELIGIOUS_CHARACTER
 
@@ -43,30 +43,25 @@ EXTRACT_NAME = re.compile(r"edubasealldata(\d{4})(\d{2})(\d{2})", re.IGNORECASE)
 
 
 def read_establishments(path: Path) -> Extract[SchoolRecord]:
-    return parse_establishments(Path(path).read_bytes(), name=Path(path).name)
+    """The extract's establishments, read from the file as they are gone through."""
+    return _extract(file_text(Path(path)), Path(path).name)
 
 
 def parse_establishments(data: bytes, *, name: str = "") -> Extract[SchoolRecord]:
-    """Every establishment of the extract, and the day it was extracted: from its name, or
-    else the last day any of its rows changed. Raises NotAnExtract if the columns are not
-    GIAS's."""
-    records, last_changed = [], None
-    for cells in rows(decode(data), what=WHAT, required=REQUIRED, dates=(OPENED, CLOSED)):
-        records.append(_record(cells))
-        changed = _day(cells.text(LAST_CHANGED))
-        if changed is not None and (last_changed is None or changed > last_changed):
-            last_changed = changed
+    """Every establishment of the extract in hand, as a list."""
+    extract = _extract(text_of(data), name)
+    return Extract(list(extract.records), extract.extract_on)
+
+
+def _extract(open_text: OpenText, name: str) -> Extract[SchoolRecord]:
+    """The establishments and the day of the extract: from its name, or else the last day
+    any of its rows changed. Raises NotAnExtract if the file is not a GIAS extract."""
+    records = table(open_text, what=WHAT, required=REQUIRED, dates=(OPENED, CLOSED),
+                    latest_of=LAST_CHANGED, record=lambda cells: (_record(cells),))
     named = EXTRACT_NAME.search(name)
-    extract_on = date(int(named[1]), int(named[2]), int(named[3])) if named else last_changed
+    extract_on = (date(int(named[1]), int(named[2]), int(named[3])) if named
+                  else records.shape.latest)
     return Extract(records, extract_on)
-
-
-def _day(text: str) -> date | None:
-    found = re.fullmatch(r"(\d{2})-(\d{2})-(\d{4})", text)
-    try:
-        return date(int(found[3]), int(found[2]), int(found[1])) if found else None
-    except ValueError:
-        return None
 
 
 def governance(type_group: str, establishment_type: str) -> tuple[str | None, str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.importers.csv_rows import Cells, Extract, decode, rows
+from adapters.importers.csv_rows import Cells, Extract, OpenText, Records, file_text, table, text_of
 from application.imports import LinkRecord
 
 WHAT = "a GIAS links file (links_edubasealldata*.csv)"
@@ -19,13 +19,19 @@ REQUIRED = (URN, LINK_URN, LINK_NAME, LINK_TYPE, ESTABLISHED)
 
 
 def read_links(path: Path) -> Extract[LinkRecord]:
-    return parse_links(Path(path).read_bytes())
+    """The file's links, read from the file as they are gone through."""
+    return Extract(_table(file_text(Path(path))))
 
 
 def parse_links(data: bytes) -> Extract[LinkRecord]:
-    """Every link of the file; raises NotAnExtract if the columns are not GIAS's links."""
-    return Extract([_record(cells) for cells in rows(decode(data), what=WHAT, required=REQUIRED,
-                                                      dates=(ESTABLISHED,))])
+    """Every link of the file in hand, as a list."""
+    return Extract(list(_table(text_of(data))))
+
+
+def _table(open_text: OpenText) -> Records[LinkRecord]:
+    """Raises NotAnExtract if the file is not a GIAS links file."""
+    return table(open_text, what=WHAT, required=REQUIRED, dates=(ESTABLISHED,),
+                 record=lambda cells: (_record(cells),))
 
 
 def _record(cells: Cells) -> LinkRecord:

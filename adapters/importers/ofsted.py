@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from adapters.importers.csv_rows import Cells, Extract, decode, rows
+from adapters.importers.csv_rows import (
+    Cells,
+    Extract,
+    OpenText,
+    Records,
+    file_text,
+    table,
+    text_of,
+)
 from application.imports import InspectionRecord
 from domain.ofsted import FRAMEWORKS, NOTICE_TO_IMPROVE, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
 
@@ -85,19 +93,21 @@ SERIOUS_WEAKNESSES_FROM = next(f.starts for f in FRAMEWORKS if SERIOUS_WEAKNESSE
 
 
 def read_inspections(path: Path) -> Extract[InspectionRecord]:
-    return parse_inspections(Path(path).read_bytes())
+    """The file's inspections, read from the file as they are gone through."""
+    return Extract(_table(file_text(Path(path))))
 
 
 def parse_inspections(data: bytes) -> Extract[InspectionRecord]:
+    """Every inspection of the file in hand, as a list."""
+    return Extract(list(_table(text_of(data))))
+
+
+def _table(open_text: OpenText) -> Records[InspectionRecord]:
     """Every inspection of the file (latin-1, UTF-8 or UTF-8 with a byte-order mark); a row
     may hold two (a report card and the graded inspection before it). Raises NotAnExtract if
-    the columns are not Ofsted's."""
-    return Extract([
-        record
-        for cells in rows(decode(data), what=WHAT, required=REQUIRED, blank_words=BLANK_WORDS,
-                          dates=DATE_COLUMNS)
-        for record in inspections(cells)
-    ])
+    the file is not Ofsted's."""
+    return table(open_text, what=WHAT, required=REQUIRED, blank_words=BLANK_WORDS,
+                 dates=DATE_COLUMNS, record=inspections)
 
 
 def inspections(cells: Cells) -> list[InspectionRecord]:

@@ -269,3 +269,29 @@ def test_cli_imports_the_real_links_file_and_exits_0(tmp_path):
     assert f"Links from {LINKS}: 33801 rows" in result.stdout
     assert "0  rows rejected" in result.stdout
     assert "Importing links: 33801 of 33801 rows" in result.stderr
+
+
+def test_cli_dry_run_shows_what_would_be_recorded_and_records_nothing(tmp_path):
+    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
+           "SCC_DATA_DIR": None, "SCC_LA_CODE": "202"}
+    runner = CliRunner()
+
+    with time_machine.travel(TEST_NOW, tick=True):
+        runner.invoke(scc, ["import-schools", str(real_file(SE_EDUBASE)), "--la-code", "207"],
+                      env=env)
+        schools = runner.invoke(scc, ["import-schools", str(NPQ_SAMPLE), "--dry-run"], env=env)
+        links = runner.invoke(scc, ["import-links", str(real_file(LINKS)), "--dry-run"],
+                              env=env)
+        listed = runner.invoke(scc, ["schools", "--format", "json"], env=env)
+
+    assert schools.exit_code == 0, schools.output
+    assert schools.stdout.startswith("Dry run, nothing recorded. Schools from")
+    assert "       44  schools added" in schools.stdout
+    assert "Would record 44 entries:" in schools.stdout
+    assert "  URN 100006  1999-09-01  Case file opened: CCfL Key Stage 4 PRU (pupil referral " \
+           "unit, Not applicable)" in schools.stdout
+    assert "  ... and 24 more" in schools.stdout
+    assert links.exit_code == 0 and "Would record 0 entries:" in links.stdout
+    # Check only the two schools of LA 207 imported before have case files
+    assert sorted(s["urn"] for s in json.loads(listed.stdout)) == [100492, 100494]

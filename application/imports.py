@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from application.case_files import SchoolCaseFiles, SchoolNotFound
+from domain.case_file import check_school_details
 from domain.errors import CaseFileError
 from domain.ofsted import FRAMEWORKS
 from domain.wording import long_date
@@ -199,12 +200,16 @@ def import_schools(
     from a newer extract keeps them, unless ``allow_older`` (see is_older).
     """
     report = ImportReport(rows=len(records))
-    registered = set(case_files.urns())  # one read, rather than a miss per new school
-    extract = _Extract(by, la_code, extract_on, allow_older)
+    # One reading of every school's register fields, rather than a case file loaded per row.
+    facts = case_files.register_facts(FACT_FIELDS)
+    extract = _Extract(by, la_code, extract_on, allow_older, facts, [])
     for done, record in enumerate(records, start=1):
-        _import_school(case_files, record, extract, registered, report)
+        _import_school(case_files, record, extract, report)
+        if len(extract.opening) >= OPENED_TOGETHER:
+            _open(case_files, extract, report)
         if progress is not None:
             progress(done, len(records))
+    _open(case_files, extract, report)
     return report
 
 
@@ -236,17 +241,46 @@ def is_older(extract_on: date | None, facts_on: date | None) -> bool:
     return extract_on is not None and facts_on is not None and extract_on < facts_on
 
 
+FACT_FIELDS = (*REGISTER_FIELDS, "register_extract_on")
+OPENED_TOGETHER = 500
+"""New schools are opened this many to a transaction: one commit each cost more than the rest
+of opening them."""
+
+
 @dataclass(frozen=True)
 class _Extract:
     by: str
     la_code: str | None
     extract_on: date | None
     allow_older: bool
+    facts: dict[int, tuple[Any, ...] | None]
+    """The register fields of every case file (FACT_FIELDS), or None to read them from it."""
+    opening: list[tuple[SchoolRecord, date, dict[str, Any]]]
+    """New schools checked and waiting to be opened together."""
+
+
+def _open(case_files: SchoolCaseFiles, extract: _Extract, report: ImportReport) -> None:
+    """Opens the waiting new schools together, or one by one if that is refused (a school
+    opened meanwhile), so that each is added or rejected on its own."""
+    opening = [(effective, details) for _, effective, details in extract.opening]
+    if not opening:
+        return
+    try:
+        case_files.open_case_files(by=extract.by, schools=opening)
+        report.added += len(opening)
+    except CaseFileError:
+        for record, effective, details in extract.opening:
+            try:
+                case_files.register_school(by=extract.by, effective=effective, **details)
+                report.added += 1
+            except CaseFileError as refusal:
+                report._reject([RowProblem(record.row, None, f"URN {record.urn}: {refusal}")])
+    extract.opening.clear()
 
 
 def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, extract: _Extract,
-                   registered: set[int], report: ImportReport) -> None:
-    by, la_code = extract.by, extract.la_code
+                   report: ImportReport) -> None:
+    by, la_code, registered = extract.by, extract.la_code, extract.facts
     if record.not_kept is not None:
         report._skip(record.row, record.urn, f"{NOT_KEPT}: {record.not_kept}")
         return
@@ -260,13 +294,17 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, extract: _
     details = {**record.register_details(), "register_extract_on": extract.extract_on}
     try:
         if record.urn not in registered:
-            case_files.register_school(
-                by=by, effective=_opening_entry_date(record, case_files.clock.today()),
-                **details,
-            )
-            registered.add(record.urn)
-            report.added += 1
+            check_school_details(details, required=True)  # a refused row is refused alone
+            extract.opening.append(
+                (record, _opening_entry_date(record, case_files.clock.today()), details))
+            registered[record.urn] = tuple(details[name] for name in FACT_FIELDS)
             return
+        facts = registered[record.urn]
+        if facts is not None and all(
+                fact == details[name] for name, fact in zip(REGISTER_FIELDS, facts, strict=False)):
+            report.unchanged += 1
+            return
+        _open(case_files, extract, report)  # it may be one of them, listed twice
         known = case_files.school(record.urn)
         changes = {name: details[name] for name in REGISTER_FIELDS if known[name] != details[name]}
         if not changes:

@@ -138,10 +138,11 @@ def rows(text: str, *, what: str, required: tuple[str, ...],
 def _cells(text: TextIO, first_column: str, blank_words: tuple[str, ...]) -> Iterator[Cells]:
     reader = csv.reader(text)
     header, header_row = _header(reader, first_column)
+    index = {name: at for at, name in enumerate(header)}
     for number, values in enumerate(reader, start=header_row + 1):
-        if not any(value.strip() for value in values):
+        if not "".join(values).strip():
             continue
-        yield Cells(number, header, values, blank_words)
+        yield Cells(number, header, values, blank_words, index)
 
 
 def check_whole_file(open_text: OpenText, *, what: str, required: tuple[str, ...],
@@ -170,19 +171,19 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
         misfits: dict[int, int] = {}
         month_first = day_first = None
         for number, values in enumerate(reader, start=header_row + 1):
-            if not any(value.strip() for value in values):
+            if not "".join(values).strip():
                 continue
             data_rows += 1
             if len(values) != len(header):
                 misfits[len(values)] = misfits.get(len(values), 0) + 1
-            if [value.strip() for value in values] == header:
+            urn = values[urn_at].strip() if urn_at < len(values) else ""
+            if urn == required[0] and [value.strip() for value in values] == header:
                 raise NotAnExtract(
                     f"Row {number} repeats the header: the file looks like two files joined "
                     "together. Remove the second header row (and check the rows after it "
                     "belong to this file), then import it again."
                 )
-            urn = values[urn_at].strip() if urn_at < len(values) else ""
-            if RESAVED_WHOLE_NUMBER.fullmatch(urn):
+            if "." in urn and RESAVED_WHOLE_NUMBER.fullmatch(urn):
                 raise NotAnExtract(
                     f"Whole numbers are written as decimals ({required[0]} {urn!r} in row "
                     f"{number}): a spreadsheet re-saved the file. Use the file as it was "
@@ -268,7 +269,8 @@ class Cells:
     and reads as None, so that every problem of a row is reported at once."""
 
     def __init__(self, row: int, header: list[str], values: list[str],
-                 blank_words: tuple[str, ...] = ()) -> None:
+                 blank_words: tuple[str, ...] = (), index: dict[str, int] | None = None) -> None:
+        """``index`` is where each column of the header is, worked out once for a file."""
         self.row = row
         self.problems: list[RowProblem] = []
         self.blank_words = blank_words
@@ -277,18 +279,20 @@ class Cells:
                 row, None, f"has {len(values)} cells where the header has {len(header)}; "
                            "look for a stray comma or quote mark",
             ))
-        self._values = dict(zip(header, values, strict=False))
+        self._index = index if index is not None else {n: at for at, n in enumerate(header)}
+        self._values = values
 
     def has(self, column: str) -> bool:
         """Whether the file has the column at all."""
-        return column in self._values
+        return column in self._index
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(RowProblem(self.row, column, message))
 
     def text(self, column: str, *, required: bool = False) -> str:
-        value = self._values.get(column, "").strip()
-        if value.lower() in self.blank_words:
+        at = self._index.get(column)
+        value = self._values[at].strip() if at is not None and at < len(self._values) else ""
+        if value and self.blank_words and value.lower() in self.blank_words:
             value = ""
         if required and not value:
             self.problem(column, "is empty")

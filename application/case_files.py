@@ -466,20 +466,22 @@ class SchoolCaseFiles(Application[UUID]):
             start = page[-1].id + 1
 
     def register_facts(self, fields: tuple[str, ...]) -> dict[int, tuple[Any, ...] | None]:
-        """Every case file's register ``fields`` as last recorded, by URN, from one reading
-        of the log's registrations and details changes (an import compares a whole extract
-        with them without loading each case file). None for a case file with an amended
-        entry: its fields are to be read from the case file itself."""
-        registered, changed, amended = (get_topic(kind) for kind in (
+        """Every case file's register ``fields`` as they stand, by URN, from one reading of
+        the log's registrations and details changes, the changes applied in effective-date
+        order as the fold applies them (an import compares a whole extract with these rather
+        than loading each case file). None for a case file with a retracted or amended entry:
+        its fields are to be read from the case file itself."""
+        registered, changed, *corrections = (get_topic(kind) for kind in (
             SchoolCaseFile.Registered, SchoolCaseFile.DetailsChanged,
-            SchoolCaseFile.EntryAmended))
+            SchoolCaseFile.EntryAmended, SchoolCaseFile.EntryRetracted))
         at = {name: position for position, name in enumerate(fields)}
         by_stream: dict[Any, list[Any] | None] = {}
+        changes: dict[Any, list[tuple[str, int, dict[str, Any]]]] = {}
         urns: dict[Any, int] = {}
         start = 1
         while True:
             page = self.recorder.select_notifications(
-                start, 1000, topics=[registered, changed, amended])
+                start, 1000, topics=[registered, changed, *corrections])
             for notification in page:
                 # The fields alone, not the entry: no entry object, no stream id to convert.
                 entry = self._stored_fields(notification.state)
@@ -487,15 +489,22 @@ class SchoolCaseFiles(Application[UUID]):
                 if notification.topic == registered:
                     urns[stream] = entry["urn"]
                     by_stream[stream] = [stored_value(entry.get(name)) for name in fields]
-                elif notification.topic == amended:
+                elif notification.topic == changed:
+                    changes.setdefault(stream, []).append(
+                        (entry["effective"]["_data_"], notification.originator_version,
+                         entry["changes"]))
+                else:
                     by_stream[stream] = None
-                elif (known := by_stream.get(stream)) is not None:
-                    for name, value in entry["changes"].items():
-                        if name in at:
-                            known[at[name]] = stored_value(value)
             if len(page) < 1000:
                 break
             start = page[-1].id + 1
+        for stream, in_order in changes.items():
+            if (known := by_stream.get(stream)) is None:
+                continue
+            for _, _, changed_fields in sorted(in_order, key=lambda c: (c[0], c[1])):
+                for name, value in changed_fields.items():
+                    if name in at:
+                        known[at[name]] = stored_value(value)
         return {urn: None if (known := by_stream.get(stream)) is None else tuple(known)
                 for stream, urn in urns.items()}
 

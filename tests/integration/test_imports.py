@@ -296,3 +296,18 @@ def test_an_inspection_published_after_the_school_closed_makes_it_eligible_for_n
     school = case_files.school(110009)
     assert school["ofsted"]["category"] == "special measures"
     assert school["eligibility"] == []
+
+
+def test_a_school_changed_by_hand_out_of_date_order_is_compared_as_it_stands(case_files):
+    import_schools(case_files, read_establishments(GIAS).records, by="GIAS import")
+    case_files.change_school_details(110001, by="Data team", pupils=300)
+    case_files.change_school_details(110001, by="Data team", effective=date(2026, 11, 1),
+                                     pupils=250)  # backdated: the later change still stands
+    assert case_files.school(110001)["pupils"] == 300
+
+    report = import_schools(
+        case_files, parse_establishments(gias_variant({110001: {"NumberOfPupils": "250"}})).records,
+        by="GIAS import")
+
+    assert (report.changed, report.unchanged) == (1, 9)
+    assert case_files.school(110001)["pupils"] == 250

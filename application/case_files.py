@@ -488,7 +488,9 @@ class SchoolCaseFiles(Application[UUID]):
                 stream = notification.originator_id
                 if notification.topic == registered:
                     urns[stream] = entry["urn"]
-                    by_stream[stream] = [stored_value(entry.get(name)) for name in fields]
+                    by_stream[stream] = [  # most values are plain JSON: no call for them
+                        value if type(value := entry.get(name)) is not dict
+                        else stored_value(value) for name in fields]
                 elif notification.topic == changed:
                     changes.setdefault(stream, []).append(
                         (entry["effective"]["_data_"], notification.originator_version,

@@ -63,9 +63,10 @@ class StoreUnusable(click.ClickException):
 
 
 STOPPED_PART_WAY = {
-    "import-schools": "The import stopped part-way: the rows before it went in whole. Import "
-                      "the file again once that is put right: rows already imported are not "
-                      "recorded twice.",
+    "import-schools": "The import stopped part-way: what it recorded before went in whole "
+                      "(new schools go in up to 500 at a time, all or none). Import the file "
+                      "again once that is put right: rows already imported are not recorded "
+                      "twice.",
     "import-links": "The import stopped part-way: the rows before it went in whole. Import "
                     "the file again once that is put right: links already recorded are not "
                     "recorded twice.",

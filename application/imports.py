@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
 from application.case_files import SchoolCaseFiles, SchoolNotFound
@@ -242,6 +243,9 @@ def is_older(extract_on: date | None, facts_on: date | None) -> bool:
 
 
 FACT_FIELDS = (*REGISTER_FIELDS, "register_extract_on")
+register_values = attrgetter(*REGISTER_FIELDS)
+"""A record's register fields as a tuple, in FACT_FIELDS' order."""
+NOT_REGISTERED = ()
 OPENED_TOGETHER = 500
 """New schools are opened this many to a transaction: one commit each cost more than the rest
 of opening them."""
@@ -291,18 +295,18 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, extract: _
         report._reject(record.problems)
         return
     assert record.urn is not None  # a row without one has a problem
+    facts = registered.get(record.urn, NOT_REGISTERED)
+    if facts is not None and facts is not NOT_REGISTERED and (
+            facts[:len(REGISTER_FIELDS)] == register_values(record)):
+        report.unchanged += 1  # the common case of a re-import, decided without a dict
+        return
     details = {**record.register_details(), "register_extract_on": extract.extract_on}
     try:
-        if record.urn not in registered:
+        if facts is NOT_REGISTERED:
             check_school_details(details, required=True)  # a refused row is refused alone
             extract.opening.append(
                 (record, _opening_entry_date(record, case_files.clock.today()), details))
             registered[record.urn] = tuple(details[name] for name in FACT_FIELDS)
-            return
-        facts = registered[record.urn]
-        if facts is not None and all(
-                fact == details[name] for name, fact in zip(REGISTER_FIELDS, facts, strict=False)):
-            report.unchanged += 1
             return
         _open(case_files, extract, report)  # it may be one of them, listed twice
         known = case_files.school(record.urn)

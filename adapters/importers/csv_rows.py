@@ -167,6 +167,7 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
         urn_at = header.index(required[0])
         date_at = [(name, header.index(name)) for name in dates if name in header]
         latest_at = header.index(latest_of) if latest_of in header else None
+        days: dict[str, date | None] = {}
         data_rows = 0
         misfits: dict[int, int] = {}
         month_first = day_first = None
@@ -190,12 +191,16 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
                     "downloaded, or save it again with those columns formatted as text."
                 )
             if latest_at is not None and latest_at < len(values):
-                day = _day_month_year(values[latest_at].strip())
+                written = values[latest_at]
+                if written not in days:  # a register has a few thousand days in all
+                    days[written] = _day_month_year(written.strip())
+                day = days[written]
                 if day is not None and (latest is None or day > latest):
                     latest = day
-            for name, at in date_at:
+            # One date that can only be day first settles it: the rest need no look.
+            for name, at in date_at if day_first is None else ():
                 found = DAY_MONTH_YEAR.fullmatch(values[at].strip()) if at < len(values) else None
-                if found and int(found[1]) > 12 and day_first is None:
+                if found and int(found[1]) > 12:
                     day_first = (number, name, found[0])
                 if found and int(found[2]) > 12 and month_first is None:
                     month_first = (number, name, found[0])

@@ -285,7 +285,9 @@ class Cells:
                            "look for a stray comma or quote mark",
             ))
         self._index = index if index is not None else {n: at for at, n in enumerate(header)}
-        self._values = values
+        # A short row is padded, and a last empty cell stands for any column the file lacks
+        # (index -1), so that reading a cell needs no test.
+        self._values = values + [""] * max(1, len(header) - len(values) + 1)
 
     def has(self, column: str) -> bool:
         """Whether the file has the column at all."""
@@ -295,8 +297,7 @@ class Cells:
         self.problems.append(RowProblem(self.row, column, message))
 
     def text(self, column: str, *, required: bool = False) -> str:
-        at = self._index.get(column)
-        value = self._values[at].strip() if at is not None and at < len(self._values) else ""
+        value = self._values[self._index.get(column, -1)].strip()
         if value and self.blank_words and value.lower() in self.blank_words:
             value = ""
         if required and not value:

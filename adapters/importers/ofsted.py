@@ -113,10 +113,11 @@ def _table(open_text: OpenText) -> Records[InspectionRecord]:
 def inspections(cells: Cells) -> list[InspectionRecord]:
     """The inspections of one row: its latest, and the latest graded one if a report-card
     file gives that apart."""
-    latest = _record(cells, LATEST)
+    latest = _record(cells, LATEST, since=0)
     if not cells.has(LATEST_OEIF.started):
         return [latest]
-    graded = _record(cells, LATEST_OEIF)
+    # The row's second inspection has only the problems of its own cells.
+    graded = _record(cells, LATEST_OEIF, since=len(cells.problems))
     if graded.inspected_on is None:
         return [latest]
     if latest.inspected_on in (None, graded.inspected_on):
@@ -124,8 +125,7 @@ def inspections(cells: Cells) -> list[InspectionRecord]:
     return [latest, graded]
 
 
-def _record(cells: Cells, columns: Columns) -> InspectionRecord:
-    already = len(cells.problems)  # a row's second inspection has only its own problems
+def _record(cells: Cells, columns: Columns, *, since: int) -> InspectionRecord:
     urn = cells.urn(URN)
     inspected_urn = next(
         (found for name in columns.inspected_urn
@@ -147,7 +147,7 @@ def _record(cells: Cells, columns: Columns) -> InspectionRecord:
         category=_category(cells, columns.category, inspected_on),
         report_card=report_card,
         safeguarding=safeguarding,
-        problems=tuple(cells.problems[already:]),
+        problems=tuple(cells.problems[since:]),
     )
 
 

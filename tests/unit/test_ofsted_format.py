@@ -142,3 +142,13 @@ def test_a_file_whose_dates_read_month_first_is_refused_whole():
                                   "110002,B,03/25/2019,04/30/2019,2,"))
     # Check a file whose dates could be read either way is read day first
     assert only(mi_file("110001,A,03/01/2019,04/02/2019,2,")).inspected_on == date(2019, 1, 3)
+
+
+def test_a_column_the_file_lacks_reads_empty_even_on_a_row_with_a_stray_cell():
+    stray, _ = parse_inspections(mi_file("110001,A school,01/03/2019,20/04/2019,2,,110002",
+                                         "110003,B school,01/03/2019,20/04/2019,2,")).records
+
+    # Check only the stray cell is a problem: no column the file lacks reads it
+    assert [str(p) for p in stray.problems] == [
+        "row 2: has 7 cells where the header has 6; look for a stray comma or quote mark"]
+    assert stray.inspected_urn == 110001

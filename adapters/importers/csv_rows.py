@@ -1,5 +1,6 @@
-"""The registers' CSV files as rows: encoding detected, rows numbered as a spreadsheet shows
-them (the header is row 1), and cells read into typed values or a problem in the user's words."""
+"""The registers' CSV files as rows: encoding detected, the file checked as a whole before any
+row is given, rows read from disk as they are gone through and numbered as a spreadsheet shows
+them, and cells read into typed values or a problem in the user's words."""
 
 from __future__ import annotations
 
@@ -123,16 +124,6 @@ def table(open_text: OpenText, *, what: str, required: tuple[str, ...],
     shape = check_whole_file(open_text, what=what, required=required, dates=dates,
                              latest_of=latest_of)
     return Records(open_text, shape, required[0], blank_words, record)
-
-
-def rows(text: str, *, what: str, required: tuple[str, ...],
-         blank_words: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> Iterator[Cells]:
-    """The data rows after the header, blank rows left out; ``blank_words`` (lower case)
-    are read as empty cells. The file is checked as a whole first (see check_whole_file), so
-    that a file of the wrong shape raises NotAnExtract before any row is given."""
-    check_whole_file(lambda: io.StringIO(text, newline=""), what=what, required=required,
-                     dates=dates)
-    yield from _cells(io.StringIO(text, newline=""), required[0], blank_words)
 
 
 def _cells(text: TextIO, first_column: str, blank_words: tuple[str, ...]) -> Iterator[Cells]:

@@ -451,19 +451,26 @@ def _activity_row(notification_id: int, event: Any, urn: int) -> tuple[Any, ...]
             summarise(event), event.effective, event.timestamp, event.by)
 
 
+PHASE_GROUPS = {
+    "nursery": "primary", "primary": "primary", "middle deemed primary": "primary",
+    "secondary": "secondary", "middle deemed secondary": "secondary", "16 plus": "secondary",
+    "all-through": "secondary",
+}
+"""GIAS phases by the group a report counts them under. Nursery schools count as primary and
+all-through schools as secondary (the pages say so); "Not applicable" (pupil referral units,
+most special schools) is "other" unless the type is special."""
+
+
 def phase_group(phase: str, establishment_type: str) -> str:
     """The phase a report counts a school under: primary, secondary, special or other.
 
-    GIAS puts maintained special schools in their own group with phase "Not applicable".
+    GIAS puts maintained special schools in their own group with phase "Not applicable", and
+    has written all-through as "All through", "All Through" and "All-through" over the years.
     """
     if "special" in establishment_type.casefold():
         return "special"
-    phase = phase.casefold()
-    if phase in ("primary", "middle deemed primary", "nursery", "all-through"):
-        return "primary" if phase != "all-through" else "secondary"
-    if phase in ("secondary", "middle deemed secondary", "16 plus"):
-        return "secondary"
-    return "other"
+    return PHASE_GROUPS.get(" ".join(phase.casefold().split()).replace("all through",
+                                                                        "all-through"), "other")
 
 
 def status_row(state: CaseFileState, scheme: CategoryScheme, today: date,

@@ -21,3 +21,11 @@ class DateAsISO(Transcoding):
 def register_case_file_transcodings(transcoder: JSONTranscoder) -> None:
     """Registers what any reader of the case files' events needs (the app, projections)."""
     transcoder.register(DateAsISO())
+
+
+def stored_value(value: object) -> object:
+    """A value of an entry read as plain JSON (a bulk reading that skips building entries):
+    a date is as DateAsISO stored it; anything else of ours is as JSON has it."""
+    if type(value) is dict and value.get("_type_") == DateAsISO.name:
+        return date.fromisoformat(value["_data_"])
+    return value

@@ -160,6 +160,7 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
     "DetailsChanged": lambda e: "Details changed: " + ", ".join(
         f"{k} {v}" for k, v in e.changes.items()),
     "SuccessorLinked": lambda e: f"Converted: now URN {e.successor_urn}",
+    "SchoolLinked": lambda e: f"Linked to URN {e.link_urn} {e.link_name} ({e.link_type})",
     "ConcernRaised": _concern_raised,
     "ConcernCommunicated": lambda e: f"Concern {e.concern_id} communicated to the {e.recipient}",
     "ConcernResolved": lambda e: f"Concern {e.concern_id} resolved: {e.outcome}",

@@ -11,4 +11,5 @@ BENCHMARKS = {
     "reconcile": "benchmarks.reconcile",
     "web_latency": "benchmarks.web_latency",
     "api_throughput": "benchmarks.api_throughput",
+    "gias_import": "benchmarks.gias_import",
 }

@@ -39,6 +39,8 @@ class Row:
     min_ratio: float | None = None
     error: str = ""
     """What the benchmark raised, when it raised instead of measuring."""
+    min_figure: float | None = None
+    """An absolute floor for a rate (in ``unit``), beside its baseline."""
 
     @property
     def ratio(self) -> float | None:
@@ -52,6 +54,8 @@ class Row:
             return f"ratio <= {self.max_ratio:g}"
         if self.min_ratio is not None:
             return f"ratio >= {self.min_ratio:g}"
+        if self.min_figure is not None:
+            return f">= {self.min_figure:g} {self.unit}"
         return f"<= {self.max_ms:g} {self.unit}" if self.max_ms is not None else "-"
 
     @property
@@ -66,6 +70,8 @@ class Row:
             return "met" if self.ratio >= self.min_ratio else "MISSED"
         if self.max_ms is not None:
             return "met" if self.figure_ms <= self.max_ms else "MISSED"
+        if self.min_figure is not None:
+            return "met" if self.figure_ms >= self.min_figure else "MISSED"
         return "report only"
 
     def shown(self, value: float | None) -> str:

@@ -63,9 +63,13 @@ class StoreUnusable(click.ClickException):
 
 
 STOPPED_PART_WAY = {
-    "import-schools": "The import stopped part-way: the rows before it went in whole. Import "
-                      "the file again once that is put right: rows already imported are not "
-                      "recorded twice.",
+    "import-schools": "The import stopped part-way: what it recorded before went in whole "
+                      "(new schools go in up to 500 at a time, all or none). Import the file "
+                      "again once that is put right: rows already imported are not recorded "
+                      "twice.",
+    "import-links": "The import stopped part-way: the rows before it went in whole. Import "
+                    "the file again once that is put right: links already recorded are not "
+                    "recorded twice.",
     "import-inspections": "The import stopped part-way: the rows before it went in whole. "
                           "Import the file again once that is put right: inspections already "
                           "recorded are skipped.",
@@ -384,7 +388,28 @@ def checkpoint(out: str | None) -> None:
 
 # Imports from the public registers ----------------------------------------------------------
 
+_DRY_RUN = click.option(
+    "--dry-run", is_flag=True,
+    help="Check the file and every row against the case files, and show what would be "
+         "recorded, without recording anything.")
+
+SHOWN_PLANNED = 20
+"""Entries a dry run lists one by one; it counts the rest."""
+
+
+@contextlib.contextmanager
+def _maybe_dry(case_files: Any, dry_run: bool) -> Iterator[list[Any] | None]:
+    if not dry_run:
+        yield None
+        return
+    with case_files.dry_run() as planned:
+        yield planned
+
+
 _BAD_ROWS_HELP = (
+    "The file is checked as a whole first: one of the wrong shape (semicolons for commas, a "
+    "header a column short, the header repeated, numbers re-saved as decimals, US-style "
+    "dates) is refused with one message and records nothing, exit status 2. "
     "Bad rows: every good row goes in; a bad row (a cell that cannot be read, or a rule "
     "that refuses it) records nothing and is listed with its row number and column, and "
     "the exit status is then 1. Fix the file and run the import again: imports are "
@@ -406,7 +431,14 @@ _BAD_ROWS_HELP = (
 @click.option("--la-code", metavar="CODE",
               help="Import only this LA's schools (GIAS 'LA (code)', e.g. 874). "
                    "Default: SCC_LA_CODE; every LA's if that is unset.")
-def import_schools(file: str, by: str, la_code: str | None) -> None:
+@click.option("--allow-older", is_flag=True,
+              help="Let this extract replace the register fields of schools whose fields came "
+                   "from a newer extract. Without it those schools keep their newer fields and "
+                   "are counted apart. The extract's day is in its name "
+                   "(edubasealldata20261120.csv), else the last day any of its rows changed.")
+@_DRY_RUN
+def import_schools(file: str, by: str, la_code: str | None, allow_older: bool,
+                   dry_run: bool) -> None:
     from adapters.config import Settings
     from adapters.importers import gias
     from application import imports
@@ -415,34 +447,70 @@ def import_schools(file: str, by: str, la_code: str | None) -> None:
     if la_code is not None and not re.fullmatch(r"\d{3}", la_code.strip()):
         raise UserError(f"{la_code!r} is not an LA code: it has three digits, e.g. 874")
     extract = _read_extract(gias.read_establishments, file)
-    with _case_files() as case_files, _rows_progress("Importing schools") as progress:
+    with (_case_files() as case_files, _rows_progress("Importing schools") as progress,
+          _maybe_dry(case_files, dry_run) as planned):
         report = imports.import_schools(case_files, extract.records, by=by,
-                                        la_code=la_code and la_code.strip(), progress=progress)
+                                        la_code=la_code and la_code.strip(), progress=progress,
+                                        extract_on=extract.extract_on, allow_older=allow_older)
     where = f" (LA {la_code.strip()})" if la_code else ""
+    if extract.extract_on is not None:
+        where += f", extract of {formatting.long_date(extract.extract_on)}"
     _print_import_report(f"Schools from {file}{where}", report, ("schools added",
-                         "schools changed", "schools unchanged"))
+                         "schools changed", "schools unchanged"), planned)
 
 
 @scc.command("import-inspections",
-             help="Record the published inspections of an Ofsted management-information CSV "
-                  "(state-funded schools' inspections and outcomes), each backdated to its "
-                  "publication date. Inspections already recorded (same inspection date) and "
-                  "schools without a case file are skipped; a special measures or serious "
-                  "weaknesses judgement makes a maintained school eligible for intervention."
+             help="Record the published inspections of an Ofsted CSV of state-funded schools' "
+                  "inspections, each backdated to its publication date: official statistics "
+                  "(latest inspections), all-inspections files, monthly management information, "
+                  "the 2015-19 files with a title line above the header, the 2024-25 files "
+                  "without an overall grade, and the report-card files from November 2025 (the "
+                  "report card and the graded inspection before it). A judgement is recorded "
+                  "on the URN the file says was inspected (a converted academy's row may carry "
+                  "its predecessor's). Inspections already recorded (same inspection date), "
+                  "schools not yet inspected and schools without a case file are counted "
+                  "apart; a special measures or serious weaknesses judgement makes an open "
+                  "maintained school eligible for intervention."
                   "\n\n" + _BAD_ROWS_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", default="Ofsted import", show_default=True,
               help="Who the entries are recorded by.")
-def import_inspections(file: str, by: str) -> None:
+@_DRY_RUN
+def import_inspections(file: str, by: str, dry_run: bool) -> None:
     from adapters.importers import ofsted
     from application import imports
 
     extract = _read_extract(ofsted.read_inspections, file)
-    with _case_files() as case_files, _rows_progress("Importing inspections") as progress:
+    with (_case_files() as case_files, _rows_progress("Importing inspections") as progress,
+          _maybe_dry(case_files, dry_run) as planned):
         report = imports.import_inspections(case_files, extract.records, by=by,
                                             progress=progress)
     _print_import_report(f"Inspections from {file}", report, ("inspections added", "",
-                         "inspections already recorded"))
+                         "inspections already recorded"), planned)
+
+
+@scc.command("import-links",
+             help="Record the links between schools of a GIAS links file "
+                  "(links_edubasealldata*.csv: URN, LinkURN, LinkName, LinkType, "
+                  "LinkEstablishedDate): predecessors and successors of academy conversions, "
+                  "mergers, amalgamations and splits, and other links, on both schools' case "
+                  "files where both have one. Links already recorded are not recorded again; "
+                  "rows where neither school has a case file are counted apart. Import the "
+                  "schools first.\n\n" + _BAD_ROWS_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", default="GIAS import", show_default=True,
+              help="Who the entries are recorded by.")
+@_DRY_RUN
+def import_links(file: str, by: str, dry_run: bool) -> None:
+    from adapters.importers import gias_links
+    from application import imports
+
+    extract = _read_extract(gias_links.read_links, file)
+    with (_case_files() as case_files, _rows_progress("Importing links") as progress,
+          _maybe_dry(case_files, dry_run) as planned):
+        report = imports.import_links(case_files, extract.records, by=by, progress=progress)
+    _print_import_report(f"Links from {file}", report, ("links added", "",
+                         "links already recorded"), planned)
 
 
 def _read_extract(read: Any, file: str) -> Any:
@@ -481,8 +549,16 @@ def _rows_progress(label: str) -> Iterator[Any]:
         yield progress
 
 
-def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) -> None:
-    """The counts, the reasons rows were skipped, each rejected row; exit status 1 if any."""
+def _print_import_report(title: str, report: Any, labels: tuple[str, str, str],
+                         planned: list[Any] | None = None) -> None:
+    """The counts, the reasons rows were skipped, each rejected row; exit status 1 if any.
+    After a dry run, what would have been recorded, and that nothing was."""
+    from application import imports
+    from application.views import summarise
+
+    if planned is not None:
+        title = f"Dry run, nothing recorded. {title}"
+
     def count(n: int, what: str) -> str:
         return f"  {n:>7}  {what}"
 
@@ -493,8 +569,18 @@ def _print_import_report(title: str, report: Any, labels: tuple[str, str, str]) 
     click.echo(count(len(report.skipped), f"row{'' if len(report.skipped) == 1 else 's'} skipped"))
     for reason, n in report.skipped_by_reason().items():
         click.echo(f"  {n:>7}    {reason}")
+    if any(s.reason.startswith(imports.OLDER) for s in report.skipped):
+        click.echo("Schools whose fields came from a newer extract kept them; import with "
+                   "--allow-older to replace them with this extract's.")
     rejected = report.rejected_rows
     click.echo(count(len(rejected), f"row{'' if len(rejected) == 1 else 's'} rejected"))
+    if planned is not None:
+        click.echo()
+        click.echo(f"Would record {len(planned)} entr{'y' if len(planned) == 1 else 'ies'}:")
+        for urn, entry in planned[:SHOWN_PLANNED]:
+            click.echo(f"  URN {urn}  {entry.effective.isoformat()}  {summarise(entry)}")
+        if len(planned) > SHOWN_PLANNED:
+            click.echo(f"  ... and {len(planned) - SHOWN_PLANNED} more")
     if rejected:
         click.echo()
         click.echo("Rejected rows:")

@@ -22,7 +22,9 @@ from domain.ofsted import check_judgement, eligibility_route
 from domain.status import CaseFileState, fold
 from domain.wording import long_date
 
-GOVERNANCE = ("maintained", "academy")
+GOVERNANCE = ("maintained", "academy", "pupil referral unit")
+"""A pupil referral unit is not a school of s59(1): the LA keeps its case file, but the
+intervention powers are for maintained schools only."""
 CONCERN_GROUNDS = ("standards", "leadership and governance", "safeguarding", "finance", "other")
 CONCERN_RECIPIENTS = ("headteacher", "chair of governors")
 CONCERN_SOURCES = ("performance data", "Ofsted report", "school visit", "complaint",
@@ -91,6 +93,10 @@ class SchoolCaseFile(Aggregate):
     # School register -------------------------------------------------------------------
 
     class Registered(Event, Aggregate.Created):
+        """Version 2 added ``register_extract_on``, the day of the GIAS extract the register
+        fields came from; a version 1 entry reads as not from an extract (None)."""
+
+        class_version = 2
         urn: int
         name: str
         phase: str
@@ -102,13 +108,28 @@ class SchoolCaseFile(Aggregate):
         closed_on: date | None
         religious_character: str | None
         predecessor_urn: int | None
+        register_extract_on: date | None
         amendable = ("name", "phase", "establishment_type", "la_code", "religious_character")
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["register_extract_on"] = None
 
     class DetailsChanged(Event):
         changes: dict[str, Any]
 
     class SuccessorLinked(Event):
         successor_urn: int
+
+    class SchoolLinked(Event):
+        """A link GIAS records between this school and another: a predecessor or successor
+        (academy conversion, merger, amalgamation, split) or another kind, in GIAS's words."""
+
+        link_urn: int
+        link_name: str
+        link_type: str
+        relation: str
+        established_on: date | None
 
     # Concerns ---------------------------------------------------------------------------
 
@@ -428,6 +449,31 @@ class SchoolCaseFile(Aggregate):
                 f"URN {school.urn} already converted to URN {school.successor_urn}"
             )
         self._record(self.SuccessorLinked, when=when, successor_urn=successor_urn)
+
+    def link_school(self, *, when: Entry, link_urn: int, link_name: str, link_type: str,
+                    established_on: date | None) -> bool:
+        """Records a GIAS link to another school, once: False if it is already recorded.
+        ``relation`` is what the other school is to this one (LINK_RELATIONS)."""
+        self._require_after_registration(when)
+        school = self.state.school
+        if not 100000 <= link_urn <= 999999:
+            raise CaseFileError(f"A URN has six digits, not {link_urn}")
+        if link_urn == school.urn:
+            raise CaseFileError(f"URN {link_urn} cannot be linked to itself")
+        _require_text("link type", link_type)
+        relation = link_relation(link_type)
+
+        def same(known: Any) -> bool:  # one link each way: "Successor - merged" is a successor
+            if relation == "other":
+                return known.link_type == link_type.strip()
+            return known.relation == relation
+
+        if any(k.urn == link_urn and same(k) for k in school.links):
+            return False
+        self._record(self.SchoolLinked, when=when, link_urn=link_urn,
+                     link_name=link_name.strip(), link_type=link_type.strip(),
+                     relation=relation, established_on=established_on)
+        return True
 
     # Commands: concerns -------------------------------------------------------------------
 
@@ -932,7 +978,8 @@ class SchoolCaseFile(Aggregate):
             category=category, report_card=dict(report_card or {}), safeguarding=safeguarding,
         )
         route = eligibility_route(category)
-        if not is_latest or state.school.governance != "maintained":
+        if (not is_latest or state.school.governance != "maintained"
+                or _closed_by(state.school.closed_on, when.effective)):
             return inspection_id
         for held in ("serious_weaknesses", "special_measures"):
             if held in state.eligibility and held != route:
@@ -1286,11 +1333,33 @@ def rests_on(later: SchoolCaseFile.Event, entry: SchoolCaseFile.Event) -> bool:
     )
 
 
+LINK_RELATIONS = ("predecessor", "successor", "other")
+
+
+def link_relation(link_type: str) -> str:
+    """What a linked school is to this one, from GIAS's link type: "Predecessor",
+    "Predecessor - merged", ... are predecessors; "Successor", "Successor - amalgamated",
+    "Result of Amalgamation" are successors; sixth-form links, expansions and the like are
+    "other" (GIAS links file, LinkType)."""
+    kind = link_type.strip().lower()
+    if kind.startswith("predecessor"):
+        return "predecessor"
+    if kind.startswith("successor") or kind == "result of amalgamation":
+        return "successor"
+    return "other"
+
+
+def _closed_by(closed_on: date | None, day: date) -> bool:
+    """A school closed by ``day`` is no longer a maintained school: an inspection published
+    after it closed makes it eligible for no intervention (EIA 2006 s59(1), s62)."""
+    return closed_on is not None and closed_on < day
+
+
 def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str, Any]:
     """Validates register fields as GIAS gives them; returns the fields in stored form."""
     text_fields = ("name", "phase", "establishment_type", "la_code")
     allowed = {"urn", "pupils", "opened_on", "closed_on", "governance", "religious_character",
-               "predecessor_urn", *text_fields}
+               "predecessor_urn", "register_extract_on", *text_fields}
     unknown = sorted(set(details) - allowed)
     if unknown:
         raise CaseFileError(f"Unknown school detail: {', '.join(unknown)}")
@@ -1300,7 +1369,8 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
             if details.get(name) in (None, ""):
                 raise CaseFileError(f"A school's {name.replace('_', ' ')} is required")
         fields = {"pupils": None, "opened_on": None, "closed_on": None,
-                  "religious_character": None, "predecessor_urn": None}
+                  "religious_character": None, "predecessor_urn": None,
+                  "register_extract_on": None}
     for name, value in details.items():
         if name in ("urn", "predecessor_urn", "pupils") and value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -1310,7 +1380,7 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
             if name == "pupils" and value > MOST_PUPILS:
                 raise CaseFileError(
                     f"{value:,} pupils is more than any school has: at most {MOST_PUPILS:,}")
-        elif name in ("opened_on", "closed_on") and value is not None:
+        elif name in ("opened_on", "closed_on", "register_extract_on") and value is not None:
             if not isinstance(value, date):
                 raise CaseFileError(f"{name.replace('_', ' ')} must be a date")
         elif name == "governance":

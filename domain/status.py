@@ -11,6 +11,17 @@ from typing import Any
 
 
 @dataclass
+class Link:
+    """Another school GIAS links this one to, and what it is to this one."""
+
+    urn: int
+    name: str
+    link_type: str
+    relation: str
+    established_on: date | None
+
+
+@dataclass
 class School:
     urn: int
     name: str
@@ -25,6 +36,9 @@ class School:
     predecessor_urn: int | None
     successor_urn: int | None = None
     registered_on: date | None = None
+    register_extract_on: date | None = None
+    """The day of the GIAS extract the register fields were last brought into line with."""
+    links: list[Link] = field(default_factory=list)
 
     def is_open_on(self, day: date) -> bool:
         return (self.opened_on is None or self.opened_on <= day) and (
@@ -311,12 +325,18 @@ class CaseFileState:
             governance=e.governance, la_code=e.la_code, pupils=e.pupils, opened_on=e.opened_on,
             closed_on=e.closed_on, religious_character=e.religious_character,
             predecessor_urn=e.predecessor_urn, registered_on=e.effective,
+            register_extract_on=e.register_extract_on,
         )
 
     def _on_DetailsChanged(self, e: Any) -> None:
         if self.school is not None:
             for name, value in e.changes.items():
                 setattr(self.school, name, value)
+
+    def _on_SchoolLinked(self, e: Any) -> None:
+        if self.school is not None:
+            self.school.links.append(
+                Link(e.link_urn, e.link_name, e.link_type, e.relation, e.established_on))
 
     def _on_SuccessorLinked(self, e: Any) -> None:
         if self.school is not None:

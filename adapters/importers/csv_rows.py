@@ -1,15 +1,18 @@
-"""The registers' CSV files as rows: encoding detected, rows numbered as a spreadsheet shows
-them (the header is row 1), and cells read into typed values or a problem in the user's words."""
+"""The registers' CSV files as rows: encoding detected, the file checked as a whole before any
+row is given, rows read from disk as they are gone through and numbered as a spreadsheet shows
+them, and cells read into typed values or a problem in the user's words."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Generic, TextIO, TypeVar
 
 from application.imports import RowProblem
 
@@ -24,11 +27,45 @@ class NotAnExtract(ValueError):
     """A file that is not the extract it was given as (wrong columns, not CSV at all)."""
 
 
+OpenText = Callable[[], TextIO]
+"""Opens a file's text afresh, from its start."""
+
+
+@dataclass(frozen=True)
+class FileShape:
+    """What checking a file as a whole found: its data rows (blank ones left out) and the
+    latest day in the column asked about."""
+
+    rows: int
+    latest: date | None = None
+
+
+class Records(Generic[T]):
+    """A file's records, read afresh from the file each time they are gone through, so that
+    a large file is never held in memory; ``len`` is its data rows, counted when it was
+    checked as a whole."""
+
+    def __init__(self, open_text: OpenText, shape: FileShape, first_column: str,
+                 blank_words: tuple[str, ...], record: Callable[[Cells], Iterable[T]]) -> None:
+        self._open, self.shape, self._first_column = open_text, shape, first_column
+        self._blank_words, self._record = blank_words, record
+
+    def __len__(self) -> int:
+        return self.shape.rows
+
+    def __iter__(self) -> Iterator[T]:
+        with self._open() as text:
+            for cells in _cells(text, self._first_column, self._blank_words):
+                yield from self._record(cells)
+
+
 @dataclass(frozen=True)
 class Extract(Generic[T]):
     """Every data row of a file as a record, and the problems found in its cells."""
 
-    records: list[T]
+    records: list[T] | Records[T]
+    extract_on: date | None = None
+    """The day the file was extracted, where it says (its name, or its rows' last changes)."""
 
     @property
     def problems(self) -> list[RowProblem]:
@@ -49,28 +86,178 @@ def decode(data: bytes) -> str:
     return text.translate({0xDC00 + byte: byte for byte in CP1252_UNDEFINED})
 
 
-def rows(text: str, *, what: str, required: tuple[str, ...],
-         blank_words: tuple[str, ...] = ()) -> Iterator[Cells]:
-    """The data rows after the header, blank rows left out; ``blank_words`` (lower case)
-    are read as empty cells. Raises NotAnExtract if a required column is missing, or if the
-    text cannot be read as CSV."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _latin1_for_undefined(error: UnicodeDecodeError) -> tuple[str, int]:
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("scc-cp1252", _latin1_for_undefined)
+"""windows-1252, with the bytes it leaves undefined read as latin-1 (decode's fallback)."""
+
+READ_AT_ONCE = 1 << 20
+
+
+def file_text(path: Path) -> OpenText:
+    """Opens the file as text in the encoding ``decode`` would find, found by reading the
+    file a megabyte at a time rather than whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        encoding = "utf-8-sig" if f.read(len(BOM)) == BOM else "utf-8"
+        f.seek(0)
+        try:
+            while block := f.read(READ_AT_ONCE):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    return lambda: open(path, encoding=encoding, errors="scc-cp1252", newline="")
+
+
+def text_of(data: bytes) -> OpenText:
+    text = decode(data)
+    return lambda: io.StringIO(text, newline="")
+
+
+def table(open_text: OpenText, *, what: str, required: tuple[str, ...],
+          record: Callable[[Cells], Iterable[T]], blank_words: tuple[str, ...] = (),
+          dates: tuple[str, ...] = (), latest_of: str | None = None) -> Records[T]:
+    """A file's records, after checking it as a whole (check_whole_file)."""
+    shape = check_whole_file(open_text, what=what, required=required, dates=dates,
+                             latest_of=latest_of)
+    return Records(open_text, shape, required[0], blank_words, record)
+
+
+def _cells(text: TextIO, first_column: str, blank_words: tuple[str, ...]) -> Iterator[Cells]:
+    reader = csv.reader(text)
+    header, header_row = _header(reader, first_column)
+    index = {name: at for at, name in enumerate(header)}
+    for number, values in enumerate(reader, start=header_row + 1):
+        if not "".join(values).strip():
+            continue
+        yield Cells(number, header, values, blank_words, index)
+
+
+def check_whole_file(open_text: OpenText, *, what: str, required: tuple[str, ...],
+                     dates: tuple[str, ...] = (), latest_of: str | None = None) -> FileShape:
+    """Raises NotAnExtract, with one message saying what is wrong and what to do, if the
+    file as a whole is not of the shape expected: not CSV, columns separated by something
+    other than commas, a required column missing, a header a column short or long of its
+    rows, the header repeated further down, whole numbers re-saved by a spreadsheet as
+    decimals, or dates written month first (US style)."""
+    with open_text() as text:
+        return _check(csv.reader(text), what, required, dates, latest_of)
+
+
+def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
+           dates: tuple[str, ...], latest_of: str | None) -> FileShape:
+    latest: date | None = None
     try:
-        header = [name.strip() for name in next(reader, [])]
+        header, header_row = _header(reader, required[0])
         missing = [name for name in required if name not in header]
         if missing:
-            raise NotAnExtract(
-                f"This is not {what}: it has no column "
-                + ", ".join(repr(name) for name in missing)
-            )
-        for number, values in enumerate(reader, start=2):
-            if not any(value.strip() for value in values):
+            raise NotAnExtract(_missing_columns(what, header, missing, required))
+        urn_at = header.index(required[0])
+        date_at = [(name, header.index(name)) for name in dates if name in header]
+        latest_at = header.index(latest_of) if latest_of in header else None
+        days: dict[str, date | None] = {}
+        data_rows = 0
+        misfits: dict[int, int] = {}
+        month_first = day_first = None
+        for number, values in enumerate(reader, start=header_row + 1):
+            if not "".join(values).strip():
                 continue
-            yield Cells(number, header, values, blank_words)
+            data_rows += 1
+            if len(values) != len(header):
+                misfits[len(values)] = misfits.get(len(values), 0) + 1
+            urn = values[urn_at].strip() if urn_at < len(values) else ""
+            if urn == required[0] and [value.strip() for value in values] == header:
+                raise NotAnExtract(
+                    f"Row {number} repeats the header: the file looks like two files joined "
+                    "together. Remove the second header row (and check the rows after it "
+                    "belong to this file), then import it again."
+                )
+            if "." in urn and RESAVED_WHOLE_NUMBER.fullmatch(urn):
+                raise NotAnExtract(
+                    f"Whole numbers are written as decimals ({required[0]} {urn!r} in row "
+                    f"{number}): a spreadsheet re-saved the file. Use the file as it was "
+                    "downloaded, or save it again with those columns formatted as text."
+                )
+            if latest_at is not None and latest_at < len(values):
+                written = values[latest_at]
+                if written not in days:  # a register has a few thousand days in all
+                    days[written] = _day_month_year(written.strip())
+                day = days[written]
+                if day is not None and (latest is None or day > latest):
+                    latest = day
+            # One date that can only be day first settles it: the rest need no look.
+            for name, at in date_at if day_first is None else ():
+                found = DAY_MONTH_YEAR.fullmatch(values[at].strip()) if at < len(values) else None
+                if found and int(found[1]) > 12:
+                    day_first = (number, name, found[0])
+                if found and int(found[2]) > 12 and month_first is None:
+                    month_first = (number, name, found[0])
     except csv.Error as error:
         raise NotAnExtract(
-            f"This is not {what}: row {reader.line_num} cannot be read as CSV ({error})"
+            f"This is not {what}: row {getattr(reader, 'line_num', '?')} cannot be read as "
+            f"CSV ({error})"
         ) from None
+    if misfits and max(misfits.values()) * 2 > data_rows:
+        cells = max(misfits, key=lambda n: misfits[n])
+        raise NotAnExtract(
+            f"The header names {len(header)} columns but most rows have {cells} cells: the "
+            "header is a column " + ("short" if cells > len(header) else "long")
+            + ", so every cell after it would be read under the wrong column. Use the file "
+            "as it was downloaded."
+        )
+    if month_first is not None and day_first is None:
+        number, name, written = month_first
+        raise NotAnExtract(
+            f"Dates are written month first, US style ({name} {written!r} in row {number}), "
+            "so every day and month would be swapped. Save the file with dates written day "
+            "first (dd-mm-yyyy or dd/mm/yyyy) and import it again."
+        )
+    return FileShape(data_rows, latest)
+
+
+def _day_month_year(text: str) -> date | None:
+    found = DAY_MONTH_YEAR.fullmatch(text)
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])) if found else None
+    except ValueError:
+        return None
+
+
+RESAVED_WHOLE_NUMBER = re.compile(r"\d+\.0+")
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[-/](\d{1,2})[-/](\d{4})")
+SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _missing_columns(what: str, header: list[str], missing: list[str],
+                     required: tuple[str, ...]) -> str:
+    for separator, named in SEPARATORS.items():
+        names = [name.strip() for cell in header for name in cell.split(separator)]
+        if all(name in names for name in required):
+            return (f"The columns are separated by {named}, not commas: save the file from "
+                    "the spreadsheet as \"CSV (comma delimited)\" and import that.")
+    return f"This is not {what}: it has no column " + ", ".join(repr(n) for n in missing)
+
+
+TITLE_LINES = 5
+"""At most this many lines above the header: Ofsted's 2015-19 files open with a title."""
+
+
+def _header(reader: Iterator[list[str]], first_column: str) -> tuple[list[str], int]:
+    """The header (the first row naming ``first_column``, after at most TITLE_LINES title
+    lines) and its row number; the first row if none names it, for the message."""
+    first: list[str] | None = None
+    for number, values in enumerate(reader, start=1):
+        names = [name.strip() for name in values]
+        if first is None:
+            first = names
+        if first_column in names:
+            return names, number
+        if number > TITLE_LINES:
+            break
+    return first or [], 1
 
 
 class Cells:
@@ -78,7 +265,8 @@ class Cells:
     and reads as None, so that every problem of a row is reported at once."""
 
     def __init__(self, row: int, header: list[str], values: list[str],
-                 blank_words: tuple[str, ...] = ()) -> None:
+                 blank_words: tuple[str, ...] = (), index: dict[str, int] | None = None) -> None:
+        """``index`` is where each column of the header is, worked out once for a file."""
         self.row = row
         self.problems: list[RowProblem] = []
         self.blank_words = blank_words
@@ -87,14 +275,21 @@ class Cells:
                 row, None, f"has {len(values)} cells where the header has {len(header)}; "
                            "look for a stray comma or quote mark",
             ))
-        self._values = dict(zip(header, values, strict=False))
+        self._index = index if index is not None else {n: at for at, n in enumerate(header)}
+        # A short row is padded, and a last empty cell stands for any column the file lacks
+        # (index -1), so that reading a cell needs no test.
+        self._values = values + [""] * max(1, len(header) - len(values) + 1)
+
+    def has(self, column: str) -> bool:
+        """Whether the file has the column at all."""
+        return column in self._index
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(RowProblem(self.row, column, message))
 
     def text(self, column: str, *, required: bool = False) -> str:
-        value = self._values.get(column, "").strip()
-        if value.lower() in self.blank_words:
+        value = self._values[self._index.get(column, -1)].strip()
+        if value and self.blank_words and value.lower() in self.blank_words:
             value = ""
         if required and not value:
             self.problem(column, "is empty")

@@ -55,7 +55,7 @@ def test_import_registers_the_las_schools_and_skips_the_rest(case_files):
         "not a school the LA keeps a case file on: Non-maintained special school": 1,
         "not a school the LA keeps a case file on: Independent schools": 1,
         "not a school the LA keeps a case file on: Welsh schools": 1,
-        "not in LA 874": 1,
+        "another LA's (not LA 874)": 1,
     }
     assert report.rejected == []
     # Check each case file opens when the school did, or when scc's records begin
@@ -139,7 +139,8 @@ def test_special_measures_makes_a_maintained_school_eligible_and_an_academy_not(
     report = import_inspections(case_files, read_inspections(OFSTED).records, by="Ofsted import")
 
     assert (report.added, report.unchanged, report.rejected) == (7, 0, [])
-    assert report.skipped_by_reason() == {"no case file for this URN": 1}
+    assert report.skipped_by_reason() == {
+        "not a school the LA keeps a case file on (no case file for this URN)": 1}
     # Check the special measures judgement is backdated to its publication and makes the
     # maintained school eligible for intervention (s62)
     school = case_files.school(110010)
@@ -197,9 +198,9 @@ def test_cli_imports_schools_then_inspections_and_says_what_it_did(tmp_path):
     again = runner.invoke(scc, ["import-schools", str(GIAS)], env=env)
 
     assert schools.exit_code == 0, schools.output
-    assert f"Schools from {GIAS} (LA 874): 13 rows" in schools.stdout
+    assert f"Schools from {GIAS} (LA 874), extract of 20 November 2026: 13 rows" in schools.stdout
     assert "        9  schools added" in schools.stdout
-    assert "1    not in LA 874" in schools.stdout
+    assert "1    another LA's (not LA 874)" in schools.stdout
     assert "0  rows rejected" in schools.stdout
     assert "Importing schools: 13 of 13 rows" in schools.stderr
     assert inspections.exit_code == 0, inspections.output
@@ -260,3 +261,53 @@ def test_cli_a_missing_file_is_a_usage_error(tmp_path, command):
     result = CliRunner().invoke(scc, [command, str(tmp_path / "nowhere.csv")],
                                 env=_env(tmp_path))
     assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_a_school_not_yet_inspected_is_counted_apart_and_is_no_error(case_files):
+    import_schools(case_files, read_establishments(GIAS).records, by="GIAS import")
+    data = (
+        "URN,School name,Inspection start date,Publication date,Overall effectiveness,"
+        "Category of concern\r\n"
+        "150013,Hampton Lakes Primary,NULL,NULL,NULL,NULL\r\n"
+        "110001,St Æthelwold's,,,,\r\n"
+        "110002,Fenmarsh,,14/03/2025,,Special Measures\r\n"
+    ).encode("latin-1")
+
+    report = import_inspections(case_files, parse_inspections(data).records, by="Ofsted import")
+
+    assert report.skipped_by_reason() == {"not yet inspected": 2}
+    # Check a judgement without its inspection date is still an error
+    assert [str(p) for p in report.rejected] == ["row 4, Inspection start date: is empty"]
+
+
+def test_an_inspection_published_after_the_school_closed_makes_it_eligible_for_nothing(
+        case_files):
+    import_schools(case_files, read_establishments(GIAS).records, by="GIAS import")
+    data = (
+        "URN,School name,Inspection start date,Publication date,Overall effectiveness,"
+        "Category of concern\r\n"
+        "110009,Old Fletton Primary School,20/07/2015,02/10/2015,4,SM\r\n"
+    ).encode("latin-1")
+
+    report = import_inspections(case_files, parse_inspections(data).records, by="Ofsted import")
+
+    # Check the judgement is in its history, but the closed school is not eligible
+    assert report.added == 1
+    school = case_files.school(110009)
+    assert school["ofsted"]["category"] == "special measures"
+    assert school["eligibility"] == []
+
+
+def test_a_school_changed_by_hand_out_of_date_order_is_compared_as_it_stands(case_files):
+    import_schools(case_files, read_establishments(GIAS).records, by="GIAS import")
+    case_files.change_school_details(110001, by="Data team", pupils=300)
+    case_files.change_school_details(110001, by="Data team", effective=date(2026, 11, 1),
+                                     pupils=250)  # backdated: the later change still stands
+    assert case_files.school(110001)["pupils"] == 300
+
+    report = import_schools(
+        case_files, parse_establishments(gias_variant({110001: {"NumberOfPupils": "250"}})).records,
+        by="GIAS import")
+
+    assert (report.changed, report.unchanged) == (1, 9)
+    assert case_files.school(110001)["pupils"] == 250

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.importers.csv_rows import NotAnExtract, decode
 from adapters.importers.gias import governance, parse_establishments, read_establishments
+from application.projections import phase_group
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "edubasealldata20261120.csv"
 
@@ -75,7 +76,12 @@ def test_religious_character_does_not_apply_means_none(written, stored):
 
 @pytest.mark.parametrize(("group", "kind", "expected"), [
     ("Local authority maintained schools", "Community school", ("maintained", None)),
-    ("Local authority maintained schools", "Pupil referral unit", ("maintained", None)),
+    ("LA maintained schools", "Voluntary aided school", ("maintained", None)),
+    ("Local authority maintained schools", "Pupil referral unit", ("pupil referral unit", None)),
+    ("Local authority maintained schools", "Local authority nursery school",
+     ("maintained", None)),
+    ("Special schools", "Other independent special school",
+     (None, "Other independent special school")),
     ("Special schools", "Foundation special school", ("maintained", None)),
     ("Special schools", "Academy special converter", ("academy", None)),
     ("Special schools", "Free schools special", ("academy", None)),
@@ -149,3 +155,15 @@ def test_a_file_without_the_gias_columns_is_refused():
 
 def test_bytes_windows_1252_leaves_undefined_are_kept_as_latin1():
     assert decode(b"Our Lady\x92s \x81") == "Our Lady\u2019s \x81"
+
+
+@pytest.mark.parametrize(("phase", "kind", "group"), [
+    ("All through", "Voluntary aided school", "secondary"),
+    ("All Through", "Community school", "secondary"),
+    ("All-through", "Academy converter", "secondary"),
+    ("Nursery", "Local authority nursery school", "primary"),
+    ("Not applicable", "Pupil referral unit", "other"),
+    ("Not applicable", "Community special school", "special"),
+])
+def test_every_spelling_of_a_phase_is_counted_in_a_reports_group(phase, kind, group):
+    assert phase_group(phase, kind) == group

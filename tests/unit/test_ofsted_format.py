@@ -105,6 +105,50 @@ def test_an_inspection_of_a_predecessor_school_is_its_urns():
 
 
 def test_a_file_without_ofsteds_columns_is_refused():
-    with pytest.raises(NotAnExtract, match="not an Ofsted management-information file.*"
+    with pytest.raises(NotAnExtract, match="not an Ofsted file of school inspections.*"
                                            "'Publication date'"):
         parse_inspections(b"URN,School name,Inspection start date\r\n")
+
+
+def test_rows_below_a_title_line_are_numbered_as_a_spreadsheet_shows_them():
+    data = b"Inspections and outcomes as at 31 August 2018,,\r\n,,\r\n" + mi_file(
+        "110001,A school,31/02/2018,20/04/2018,2,")
+
+    assert [str(p) for p in parse_inspections(data).problems] == [
+        "row 4, Inspection start date: '31/02/2018' is not a date (dd/mm/yyyy)"]
+
+
+def test_a_report_card_grade_outside_the_vocabulary_is_a_problem():
+    header = HEADER + ",Inclusion,Safeguarding standards"
+    record = only(mi_file("110001,A,17/11/2025,05/01/2026,,,Very good,Met", header=header))
+    assert [str(p) for p in record.problems] == [
+        "row 2, Inclusion: 'Very good' is not a report card grade (exceptional, strong "
+        "standard, expected standard, needs attention, urgent improvement, or blank)"]
+    assert record.safeguarding == "met"
+
+
+def test_a_column_naming_the_inspected_urn_wins_in_every_wording():
+    for column in ("URN at time of latest graded inspection",
+                   "URN at time of latest full inspection"):
+        record = only(mi_file("140005,Nene Academy,01/03/2017,20/04/2017,4,SM,110002",
+                              header=f"{HEADER},{column}"))
+        assert (record.urn, record.inspected_urn) == (140005, 110002)
+
+
+def test_a_file_whose_dates_read_month_first_is_refused_whole():
+    with pytest.raises(NotAnExtract, match=r"month first, US style \(Inspection start date "
+                                           r"'03/25/2019' in row 3\)"):
+        parse_inspections(mi_file("110001,A,03/01/2019,04/02/2019,2,",
+                                  "110002,B,03/25/2019,04/30/2019,2,"))
+    # Check a file whose dates could be read either way is read day first
+    assert only(mi_file("110001,A,03/01/2019,04/02/2019,2,")).inspected_on == date(2019, 1, 3)
+
+
+def test_a_column_the_file_lacks_reads_empty_even_on_a_row_with_a_stray_cell():
+    stray, _ = parse_inspections(mi_file("110001,A school,01/03/2019,20/04/2019,2,,110002",
+                                         "110003,B school,01/03/2019,20/04/2019,2,")).records
+
+    # Check only the stray cell is a problem: no column the file lacks reads it
+    assert [str(p) for p in stray.problems] == [
+        "row 2: has 7 cells where the header has 6; look for a stray comma or quote mark"]
+    assert stray.inspected_urn == 110001

@@ -15,6 +15,7 @@ from application.access import may
 from application.audit import verify
 from application.case_files import SchoolCaseFiles
 from application.school_search import SCHOOL_SORTS
+from domain.case_file import GOVERNANCE
 from domain.deadlines import Deadline
 from web.api.auth import ApiBlueprint, api_user
 from web.api.paging import PageQuery, paginate
@@ -53,7 +54,7 @@ class SchoolsQuery(PageQuery):
     category = fields.String(load_default=None, validate=Length(max=10), metadata={
         "description": "An LA category code, or 'none' for schools not categorised"})
     causing_concern = fields.Boolean(load_default=None)
-    governance = fields.String(load_default=None, validate=OneOf(("maintained", "academy")))
+    governance = fields.String(load_default=None, validate=OneOf(GOVERNANCE))
     status = fields.String(load_default=None, validate=OneOf(("open", "closed")),
                            metadata={"description": "Open or closed today"})
     sort = fields.String(load_default="urn", validate=OneOf(SCHOOL_SORTS))

@@ -21,7 +21,8 @@ from web.reports.chart import stacked_bars
 from web.services import services
 
 BY = {"la": "LA category", "ofsted": "Ofsted grade"}
-PHASE_NAMES = {"all": "All phases", "primary": "Primary", "secondary": "Secondary",
+PHASE_NAMES = {"all": "All phases", "primary": "Primary (and nursery)",
+               "secondary": "Secondary (and all-through, 16 plus)",
                "special": "Special"}
 MOST_DATES = 10
 LISTED = 50

@@ -13,9 +13,10 @@ from web.schools import bp
 from web.services import services
 
 PER_PAGE = 50
-PHASES = {"primary": "Primary", "secondary": "Secondary", "special": "Special",
-          "other": "Other (nursery, 16 plus)"}
-GOVERNANCE = {"maintained": "Maintained", "academy": "Academy or free school"}
+PHASES = {"primary": "Primary (and nursery)", "secondary": "Secondary (and all-through, 16 plus)",
+          "special": "Special", "other": "Other (pupil referral units and the like)"}
+GOVERNANCE = {"maintained": "Maintained", "academy": "Academy or free school",
+              "pupil referral unit": "Pupil referral unit"}
 CONCERN = {"yes": True, "no": False}
 STATUS = {"open": True, "closed": False}
 ORDERS = ("asc", "desc")

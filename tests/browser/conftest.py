@@ -47,6 +47,21 @@ class LiveServer:
     services: object  # web.services.WebServices: for setting up a case through the use cases
 
 
+def _from_memory(app):
+    """The app with every answer read into memory before it is sent. Werkzeug's development
+    server leaves a static file open when the browser drops the connection while the file is
+    sent (it closes the answer only if reading the socket afterwards succeeds), and the
+    ResourceWarning then fails whichever test is running when the file is collected."""
+    def answer(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return answer
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The demo LA in an SQLite file, a user per role, and the app on 127.0.0.1, for the
@@ -68,7 +83,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     for role, (email, name) in USERS.items():
         services.users.add(email=email, name=name, role=role, password=PASSWORD)
     services.projections.catch_up()
-    server = make_server("127.0.0.1", 0, create_app(TestConfig(), services=services),
+    server = make_server("127.0.0.1", 0, _from_memory(create_app(TestConfig(), services=services)),
                          threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

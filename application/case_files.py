@@ -44,6 +44,9 @@ from domain.wording import local_time, long_date
 T = TypeVar("T")
 REMINDERS = "scc reminders"
 """Who records reminders and passed deadlines: the system, not a person."""
+_JSON = json.JSONDecoder()
+"""Entries read in bulk as plain JSON: stored as UTF-8 text, so decoded without the guess
+json.loads makes of bytes."""
 
 
 class SchoolNotFound(CaseFileError):
@@ -517,7 +520,7 @@ class SchoolCaseFiles(Application[UUID]):
             state = self.mapper.cipher.decrypt(state)
         if self.mapper.compressor is not None:
             state = self.mapper.compressor.decompress(state)
-        fields: dict[str, Any] = json.loads(state)
+        fields: dict[str, Any] = _JSON.decode(state.decode("utf-8"))
         return fields
 
     def open_case_files(self, *, by: str, schools: list[tuple[date, dict[str, Any]]]) -> None:

@@ -294,10 +294,11 @@ def _schools_progress(label: str) -> Iterator[Any]:
     with contextlib.ExitStack() as bars:
         bar: Any = None
         logged = 0
+        to_terminal = sys.stderr.isatty()  # asked once: a call per row costs more than a row
 
         def progress(done: int, total: int) -> None:
             nonlocal bar, logged
-            if not sys.stderr.isatty():
+            if not to_terminal:
                 if done - logged >= max(1, total // 10) or done == total:
                     click.echo(f"{label} {done} of {total} schools", err=True)
                     logged = done
@@ -533,10 +534,11 @@ def _rows_progress(label: str) -> Iterator[Any]:
     with contextlib.ExitStack() as bars:
         bar: Any = None
         logged = 0
+        to_terminal = sys.stderr.isatty()  # asked once: a call per row costs more than a row
 
         def progress(done: int, total: int) -> None:
             nonlocal bar, logged
-            if not sys.stderr.isatty():
+            if not to_terminal:
                 if done - logged >= 1000 or done == total:
                     click.echo(f"{label}: {done} of {total} rows", err=True)
                     logged = done

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -131,7 +132,7 @@ def _cells(text: TextIO, first_column: str, blank_words: tuple[str, ...]) -> Ite
     header, header_row = _header(reader, first_column)
     index = {name: at for at, name in enumerate(header)}
     for number, values in enumerate(reader, start=header_row + 1):
-        if not "".join(values).strip():
+        if not _filled(values):
             continue
         yield Cells(number, header, values, blank_words, index)
 
@@ -163,12 +164,12 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
         misfits: dict[int, int] = {}
         month_first = day_first = None
         for number, values in enumerate(reader, start=header_row + 1):
-            if not "".join(values).strip():
+            urn = values[urn_at].strip() if urn_at < len(values) else ""
+            if not urn and not _filled(values):
                 continue
             data_rows += 1
             if len(values) != len(header):
                 misfits[len(values)] = misfits.get(len(values), 0) + 1
-            urn = values[urn_at].strip() if urn_at < len(values) else ""
             if urn == required[0] and [value.strip() for value in values] == header:
                 raise NotAnExtract(
                     f"Row {number} repeats the header: the file looks like two files joined "
@@ -216,6 +217,11 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
             "first (dd-mm-yyyy or dd/mm/yyyy) and import it again."
         )
     return FileShape(data_rows, latest)
+
+
+def _filled(values: list[str]) -> bool:
+    """Whether a row has any cell that is not blank (most rows' first cell says so)."""
+    return bool(values and values[0].strip()) or bool("".join(values).strip())
 
 
 def _day_month_year(text: str) -> date | None:
@@ -299,7 +305,7 @@ class Cells:
         value = self.text(column, required=required)
         if not value:
             return None
-        if not re.fullmatch(r"\d+", value):
+        if not WHOLE_NUMBER.fullmatch(value):
             self.problem(column, f"{value!r} is not a whole number")
             return None
         return int(value)
@@ -308,7 +314,7 @@ class Cells:
         value = self.text(column, required=required)
         if not value:
             return None
-        if not re.fullmatch(r"\d{6}", value):
+        if not SIX_DIGITS.fullmatch(value):
             self.problem(column, f"{value!r} is not a URN (a six-digit number)")
             return None
         return int(value)
@@ -319,14 +325,27 @@ class Cells:
         value = self.text(column, required=required)
         if not value:
             return None
-        found = re.fullmatch(r"(\d{1,2})[-/](\d{1,2})[-/](\d{4})", value)
-        iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
-        try:
-            if found:
-                return date(int(found[3]), int(found[2]), int(found[1]))
-            if iso:
-                return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        except ValueError:
-            pass
-        self.problem(column, f"{value!r} is not a date ({shown_as})")
-        return None
+        day = _day_written(value)
+        if day is None:
+            self.problem(column, f"{value!r} is not a date ({shown_as})")
+        return day
+
+
+WHOLE_NUMBER = re.compile(r"\d+")
+SIX_DIGITS = re.compile(r"\d{6}")
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_written(value: str) -> date | None:
+    """The day ``value`` names, dd-mm-yyyy, dd/mm/yyyy or yyyy-mm-dd, or None. Remembered:
+    a register's tens of thousands of dates are a few thousand days."""
+    found, iso = DAY_MONTH_YEAR.fullmatch(value), ISO_DATE.fullmatch(value)
+    try:
+        if found:
+            return date(int(found[3]), int(found[2]), int(found[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        pass
+    return None

@@ -12,7 +12,7 @@ from domain.case_file import SOURCE_NOT_RECORDED
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.ofsted import framework_on
-from domain.status import CaseFileState, Correction
+from domain.status import CaseFileState, Correction, School
 from domain.wording import long_date
 
 
@@ -86,7 +86,24 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             zip(("name", "email"), state.caseworker, strict=True)),
         "category_history": [asdict(c) for c in state.categories],
         "inspections": [asdict(i) for i in state.inspections],
+        "predecessors": linked_schools(school, "predecessor"),
+        "successors": linked_schools(school, "successor"),
     }
+
+
+def linked_schools(school: School, relation: str) -> list[dict[str, Any]]:
+    """The schools that are this one's predecessors (or successors): the school an academy
+    was converted from in scc (``predecessor_urn``, ``successor_urn``) and those the GIAS links
+    file names (``scc import-links``), each once, with how GIAS words the link."""
+    found = {link.urn: {"urn": link.urn, "name": link.name, "link_type": link.link_type,
+                        "established_on": link.established_on}
+             for link in school.links if link.relation == relation}
+    converted = school.predecessor_urn if relation == "predecessor" else school.successor_urn
+    if converted is not None and converted not in found:
+        found[converted] = {"urn": converted, "name": "", "established_on": None,
+                            "link_type": "Predecessor" if relation == "predecessor"
+                            else "Successor"}
+    return list(found.values())
 
 
 def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:

@@ -111,3 +111,28 @@ def test_the_document_and_the_page_describe_every_command(client):
     assert "/api/v1/schools/{urn}/ieb-applications/{application_id}/constitution" in text
     assert 'id="problem-conflict"' in text and "scc tokens create" in text
     assert "https://" not in text.split("<body", 1)[1]  # nothing loaded from elsewhere
+
+
+def test_a_school_shows_the_predecessors_and_successors_the_gias_links_file_names(
+        client, local, tmp_path):
+    from adapters.importers.gias_links import read_links
+    from application.imports import import_links
+
+    links = tmp_path / "links_edubasealldata20260101.csv"
+    links.write_text('"URN","LinkURN","LinkName","LinkType","LinkEstablishedDate"\n'
+                     f'{SCHOOLS[0]},{SCHOOLS[2]},"Dyke Secondary","Successor - merged",'
+                     '"31-08-2021"\n', encoding="utf-8")
+    import_links(local.services.case_files, read_links(links).records, by="GIAS import")
+    head = local.headers("head")
+
+    merged = client.get(f"/api/v1/schools/{SCHOOLS[0]}", headers=head).json
+    into = client.get(f"/api/v1/schools/{SCHOOLS[2]}", headers=head).json
+
+    # Check each school names the other, both ways round, as GIAS words the link
+    assert merged["successors"] == [{"urn": SCHOOLS[2], "name": "Dyke Secondary",
+                                     "link_type": "Successor - merged",
+                                     "established_on": "2021-08-31"}]
+    assert into["predecessors"] == [{"urn": SCHOOLS[0], "name": "Fen Primary",
+                                     "link_type": "Predecessor - merged",
+                                     "established_on": "2021-08-31"}]
+    assert merged["predecessors"] == [] and into["successors"] == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -198,3 +201,73 @@ def test_todays_counts_from_the_current_status_equal_those_from_the_spells(repor
     ofsted = store.current_category_counts("ofsted", today)
     assert {"grade": None, "judged": True, "schools": 1, "pupils": 1000} in ofsted
     assert any(not row["judged"] for row in store.current_category_counts("la", today))
+
+
+# An academy conversion, as GIAS records it ----------------------------------------------------
+
+REAL_EXTRACT = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+                / "npq_gias_sample.csv")
+PREDECESSOR, ACADEMY = 990601, 990602
+
+
+def write_conversion(folder: Path) -> tuple[Path, Path]:
+    """A GIAS extract (the real one's header, its first maintained school's row as the
+    template) holding a maintained school that closed on 31 August 2015, 200 on roll, and
+    the converter academy that opened the next day, 350 on roll; and the links file that
+    names each the other's predecessor and successor."""
+    with REAL_EXTRACT.open(encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    at = {name: header.index(name) for name in header}
+    template = next(r for r in rows
+                    if r[at["EstablishmentTypeGroup (name)"]] == "Local authority maintained schools")
+
+    def row(urn: int, **cells: str) -> list[str]:
+        values = list(template)
+        values[at["URN"]], values[at["LA (code)"]] = str(urn), "999"
+        for name, value in cells.items():
+            values[at[name]] = value
+        return values
+
+    extract = folder / "edubasealldata20260101.csv"
+    with extract.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, row(
+            PREDECESSOR, **{"EstablishmentName": "Fen Primary School",
+                            "EstablishmentStatus (name)": "Closed", "OpenDate": "",
+                            "CloseDate": "31-08-2015", "NumberOfPupils": "200",
+                            "PhaseOfEducation (name)": "Primary"}), row(
+            ACADEMY, **{"EstablishmentName": "Fen Primary Academy",
+                        "EstablishmentTypeGroup (name)": "Academies",
+                        "TypeOfEstablishment (name)": "Academy converter",
+                        "EstablishmentStatus (name)": "Open", "OpenDate": "01-09-2015",
+                        "CloseDate": "", "NumberOfPupils": "350",
+                        "PhaseOfEducation (name)": "Primary"})])
+    links = folder / "links_edubasealldata20260101.csv"
+    with links.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([
+            ["URN", "LinkURN", "LinkName", "LinkType", "LinkEstablishedDate"],
+            [ACADEMY, PREDECESSOR, "Fen Primary School", "Predecessor", "01-09-2015"],
+            [PREDECESSOR, ACADEMY, "Fen Primary Academy", "Successor", "01-09-2015"]])
+    return extract, links
+
+
+def test_a_report_before_a_conversion_counts_the_predecessor_and_after_it_the_academy(
+        database_url, tmp_path):
+    extract, links = write_conversion(tmp_path)
+    env = {"SCC_DATABASE_URL": database_url, "SCC_CATEGORY_SCHEME": "peterborough",
+           "SCC_LA_CODE": "999", "SCC_TERM_DATES": None, "SCC_DATA_DIR": None}
+    runner = CliRunner()
+    for command in (["import-schools", str(extract)], ["import-links", str(links)]):
+        done = runner.invoke(scc, command, env=env)
+        assert done.exit_code == 0, done.output
+
+    result = runner.invoke(scc, ["report", "categories", "--by", "la", "--phase", "primary",
+                                 "--at", "2015-08-31", "--at", "2015-09-01",
+                                 "--format", "json"], env=env)
+
+    assert result.exit_code == 0, result.output
+    counted = {(row["date"], row["category"]): (row["schools"], row["pupils"])
+               for row in json.loads(result.output) if row["schools"]}
+    # Check the last day before conversion counts the maintained school (200 on roll) alone,
+    # and the first day after it the academy (350) alone: one school each day, never both
+    assert counted == {("2015-08-31", "Not categorised"): (1, 200),
+                       ("2015-09-01", "Not categorised"): (1, 350)}

@@ -190,3 +190,31 @@ def test_the_case_file_offers_only_commands_with_something_to_act_on(actions, cl
     assert services.case_files.school(FEATURED_URN)["ieb"] is not None
     assert {"end-ieb", "change-ieb-members"} <= board
     assert "draft-ieb-application" not in board
+
+
+def test_a_case_file_links_to_the_schools_the_gias_links_file_names_both_ways(
+        actions, client, services, tmp_path):
+    from adapters.importers.gias_links import read_links
+    from application.imports import import_links
+
+    academy = 999801
+    services.case_files.register_school(
+        by="GIAS import", effective=date(2026, 9, 1), urn=academy, name="St Felix Academy",
+        phase="Primary", establishment_type="Academy converter", governance="academy",
+        la_code="999", pupils=200, opened_on=date(2026, 9, 1))
+    links = tmp_path / "links_edubasealldata20261120.csv"
+    links.write_text('"URN","LinkURN","LinkName","LinkType","LinkEstablishedDate"\n'
+                     f'{academy},{FEATURED_URN},"Sedgeholme St Felix","Predecessor",'
+                     '"01-09-2026"\n', encoding="utf-8")
+    import_links(services.case_files, read_links(links).records, by="GIAS import")
+    actions.sign_in("caseworker")
+
+    predecessor = section(client.get(CASE_FILE).text, 'id="status-summary"', "</dl>")
+    successor = section(client.get(f"/schools/{academy}").text, 'id="status-summary"', "</dl>")
+
+    # Check each page links to the other's case file
+    assert f'Successor: <a class="govuk-link" href="/schools/{academy}">URN {academy}</a>' \
+        in predecessor
+    assert (f'Predecessor: <a class="govuk-link" href="{CASE_FILE}">URN {FEATURED_URN}</a>'
+            in successor)
+    assert "1 September 2026" in successor

@@ -182,6 +182,17 @@ class SchoolLinks(ma.Schema):
     verification = fields.String()
 
 
+class LinkedSchoolSchema(ma.Schema):
+    """A predecessor or successor: the school converted from or to in scc, or one the GIAS
+    links file names."""
+
+    urn = fields.Integer()
+    name = fields.String()
+    link_type = fields.String(metadata={"description": "As GIAS words it, e.g. "
+                                                        "'Predecessor - merged'"})
+    established_on = _date()
+
+
 class SchoolDetailsSchema(ma.Schema):
     urn = fields.Integer()
     name = fields.String()
@@ -219,6 +230,8 @@ class SchoolStatusSchema(SchoolDetailsSchema):
     caseworker = fields.Nested(CaseworkerSchema, allow_none=True)
     category_history = fields.List(fields.Nested(CategorySpellSchema))
     inspections = fields.List(fields.Nested(InspectionSchema))
+    predecessors = fields.List(fields.Nested(LinkedSchoolSchema))
+    successors = fields.List(fields.Nested(LinkedSchoolSchema))
     links = fields.Nested(SchoolLinks)
 
 

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
-from adapters.importers.gias import read_establishments
+from adapters.importers.gias import REQUIRED, parse_establishments, read_establishments
 from adapters.importers.gias_links import read_links
 from application.imports import import_links, import_schools
 from application.projections import phase_group
@@ -93,6 +93,37 @@ def test_a_2021_extract_re_saved_by_a_spreadsheet_lands_field_by_field(case_file
     for urn in (100006, 100007):
         assert_school_matches_its_row(case_files.school(urn), raw[urn], "pupil referral unit")
     assert 100001 not in case_files and 402384 not in case_files
+
+
+def real_header(path: Path) -> list[str]:
+    with real_file(path).open(encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f))
+
+
+@pytest.mark.parametrize("urn", [100000, 100012, 100016, 100037])
+def test_a_row_reads_the_same_under_the_2018_19_header_as_under_the_2021_one(urn):
+    """The 2018/19 extract has 133 columns, the 2021 one 139: 2021 renamed
+    'InspectorateName (name)' 'BSOInspectorateName (name)' and 'Inspectorate (name)'
+    'InspectorateName (name)', and added the QAB, accreditation and CHNumber columns before
+    MSOA and LSOA. The columns read are at the same positions in both."""
+    older, newer = real_header(SE_EDUBASE), real_header(NPQ_SAMPLE)
+    row = raw_rows(NPQ_SAMPLE)[urn]
+    as_2018_19 = io.StringIO(newline="")
+    csv.writer(as_2018_19).writerows([older, [row.get(name, "") for name in older]])
+    as_2021 = io.StringIO(newline="")
+    csv.writer(as_2021).writerows([newer, [row[name] for name in newer]])
+
+    [read_older] = parse_establishments(as_2018_19.getvalue().encode(), name="a.csv").records
+    [read_newer] = parse_establishments(as_2021.getvalue().encode(), name="b.csv").records
+
+    # Check the headers differ as said, and a row reads the same under either
+    assert (len(older), len(newer)) == (133, 139)
+    assert set(newer) - set(older) == {
+        "BSOInspectorateName (name)", "QABName (code)", "QABName (name)", "QABReport",
+        "EstablishmentAccredited (code)", "EstablishmentAccredited (name)", "CHNumber"}
+    assert all(older.index(name) == newer.index(name) for name in REQUIRED)
+    assert read_older == read_newer and read_newer.problems == ()
+    assert read_newer.name == row["EstablishmentName"]
 
 
 def test_cli_real_extract_of_another_la_exits_0_counting_the_rows_apart(tmp_path):

@@ -204,12 +204,13 @@ def import_schools(
     # One reading of every school's register fields, rather than a case file loaded per row.
     facts = case_files.register_facts(FACT_FIELDS)
     extract = _Extract(by, la_code, extract_on, allow_older, facts, [])
+    total = len(records)
     for done, record in enumerate(records, start=1):
         _import_school(case_files, record, extract, report)
         if len(extract.opening) >= OPENED_TOGETHER:
             _open(case_files, extract, report)
         if progress is not None:
-            progress(done, len(records))
+            progress(done, total)
     _open(case_files, extract, report)
     return report
 

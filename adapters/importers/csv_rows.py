@@ -283,8 +283,10 @@ class Cells:
             ))
         self._index = index if index is not None else {n: at for at, n in enumerate(header)}
         # A short row is padded, and a last empty cell stands for any column the file lacks
-        # (index -1), so that reading a cell needs no test.
-        self._values = values + [""] * max(1, len(header) - len(values) + 1)
+        # (index -1), so that reading a cell needs no test. The row's own list is padded, not
+        # copied: csv.reader gives each row a list of its own.
+        values.extend([""] * max(1, len(header) - len(values) + 1))
+        self._values = values
 
     def has(self, column: str) -> bool:
         """Whether the file has the column at all."""

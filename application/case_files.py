@@ -165,11 +165,14 @@ class SchoolCaseFiles(Application[UUID]):
         self, urn: int, *, by: str, effective: date, new_urn: int, name: str | None = None,
         establishment_type: str = "Academy converter",
     ) -> int:
-        """The maintained school closes; the academy opens under a new URN linked to it."""
+        """The academy opens on ``effective`` under a new URN linked to the maintained
+        school, which closes the day before: a close date is a school's last day open (as
+        GIAS records it), so no day counts both."""
         def convert(old: SchoolCaseFile, when: Entry) -> SchoolCaseFile:
             school = old.state.school
             old.link_successor(when=when, successor_urn=new_urn)
-            old.change_details(when=when, changes={"closed_on": when.effective})
+            old.change_details(when=when, changes={
+                "closed_on": date.fromordinal(when.effective.toordinal() - 1)})
             return SchoolCaseFile.register(when=when, details={
                 "urn": new_urn, "name": name or school.name, "phase": school.phase,
                 "establishment_type": establishment_type, "governance": "academy",

@@ -937,7 +937,8 @@ class _Story:
         try:
             school = old.state.school
             old.link_successor(when=when, successor_urn=new_urn)
-            old.change_details(when=when, changes={"closed_on": day})
+            old.change_details(when=when, changes={
+                "closed_on": date.fromordinal(day.toordinal() - 1)})
             self.case_file = SchoolCaseFile.register(when=when, details={
                 "urn": new_urn, "name": school.name.replace("Community ", ""),
                 "phase": school.phase, "establishment_type": academy_type,

@@ -248,11 +248,11 @@ def test_an_academy_conversion_keeps_both_urns_linked(case_files):
                                   name="Marsh Lane Academy")
 
     old, new = case_files.school(URN), case_files.school(990555)
-    assert (old["successor_urn"], old["closed_on"]) == (990555, date(2024, 9, 1))
+    assert (old["successor_urn"], old["closed_on"]) == (990555, date(2024, 8, 31))
     assert (new["predecessor_urn"], new["governance"]) == (URN, "academy")
     # Check the old history stays reachable and the closed school takes no new entries.
     assert case_files.history(URN)[1]["event"] == "ConcernRaised"
-    with pytest.raises(CaseFileError, match="closed on 1 September 2024"):
+    with pytest.raises(CaseFileError, match="closed on 31 August 2024"):
         case_files.raise_concern(URN, by=HEAD, ground="standards", description="x")
     with pytest.raises(CaseFileError, match="already has a case file"):
         case_files.convert_to_academy(990555, by=HEAD, effective=date(2024, 9, 2),

@@ -271,3 +271,26 @@ def test_a_report_before_a_conversion_counts_the_predecessor_and_after_it_the_ac
     # and the first day after it the academy (350) alone: one school each day, never both
     assert counted == {("2015-08-31", "Not categorised"): (1, 200),
                        ("2015-09-01", "Not categorised"): (1, 350)}
+
+
+def test_a_school_converted_in_scc_is_counted_once_on_the_day_the_academy_opens(
+        case_files, database_url):
+    case_files.register_school(
+        by=HEAD, effective=date(2010, 9, 1), urn=PREDECESSOR, name="Fen Primary School",
+        phase="Primary", establishment_type="Community school", governance="maintained",
+        la_code="999", pupils=200)
+    case_files.convert_to_academy(PREDECESSOR, by=HEAD, effective=date(2015, 9, 1),
+                                  new_urn=ACADEMY, name="Fen Primary Academy")
+    store = SQLReadModels(read_model_engine(database_url))
+    reports = Reports(CaseFileProjections(case_files, store))
+
+    rows = reports.categories(by="la", phase="primary",
+                              dates=[date(2015, 8, 31), date(2015, 9, 1)])
+    store.close()
+
+    # Check the maintained school's last day is the day before the academy opens, so each
+    # day counts one school, as GIAS records a conversion
+    assert {r["date"]: r["schools"] for r in rows if r["category"] == "Not categorised"} == {
+        date(2015, 8, 31): 1, date(2015, 9, 1): 1}
+    assert case_files.school(PREDECESSOR)["closed_on"] == date(2015, 8, 31)
+    assert case_files.school(ACADEMY)["opened_on"] == date(2015, 9, 1)

@@ -154,17 +154,26 @@ def history_table(entries: list[dict[str, Any]]) -> str:
     return table(("#", "Effective", "Recorded (UK time)", "By", "Entry"), rows)
 
 
+def _linked(school: dict[str, Any], relation: str) -> str:
+    """A predecessor or successor: its URN and name, and GIAS's wording of the link where it
+    says more than the relation (a merger, a split)."""
+    words = [f"URN {school['urn']}", school["name"]]
+    if school["link_type"].lower() != relation:
+        words.append(f"({school['link_type']})")
+    return " ".join(word for word in words if word)
+
+
 def status_block(school: dict[str, Any], as_at: date) -> str:
     """A few lines on where the case stands on ``as_at``."""
     lines = [
         f"{school['name']} (URN {school['urn']}), {school['governance']}, "
         f"{school['establishment_type']}, as at {long_date(as_at)}",
     ]
-    if school["predecessor_urn"]:
-        lines.append(f"  Predecessor:      URN {school['predecessor_urn']}")
-    if school["successor_urn"]:
-        lines.append(f"  Successor:        URN {school['successor_urn']} "
-                     f"(closed {long_date(school['closed_on'])})")
+    for linked in school["predecessors"]:
+        lines.append(f"  Predecessor:      {_linked(linked, 'predecessor')}")
+    for linked in school["successors"]:
+        closed = f" (closed {long_date(school['closed_on'])})" if school["closed_on"] else ""
+        lines.append(f"  Successor:        {_linked(linked, 'successor')}{closed}")
     if school["category"]:
         lines.append(f"  LA category:      {school['category']} {school['category_label'] or ''}"
                      f" since {long_date(school['category_since'])}")

@@ -302,6 +302,29 @@ def test_cli_imports_the_real_links_file_and_exits_0(tmp_path):
     assert "Importing links: 33801 of 33801 rows" in result.stderr
 
 
+def test_cli_history_names_a_schools_predecessors_and_successors_from_the_links_file(
+        tmp_path):
+    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
+           "SCC_DATA_DIR": None, "SCC_LA_CODE": None}
+    runner = CliRunner()
+
+    with time_machine.travel(TEST_NOW, tick=True):
+        runner.invoke(scc, ["import-schools", str(real_file(NPQ_SAMPLE))], env=env)
+        runner.invoke(scc, ["import-links", str(real_file(LINKS))], env=env)
+        infant = runner.invoke(scc, ["history", "100024"], env=env)
+        primary = runner.invoke(scc, ["history", "100023"], env=env)
+        merged = runner.invoke(scc, ["history", "100012"], env=env)
+
+    # Check each side of the real links names the other in the school's status
+    assert infant.exit_code == 0, infant.output
+    assert ("Successor:        URN 100023 Torriano Primary School "
+            "(closed 11 September 2015)") in infant.stdout
+    assert "Predecessor:      URN 100024 Torriano Infant School" in primary.stdout
+    assert ("Successor:        URN 100021 Rhyl Community Primary School "
+            "(Successor - merged) (closed 31 August 2021)") in merged.stdout
+
+
 def test_cli_dry_run_shows_what_would_be_recorded_and_records_nothing(tmp_path):
     env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
            "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,

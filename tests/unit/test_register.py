@@ -95,3 +95,20 @@ def test_school_converts_once():
 
     with refused(school, f"URN {URN} already converted to URN 149001"):
         school.link_successor(when=when(date(2023, 9, 2)), successor_urn=149002)
+
+
+def test_a_successor_named_by_scc_and_by_gias_is_listed_once_with_gias_wording():
+    from application.views import linked_schools
+
+    school = register()
+    school.link_successor(when=when(date(2020, 9, 1)), successor_urn=URN + 1)
+    school.link_school(when=when(date(2020, 9, 2)), link_urn=URN + 1, link_name="Fen Academy",
+                       link_type="Successor", established_on=date(2020, 9, 1))
+    school.link_school(when=when(date(2020, 9, 2)), link_urn=URN + 2, link_name="Fen Nursery",
+                       link_type="Predecessor - merged", established_on=None)
+
+    # Check the conversion and the GIAS link of the same school make one successor
+    assert linked_schools(school.state.school, "successor") == [
+        {"urn": URN + 1, "name": "Fen Academy", "link_type": "Successor",
+         "established_on": date(2020, 9, 1)}]
+    assert [s["urn"] for s in linked_schools(school.state.school, "predecessor")] == [URN + 2]

@@ -10,12 +10,16 @@ recorded twice.
 
 from __future__ import annotations
 
+import heapq
+import pickle
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
-from typing import Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 from application.case_files import SchoolCaseFiles, SchoolNotFound
 from domain.case_file import check_school_details
@@ -221,19 +225,67 @@ def import_inspections(
 ) -> ImportReport:
     """Records published Ofsted inspections, each backdated to its publication date.
 
-    Inspections are taken oldest first (so held in memory: a file of every school's latest
-    inspections is some tens of thousands), so that a category of concern and its later removal
-    are both in the history. One already recorded (same inspection date) is not recorded
-    again; one of a school without a case file is skipped.
+    Inspections are taken oldest first (see oldest_first), so that a category of concern and
+    its later removal are both in the history. One already recorded (same inspection date) is
+    not recorded again; one of a school without a case file is skipped.
     """
     report = ImportReport(rows=len(records))
-    oldest_first = sorted(records, key=lambda r: (r.inspected_on or date.max, r.row))
-    for done, record in enumerate(oldest_first, start=1):
-        _import_inspection(case_files, record, by, report)
-        if progress is not None:
-            progress(done, len(oldest_first))
+    total = len(records)
+    with oldest_first(records) as inspections:
+        for done, record in enumerate(inspections, start=1):
+            _import_inspection(case_files, record, by, report)
+            if progress is not None:
+                progress(done, total)
     report.rejected.sort(key=lambda p: p.row)
     return report
+
+
+SORTED_AT_ONCE = 20_000
+"""Inspections sorted in memory at a time: a longer file is sorted in runs of this many."""
+
+
+def _inspection_order(record: InspectionRecord) -> tuple[date, int]:
+    return record.inspected_on or date.max, record.row
+
+
+@contextmanager
+def oldest_first(records: Iterable[InspectionRecord], *,
+                 at_once: int = SORTED_AT_ONCE) -> Iterator[Iterator[InspectionRecord]]:
+    """The records by inspection date, then row, in file order where those are the same
+    (as a stable sort). Memory is bounded by ``at_once`` records, whatever the file's
+    length (an all-inspections file has hundreds of thousands of rows): each run of that
+    many is sorted and written to a temporary file, one record at a time, and the runs are
+    merged reading one record of each at a time. A file of no more than one run is sorted
+    in memory alone."""
+    with ExitStack() as kept:
+        runs: list[Iterable[InspectionRecord]] = []
+        run: list[InspectionRecord] = []
+        for record in records:
+            run.append(record)
+            if len(run) == at_once:
+                run.sort(key=_inspection_order)
+                runs.append(_kept(kept.enter_context(tempfile.TemporaryFile()), run))
+                run = []
+        run.sort(key=_inspection_order)
+        runs.append(run)
+        # heapq.merge takes equal keys in the order of its runs, which are in file order.
+        yield heapq.merge(*runs, key=_inspection_order)
+
+
+def _kept(file: IO[bytes], run: list[InspectionRecord]) -> Iterator[InspectionRecord]:
+    """Writes the run to ``file`` and gives back a reading of it, one record at a time."""
+    for record in run:
+        pickle.dump(record, file, pickle.HIGHEST_PROTOCOL)
+    run.clear()
+
+    def read() -> Iterator[InspectionRecord]:
+        file.seek(0)
+        while True:
+            try:
+                yield pickle.load(file)
+            except EOFError:
+                return
+    return read()
 
 
 def is_older(extract_on: date | None, facts_on: date | None) -> bool:

@@ -13,7 +13,13 @@ from click.testing import CliRunner
 
 from adapters.importers.gias import parse_establishments, read_establishments
 from adapters.importers.ofsted import parse_inspections, read_inspections
-from application.imports import RECORDS_BEGIN, import_inspections, import_schools
+from application.imports import (
+    RECORDS_BEGIN,
+    InspectionRecord,
+    import_inspections,
+    import_schools,
+    oldest_first,
+)
 from cli.main import scc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -311,3 +317,17 @@ def test_a_school_changed_by_hand_out_of_date_order_is_compared_as_it_stands(cas
 
     assert (report.changed, report.unchanged) == (1, 9)
     assert case_files.school(110001)["pupils"] == 250
+
+
+def test_inspections_sorted_in_runs_come_out_as_sorting_the_whole_file_would_give():
+    records = [InspectionRecord(row=2 + n // 2, urn=100000 + n % 7, inspected_urn=None,
+                                school_name="", inspected_on=None if n % 11 == 0 else
+                                date(2010, 1, 1 + (n * 5) % 9), published_on=None,
+                                overall=n % 4 or None, category=None)
+               for n in range(50)]
+
+    with oldest_first(records, at_once=4) as in_runs:
+        merged = list(in_runs)
+
+    # Check 13 runs, kept apart and merged, give what sorting the whole file gives
+    assert merged == sorted(records, key=lambda r: (r.inspected_on or date.max, r.row))

@@ -13,7 +13,14 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
-from adapters.importers.gias import REQUIRED, parse_establishments, read_establishments
+from adapters.importers.gias import (
+    LA_NAME,
+    LAST_CHANGED,
+    NUMBER,
+    REQUIRED,
+    parse_establishments,
+    read_establishments,
+)
 from adapters.importers.gias_links import read_links
 from application.imports import import_links, import_schools
 from application.projections import phase_group
@@ -124,6 +131,43 @@ def test_a_row_reads_the_same_under_the_2018_19_header_as_under_the_2021_one(urn
     assert all(older.index(name) == newer.index(name) for name in REQUIRED)
     assert read_older == read_newer and read_newer.problems == ()
     assert read_newer.name == row["EstablishmentName"]
+
+
+READ = (*REQUIRED, LA_NAME, NUMBER, LAST_CHANGED)
+"""Every column the importer reads; the others it may find, or not, anywhere."""
+
+
+def _only_the_columns_read(header: list[str]) -> list[str]:
+    return [name for name in header if name in READ]
+
+
+def _columns_added(header: list[str]) -> list[str]:
+    return ["Column added first", *header[:5], "Column added (name)", *header[5:],
+            "Column added last"]
+
+
+def _reversed(header: list[str]) -> list[str]:
+    return header[::-1]
+
+
+@pytest.mark.parametrize("path", [SE_EDUBASE, NPQ_SAMPLE], ids=["2018-19", "2021"])
+@pytest.mark.parametrize("reshape", [_only_the_columns_read, _columns_added, _reversed])
+def test_a_real_extract_reads_the_same_whatever_columns_it_does_not_read(path, reshape):
+    """Columns GIAS adds, drops or moves that the importer does not read change nothing."""
+    header = real_header(path)
+    rows = list(raw_rows(path).values())
+    reshaped = reshape(header)
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(
+        [reshaped, *[[row.get(name, "") for name in reshaped] for row in rows]])
+
+    original = parse_establishments(real_file(path).read_bytes(), name=path.name)
+    variant = parse_establishments(out.getvalue().encode("utf-8"), name=path.name)
+
+    # Check every row reads as under the real header, field by field, problems included
+    assert set(READ) <= set(reshaped) and len(variant.records) == len(rows)
+    assert variant.records == original.records
+    assert variant.extract_on == original.extract_on
 
 
 def test_cli_real_extract_of_another_la_exits_0_counting_the_rows_apart(tmp_path):

@@ -153,24 +153,18 @@ def reverse_link_type(link_type: str) -> str:
     return kind
 
 
-@dataclass(frozen=True)
-class SkippedRow:
-    """A row that asked for nothing to be recorded, and why."""
-
-    row: int
-    urn: int | None
-    reason: str
-
-
 @dataclass
 class ImportReport:
-    """What an import did, row by row, as plain data."""
+    """What an import did, row by row, as plain data. Skipped rows are counted by reason
+    rather than listed, so that a national file, whose rows are mostly another LA's or of
+    schools without a case file, is reported in bounded memory."""
 
     rows: int = 0
     added: int = 0
     changed: int = 0
     unchanged: int = 0
-    skipped: list[SkippedRow] = field(default_factory=list)
+    skipped_for: Counter[str] = field(default_factory=Counter)
+    """How many rows were skipped for each reason."""
     rejected: list[RowProblem] = field(default_factory=list)
     policy: str = BAD_ROW_POLICY
 
@@ -179,15 +173,20 @@ class ImportReport:
         """The rows that recorded nothing because they were bad, in file order."""
         return sorted({p.row for p in self.rejected})
 
+    @property
+    def skipped(self) -> int:
+        """How many rows asked for nothing to be recorded."""
+        return sum(self.skipped_for.values())
+
     def skipped_by_reason(self) -> dict[str, int]:
         """How many rows were skipped for each reason, most common first."""
-        return dict(Counter(s.reason for s in self.skipped).most_common())
+        return dict(self.skipped_for.most_common())
 
     def _reject(self, problems: Sequence[RowProblem]) -> None:
         self.rejected.extend(problems)
 
-    def _skip(self, row: int, urn: int | None, reason: str) -> None:
-        self.skipped.append(SkippedRow(row, urn, reason))
+    def _skip(self, reason: str) -> None:
+        self.skipped_for[reason] += 1
 
 
 def import_schools(
@@ -339,10 +338,10 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, extract: _
                    report: ImportReport) -> None:
     by, la_code, registered = extract.by, extract.la_code, extract.facts
     if record.not_kept is not None:
-        report._skip(record.row, record.urn, f"{NOT_KEPT}: {record.not_kept}")
+        report._skip(f"{NOT_KEPT}: {record.not_kept}")
         return
     if la_code is not None and record.la_code != la_code:
-        report._skip(record.row, record.urn, f"{ANOTHER_LAS} (not LA {la_code})")
+        report._skip(f"{ANOTHER_LAS} (not LA {la_code})")
         return
     if record.problems:
         report._reject(record.problems)
@@ -368,8 +367,7 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, extract: _
             report.unchanged += 1
             return
         if is_older(extract.extract_on, known["register_extract_on"]) and not extract.allow_older:
-            report._skip(record.row, record.urn,
-                         f"{OLDER} (from the extract of "
+            report._skip(f"{OLDER} (from the extract of "
                          f"{long_date(known['register_extract_on'])})")
             return
         if extract.extract_on is not None:
@@ -397,24 +395,24 @@ def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by
     try:
         known = case_files.school(urn)
     except SchoolNotFound:
-        report._skip(record.row, urn, f"{NOT_KEPT} (no case file for this URN)")
+        report._skip(f"{NOT_KEPT} (no case file for this URN)")
         return
     if record.problems:
         report._reject(record.problems)
         return
     if record.inspected_on is None:
-        report._skip(record.row, urn, NOT_YET_INSPECTED)
+        report._skip(NOT_YET_INSPECTED)
         return
     if record.published_on is None:
-        report._skip(record.row, urn, "the report is not published yet (no publication date)")
+        report._skip("the report is not published yet (no publication date)")
         return
     same_day = [i for i in known["inspections"] if i["inspected_on"] == record.inspected_on]
     if same_day:
         if (same_day[0]["overall"], same_day[0]["category"]) == (record.overall, record.category):
             report.unchanged += 1
         else:
-            report._skip(record.row, urn, "an inspection on that date is already recorded with "
-                                          "a different judgement; correct the case file by hand")
+            report._skip("an inspection on that date is already recorded with a different "
+                         "judgement; correct the case file by hand")
         return
     try:
         case_files.record_inspection(
@@ -451,7 +449,7 @@ def import_links(
 def _import_link(case_files: SchoolCaseFiles, record: LinkRecord, by: str,
                  registered: set[int], report: ImportReport) -> None:
     if record.urn not in registered and record.link_urn not in registered:
-        report._skip(record.row, record.urn, f"{NOT_KEPT} (neither school has a case file)")
+        report._skip(f"{NOT_KEPT} (neither school has a case file)")
         return
     if record.problems:
         report._reject(record.problems)

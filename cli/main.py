@@ -568,10 +568,10 @@ def _print_import_report(title: str, report: Any, labels: tuple[str, str, str],
     for n, label in zip((report.added, report.changed, report.unchanged), labels, strict=True):
         if label:
             click.echo(count(n, label))
-    click.echo(count(len(report.skipped), f"row{'' if len(report.skipped) == 1 else 's'} skipped"))
+    click.echo(count(report.skipped, f"row{'' if report.skipped == 1 else 's'} skipped"))
     for reason, n in report.skipped_by_reason().items():
         click.echo(f"  {n:>7}    {reason}")
-    if any(s.reason.startswith(imports.OLDER) for s in report.skipped):
+    if any(reason.startswith(imports.OLDER) for reason in report.skipped_for):
         click.echo("Schools whose fields came from a newer extract kept them; import with "
                    "--allow-older to replace them with this extract's.")
     rejected = report.rejected_rows

@@ -69,7 +69,7 @@ def test_a_2018_19_extract_registers_its_la_maintained_schools(case_files):
                             by="GIAS import")
 
     # Check all four "LA maintained schools" rows have case files, as their rows say
-    assert (report.added, report.skipped, report.rejected) == (4, [], [])
+    assert (report.added, report.skipped, report.rejected) == (4, 0, [])
     assert case_files.urns() == sorted(raw)
     for urn, row in raw.items():
         assert_school_matches_its_row(case_files.school(urn), row, "maintained")

@@ -326,8 +326,9 @@ def test_inspections_sorted_in_runs_come_out_as_sorting_the_whole_file_would_giv
                                 overall=n % 4 or None, category=None)
                for n in range(50)]
 
-    with oldest_first(records, at_once=4) as in_runs:
+    with oldest_first(records, at_once=4) as (total, in_runs):
         merged = list(in_runs)
 
     # Check 13 runs, kept apart and merged, give what sorting the whole file gives
     assert merged == sorted(records, key=lambda r: (r.inspected_on or date.max, r.row))
+    assert total == 50

@@ -448,16 +448,13 @@ def import_schools(file: str, by: str, la_code: str | None, allow_older: bool,
     if la_code is not None and not re.fullmatch(r"\d{3}", la_code.strip()):
         raise UserError(f"{la_code!r} is not an LA code: it has three digits, e.g. 874")
     extract = _read_extract(gias.read_establishments, file)
-    with (_case_files() as case_files, _rows_progress("Importing schools") as progress,
-          _maybe_dry(case_files, dry_run) as planned):
-        report = imports.import_schools(case_files, extract.records, by=by,
-                                        la_code=la_code and la_code.strip(), progress=progress,
-                                        extract_on=extract.extract_on, allow_older=allow_older)
     where = f" (LA {la_code.strip()})" if la_code else ""
     if extract.extract_on is not None:
         where += f", extract of {formatting.long_date(extract.extract_on)}"
-    _print_import_report(f"Schools from {file}{where}", report, ("schools added",
-                         "schools changed", "schools unchanged"), planned)
+    _run_import(imports.import_schools, extract, dry_run, "schools", f"Schools from {file}{where}",
+                ("schools added", "schools changed", "schools unchanged"), by=by,
+                la_code=la_code and la_code.strip(), extract_on=extract.extract_on,
+                allow_older=allow_older)
 
 
 @scc.command("import-inspections",
@@ -481,13 +478,9 @@ def import_inspections(file: str, by: str, dry_run: bool) -> None:
     from adapters.importers import ofsted
     from application import imports
 
-    extract = _read_extract(ofsted.read_inspections, file)
-    with (_case_files() as case_files, _rows_progress("Importing inspections") as progress,
-          _maybe_dry(case_files, dry_run) as planned):
-        report = imports.import_inspections(case_files, extract.records, by=by,
-                                            progress=progress)
-    _print_import_report(f"Inspections from {file}", report, ("inspections added", "",
-                         "inspections already recorded"), planned)
+    _run_import(imports.import_inspections, _read_extract(ofsted.read_inspections, file),
+                dry_run, "inspections", f"Inspections from {file}",
+                ("inspections added", "", "inspections already recorded"), by=by)
 
 
 @scc.command("import-links",
@@ -506,12 +499,19 @@ def import_links(file: str, by: str, dry_run: bool) -> None:
     from adapters.importers import gias_links
     from application import imports
 
-    extract = _read_extract(gias_links.read_links, file)
-    with (_case_files() as case_files, _rows_progress("Importing links") as progress,
+    _run_import(imports.import_links, _read_extract(gias_links.read_links, file), dry_run,
+                "links", f"Links from {file}", ("links added", "", "links already recorded"),
+                by=by)
+
+
+def _run_import(importer: Any, extract: Any, dry_run: bool, what: str, heading: str,
+                labels: tuple[str, str, str], **options: Any) -> None:
+    """Runs one of the imports over an extract read and checked whole, with its progress,
+    for real or as a dry run, and prints its report."""
+    with (_case_files() as case_files, _rows_progress(f"Importing {what}") as progress,
           _maybe_dry(case_files, dry_run) as planned):
-        report = imports.import_links(case_files, extract.records, by=by, progress=progress)
-    _print_import_report(f"Links from {file}", report, ("links added", "",
-                         "links already recorded"), planned)
+        report = importer(case_files, extract.records, progress=progress, **options)
+    _print_import_report(heading, report, labels, planned)
 
 
 def _read_extract(read: Any, file: str) -> Any:

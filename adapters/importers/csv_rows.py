@@ -240,7 +240,8 @@ SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
 def _missing_columns(what: str, header: list[str], missing: list[str],
                      required: tuple[str, ...]) -> str:
     for separator, named in SEPARATORS.items():
-        names = [name.strip() for cell in header for name in cell.split(separator)]
+        # a file that quotes every cell keeps the quotes of all but its first once misread
+        names = [name.strip().strip('"') for cell in header for name in cell.split(separator)]
         if all(name in names for name in required):
             return (f"The columns are separated by {named}, not commas: save the file from "
                     "the spreadsheet as \"CSV (comma delimited)\" and import that.")

@@ -44,6 +44,12 @@ def raw_rows(path: Path) -> dict[int, dict[str, str]]:
         return {int(row["URN"]): row for row in csv.DictReader(f)}
 
 
+def _cli_env(tmp_path) -> dict[str, str | None]:
+    return {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+            "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
+            "SCC_DATA_DIR": None, "SCC_LA_CODE": None}
+
+
 def gias_date(cell: str) -> date | None:
     return datetime.strptime(cell, "%d-%m-%Y").date() if cell else None
 
@@ -193,9 +199,11 @@ def _real_rows() -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def _written(rows: list[list[str]], delimiter: str = ",") -> bytes:
+def _written(rows: list[list[str]], delimiter: str = ",",
+             quoting: int = csv.QUOTE_MINIMAL) -> bytes:
     out = io.StringIO(newline="")
-    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n", quoting=quoting
+               ).writerows(rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -223,6 +231,10 @@ def _semicolons() -> bytes:
     return _written(_real_rows(), delimiter=";")
 
 
+def _semicolons_every_cell_quoted() -> bytes:
+    return _written(_real_rows(), delimiter=";", quoting=csv.QUOTE_ALL)
+
+
 def _whole_numbers_as_decimals() -> bytes:
     header, *rows = _real_rows()
     return _written([header, *[[f"{c}.0" if c.isdigit() else c for c in r] for r in rows]])
@@ -234,14 +246,14 @@ def _whole_numbers_as_decimals() -> bytes:
     (_us_dates, "Dates are written month first, US style (CloseDate '08/31/1992' in row 6)"),
     (_header_repeated, "Row 42 repeats the header: the file looks like two files joined"),
     (_semicolons, "The columns are separated by semicolons (;), not commas"),
+    (_semicolons_every_cell_quoted, "The columns are separated by semicolons (;), not "
+                                    "commas"),
     (_whole_numbers_as_decimals, "Whole numbers are written as decimals (URN '100000.0' in "
                                  "row 2): a spreadsheet re-saved the file"),
 ])
 def test_cli_a_broken_copy_of_a_real_file_is_refused_whole_with_one_message(
         tmp_path, variant, message):
-    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
-           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
-           "SCC_DATA_DIR": None, "SCC_LA_CODE": None}
+    env = _cli_env(tmp_path)
     broken = tmp_path / "edubasealldata.csv"
     broken.write_bytes(variant())
     runner = CliRunner()
@@ -331,9 +343,7 @@ def test_the_real_links_file_connects_predecessors_and_successors_both_ways(case
 
 
 def test_cli_imports_the_real_links_file_and_exits_0(tmp_path):
-    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
-           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
-           "SCC_DATA_DIR": None, "SCC_LA_CODE": None}
+    env = _cli_env(tmp_path)
     runner = CliRunner()
 
     with time_machine.travel(TEST_NOW, tick=True):
@@ -348,9 +358,7 @@ def test_cli_imports_the_real_links_file_and_exits_0(tmp_path):
 
 def test_cli_history_names_a_schools_predecessors_and_successors_from_the_links_file(
         tmp_path):
-    env = {"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
-           "SCC_CATEGORY_SCHEME": "peterborough", "SCC_TERM_DATES": None,
-           "SCC_DATA_DIR": None, "SCC_LA_CODE": None}
+    env = _cli_env(tmp_path)
     runner = CliRunner()
 
     with time_machine.travel(TEST_NOW, tick=True):

@@ -342,7 +342,7 @@ class _RecordingClock:
         self.clock = clock
         self.at: datetime | None = None
 
-    def record_at(self, moment: datetime) -> None:
+    def record_at(self, moment: datetime | None) -> None:
         self.at = moment
 
     def now(self) -> datetime:

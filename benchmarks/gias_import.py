@@ -20,8 +20,8 @@ QUICK_ESTABLISHMENTS = 2_000
 FIRST_IMPORT_MAX_S = 30.0
 PEAK_MAX_MB = 150.0
 UNCHANGED_MIN_ROWS_PER_S = 20_000.0
-REAL_EXTRACT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real" / (
-    "npq_gias_sample.csv")
+REAL_EXTRACT = Path(os.environ.get("SCC_REAL_FILES") or Path(__file__).resolve().parents[1]
+                    / ".." / "shared" / "data" / "real") / "npq_gias_sample.csv"
 """Its header and its maintained schools' rows are the template of every row written."""
 
 

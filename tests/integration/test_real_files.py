@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from application.projections import phase_group
 from cli.main import scc
 from tests.fakes import TEST_NOW
 
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+REAL = Path(os.environ.get("SCC_REAL_FILES")
+            or Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real")
+"""The real public files: ../shared/data/real beside the clone (as CI lays it out), or
+SCC_REAL_FILES for a clone elsewhere."""
 SE_EDUBASE = REAL / "se_edubase.csv"
 NPQ_SAMPLE = REAL / "npq_gias_sample.csv"
 
@@ -35,7 +39,8 @@ NPQ_SAMPLE = REAL / "npq_gias_sample.csv"
 def real_file(path: Path) -> Path:
     """The shared file, which must be there (CI copies shared/ beside the clone): a missing
     file fails the test rather than skipping it."""
-    assert path.is_file(), f"{path} is missing: the real files are in ../shared/data/real"
+    assert path.is_file(), (f"{path} is missing: the real files are in ../shared/data/real "
+                            "beside the clone, or set SCC_REAL_FILES to their folder")
     return path
 
 

@@ -14,6 +14,7 @@ from adapters.read_models import SQLReadModels, read_model_engine
 from application.projections import CaseFileProjections
 from application.reports import Reports, percent
 from cli.main import scc
+from tests.integration.test_real_files import NPQ_SAMPLE, real_file
 
 HEAD = "Head of School Improvement"
 
@@ -205,8 +206,6 @@ def test_todays_counts_from_the_current_status_equal_those_from_the_spells(repor
 
 # An academy conversion, as GIAS records it ----------------------------------------------------
 
-REAL_EXTRACT = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
-                / "npq_gias_sample.csv")
 PREDECESSOR, ACADEMY = 990601, 990602
 
 
@@ -215,7 +214,7 @@ def write_conversion(folder: Path) -> tuple[Path, Path]:
     template) holding a maintained school that closed on 31 August 2015, 200 on roll, and
     the converter academy that opened the next day, 350 on roll; and the links file that
     names each the other's predecessor and successor."""
-    with REAL_EXTRACT.open(encoding="utf-8", newline="") as f:
+    with real_file(NPQ_SAMPLE).open(encoding="utf-8", newline="") as f:
         header, *rows = list(csv.reader(f))
     at = {name: header.index(name) for name in header}
     template = next(r for r in rows

@@ -11,7 +11,7 @@ from adapters import migrations
 from adapters.calendars import england_and_wales_calendar, load_term_holidays
 from adapters.clock import SystemClock
 from adapters.config import Settings
-from adapters.event_scan import scan_streams
+from adapters.event_scan import entries_of_kinds, scan_streams
 from adapters.event_store import check_cipher_key, event_store_env
 from adapters.event_store import new_cipher_key as new_cipher_key  # for scc keys generate
 from adapters.outbox import SQLOutbox
@@ -39,7 +39,7 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
     # together (web workers, a worker) may clash doing so, and the loser looks again.
     case_files = create_once(lambda: SchoolCaseFiles(
         env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
-        policy=policy), clashes=STORE_CLASHES)
+        policy=policy, entries_of_kinds=entries_of_kinds), clashes=STORE_CLASHES)
     try:
         check_cipher_key(case_files.recorder, case_files.mapper.cipher)
     except Exception:

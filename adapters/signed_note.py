@@ -48,7 +48,7 @@ class Verifier:
     @classmethod
     def parse(cls, text: str) -> Verifier:
         try:
-            name, hex_id, key = text.strip().split("+")
+            name, hex_id, key = text.strip().split("+", 2)
             raw = base64.b64decode(key, validate=True)
             verifier = cls(name, raw[1:])
             if (not name or raw[:1] != ED25519 or len(raw) != 33
@@ -106,7 +106,7 @@ class Signer:
     @classmethod
     def parse(cls, text: str) -> Signer:
         try:
-            private, key_word, name, hex_id, key = text.strip().split("+")
+            private, key_word, name, hex_id, key = text.strip().split("+", 4)
             raw = base64.b64decode(key, validate=True)
             signer = cls(name, raw[1:])
             if ((private, key_word) != ("PRIVATE", "KEY") or raw[:1] != ED25519

@@ -45,10 +45,12 @@ leaf hash; big-endian, 56 bytes."""
 PAGE = 5000
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
-"""How far an entry's recorded time may fall before the entry logged just before it. The web
-app's processes and the worker stamp entries from their own clocks and commit them a moment
-later, so neighbours can be out of order by seconds; anything beyond this was backdated
-(security review, finding #3: a forged append dated months earlier)."""
+"""How far an entry logged after the first checkpoint may be dated before the latest entry
+logged earlier. The web app's processes and the worker stamp entries from their own clocks and
+commit them a moment later, so neighbours can be out of order by seconds; anything beyond this
+was backdated (security review, finding #3: a forged append dated months earlier). Before the
+first checkpoint the log may have been loaded with history one school at a time (the demo), so
+there only each school's own entries must go forward."""
 
 Progress = Callable[[int, int], None]
 
@@ -232,6 +234,7 @@ class _Scan:
         stream_times: dict[UUID, datetime] = {}
         total = self.case_files.recorder.max_notification_id() or 0
         largest = max(self.sizes, default=0)
+        first = min(self.sizes, default=None)
         for notification in self._notifications():
             stream, version = notification.originator_id, notification.originator_version
             state = _plain_state(self.case_files.mapper, notification.state)
@@ -260,12 +263,14 @@ class _Scan:
                 self.appended[stream] = self.appended.get(stream, 0) + 1
             recorded_at = _recorded_at(state)
             if recorded_at is not None:
-                self._check_time(stream, version, recorded_at, last_time,
-                                 stream_times.get(stream))
-                # the latest time so far; after a backdated entry, from it, so that the
-                # entries after it are judged by their neighbours and not all blamed with it
-                last_time = recorded_at if last_time is None else max(
-                    min(last_time, recorded_at + CLOCK_TOLERANCE), recorded_at)
+                anchored = first is not None and self.size > first
+                self._check_time(stream, version, recorded_at,
+                                 last_time if anchored else None, stream_times.get(stream))
+                if last_time is None or not anchored:
+                    last_time = max(last_time or recorded_at, recorded_at)
+                else:  # after a backdated entry, from it, so that the entries after it are
+                    # judged by their neighbours and not all blamed with it
+                    last_time = max(min(last_time, recorded_at + CLOCK_TOLERANCE), recorded_at)
                 stream_times[stream] = recorded_at
             if progress is not None and self.size % PAGE == 0:
                 progress(self.size, total)

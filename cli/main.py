@@ -359,7 +359,8 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
     if anchored is not None:
         problems += anchored["problems"]
         count = len(anchored["checkpoints"])
-        against += f" and {count} signed checkpoint{'' if count == 1 else 's'}"
+        against += (" and" if against else " against") + (
+            f" {count} signed checkpoint{'' if count == 1 else 's'}")
     checked = (f"{result['schools_checked']} school{'' if result['schools_checked'] == 1 else 's'}"
                f", {result['entries_checked']} entries")
     if not problems:

@@ -37,6 +37,7 @@ STOP_FOLLOW_SECONDS = 20
 that has gone by then is left behind (it has not committed, so nothing of it is kept)."""
 DELIVER_NOTIFICATIONS = "deliver-notifications"
 WEEKLY_DIGESTS = "weekly-digests"
+SIGN_CHECKPOINT = "sign-checkpoint"
 
 
 class Notifications(Protocol):
@@ -80,6 +81,26 @@ def queue_weekly_digests(worker_id: str) -> None:
         worker.notifications.queue_digests(worker.case_files.clock.today())
 
 
+def sign_checkpoint(worker_id: str) -> None:
+    """Job: sign a checkpoint of the log into the LA's folder (every SCC_CHECKPOINT_EVERY
+    minutes). A log that no longer matches the last checkpoint is logged as an error, every
+    time, and no checkpoint is signed over it."""
+    if (worker := _workers.get(worker_id)) is None or worker.checkpoint is None:
+        return
+    from application.anchor import CheckpointRefused
+
+    try:
+        taken = worker.checkpoint()
+    except CheckpointRefused as error:
+        log.error("Checkpoint refused: %s", error)
+        return
+    except OSError as error:
+        log.error("Cannot write the checkpoint: %s", error)
+        return
+    if taken["written"] is not None:
+        log.info("Checkpoint of %s entries signed: %s", taken["size"], taken["written"])
+
+
 class Worker:
     """Runs the follow loop in a thread, and the scheduler once it holds the lock."""
 
@@ -88,8 +109,11 @@ class Worker:
         engine: Any, lock: SchedulerLock, notifications: Notifications | None = None,
         reminder_hour: int = 7, poll_seconds: float = 1.0, lock_check_seconds: float = 5.0,
         send_seconds: float = 60.0, on_fired: Callable[[Firing], None] | None = None,
+        checkpoint: Callable[[], dict[str, Any]] | None = None, checkpoint_minutes: int = 60,
     ) -> None:
         self.case_files = case_files
+        self.checkpoint = checkpoint
+        self.checkpoint_minutes = checkpoint_minutes
         self.projections = projections
         self.notifications = notifications
         self.lock = lock
@@ -235,9 +259,13 @@ class Worker:
         self.lock.release()
 
     def _periodic_jobs(self) -> list[PeriodicJob]:
+        jobs = []
+        if self.checkpoint is not None and self.checkpoint_minutes > 0:
+            jobs.append(PeriodicJob(SIGN_CHECKPOINT, sign_checkpoint, IntervalTrigger(
+                minutes=self.checkpoint_minutes, timezone=ENGLAND), (self.id,)))
         if self.notifications is None:
-            return []
-        return [
+            return jobs
+        return jobs + [
             PeriodicJob(DELIVER_NOTIFICATIONS, deliver_notifications,
                         IntervalTrigger(seconds=self.send_seconds, timezone=ENGLAND), (self.id,)),
             PeriodicJob(WEEKLY_DIGESTS, queue_weekly_digests,

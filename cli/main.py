@@ -378,19 +378,24 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
 
 
 def _is_json_checkpoint(path: str) -> bool:
-    """A checkpoint from before signed checkpoints: a JSON object."""
+    """Not a folder of signed checkpoints nor a signed note: a JSON checkpoint from before
+    signed checkpoints, or a mistake that the JSON reading names."""
+    import os
+
+    if os.path.isdir(path):
+        return False
     try:
         with open(path, encoding="utf-8") as file:
-            return file.read(1) == "{"
+            return "\n\n\u2014 " not in file.read(64 * 1024)
     except (OSError, UnicodeDecodeError):
-        return False
+        return True
 
 
 def _verify_signed(case_files: Any, paths: list[str], public_key: str | None) -> dict[str, Any]:
     from pathlib import Path
 
+    from adapters.bootstrap import KeyUnreadable, read_signer, read_verifier
     from adapters.config import Settings
-    from adapters.signed_note import KeyUnreadable, read_signer, read_verifier
     from application import anchor
 
     settings = Settings.from_env()
@@ -470,7 +475,7 @@ def checkpoint(out: str | None) -> None:
 
 
 def _signed_checkpoint(settings: Any) -> None:
-    from adapters.signed_note import KeyUnreadable, read_signer
+    from adapters.bootstrap import KeyUnreadable, read_signer
     from application import anchor
 
     try:

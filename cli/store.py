@@ -36,7 +36,7 @@ def keys_generate() -> None:
 def keys_checkpoint(name: str, file: Path) -> None:
     import os
 
-    from adapters.signed_note import KeyUnreadable, Signer
+    from adapters.bootstrap import KeyUnreadable, Signer
     from cli.main import UserError
 
     try:

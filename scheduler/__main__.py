@@ -65,18 +65,12 @@ def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float,
 def _checkpoints(settings: Any, case_files: Any) -> Any:
     """Signs a checkpoint into the LA's folder when called, if a signing key is configured;
     a key that cannot be read stops the worker at start, not at the first checkpoint."""
-    if settings.checkpoint_key is None:
-        return None
-    from functools import partial
-
-    from adapters.signed_note import KeyUnreadable, read_signer
-    from application.anchor import take_checkpoint
+    from adapters.bootstrap import build_checkpointer
 
     try:
-        signer = read_signer(settings.checkpoint_key)
-    except KeyUnreadable as error:
+        return build_checkpointer(settings, case_files)
+    except ValueError as error:
         raise ConfigurationError(f"SCC_CHECKPOINT_KEY: {error}") from None
-    return partial(take_checkpoint, case_files, signer, settings.checkpoint_dir)
 
 
 def _open(settings: Any, closing: contextlib.ExitStack) -> tuple[Any, ...]:

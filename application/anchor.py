@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import json
 import os
 import struct
@@ -51,6 +52,19 @@ commit them a moment later, so neighbours can be out of order by seconds; anythi
 was backdated (security review, finding #3: a forged append dated months earlier). Before the
 first checkpoint the log may have been loaded with history one school at a time (the demo), so
 there only each school's own entries must go forward."""
+
+STATUTORY_STEPS = (
+    SchoolCaseFile.WarningNoticeIssued, SchoolCaseFile.ComplianceRecorded,
+    SchoolCaseFile.WarningNoticeWithdrawn, SchoolCaseFile.InterventionNoticeGiven,
+    SchoolCaseFile.BecameEligible, SchoolCaseFile.PowerExercised,
+    SchoolCaseFile.IEBApplicationSubmitted, SchoolCaseFile.IEBConsentGiven,
+    SchoolCaseFile.IEBConsentRefused, SchoolCaseFile.IEBConstituted, SchoolCaseFile.IEBEnded,
+    SchoolCaseFile.DeadlinePassed, SchoolCaseFile.EntryRetracted, SchoolCaseFile.EntryAmended,
+)
+"""Entries after which the worker signs a checkpoint at once, not at its next scheduled one:
+the Education and Inspections Act 2006 Part 4 steps (s60 warning notices and compliance, s59
+eligibility, s63-s66 powers, s65 IEBs, deadlines passed) and any retraction or amendment, the
+entries a court or the Secretary of State would rely on (security review, finding #3)."""
 
 Progress = Callable[[int, int], None]
 
@@ -137,6 +151,7 @@ def take_checkpoint(case_files: SchoolCaseFiles, signer: NoteSigner, folder: Pat
     leaves = folder / LEAVES
     leaves.touch()
     with open(leaves, "r+b") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)  # the worker and scc checkpoint may meet here
         scan = _Scan(case_files, {c.size for c in previous}, file, extend=True)
         scan.run(progress)
     latest = previous[-1] if previous else None
@@ -322,9 +337,9 @@ class _Scan:
             problem = (f"it is missing, with every entry after it in the log: it was {kept}; "
                        "entries were deleted from the end")
         else:
-            problem = (f"it is not in the log as it was {kept}: it or an entry logged before "
-                       "it was deleted, altered, moved, renumbered or had another inserted "
-                       "before it")
+            problem = (f"the log no longer holds it as {kept}: it was deleted, altered, "
+                       "renumbered or moved, or another entry was inserted before it (every "
+                       "entry logged before it is as the checkpoint recorded)")
         return _problem(urn, version, problem, stream_id=stream)
 
     def _differs(self, position: int, record: tuple[bytes, int, int, bytes]) -> None:
@@ -411,3 +426,11 @@ def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
+
+
+def statutory_step_recorded(case_files: SchoolCaseFiles, after: int, upto: int) -> bool:
+    """Whether one of ``STATUTORY_STEPS`` was logged at a position in (after, upto]."""
+    if upto <= after:
+        return False
+    topics = [get_topic(kind) for kind in STATUTORY_STEPS]
+    return bool(case_files.recorder.select_notifications(after + 1, 1, stop=upto, topics=topics))

@@ -83,22 +83,9 @@ def queue_weekly_digests(worker_id: str) -> None:
 
 def sign_checkpoint(worker_id: str) -> None:
     """Job: sign a checkpoint of the log into the LA's folder (every SCC_CHECKPOINT_EVERY
-    minutes). A log that no longer matches the last checkpoint is logged as an error, every
-    time, and no checkpoint is signed over it."""
-    if (worker := _workers.get(worker_id)) is None or worker.checkpoint is None:
-        return
-    from application.anchor import CheckpointRefused
-
-    try:
-        taken = worker.checkpoint()
-    except CheckpointRefused as error:
-        log.error("Checkpoint refused: %s", error)
-        return
-    except OSError as error:
-        log.error("Cannot write the checkpoint: %s", error)
-        return
-    if taken["written"] is not None:
-        log.info("Checkpoint of %s entries signed: %s", taken["size"], taken["written"])
+    minutes)."""
+    if worker := _workers.get(worker_id):
+        worker.sign_checkpoint()
 
 
 class Worker:
@@ -114,6 +101,7 @@ class Worker:
         self.case_files = case_files
         self.checkpoint = checkpoint
         self.checkpoint_minutes = checkpoint_minutes
+        self._looked_for_steps: int | None = None  # the log's position at the last look
         self.projections = projections
         self.notifications = notifications
         self.lock = lock
@@ -212,11 +200,41 @@ class Worker:
                     if moved:
                         moved = False
                         self.deadlines.reconcile()
+                    if self.checkpoint is not None and self._statutory_step_since():
+                        self.sign_checkpoint()
             except Exception as error:
                 _log_failure("The follow loop failed; trying again", error)
                 moved = True  # reconcile once things work again
             if not behind:
                 self._stop.wait(self.poll_seconds)
+
+    def sign_checkpoint(self) -> None:
+        """Signs a checkpoint of the log into the LA's folder. A log that no longer matches
+        the last checkpoint is logged as an error, at every try, and nothing is signed over
+        it."""
+        from application.anchor import CheckpointRefused
+
+        if self.checkpoint is None:
+            return
+        try:
+            taken = self.checkpoint()
+        except CheckpointRefused as error:
+            log.error("Checkpoint refused: %s", error)
+            return
+        except OSError as error:
+            log.error("Cannot write the checkpoint: %s", error)
+            return
+        if taken["written"] is not None:
+            log.info("Checkpoint of %s entries signed: %s", taken["size"], taken["written"])
+
+    def _statutory_step_since(self) -> bool:
+        """Whether a statutory step was logged since the last look; the first look after
+        start only notes the position (the schedule covers what came before)."""
+        from application.anchor import statutory_step_recorded
+
+        upto = self.case_files.recorder.max_notification_id() or 0
+        after, self._looked_for_steps = self._looked_for_steps, upto
+        return after is not None and statutory_step_recorded(self.case_files, after, upto)
 
     def _hold_lock(self) -> None:
         """Takes the lock when it is free (standing by until then) and starts the scheduler;

@@ -23,6 +23,7 @@ from tests.integration.test_scheduler import (  # noqa: F401 - fixtures
     eventually,
     make_worker,
     now,
+    school_with_notice,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ def test_scc_checkpoint_then_verify_names_a_deleted_school(case_files, database_
     result = _scc(auditor, "verify", "--checkpoint", str(tmp_path / "checkpoints"))
 
     assert result.exit_code == 1, result.output
-    assert f"URN {NORTHGATE}, entry 1: it is not in the log as it was the 3rd entry" in (
+    assert f"URN {NORTHGATE}, entry 1: the log no longer holds it as the 3rd entry" in (
         result.output)
     # Check the next checkpoint is refused, not signed over the altered log
     refused = _scc(env, "checkpoint")
@@ -147,6 +148,24 @@ def test_the_worker_signs_a_checkpoint_on_its_schedule(make_worker, clock, now, 
     checkpoints = anchor.read_checkpoints([folder])
     assert checkpoints[0].origin == NAME and checkpoints[0].size >= 8
     assert anchor.verify_against(case_files, checkpoints, signer.verifier)["ok"] is True
+
+
+def test_the_worker_signs_a_checkpoint_as_soon_as_a_warning_notice_is_recorded(
+        make_worker, clock, now, tmp_path):
+    folder = tmp_path / "checkpoints"
+    signer = Signer.generate(NAME)
+    worker = make_worker(clock, checkpoint_minutes=0)  # no schedule: the notice alone
+    worker.checkpoint = partial(anchor.take_checkpoint, worker.case_files, signer, folder)
+    worker.start()
+    eventually(lambda: worker.is_scheduling)
+    eventually(lambda: worker._looked_for_steps is not None)
+
+    school_with_notice(worker.case_files, 990401, clock.today(), 10)
+
+    (file,) = eventually(lambda: list(folder.glob("*.checkpoint")))
+    checkpoints = anchor.read_checkpoints([folder])
+    assert checkpoints[0].size >= 2  # the registration and the notice
+    assert anchor.verify_against(worker.case_files, checkpoints, signer.verifier)["ok"] is True
 
 
 # The standalone verifier ------------------------------------------------------------------

@@ -222,3 +222,24 @@ def test_the_standalone_verifier_refuses_a_checkpoint_signed_with_another_key(
     assert result.returncode == 1
     assert "its signature does not verify with the public key of" in result.stdout
     assert "The first 0 entries are covered by a checkpoint" in result.stdout
+
+
+def test_checkpoints_still_hold_for_the_log_exported_and_imported_encrypted(
+        case_files, database_url, tmp_path, key):
+    from adapters.bootstrap import new_cipher_key
+
+    _build(case_files)
+    env = _env(database_url, tmp_path, SCC_CHECKPOINT_KEY=str(key))
+    assert _scc(env, "checkpoint").exit_code == 0
+    export = tmp_path / "log.jsonl.gz"
+    assert _scc(env, "export-log", str(export)).exit_code == 0
+    moved = _env(f"sqlite:///{tmp_path / 'encrypted.sqlite3'}", tmp_path,
+                 SCC_CHECKPOINT_KEY=str(key), SCC_CIPHER_KEY=new_cipher_key())
+    imported = _scc(moved, "import-log", str(export))
+    assert imported.exit_code == 0, imported.output
+
+    # Check the leaves are the entries' plain content: encrypted anew, the tree is the same
+    result = _scc(moved, "verify", "--checkpoint", str(tmp_path / "checkpoints"))
+
+    assert result.exit_code == 0, result.output
+    assert "against 1 signed checkpoint: no alterations found" in result.output

@@ -172,11 +172,27 @@ def prepare_store(settings: Settings) -> None:
 
 def build_checkpointer(settings: Settings, case_files: Any) -> Callable[[], dict[str, Any]] | None:
     """What signs a checkpoint of the log into the LA's folder (``application.anchor``), with
-    the key in ``SCC_CHECKPOINT_KEY``; None if no key is configured. Raises ValueError, in
-    words, for a key file that cannot be read."""
+    the key in ``SCC_CHECKPOINT_KEY``, and has each new one countersigned by the timestamp
+    authority at ``SCC_TIMESTAMP_URL`` if set; None if no key is configured. Raises
+    ValueError, in words, for a key file that cannot be read."""
     if settings.checkpoint_key is None:
         return None
+    from pathlib import Path
+
+    from adapters.timestamping import countersign
     from application.anchor import take_checkpoint
 
-    return partial(take_checkpoint, case_files, read_signer(settings.checkpoint_key),
-                   settings.checkpoint_dir)
+    signer = read_signer(settings.checkpoint_key)
+
+    def checkpoint() -> dict[str, Any]:
+        taken = take_checkpoint(case_files, signer, settings.checkpoint_dir)
+        taken["timestamp"] = None
+        latest = (Path(taken["written"]) if taken["written"] is not None
+                  else settings.checkpoint_dir / taken["unchanged_since"])
+        # the latest checkpoint, new or one whose timestamp failed before (an unreachable
+        # authority leaves a checkpoint to be countersigned at the next try)
+        if settings.timestamp_url and not latest.with_name(latest.name + ".tsr").exists():
+            taken["timestamp"] = str(countersign(settings.timestamp_url, latest))
+        return taken
+
+    return checkpoint

@@ -38,6 +38,7 @@ class Settings:
     checkpoint_public_key: Path | None = None
     checkpoint_dir: Path = Path("data/checkpoints")
     checkpoint_every: int = 60
+    timestamp_url: str | None = None  # an RFC 3161 authority that countersigns each checkpoint
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +61,7 @@ class Settings:
             checkpoint_public_key=_path(environ.get("SCC_CHECKPOINT_PUBLIC_KEY", "")),
             checkpoint_dir=_path(environ.get("SCC_CHECKPOINT_DIR", "")) or data_dir / "checkpoints",
             checkpoint_every=_minutes(environ.get("SCC_CHECKPOINT_EVERY", "")),
+            timestamp_url=environ.get("SCC_TIMESTAMP_URL", "").strip() or None,
             **_mail_settings(environ),
         )
 

@@ -475,24 +475,24 @@ def checkpoint(out: str | None) -> None:
 
 
 def _signed_checkpoint(settings: Any) -> None:
-    from adapters.bootstrap import KeyUnreadable, read_signer
-    from application import anchor
+    from adapters.bootstrap import KeyUnreadable, build_checkpointer
 
-    try:
-        signer = read_signer(settings.checkpoint_key)
-    except KeyUnreadable as error:
-        raise UserError(str(error)) from None
     with _case_files() as case_files:
         try:
-            taken = anchor.take_checkpoint(case_files, signer, settings.checkpoint_dir)
-        except OSError as error:
-            raise UserError(f"Cannot write to the checkpoint folder {settings.checkpoint_dir}: "
-                            f"{error.strerror}") from None
+            checkpoint = build_checkpointer(settings, case_files)
+            assert checkpoint is not None  # a key is configured
+            taken = checkpoint()
+        except KeyUnreadable as error:
+            raise UserError(str(error)) from None
+        except OSError as error:  # the folder, or the timestamp authority
+            raise UserError(f"The checkpoint was not completed: {error}") from None
     if taken["written"] is None:
         click.echo(f"Nothing recorded since the checkpoint {taken['unchanged_since']} "
                    f"({taken['size']} entries): no new checkpoint needed.")
         return
     click.echo(f"Checkpoint of {taken['size']} entries signed and written to {taken['written']}")
+    if taken["timestamp"]:
+        click.echo(f"Countersigned by the timestamp authority: {taken['timestamp']}")
     click.echo(f"Check against it with scc verify --checkpoint {settings.checkpoint_dir}")
 
 

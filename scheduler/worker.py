@@ -221,11 +221,12 @@ class Worker:
         except CheckpointRefused as error:
             log.error("Checkpoint refused: %s", error)
             return
-        except OSError as error:
-            log.error("Cannot write the checkpoint: %s", error)
+        except OSError as error:  # the folder, or the timestamp authority: tried next time
+            log.error("The checkpoint was not completed: %s", error)
             return
         if taken["written"] is not None:
-            log.info("Checkpoint of %s entries signed: %s", taken["size"], taken["written"])
+            log.info("Checkpoint of %s entries signed: %s%s", taken["size"], taken["written"],
+                     f" (timestamped: {taken['timestamp']})" if taken.get("timestamp") else "")
 
     def _statutory_step_since(self) -> bool:
         """Whether a statutory step was logged since the last look; the first look after

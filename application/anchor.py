@@ -147,31 +147,32 @@ def take_checkpoint(case_files: SchoolCaseFiles, signer: NoteSigner, folder: Pat
     was recorded since the latest one."""
     folder.mkdir(parents=True, exist_ok=True)
     verifier = signer.verifier
-    previous = [c for c in read_checkpoints([folder]) if verifier.verifies(c.note)]
     leaves = folder / LEAVES
     leaves.touch()
     with open(leaves, "r+b") as file:
         fcntl.flock(file, fcntl.LOCK_EX)  # the worker and scc checkpoint may meet here
+        previous = [c for c in read_checkpoints([folder]) if verifier.verifies(c.note)]
         scan = _Scan(case_files, {c.size for c in previous}, file, extend=True)
         scan.run(progress)
-    latest = previous[-1] if previous else None
-    if latest is not None:
-        problems = list(scan.compare(latest))
-        if problems:
-            raise CheckpointRefused(
-                f"The log no longer matches {latest.label}, so no new checkpoint was signed: "
-                + "; ".join(f"{p['school']}"
-                            + (f", entry {p['version']}" if p["version"] is not None else "")
-                            + f": {p['problem']}" for p in problems)
-                + ". Run scc verify --checkpoint " + str(folder))
-        if latest.size == scan.size:
-            return {"written": None, "size": scan.size, "unchanged_since": latest.source}
-    made = case_files.clock.now()
-    name = f"{made.astimezone(UTC):%Y%m%dT%H%M%SZ}-{scan.size}.checkpoint"
-    note = signer.sign(Checkpoint.body(signer.name, scan.size, scan.root()))
-    partial = folder / f".{name}.partial"
-    partial.write_text(note, encoding="utf-8")
-    os.replace(partial, folder / name)
+        latest = previous[-1] if previous else None
+        if latest is not None:
+            problems = list(scan.compare(latest))
+            if problems:
+                raise CheckpointRefused(
+                    f"The log no longer matches {latest.label}, so no new checkpoint was "
+                    "signed: " + "; ".join(
+                        f"{p['school']}"
+                        + (f", entry {p['version']}" if p["version"] is not None else "")
+                        + f": {p['problem']}" for p in problems)
+                    + ". Run scc verify --checkpoint " + str(folder))
+            if latest.size == scan.size:
+                return {"written": None, "size": scan.size, "unchanged_since": latest.source}
+        made = case_files.clock.now()
+        name = f"{made.astimezone(UTC):%Y%m%dT%H%M%SZ}-{scan.size}.checkpoint"
+        note = signer.sign(Checkpoint.body(signer.name, scan.size, scan.root()))
+        partial = folder / f".{name}.partial"
+        partial.write_text(note, encoding="utf-8")
+        os.replace(partial, folder / name)
     return {"written": str(folder / name), "size": scan.size, "unchanged_since": None}
 
 
@@ -204,17 +205,20 @@ def verify_against(case_files: SchoolCaseFiles, checkpoints: list[Checkpoint],
     finally:
         if file is not None:
             file.close()
+    matched: list[dict[str, Any]] = []
     for checkpoint in good:
-        problems += scan.compare(checkpoint)
+        found = list(scan.compare(checkpoint))
+        problems += found
+        matched.append({"source": checkpoint.source, "size": checkpoint.size,
+                        "matches": not found})
     problems += scan.time_problems
-    latest = good[-1] if good else None
-    anchored = min(latest.size, scan.size) if latest else 0
-    since = scan.since()
+    whole = bool(matched) and matched[-1]["matches"]
     return {
         "entries_checked": scan.size,
-        "checkpoints": [{"source": c.source, "size": c.size} for c in good],
-        "anchored": anchored,
-        "since": since,
+        "checkpoints": matched,
+        # what the latest checkpoint vouches for, if the log still matches it
+        "anchored": matched[-1]["size"] if whole else 0,
+        "since": scan.since() if whole else None,
         "problems": problems,
         "ok": not problems,
     }

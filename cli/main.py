@@ -418,11 +418,16 @@ def _verify_signed(case_files: Any, paths: list[str], public_key: str | None) ->
 
 
 def _say_what_is_not_vouched_for(anchored: dict[str, Any]) -> None:
-    """Plainly, what the signed checkpoints do not cover: entries recorded since the latest."""
+    """Plainly, what the signed checkpoints do not cover: entries recorded since the latest,
+    or everything, when the log no longer matches it."""
     if not anchored["checkpoints"]:
         click.echo("No checkpoint's signature held: nothing is vouched for by a checkpoint.")
         return
     latest = anchored["checkpoints"][-1]
+    if anchored["since"] is None:
+        click.echo(f"The log does not match the latest checkpoint, {latest['source']}: "
+                   "no entry is vouched for until the problems above are explained.")
+        return
     click.echo(f"The first {anchored['anchored']} entries of the log are covered by the "
                f"checkpoint {latest['source']}.")
     since = anchored["since"]

@@ -159,6 +159,7 @@ def test_a_deleted_school_is_named(case_files, database_url, signer, folder):
 
     assert found(result) == [(NORTHGATE, 1)]
     assert result["problems"][0]["school"] == f"URN {NORTHGATE}"
+    assert (result["anchored"], result["since"]) == (0, None)  # nothing vouched for now
 
 
 def test_a_whole_chain_rewritten_and_its_snapshots_dropped_is_named_where_it_was_edited(

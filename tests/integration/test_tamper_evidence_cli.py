@@ -97,6 +97,8 @@ def test_scc_checkpoint_then_verify_names_a_deleted_school(case_files, database_
     assert result.exit_code == 1, result.output
     assert f"URN {NORTHGATE}, entry 1: the log no longer holds it as the 3rd entry" in (
         result.output)
+    assert "The log does not match the latest checkpoint" in result.output
+    assert "covered by the checkpoint" not in result.output
     # Check the next checkpoint is refused, not signed over the altered log
     refused = _scc(env, "checkpoint")
     assert refused.exit_code != 0 and "no new checkpoint was signed" in refused.output

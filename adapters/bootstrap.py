@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -20,6 +21,10 @@ from adapters.read_models import SQLReadModels, projections_to_rebuild, read_mod
 from adapters.rebuild_processes import SpawnedRebuildProcesses, default_processes
 from adapters.schema import STORE_CLASHES, create_once
 from adapters.schemes import load_scheme
+from adapters.signed_note import KeyUnreadable as KeyUnreadable  # for scc keys, checkpoint, verify
+from adapters.signed_note import Signer as Signer
+from adapters.signed_note import read_signer as read_signer
+from adapters.signed_note import read_verifier as read_verifier
 from adapters.smtp import SMTPSender
 from application.case_files import SchoolCaseFiles
 from application.notifications import NotificationPolicy, Notifications
@@ -163,3 +168,31 @@ def prepare_store(settings: Settings) -> None:
         opened.callback(build_projections(settings, case_files).store.close)
         opened.callback(build_users(settings).close)
         opened.callback(build_notifications(settings, case_files).close)
+
+
+def build_checkpointer(settings: Settings, case_files: Any) -> Callable[[], dict[str, Any]] | None:
+    """What signs a checkpoint of the log into the LA's folder (``application.anchor``), with
+    the key in ``SCC_CHECKPOINT_KEY``, and has each new one countersigned by the timestamp
+    authority at ``SCC_TIMESTAMP_URL`` if set; None if no key is configured. Raises
+    ValueError, in words, for a key file that cannot be read."""
+    if settings.checkpoint_key is None:
+        return None
+    from pathlib import Path
+
+    from adapters.timestamping import countersign
+    from application.anchor import take_checkpoint
+
+    signer = read_signer(settings.checkpoint_key)
+
+    def checkpoint() -> dict[str, Any]:
+        taken = take_checkpoint(case_files, signer, settings.checkpoint_dir)
+        taken["timestamp"] = None
+        latest = (Path(taken["written"]) if taken["written"] is not None
+                  else settings.checkpoint_dir / taken["unchanged_since"])
+        # the latest checkpoint, new or one whose timestamp failed before (an unreachable
+        # authority leaves a checkpoint to be countersigned at the next try)
+        if settings.timestamp_url and not latest.with_name(latest.name + ".tsr").exists():
+            taken["timestamp"] = str(countersign(settings.timestamp_url, latest))
+        return taken
+
+    return checkpoint

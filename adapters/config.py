@@ -31,6 +31,14 @@ class Settings:
     log_format: str = "text"  # or "json": one object a line, for production
     # Processes a rebuild of a long log is shared out among; None: one per CPU, up to 4.
     rebuild_processes: int | None = None
+    # Signed checkpoints of the log (docs/tamper-evidence.md): the signing key's file (never in
+    # the store), the public key's file, the folder the LA keeps them in, and how often the
+    # worker takes one (minutes; 0: never).
+    checkpoint_key: Path | None = None
+    checkpoint_public_key: Path | None = None
+    checkpoint_dir: Path = Path("data/checkpoints")
+    checkpoint_every: int = 60
+    timestamp_url: str | None = None  # an RFC 3161 authority that countersigns each checkpoint
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -49,8 +57,27 @@ class Settings:
             cipher_key=environ.get("SCC_CIPHER_KEY", "").strip() or None,
             log_format=environ.get("SCC_LOG_FORMAT", "").strip().lower() or "text",
             rebuild_processes=_processes(environ.get("SCC_REBUILD_PROCESSES", "")),
+            checkpoint_key=_path(environ.get("SCC_CHECKPOINT_KEY", "")),
+            checkpoint_public_key=_path(environ.get("SCC_CHECKPOINT_PUBLIC_KEY", "")),
+            checkpoint_dir=_path(environ.get("SCC_CHECKPOINT_DIR", "")) or data_dir / "checkpoints",
+            checkpoint_every=_minutes(environ.get("SCC_CHECKPOINT_EVERY", "")),
+            timestamp_url=environ.get("SCC_TIMESTAMP_URL", "").strip() or None,
             **_mail_settings(environ),
         )
+
+
+def _path(text: str) -> Path | None:
+    return Path(text.strip()) if text.strip() else None
+
+
+def _minutes(text: str) -> int:
+    text = text.strip()
+    if not text:
+        return 60
+    if not text.isdigit():
+        raise ValueError(f"SCC_CHECKPOINT_EVERY must be a whole number of minutes (0 for "
+                         f"never), not {text!r}")
+    return int(text)
 
 
 def _processes(text: str) -> int | None:

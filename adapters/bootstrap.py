@@ -138,7 +138,8 @@ def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
     from application.tokens import ApiTokens
 
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock())
+    return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock(),
+                     lifetime=settings.token_lifetime)
 
 
 def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices

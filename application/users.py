@@ -178,8 +178,15 @@ class Users:
                         keep_session: str | None = None) -> None:
         """The signed-in user's own change: their current password first, so that someone at
         a browser left signed in cannot take the account over. Their other sessions end."""
-        found = self.store.get(normal_email(email))
+        email, now = normal_email(email), self.clock.now()
+        # Wrong current passwords count as failed sign-ins: a borrowed session is no way
+        # round the throttling.
+        until = self._throttled_until(email, None, now)
+        if until is not None:
+            raise UserError(str(SignInThrottled(until, now)), field="current_password")
+        found = self.store.get(email)
         if found is None or not self.hasher.verify(found["password_hash"], current):
+            self.store.record_failure(email=email, source_ip=None, at=now)
             raise UserError("Enter your current password correctly", field="current_password")
         if new == current:
             raise UserError("Enter a new password that is not your current one",

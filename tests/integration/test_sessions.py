@@ -114,3 +114,15 @@ def test_a_reset_link_works_once_and_ends_sessions(users, clock):
     clock.advance(hours=24)
     with pytest.raises(UserError, match="This link has expired"):
         users.reset_password(late, "another new passphrase")
+
+
+def test_wrong_current_passwords_are_throttled_like_sign_ins(users):
+    here = users.sessions.begin(CASEY)
+    for _ in range(5):
+        with pytest.raises(UserError, match="Enter your current password correctly"):
+            users.change_password(CASEY, current="a guess", new="a brand new passphrase",
+                                  keep_session=here)
+
+    with pytest.raises(UserError, match="You have tried to sign in too many times"):
+        users.change_password(CASEY, current=PASSWORD, new="a brand new passphrase",
+                              keep_session=here)

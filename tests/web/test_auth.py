@@ -383,6 +383,7 @@ def test_changing_a_password_needs_the_current_one_and_signs_out_elsewhere(app, 
     elsewhere = app.test_client()
     sign_in(elsewhere, email, PASSWORD)
     sign_in(client, email, PASSWORD)
+    copied = client.get_cookie("scc_session").value
 
     # Check a wrong current password is refused, linked to its field, and changes nothing
     wrong = change_password(client, "not my password", "a brand new passphrase")
@@ -392,9 +393,11 @@ def test_changing_a_password_needs_the_current_one_and_signs_out_elsewhere(app, 
 
     changed = change_password(client, PASSWORD, "a brand new passphrase")
 
-    # Check this browser stays signed in, the other is signed out, and only the new one works
+    # Check this browser stays signed in (with a new session id: a copy of its cookie from
+    # before is refused), the other is signed out, and only the new password works
     assert changed.status_code == 302
     assert signed_in_as(client) == email and signed_in_as(elsewhere) is None
+    assert signed_in_as(browser_with(app, copied)) is None
     assert services.users.authenticate(email, "a brand new passphrase", source_ip=None)
     assert sign_in(app.test_client(), email, PASSWORD).status_code == 200
 

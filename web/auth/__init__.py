@@ -86,11 +86,6 @@ def end_session() -> None:
     session.clear()
 
 
-def current_session() -> str | None:
-    """This browser's session id (to keep it when the user's other sessions end)."""
-    return session.get(SESSION_ID)
-
-
 def client_ip() -> str | None:
     """The address sign-in throttling counts failures from. Behind a reverse proxy that
     SCC_PROXY_HOPS does not declare, every request seems to come from the proxy: counting them

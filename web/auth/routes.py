@@ -16,7 +16,6 @@ from web.auth import (
     begin_session,
     bp,
     client_ip,
-    current_session,
     end_session,
     requires,
 )
@@ -75,10 +74,12 @@ def account() -> Any:
         try:
             services().users.change_password(
                 g.user["email"], current=form.current_password.data,
-                new=form.new_password.data, keep_session=current_session())
+                new=form.new_password.data)
         except UserError as error:
             form[error.field or "new_password"].errors = [str(error)]
         else:
+            # Every session of theirs has ended; this browser gets a new one, with a new id.
+            begin_session(g.user)
             flash("Your password has been changed. You have been signed out everywhere "
                   "else.", "success")
             return redirect(url_for("auth.account"))

@@ -121,12 +121,19 @@ def build_job_store_engine(settings: Settings):  # -> sqlalchemy.engine.Engine
 
 
 def build_users(settings: Settings, clock: Clock | None = None) -> Users:
-    """The users, their failed sign-ins and the access log, beside the read models, with
-    Argon2 password hashes. Close it with ``close()``."""
+    """The users, their sessions, password-reset links, failed sign-ins and the access log,
+    beside the read models, with Argon2 password hashes. Close it with ``close()``."""
+    from adapters.sessions import SQLResetStore, SQLSessionStore
     from adapters.users import Argon2Hasher, SQLUserStore
+    from application.sessions import SessionLifetimes, Sessions
 
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return Users(SQLUserStore(engine), Argon2Hasher(), clock or SystemClock())
+    clock = clock or SystemClock()
+    users = SQLUserStore(engine)  # first: it sets up a new store's tables
+    sessions = Sessions(SQLSessionStore(engine), clock,
+                        SessionLifetimes(settings.session_idle, settings.session_absolute))
+    return Users(users, Argon2Hasher(), clock, sessions=sessions,
+                 resets=SQLResetStore(engine))
 
 
 def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
@@ -136,7 +143,8 @@ def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
     from application.tokens import ApiTokens
 
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock())
+    return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock(),
+                     lifetime=settings.token_lifetime)
 
 
 def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices

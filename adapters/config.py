@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -39,6 +40,10 @@ class Settings:
     checkpoint_dir: Path = Path("data/checkpoints")
     checkpoint_every: int = 60
     timestamp_url: str | None = None  # an RFC 3161 authority that countersigns each checkpoint
+    # How long a web session lasts without a request, and at most (application.sessions).
+    session_idle: timedelta = timedelta(minutes=60)
+    session_absolute: timedelta = timedelta(hours=8)
+    token_lifetime: timedelta = timedelta(days=90)  # of a new API token, unless told
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +67,9 @@ class Settings:
             checkpoint_dir=_path(environ.get("SCC_CHECKPOINT_DIR", "")) or data_dir / "checkpoints",
             checkpoint_every=_minutes(environ.get("SCC_CHECKPOINT_EVERY", "")),
             timestamp_url=environ.get("SCC_TIMESTAMP_URL", "").strip() or None,
+            session_idle=timedelta(minutes=_whole(environ, "SCC_SESSION_IDLE_MINUTES", 60)),
+            session_absolute=timedelta(hours=_whole(environ, "SCC_SESSION_MAX_HOURS", 8)),
+            token_lifetime=timedelta(days=_whole(environ, "SCC_TOKEN_DAYS", 90)),
             **_mail_settings(environ),
         )
 
@@ -86,6 +94,13 @@ def _processes(text: str) -> int | None:
         return None
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"SCC_REBUILD_PROCESSES {text!r} is not a number of processes (1 or more)")
+    return int(text)
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, "").strip() or str(default)
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise ValueError(f"{name} {text!r} is not a whole number of at least 1")
     return int(text)
 
 

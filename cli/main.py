@@ -944,8 +944,8 @@ def users_add(email: str, name: str, role: str, password_stdin: bool) -> None:
     if password_stdin:
         password = sys.stdin.read().rstrip("\r\n")
     else:
-        password = click.prompt("Password (at least 12 characters)", hide_input=True,
-                                confirmation_prompt="Repeat the password")
+        password = click.prompt("Password (at least 12 characters, not a common one)",
+                                hide_input=True, confirmation_prompt="Repeat the password")
     with _users() as users:
         users.add(email=email, name=name, role=role, password=password)
         added = users.get(email)
@@ -977,12 +977,41 @@ def users_disable(email: str) -> None:
     click.echo(f"Disabled {email.strip().lower()}: they cannot sign in.")
 
 
-@users_group.command("enable", help="Let a disabled user sign in again.")
+@users_group.command("enable", help="Let a disabled user sign in again (sessions they had "
+                                    "stay ended).")
 @click.argument("email")
 def users_enable(email: str) -> None:
     with _users() as users:
         users.enable(email)
     click.echo(f"Enabled {email.strip().lower()}: they can sign in again.")
+
+
+@users_group.command("set-role", help="Give a user another role; they are signed out of the "
+                                      "web app and have it from their next sign-in.")
+@click.argument("email")
+@click.argument("role", metavar="ROLE")
+def users_set_role(email: str, role: str) -> None:
+    with _users() as users:
+        users.set_role(email, role)
+    click.echo(f"{email.strip().lower()} is now {role}: they are signed out of the web app.")
+
+
+@users_group.command("reset-password", help="Print a one-time link through which the user "
+                                            "sets a new password (it works once, for 24 "
+                                            "hours). Give it to them in person or by phone. "
+                                            "SCC_BASE_URL, if set, is the web app's address.")
+@click.argument("email")
+def users_reset_password(email: str) -> None:
+    import os
+
+    with _users() as users:
+        token = users.issue_password_reset(email)
+    base = os.environ.get("SCC_BASE_URL", "").strip().rstrip("/")
+    path = f"/reset-password/{token}"
+    click.echo(f"A one-time link for {email.strip().lower()} to set a new password (it works "
+               "once, for 24 hours, and is not shown again"
+               f"{'' if base else '; put the web app address in front of it'}):", err=True)
+    click.echo(f"{base}{path}")
 
 
 DEMO_USERS = (

@@ -19,6 +19,8 @@ LOCKOUT = timedelta(minutes=15)
 within 15 minutes refuse further sign-ins from it for 15 minutes."""
 
 REFUSED = "Enter a correct email address and password"
+NO_PASSWORD = "no password: signs in through the LA's provider"
+"""Stored in place of a hash: not an Argon2 hash, so no password ever matches it."""
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
@@ -78,6 +80,9 @@ class UserStore(Protocol):
 
     def set_password_hash(self, email: str, password_hash: str) -> None: ...
 
+    def set_role(self, email: str, role: str) -> bool:
+        """False if there is no such user."""
+
     def record_failure(self, *, email: str, source_ip: str | None, at: datetime) -> None: ...
 
     def failures_since(self, since: datetime, *, email: str | None = None,
@@ -136,6 +141,26 @@ class Users:
             raise UserError(f"Enter a password of at least {MINIMUM_PASSWORD_LENGTH} "
                             "characters", field="password")
         self.store.set_password_hash(normal_email(email), self.hasher.hash(password))
+
+    def add_without_password(self, *, email: str, name: str, role: str) -> dict[str, Any]:
+        """A user who signs in only through the LA's own provider (application.single_sign_on):
+        their stored hash is one no password matches, so password sign-in refuses them."""
+        email, name = normal_email(email), " ".join(name.split()) or normal_email(email)
+        if role not in ROLES:
+            raise UserError(f"Choose a role: {', '.join(ROLES[:-1])} or {ROLES[-1]}",
+                            field="role")
+        if not self.store.add({"email": email, "name": name, "role": role}, NO_PASSWORD,
+                              self.clock.now()):
+            raise UserError(f"A user with the email address {email} already exists",
+                            field="email")
+        return self.get(email)
+
+    def set_role(self, email: str, role: str) -> None:
+        if role not in ROLES:
+            raise UserError(f"Choose a role: {', '.join(ROLES[:-1])} or {ROLES[-1]}",
+                            field="role")
+        if not self.store.set_role(normal_email(email), role):
+            raise UserError(f"There is no user with the email address {email}", field="email")
 
     def disable(self, email: str) -> None:
         """The user can no longer sign in, and is signed out at their next request."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from application.access import ROLES, may
 from application.users import SignInRefused, SignInThrottled, UserError
-from web.auth import bp, requires
+from web.auth import begin_session, bp, provider_name, requires
 from web.auth.forms import ROLE_HINTS, AddUserForm, SignInForm
 from web.services import services
 
@@ -19,8 +19,17 @@ from web.services import services
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     form = SignInForm()
-    target = _local_path(request.args.get("next"))
+    target = local_path(request.args.get("next"))
     status = 200
+    passwords = current_app.config["PASSWORD_SIGN_IN"]
+    if request.method == "POST" and not passwords:
+        # The LA signs everyone in through its provider: a password is not asked for, and a
+        # password posted anyway opens nothing, even a right one.
+        name = provider_name()
+        return render_template("auth/sign_in.html", form=form, next=target, provider=name,
+                               passwords=False,
+                               errors=[{"text": f"Sign in with {name}: scc does not take "
+                                                "passwords here"}]), 403
     if form.validate_on_submit():
         try:
             user = services().users.authenticate(form.email.data, form.password.data,
@@ -29,12 +38,10 @@ def sign_in() -> Any:
             form.email.errors = [str(refusal)]
             status = 429 if isinstance(refusal, SignInThrottled) else 200
         else:
-            session.clear()  # a fresh session: nothing from before signing in carries over
-            session["user"] = user["email"]
-            session.permanent = True
-            return redirect(target or _landing_page(user["role"]))
-    return render_template("auth/sign_in.html", form=form, next=target,
-                           errors=_error_summary(form)), status
+            begin_session(user)
+            return redirect(target or landing_page(user["role"]))
+    return render_template("auth/sign_in.html", form=form, next=target, provider=provider_name(),
+                           passwords=passwords, errors=_error_summary(form)), status
 
 
 @bp.get("/sign-out")
@@ -113,12 +120,12 @@ def _change_user(change: Any, email: str) -> None:
         abort(404)
 
 
-def _landing_page(role: str) -> str:
+def landing_page(role: str) -> str:
     """The dashboard, or the users page for an administrator, who reads no case files."""
     return url_for("dashboard.index") if may(role, "read") else url_for("auth.users")
 
 
-def _local_path(target: str | None) -> str | None:
+def local_path(target: str | None) -> str | None:
     """``next`` only if it is a path on this site: never another host, so a link cannot
     send someone who has just signed in to a look-alike page."""
     if not target:

@@ -75,6 +75,15 @@ def test_the_request_to_the_provider_carries_state_nonce_and_a_pkce_challenge(sc
     assert query["redirect_uri"] == [scc.url + CALLBACK]
 
 
+def test_sign_ins_started_and_left_do_not_stop_the_next_one(scc, http):
+    for _ in range(12):
+        http.get(scc.url + "/sign-in/provider", allow_redirects=False)
+
+    # Check the session cookie holds only the latest attempt (browsers drop one over 4 KB)
+    assert len(http.cookies["scc_session"]) < 1500
+    assert "Sign out (Hilda Head, head)" in sign_in_through_provider(http, scc.url, HEAD).text
+
+
 def test_the_role_follows_the_groups_at_each_sign_in(scc, http, services):
     # An account made by the administrator with a password, as an auditor; the LA has since
     # put the person in its caseworkers' group
@@ -133,6 +142,22 @@ def test_an_answer_for_another_browser_is_refused(scc, http):
         page = colleague.get(callback)
         assert page.status_code == 400 and "Start again" in page.text
         assert signed_in_as(colleague, scc) is None
+
+
+def test_a_code_from_another_sign_in_is_refused_with_this_browsers_state(scc, http):
+    # An attacker signs in as themselves and stops before scc; the victim starts signing in,
+    # and the attacker's code is slipped into the victim's way back, with the victim's own
+    # state, so that the victim would work in scc as the attacker
+    attackers = provider_callback(http, scc.url, CASEWORKER)
+    code = parse_qs(urlsplit(attackers).query)["code"][0]
+    with requests.Session() as victim:
+        victims = provider_callback(victim, scc.url, HEAD)
+        victims_code = parse_qs(urlsplit(victims).query)["code"][0]
+
+        # Check the provider will not exchange it for the victim's PKCE verifier
+        page = victim.get(victims.replace(victims_code, code))
+        assert page.status_code == 400 and "Start again" in page.text
+        assert signed_in_as(victim, scc) is None
 
 
 def test_an_answer_used_once_is_refused_the_second_time(scc, http):

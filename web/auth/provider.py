@@ -10,6 +10,7 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
+from joserfc.errors import JoseError
 
 from application.single_sign_on import ProviderSignIn, ProviderSignInRefused, RoleMapping
 from web.auth import begin_session, bp, provider_name
@@ -51,6 +52,11 @@ def register(app: Flask, users: Any) -> None:
 @bp.get("/sign-in/provider")
 def sign_in_with_provider() -> Any:
     client = _client()
+    # Only the latest sign-in started in this browser can finish: Authlib keeps each one's
+    # state, nonce and PKCE verifier in the session, and a cookie that grew with every
+    # abandoned attempt would pass the 4 KB browsers keep and sign-in would stop working.
+    for key in [key for key in session if key.startswith(f"_state_{_CLIENT}_")]:
+        del session[key]
     session[_NEXT] = local_path(request.args.get("next"))
     try:
         return client.authorize_redirect(url_for("auth.provider_callback", _external=True))
@@ -69,7 +75,13 @@ def provider_callback() -> Any:
         if error.error == "access_denied":
             return _refused(f"You did not finish signing in with {name}. Start again.", 403)
         # A state that is not the one this browser was sent with (a link from someone else,
-        # a replayed or tampered answer), a nonce that does not match, a bad token.
+        # a replayed or changed answer), a code the provider will not exchange for this
+        # browser's PKCE verifier.
+        return _refused(f"Signing in with {name} did not finish: the answer scc received "
+                        "did not match the request this browser made. Start again.", 400)
+    except JoseError:
+        # An ID token that is not for this sign-in (its nonce), not signed by the provider,
+        # or out of date.
         return _refused(f"Signing in with {name} did not finish: the answer scc received "
                         "did not match the request this browser made. Start again.", 400)
     except requests.RequestException:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from application.access import ROLES
-from application.users import Users, normal_email
+from application.users import UserError, Users, normal_email
 
 
 class ProviderSignInRefused(Exception):
@@ -86,7 +86,11 @@ class ProviderSignIn:
                 "gives access to scc. Ask your administrator to add you to the right group.")
         account = self.users.get(email)
         if account is None:
-            return self.users.add_without_password(email=email, name=name or email, role=role)
+            try:
+                return self.users.add_without_password(email=email, name=name or email,
+                                                       role=role)
+            except UserError:  # a first sign-in in another tab or worker made it meanwhile
+                account = self.users.get(email)
         if account["disabled"]:
             raise ProviderSignInRefused(
                 f"Your scc account ({email}) is disabled. Ask your administrator to "

@@ -3,14 +3,16 @@ Node, tests/oidc) on 127.0.0.1, driven over HTTP with requests as a browser woul
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
 
 from tests.oidc import (
     CALLBACK,
+    PROVIDER_PASSWORD,
     PROVIDER_USERS,
+    form_action,
     provider_callback,
     scc_with_provider,
     sign_in_through_provider,
@@ -118,6 +120,17 @@ def test_a_disabled_account_is_refused_whatever_the_groups_say(scc, http, servic
     assert page.status_code == 403
     assert (f"Your scc account ({DISABLED}) is disabled. Ask your administrator to enable it."
             in page.text)
+    assert signed_in_as(http, scc) is None
+
+
+def test_cancelling_at_the_provider_says_so(scc, http):
+    page = http.get(scc.url + "/sign-in/provider")
+    page = http.post(urljoin(page.url, form_action(page.text, "Sign in")),
+                     data={"login": HEAD, "password": PROVIDER_PASSWORD})
+    page = http.post(urljoin(page.url, form_action(page.text, "Cancel")))
+
+    assert page.status_code == 403
+    assert "You did not finish signing in with Fenmarsh Council. Start again." in page.text
     assert signed_in_as(http, scc) is None
 
 

@@ -1,13 +1,15 @@
 """The real OpenID Connect provider the sign-in tests start (panva's oidc-provider under Node,
 provider.js, on 127.0.0.1, with the users of users.json), and scc served beside it.
 
-``make tests/oidc/node_modules`` installs the provider (``make test`` does it first)."""
+``make tests/oidc/node_modules/.installed`` installs the provider (``make test`` does it first)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,29 +38,30 @@ def running_provider(redirect_uri: str) -> Iterator[str]:
     """The provider, with scc registered as a client that may come back to ``redirect_uri``;
     yields its issuer URL."""
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
-        pytest.fail("The OpenID provider is not installed: make tests/oidc/node_modules")
-    process = subprocess.Popen(
-        ["node", "provider.js"], cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "CLIENT_ID": CLIENT_ID,
-             "CLIENT_SECRET": CLIENT_SECRET, "REDIRECT_URI": redirect_uri,
-             **_moved_clock()})
-    try:
-        line = process.stdout.readline()  # it says its issuer once it listens
-        if not line.startswith("issuer "):
-            pytest.fail(f"The OpenID provider did not start: {line!r}")
-        yield line.split()[1]
-    finally:
-        process.terminate()
-        process.wait()
-        process.stdout.close()
+        pytest.fail("The OpenID provider is not installed: make tests/oidc/node_modules/.installed")
+    with tempfile.TemporaryFile("w+") as errors:  # a file: a pipe nobody reads can fill
+        process = subprocess.Popen(
+            ["node", "provider.js"], cwd=HERE, stdout=subprocess.PIPE, stderr=errors,
+            text=True,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CLIENT_ID": CLIENT_ID,
+                 "CLIENT_SECRET": CLIENT_SECRET, "REDIRECT_URI": redirect_uri,
+                 **_moved_clock()})
+        try:
+            line = process.stdout.readline()  # it says its issuer once it listens
+            if not line.startswith("issuer "):
+                process.wait()
+                errors.seek(0)
+                pytest.fail(f"The OpenID provider did not start:\n{errors.read()}")
+            yield line.split()[1]
+        finally:
+            process.terminate()
+            process.wait()
+            process.stdout.close()
 
 
 def _moved_clock() -> dict[str, str]:
     """The provider's clock is scc's: under libfaketime (make test-dates) both are moved,
     so the tokens it signs are neither expired nor from the future for scc."""
-    import os
-
     return {name: os.environ[name] for name in ("LD_PRELOAD", "FAKETIME",
                                                 "FAKETIME_DONT_FAKE_MONOTONIC")
             if name in os.environ}

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from adapters.config import Settings
+from tests.browser.conftest import screenshot
 from tests.fakes import FixedClock
 from tests.oidc import PROVIDER_PASSWORD, LiveScc, scc_with_provider
 
@@ -45,6 +46,7 @@ def sign_in_with_the_provider(page: Page) -> None:
 
     # Check someone signed out is offered the LA's sign-in
     expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+    screenshot(page, "sign-in-with-provider")
     page.get_by_role("button", name="Sign in with Fenmarsh Council").click()
 
     # At the provider: its own sign-in page, then its consent page

@@ -9,6 +9,7 @@ export SCC_TEST_POSTGRES_URL
 GOVUK_FRONTEND := 6.3.0
 ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
 CHROMIUM := /usr/bin/chromium
+OIDC_PROVIDER := tests/oidc/node_modules/.installed
 
 .PHONY: run test test-dates test-moved-day test-sqlite faults faults-full lint bench bench-smoke \
 	load clean
@@ -33,6 +34,12 @@ $(ASSETS):
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# The real OpenID Connect provider the sign-in tests start (oidc-provider under Node, pinned by
+# tests/oidc/package-lock.json).
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix tests/oidc
+	touch $@
+
 # The demo LA on SQLite, served with its worker on http://127.0.0.1:5000 (plain HTTP on the
 # loopback address, so the session cookie may go without TLS here).
 run: $(STAMP) $(ASSETS)
@@ -40,19 +47,19 @@ run: $(STAMP) $(ASSETS)
 	$(BIN)/scc demo --if-empty
 	SCC_INSECURE_COOKIES=1 $(BIN)/scc serve --host 127.0.0.1 --port 5000
 
-test: $(STAMP) $(ASSETS) $(CHROMIUM) lint
+test: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) lint
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/pytest
 
 # The whole suite again with the clock moved (libfaketime, for every process the tests start)
 # to eighteen months on, 29 February 2028 and the next Christmas Eve; test-moved-day runs one
 # of them, a different one each day (CI).
-test-dates: $(STAMP) $(ASSETS) $(CHROMIUM)
+test-dates: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER)
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days
 
-test-moved-day: $(STAMP) $(ASSETS) $(CHROMIUM)
+test-moved-day: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER)
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days --rotate
 
-test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM)
+test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER)
 	$(BIN)/pytest -m "not postgres"
 
 # The fault tests alone (make test runs them too): kills, restarts, full and read-only disks.
@@ -80,4 +87,5 @@ load: $(STAMP)
 	$(BIN)/python -m benchmarks.load
 
 clean:
-	rm -rf $(VENV) data build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) data build *.egg-info .pytest_cache .ruff_cache .hypothesis \
+	   tests/oidc/node_modules

@@ -87,9 +87,10 @@ class SQLUserStore:
             conn.execute(USERS.update().where(USERS.c.email == email)
                          .values(password_hash=password_hash))
 
-    def set_role(self, email: str, role: str) -> None:
+    def set_role(self, email: str, role: str) -> bool:
         with self.engine.begin() as conn:
-            conn.execute(USERS.update().where(USERS.c.email == email).values(role=role))
+            return conn.execute(USERS.update().where(USERS.c.email == email)
+                                .values(role=role)).rowcount == 1
 
     def record_failure(self, *, email: str, source_ip: str | None, at: datetime) -> None:
         with self.engine.begin() as conn:

@@ -29,6 +29,8 @@ RESET_LINK_LIFETIME = timedelta(hours=24)
 """Local policy: a password-reset link works once, within a day of being made."""
 
 REFUSED = "Enter a correct email address and password"
+NO_PASSWORD = "no password: signs in through the LA's provider"
+"""Stored in place of a hash: not an Argon2 hash, so no password ever matches it."""
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
@@ -91,7 +93,8 @@ class UserStore(Protocol):
 
     def set_password_hash(self, email: str, password_hash: str) -> None: ...
 
-    def set_role(self, email: str, role: str) -> None: ...
+    def set_role(self, email: str, role: str) -> bool:
+        """False if there is no such user."""
 
     def record_failure(self, *, email: str, source_ip: str | None, at: datetime) -> None: ...
 
@@ -248,6 +251,19 @@ class Users:
             self._refuse_if_last_admin(user, "give another role to")
         self.store.set_role(user["email"], role)
         self._end_sessions(user["email"])
+
+    def add_without_password(self, *, email: str, name: str, role: str) -> dict[str, Any]:
+        """A user who signs in only through the LA's own provider (application.single_sign_on):
+        their stored hash is one no password matches, so password sign-in refuses them."""
+        email, name = normal_email(email), " ".join(name.split()) or normal_email(email)
+        if role not in ROLES:
+            raise UserError(f"Choose a role: {', '.join(ROLES[:-1])} or {ROLES[-1]}",
+                            field="role")
+        if not self.store.add({"email": email, "name": name, "role": role}, NO_PASSWORD,
+                              self.clock.now()):
+            raise UserError(f"A user with the email address {email} already exists",
+                            field="email")
+        return self.get(email)
 
     def disable(self, email: str) -> None:
         """The user can no longer sign in, and their sessions end at once. The last enabled

@@ -46,6 +46,27 @@ class Config:
     READY_TIMEOUT: float = field(
         default_factory=lambda: float(os.environ.get("SCC_READY_TIMEOUT", "3")))
     """Seconds /readyz waits for the database before it answers 503."""
+    OIDC_ISSUER: str | None = field(default_factory=lambda: _setting("SCC_OIDC_ISSUER"))
+    """The LA's OpenID Connect provider (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0);
+    unset: no sign-in through it."""
+    OIDC_DISCOVERY_URL: str | None = field(
+        default_factory=lambda: _setting("SCC_OIDC_DISCOVERY_URL"))
+    """Where its metadata is; unset: the issuer's /.well-known/openid-configuration."""
+    OIDC_CLIENT_ID: str | None = field(default_factory=lambda: _setting("SCC_OIDC_CLIENT_ID"))
+    OIDC_CLIENT_SECRET: str | None = field(
+        default_factory=lambda: _setting("SCC_OIDC_CLIENT_SECRET"), repr=False)
+    OIDC_PROVIDER_NAME: str = field(
+        default_factory=lambda: _setting("SCC_OIDC_PROVIDER_NAME") or "Microsoft")
+    """As the sign-in page's button says it: "Sign in with <name>"."""
+    OIDC_EMAIL_CLAIM: str = field(
+        default_factory=lambda: _setting("SCC_OIDC_EMAIL_CLAIM") or "email")
+    OIDC_GROUPS_CLAIM: str = field(
+        default_factory=lambda: _setting("SCC_OIDC_GROUPS_CLAIM") or "groups")
+    OIDC_ROLES: str = field(default_factory=lambda: _setting("SCC_OIDC_ROLES") or "")
+    """The provider's groups and the scc roles they give: group=role, comma-separated."""
+    PASSWORD_SIGN_IN: bool = field(
+        default_factory=lambda: _switch("SCC_PASSWORD_SIGN_IN", default=True))
+    """False: only the provider signs people in (needs OIDC_ISSUER)."""
     TESTING: bool = False
 
     def as_mapping(self) -> dict[str, object]:
@@ -59,3 +80,18 @@ class TestConfig(Config):
     SECRET_KEY: str = "test-secret-key-not-for-production"
     SESSION_COOKIE_SECURE: bool = False
     TESTING: bool = True
+
+
+def _setting(name: str) -> str | None:
+    return os.environ.get(name, "").strip() or None
+
+
+def _switch(name: str, *, default: bool) -> bool:
+    text = os.environ.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("on", "1", "true", "yes"):
+        return True
+    if text in ("off", "0", "false", "no"):
+        return False
+    raise ValueError(f"{name} {text!r} is neither on nor off")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from application.access import may
@@ -59,6 +59,16 @@ def register(app: Flask) -> None:
     @app.context_processor
     def user_in_templates() -> dict[str, Any]:
         return {"user": g.get("user"), "may": lambda p: may(_role(), p)}
+
+    provider.register(app, app.extensions["scc"].users)
+
+
+def provider_name() -> str | None:
+    """The LA's OpenID Connect provider as the sign-in page names it; None if scc does not
+    sign in through one (web.auth.provider)."""
+    if "scc_provider_sign_in" not in current_app.extensions:
+        return None
+    return current_app.config["OIDC_PROVIDER_NAME"]
 
 
 def begin_session(account: dict[str, Any]) -> None:
@@ -138,4 +148,4 @@ def _role() -> str | None:
     return user["role"] if user else None
 
 
-from web.auth import routes  # noqa: E402,F401  (routes attach to bp)
+from web.auth import provider, routes  # noqa: E402,F401  (their routes attach to bp)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -17,6 +17,7 @@ from web.auth import (
     bp,
     client_ip,
     end_session,
+    provider_name,
     requires,
 )
 from web.auth.forms import (
@@ -32,8 +33,17 @@ from web.services import services
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     form = SignInForm()
-    target = _local_path(request.args.get("next"))
+    target = local_path(request.args.get("next"))
     status = 200
+    passwords = current_app.config["PASSWORD_SIGN_IN"]
+    if request.method == "POST" and not passwords:
+        # The LA signs everyone in through its provider: a password is not asked for, and a
+        # password posted anyway opens nothing, even a right one.
+        name = provider_name()
+        return render_template("auth/sign_in.html", form=form, next=target, provider=name,
+                               passwords=False,
+                               errors=[{"text": f"Sign in with {name}: scc does not take "
+                                                "passwords here"}]), 403
     if form.validate_on_submit():
         try:
             user = services().users.authenticate(form.email.data, form.password.data,
@@ -43,9 +53,9 @@ def sign_in() -> Any:
             status = 429 if isinstance(refusal, SignInThrottled) else 200
         else:
             begin_session(user)
-            return redirect(target or _landing_page(user["role"]))
-    return render_template("auth/sign_in.html", form=form, next=target,
-                           errors=_error_summary(form)), status
+            return redirect(target or landing_page(user["role"]))
+    return render_template("auth/sign_in.html", form=form, next=target, provider=provider_name(),
+                           passwords=passwords, errors=_error_summary(form)), status
 
 
 @bp.get("/sign-out")
@@ -201,12 +211,12 @@ def _change_user(change: Any, email: str) -> None:
         abort(404)
 
 
-def _landing_page(role: str) -> str:
+def landing_page(role: str) -> str:
     """The dashboard, or the users page for an administrator, who reads no case files."""
     return url_for("dashboard.index") if may(role, "read") else url_for("auth.users")
 
 
-def _local_path(target: str | None) -> str | None:
+def local_path(target: str | None) -> str | None:
     """``next`` only if it is a path on this site: never another host, so a link cannot
     send someone who has just signed in to a look-alike page."""
     if not target:

@@ -6,8 +6,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from application import recorders
 from application.access import ROLES
+from application.administration import AdministrationLog, LogStore
 from application.ports import Clock
+from domain.identity import Recorder
 from domain.wording import local_time
 
 MINIMUM_PASSWORD_LENGTH = 12
@@ -62,7 +65,9 @@ class PasswordHasher(Protocol):
 
 class UserStore(Protocol):
     """Users, failed sign-ins and the access log, kept where every web worker sees them
-    (adapters.users.SQLUserStore)."""
+    (adapters.users.SQLUserStore), with the log of their administration beside them."""
+
+    administration: LogStore
 
     def add(self, user: dict[str, Any], password_hash: str, created_at: datetime) -> bool:
         """Adds the user ({email, name, role}); False if the email address is taken."""
@@ -103,6 +108,7 @@ class Users:
         self.store = store
         self.hasher = hasher
         self.clock = clock
+        self.administration = AdministrationLog(store.administration, clock)
         self._decoy_hash: str | None = None
 
     def close(self) -> None:
@@ -110,7 +116,10 @@ class Users:
 
     # Commands -----------------------------------------------------------------------------
 
-    def add(self, *, email: str, name: str, role: str, password: str) -> None:
+    def add(self, *, email: str, name: str, role: str, password: str,
+            by: Recorder | None = None) -> None:
+        """Adds the user, recorded in the administration log as done ``by`` an admin (or
+        by the operator of the command line, if not said)."""
         email, name = normal_email(email), " ".join(name.split())
         if not _EMAIL.fullmatch(email):
             raise UserError("Enter an email address in the correct format, like "
@@ -123,12 +132,18 @@ class Users:
         if len(password) < MINIMUM_PASSWORD_LENGTH:
             raise UserError(f"Enter a password of at least {MINIMUM_PASSWORD_LENGTH} "
                             "characters", field="password")
+        taken = self._named(name)
+        if taken is not None and taken["email"] != email:
+            raise UserError(f"{taken['email']} is already called {taken['name']}: give this user "
+                            "a name that tells them apart (such as a middle initial or their "
+                            "team)", field="name")
         user = {"email": email, "name": name, "role": role}
         if not self.store.add(user, self.hasher.hash(password), self.clock.now()):
             raise UserError(f"A user with the email address {email} already exists",
                             field="email")
+        self._administered("user added", email, by, {"name": name, "role": role})
 
-    def set_password(self, email: str, password: str) -> None:
+    def set_password(self, email: str, password: str, *, by: Recorder | None = None) -> None:
         """A new password for an existing user (an admin's reset, or the demo's)."""
         if self.get(email) is None:
             raise UserError(f"There is no user with the email address {email}", field="email")
@@ -136,13 +151,22 @@ class Users:
             raise UserError(f"Enter a password of at least {MINIMUM_PASSWORD_LENGTH} "
                             "characters", field="password")
         self.store.set_password_hash(normal_email(email), self.hasher.hash(password))
+        self._administered("password set", email, by)
 
-    def disable(self, email: str) -> None:
+    def disable(self, email: str, *, by: Recorder | None = None) -> None:
         """The user can no longer sign in, and is signed out at their next request."""
         self._set_disabled(email, True)
+        self._administered("user disabled", email, by)
 
-    def enable(self, email: str) -> None:
+    def enable(self, email: str, *, by: Recorder | None = None) -> None:
         self._set_disabled(email, False)
+        self._administered("user enabled", email, by)
+
+    def record_administration(self, action: str, email: str, *, by: Recorder | None = None,
+                              details: dict[str, Any] | None = None) -> None:
+        """Records a change made to a user (one of domain.administration.ACTIONS: a role
+        changed, a password set or reset...) in the administration log, after making it."""
+        self._administered(action, email, by, details)
 
     def authenticate(self, email: str, password: str, *, source_ip: str | None) -> dict[str, Any]:
         """The user, if the password is theirs and neither the email address nor the IP
@@ -190,6 +214,21 @@ class Users:
 
     # Internals ----------------------------------------------------------------------------
 
+    def _administered(self, action: str, email: str, by: Recorder | None,
+                      details: dict[str, Any] | None = None) -> None:
+        user = self.store.get(normal_email(email))
+        subject = {"email": normal_email(email),
+                   "account_id": user.get("account_id") if user else None}
+        self.administration.record(action, subject, by=by or recorders.operator(),
+                                   details=details)
+
+    def _named(self, name: str) -> dict[str, Any] | None:
+        """The user with this name, compared without case or spacing (names are shown on
+        entries, so no two accounts may share one)."""
+        wanted = " ".join(name.split()).casefold()
+        return next((u for u in self.store.list()
+                     if " ".join(u["name"].split()).casefold() == wanted), None)
+
     def _set_disabled(self, email: str, disabled: bool) -> None:
         email = normal_email(email)
         if not self.store.set_disabled(email, disabled):
@@ -230,4 +269,4 @@ def normal_email(email: str) -> str:
 
 
 def _public(user: dict[str, Any]) -> dict[str, Any]:
-    return {key: user[key] for key in ("email", "name", "role", "disabled")}
+    return {key: user[key] for key in ("email", "name", "role", "disabled", "account_id")}

@@ -418,8 +418,8 @@ def test_scc_verify_says_an_untouched_store_is_intact(store):
     result = _run(store, "verify")
 
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Verified 61 schools, \d+ entries: no alterations found\n",
-                        result.stdout)
+    assert re.fullmatch(r"Verified 61 schools, \d+ entries, 4 administration entries: "
+                        r"no alterations found\n", result.stdout)
     assert "Verifying 61 of 61 schools" in result.stderr  # progress, when not on a terminal
 
 
@@ -432,7 +432,8 @@ def test_scc_verify_names_the_altered_entry_and_exits_1(store):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded")
-    assert re.fullmatch(r"Checked 61 schools, \d+ entries: 1 problem found", lines[1])
+    assert re.fullmatch(r"Checked 61 schools, \d+ entries, 4 administration entries: "
+                        r"1 problem found", lines[1])
     assert _run(store, "verify", "--urn", "990001").exit_code == 0
 
 

@@ -25,8 +25,9 @@ def run(env, *args: str, stdin: str | None = None):
     return CliRunner().invoke(scc, list(args), env=env, input=stdin)
 
 
-def add(env, email: str, role: str = "caseworker", password: str = PASSWORD):
-    return run(env, "users", "add", email, "--name", "Casey Worker", "--role", role,
+def add(env, email: str, role: str = "caseworker", password: str = PASSWORD,
+        name: str = "Casey Worker"):
+    return run(env, "users", "add", email, "--name", name, "--role", role,
                "--password-stdin", stdin=f"{password}\n")
 
 
@@ -38,7 +39,7 @@ def fails_with(result, message: str) -> None:
 
 def test_users_are_added_listed_disabled_and_enabled(env):
     added = add(env, "Casey@Fenmarsh.example")
-    add(env, "helen@fenmarsh.example", role="head")
+    add(env, "helen@fenmarsh.example", role="head", name="Helen Marsh")
 
     assert added.exit_code == 0, added.output
     assert added.stdout == "Added Casey Worker (casey@fenmarsh.example) as caseworker.\n"
@@ -57,7 +58,8 @@ def test_users_are_added_listed_disabled_and_enabled(env):
     assert disabled.exit_code == 0 and "Disabled casey@fenmarsh.example" in disabled.stdout
     rows = json.loads(run(env, "users", "list", "--format", "json").stdout)
     assert rows[0] == {"email": "casey@fenmarsh.example", "name": "Casey Worker",
-                       "role": "caseworker", "disabled": True}
+                       "role": "caseworker", "disabled": True,
+                       "account_id": rows[0]["account_id"]}
     assert run(env, "users", "enable", "casey@fenmarsh.example").exit_code == 0
     users = build_users(Settings(database_url=env["SCC_DATABASE_URL"]))
     assert users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip=None)

@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from application import recorders
 from application.access import ROLES, may
 from application.users import SignInRefused, SignInThrottled, UserError
 from web.auth import bp, requires
@@ -66,7 +67,8 @@ def add_user() -> Any:
     if form.validate_on_submit():
         try:
             services().users.add(email=form.email.data, name=form.name.data,
-                                 role=form.role.data, password=form.password.data)
+                                 role=form.role.data, password=form.password.data,
+                                 by=recorders.account(g.user))
         except UserError as error:
             form[error.field or "email"].errors = [str(error)]
         else:
@@ -93,6 +95,13 @@ def enable_user(email: str) -> Response:
     return redirect(url_for("auth.users"))
 
 
+@bp.get("/admin/users/log")
+@requires("manage_users")
+def administration_log() -> str:
+    log = services().users.administration
+    return render_template("admin/log.html", entries=log.entries(), problems=log.problems())
+
+
 # The access log, for auditors ----------------------------------------------------------------
 
 @bp.get("/access-log")
@@ -108,7 +117,7 @@ def access_log() -> str:
 
 def _change_user(change: Any, email: str) -> None:
     try:
-        change(email)
+        change(email, by=recorders.account(g.user))
     except UserError:
         abort(404)
 

@@ -122,6 +122,7 @@ def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
         "recorded_at": event.timestamp,
         "by": event.by,
         "by_identity": identity_words(getattr(event, "actor", None)),
+        "actor": getattr(event, "actor", None),
         "details": details,
         "corrections": [asdict(c) for c in corrections],
         "retracted": any(c.kind == "retracted" for c in corrections),

@@ -23,6 +23,7 @@ from application import audit
 from domain import chain
 from domain.case_file import case_file_id
 from domain.errors import CaseFileError
+from domain.identity import Recorder
 
 HARTLEY, MOSS_LANE, NORTHGATE = 990101, 990102, 990103
 
@@ -162,6 +163,27 @@ def test_an_entry_edited_in_the_store_is_reported_at_its_version(case_files, dat
     # Check one school can be verified on its own
     assert _found(audit.verify(case_files, urn=HARTLEY)) == [(HARTLEY, 3)]
     assert audit.verify(case_files, urn=MOSS_LANE)["ok"] is True
+
+
+def test_who_recorded_an_entry_is_inside_its_hashed_content(case_files, database_url):
+    # Security review #4: the account (and token) an entry was recorded by cannot be changed
+    # to another's, nor taken out, without verify naming the entry
+    _build(case_files)
+    recorder = Recorder.account("Priya Shah", account_id="0b0e5c4e-1111-4c1c-9f5e-000000000001",
+                                email="priya@la.example", token_id=7)
+    case_files.record_visit(HARTLEY, by=recorder, effective=date(2025, 3, 3), kind="monitoring",
+                            notes="Phonics lessons seen")
+    version = case_files.version(HARTLEY)
+    assert case_files.history(HARTLEY)[-1]["actor"] == recorder.identity
+    assert audit.verify(case_files)["ok"] is True
+
+    for old, new in (("000000000001", "000000000002"), ('"token":7', '"token":8'),
+                     ('"priya@la.example"', '"margaret@la.example"'),
+                     ('"actor":{', '"actor_was":{')):
+        _edit_row(database_url, HARTLEY, version, _replace(old, new))
+        assert _found(audit.verify(case_files)) == [(HARTLEY, version)], new
+        _edit_row(database_url, HARTLEY, version, _replace(new, old))
+        assert audit.verify(case_files)["ok"] is True
 
 
 def test_an_entry_that_no_longer_decodes_is_reported(case_files, database_url):

@@ -47,12 +47,15 @@ def test_a_caseworker_named_like_the_head_is_told_apart_on_the_record(app, servi
     auditor = app.test_client()
     sign_in(auditor, USERS["auditor"][0])
     for page in (auditor.get(f"{CASE_FILE}?timeline_page=1").text,
-                 auditor.get(f"/audit/schools/{FEATURED_URN}").text):
+                 auditor.get(f"/audit/schools/{FEATURED_URN}").text,
+                 auditor.get(f"/audit/schools/{FEATURED_URN}/printable").text):
         text = html.unescape(page)
         assert namesake["by_identity"] in text and head["by_identity"] in text
     rows = auditor.get(f"/audit/schools/{FEATURED_URN}/history.csv").text.splitlines()
     assert rows[0].endswith(",by_identity")
     assert rows[-2].endswith(namesake["by_identity"]) and rows[-1].endswith(head["by_identity"])
+    exported = auditor.get(f"/audit/schools/{FEATURED_URN}/history.json").json["history"]
+    assert [e["actor"] for e in exported[-2:]] == [namesake["actor"], head["actor"]]
 
 
 def test_a_new_user_may_not_take_a_name_another_user_has(client, actions, services):

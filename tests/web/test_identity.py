@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 import sqlalchemy as sa
 
 from adapters.demo import FEATURED_URN
@@ -99,6 +100,8 @@ def test_disabling_a_user_leaves_an_entry_in_the_administration_log(client, acti
             "altered after it was recorded") in page
 
 
-def test_only_admins_read_the_administration_log(client, actions):
-    actions.sign_in("auditor")
-    assert client.get("/admin/users/log").status_code == 403
+@pytest.mark.parametrize(("role", "status"), [
+    ("admin", 200), ("auditor", 200), ("head", 403), ("caseworker", 403)])
+def test_admins_and_auditors_read_the_administration_log(client, actions, role, status):
+    actions.sign_in(role)
+    assert client.get("/admin/users/log").status_code == status

@@ -96,7 +96,7 @@ def enable_user(email: str) -> Response:
 
 
 @bp.get("/admin/users/log")
-@requires("manage_users")
+@requires("read_administration")
 def administration_log() -> str:
     log = services().users.administration
     return render_template("admin/log.html", entries=log.entries(), problems=log.problems())

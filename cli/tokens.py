@@ -36,13 +36,19 @@ def tokens() -> None:
     pass
 
 
+def _operator(command: str) -> Any:
+    from application import recorders
+
+    return recorders.operator(via=command)
+
+
 @tokens.command("create", help="Make a token for the user with this EMAIL and print it. It is "
                                "shown only this once: only its hash is kept.")
 @click.argument("email")
 @click.option("--name", default="", help="What it is for, e.g. 'data warehouse'.")
 def tokens_create(email: str, name: str) -> None:
     with _tokens() as store:
-        made = store.create(email, name=name)
+        made = store.create(email, name=name, by=_operator("scc tokens create"))
     click.echo(f"Token {made['id']} ({made['name']}) for {made['email']}; keep it secret, "
                "it is not shown again:", err=True)
     click.echo(made["token"])
@@ -71,5 +77,5 @@ def tokens_list(email: str | None, output: str) -> None:
 @click.argument("token_id", metavar="ID", type=int)
 def tokens_revoke(token_id: int) -> None:
     with _tokens() as store:
-        store.revoke(token_id)
+        store.revoke(token_id, by=_operator("scc tokens revoke"))
     click.echo(f"Revoked token {token_id}.")

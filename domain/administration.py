@@ -1,5 +1,6 @@
 """The log of user and role administration: who added, disabled, enabled a user, changed a
-role or set a password, each entry hash-chained to the one before it as a school's are.
+role, set a password or made or revoked an API token, each entry hash-chained to the one
+before it as a school's are.
 
 Policy (security review findings #4 and #16): the people who may record on a school's case file
 are themselves a record an auditor must be able to trust, so changes to them are kept as an
@@ -22,6 +23,8 @@ ACTIONS = {
     "role changed": "changed the role of",
     "password set": "set the password of",
     "password reset": "reset the password of",
+    "token created": "made an API token for",
+    "token revoked": "revoked an API token of",
 }
 """What may be recorded, and how the log says it ("Ann Admin disabled bob@la.example")."""
 

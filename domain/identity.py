@@ -60,10 +60,10 @@ def identity_words(identity: dict[str, Any] | None) -> str:
     if not identity:
         return ""
     if "account" in identity:
-        words = f"{identity.get('email') or 'account'} (account {identity['account']}"
+        words = f"{identity.get('email') or 'no email'}, account {identity['account']}"
         if identity.get("token") is not None:
             words += f", API token {identity['token']}"
-        return words + ")"
+        return words
     if "operator" in identity:
         return f"{identity.get('via') or 'command line'}, run by {identity['operator']}"
     if "system" in identity:

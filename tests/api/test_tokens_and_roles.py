@@ -103,5 +103,5 @@ def test_an_entry_names_the_account_and_the_token_it_was_recorded_through(local,
     assert entry["by"] == caseworker["name"]
     assert entry["actor"] == {"account": caseworker["account_id"], "email": caseworker["email"],
                               "token": token["id"]}
-    assert entry["by_identity"] == (f"{caseworker['email']} (account {caseworker['account_id']}"
-                                    f", API token {token['id']})")
+    assert entry["by_identity"] == (f"{caseworker['email']}, account {caseworker['account_id']}"
+                                    f", API token {token['id']}")

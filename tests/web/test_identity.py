@@ -4,7 +4,9 @@ the admin reads and an altered entry of which is named."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 
 import pytest
 import sqlalchemy as sa
@@ -52,9 +54,10 @@ def test_a_caseworker_named_like_the_head_is_told_apart_on_the_record(app, servi
                  auditor.get(f"/audit/schools/{FEATURED_URN}/printable").text):
         text = html.unescape(page)
         assert namesake["by_identity"] in text and head["by_identity"] in text
-    rows = auditor.get(f"/audit/schools/{FEATURED_URN}/history.csv").text.splitlines()
-    assert rows[0].endswith(",by_identity")
-    assert rows[-2].endswith(namesake["by_identity"]) and rows[-1].endswith(head["by_identity"])
+    rows = list(csv.DictReader(io.StringIO(
+        auditor.get(f"/audit/schools/{FEATURED_URN}/history.csv").text)))
+    assert [r["by_identity"] for r in rows[-2:]] == [namesake["by_identity"],
+                                                      head["by_identity"]]
     exported = auditor.get(f"/audit/schools/{FEATURED_URN}/history.json").json["history"]
     assert [e["actor"] for e in exported[-2:]] == [namesake["actor"], head["actor"]]
 
@@ -84,7 +87,7 @@ def test_disabling_a_user_leaves_an_entry_in_the_administration_log(client, acti
     (entry, *_) = services.users.administration.entries()
     assert (entry["action"], entry["email"], entry["account"], entry["by"]) == (
         "user disabled", casey["email"], casey["account_id"], admin["name"])
-    assert entry["by_identity"] == f"{admin['email']} (account {admin['account_id']})"
+    assert entry["by_identity"] == f"{admin['email']}, account {admin['account_id']}"
     page = html.unescape(client.get("/admin/users/log").text)
     assert f"{admin['name']} disabled {casey['email']}" in page
     assert entry["by_identity"] in page and "The administration log is intact" in page

@@ -141,7 +141,8 @@ class Users:
         if not self.store.add(user, self.hasher.hash(password), self.clock.now()):
             raise UserError(f"A user with the email address {email} already exists",
                             field="email")
-        self._administered("user added", email, by, {"name": name, "role": role})
+        self.record_administration("user added", email, by=by,
+                                  details={"name": name, "role": role})
 
     def set_password(self, email: str, password: str, *, by: Recorder | None = None) -> None:
         """A new password for an existing user (an admin's reset, or the demo's)."""
@@ -151,22 +152,27 @@ class Users:
             raise UserError(f"Enter a password of at least {MINIMUM_PASSWORD_LENGTH} "
                             "characters", field="password")
         self.store.set_password_hash(normal_email(email), self.hasher.hash(password))
-        self._administered("password set", email, by)
+        self.record_administration("password set", email, by=by)
 
     def disable(self, email: str, *, by: Recorder | None = None) -> None:
         """The user can no longer sign in, and is signed out at their next request."""
         self._set_disabled(email, True)
-        self._administered("user disabled", email, by)
+        self.record_administration("user disabled", email, by=by)
 
     def enable(self, email: str, *, by: Recorder | None = None) -> None:
         self._set_disabled(email, False)
-        self._administered("user enabled", email, by)
+        self.record_administration("user enabled", email, by=by)
 
     def record_administration(self, action: str, email: str, *, by: Recorder | None = None,
                               details: dict[str, Any] | None = None) -> None:
-        """Records a change made to a user (one of domain.administration.ACTIONS: a role
-        changed, a password set or reset...) in the administration log, after making it."""
-        self._administered(action, email, by, details)
+        """Records a change just made to a user (one of domain.administration.ACTIONS: added,
+        disabled, a role changed, a password set or reset...) in the administration log, as
+        done ``by`` an admin's account (or, if not said, the login running this process)."""
+        email = normal_email(email)
+        user = self.store.get(email)
+        subject = {"email": email, "account_id": user.get("account_id") if user else None}
+        self.administration.record(action, subject, by=by or recorders.operator(),
+                                   details=details)
 
     def authenticate(self, email: str, password: str, *, source_ip: str | None) -> dict[str, Any]:
         """The user, if the password is theirs and neither the email address nor the IP
@@ -214,17 +220,10 @@ class Users:
 
     # Internals ----------------------------------------------------------------------------
 
-    def _administered(self, action: str, email: str, by: Recorder | None,
-                      details: dict[str, Any] | None = None) -> None:
-        user = self.store.get(normal_email(email))
-        subject = {"email": normal_email(email),
-                   "account_id": user.get("account_id") if user else None}
-        self.administration.record(action, subject, by=by or recorders.operator(),
-                                   details=details)
-
     def _named(self, name: str) -> dict[str, Any] | None:
-        """The user with this name, compared without case or spacing (names are shown on
-        entries, so no two accounts may share one)."""
+        """The user with this name, compared without case or spacing: names are shown alone
+        in places (the users page, the access log, a school's caseworker), so no two accounts
+        added here may share one (entries show the account beside the name as well)."""
         wanted = " ".join(name.split()).casefold()
         return next((u for u in self.store.list()
                      if " ".join(u["name"].split()).casefold() == wanted), None)

@@ -50,7 +50,7 @@ class SQLTokenStore:
     def find(self, token_hash: str) -> dict[str, Any] | None:
         # One query with the user's row, since every API request asks.
         query = (sa.select(*_PUBLIC, USERS.c.name.label("user_name"), USERS.c.role,
-                           USERS.c.disabled)
+                           USERS.c.disabled, USERS.c.account_id)
                  .select_from(API_TOKENS.outerjoin(USERS, USERS.c.email == API_TOKENS.c.email))
                  .where(API_TOKENS.c.token_hash == token_hash))
         with self.engine.connect() as conn:
@@ -58,9 +58,11 @@ class SQLTokenStore:
         if row is None:
             return None
         found = dict(row._mapping)
-        user_name, role, disabled = (found.pop(k) for k in ("user_name", "role", "disabled"))
+        user_name, role, disabled, account_id = (
+            found.pop(k) for k in ("user_name", "role", "disabled", "account_id"))
         found["user"] = None if role is None else {
-            "email": found["email"], "name": user_name, "role": role, "disabled": disabled}
+            "email": found["email"], "name": user_name, "role": role, "disabled": disabled,
+            "account_id": account_id}
         return found
 
     def list(self, email: str | None) -> list[dict[str, Any]]:

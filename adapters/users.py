@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from adapters.administration import SQLAdministrationLog
 from adapters.migrations import require_current
 from adapters.outbox import UTCDateTime
 
@@ -25,6 +27,8 @@ USERS = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # What entries record of who made them; never changes, never given to another account.
+    sa.Column("account_id", sa.String(36), unique=True),
 )
 SIGN_IN_FAILURES = sa.Table(
     "sign_in_failures", _metadata,
@@ -53,6 +57,7 @@ class SQLUserStore:
         self.engine = engine
         self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         require_current(engine, dispose_if_refused=True)
+        self.administration = SQLAdministrationLog(engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -61,6 +66,7 @@ class SQLUserStore:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         insert = dialect.insert(USERS).on_conflict_do_nothing().values(
             **user, password_hash=password_hash, disabled=False, created_at=created_at,
+            account_id=str(uuid.uuid4()),
         ).returning(USERS.c.email)
         with self.engine.begin() as conn:
             return len(conn.execute(insert).all()) == 1  # none if the address was taken
@@ -72,8 +78,8 @@ class SQLUserStore:
         return dict(row._mapping) if row else None
 
     def list(self) -> list[dict[str, Any]]:
-        query = sa.select(USERS.c.email, USERS.c.name, USERS.c.role,
-                          USERS.c.disabled).order_by(USERS.c.email)
+        query = sa.select(USERS.c.email, USERS.c.name, USERS.c.role, USERS.c.disabled,
+                          USERS.c.account_id).order_by(USERS.c.email)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 

@@ -10,9 +10,11 @@ PERMISSIONS = {
     "assign": {"head"},  # assign caseworkers; the category scheme
     "replay": {"auditor", "head"},  # as at, as known at, differences, exports
     "manage_users": {"admin"},
+    "read_administration": {"admin", "auditor"},  # the user administration log
 }
 """Issue 5: caseworkers record events; the head also assigns and owns the category scheme;
-auditors read, replay and export, and record nothing; admins manage users."""
+auditors read, replay and export, and record nothing; admins manage users. Issue 18: auditors
+also read the log of what admins did to users (so admins are not alone in checking it)."""
 
 
 def may(role: str | None, permission: str) -> bool:

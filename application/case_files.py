@@ -38,12 +38,15 @@ from domain.deadlines import (
     pending_firings,
 )
 from domain.errors import CaseFileError
+from domain.identity import Recorder
 from domain.status import CaseFileState
 from domain.wording import local_time, long_date
 
 T = TypeVar("T")
-REMINDERS = "scc reminders"
-"""Who records reminders and passed deadlines: the system, not a person."""
+REMINDERS = Recorder.system("reminders")
+"""Who records reminders and passed deadlines: scc itself, not a person."""
+Who = str | Recorder
+"""Who is recording: a Recorder (name and identity), or a name alone (tests, the demo)."""
 _JSON = json.JSONDecoder()
 """Entries read in bulk as plain JSON: stored as UTF-8 text, so decoded without the guess
 json.loads makes of bytes."""
@@ -153,7 +156,7 @@ class SchoolCaseFiles(Application[UUID]):
 
     # Commands --------------------------------------------------------------------------
 
-    def register_school(self, *, by: str, effective: date | None = None, **details: Any) -> int:
+    def register_school(self, *, by: Who, effective: date | None = None, **details: Any) -> int:
         """Opens a case file; returns the URN."""
         when = self._entry(by, effective, None)
         case_file = SchoolCaseFile.register(when=when, details=details)
@@ -165,12 +168,12 @@ class SchoolCaseFiles(Application[UUID]):
                 raise CaseFileError(f"URN {details['urn']} already has a case file") from None
         return int(details["urn"])
 
-    def change_school_details(self, urn: int, *, by: str, effective: date | None = None,
+    def change_school_details(self, urn: int, *, by: Who, effective: date | None = None,
                               **changes: Any) -> None:
         self._change(urn, by, effective, lambda f, w: f.change_details(when=w, changes=changes))
 
     def convert_to_academy(
-        self, urn: int, *, by: str, effective: date, new_urn: int, name: str | None = None,
+        self, urn: int, *, by: Who, effective: date, new_urn: int, name: str | None = None,
         establishment_type: str = "Academy converter",
     ) -> int:
         """The academy opens on ``effective`` under a new URN linked to the maintained
@@ -194,125 +197,125 @@ class SchoolCaseFiles(Application[UUID]):
         self._change(urn, by, effective, convert)
         return new_urn
 
-    def link_school(self, urn: int, *, by: str, effective: date | None = None, link_urn: int,
+    def link_school(self, urn: int, *, by: Who, effective: date | None = None, link_urn: int,
                     link_name: str, link_type: str, established_on: date | None = None) -> bool:
         """Records a GIAS link from one school to another; False if already recorded."""
         return self._change(urn, by, effective, lambda f, w: f.link_school(
             when=w, link_urn=link_urn, link_name=link_name, link_type=link_type,
             established_on=established_on))
 
-    def raise_concern(self, urn: int, *, by: str, effective: date | None = None,
+    def raise_concern(self, urn: int, *, by: Who, effective: date | None = None,
                       ground: str, description: str, evidence: str = "",
                       source: str = SOURCE_NOT_RECORDED) -> str:
         return self._change(urn, by, effective, lambda f, w: f.raise_concern(
             when=w, ground=ground, description=description, evidence=evidence, source=source))
 
-    def communicate_concern(self, urn: int, *, by: str, effective: date | None = None,
+    def communicate_concern(self, urn: int, *, by: Who, effective: date | None = None,
                             concern_id: str, recipient: str, note: str = "") -> None:
         self._change(urn, by, effective, lambda f, w: f.communicate_concern(
             when=w, concern_id=concern_id, recipient=recipient, note=note))
 
-    def resolve_concern(self, urn: int, *, by: str, effective: date | None = None,
+    def resolve_concern(self, urn: int, *, by: Who, effective: date | None = None,
                         concern_id: str, outcome: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.resolve_concern(
             when=w, concern_id=concern_id, outcome=outcome))
 
-    def send_letter_of_concern(self, urn: int, *, by: str, effective: date | None = None,
+    def send_letter_of_concern(self, urn: int, *, by: Who, effective: date | None = None,
                                concern_ids: list[str], summary: str,
                                recipient: str = "chair of governors") -> str:
         return self._change(urn, by, effective, lambda f, w: f.send_letter_of_concern(
             when=w, concern_ids=concern_ids, summary=summary, recipient=recipient))
 
-    def issue_warning_notice(self, urn: int, *, by: str, effective: date | None = None,
+    def issue_warning_notice(self, urn: int, *, by: Who, effective: date | None = None,
                              **notice: Any) -> str:
         """Gives a warning notice; its compliance date is computed in working days."""
         return self._change(urn, by, effective, lambda f, w: f.issue_warning_notice(
             when=w, working_days=self.working_days, **notice))
 
-    def record_compliance(self, urn: int, *, by: str, effective: date | None = None,
+    def record_compliance(self, urn: int, *, by: Who, effective: date | None = None,
                           notice_id: str, complied: bool, evidence: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.record_compliance(
             when=w, notice_id=notice_id, complied=complied, evidence=evidence))
 
-    def withdraw_warning_notice(self, urn: int, *, by: str, effective: date | None = None,
+    def withdraw_warning_notice(self, urn: int, *, by: Who, effective: date | None = None,
                                 notice_id: str, reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.withdraw_warning_notice(
             when=w, notice_id=notice_id, reason=reason))
 
-    def give_intervention_notice(self, urn: int, *, by: str, effective: date | None = None,
+    def give_intervention_notice(self, urn: int, *, by: Who, effective: date | None = None,
                                  notice_id: str, proposed_action: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.give_intervention_notice(
             when=w, notice_id=notice_id, proposed_action=proposed_action))
 
-    def record_coasting(self, urn: int, *, by: str, effective: date | None = None,
+    def record_coasting(self, urn: int, *, by: Who, effective: date | None = None,
                         basis: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.record_coasting(when=w, basis=basis))
 
-    def end_eligibility(self, urn: int, *, by: str, effective: date | None = None,
+    def end_eligibility(self, urn: int, *, by: Who, effective: date | None = None,
                         route: str, reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.end_eligibility(
             when=w, route=route, reason=reason))
 
-    def exercise_power(self, urn: int, *, by: str, effective: date | None = None,
+    def exercise_power(self, urn: int, *, by: Who, effective: date | None = None,
                        power: str, details: str) -> str:
         return self._change(urn, by, effective, lambda f, w: f.exercise_power(
             when=w, power=power, details=details))
 
-    def draft_ieb_application(self, urn: int, *, by: str, effective: date | None = None,
+    def draft_ieb_application(self, urn: int, *, by: Who, effective: date | None = None,
                               rationale: str) -> str:
         return self._change(urn, by, effective, lambda f, w: f.draft_ieb_application(
             when=w, rationale=rationale))
 
-    def record_ieb_consultation(self, urn: int, *, by: str, effective: date | None = None,
+    def record_ieb_consultation(self, urn: int, *, by: Who, effective: date | None = None,
                                 application_id: str, consultee: str, response: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.record_ieb_consultation(
             when=w, application_id=application_id, consultee=consultee, response=response))
 
-    def submit_ieb_application(self, urn: int, *, by: str, effective: date | None = None,
+    def submit_ieb_application(self, urn: int, *, by: Who, effective: date | None = None,
                                application_id: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.submit_ieb_application(
             when=w, application_id=application_id))
 
-    def record_ieb_decision(self, urn: int, *, by: str, effective: date | None = None,
+    def record_ieb_decision(self, urn: int, *, by: Who, effective: date | None = None,
                             application_id: str, consent: bool, reason: str = "") -> None:
         self._change(urn, by, effective, lambda f, w: f.record_ieb_decision(
             when=w, application_id=application_id, consent=consent, reason=reason))
 
-    def constitute_ieb(self, urn: int, *, by: str, effective: date | None = None,
+    def constitute_ieb(self, urn: int, *, by: Who, effective: date | None = None,
                        application_id: str, members: list[str],
                        term_ends_on: date | None = None) -> None:
         self._change(urn, by, effective, lambda f, w: f.constitute_ieb(
             when=w, application_id=application_id, members=members, term_ends_on=term_ends_on))
 
-    def change_ieb_members(self, urn: int, *, by: str, effective: date | None = None,
+    def change_ieb_members(self, urn: int, *, by: Who, effective: date | None = None,
                            members: list[str], reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.change_ieb_members(
             when=w, members=members, reason=reason))
 
-    def end_ieb(self, urn: int, *, by: str, effective: date | None = None, reason: str) -> None:
+    def end_ieb(self, urn: int, *, by: Who, effective: date | None = None, reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.end_ieb(when=w, reason=reason))
 
-    def establish_msp_group(self, urn: int, *, by: str, effective: date | None = None,
+    def establish_msp_group(self, urn: int, *, by: Who, effective: date | None = None,
                             members: list[str], cadence_weeks: int) -> None:
         self._change(urn, by, effective, lambda f, w: f.establish_msp_group(
             when=w, members=members, cadence_weeks=cadence_weeks))
 
-    def schedule_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+    def schedule_msp_meeting(self, urn: int, *, by: Who, effective: date | None = None,
                              meets_on: date) -> str:
         return self._change(urn, by, effective, lambda f, w: f.schedule_msp_meeting(
             when=w, meets_on=meets_on))
 
-    def move_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+    def move_msp_meeting(self, urn: int, *, by: Who, effective: date | None = None,
                          meeting_id: str, meets_on: date, reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.move_msp_meeting(
             when=w, meeting_id=meeting_id, meets_on=meets_on, reason=reason))
 
-    def cancel_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+    def cancel_msp_meeting(self, urn: int, *, by: Who, effective: date | None = None,
                            meeting_id: str, reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.cancel_msp_meeting(
             when=w, meeting_id=meeting_id, reason=reason))
 
-    def hold_msp_meeting(self, urn: int, *, by: str, effective: date | None = None,
+    def hold_msp_meeting(self, urn: int, *, by: Who, effective: date | None = None,
                          attendees: list[str], minutes: str,
                          actions: list[dict[str, Any]] | None = None,
                          meeting_id: str | None = None) -> str:
@@ -320,21 +323,21 @@ class SchoolCaseFiles(Application[UUID]):
             when=w, attendees=attendees, minutes=minutes, actions=actions,
             meeting_id=meeting_id))
 
-    def complete_msp_action(self, urn: int, *, by: str, effective: date | None = None,
+    def complete_msp_action(self, urn: int, *, by: Who, effective: date | None = None,
                             action_id: str, note: str = "") -> None:
         self._change(urn, by, effective, lambda f, w: f.complete_msp_action(
             when=w, action_id=action_id, note=note))
 
-    def close_msp_group(self, urn: int, *, by: str, effective: date | None = None,
+    def close_msp_group(self, urn: int, *, by: Who, effective: date | None = None,
                         reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.close_msp_group(when=w, reason=reason))
 
-    def change_category(self, urn: int, *, by: str, effective: date | None = None,
+    def change_category(self, urn: int, *, by: Who, effective: date | None = None,
                         to: str, reason: str, evidence: str = "") -> None:
         self._change(urn, by, effective, lambda f, w: f.change_category(
             when=w, scheme=self.scheme, to=to, reason=reason, evidence=evidence))
 
-    def record_inspection(self, urn: int, *, by: str, published_on: date, inspected_on: date,
+    def record_inspection(self, urn: int, *, by: Who, published_on: date, inspected_on: date,
                           overall: int | None, category: str | None = None,
                           report_card: dict[str, str] | None = None,
                           safeguarding: str | None = None) -> str:
@@ -343,38 +346,38 @@ class SchoolCaseFiles(Application[UUID]):
             when=w, inspected_on=inspected_on, overall=overall, category=category,
             report_card=report_card, safeguarding=safeguarding))
 
-    def assign_caseworker(self, urn: int, *, by: str, effective: date | None = None,
+    def assign_caseworker(self, urn: int, *, by: Who, effective: date | None = None,
                           name: str, email: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.assign_caseworker(
             when=w, name=name, email=email))
 
-    def record_visit(self, urn: int, *, by: str, effective: date | None = None, kind: str,
+    def record_visit(self, urn: int, *, by: Who, effective: date | None = None, kind: str,
                      notes: str) -> str:
         return self._change(urn, by, effective, lambda f, w: f.record_visit(
             when=w, kind=kind, notes=notes))
 
-    def record_statement_of_action(self, urn: int, *, by: str, effective: date | None = None,
+    def record_statement_of_action(self, urn: int, *, by: Who, effective: date | None = None,
                                    inspection_id: str, summary: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.record_statement_of_action(
             when=w, inspection_id=inspection_id, summary=summary))
 
-    def review_category(self, urn: int, *, by: str, effective: date | None = None,
+    def review_category(self, urn: int, *, by: Who, effective: date | None = None,
                         reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.review_category(when=w, reason=reason))
 
-    def extend_deadline(self, urn: int, *, by: str, key: str, to: date, reason: str) -> None:
+    def extend_deadline(self, urn: int, *, by: Who, key: str, to: date, reason: str) -> None:
         self._change(urn, by, None, lambda f, w: f.extend_deadline(
             when=w, deadlines=self._deadlines(f), key=key, to=to, reason=reason))
 
-    def suspend_deadline(self, urn: int, *, by: str, key: str, reason: str) -> None:
+    def suspend_deadline(self, urn: int, *, by: Who, key: str, reason: str) -> None:
         self._change(urn, by, None, lambda f, w: f.suspend_deadline(
             when=w, deadlines=self._deadlines(f), key=key, reason=reason))
 
-    def resume_deadline(self, urn: int, *, by: str, key: str, reason: str) -> None:
+    def resume_deadline(self, urn: int, *, by: Who, key: str, reason: str) -> None:
         self._change(urn, by, None, lambda f, w: f.resume_deadline(
             when=w, deadlines=self._deadlines(f), key=key, reason=reason))
 
-    def fire(self, firing: Firing, *, by: str = REMINDERS) -> bool:
+    def fire(self, firing: Firing, *, by: Who = REMINDERS) -> bool:
         """Records a reminder sent or a due date passed; False if it is no longer due or was
         already recorded (by another worker, or before a restart)."""
         try:
@@ -399,11 +402,11 @@ class SchoolCaseFiles(Application[UUID]):
     def _deadlines(self, case_file: SchoolCaseFile) -> list[Deadline]:
         return pending_deadlines(case_file.state, self.policy, self.working_days, self.scheme)
 
-    def retract_entry(self, urn: int, *, by: str, version: int, reason: str) -> None:
+    def retract_entry(self, urn: int, *, by: Who, version: int, reason: str) -> None:
         self._change(urn, by, None, lambda f, w: f.retract_entry(
             when=w, version=version, reason=reason))
 
-    def amend_entry(self, urn: int, *, by: str, version: int, changes: dict[str, Any],
+    def amend_entry(self, urn: int, *, by: Who, version: int, changes: dict[str, Any],
                     reason: str) -> None:
         self._change(urn, by, None, lambda f, w: f.amend_entry(
             when=w, version=version, changes=changes, reason=reason))
@@ -515,7 +518,7 @@ class SchoolCaseFiles(Application[UUID]):
         return {urn: None if (known := by_stream.get(stream)) is None else tuple(known)
                 for stream, urn in urns.items()}
 
-    def open_case_files(self, *, by: str, schools: list[tuple[date, dict[str, Any]]]) -> None:
+    def open_case_files(self, *, by: Who, schools: list[tuple[date, dict[str, Any]]]) -> None:
         """Opens many case files in one transaction (an import's new schools), each checked
         as register_school checks it. Raises CaseFileError, having opened none, if any of
         them was opened meanwhile."""
@@ -554,19 +557,19 @@ class SchoolCaseFiles(Application[UUID]):
 
     # Loading and saving -----------------------------------------------------------------
 
-    def _entry(self, by: str, effective: date | None, case_file: SchoolCaseFile | None) -> Entry:
+    def _entry(self, by: Who, effective: date | None, case_file: SchoolCaseFile | None) -> Entry:
         now = self.clock.now()
         if case_file is not None:
             now = max(now, case_file.modified_on)  # recorded times never go backwards
         return Entry(effective or self.clock.today(), by, now)
 
-    def _change(self, urn: int, by: str, effective: date | None,
+    def _change(self, urn: int, by: Who, effective: date | None,
                 command: Callable[[SchoolCaseFile, Entry], T]) -> T:
         """Loads, runs the command, saves; a stale save is retried against the fresh file."""
         with self._lock(urn):
             return self._change_locked(urn, by, effective, command)
 
-    def _change_locked(self, urn: int, by: str, effective: date | None,
+    def _change_locked(self, urn: int, by: Who, effective: date | None,
                        command: Callable[[SchoolCaseFile, Entry], T]) -> T:
         receipt = _receipt.get()
         if receipt is not None and receipt.urn != int(urn):

@@ -21,7 +21,7 @@ from datetime import date
 from operator import attrgetter
 from typing import IO, Any, Protocol, TypeVar
 
-from application.case_files import SchoolCaseFiles, SchoolNotFound
+from application.case_files import SchoolCaseFiles, SchoolNotFound, Who
 from domain.case_file import check_school_details
 from domain.errors import CaseFileError
 from domain.ofsted import FRAMEWORKS
@@ -190,7 +190,7 @@ class ImportReport:
 
 
 def import_schools(
-    case_files: SchoolCaseFiles, records: Rows[SchoolRecord], *, by: str,
+    case_files: SchoolCaseFiles, records: Rows[SchoolRecord], *, by: Who,
     la_code: str | None = None, progress: Progress | None = None,
     extract_on: date | None = None, allow_older: bool = False,
 ) -> ImportReport:
@@ -219,7 +219,7 @@ def import_schools(
 
 
 def import_inspections(
-    case_files: SchoolCaseFiles, records: Rows[InspectionRecord], *, by: str,
+    case_files: SchoolCaseFiles, records: Rows[InspectionRecord], *, by: Who,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Records published Ofsted inspections, each backdated to its publication date.
@@ -310,7 +310,7 @@ of opening them."""
 
 @dataclass(frozen=True)
 class _Extract:
-    by: str
+    by: Who
     la_code: str | None
     extract_on: date | None
     allow_older: bool
@@ -391,7 +391,7 @@ def _opening_entry_date(record: SchoolRecord, today: date) -> date:
     return min(RECORDS_BEGIN, record.closed_on or RECORDS_BEGIN, today)
 
 
-def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by: str,
+def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by: Who,
                        report: ImportReport) -> None:
     urn = record.inspected_urn
     if urn is None:
@@ -432,7 +432,7 @@ def _import_inspection(case_files: SchoolCaseFiles, record: InspectionRecord, by
 
 
 def import_links(
-    case_files: SchoolCaseFiles, records: Rows[LinkRecord], *, by: str,
+    case_files: SchoolCaseFiles, records: Rows[LinkRecord], *, by: Who,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Records the GIAS links between schools with case files, both ways.
@@ -451,7 +451,7 @@ def import_links(
     return report
 
 
-def _import_link(case_files: SchoolCaseFiles, record: LinkRecord, by: str,
+def _import_link(case_files: SchoolCaseFiles, record: LinkRecord, by: Who,
                  registered: set[int], report: ImportReport) -> None:
     if record.urn not in registered and record.link_urn not in registered:
         report._skip(f"{NOT_KEPT} (neither school has a case file)")

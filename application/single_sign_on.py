@@ -9,6 +9,7 @@ from typing import Any
 
 from application.access import ROLES
 from application.users import UserError, Users, normal_email
+from domain.identity import Recorder
 
 
 class ProviderSignInRefused(Exception):
@@ -96,5 +97,8 @@ class ProviderSignIn:
                 f"Your scc account ({email}) is disabled. Ask your administrator to "
                 "enable it.")
         if account["role"] != role:
-            self.users.set_role(email, role)
+            try:
+                self.users.set_role(email, role, by=Recorder.system("single sign-on"))
+            except UserError as refusal:  # the last administrator's groups changed
+                raise ProviderSignInRefused(str(refusal)) from None
         return self.users.get(email)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from application.ports import Clock
 from application.users import Users, normal_email
+from domain.identity import Recorder
 
 PREFIX = "scc_"
 """Every token starts so, for secret scanners and for people reading a configuration file."""
@@ -69,8 +70,8 @@ class ApiTokens:
     def close(self) -> None:
         self.store.close()
 
-    def create(self, email: str, *, name: str = "", expires_in: timedelta | None = None
-               ) -> dict[str, Any]:
+    def create(self, email: str, *, name: str = "", expires_in: timedelta | None = None,
+               by: Recorder | None = None) -> dict[str, Any]:
         """A new token for the user: {id, email, name, created_at, expires_at, token}, that
         works for ``expires_in`` (the configured lifetime if None). The token itself is shown
         this once; only its SHA-256 is kept (it is a random 256-bit secret, so a fast hash is
@@ -91,12 +92,17 @@ class ApiTokens:
         expires_at = created_at + expires_in
         token_id = self.store.add(email=user["email"], name=name, token_hash=_hash(token),
                                   created_at=created_at, expires_at=expires_at)
+        self.users.record_administration("token created", user["email"], by=by,
+                                         details={"token": token_id, "token_name": name})
         return {"id": token_id, "email": user["email"], "name": name,
                 "created_at": created_at, "expires_at": expires_at, "token": token}
 
-    def revoke(self, token_id: int) -> None:
+    def revoke(self, token_id: int, *, by: Recorder | None = None) -> None:
         if not self.store.revoke(token_id, self.clock.now()):
             raise TokenError(f"There is no token {token_id} that is still in use")
+        (token,) = (t for t in self.store.list(None) if t["id"] == token_id)
+        self.users.record_administration("token revoked", token["email"], by=by,
+                                         details={"token": token_id, "token_name": token["name"]})
 
     def list(self, email: str | None = None) -> list[dict[str, Any]]:
         """Every token (never the secret), revoked ones included, oldest first."""

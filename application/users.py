@@ -9,10 +9,13 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from application import recorders
 from application.access import ROLES
+from application.administration import AdministrationLog, LogStore
 from application.passwords import PasswordRefused, check_password
 from application.ports import Clock
 from application.sessions import Sessions
+from domain.identity import Recorder
 
 EMAIL_FAILURES_ALLOWED = 5
 IP_FAILURES_ALLOWED = 20
@@ -77,7 +80,9 @@ class PasswordHasher(Protocol):
 
 class UserStore(Protocol):
     """Users, failed sign-ins and the access log, kept where every web worker sees them
-    (adapters.users.SQLUserStore)."""
+    (adapters.users.SQLUserStore), with the log of their administration beside them."""
+
+    administration: LogStore
 
     def add(self, user: dict[str, Any], password_hash: str, created_at: datetime) -> bool:
         """Adds the user ({email, name, role}); False if the email address is taken."""
@@ -141,6 +146,7 @@ class Users:
         self.clock = clock
         self.sessions = sessions
         self.resets = resets
+        self.administration = AdministrationLog(store.administration, clock)
         self._decoy_hash: str | None = None
 
     def close(self) -> None:
@@ -151,7 +157,10 @@ class Users:
 
     # Commands -----------------------------------------------------------------------------
 
-    def add(self, *, email: str, name: str, role: str, password: str) -> None:
+    def add(self, *, email: str, name: str, role: str, password: str,
+            by: Recorder | None = None) -> None:
+        """Adds the user, recorded in the administration log as done ``by`` an admin (or
+        by the operator of the command line, if not said)."""
         email, name = normal_email(email), " ".join(name.split())
         if not _EMAIL.fullmatch(email):
             raise UserError("Enter an email address in the correct format, like "
@@ -162,13 +171,20 @@ class Users:
             raise UserError(f"Choose a role: {', '.join(ROLES[:-1])} or {ROLES[-1]}",
                             field="role")
         _check_password(password, email)
+        taken = self._named(name)
+        if taken is not None and taken["email"] != email:
+            raise UserError(f"{taken['email']} is already called {taken['name']}: give this user "
+                            "a name that tells them apart (such as a middle initial or their "
+                            "team)", field="name")
         user = {"email": email, "name": name, "role": role}
         if not self.store.add(user, self.hasher.hash(password), self.clock.now()):
             raise UserError(f"A user with the email address {email} already exists",
                             field="email")
+        self.record_administration("user added", email, by=by,
+                                  details={"name": name, "role": role})
 
-    def set_password(self, email: str, password: str, *, keep_session: str | None = None
-                     ) -> None:
+    def set_password(self, email: str, password: str, *, keep_session: str | None = None,
+                     by: Recorder | None = None) -> None:
         """A new password for an existing user (theirs, through a reset link, or the demo's);
         ends their sessions, all but ``keep_session`` (a session id) if given."""
         if self.get(email) is None:
@@ -176,9 +192,10 @@ class Users:
         _check_password(password, email)
         self.store.set_password_hash(normal_email(email), self.hasher.hash(password))
         self._end_sessions(email, keep=keep_session)
+        self.record_administration("password set", email, by=by)
 
     def change_password(self, email: str, *, current: str, new: str,
-                        keep_session: str | None = None) -> None:
+                        keep_session: str | None = None, by: Recorder | None = None) -> None:
         """The signed-in user's own change: their current password first, so that someone at
         a browser left signed in cannot take the account over. Their other sessions end."""
         email, now = normal_email(email), self.clock.now()
@@ -195,11 +212,11 @@ class Users:
             raise UserError("Enter a new password that is not your current one",
                             field="new_password")
         try:
-            self.set_password(email, new, keep_session=keep_session)
+            self.set_password(email, new, keep_session=keep_session, by=by)
         except UserError as error:
             raise UserError(str(error), field="new_password") from None
 
-    def issue_password_reset(self, email: str) -> str:
+    def issue_password_reset(self, email: str, *, by: Recorder | None = None) -> str:
         """A one-time secret for a link through which the user sets a new password, for an
         administrator to hand them; it works once, within RESET_LINK_LIFETIME. Only its hash
         is kept; a new one replaces any the user had not used."""
@@ -212,6 +229,9 @@ class Users:
         secret, now = secrets.token_urlsafe(32), self.clock.now()
         self._resets().add(token_hash=_hash(secret), email=user["email"], at=now,
                            expires_at=now + RESET_LINK_LIFETIME)
+        self.record_administration("password reset", user["email"], by=by,
+                                   details={"link_expires_at": (now + RESET_LINK_LIFETIME)
+                                            .isoformat()})
         return secret
 
     def password_reset_for(self, secret: str) -> dict[str, Any]:
@@ -235,10 +255,10 @@ class Users:
         _check_password(password, user["email"])
         if not self._resets().use(_hash(secret), self.clock.now()):
             raise UserError("This link has been used. Ask an administrator for a new one")
-        self.set_password(user["email"], password)
+        self.set_password(user["email"], password, by=recorders.account(user))
         return user
 
-    def set_role(self, email: str, role: str) -> None:
+    def set_role(self, email: str, role: str, *, by: Recorder | None = None) -> None:
         """A new role; their sessions end, so the new role applies from their next sign-in."""
         user = self.get(email)
         if user is None:
@@ -247,10 +267,14 @@ class Users:
         if role not in ROLES:
             raise UserError(f"Choose a role: {', '.join(ROLES[:-1])} or {ROLES[-1]}",
                             field="role")
-        if user["role"] == "admin" and role != "admin":
+        if role == user["role"]:
+            return  # the same role (a provider's sign-in repeats it): their sessions go on
+        if user["role"] == "admin":
             self._refuse_if_last_admin(user, "give another role to")
         self.store.set_role(user["email"], role)
         self._end_sessions(user["email"])
+        self.record_administration("role changed", user["email"], by=by,
+                                   details={"role": role, "was": user["role"]})
 
     def add_without_password(self, *, email: str, name: str, role: str) -> dict[str, Any]:
         """A user who signs in only through the LA's own provider (application.single_sign_on):
@@ -263,9 +287,11 @@ class Users:
                               self.clock.now()):
             raise UserError(f"A user with the email address {email} already exists",
                             field="email")
+        self.record_administration("user added", email, by=Recorder.system("single sign-on"),
+                                   details={"name": name, "role": role})
         return self.get(email)
 
-    def disable(self, email: str) -> None:
+    def disable(self, email: str, *, by: Recorder | None = None) -> None:
         """The user can no longer sign in, and their sessions end at once. The last enabled
         administrator cannot be disabled: nobody could then manage users."""
         user = self.get(email)
@@ -273,10 +299,23 @@ class Users:
             self._refuse_if_last_admin(user, "disable")
         self._set_disabled(email, True)
         self._end_sessions(email)
+        self.record_administration("user disabled", email, by=by)
 
-    def enable(self, email: str) -> None:
+    def enable(self, email: str, *, by: Recorder | None = None) -> None:
         """The user may sign in again; sessions ended when they were disabled stay ended."""
         self._set_disabled(email, False)
+        self.record_administration("user enabled", email, by=by)
+
+    def record_administration(self, action: str, email: str, *, by: Recorder | None = None,
+                              details: dict[str, Any] | None = None) -> None:
+        """Records a change just made to a user (one of domain.administration.ACTIONS: added,
+        disabled, a role changed, a password set or reset...) in the administration log, as
+        done ``by`` an admin's account (or, if not said, the login running this process)."""
+        email = normal_email(email)
+        user = self.store.get(email)
+        subject = {"email": email, "account_id": user.get("account_id") if user else None}
+        self.administration.record(action, subject, by=by or recorders.operator(),
+                                   details=details)
 
     def authenticate(self, email: str, password: str, *, source_ip: str | None) -> dict[str, Any]:
         """The user, if the password is theirs and neither the email address nor the IP
@@ -340,6 +379,14 @@ class Users:
             raise RuntimeError("These users were built without password-reset links")
         return self.resets
 
+    def _named(self, name: str) -> dict[str, Any] | None:
+        """The user with this name, compared without case or spacing: names are shown alone
+        in places (the users page, the access log, a school's caseworker), so no two accounts
+        added here may share one (entries show the account beside the name as well)."""
+        wanted = " ".join(name.split()).casefold()
+        return next((u for u in self.store.list()
+                     if " ".join(u["name"].split()).casefold() == wanted), None)
+
     def _set_disabled(self, email: str, disabled: bool) -> None:
         email = normal_email(email)
         if not self.store.set_disabled(email, disabled):
@@ -392,4 +439,4 @@ def _hash(secret: str) -> str:
 
 
 def _public(user: dict[str, Any]) -> dict[str, Any]:
-    return {key: user[key] for key in ("email", "name", "role", "disabled")}
+    return {key: user[key] for key in ("email", "name", "role", "disabled", "account_id")}

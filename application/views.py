@@ -11,6 +11,7 @@ from domain import statute
 from domain.case_file import SOURCE_NOT_RECORDED
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
+from domain.identity import identity_words
 from domain.ofsted import framework_on
 from domain.status import CaseFileState, Correction, School
 from domain.wording import long_date
@@ -111,7 +112,7 @@ def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
     details = {
         k: v for k, v in vars(event).items()
         if k not in ("originator_id", "originator_version", "timestamp", "originator_topic",
-                     "effective", "by")
+                     "effective", "by", "actor")
     }
     return {
         "version": event.originator_version,
@@ -120,6 +121,8 @@ def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
         "effective": event.effective,
         "recorded_at": event.timestamp,
         "by": event.by,
+        "by_identity": identity_words(getattr(event, "actor", None)),
+        "actor": getattr(event, "actor", None),
         "details": details,
         "corrections": [asdict(c) for c in corrections],
         "retracted": any(c.kind == "retracted" for c in corrections),

@@ -119,7 +119,7 @@ def schools_table(schools: list[dict[str, Any]]) -> str:
 # History ----------------------------------------------------------------------------------
 
 HISTORY_COLUMNS = ("version", "effective", "recorded_at", "by", "event", "summary", "retracted",
-                   "amended")
+                   "amended", "by_identity")
 
 
 def markers(entry: dict[str, Any]) -> str:
@@ -132,7 +132,8 @@ def history_rows(entries: list[dict[str, Any]]) -> list[list[object]]:
     return [
         [e["version"], e["effective"].isoformat(), utc_iso(e["recorded_at"]), e["by"],
          e["event"], e["summary"], "yes" if e["retracted"] else "",
-         "; ".join(str(c["by_version"]) for c in e["corrections"] if c["kind"] == "amended")]
+         "; ".join(str(c["by_version"]) for c in e["corrections"] if c["kind"] == "amended"),
+         e["by_identity"]]
         for e in entries
     ]
 
@@ -147,7 +148,8 @@ def history_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def history_table(entries: list[dict[str, Any]]) -> str:
     rows = [
-        (e["version"], e["effective"].isoformat(), local_time(e["recorded_at"]), e["by"],
+        (e["version"], e["effective"].isoformat(), local_time(e["recorded_at"]),
+         e["by"] + (f" ({e['by_identity']})" if e["by_identity"] else ""),
          e["summary"] + (f"  [{markers(e)}]" if e["corrections"] else ""))
         for e in entries
     ]

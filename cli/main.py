@@ -363,6 +363,11 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
             f" {count} signed checkpoint{'' if count == 1 else 's'}")
     checked = (f"{result['schools_checked']} school{'' if result['schools_checked'] == 1 else 's'}"
                f", {result['entries_checked']} entries")
+    if urn is None:
+        administration = _administration_problems()
+        checked += f", {administration['checked']}"
+        problems += [{"school": "Administration log", "version": None, "problem": problem}
+                     for problem in administration["problems"]]
     if not problems:
         click.echo(f"Verified {checked}{against}: no alterations found")
     else:
@@ -436,6 +441,19 @@ def _say_what_is_not_vouched_for(anchored: dict[str, Any]) -> None:
         click.echo(f"Not vouched for by any checkpoint: {since['entries']} entries recorded "
                    f"since it, of {schools}. They are checked only by their own chains and "
                    "times; the next checkpoint will cover them.")
+
+
+def _administration_problems() -> dict[str, Any]:
+    """The user administration log's problems, and what was checked (it is beside the users,
+    in the read-model store: a store whose tables are not yet migrated cannot be checked)."""
+    try:
+        with _users() as users:
+            entries = len(users.administration.entries())
+            problems = users.administration.problems()
+    except UserError as error:
+        return {"checked": f"the administration log not checked ({error})", "problems": []}
+    return {"checked": f"{entries} administration entr{'y' if entries == 1 else 'ies'}",
+            "problems": problems}
 
 
 @scc.command(help="Sign a checkpoint of the whole log into the checkpoint folder, with the key "
@@ -566,7 +584,8 @@ def import_schools(file: str, by: str, la_code: str | None, allow_older: bool,
     if extract.extract_on is not None:
         where += f", extract of {formatting.long_date(extract.extract_on)}"
     _run_import(imports.import_schools, extract, dry_run, "schools", f"Schools from {file}{where}",
-                ("schools added", "schools changed", "schools unchanged"), by=by,
+                ("schools added", "schools changed", "schools unchanged"),
+                by=_operator(by, "scc import-schools"),
                 la_code=la_code and la_code.strip(), extract_on=extract.extract_on,
                 allow_older=allow_older)
 
@@ -594,7 +613,8 @@ def import_inspections(file: str, by: str, dry_run: bool) -> None:
 
     _run_import(imports.import_inspections, _read_extract(ofsted.read_inspections, file),
                 dry_run, "inspections", f"Inspections from {file}",
-                ("inspections added", "", "inspections already recorded"), by=by)
+                ("inspections added", "", "inspections already recorded"),
+                by=_operator(by, "scc import-inspections"))
 
 
 @scc.command("import-links",
@@ -615,7 +635,7 @@ def import_links(file: str, by: str, dry_run: bool) -> None:
 
     _run_import(imports.import_links, _read_extract(gias_links.read_links, file), dry_run,
                 "links", f"Links from {file}", ("links added", "", "links already recorded"),
-                by=by)
+                by=_operator(by, "scc import-links"))
 
 
 def _run_import(importer: Any, extract: Any, dry_run: bool, what: str, heading: str,
@@ -866,7 +886,8 @@ def deadline_group() -> None:
 def deadline_extend(urn: str, key: str, to: str, reason: str, by: str) -> None:
     school_urn, due = _urn(urn), _date(to)
     with _case_files() as case_files:
-        case_files.extend_deadline(school_urn, by=by, key=key, to=due, reason=reason)
+        case_files.extend_deadline(school_urn, by=_operator(by, "scc deadline extend"), key=key,
+                                   to=due, reason=reason)
     click.echo(f"Extended {key} of URN {school_urn} to {formatting.long_date(due)}.")
 
 
@@ -878,7 +899,8 @@ def deadline_extend(urn: str, key: str, to: str, reason: str, by: str) -> None:
 def deadline_suspend(urn: str, key: str, reason: str, by: str) -> None:
     school_urn = _urn(urn)
     with _case_files() as case_files:
-        case_files.suspend_deadline(school_urn, by=by, key=key, reason=reason)
+        case_files.suspend_deadline(school_urn, by=_operator(by, "scc deadline suspend"),
+                                    key=key, reason=reason)
     click.echo(f"Suspended {key} of URN {school_urn}: no reminders until it is resumed.")
 
 
@@ -890,8 +912,17 @@ def deadline_suspend(urn: str, key: str, reason: str, by: str) -> None:
 def deadline_resume(urn: str, key: str, reason: str, by: str) -> None:
     school_urn = _urn(urn)
     with _case_files() as case_files:
-        case_files.resume_deadline(school_urn, by=by, key=key, reason=reason)
+        case_files.resume_deadline(school_urn, by=_operator(by, "scc deadline resume"),
+                                   key=key, reason=reason)
     click.echo(f"Resumed {key} of URN {school_urn}.")
+
+
+def _operator(name: str, command: str) -> Any:
+    """Who the command line records as: the login running it on the server (which is who
+    an auditor can ask, since anyone may type any --by), with the name given by --by."""
+    from application import recorders
+
+    return recorders.operator(name, via=command)
 
 
 # Users of the web app -----------------------------------------------------------------------
@@ -947,7 +978,8 @@ def users_add(email: str, name: str, role: str, password_stdin: bool) -> None:
         password = click.prompt("Password (at least 12 characters, not a common one)",
                                 hide_input=True, confirmation_prompt="Repeat the password")
     with _users() as users:
-        users.add(email=email, name=name, role=role, password=password)
+        users.add(email=email, name=name, role=role, password=password,
+                  by=_operator("", "scc users add"))
         added = users.get(email)
     click.echo(f"Added {added['name']} ({added['email']}) as {added['role']}.")
 
@@ -973,7 +1005,7 @@ def users_list(output: str) -> None:
 @click.argument("email")
 def users_disable(email: str) -> None:
     with _users() as users:
-        users.disable(email)
+        users.disable(email, by=_operator("", "scc users disable"))
     click.echo(f"Disabled {email.strip().lower()}: they cannot sign in.")
 
 
@@ -982,7 +1014,7 @@ def users_disable(email: str) -> None:
 @click.argument("email")
 def users_enable(email: str) -> None:
     with _users() as users:
-        users.enable(email)
+        users.enable(email, by=_operator("", "scc users enable"))
     click.echo(f"Enabled {email.strip().lower()}: they can sign in again.")
 
 
@@ -992,7 +1024,7 @@ def users_enable(email: str) -> None:
 @click.argument("role", metavar="ROLE")
 def users_set_role(email: str, role: str) -> None:
     with _users() as users:
-        users.set_role(email, role)
+        users.set_role(email, role, by=_operator("", "scc users set-role"))
     click.echo(f"{email.strip().lower()} is now {role}: they are signed out of the web app.")
 
 
@@ -1005,13 +1037,36 @@ def users_reset_password(email: str) -> None:
     import os
 
     with _users() as users:
-        token = users.issue_password_reset(email)
+        token = users.issue_password_reset(email, by=_operator("", "scc users reset-password"))
     base = os.environ.get("SCC_BASE_URL", "").strip().rstrip("/")
     path = f"/reset-password/{token}"
     click.echo(f"A one-time link for {email.strip().lower()} to set a new password (it works "
                "once, for 24 hours, and is not shown again"
                f"{'' if base else '; put the web app address in front of it'}):", err=True)
     click.echo(f"{base}{path}")
+
+
+@users_group.command("log", help="Every change made to a user (added, disabled, enabled, role "
+                                 "or password changed), newest first, with who made it; "
+                                 "exit status 1 if the log was altered.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def users_log(output: str) -> None:
+    with _users() as users:
+        entries, problems = users.administration.entries(), users.administration.problems()
+    if output == "json":
+        click.echo(formatting.to_json({"entries": entries, "problems": problems}))
+    elif not entries:
+        click.echo("Nothing recorded yet.")
+    else:
+        click.echo(formatting.table(["#", "when (UK time)", "by", "what"], [
+            [e["number"], formatting.local_time(e["recorded_at"]),
+             e["by"] + (f" ({e['by_identity']})" if e["by_identity"] else ""), e["summary"]]
+            for e in entries]))
+    for problem in problems:
+        click.echo(f"The administration log was altered: {problem}", err=True)
+    if problems:
+        click.get_current_context().exit(1)
 
 
 DEMO_USERS = (

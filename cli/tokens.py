@@ -37,6 +37,12 @@ def tokens() -> None:
     pass
 
 
+def _operator(command: str) -> Any:
+    from application import recorders
+
+    return recorders.operator(via=command)
+
+
 @tokens.command("create", help="Make a token for the user with this EMAIL and print it. It is "
                                "shown only this once: only its hash is kept.")
 @click.argument("email")
@@ -48,7 +54,8 @@ def tokens_create(email: str, name: str, days: int | None) -> None:
 
     with _tokens() as store:
         made = store.create(email, name=name,
-                            expires_in=timedelta(days=days) if days is not None else None)
+                            expires_in=timedelta(days=days) if days is not None else None,
+                            by=_operator("scc tokens create"))
     click.echo(f"Token {made['id']} ({made['name']}) for {made['email']}, until "
                f"{formatting.local_time(made['expires_at'])}; keep it secret, it is not shown "
                "again:", err=True)
@@ -88,5 +95,5 @@ def _status(token: dict[str, Any], now: Any) -> str:
 @click.argument("token_id", metavar="ID", type=int)
 def tokens_revoke(token_id: int) -> None:
     with _tokens() as store:
-        store.revoke(token_id)
+        store.revoke(token_id, by=_operator("scc tokens revoke"))
     click.echo(f"Revoked token {token_id}.")

@@ -7,6 +7,7 @@ replaying an old stream must not fail because local policy or a rule changed sin
 from __future__ import annotations
 
 import re
+from dataclasses import field
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -18,6 +19,7 @@ from domain.calendar import WorkingDayCalendar
 from domain.categories import CategoryScheme
 from domain.deadlines import PASSED, Deadline, Firing, find, pending_firings
 from domain.errors import CaseFileError
+from domain.identity import Recorder
 from domain.ofsted import check_judgement, eligibility_route
 from domain.status import CaseFileState, fold
 from domain.wording import long_date
@@ -57,11 +59,15 @@ class SchoolCaseFile(Aggregate):
         self._entries: list[SchoolCaseFile.Event] = []
 
     class Event(Aggregate.Event):
-        """Every entry says when it took effect (maybe backdated) and who recorded it."""
+        """Every entry says when it took effect (maybe backdated) and who recorded it: ``by``
+        is their name at the time, ``actor`` who they were (``domain.identity.Recorder``),
+        both inside the hashed content. Entries recorded before ``actor`` was have none: they
+        are read, and their links checked, exactly as they were stored."""
 
         effective: date
         by: str
         link: str  # this entry's link in the school's hash chain (domain.chain)
+        actor: dict[str, Any] | None = field(default=None, kw_only=True)
         amendable: ClassVar[tuple[str, ...]] = ()
 
         def apply(self, aggregate: SchoolCaseFile) -> None:
@@ -407,8 +413,9 @@ class SchoolCaseFile(Aggregate):
         return self._entries[-1].link
 
     def _record(self, event_class: type[Event], *, when: Entry, **fields: Any) -> None:
-        fields.update(effective=when.effective, by=when.by, timestamp=when.recorded_at,
-                      originator_id=self.id, originator_version=self.version + 1)
+        fields.update(effective=when.effective, by=when.by, actor=when.actor,
+                      timestamp=when.recorded_at, originator_id=self.id,
+                      originator_version=self.version + 1)
         self.trigger_event(
             event_class, link=chain.link(self.head, event_class.__qualname__, fields), **fields
         )
@@ -422,7 +429,7 @@ class SchoolCaseFile(Aggregate):
         if when.effective > when.recorded_at.date():
             raise CaseFileError(f"The effective date {long_date(when.effective)} is in the future")
         fields.update(
-            effective=when.effective, by=when.by, timestamp=when.recorded_at,
+            effective=when.effective, by=when.by, actor=when.actor, timestamp=when.recorded_at,
             originator_id=case_file_id(fields["urn"]), originator_version=cls.INITIAL_VERSION,
         )
         fields["link"] = chain.link(chain.GENESIS, cls.Registered.__qualname__, fields)
@@ -1284,20 +1291,28 @@ def _entry_from_snapshot(event_class: type[SchoolCaseFile.Event], stream_id: UUI
     while version < getattr(event_class, "class_version", 1):
         getattr(event_class, f"upcast_v{version}_v{version + 1}")(fields)
         version += 1
-    return event_class(originator_id=stream_id, **fields)
+    # Built as the event store builds a stored entry (without __init__), so an entry stored
+    # without a field that has a default (``actor``) reads back the same from either.
+    entry = object.__new__(event_class)
+    object.__setattr__(entry, "__dict__", {"originator_id": stream_id, **fields})
+    return entry
 
 
 class Entry:
-    """Who is recording an entry, when it took effect, and when it is being recorded."""
+    """Who is recording an entry, when it took effect, and when it is being recorded.
 
-    __slots__ = ("effective", "by", "recorded_at")
+    ``by`` is a Recorder, or a name alone (recorded with no identity: tests, the demo)."""
 
-    def __init__(self, effective: date, by: str, recorded_at: datetime) -> None:
-        if not by or not by.strip():
+    __slots__ = ("effective", "by", "actor", "recorded_at")
+
+    def __init__(self, effective: date, by: str | Recorder, recorded_at: datetime) -> None:
+        recorder = by if isinstance(by, Recorder) else Recorder(by)
+        if not recorder.name or not recorder.name.strip():
             raise CaseFileError("Say who is recording the entry")
         if recorded_at.tzinfo is None:
             raise ValueError("recorded_at must be timezone-aware")
-        self.effective, self.by, self.recorded_at = effective, by.strip(), recorded_at
+        self.effective, self.recorded_at = effective, recorded_at
+        self.by, self.actor = recorder.name.strip(), dict(recorder.identity)
 
 
 DERIVED_ENTRIES = ("BecameEligible", "EligibilityCeased", "WarningNoticeSuperseded")

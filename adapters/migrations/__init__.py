@@ -30,7 +30,8 @@ VERSION_TABLE = "scc_schema_version"
 """Not alembic's default name: the store may share its database with other systems."""
 
 TABLES = ("projection_positions", "outbox", "outbox_position", "users", "sign_in_failures",
-          "access_log", "apscheduler_jobs", "sessions", "password_resets", "api_tokens")
+          "access_log", "apscheduler_jobs", "sessions", "password_resets", "api_tokens",
+          "user_administration")
 """The tables the revisions keep: any of them present means the store is not new."""
 
 LOCK_CLASS = 0x5CC6

@@ -115,3 +115,19 @@ def test_an_expired_token_is_refused_with_a_problem_saying_so(local, client):
     assert client.get("/api/v1/schools", headers=local.headers("caseworker")).status_code == 200
     made = tokens.list(USERS["caseworker"][0])[0]
     assert made["expires_at"] - made["created_at"] == timedelta(days=90)
+
+
+def test_an_entry_names_the_account_and_the_token_it_was_recorded_through(local, client):
+    # Security review #4: a name is not who; the account's id and the token's are recorded
+    caseworker = local.services.users.get(USERS["caseworker"][0])
+    (token,) = local.services.tokens.list(caseworker["email"])
+    client.post(f"/api/v1/schools/{URN}/concerns", json=CONCERN,
+                headers=local.headers("caseworker"))
+
+    entry = client.get(f"/api/v1/schools/{URN}/events",
+                       headers=local.headers("head")).json["items"][-1]
+    assert entry["by"] == caseworker["name"]
+    assert entry["actor"] == {"account": caseworker["account_id"], "email": caseworker["email"],
+                              "token": token["id"]}
+    assert entry["by_identity"] == (f"{caseworker['email']}, account {caseworker['account_id']}"
+                                    f", API token {token['id']}")

@@ -23,6 +23,7 @@ from application import audit
 from domain import chain
 from domain.case_file import case_file_id
 from domain.errors import CaseFileError
+from domain.identity import Recorder
 
 HARTLEY, MOSS_LANE, NORTHGATE = 990101, 990102, 990103
 
@@ -162,6 +163,27 @@ def test_an_entry_edited_in_the_store_is_reported_at_its_version(case_files, dat
     # Check one school can be verified on its own
     assert _found(audit.verify(case_files, urn=HARTLEY)) == [(HARTLEY, 3)]
     assert audit.verify(case_files, urn=MOSS_LANE)["ok"] is True
+
+
+def test_who_recorded_an_entry_is_inside_its_hashed_content(case_files, database_url):
+    # Security review #4: the account (and token) an entry was recorded by cannot be changed
+    # to another's, nor taken out, without verify naming the entry
+    _build(case_files)
+    recorder = Recorder.account("Priya Shah", account_id="0b0e5c4e-1111-4c1c-9f5e-000000000001",
+                                email="priya@la.example", token_id=7)
+    case_files.record_visit(HARTLEY, by=recorder, effective=date(2025, 3, 3), kind="monitoring",
+                            notes="Phonics lessons seen")
+    version = case_files.version(HARTLEY)
+    assert case_files.history(HARTLEY)[-1]["actor"] == recorder.identity
+    assert audit.verify(case_files)["ok"] is True
+
+    for old, new in (("000000000001", "000000000002"), ('"token":7', '"token":8'),
+                     ('"priya@la.example"', '"margaret@la.example"'),
+                     ('"actor":{', '"actor_was":{')):
+        _edit_row(database_url, HARTLEY, version, _replace(old, new))
+        assert _found(audit.verify(case_files)) == [(HARTLEY, version)], new
+        _edit_row(database_url, HARTLEY, version, _replace(new, old))
+        assert audit.verify(case_files)["ok"] is True
 
 
 def test_an_entry_that_no_longer_decodes_is_reported(case_files, database_url):
@@ -418,8 +440,8 @@ def test_scc_verify_says_an_untouched_store_is_intact(store):
     result = _run(store, "verify")
 
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Verified 61 schools, \d+ entries: no alterations found\n",
-                        result.stdout)
+    assert re.fullmatch(r"Verified 61 schools, \d+ entries, 4 administration entries: "
+                        r"no alterations found\n", result.stdout)
     assert "Verifying 61 of 61 schools" in result.stderr  # progress, when not on a terminal
 
 
@@ -432,7 +454,8 @@ def test_scc_verify_names_the_altered_entry_and_exits_1(store):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded")
-    assert re.fullmatch(r"Checked 61 schools, \d+ entries: 1 problem found", lines[1])
+    assert re.fullmatch(r"Checked 61 schools, \d+ entries, 4 administration entries: "
+                        r"1 problem found", lines[1])
     assert _run(store, "verify", "--urn", "990001").exit_code == 0
 
 

@@ -149,7 +149,7 @@ def test_history_csv_parses(loaded):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert result.exit_code == 0
     assert list(rows[0]) == ["version", "effective", "recorded_at", "by", "event", "summary",
-                             "retracted", "amended"]
+                             "retracted", "amended", "by_identity"]
     assert [int(r["version"]) for r in rows] == list(range(1, len(rows) + 1))
     assert sum(r["retracted"] == "yes" for r in rows) == 1
     assert sum(bool(r["amended"]) for r in rows) == 1

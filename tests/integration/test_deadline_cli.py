@@ -7,6 +7,7 @@ working days (due Wed 31 Dec). The commands run on Wed 17 Dec 2025 unless a test
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, date, datetime
 
@@ -125,6 +126,23 @@ def test_extend_moves_the_due_date_and_its_reminders(env):
                                      {"on": "2026-01-08", "working_days_before": 1}]
     history = json.loads(run(env, "history", str(URN), "--format", "json").stdout)
     assert "Ofsted agreed a later date" in json.dumps(history[-1])
+
+
+def test_the_command_line_is_recorded_as_itself_whatever_name_it_is_given(env):
+    # Security review #4: --by takes any name, the head's included; the record says it came
+    # from the command line, and which login on the server ran it
+    run(env, "deadline", "extend", str(URN), STATEMENT, "--to", "2026-01-09",
+        "--reason", "Ofsted agreed a later date", "--by", "Helen Marsh")
+
+    history = json.loads(run(env, "history", str(URN), "--format", "json").stdout)
+    assert history[-1]["by"] == "Helen Marsh"
+    assert history[-1]["actor"] == {"operator": getpass.getuser(),
+                                    "via": "scc deadline extend"}
+    assert history[-1]["by_identity"] == f"scc deadline extend, run by {getpass.getuser()}"
+    table = run(env, "history", str(URN)).stdout
+    assert f"Helen Marsh (scc deadline extend, run by {getpass.getuser()})" in table
+    # Entries recorded before (here with names alone) say no more than they did
+    assert history[0]["actor"] == {} and history[0]["by_identity"] == ""
 
 
 def test_suspend_then_resume_records_each_with_its_reason(env):

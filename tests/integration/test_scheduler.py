@@ -190,6 +190,10 @@ def test_reminders_fire_on_their_days_and_the_passing_marks_the_notice_overdue(
         ("ReminderSent", "compliance:WN1", 1, date(2026, 11, 13)),
         ("DeadlinePassed", "compliance:WN1", 0, date(2026, 11, 17)),
     ]
+    # Check scc records them as itself, not as a person (security review #4)
+    assert {(e["by"], e["by_identity"]) for e in case_files.history(990401)
+            if e["event"] in ("ReminderSent", "DeadlinePassed")} == {
+        ("scc reminders", "recorded by scc itself (reminders)")}
 
     # Check the passing marks the notice overdue and puts the decision on the list.
     (state,) = case_files.school(990401)["warning_notices"]

@@ -62,6 +62,19 @@ def test_a_token_is_shown_once_listed_without_its_secret_and_revoked(env):
     assert "revoked" in run(env, "tokens", "list").stdout
 
 
+def test_making_and_revoking_a_token_is_in_the_administration_log(env):
+    # Security review #16: a token is a way in, so who made or revoked one is recorded
+    run(env, "tokens", "create", "dw@fenmarsh.example", "--name", "nightly export")
+    run(env, "tokens", "revoke", "1")
+
+    log = json.loads(run(env, "users", "log", "--format", "json").stdout)
+    assert log["problems"] == []
+    assert [(e["action"], e["email"], e["details"]) for e in log["entries"][:2]] == [
+        ("token revoked", "dw@fenmarsh.example", {"token": 1, "token_name": "nightly export"}),
+        ("token created", "dw@fenmarsh.example", {"token": 1, "token_name": "nightly export"})]
+    assert log["entries"][0]["by_identity"].startswith("scc tokens revoke, run by ")
+
+
 def test_tokens_only_for_users_who_may_sign_in(env):
     unknown = run(env, "tokens", "create", "nobody@fenmarsh.example")
     assert unknown.exit_code == 2

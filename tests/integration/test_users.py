@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import argon2
 import pytest
@@ -27,10 +28,13 @@ def test_a_user_is_added_listed_and_signs_in(users):
               password=PASSWORD)
     users.add(email="adam@fenmarsh.example", name="Adam Min", role="admin", password=PASSWORD)
 
-    # Check the email address is kept in lower case and the name tidied
+    # Check the email address is kept in lower case and the name tidied, and each account
+    # has an id of its own (what entries record of who made them)
+    account_id = users.get("casey@fenmarsh.example")["account_id"]
     casey = {"email": "casey@fenmarsh.example", "name": "Casey Worker", "role": "caseworker",
-             "disabled": False}
+             "disabled": False, "account_id": account_id}
     assert users.get("CASEY@fenmarsh.example") == casey
+    assert UUID(account_id) != UUID(users.get("adam@fenmarsh.example")["account_id"])
     assert [u["email"] for u in users.list()] == ["adam@fenmarsh.example",
                                                   "casey@fenmarsh.example"]
 

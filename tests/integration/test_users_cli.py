@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 
@@ -25,8 +26,9 @@ def run(env, *args: str, stdin: str | None = None):
     return CliRunner().invoke(scc, list(args), env=env, input=stdin)
 
 
-def add(env, email: str, role: str = "caseworker", password: str = PASSWORD):
-    return run(env, "users", "add", email, "--name", "Casey Worker", "--role", role,
+def add(env, email: str, role: str = "caseworker", password: str = PASSWORD,
+        name: str = "Casey Worker"):
+    return run(env, "users", "add", email, "--name", name, "--role", role,
                "--password-stdin", stdin=f"{password}\n")
 
 
@@ -38,7 +40,7 @@ def fails_with(result, message: str) -> None:
 
 def test_users_are_added_listed_disabled_and_enabled(env):
     added = add(env, "Casey@Fenmarsh.example")
-    add(env, "helen@fenmarsh.example", role="head")
+    add(env, "helen@fenmarsh.example", role="head", name="Helen Marsh")
 
     assert added.exit_code == 0, added.output
     assert added.stdout == "Added Casey Worker (casey@fenmarsh.example) as caseworker.\n"
@@ -57,7 +59,8 @@ def test_users_are_added_listed_disabled_and_enabled(env):
     assert disabled.exit_code == 0 and "Disabled casey@fenmarsh.example" in disabled.stdout
     rows = json.loads(run(env, "users", "list", "--format", "json").stdout)
     assert rows[0] == {"email": "casey@fenmarsh.example", "name": "Casey Worker",
-                       "role": "caseworker", "disabled": True}
+                       "role": "caseworker", "disabled": True,
+                       "account_id": rows[0]["account_id"]}
     assert run(env, "users", "enable", "casey@fenmarsh.example").exit_code == 0
     users = build_users(Settings(database_url=env["SCC_DATABASE_URL"]))
     assert users.authenticate("casey@fenmarsh.example", PASSWORD, source_ip=None)
@@ -182,3 +185,80 @@ def test_set_role_gives_a_user_another_role(env):
     assert rows[0]["role"] == "head"
     fails_with(run(env, "users", "set-role", "casey@fenmarsh.example", "governor"),
                "Choose a role")
+
+
+def _administration_rows(env) -> list[tuple]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(env["SCC_DATABASE_URL"])
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT number, action FROM user_administration "
+                                    "ORDER BY number")).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def _tamper(env, statement: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(env["SCC_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(sa.text(statement))
+    engine.dispose()
+
+
+def test_user_administration_is_logged_and_verified(env):
+    # Security review #4 and #16: adding, disabling and enabling users leaves a record
+    add(env, "casey@fenmarsh.example")
+    run(env, "users", "disable", "casey@fenmarsh.example")
+    run(env, "users", "enable", "casey@fenmarsh.example")
+
+    logged = run(env, "users", "log")
+    assert logged.exit_code == 0, logged.output
+    lines = logged.stdout.splitlines()
+    login = getpass.getuser()
+    assert [line.split()[0] for line in lines[2:]] == ["3", "2", "1"]
+    assert f"{login} (scc users enable, run by {login})" in lines[2]
+    assert lines[2].endswith(f"{login} enabled casey@fenmarsh.example")
+    assert "added casey@fenmarsh.example; name: Casey Worker; role: caseworker" in lines[4]
+    entries = json.loads(run(env, "users", "log", "--format", "json").stdout)["entries"]
+    account = build_users(Settings(database_url=env["SCC_DATABASE_URL"]))
+    assert {e["account"] for e in entries} == {account.get("casey@fenmarsh.example")["account_id"]}
+    account.close()
+    verified = run(env, "verify")
+    assert verified.exit_code == 0, verified.output
+    assert "3 administration entries: no alterations found" in verified.stdout
+
+
+def test_an_edited_administration_entry_is_named_by_verify(env):
+    add(env, "casey@fenmarsh.example")
+    run(env, "users", "disable", "casey@fenmarsh.example")
+    _tamper(env, "UPDATE user_administration SET details = '{\"name\": \"Casey Worker\", "
+                 "\"role\": \"admin\"}' WHERE number = 1")
+
+    verified = run(env, "verify")
+    assert verified.exit_code == 1
+    assert ("Administration log: administration entry 1 (user added): its content was altered "
+            "after it was recorded") in verified.stdout
+    logged = run(env, "users", "log")
+    assert logged.exit_code == 1 and "administration entry 1 (user added)" in logged.stderr
+
+
+def test_a_deleted_administration_entry_is_named_by_verify(env):
+    add(env, "casey@fenmarsh.example")
+    run(env, "users", "disable", "casey@fenmarsh.example")
+    run(env, "users", "enable", "casey@fenmarsh.example")
+    _tamper(env, "DELETE FROM user_administration WHERE number = 2")
+    assert _administration_rows(env) == [(1, "user added"), (3, "user enabled")]
+
+    verified = run(env, "verify")
+    assert verified.exit_code == 1
+    assert "administration entry 2 is missing or out of order" in verified.stdout
+
+
+def test_a_second_user_may_not_take_a_name_already_in_use(env):
+    add(env, "helen@fenmarsh.example", role="head", name="Helen Marsh")
+
+    fails_with(add(env, "notthehead@fenmarsh.example", name="  helen   MARSH "),
+               "helen@fenmarsh.example is already called Helen Marsh")
+    assert len(_administration_rows(env)) == 1

@@ -10,13 +10,13 @@ from application.access import PERMISSIONS, ROLES, may
 from application.users import throttled_until
 
 TABLE = {
-    # role:        read   record assign replay manage_users
-    "caseworker": (True, True, False, False, False),
-    "head": (True, True, True, True, False),
-    "auditor": (True, False, False, True, False),
-    "admin": (False, False, False, False, True),
+    # role:        read   record assign replay manage_users read_administration
+    "caseworker": (True, True, False, False, False, False),
+    "head": (True, True, True, True, False, False),
+    "auditor": (True, False, False, True, False, True),
+    "admin": (False, False, False, False, True, True),
 }
-COLUMNS = ("read", "record", "assign", "replay", "manage_users")
+COLUMNS = ("read", "record", "assign", "replay", "manage_users", "read_administration")
 
 
 def test_the_roles_are_caseworker_head_auditor_and_admin():

@@ -14,8 +14,10 @@ from typing import Any
 from flask import g, request
 from flask_smorest import Blueprint
 
+from application import recorders
 from application.access import may
 from application.tokens import TokenExpired
+from domain.identity import Recorder
 from web.api.problems import Problem
 from web.services import services
 
@@ -25,6 +27,12 @@ REALM = 'Bearer realm="scc"'
 def api_user() -> dict[str, Any]:
     """The user the request's token acts for (after ``requires``)."""
     return g.api_user
+
+
+def api_recorder() -> Recorder:
+    """Who the request records as: the token's account, and the token."""
+    user = g.api_user
+    return recorders.account(user, token_id=user["token_id"])
 
 
 def authenticate() -> dict[str, Any]:

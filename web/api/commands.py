@@ -19,7 +19,7 @@ from flask import current_app
 from application.case_files import SchoolCaseFiles
 from domain.status import CaseFileState
 from web.api import requests as r
-from web.api.auth import ApiBlueprint, api_user
+from web.api.auth import ApiBlueprint, api_recorder
 from web.api.problems import Problem, as_problems
 from web.api.schemas import RecordedSchema
 from web.api.versions import IF_MATCH, WRITE_ETAG, expected_version, write_etag
@@ -141,7 +141,7 @@ def record(operation: Operation, body: dict[str, Any], urn: int,
         _find_named_items(case_files, urn, named)
         with case_files.recording_against(urn, expected) as receipt:
             made = getattr(case_files, operation.command.method)(
-                urn, by=api_user()["name"], **named, **body)
+                urn, by=api_recorder(), **named, **body)
     prefix = current_app.config["API_PREFIX"]
     return {
         "urn": urn, "version": receipt.version, "id": None if made is None else str(made),

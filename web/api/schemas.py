@@ -289,7 +289,15 @@ class EntrySchema(ma.Schema):
     summary = fields.String()
     effective = fields.Date(metadata={"description": "When it took effect (maybe backdated)"})
     recorded_at = fields.AwareDateTime(metadata={"description": "When it was recorded"})
-    by = fields.String(metadata={"description": "Who recorded it"})
+    by = fields.String(metadata={"description": "Who recorded it: their name at the time"})
+    by_identity = fields.String(metadata={
+        "description": "Who recorded it, in words that tell two people of the same name apart: "
+                       "the account's email and id (and the API token's id), the command line "
+                       "and the login that ran it, or scc itself; empty for entries recorded "
+                       "before scc recorded identities"})
+    actor = PlainObject(allow_none=True, metadata={
+        "description": "The same as data: {account, email[, token]}, {operator, via} or "
+                       "{system}; null for entries recorded before scc recorded identities"})
     details = PlainObject(metadata={"description": "The entry's own fields"})
     corrections = fields.List(fields.Nested(CorrectionSchema))
     retracted = fields.Boolean()

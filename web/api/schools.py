@@ -17,7 +17,7 @@ from application.case_files import SchoolCaseFiles
 from application.school_search import SCHOOL_SORTS
 from domain.case_file import GOVERNANCE
 from domain.deadlines import Deadline
-from web.api.auth import ApiBlueprint, api_user
+from web.api.auth import ApiBlueprint, api_recorder, api_user
 from web.api.paging import PageQuery, paginate
 from web.api.problems import Problem, as_problems
 from web.api.requests import RegisterSchool
@@ -118,7 +118,7 @@ def register(body: dict[str, Any]) -> Any:
     effective = body.pop("effective")
     try:
         with as_problems():
-            urn = case_files.register_school(by=api_user()["name"], effective=effective, **body)
+            urn = case_files.register_school(by=api_recorder(), effective=effective, **body)
     except Problem as problem:
         if body["urn"] in case_files:  # a rule's refusal, or the URN taken meanwhile
             raise Problem(409, f"URN {body['urn']} already has a case file",

@@ -23,7 +23,7 @@ from web.auth import requires
 from web.services import services
 
 HISTORY_COLUMNS = ("version", "effective", "recorded_at", "by", "event", "summary", "retracted",
-                   "amended", "corrections", "details")
+                   "amended", "corrections", "details", "by_identity")
 VIEW_NAME_LENGTH = 40  # the access log's column
 
 
@@ -97,7 +97,7 @@ def history_csv(urn: int) -> Response:
             e["version"], e["effective"].isoformat(), _utc(e["recorded_at"]), e["by"], e["event"],
             e["summary"], "yes" if e["retracted"] else "",
             "yes" if any(c["kind"] == "amended" for c in e["corrections"]) else "",
-            _to_json(e["corrections"]), _to_json(e["details"]),
+            _to_json(e["corrections"]), _to_json(e["details"]), e["by_identity"],
         ])
     return _download(out.getvalue(), "text/csv; charset=utf-8", urn, "csv")
 

@@ -10,6 +10,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from application import recorders
 from application.access import ROLES, may
 from application.users import SignInRefused, SignInThrottled, UserError
 from web.auth import (
@@ -84,7 +85,7 @@ def account() -> Any:
         try:
             services().users.change_password(
                 g.user["email"], current=form.current_password.data,
-                new=form.new_password.data)
+                new=form.new_password.data, by=recorders.account(g.user))
         except UserError as error:
             form[error.field or "new_password"].errors = [str(error)]
         else:
@@ -143,7 +144,8 @@ def add_user() -> Any:
     if form.validate_on_submit():
         try:
             services().users.add(email=form.email.data, name=form.name.data,
-                                 role=form.role.data, password=form.password.data)
+                                 role=form.role.data, password=form.password.data,
+                                 by=recorders.account(g.user))
         except UserError as error:
             form[error.field or "email"].errors = [str(error)]
         else:
@@ -160,7 +162,7 @@ def disable_user(email: str) -> Any:
     if services().users.get(email) is None:
         abort(404)
     try:
-        services().users.disable(email)
+        services().users.disable(email, by=recorders.account(g.user))
     except UserError as refusal:
         return render_template("admin/users.html", users=services().users.list(),
                                errors=[{"text": str(refusal)}]), 409
@@ -173,7 +175,7 @@ def disable_user(email: str) -> Any:
 def reset_user_password(email: str) -> Any:
     """A one-time link for the user to set a new password, shown to the administrator once."""
     try:
-        token = services().users.issue_password_reset(email)
+        token = services().users.issue_password_reset(email, by=recorders.account(g.user))
     except UserError as refusal:
         if services().users.get(email) is None:
             abort(404)
@@ -191,6 +193,13 @@ def enable_user(email: str) -> Response:
     return redirect(url_for("auth.users"))
 
 
+@bp.get("/admin/users/log")
+@requires("read_administration")
+def administration_log() -> str:
+    log = services().users.administration
+    return render_template("admin/log.html", entries=log.entries(), problems=log.problems())
+
+
 # The access log, for auditors ----------------------------------------------------------------
 
 @bp.get("/access-log")
@@ -206,7 +215,7 @@ def access_log() -> str:
 
 def _change_user(change: Any, email: str) -> None:
     try:
-        change(email)
+        change(email, by=recorders.account(g.user))
     except UserError:
         abort(404)
 

@@ -24,6 +24,7 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
+from application import recorders
 from application.case_files import SchoolCaseFiles, SchoolNotFound
 from domain import statute
 from domain.errors import CaseFileError
@@ -282,7 +283,8 @@ def _command_page(urn: int, command: Command) -> Any:
     if command.dated:
         arguments["effective"] = form.effective.data
     try:
-        result = getattr(case_files, command.method)(urn, by=g.user["name"], **arguments)
+        result = getattr(case_files, command.method)(urn, by=recorders.account(g.user),
+                                                     **arguments)
     except CaseFileError as error:
         form.form_token.data = _issue_token()  # nothing was recorded: the form may be sent again
         return _show(command, case, form, problem=str(error), status=422)

@@ -806,7 +806,8 @@ class _Correction(CommandForm):
         details = [(k.replace("_", " ").capitalize(), str(v))
                    for k, v in entry["details"].items() if k in _amendable(entry)]
         return [("Entry", f"{entry['version']}: {entry['summary']}"),
-                ("Effective", long_date(entry["effective"])), ("Recorded by", entry["by"]),
+                ("Effective", long_date(entry["effective"])), ("Recorded by", entry["by"] + (f" ({entry['by_identity']})"
+                                                if entry["by_identity"] else "")),
                 *details]
 
 

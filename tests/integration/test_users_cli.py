@@ -168,7 +168,7 @@ def test_the_last_enabled_admin_cannot_be_disabled_or_given_another_role(env):
     fails_with(run(env, "users", "set-role", "adam@fenmarsh.example", "head"),
                "You cannot give another role to adam@fenmarsh.example")
 
-    add(env, "ada@fenmarsh.example", role="admin")
+    add(env, "ada@fenmarsh.example", role="admin", name="Ada Admin")
     assert run(env, "users", "disable", "adam@fenmarsh.example").exit_code == 0
     fails_with(run(env, "users", "disable", "ada@fenmarsh.example"),
                "You cannot disable ada@fenmarsh.example")

@@ -60,8 +60,13 @@ def test_the_providers_groups_give_the_role(scc, http, services, email, role, la
     assert page.status_code == 200 and urlsplit(page.url).path == lands_on
     assert f"Sign out ({name}, {role})" in page.text
     # Check the account was made at their first sign-in, with no password that could work
-    assert services.users.get(email) == {"email": email, "name": name, "role": role,
-                                         "disabled": False}
+    made = services.users.get(email)
+    assert {k: v for k, v in made.items() if k != "account_id"} == {
+        "email": email, "name": name, "role": role, "disabled": False}
+    # Check the administration log says the provider's sign-in made it
+    (added,) = [e for e in services.users.administration.entries() if e["email"] == email]
+    assert (added["action"], added["account"]) == ("user added", made["account_id"])
+    assert added["by"].endswith("single sign-on")
     assert "Enter a correct email address and password" in _password_sign_in(
         scc, email, "no password: signs in through the LA's provider").text
 

@@ -188,3 +188,28 @@ def test_a_form_that_shows_an_entrys_content_is_in_the_access_log(actions, clien
     assert {(e["email"], e["view"]) for e in log[:2]} == {
         (USERS["caseworker"][0], "form amend-entry, entry 69"),
         (USERS["caseworker"][0], "form record-visit")}
+
+
+# What the server offers another site ---------------------------------------------------------
+
+def test_no_other_site_is_allowed_to_read_the_api_and_trace_is_not_answered(client):
+    preflight = client.options("/api/v1/schools", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "Authorization"})
+    traced = client.open("/sign-in", method="TRACE")
+
+    assert not any(h.lower().startswith("access-control-") for h, _ in preflight.headers)
+    assert traced.status_code == 405
+
+
+def test_behind_no_proxy_a_forwarded_address_is_not_believed(services):
+    from flask import request
+
+    app = create_app(config.TestConfig(), services=services)
+    seen = []
+    app.before_request(lambda: seen.append(request.remote_addr))
+
+    app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+
+    assert seen == ["10.0.0.1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -11,7 +12,7 @@ from adapters import migrations
 from adapters.calendars import england_and_wales_calendar, load_term_holidays
 from adapters.clock import SystemClock
 from adapters.config import Settings
-from adapters.event_scan import scan_streams
+from adapters.event_scan import entries_of_kinds, scan_streams
 from adapters.event_store import check_cipher_key, event_store_env
 from adapters.event_store import new_cipher_key as new_cipher_key  # for scc keys generate
 from adapters.outbox import SQLOutbox
@@ -20,6 +21,10 @@ from adapters.read_models import SQLReadModels, projections_to_rebuild, read_mod
 from adapters.rebuild_processes import SpawnedRebuildProcesses, default_processes
 from adapters.schema import STORE_CLASHES, create_once
 from adapters.schemes import load_scheme
+from adapters.signed_note import KeyUnreadable as KeyUnreadable  # for scc keys, checkpoint, verify
+from adapters.signed_note import Signer as Signer
+from adapters.signed_note import read_signer as read_signer
+from adapters.signed_note import read_verifier as read_verifier
 from adapters.smtp import SMTPSender
 from application.case_files import SchoolCaseFiles
 from application.notifications import NotificationPolicy, Notifications
@@ -39,7 +44,7 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
     # together (web workers, a worker) may clash doing so, and the loser looks again.
     case_files = create_once(lambda: SchoolCaseFiles(
         env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
-        policy=policy), clashes=STORE_CLASHES)
+        policy=policy, entries_of_kinds=entries_of_kinds), clashes=STORE_CLASHES)
     try:
         check_cipher_key(case_files.recorder, case_files.mapper.cipher)
     except Exception:
@@ -116,12 +121,19 @@ def build_job_store_engine(settings: Settings):  # -> sqlalchemy.engine.Engine
 
 
 def build_users(settings: Settings, clock: Clock | None = None) -> Users:
-    """The users, their failed sign-ins and the access log, beside the read models, with
-    Argon2 password hashes. Close it with ``close()``."""
+    """The users, their sessions, password-reset links, failed sign-ins and the access log,
+    beside the read models, with Argon2 password hashes. Close it with ``close()``."""
+    from adapters.sessions import SQLResetStore, SQLSessionStore
     from adapters.users import Argon2Hasher, SQLUserStore
+    from application.sessions import SessionLifetimes, Sessions
 
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return Users(SQLUserStore(engine), Argon2Hasher(), clock or SystemClock())
+    clock = clock or SystemClock()
+    users = SQLUserStore(engine)  # first: it sets up a new store's tables
+    sessions = Sessions(SQLSessionStore(engine), clock,
+                        SessionLifetimes(settings.session_idle, settings.session_absolute))
+    return Users(users, Argon2Hasher(), clock, sessions=sessions,
+                 resets=SQLResetStore(engine))
 
 
 def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
@@ -131,7 +143,8 @@ def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
     from application.tokens import ApiTokens
 
     engine = read_model_engine(settings.read_model_url or settings.database_url)
-    return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock())
+    return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock(),
+                     lifetime=settings.token_lifetime)
 
 
 def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices
@@ -163,3 +176,31 @@ def prepare_store(settings: Settings) -> None:
         opened.callback(build_projections(settings, case_files).store.close)
         opened.callback(build_users(settings).close)
         opened.callback(build_notifications(settings, case_files).close)
+
+
+def build_checkpointer(settings: Settings, case_files: Any) -> Callable[[], dict[str, Any]] | None:
+    """What signs a checkpoint of the log into the LA's folder (``application.anchor``), with
+    the key in ``SCC_CHECKPOINT_KEY``, and has each new one countersigned by the timestamp
+    authority at ``SCC_TIMESTAMP_URL`` if set; None if no key is configured. Raises
+    ValueError, in words, for a key file that cannot be read."""
+    if settings.checkpoint_key is None:
+        return None
+    from pathlib import Path
+
+    from adapters.timestamping import countersign
+    from application.anchor import take_checkpoint
+
+    signer = read_signer(settings.checkpoint_key)
+
+    def checkpoint() -> dict[str, Any]:
+        taken = take_checkpoint(case_files, signer, settings.checkpoint_dir)
+        taken["timestamp"] = None
+        latest = (Path(taken["written"]) if taken["written"] is not None
+                  else settings.checkpoint_dir / taken["unchanged_since"])
+        # the latest checkpoint, new or one whose timestamp failed before (an unreachable
+        # authority leaves a checkpoint to be countersigned at the next try)
+        if settings.timestamp_url and not latest.with_name(latest.name + ".tsr").exists():
+            taken["timestamp"] = str(countersign(settings.timestamp_url, latest))
+        return taken
+
+    return checkpoint

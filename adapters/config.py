@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -31,6 +32,18 @@ class Settings:
     log_format: str = "text"  # or "json": one object a line, for production
     # Processes a rebuild of a long log is shared out among; None: one per CPU, up to 4.
     rebuild_processes: int | None = None
+    # Signed checkpoints of the log (docs/tamper-evidence.md): the signing key's file (never in
+    # the store), the public key's file, the folder the LA keeps them in, and how often the
+    # worker takes one (minutes; 0: never).
+    checkpoint_key: Path | None = None
+    checkpoint_public_key: Path | None = None
+    checkpoint_dir: Path = Path("data/checkpoints")
+    checkpoint_every: int = 60
+    timestamp_url: str | None = None  # an RFC 3161 authority that countersigns each checkpoint
+    # How long a web session lasts without a request, and at most (application.sessions).
+    session_idle: timedelta = timedelta(minutes=60)
+    session_absolute: timedelta = timedelta(hours=8)
+    token_lifetime: timedelta = timedelta(days=90)  # of a new API token, unless told
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -49,8 +62,30 @@ class Settings:
             cipher_key=environ.get("SCC_CIPHER_KEY", "").strip() or None,
             log_format=environ.get("SCC_LOG_FORMAT", "").strip().lower() or "text",
             rebuild_processes=_processes(environ.get("SCC_REBUILD_PROCESSES", "")),
+            checkpoint_key=_path(environ.get("SCC_CHECKPOINT_KEY", "")),
+            checkpoint_public_key=_path(environ.get("SCC_CHECKPOINT_PUBLIC_KEY", "")),
+            checkpoint_dir=_path(environ.get("SCC_CHECKPOINT_DIR", "")) or data_dir / "checkpoints",
+            checkpoint_every=_minutes(environ.get("SCC_CHECKPOINT_EVERY", "")),
+            timestamp_url=environ.get("SCC_TIMESTAMP_URL", "").strip() or None,
+            session_idle=timedelta(minutes=_whole(environ, "SCC_SESSION_IDLE_MINUTES", 60)),
+            session_absolute=timedelta(hours=_whole(environ, "SCC_SESSION_MAX_HOURS", 8)),
+            token_lifetime=timedelta(days=_whole(environ, "SCC_TOKEN_DAYS", 90)),
             **_mail_settings(environ),
         )
+
+
+def _path(text: str) -> Path | None:
+    return Path(text.strip()) if text.strip() else None
+
+
+def _minutes(text: str) -> int:
+    text = text.strip()
+    if not text:
+        return 60
+    if not text.isdigit():
+        raise ValueError(f"SCC_CHECKPOINT_EVERY must be a whole number of minutes (0 for "
+                         f"never), not {text!r}")
+    return int(text)
 
 
 def _processes(text: str) -> int | None:
@@ -59,6 +94,13 @@ def _processes(text: str) -> int | None:
         return None
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"SCC_REBUILD_PROCESSES {text!r} is not a number of processes (1 or more)")
+    return int(text)
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, "").strip() or str(default)
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise ValueError(f"{name} {text!r} is not a whole number of at least 1")
     return int(text)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -116,3 +117,56 @@ def _scan_postgres(recorder: PostgresApplicationRecorder, upto: int, lowest: UUI
         while rows := cursor.fetchmany(FETCH):
             yield [(position, originator_id, version, topic, bytes(state))
                    for position, originator_id, version, topic, state in rows]
+
+
+def entries_of_kinds(recorder: ApplicationRecorder, mapper: Mapper[Any], topics: list[str],
+                     ) -> Iterator[tuple[Any, int, str, dict[str, Any]]]:
+    """Every stored entry of the kinds ``topics`` names, in the order recorded, as (stream
+    id, version, topic, the entry's fields as plain JSON), as SchoolCaseFiles asks
+    (EntriesOfKinds): the rows as the store gives them and orjson's reading of their state,
+    rather than the library's notification objects and the json module's."""
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        fetched = _kinds_sqlite(recorder, topics)
+    elif isinstance(recorder, PostgresApplicationRecorder):
+        fetched = _kinds_postgres(recorder, topics)
+    else:
+        raise TypeError(f"No reading of entries by kind for {type(recorder).__name__}")
+    cipher, compressor = mapper.cipher, mapper.compressor
+    for rows in fetched:
+        for originator_id, version, topic, state in rows:
+            if cipher is not None:
+                state = cipher.decrypt(state)
+            if compressor is not None:
+                state = compressor.decompress(state)
+            yield originator_id, version, topic, orjson.loads(state)
+
+
+def _kinds_sqlite(recorder: SQLiteApplicationRecorder, topics: list[str],
+                  ) -> Iterator[list[tuple[Any, int, str, bytes]]]:
+    # The store's own connection (an in-memory store has no other), in a read transaction.
+    with recorder.datastore.transaction(commit=False) as transaction:
+        cursor = transaction.sqlite_cursor
+        cursor.execute(
+            f"SELECT originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {recorder.events_table_name} "
+            f"WHERE topic IN ({', '.join('?' * len(topics))}) ORDER BY rowid", topics)
+        while rows := cursor.fetchmany(FETCH):
+            yield rows
+
+
+def _kinds_postgres(recorder: PostgresApplicationRecorder, topics: list[str],
+                    ) -> Iterator[list[tuple[Any, int, str, bytes]]]:
+    from psycopg.rows import tuple_row
+    from psycopg.sql import SQL, Identifier
+
+    query = SQL(
+        "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+        "WHERE topic = ANY(%s) ORDER BY notification_id"
+    ).format(schema=Identifier(recorder.datastore.schema),
+             table=Identifier(recorder.events_table_name))
+    with recorder.datastore.get_connection() as connection, connection.transaction(), \
+            connection.cursor(name="scc_kinds_scan", row_factory=tuple_row) as cursor:
+        cursor.execute(query, [topics])
+        while rows := cursor.fetchmany(FETCH):
+            yield [(stream, version, topic, bytes(state))
+                   for stream, version, topic, state in rows]

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from adapters.migrations import require_current
 from adapters.outbox import UTCDateTime
-from adapters.schema import create_once
 from adapters.users import USERS
 
 _metadata = sa.MetaData()
@@ -23,9 +23,11 @@ API_TOKENS = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("revoked_at", UTCDateTime),
+    sa.Column("expires_at", UTCDateTime),  # none only if made before tokens expired
+    sa.Column("last_used_at", UTCDateTime),
 )
 _PUBLIC = (API_TOKENS.c.id, API_TOKENS.c.email, API_TOKENS.c.name, API_TOKENS.c.created_at,
-           API_TOKENS.c.revoked_at)
+           API_TOKENS.c.revoked_at, API_TOKENS.c.expires_at, API_TOKENS.c.last_used_at)
 
 
 class SQLTokenStore:
@@ -33,14 +35,15 @@ class SQLTokenStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_once(lambda: _metadata.create_all(engine))
+        require_current(engine)  # the table is made by the migrations
 
     def close(self) -> None:
         self.engine.dispose()
 
-    def add(self, *, email: str, name: str, token_hash: str, created_at: datetime) -> int:
+    def add(self, *, email: str, name: str, token_hash: str, created_at: datetime,
+            expires_at: datetime) -> int:
         insert = API_TOKENS.insert().values(email=email, name=name, token_hash=token_hash,
-                                            created_at=created_at)
+                                            created_at=created_at, expires_at=expires_at)
         with self.engine.begin() as conn:
             return conn.execute(insert.returning(API_TOKENS.c.id)).scalar_one()
 
@@ -73,3 +76,8 @@ class SQLTokenStore:
                 API_TOKENS.update()
                 .where(API_TOKENS.c.id == token_id, API_TOKENS.c.revoked_at.is_(None))
                 .values(revoked_at=at)).rowcount == 1
+
+    def used(self, token_id: int, at: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(API_TOKENS.update().where(API_TOKENS.c.id == token_id)
+                         .values(last_used_at=at))

@@ -87,6 +87,10 @@ class SQLUserStore:
             conn.execute(USERS.update().where(USERS.c.email == email)
                          .values(password_hash=password_hash))
 
+    def set_role(self, email: str, role: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(USERS.update().where(USERS.c.email == email).values(role=role))
+
     def record_failure(self, *, email: str, source_ip: str | None, at: datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(SIGN_IN_FAILURES.insert().values(email=email, source_ip=source_ip,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from application.ports import Clock
@@ -14,25 +14,44 @@ PREFIX = "scc_"
 """Every token starts so, for secret scanners and for people reading a configuration file."""
 
 NAME_LENGTH = 100
+LIFETIME = timedelta(days=90)
+"""Local policy (issue 18): a token works for 90 days unless made for longer or shorter
+(SCC_TOKEN_DAYS, or scc tokens create --expires-in); then its user asks for a new one."""
+LONGEST_LIFETIME = timedelta(days=366)
+TOUCH_EVERY = timedelta(minutes=1)
+"""How stale a token's last-used time may be before a request writes it again."""
 
 
 class TokenError(Exception):
     """A token could not be made or revoked; the message says why, for the person asking."""
 
 
+class TokenExpired(Exception):
+    """The token was good but its time is up."""
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__(f"The API token expired at {expired_at.isoformat(timespec='seconds')}:"
+                         " ask an administrator for a new one (scc tokens create)")
+        self.expired_at = expired_at
+
+
 class TokenStore(Protocol):
     """The tokens' hashes, beside the users (adapters.tokens.SQLTokenStore)."""
 
-    def add(self, *, email: str, name: str, token_hash: str, created_at: datetime) -> int:
+    def add(self, *, email: str, name: str, token_hash: str, created_at: datetime,
+            expires_at: datetime) -> int:
         """Stores a new token; returns its id."""
 
     def find(self, token_hash: str) -> dict[str, Any] | None:
-        """{id, email, name, created_at, revoked_at, user} of the token with this hash, or
-        None; ``user`` is its user's {email, name, role, disabled}, None if they are gone."""
+        """{id, email, name, created_at, revoked_at, expires_at, last_used_at, user} of the
+        token with this hash, or None; ``user`` is its user's {email, name, role, disabled},
+        None if they are gone."""
 
     def list(self, email: str | None) -> list[dict[str, Any]]:
         """Every token (one user's if ``email`` is given): {id, email, name, created_at,
-        revoked_at}, by id."""
+        revoked_at, expires_at, last_used_at}, by id."""
+
+    def used(self, token_id: int, at: datetime) -> None: ...
 
     def revoke(self, token_id: int, at: datetime) -> bool:
         """False if there is no such token or it was already revoked."""
@@ -43,16 +62,22 @@ class TokenStore(Protocol):
 class ApiTokens:
     """Makes, lists and revokes users' API tokens, and finds the user a token belongs to."""
 
-    def __init__(self, store: TokenStore, users: Users, clock: Clock) -> None:
-        self.store, self.users, self.clock = store, users, clock
+    def __init__(self, store: TokenStore, users: Users, clock: Clock,
+                 lifetime: timedelta = LIFETIME) -> None:
+        self.store, self.users, self.clock, self.lifetime = store, users, clock, lifetime
 
     def close(self) -> None:
         self.store.close()
 
-    def create(self, email: str, *, name: str = "") -> dict[str, Any]:
-        """A new token for the user: {id, email, name, created_at, token}. The token itself
-        is shown this once; only its SHA-256 is kept (it is a random 256-bit secret, so a
-        fast hash is enough: nobody can guess their way back to it)."""
+    def create(self, email: str, *, name: str = "", expires_in: timedelta | None = None
+               ) -> dict[str, Any]:
+        """A new token for the user: {id, email, name, created_at, expires_at, token}, that
+        works for ``expires_in`` (the configured lifetime if None). The token itself is shown
+        this once; only its SHA-256 is kept (it is a random 256-bit secret, so a fast hash is
+        enough: nobody can guess their way back to it)."""
+        expires_in = self.lifetime if expires_in is None else expires_in
+        if not timedelta(0) < expires_in <= LONGEST_LIFETIME:
+            raise TokenError(f"A token may work for 1 to {LONGEST_LIFETIME.days} days")
         user = self.users.get(email)
         if user is None:
             raise TokenError(f"There is no user with the email address {normal_email(email)}")
@@ -63,10 +88,11 @@ class ApiTokens:
             raise TokenError(f"Give the token a name of at most {NAME_LENGTH} characters")
         token = PREFIX + secrets.token_urlsafe(32)
         created_at = self.clock.now()
+        expires_at = created_at + expires_in
         token_id = self.store.add(email=user["email"], name=name, token_hash=_hash(token),
-                                  created_at=created_at)
+                                  created_at=created_at, expires_at=expires_at)
         return {"id": token_id, "email": user["email"], "name": name,
-                "created_at": created_at, "token": token}
+                "created_at": created_at, "expires_at": expires_at, "token": token}
 
     def revoke(self, token_id: int) -> None:
         if not self.store.revoke(token_id, self.clock.now()):
@@ -77,8 +103,8 @@ class ApiTokens:
         return self.store.list(normal_email(email) if email else None)
 
     def user(self, token: str) -> dict[str, Any] | None:
-        """The user a token acts for, or None if it is unknown, revoked, or its user is gone
-        or disabled."""
+        """The user a token acts for, noting that it was used now; None if it is unknown,
+        revoked, or its user is gone or disabled; TokenExpired once its time is up."""
         if not token.startswith(PREFIX):
             return None
         found = self.store.find(_hash(token))
@@ -87,6 +113,11 @@ class ApiTokens:
         user = found["user"]
         if user is None or user["disabled"]:
             return None
+        now = self.clock.now()
+        if found["expires_at"] is not None and now >= found["expires_at"]:
+            raise TokenExpired(found["expires_at"])
+        if found["last_used_at"] is None or now - found["last_used_at"] >= TOUCH_EVERY:
+            self.store.used(found["id"], now)
         return {**user, "token_id": found["id"]}
 
 

@@ -1,22 +1,32 @@
-"""The people who may sign in: their roles, signing in with throttling, and the access log."""
+"""The people who may sign in: their roles and passwords, signing in with throttling, and the
+access log."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from application.access import ROLES
+from application.passwords import PasswordRefused, check_password
 from application.ports import Clock
-from domain.wording import local_time
+from application.sessions import Sessions
 
-MINIMUM_PASSWORD_LENGTH = 12
 EMAIL_FAILURES_ALLOWED = 5
 IP_FAILURES_ALLOWED = 20
 FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
-"""Issue 5 (local policy): 5 failed sign-ins for one email address, or 20 from one IP address,
-within 15 minutes refuse further sign-ins from it for 15 minutes."""
+FIRST_DELAY = timedelta(seconds=1)
+LONGEST_DELAY = timedelta(minutes=1)
+"""Issue 18 (local policy, after NCSC's "throttle rather than lock out"): after 5 failed
+sign-ins for one email address, or 20 from one IP address, within 15 minutes, each further try
+from it must wait after the last failure: 1 second, then twice as long each time, up to a
+minute. Nobody can lock another user out (issue 5 locked an address for 15 minutes); guessing
+slows to one try a minute."""
+
+RESET_LINK_LIFETIME = timedelta(hours=24)
+"""Local policy: a password-reset link works once, within a day of being made."""
 
 REFUSED = "Enter a correct email address and password"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
@@ -40,12 +50,15 @@ class SignInRefused(Exception):
 
 
 class SignInThrottled(SignInRefused):
-    """Too many failed sign-ins lately for this email address or from this IP address."""
+    """Too many failed sign-ins lately for this email address or from this IP address: the
+    next try must wait a little (``wait``, never more than LONGEST_DELAY)."""
 
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"You have tried to sign in too many times. "
-                         f"Try again after {local_time(until)}.")
+    def __init__(self, until: datetime, now: datetime) -> None:
+        seconds = max(1, -int(-(until - now).total_seconds() // 1))
+        super().__init__(f"You have tried to sign in too many times. Wait {seconds} "
+                         f"second{'s' if seconds != 1 else ''}, then try again.")
         self.until = until
+        self.wait = until - now
 
 
 class PasswordHasher(Protocol):
@@ -78,6 +91,8 @@ class UserStore(Protocol):
 
     def set_password_hash(self, email: str, password_hash: str) -> None: ...
 
+    def set_role(self, email: str, role: str) -> None: ...
+
     def record_failure(self, *, email: str, source_ip: str | None, at: datetime) -> None: ...
 
     def failures_since(self, since: datetime, *, email: str | None = None,
@@ -96,17 +111,40 @@ class UserStore(Protocol):
     def close(self) -> None: ...
 
 
-class Users:
-    """Adds, lists and disables users, signs them in, and logs who viewed which case file."""
+class ResetStore(Protocol):
+    """One-time password-reset links by their hash (adapters.sessions.SQLResetStore)."""
 
-    def __init__(self, store: UserStore, hasher: PasswordHasher, clock: Clock) -> None:
+    def add(self, *, token_hash: str, email: str, at: datetime, expires_at: datetime) -> None:
+        """Stores a new link, replacing any unused one of the user's."""
+
+    def find(self, token_hash: str) -> dict[str, Any] | None:
+        """{email, created_at, expires_at, used_at}, or None."""
+
+    def use(self, token_hash: str, at: datetime) -> bool:
+        """False if it was used already."""
+
+    def close(self) -> None: ...
+
+
+class Users:
+    """Adds, lists and disables users, sets their passwords, signs them in, and logs who viewed
+    which case file. Whatever changes a user's access (disabling them, a new role, a new
+    password) ends their sessions."""
+
+    def __init__(self, store: UserStore, hasher: PasswordHasher, clock: Clock,
+                 sessions: Sessions | None = None, resets: ResetStore | None = None) -> None:
         self.store = store
         self.hasher = hasher
         self.clock = clock
+        self.sessions = sessions
+        self.resets = resets
         self._decoy_hash: str | None = None
 
     def close(self) -> None:
         self.store.close()
+        for other in (self.sessions, self.resets):
+            if other is not None:
+                other.close()
 
     # Commands -----------------------------------------------------------------------------
 
@@ -120,28 +158,108 @@ class Users:
         if role not in ROLES:
             raise UserError(f"Choose a role: {', '.join(ROLES[:-1])} or {ROLES[-1]}",
                             field="role")
-        if len(password) < MINIMUM_PASSWORD_LENGTH:
-            raise UserError(f"Enter a password of at least {MINIMUM_PASSWORD_LENGTH} "
-                            "characters", field="password")
+        _check_password(password, email)
         user = {"email": email, "name": name, "role": role}
         if not self.store.add(user, self.hasher.hash(password), self.clock.now()):
             raise UserError(f"A user with the email address {email} already exists",
                             field="email")
 
-    def set_password(self, email: str, password: str) -> None:
-        """A new password for an existing user (an admin's reset, or the demo's)."""
+    def set_password(self, email: str, password: str, *, keep_session: str | None = None
+                     ) -> None:
+        """A new password for an existing user (theirs, through a reset link, or the demo's);
+        ends their sessions, all but ``keep_session`` (a session id) if given."""
         if self.get(email) is None:
             raise UserError(f"There is no user with the email address {email}", field="email")
-        if len(password) < MINIMUM_PASSWORD_LENGTH:
-            raise UserError(f"Enter a password of at least {MINIMUM_PASSWORD_LENGTH} "
-                            "characters", field="password")
+        _check_password(password, email)
         self.store.set_password_hash(normal_email(email), self.hasher.hash(password))
+        self._end_sessions(email, keep=keep_session)
+
+    def change_password(self, email: str, *, current: str, new: str,
+                        keep_session: str | None = None) -> None:
+        """The signed-in user's own change: their current password first, so that someone at
+        a browser left signed in cannot take the account over. Their other sessions end."""
+        email, now = normal_email(email), self.clock.now()
+        # Wrong current passwords count as failed sign-ins: a borrowed session is no way
+        # round the throttling.
+        until = self._throttled_until(email, None, now)
+        if until is not None:
+            raise UserError(str(SignInThrottled(until, now)), field="current_password")
+        found = self.store.get(email)
+        if found is None or not self.hasher.verify(found["password_hash"], current):
+            self.store.record_failure(email=email, source_ip=None, at=now)
+            raise UserError("Enter your current password correctly", field="current_password")
+        if new == current:
+            raise UserError("Enter a new password that is not your current one",
+                            field="new_password")
+        try:
+            self.set_password(email, new, keep_session=keep_session)
+        except UserError as error:
+            raise UserError(str(error), field="new_password") from None
+
+    def issue_password_reset(self, email: str) -> str:
+        """A one-time secret for a link through which the user sets a new password, for an
+        administrator to hand them; it works once, within RESET_LINK_LIFETIME. Only its hash
+        is kept; a new one replaces any the user had not used."""
+        user = self.get(email)
+        if user is None:
+            raise UserError(f"There is no user with the email address {normal_email(email)}",
+                            field="email")
+        if user["disabled"]:
+            raise UserError(f"{user['email']} is disabled: enable them first", field="email")
+        secret, now = secrets.token_urlsafe(32), self.clock.now()
+        self._resets().add(token_hash=_hash(secret), email=user["email"], at=now,
+                           expires_at=now + RESET_LINK_LIFETIME)
+        return secret
+
+    def password_reset_for(self, secret: str) -> dict[str, Any]:
+        """The user a reset link is for; UserError if it is unknown, used, expired, or its
+        user is disabled."""
+        found = self._resets().find(_hash(secret))
+        if found is None or found["used_at"] is not None:
+            raise UserError("This link has been used or is not a password-reset link. Ask an "
+                            "administrator for a new one")
+        if self.clock.now() >= found["expires_at"]:
+            raise UserError("This link has expired. Ask an administrator for a new one")
+        user = self.get(found["email"])
+        if user is None or user["disabled"]:
+            raise UserError("This link has been used or is not a password-reset link. Ask an "
+                            "administrator for a new one")
+        return user
+
+    def reset_password(self, secret: str, password: str) -> dict[str, Any]:
+        """Sets the password of the user the link is for, once; ends all their sessions."""
+        user = self.password_reset_for(secret)
+        _check_password(password, user["email"])
+        if not self._resets().use(_hash(secret), self.clock.now()):
+            raise UserError("This link has been used. Ask an administrator for a new one")
+        self.set_password(user["email"], password)
+        return user
+
+    def set_role(self, email: str, role: str) -> None:
+        """A new role; their sessions end, so the new role applies from their next sign-in."""
+        user = self.get(email)
+        if user is None:
+            raise UserError(f"There is no user with the email address {normal_email(email)}",
+                            field="email")
+        if role not in ROLES:
+            raise UserError(f"Choose a role: {', '.join(ROLES[:-1])} or {ROLES[-1]}",
+                            field="role")
+        if user["role"] == "admin" and role != "admin":
+            self._refuse_if_last_admin(user, "give another role to")
+        self.store.set_role(user["email"], role)
+        self._end_sessions(user["email"])
 
     def disable(self, email: str) -> None:
-        """The user can no longer sign in, and is signed out at their next request."""
+        """The user can no longer sign in, and their sessions end at once. The last enabled
+        administrator cannot be disabled: nobody could then manage users."""
+        user = self.get(email)
+        if user is not None and user["role"] == "admin" and not user["disabled"]:
+            self._refuse_if_last_admin(user, "disable")
         self._set_disabled(email, True)
+        self._end_sessions(email)
 
     def enable(self, email: str) -> None:
+        """The user may sign in again; sessions ended when they were disabled stay ended."""
         self._set_disabled(email, False)
 
     def authenticate(self, email: str, password: str, *, source_ip: str | None) -> dict[str, Any]:
@@ -150,7 +268,7 @@ class Users:
         email, now = normal_email(email), self.clock.now()
         until = self._throttled_until(email, source_ip, now)
         if until is not None:
-            raise SignInThrottled(until)
+            raise SignInThrottled(until, now)
         found = self.store.get(email)
         # An unknown address costs the same hashing as a known one: the time taken does
         # not tell anyone which addresses have accounts.
@@ -158,9 +276,8 @@ class Users:
         matches = self.hasher.verify(stored, password)
         if found is None or not matches or found["disabled"]:
             self.store.record_failure(email=email, source_ip=source_ip, at=now)
-            self.store.forget_failures_before(now - FAILURE_WINDOW - LOCKOUT)
-            until = self._throttled_until(email, source_ip, now)
-            raise SignInThrottled(until) if until is not None else SignInRefused()
+            self.store.forget_failures_before(now - FAILURE_WINDOW)
+            raise SignInRefused()
         # Only this address's failures are forgotten: one good account must not reset the
         # count of an IP address that is guessing at others.
         self.store.clear_failures(email)
@@ -190,6 +307,23 @@ class Users:
 
     # Internals ----------------------------------------------------------------------------
 
+    def _refuse_if_last_admin(self, user: dict[str, Any], doing: str) -> None:
+        others = [u for u in self.list() if u["role"] == "admin" and not u["disabled"]
+                  and u["email"] != user["email"]]
+        if not others:
+            raise UserError(f"You cannot {doing} {user['email']}: they are the only enabled "
+                            "administrator, and nobody could then manage users. Add or enable "
+                            "another administrator first", field="email")
+
+    def _end_sessions(self, email: str, *, keep: str | None = None) -> None:
+        if self.sessions is not None:
+            self.sessions.end_all(normal_email(email), keep=keep)
+
+    def _resets(self) -> ResetStore:
+        if self.resets is None:
+            raise RuntimeError("These users were built without password-reset links")
+        return self.resets
+
     def _set_disabled(self, email: str, disabled: bool) -> None:
         email = normal_email(email)
         if not self.store.set_disabled(email, disabled):
@@ -197,7 +331,7 @@ class Users:
 
     def _throttled_until(self, email: str, source_ip: str | None,
                          now: datetime) -> datetime | None:
-        since = now - FAILURE_WINDOW - LOCKOUT
+        since = now - FAILURE_WINDOW
         ends = [throttled_until(self.store.failures_since(since, email=email),
                                 EMAIL_FAILURES_ALLOWED, now)]
         if source_ip:
@@ -213,20 +347,32 @@ class Users:
 
 
 def throttled_until(failures: list[datetime], allowed: int, now: datetime) -> datetime | None:
-    """When sign-ins may resume, if ``allowed`` failures fell within FAILURE_WINDOW and the
-    LOCKOUT after the last of them has not yet passed; None if they may go ahead now."""
-    failures = sorted(failures)
-    ends = [
-        failures[last] + LOCKOUT
-        for last in range(allowed - 1, len(failures))
-        if failures[last] - failures[last - allowed + 1] <= FAILURE_WINDOW
-    ]
-    return max(ends) if ends and max(ends) > now else None
+    """When the next try may be made, given the failures within FAILURE_WINDOW before now: once
+    ``allowed`` of them are, FIRST_DELAY after the last, doubling with each further failure up
+    to LONGEST_DELAY; None if it may be made now."""
+    failures = [failure for failure in failures if now - failure <= FAILURE_WINDOW]
+    if len(failures) < allowed:
+        return None
+    beyond = len(failures) - allowed
+    delay = LONGEST_DELAY if beyond >= 16 else min(FIRST_DELAY * 2 ** beyond, LONGEST_DELAY)
+    until = max(failures) + delay
+    return until if until > now else None
 
 
 def normal_email(email: str) -> str:
     """Email addresses are compared without case or surrounding spaces."""
     return email.strip().lower()
+
+
+def _check_password(password: str, email: str) -> None:
+    try:
+        check_password(password, email=normal_email(email))
+    except PasswordRefused as refusal:
+        raise UserError(str(refusal), field="password") from None
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _public(user: dict[str, Any]) -> dict[str, Any]:

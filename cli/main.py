@@ -314,17 +314,27 @@ def _schools_progress(label: str) -> Iterator[Any]:
 @scc.command(help="Check that no entry was altered, removed or reordered after it was recorded "
                   "(exit status 1 if any was).")
 @click.option("--urn", "urn_text", metavar="URN", help="Check this school only.")
-@click.option("--checkpoint", "checkpoint_file", metavar="FILE",
-              type=click.Path(dir_okay=False, path_type=str),
-              help="Also compare with a checkpoint made earlier by scc checkpoint.")
-def verify(urn_text: str | None, checkpoint_file: str | None) -> None:
+@click.option("--checkpoint", "checkpoint_files", metavar="FILE", multiple=True,
+              type=click.Path(path_type=str),
+              help="Also check against signed checkpoints: a checkpoint file, or a folder of "
+                   "them (repeatable); or a JSON checkpoint made by an older scc checkpoint.")
+@click.option("--public-key", "public_key", metavar="FILE", type=click.Path(path_type=str),
+              help="The public key the checkpoints were signed with. Default: "
+                   "$SCC_CHECKPOINT_PUBLIC_KEY, or the one of $SCC_CHECKPOINT_KEY.")
+def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
+           public_key: str | None) -> None:
     import json
 
     from application import audit
 
     urn = _urn(urn_text) if urn_text is not None else None
     expected = None
-    if checkpoint_file is not None:
+    signed = [f for f in checkpoint_files if not _is_json_checkpoint(f)]
+    for checkpoint_file in checkpoint_files:
+        if checkpoint_file in signed:
+            continue
+        if expected is not None:
+            raise UserError("Give one JSON checkpoint at a time")
         try:
             with open(checkpoint_file, encoding="utf-8") as file:
                 expected = json.load(file)
@@ -333,40 +343,120 @@ def verify(urn_text: str | None, checkpoint_file: str | None) -> None:
                             f"{error.strerror}") from None
         except ValueError:
             raise UserError(f"{checkpoint_file} is not a checkpoint: it is not JSON") from None
+    if signed and urn is not None:
+        raise UserError("A signed checkpoint covers the whole log: leave out --urn")
     with _case_files() as case_files, _schools_progress("Verifying") as progress:
         result = audit.verify(case_files, urn=urn, checkpoint=expected,
                               progress=None if urn is not None else progress)
+        anchored = _verify_signed(case_files, signed, public_key) if signed else None
     against = ""
     if result["checkpoint"] is not None:
         from domain.wording import local_time
 
         made = datetime.fromisoformat(result["checkpoint"]["created_at"])
         against = f" against the checkpoint of {local_time(made)}"
+    problems = list(result["problems"])
+    if anchored is not None:
+        problems += anchored["problems"]
+        count = len(anchored["checkpoints"])
+        against += (" and" if against else " against") + (
+            f" {count} signed checkpoint{'' if count == 1 else 's'}")
     checked = (f"{result['schools_checked']} school{'' if result['schools_checked'] == 1 else 's'}"
                f", {result['entries_checked']} entries")
-    if result["ok"]:
+    if not problems:
         click.echo(f"Verified {checked}{against}: no alterations found")
+    else:
+        for problem in problems:
+            entry = f", entry {problem['version']}" if problem["version"] is not None else ""
+            click.echo(f"{problem['school']}{entry}: {problem['problem']}")
+    if anchored is not None:
+        _say_what_is_not_vouched_for(anchored)
+    if problems:
+        count = len(problems)
+        click.echo(f"Checked {checked}{against}: {count} problem{'' if count == 1 else 's'} found")
+        click.get_current_context().exit(1)
+
+
+def _is_json_checkpoint(path: str) -> bool:
+    """Not a folder of signed checkpoints nor a signed note: a JSON checkpoint from before
+    signed checkpoints, or a mistake that the JSON reading names."""
+    import os
+
+    if os.path.isdir(path):
+        return False
+    try:
+        with open(path, encoding="utf-8") as file:
+            return "\n\n\u2014 " not in file.read(64 * 1024)
+    except (OSError, UnicodeDecodeError):
+        return True
+
+
+def _verify_signed(case_files: Any, paths: list[str], public_key: str | None) -> dict[str, Any]:
+    from pathlib import Path
+
+    from adapters.bootstrap import KeyUnreadable, read_signer, read_verifier
+    from adapters.config import Settings
+    from application import anchor
+
+    settings = Settings.from_env()
+    try:
+        if public_key or settings.checkpoint_public_key:
+            verifier = read_verifier(Path(public_key or settings.checkpoint_public_key))
+        elif settings.checkpoint_key:
+            verifier = read_signer(settings.checkpoint_key).verifier
+        else:
+            raise UserError("To check signed checkpoints, give their public key: --public-key "
+                            "FILE or SCC_CHECKPOINT_PUBLIC_KEY")
+    except KeyUnreadable as error:
+        raise UserError(str(error)) from None
+    folders = [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths]
+    leaves = next((f / anchor.LEAVES for f in folders if (f / anchor.LEAVES).exists()), None)
+    checkpoints = anchor.read_checkpoints(Path(p) for p in paths)
+    if not checkpoints:
+        raise UserError(f"No checkpoint found in {', '.join(paths)}")
+    return anchor.verify_against(case_files, checkpoints, verifier, leaves)
+
+
+def _say_what_is_not_vouched_for(anchored: dict[str, Any]) -> None:
+    """Plainly, what the signed checkpoints do not cover: entries recorded since the latest,
+    or everything, when the log no longer matches it."""
+    if not anchored["checkpoints"]:
+        click.echo("No checkpoint's signature held: nothing is vouched for by a checkpoint.")
         return
-    for problem in result["problems"]:
-        entry = f", entry {problem['version']}" if problem["version"] is not None else ""
-        click.echo(f"{problem['school']}{entry}: {problem['problem']}")
-    count = len(result["problems"])
-    click.echo(f"Checked {checked}{against}: {count} problem{'' if count == 1 else 's'} found")
-    click.get_current_context().exit(1)
+    latest = anchored["checkpoints"][-1]
+    if anchored["since"] is None:
+        click.echo(f"The log does not match the latest checkpoint, {latest['source']}: "
+                   "no entry is vouched for until the problems above are explained.")
+        return
+    click.echo(f"The first {anchored['anchored']} entries of the log are covered by the "
+               f"checkpoint {latest['source']}.")
+    since = anchored["since"]
+    if since["entries"]:
+        schools = ", ".join(f"{school} ({n})" for school, n in since["schools"].items())
+        click.echo(f"Not vouched for by any checkpoint: {since['entries']} entries recorded "
+                   f"since it, of {schools}. They are checked only by their own chains and "
+                   "times; the next checkpoint will cover them.")
 
 
-@scc.command(help="Record every school's chain head in a file to keep outside the store; "
-                  "scc verify --checkpoint FILE compares with it later.")
+@scc.command(help="Sign a checkpoint of the whole log into the checkpoint folder, with the key "
+                  "in $SCC_CHECKPOINT_KEY; scc verify --checkpoint FOLDER checks the log "
+                  "against them later. Without a key: record every school's chain head in an "
+                  "unsigned JSON file, as older versions did.")
 @click.option("--out", "out", metavar="FILE",
-              help="Where to write it ('-' for stdout). Default: "
+              help="Unsigned only: where to write it ('-' for stdout). Default: "
                    "$SCC_DATA_DIR/checkpoint-<UTC time>.json")
 def checkpoint(out: str | None) -> None:
     import json
     import os
     from pathlib import Path
 
+    from adapters.config import Settings
     from application import audit
 
+    settings = Settings.from_env()
+    if settings.checkpoint_key is not None and out is None:
+        _signed_checkpoint(settings)
+        return
     with _case_files() as case_files, _schools_progress("Checkpointing") as progress:
         data = audit.checkpoint(case_files, progress=progress)
     text = json.dumps(data, indent=2) + "\n"
@@ -385,6 +475,30 @@ def checkpoint(out: str | None) -> None:
     click.echo(f"Checkpoint of {count} school{'' if count == 1 else 's'} written to {path}")
     click.echo("Keep a copy outside this system; check against it with "
                f"scc verify --checkpoint {path}")
+    click.echo("It is not signed: set SCC_CHECKPOINT_KEY (scc keys checkpoint makes one) for "
+               "checkpoints an insider cannot forge.")
+
+
+def _signed_checkpoint(settings: Any) -> None:
+    from adapters.bootstrap import KeyUnreadable, build_checkpointer
+
+    with _case_files() as case_files:
+        try:
+            checkpoint = build_checkpointer(settings, case_files)
+            assert checkpoint is not None  # a key is configured
+            taken = checkpoint()
+        except KeyUnreadable as error:
+            raise UserError(str(error)) from None
+        except OSError as error:  # the folder, or the timestamp authority
+            raise UserError(f"The checkpoint was not completed: {error}") from None
+    if taken["written"] is None:
+        click.echo(f"Nothing recorded since the checkpoint {taken['unchanged_since']} "
+                   f"({taken['size']} entries): no new checkpoint needed.")
+        return
+    click.echo(f"Checkpoint of {taken['size']} entries signed and written to {taken['written']}")
+    if taken["timestamp"]:
+        click.echo(f"Countersigned by the timestamp authority: {taken['timestamp']}")
+    click.echo(f"Check against it with scc verify --checkpoint {settings.checkpoint_dir}")
 
 
 # Imports from the public registers ----------------------------------------------------------
@@ -830,8 +944,8 @@ def users_add(email: str, name: str, role: str, password_stdin: bool) -> None:
     if password_stdin:
         password = sys.stdin.read().rstrip("\r\n")
     else:
-        password = click.prompt("Password (at least 12 characters)", hide_input=True,
-                                confirmation_prompt="Repeat the password")
+        password = click.prompt("Password (at least 12 characters, not a common one)",
+                                hide_input=True, confirmation_prompt="Repeat the password")
     with _users() as users:
         users.add(email=email, name=name, role=role, password=password)
         added = users.get(email)
@@ -863,12 +977,41 @@ def users_disable(email: str) -> None:
     click.echo(f"Disabled {email.strip().lower()}: they cannot sign in.")
 
 
-@users_group.command("enable", help="Let a disabled user sign in again.")
+@users_group.command("enable", help="Let a disabled user sign in again (sessions they had "
+                                    "stay ended).")
 @click.argument("email")
 def users_enable(email: str) -> None:
     with _users() as users:
         users.enable(email)
     click.echo(f"Enabled {email.strip().lower()}: they can sign in again.")
+
+
+@users_group.command("set-role", help="Give a user another role; they are signed out of the "
+                                      "web app and have it from their next sign-in.")
+@click.argument("email")
+@click.argument("role", metavar="ROLE")
+def users_set_role(email: str, role: str) -> None:
+    with _users() as users:
+        users.set_role(email, role)
+    click.echo(f"{email.strip().lower()} is now {role}: they are signed out of the web app.")
+
+
+@users_group.command("reset-password", help="Print a one-time link through which the user "
+                                            "sets a new password (it works once, for 24 "
+                                            "hours). Give it to them in person or by phone. "
+                                            "SCC_BASE_URL, if set, is the web app's address.")
+@click.argument("email")
+def users_reset_password(email: str) -> None:
+    import os
+
+    with _users() as users:
+        token = users.issue_password_reset(email)
+    base = os.environ.get("SCC_BASE_URL", "").strip().rstrip("/")
+    path = f"/reset-password/{token}"
+    click.echo(f"A one-time link for {email.strip().lower()} to set a new password (it works "
+               "once, for 24 hours, and is not shown again"
+               f"{'' if base else '; put the web app address in front of it'}):", err=True)
+    click.echo(f"{base}{path}")
 
 
 DEMO_USERS = (

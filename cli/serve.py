@@ -46,5 +46,24 @@ def serve(host: str, port: int) -> None:
         worker.start()
         closing.callback(worker.stop)
         click.echo(f"Serving on http://{host}:{port} (Ctrl-C to stop)", err=True)
-        run_simple(host, port, create_app(services=services), threaded=True,
+        run_simple(host, port, create_app(_config(), services=services), threaded=True,
                    use_reloader=False, use_debugger=False)
+
+
+def _config():  # -> web.config.Config
+    """SCC_SECRET_KEY if set (refused if short); else, since this is one process, a random key
+    of its own, said on stderr: everyone is signed out when it stops."""
+    import os
+    import secrets
+
+    from cli.main import UserError
+    from web.config import Config, secret_key_problem
+
+    key = os.environ.get("SCC_SECRET_KEY", "")
+    if not key.strip():
+        click.echo("SCC_SECRET_KEY is not set: using a random key for this process; everyone "
+                   "is signed out when it stops.", err=True)
+        return Config(SECRET_KEY=secrets.token_urlsafe(32))
+    if problem := secret_key_problem(key):
+        raise UserError(problem)
+    return Config()

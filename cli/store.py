@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 
-@click.group("keys", help="Keys for encrypting the event log at rest (SCC_CIPHER_KEY).")
+@click.group("keys", help="Keys for encrypting the event log at rest (SCC_CIPHER_KEY) and for "
+             "signing its checkpoints (SCC_CHECKPOINT_KEY).")
 def keys() -> None:
     pass
 
@@ -22,6 +23,40 @@ def keys_generate() -> None:
     from adapters.bootstrap import new_cipher_key
 
     click.echo(new_cipher_key())
+
+
+@keys.command("checkpoint", help="Write a new Ed25519 key pair for signing checkpoints: the "
+              "private key to FILE (readable by its owner only; set SCC_CHECKPOINT_KEY to it, "
+              "keep it off the database server and out of backups of the store) and the public "
+              "key to FILE.pub (give it to auditors; SCC_CHECKPOINT_PUBLIC_KEY).")
+@click.option("--name", required=True, metavar="NAME",
+              help="The log's name, on every checkpoint: no spaces or '+', for example "
+                   "scc.fenmarsh.gov.uk/case-files")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def keys_checkpoint(name: str, file: Path) -> None:
+    import os
+
+    from adapters.bootstrap import KeyUnreadable, Signer
+    from cli.main import UserError
+
+    try:
+        signer = Signer.generate(name)
+    except KeyUnreadable as error:
+        raise UserError(str(error)) from None
+    public = file.with_name(file.name + ".pub")
+    for path in (file, public):
+        if path.exists():
+            raise UserError(f"{path} already exists: a key is never overwritten (checkpoints "
+                            "signed with it could no longer be checked)")
+    try:
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(signer.text() + "\n")
+        public.write_text(signer.verifier.text() + "\n", encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"Cannot write the key to {file}: {error.strerror}") from None
+    click.echo(f"Signing key written to {file} (keep it secret); public key to {public}:")
+    click.echo(signer.verifier.text())
 
 
 @click.command("migrate", help="Upgrade the store's own tables (read models, outbox, users, "

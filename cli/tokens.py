@@ -30,8 +30,9 @@ def _tokens() -> Iterator[Any]:
             tokens.store.close()
 
 
-@click.group(help="API tokens: each acts for one user, with that user's role, until revoked "
-                  "or the user is disabled. Send one as 'Authorization: Bearer TOKEN'.")
+@click.group(help="API tokens: each acts for one user, with that user's role, until it "
+                  "expires, is revoked or the user is disabled. Send one as "
+                  "'Authorization: Bearer TOKEN'.")
 def tokens() -> None:
     pass
 
@@ -40,31 +41,47 @@ def tokens() -> None:
                                "shown only this once: only its hash is kept.")
 @click.argument("email")
 @click.option("--name", default="", help="What it is for, e.g. 'data warehouse'.")
-def tokens_create(email: str, name: str) -> None:
+@click.option("--expires-in", "days", type=click.IntRange(1, 366), default=None, metavar="DAYS",
+              help="Days it works for (1 to 366); SCC_TOKEN_DAYS, 90 unless set, by default.")
+def tokens_create(email: str, name: str, days: int | None) -> None:
+    from datetime import timedelta
+
     with _tokens() as store:
-        made = store.create(email, name=name)
-    click.echo(f"Token {made['id']} ({made['name']}) for {made['email']}; keep it secret, "
-               "it is not shown again:", err=True)
+        made = store.create(email, name=name,
+                            expires_in=timedelta(days=days) if days is not None else None)
+    click.echo(f"Token {made['id']} ({made['name']}) for {made['email']}, until "
+               f"{formatting.local_time(made['expires_at'])}; keep it secret, it is not shown "
+               "again:", err=True)
     click.echo(made["token"])
 
 
 @tokens.command("list", help="Every token (never the secret): its id, user, name, when it was "
-                             "made and whether it is revoked.")
+                             "made and last used, and whether it is revoked or expired.")
 @click.option("--email", default=None, help="Only this user's tokens.")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def tokens_list(email: str | None, output: str) -> None:
     with _tokens() as store:
-        found = store.list(email)
+        found, now = store.list(email), store.clock.now()
     if output == "json":
         click.echo(formatting.to_json(found))
     elif not found:
         click.echo("No tokens yet: make one with scc tokens create EMAIL.")
     else:
-        click.echo(formatting.table(["id", "email", "name", "created", "status"], [
+        click.echo(formatting.table(["id", "email", "name", "created", "last used", "status"], [
             [t["id"], t["email"], t["name"], formatting.local_time(t["created_at"]),
-             f"revoked {formatting.local_time(t['revoked_at'])}" if t["revoked_at"]
-             else "active"] for t in found]))
+             formatting.local_time(t["last_used_at"]) if t["last_used_at"] else "never",
+             _status(t, now)] for t in found]))
+
+
+def _status(token: dict[str, Any], now: Any) -> str:
+    if token["revoked_at"]:
+        return f"revoked {formatting.local_time(token['revoked_at'])}"
+    if token["expires_at"] is None:
+        return "active, no expiry"
+    if token["expires_at"] <= now:
+        return f"expired {formatting.local_time(token['expires_at'])}"
+    return f"active until {formatting.local_time(token['expires_at'])}"
 
 
 @tokens.command("revoke", help="Stop the token with this ID working, at once.")

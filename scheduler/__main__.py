@@ -56,8 +56,21 @@ def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float,
             raise ConfigurationError(f"Cannot open the case-file store: {error}") from None
         Worker(case_files, projections, engine=engine, lock=lock, notifications=notifications,
                reminder_hour=reminder_hour, poll_seconds=poll_seconds,
-               lock_check_seconds=lock_check_seconds, send_seconds=send_seconds).run()
+               lock_check_seconds=lock_check_seconds, send_seconds=send_seconds,
+               checkpoint=_checkpoints(settings, case_files),
+               checkpoint_minutes=settings.checkpoint_every).run()
     logging.getLogger("scheduler").info("Worker stopped")
+
+
+def _checkpoints(settings: Any, case_files: Any) -> Any:
+    """Signs a checkpoint into the LA's folder when called, if a signing key is configured;
+    a key that cannot be read stops the worker at start, not at the first checkpoint."""
+    from adapters.bootstrap import build_checkpointer
+
+    try:
+        return build_checkpointer(settings, case_files)
+    except ValueError as error:
+        raise ConfigurationError(f"SCC_CHECKPOINT_KEY: {error}") from None
 
 
 def _open(settings: Any, closing: contextlib.ExitStack) -> tuple[Any, ...]:

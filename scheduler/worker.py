@@ -37,6 +37,7 @@ STOP_FOLLOW_SECONDS = 20
 that has gone by then is left behind (it has not committed, so nothing of it is kept)."""
 DELIVER_NOTIFICATIONS = "deliver-notifications"
 WEEKLY_DIGESTS = "weekly-digests"
+SIGN_CHECKPOINT = "sign-checkpoint"
 
 
 class Notifications(Protocol):
@@ -80,6 +81,13 @@ def queue_weekly_digests(worker_id: str) -> None:
         worker.notifications.queue_digests(worker.case_files.clock.today())
 
 
+def sign_checkpoint(worker_id: str) -> None:
+    """Job: sign a checkpoint of the log into the LA's folder (every SCC_CHECKPOINT_EVERY
+    minutes)."""
+    if worker := _workers.get(worker_id):
+        worker.sign_checkpoint()
+
+
 class Worker:
     """Runs the follow loop in a thread, and the scheduler once it holds the lock."""
 
@@ -88,8 +96,12 @@ class Worker:
         engine: Any, lock: SchedulerLock, notifications: Notifications | None = None,
         reminder_hour: int = 7, poll_seconds: float = 1.0, lock_check_seconds: float = 5.0,
         send_seconds: float = 60.0, on_fired: Callable[[Firing], None] | None = None,
+        checkpoint: Callable[[], dict[str, Any]] | None = None, checkpoint_minutes: int = 60,
     ) -> None:
         self.case_files = case_files
+        self.checkpoint = checkpoint
+        self.checkpoint_minutes = checkpoint_minutes
+        self._looked_for_steps: int | None = None  # the log's position at the last look
         self.projections = projections
         self.notifications = notifications
         self.lock = lock
@@ -188,11 +200,42 @@ class Worker:
                     if moved:
                         moved = False
                         self.deadlines.reconcile()
+                    if self.checkpoint is not None and self._statutory_step_since():
+                        self.sign_checkpoint()
             except Exception as error:
                 _log_failure("The follow loop failed; trying again", error)
                 moved = True  # reconcile once things work again
             if not behind:
                 self._stop.wait(self.poll_seconds)
+
+    def sign_checkpoint(self) -> None:
+        """Signs a checkpoint of the log into the LA's folder. A log that no longer matches
+        the last checkpoint is logged as an error, at every try, and nothing is signed over
+        it."""
+        from application.anchor import CheckpointRefused
+
+        if self.checkpoint is None:
+            return
+        try:
+            taken = self.checkpoint()
+        except CheckpointRefused as error:
+            log.error("Checkpoint refused: %s", error)
+            return
+        except OSError as error:  # the folder, or the timestamp authority: tried next time
+            log.error("The checkpoint was not completed: %s", error)
+            return
+        if taken["written"] is not None:
+            log.info("Checkpoint of %s entries signed: %s%s", taken["size"], taken["written"],
+                     f" (timestamped: {taken['timestamp']})" if taken.get("timestamp") else "")
+
+    def _statutory_step_since(self) -> bool:
+        """Whether a statutory step was logged since the last look; the first look after
+        start only notes the position (the schedule covers what came before)."""
+        from application.anchor import statutory_step_recorded
+
+        upto = self.case_files.recorder.max_notification_id() or 0
+        after, self._looked_for_steps = self._looked_for_steps, upto
+        return after is not None and statutory_step_recorded(self.case_files, after, upto)
 
     def _hold_lock(self) -> None:
         """Takes the lock when it is free (standing by until then) and starts the scheduler;
@@ -235,9 +278,13 @@ class Worker:
         self.lock.release()
 
     def _periodic_jobs(self) -> list[PeriodicJob]:
+        jobs = []
+        if self.checkpoint is not None and self.checkpoint_minutes > 0:
+            jobs.append(PeriodicJob(SIGN_CHECKPOINT, sign_checkpoint, IntervalTrigger(
+                minutes=self.checkpoint_minutes, timezone=ENGLAND), (self.id,)))
         if self.notifications is None:
-            return []
-        return [
+            return jobs
+        return jobs + [
             PeriodicJob(DELIVER_NOTIFICATIONS, deliver_notifications,
                         IntervalTrigger(seconds=self.send_seconds, timezone=ENGLAND), (self.id,)),
             PeriodicJob(WEEKLY_DIGESTS, queue_weekly_digests,

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, render_template
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web.config import Config
+from web.config import Config, secret_key_problem
 from web.services import WebServices
 
 
@@ -14,6 +14,8 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     """Builds the app; ``services`` are the use cases (built from the environment if None)."""
     app = Flask(__name__)
     app.config.from_mapping((config or Config()).as_mapping())
+    if not app.config["TESTING"] and (problem := secret_key_problem(app.config["SECRET_KEY"])):
+        raise ValueError(problem)
     if app.config["PROXY_HOPS"]:
         # Behind a reverse proxy: the client's address (sign-in throttling) and the scheme
         # and host (CSRF's referrer check) come from the proxy's X-Forwarded-* headers.

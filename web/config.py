@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+MINIMUM_SECRET_KEY_BYTES = 32
+"""OWASP ASVS 5.0 11.2.3 and Flask's own advice: a signing key of at least 256 bits."""
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """What is wrong with SCC_SECRET_KEY, in words, or None if it will do."""
+    how = ("Set it to the same random value on every web worker, e.g. the output of "
+           "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    if not key or not key.strip():
+        return f"SCC_SECRET_KEY is not set: it signs the session cookies. {how}"
+    if len(key.encode()) < MINIMUM_SECRET_KEY_BYTES:
+        return (f"SCC_SECRET_KEY is {len(key.encode())} bytes long: it must be at least "
+                f"{MINIMUM_SECRET_KEY_BYTES}. {how}")
+    return None
 
 
 @dataclass
 class Config:
-    """Flask settings; the secret key comes from ``SCC_SECRET_KEY`` in production."""
+    """Flask settings; the secret key comes from ``SCC_SECRET_KEY``, without which (or with a
+    short one) the app refuses to start outside tests: each web worker would otherwise pick
+    its own, and half the sign-ins would fail."""
 
-    SECRET_KEY: str = field(default_factory=lambda: os.environ.get("SCC_SECRET_KEY")
-                            or secrets.token_hex(32))
+    SECRET_KEY: str = field(default_factory=lambda: os.environ.get("SCC_SECRET_KEY", ""))
     SESSION_COOKIE_NAME: str = "scc_session"
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = field(
         default_factory=lambda: os.environ.get("SCC_INSECURE_COOKIES") != "1")
-    PERMANENT_SESSION_LIFETIME: timedelta = timedelta(hours=8)
+    PERMANENT_SESSION_LIFETIME: timedelta = timedelta(minutes=60)  # the sessions' idle end
     WTF_CSRF_ENABLED: bool = True
     WTF_CSRF_TIME_LIMIT: int | None = None  # the session's lifetime bounds the token
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024

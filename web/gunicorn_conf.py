@@ -19,6 +19,7 @@ from typing import Any
 from adapters.bootstrap import prepare_store
 from adapters.config import Settings
 from adapters.logs import logging_config
+from web.config import secret_key_problem
 from web.wsgi import close_app
 
 
@@ -48,6 +49,9 @@ try:
 except ValueError as error:
     sys.exit(f"Error: {error}")
 proc_name = "scc-web"
+# Each worker would otherwise sign cookies with a key of its own (finding #13).
+if problem := secret_key_problem(os.environ.get("SCC_SECRET_KEY")):
+    sys.exit(f"Error: {problem}")
 
 
 def on_starting(server: Any) -> None:

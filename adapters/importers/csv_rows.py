@@ -1,6 +1,7 @@
 """The registers' CSV files as rows: encoding detected, the file checked as a whole before any
-row is given, rows read from disk as they are gone through and numbered as a spreadsheet shows
-them, and cells read into typed values or a problem in the user's words."""
+row is given, rows read from disk as they are gone through (or, for a file of a register's
+size, kept from the check) and numbered as a spreadsheet shows them, and cells read into typed
+values or a problem in the user's words."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import csv
 import functools
 import io
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
-from typing import Generic, TextIO, TypeVar
+from typing import Any, Generic, TextIO, TypeVar
 
 from application.imports import RowProblem
 
@@ -35,10 +38,28 @@ OpenText = Callable[[], TextIO]
 @dataclass(frozen=True)
 class FileShape:
     """What checking a file as a whole found: its data rows (blank ones left out) and the
-    latest day in the column asked about."""
+    latest day in the column asked about; and the cells of the columns asked to be kept, if
+    the file is short enough to keep them (KEPT_AT_MOST)."""
 
     rows: int
     latest: date | None = None
+    header: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    """The kept columns that the file has, in the order of each kept row's cells."""
+    kept_rows: list[tuple[Any, ...]] | None = None
+    """Each data row as (row number, its number of cells, then its cells of ``kept``)."""
+
+
+KEPT_AT_MOST = 100_000
+"""The most rows whose cells the whole-file check keeps, so that the records are read from
+them rather than by reading the file again: a whole GIAS register (some 52,000 rows, at about
+300 bytes a row for the columns read) is kept; a longer file (Ofsted's all-inspections) is read
+from disk again instead, in bounded memory."""
+
+NOT_KEPT = sys.maxsize
+"""Where Cells finds a column the file has but the check did not keep: reading it fails
+(IndexError) rather than passing for an empty cell. A record reading a column it does not
+name in ``keep`` is a mistake in scc."""
 
 
 class Records(Generic[T]):
@@ -55,9 +76,19 @@ class Records(Generic[T]):
         return self.shape.rows
 
     def __iter__(self) -> Iterator[T]:
+        shape, record = self.shape, self._record
+        if shape.kept_rows is not None:
+            header = list(shape.header)
+            index = {name: NOT_KEPT for name in header}
+            index.update((name, at) for at, name in enumerate(shape.kept))
+            for number, width, *values in shape.kept_rows:
+                values.append("")  # the cell of a column the file lacks (index -1)
+                yield from record(Cells(number, header, values, self._blank_words, index,
+                                        width=width))
+            return
         with self._open() as text:
             for cells in _cells(text, self._first_column, self._blank_words):
-                yield from self._record(cells)
+                yield from record(cells)
 
 
 @dataclass(frozen=True)
@@ -120,10 +151,12 @@ def text_of(data: bytes) -> OpenText:
 
 def table(open_text: OpenText, *, what: str, required: tuple[str, ...],
           record: Callable[[Cells], Iterable[T]], blank_words: tuple[str, ...] = (),
-          dates: tuple[str, ...] = (), latest_of: str | None = None) -> Records[T]:
-    """A file's records, after checking it as a whole (check_whole_file)."""
+          dates: tuple[str, ...] = (), latest_of: str | None = None,
+          keep: tuple[str, ...] = ()) -> Records[T]:
+    """A file's records, after checking it as a whole (check_whole_file). ``keep`` names
+    every column ``record`` reads, if the check is to keep them for it (see KEPT_AT_MOST)."""
     shape = check_whole_file(open_text, what=what, required=required, dates=dates,
-                             latest_of=latest_of)
+                             latest_of=latest_of, keep=keep)
     return Records(open_text, shape, required[0], blank_words, record)
 
 
@@ -138,19 +171,22 @@ def _cells(text: TextIO, first_column: str, blank_words: tuple[str, ...]) -> Ite
 
 
 def check_whole_file(open_text: OpenText, *, what: str, required: tuple[str, ...],
-                     dates: tuple[str, ...] = (), latest_of: str | None = None) -> FileShape:
+                     dates: tuple[str, ...] = (), latest_of: str | None = None,
+                     keep: tuple[str, ...] = ()) -> FileShape:
     """Raises NotAnExtract, with one message saying what is wrong and what to do, if the
     file as a whole is not of the shape expected: not CSV, columns separated by something
     other than commas, a required column missing, a header a column short or long of its
     rows, the header repeated further down, whole numbers re-saved by a spreadsheet as
-    decimals, or dates written month first (US style)."""
+    decimals, or dates written month first (US style). The cells of the columns ``keep``
+    names are kept as it goes, while there are no more than KEPT_AT_MOST rows."""
     with open_text() as text:
-        return _check(csv.reader(text), what, required, dates, latest_of)
+        return _check(csv.reader(text), what, required, dates, latest_of, keep)
 
 
 def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
-           dates: tuple[str, ...], latest_of: str | None) -> FileShape:
+           dates: tuple[str, ...], latest_of: str | None, keep: tuple[str, ...]) -> FileShape:
     latest: date | None = None
+    kept_rows: list[tuple[Any, ...]] | None = [] if keep else None
     try:
         header, header_row = _header(reader, required[0])
         missing = [name for name in required if name not in header]
@@ -159,6 +195,9 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
         urn_at = header.index(required[0])
         date_at = [(name, header.index(name)) for name in dates if name in header]
         latest_at = header.index(latest_of) if latest_of in header else None
+        kept = tuple(name for name in keep if name in header)
+        cells_kept = _cells_at([header.index(name) for name in kept])
+        intern = sys.intern  # a register's cells repeat (types, phases, days): kept once each
         days: dict[str, date | None] = {}
         data_rows = 0
         misfits: dict[int, int] = {}
@@ -168,8 +207,15 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
             if not urn and not _filled(values):
                 continue
             data_rows += 1
-            if len(values) != len(header):
-                misfits[len(values)] = misfits.get(len(values), 0) + 1
+            width = len(values)
+            if width != len(header):
+                misfits[width] = misfits.get(width, 0) + 1
+            if kept_rows is not None:
+                if width < len(header):
+                    values = values + [""] * (len(header) - width)
+                kept_rows.append((number, width, *map(intern, cells_kept(values))))
+                if data_rows > KEPT_AT_MOST:
+                    kept_rows = None
             if urn == required[0] and [value.strip() for value in values] == header:
                 raise NotAnExtract(
                     f"Row {number} repeats the header: the file looks like two files joined "
@@ -216,7 +262,16 @@ def _check(reader: Iterator[list[str]], what: str, required: tuple[str, ...],
             "so every day and month would be swapped. Save the file with dates written day "
             "first (dd-mm-yyyy or dd/mm/yyyy) and import it again."
         )
-    return FileShape(data_rows, latest)
+    return FileShape(data_rows, latest, tuple(header), kept, kept_rows)
+
+
+def _cells_at(places: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A row's cells at ``places``, as a tuple (itemgetter gives a lone cell bare)."""
+    if not places:
+        return lambda values: ()
+    if len(places) == 1:
+        return lambda values: (values[places[0]],)
+    return itemgetter(*places)
 
 
 def _filled(values: list[str]) -> bool:
@@ -272,21 +327,27 @@ class Cells:
     and reads as None, so that every problem of a row is reported at once."""
 
     def __init__(self, row: int, header: list[str], values: list[str],
-                 blank_words: tuple[str, ...] = (), index: dict[str, int] | None = None) -> None:
-        """``index`` is where each column of the header is, worked out once for a file."""
+                 blank_words: tuple[str, ...] = (), index: dict[str, int] | None = None, *,
+                 width: int | None = None) -> None:
+        """``index`` is where each column of the header is, worked out once for a file.
+        ``width`` is the row's number of cells in the file when ``values`` are only the
+        cells kept of it (FileShape.kept_rows, ending with an empty cell), at the places
+        ``index`` gives."""
         self.row = row
         self.problems: list[RowProblem] = []
         self.blank_words = blank_words
-        if len(values) != len(header):
+        cells = len(values) if width is None else width
+        if cells != len(header):
             self.problems.append(RowProblem(
-                row, None, f"has {len(values)} cells where the header has {len(header)}; "
+                row, None, f"has {cells} cells where the header has {len(header)}; "
                            "look for a stray comma or quote mark",
             ))
         self._index = index if index is not None else {n: at for at, n in enumerate(header)}
-        # A short row is padded, and a last empty cell stands for any column the file lacks
-        # (index -1), so that reading a cell needs no test. The row's own list is padded, not
-        # copied: csv.reader gives each row a list of its own.
-        values.extend([""] * max(1, len(header) - len(values) + 1))
+        if width is None:
+            # A short row is padded, and a last empty cell stands for any column the file
+            # lacks (index -1), so that reading a cell needs no test. The row's own list is
+            # padded, not copied: csv.reader gives each row a list of its own.
+            values.extend([""] * max(1, len(header) - len(values) + 1))
         self._values = values
 
     def has(self, column: str) -> bool:

@@ -28,7 +28,10 @@ PUPILS = "NumberOfPupils"
 RELIGIOUS_CHARACTER = "ReligiousCharacter (name)"
 REQUIRED = (URN, NAME, LA_CODE, TYPE, TYPE_GROUP, STATUS, PHASE, OPENED, CLOSED, PUPILS,
             RELIGIOUS_CHARACTER)
-"""The columns read; the extract's many others (addresses, heads, trusts...) are ignored."""
+"""The columns a register must have; the extract's many others (addresses, heads, trusts...)
+are ignored."""
+READ = (*REQUIRED, LA_NAME, NUMBER)
+"""Every column a record is read from."""
 
 MAINTAINED_GROUPS = ("Local authority maintained schools", "LA maintained schools",
                      "Special schools")
@@ -57,7 +60,7 @@ def _extract(open_text: OpenText, name: str) -> Extract[SchoolRecord]:
     """The establishments and the day of the extract: from its name, or else the last day
     any of its rows changed. Raises NotAnExtract if the file is not a GIAS extract."""
     records = table(open_text, what=WHAT, required=REQUIRED, dates=(OPENED, CLOSED),
-                    latest_of=LAST_CHANGED, record=lambda cells: (_record(cells),))
+                    latest_of=LAST_CHANGED, keep=READ, record=lambda cells: (_record(cells),))
     named = EXTRACT_NAME.search(name)
     extract_on = (date(int(named[1]), int(named[2]), int(named[3])) if named
                   else records.shape.latest)

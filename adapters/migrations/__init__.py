@@ -1,7 +1,7 @@
 """The schema of scc's own tables beside the event log, kept by alembic revisions in versions/.
 
 Migrated here: the projections' registry (``projection_positions``), the outbox, the users,
-failed sign-ins and access log, and APScheduler's job store (``apscheduler_jobs``). The event
+failed sign-ins, sessions, password-reset links, API tokens and access log, and APScheduler's job store (``apscheduler_jobs``). The event
 log's own tables belong to the eventsourcing library. The read models' generation tables are
 not migrated: each projection records the shape its tables were made in, and a projection whose
 shape changed is rebuilt from the log into a new generation (``scc migrate`` does it).
@@ -30,7 +30,7 @@ VERSION_TABLE = "scc_schema_version"
 """Not alembic's default name: the store may share its database with other systems."""
 
 TABLES = ("projection_positions", "outbox", "outbox_position", "users", "sign_in_failures",
-          "access_log", "apscheduler_jobs")
+          "access_log", "apscheduler_jobs", "sessions", "password_resets", "api_tokens")
 """The tables the revisions keep: any of them present means the store is not new."""
 
 LOCK_CLASS = 0x5CC6

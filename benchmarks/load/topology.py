@@ -56,7 +56,7 @@ class Topology:
         return {
             **os.environ,
             "SCC_DATABASE_URL": self.database_url,
-            "SCC_SECRET_KEY": "load-and-topology-tests-only",  # the same in every worker
+            "SCC_SECRET_KEY": "load-and-topology-tests-only-not-a-real-secret",  # the same in every worker
             "SCC_INSECURE_COOKIES": "1",  # plain HTTP on 127.0.0.1
             "SCC_WEB_BIND": f"127.0.0.1:{self.port}",
             "SCC_WEB_WORKERS": str(self.web_workers),

@@ -89,3 +89,29 @@ def test_entries_are_recorded_in_the_tokens_users_name(local, client):
                          headers=local.headers("head")).json["items"]
     assert entries[-1]["event"] == "ConcernRaised"
     assert entries[-1]["by"] == USERS["caseworker"][1]
+
+
+def test_an_expired_token_is_refused_with_a_problem_saying_so(local, client):
+    """Finding #16: tokens never expired."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.fakes import FixedClock
+
+    tokens = local.services.tokens
+    system_clock, tokens.clock = tokens.clock, FixedClock(datetime.now(UTC) - timedelta(days=2))
+    try:
+        old = tokens.create(USERS["caseworker"][0], name="old", expires_in=timedelta(days=1))
+    finally:
+        tokens.clock = system_clock
+
+    answer = client.get("/api/v1/schools", headers={"Authorization": f"Bearer {old['token']}"})
+
+    assert answer.status_code == 401
+    assert answer.content_type == "application/problem+json"
+    assert answer.json["detail"].startswith("The API token expired at ")
+    assert "ask an administrator for a new one" in answer.json["detail"]
+    assert 'error="invalid_token"' in answer.headers["WWW-Authenticate"]
+    # Check a token made now works, for the configured 90 days
+    assert client.get("/api/v1/schools", headers=local.headers("caseworker")).status_code == 200
+    made = tokens.list(USERS["caseworker"][0])[0]
+    assert made["expires_at"] - made["created_at"] == timedelta(days=90)

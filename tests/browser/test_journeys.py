@@ -87,6 +87,59 @@ def test_signing_in_with_a_wrong_password_shows_the_error_then_lands_where_asked
     expect(page.get_by_role("link", name=f"Sign out ({name}, caseworker)")).to_be_visible()
 
 
+def test_a_copy_of_the_session_cookie_is_refused_after_signing_out(page: Page, browser,
+                                                                  live_server):
+    """Finding #2: a cookie copied before signing out still opened case files after it."""
+    sign_in(page, "auditor")
+    copied = [c for c in page.context.cookies() if c["name"] == "scc_session"]
+    assert copied
+
+    page.get_by_role("link", name=re.compile(r"^Sign out \(")).click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    expect_success_banner(page, "You have signed out.")
+
+    # Check another browser holding the copy is sent to sign in
+    other = browser.new_context(base_url=live_server.url)
+    try:
+        other.add_cookies(copied)
+        replay = other.new_page()
+        replay.goto(f"/schools/{FEATURED_URN}")
+        expect(replay).to_have_url(re.compile(r"/sign-in\?next="))
+    finally:
+        other.close()
+
+
+def test_changing_ones_password_on_your_account(page: Page, live_server):
+    """Finding #8: there was no way to change a password."""
+    live_server.services.users.add(email="pat@fenmarsh.example", name="Pat Change",
+                                   role="caseworker", password=PASSWORD)
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill("pat@fenmarsh.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Your account").click()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password").fill("            ")
+    page.get_by_role("button", name="Change password").click()
+
+    # Check a password of spaces is refused, linked from the summary to the field
+    expect_error_summary(page, "Enter a password that is not only spaces")
+    page.get_by_role("link", name="Enter a password that is not only spaces").click()
+    expect(page.get_by_label("New password")).to_be_focused()
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password").fill("marsh heron lantern")
+    page.get_by_role("button", name="Change password").click()
+
+    # Check it is changed, and they stay signed in here
+    expect_success_banner(page, "Your password has been changed")
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    assert live_server.services.users.authenticate("pat@fenmarsh.example",
+                                                   "marsh heron lantern", source_ip=None)
+
+
 # The dashboard and the schools list ----------------------------------------------------------
 
 def test_the_dashboard_shows_schools_causing_concern_and_overdue_deadlines(page: Page):

@@ -14,12 +14,14 @@ from benchmarks.load.topology import SCC
     ("SCC_WEB_WORKERS", "0", "SCC_WEB_WORKERS must be a whole number of at least 1, not '0'"),
     ("SCC_WEB_THREADS", "many", "SCC_WEB_THREADS must be a whole number of at least 1"),
     ("SCC_LOG_FORMAT", "xml", "SCC_LOG_FORMAT must be text or json, not 'xml'"),
+    ("SCC_SECRET_KEY", "", "SCC_SECRET_KEY is not set: it signs the session cookies"),
+    ("SCC_SECRET_KEY", "short", "SCC_SECRET_KEY is 5 bytes long: it must be at least 32"),
 ])
 def test_scc_web_refuses_a_setting_it_cannot_use(tmp_path, name, value, message):
     result = subprocess.run(
         [str(SCC), "web"], capture_output=True, text=True, timeout=60,
         env={**os.environ, "SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
-             name: value})
+             "SCC_SECRET_KEY": "a key for the tests, 32 bytes or more", name: value})
 
     assert result.returncode == 1
     assert f"Error: {message}" in result.stderr

@@ -329,6 +329,33 @@ def test_a_school_changed_by_hand_out_of_date_order_is_compared_as_it_stands(cas
     assert case_files.school(110001)["pupils"] == 250
 
 
+def test_the_stores_own_reading_of_registrations_gives_what_the_notifications_give(
+        case_files, database_url):
+    """An import compares the extract with every school's register fields, read from the
+    store's rows by SQL (adapters.event_scan.entries_of_kinds) rather than through the
+    library's notifications: both readings give the same fields, changes applied in
+    effective-date order, and None for a case file with an amended entry."""
+    from adapters.event_scan import entries_of_kinds
+    from application.imports import FACT_FIELDS
+
+    import_schools(case_files, read_establishments(GIAS).records, by="GIAS import")
+    case_files.change_school_details(110001, by="Data team", pupils=300)
+    case_files.change_school_details(110001, by="Data team", effective=date(2026, 11, 1),
+                                     pupils=250)
+    case_files.change_school_details(110002, by="Data team", name="Renamed Primary")
+    case_files.change_school_details(110010, by="Data team", pupils=5)
+    case_files.retract_entry(110010, by="Data team", version=2, reason="Wrong school")
+    by_notifications = case_files.register_facts(FACT_FIELDS)
+    case_files._entries_of_kinds = entries_of_kinds
+    by_rows = case_files.register_facts(FACT_FIELDS)
+
+    # Check both readings agree: changes in effective-date order, a retraction's None
+    assert by_rows == by_notifications and len(by_rows) == len(case_files.urns())
+    assert by_rows[110001][FACT_FIELDS.index("pupils")] == 300
+    assert by_rows[110002][FACT_FIELDS.index("name")] == "Renamed Primary"
+    assert by_rows[110010] is None
+
+
 def test_inspections_sorted_in_runs_come_out_as_sorting_the_whole_file_would_give():
     records = [InspectionRecord(row=2 + n // 2, urn=100000 + n % 7, inspected_urn=None,
                                 school_name="", inspected_on=None if n % 11 == 0 else

@@ -174,3 +174,43 @@ def test_read_models_of_another_shape_are_rebuilt_into_a_new_generation(database
     assert _seen_now(database_url) == before
     case_files.close()
     engine.dispose()
+
+
+def test_tokens_made_before_they_expired_keep_working_until_90_days_after_the_upgrade(
+        database_url):
+    import hashlib
+    from datetime import timedelta
+
+    from adapters.bootstrap import build_tokens
+
+    _store_in_use(database_url)
+    _back_to(database_url, "0003")
+    engine = read_model_engine(database_url)
+    token = "scc_made-by-an-older-version-of-scc"
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("api_tokens")}
+    assert "expires_at" not in columns  # Check: the shape of an older store
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO api_tokens (email, name, token_hash, created_at) "
+            "VALUES ('priya@la.example', 'warehouse', :hash, :at)"),
+            {"hash": hashlib.sha256(token.encode()).hexdigest(),
+             "at": datetime(2026, 1, 5, 9, 0) if engine.dialect.name == "sqlite"
+             else datetime(2026, 1, 5, 9, 0, tzinfo=UTC)})
+    engine.dispose()
+
+    migrated = CliRunner().invoke(scc, ["migrate"], env=_env(database_url))
+
+    assert migrated.exit_code == 0, migrated.output
+    settings = Settings(database_url=database_url)
+    users = build_users(settings)
+    tokens = build_tokens(settings, users)
+    try:
+        assert tokens.user(token)["email"] == "priya@la.example"
+        [listed] = tokens.list()
+        assert abs(listed["expires_at"] - datetime.now(UTC) - timedelta(days=90)) < timedelta(
+            minutes=5)
+        assert listed["last_used_at"] is not None
+        assert users.sessions.resume(users.sessions.begin("priya@la.example"))
+    finally:
+        tokens.close()
+        users.close()

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
+from adapters.importers import csv_rows
 from adapters.importers.gias import (
     LA_NAME,
     LAST_CHANGED,
@@ -179,6 +180,33 @@ def test_a_real_extract_reads_the_same_whatever_columns_it_does_not_read(path, r
     assert set(READ) <= set(reshaped) and len(variant.records) == len(rows)
     assert variant.records == original.records
     assert variant.extract_on == original.extract_on
+
+
+@pytest.mark.parametrize("path", [SE_EDUBASE, NPQ_SAMPLE, "misfits"],
+                         ids=["2018-19", "2021", "short, long and blank rows"])
+def test_a_register_reads_the_same_from_the_cells_its_check_kept_as_from_the_file(
+        path, tmp_path, monkeypatch):
+    """A register's records come from the cells the whole-file check kept, rather than from
+    a second reading of the file; a file too long to keep is read again. Both give the same
+    records, row numbers and problems."""
+    if path == "misfits":
+        header = real_header(NPQ_SAMPLE)
+        row = next(iter(raw_rows(NPQ_SAMPLE).values()))
+        cells = [row[name] for name in header]
+        path = tmp_path / "edubasealldata20261120.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\r\n").writerows(
+                [header, cells, cells[:40], [], [*cells, "stray"], ["100001", *cells[1:]]])
+    kept = read_establishments(real_file(path))
+    monkeypatch.setattr(csv_rows, "KEPT_AT_MOST", 0)
+    reread = read_establishments(path)
+
+    # Check one kept the file's cells and the other did not, and both read the same
+    assert kept.records.shape.kept_rows is not None and reread.records.shape.kept_rows is None
+    assert list(kept.records) == list(reread.records) and len(kept.records) > 0
+    assert kept.problems == reread.problems
+    assert kept.problems or path.name != "edubasealldata20261120.csv"  # the misfits file
+    assert kept.extract_on == reread.extract_on
 
 
 def test_cli_real_extract_of_another_la_exits_0_counting_the_rows_apart(tmp_path):

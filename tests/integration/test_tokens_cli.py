@@ -75,3 +75,33 @@ def test_tokens_only_for_users_who_may_sign_in(env):
     again = run(env, "tokens", "revoke", "7")
     assert again.exit_code == 2
     assert "Error: There is no token 7 that is still in use" in again.stderr
+
+
+def test_a_token_expires_and_the_list_says_when_it_was_last_used(env):
+    """Finding #16: tokens never expired and nobody could see whether one was in use."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from application.tokens import TokenExpired
+
+    made = run(env, "tokens", "create", "dw@fenmarsh.example", "--expires-in", "30")
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert "until" in made.stderr
+
+    # Check the list says it is unused until it is used, and until when it works
+    assert "never" in run(env, "tokens", "list").stdout
+    assert owner(env, token)["email"] == "dw@fenmarsh.example"
+    rows = json.loads(run(env, "tokens", "list", "--format", "json").stdout)
+    assert rows[0]["last_used_at"] is not None
+    assert "active until" in run(env, "tokens", "list").stdout
+
+    # Check after 30 days it is refused as expired, and listed so
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=30, minutes=1), tick=False):
+        with pytest.raises(TokenExpired):
+            owner(env, token)
+        assert "expired" in run(env, "tokens", "list").stdout
+
+    bad = run(env, "tokens", "create", "dw@fenmarsh.example", "--expires-in", "400")
+    assert bad.exit_code == 2 and "1<=x<=366" in bad.stderr

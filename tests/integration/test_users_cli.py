@@ -122,3 +122,63 @@ def test_the_demo_makes_one_user_per_role_and_prints_their_passwords(env):
     for email, password in printed.items():
         assert users.authenticate(email, password, source_ip=None)["email"] == email
     users.close()
+
+
+def test_the_password_policy_applies_on_the_command_line(env):
+    """Finding #8: twelve spaces were accepted as a password; no deny-list."""
+    fails_with(add(env, "casey@fenmarsh.example", password=" " * 12),
+               "Enter a password that is not only spaces")
+    fails_with(add(env, "casey@fenmarsh.example", password="password123456"),
+               "Choose a password that is harder to guess: this one is on a list of common "
+               "passwords")
+    assert run(env, "users", "list").stdout.startswith("No users yet")
+
+
+def test_reset_password_prints_a_one_time_link_that_sets_a_new_password(env):
+    add(env, "casey@fenmarsh.example")
+
+    result = run(env | {"SCC_BASE_URL": "https://scc.fenmarsh.example/"},
+                 "users", "reset-password", "Casey@fenmarsh.example")
+
+    assert result.exit_code == 0, result.output
+    assert "works once, for 24 hours" in result.stderr
+    link = result.stdout.strip()
+    assert re.fullmatch(r"https://scc\.fenmarsh\.example/reset-password/[\w-]{43}", link)
+    users = build_users(Settings(database_url=env["SCC_DATABASE_URL"]))
+    token = link.rsplit("/", 1)[1]
+    users.reset_password(token, "a fresh passphrase of mine")
+    assert users.authenticate("casey@fenmarsh.example", "a fresh passphrase of mine",
+                              source_ip=None)
+    users.close()
+    fails_with(run(env, "users", "reset-password", "nobody@fenmarsh.example"),
+               "There is no user with the email address nobody@fenmarsh.example")
+
+
+def test_the_last_enabled_admin_cannot_be_disabled_or_given_another_role(env):
+    """Finding #16: the administrator could disable every administrator, themselves too."""
+    add(env, "adam@fenmarsh.example", role="admin")
+
+    fails_with(run(env, "users", "disable", "adam@fenmarsh.example"),
+               "You cannot disable adam@fenmarsh.example: they are the only enabled "
+               "administrator, and nobody could then manage users. Add or enable another "
+               "administrator first")
+    fails_with(run(env, "users", "set-role", "adam@fenmarsh.example", "head"),
+               "You cannot give another role to adam@fenmarsh.example")
+
+    add(env, "ada@fenmarsh.example", role="admin")
+    assert run(env, "users", "disable", "adam@fenmarsh.example").exit_code == 0
+    fails_with(run(env, "users", "disable", "ada@fenmarsh.example"),
+               "You cannot disable ada@fenmarsh.example")
+
+
+def test_set_role_gives_a_user_another_role(env):
+    add(env, "casey@fenmarsh.example")
+
+    result = run(env, "users", "set-role", "casey@fenmarsh.example", "head")
+
+    assert result.exit_code == 0, result.output
+    assert "casey@fenmarsh.example is now head" in result.stdout
+    rows = json.loads(run(env, "users", "list", "--format", "json").stdout)
+    assert rows[0]["role"] == "head"
+    fails_with(run(env, "users", "set-role", "casey@fenmarsh.example", "governor"),
+               "Choose a role")

@@ -55,15 +55,28 @@ def minutes_ago(*minutes: float) -> list[datetime]:
     return [NOW - timedelta(minutes=m) for m in minutes]
 
 
-def test_five_failures_within_fifteen_minutes_refuse_for_fifteen_minutes_after_the_last():
-    assert throttled_until(minutes_ago(14, 10, 5, 2, 1), 5, NOW) == NOW + timedelta(minutes=14)
+def seconds_ago(*seconds: float) -> list[datetime]:
+    return [NOW - timedelta(seconds=s) for s in seconds]
+
+
+def test_five_failures_within_fifteen_minutes_make_the_next_try_wait_a_second():
+    assert throttled_until(minutes_ago(14, 10, 5, 2) + [NOW], 5, NOW) == NOW + timedelta(seconds=1)
+
+
+def test_each_further_failure_doubles_the_wait_up_to_a_minute_never_a_lock_out():
+    # Check 6, 7 and 8 failures wait 2, 4 and 8 seconds after the last
+    for count, wait in ((6, 2), (7, 4), (8, 8)):
+        assert throttled_until([NOW] * count, 5, NOW) == NOW + timedelta(seconds=wait)
+    # Check a hundred failures still wait only a minute (issue 5 locked for 15 minutes)
+    assert throttled_until([NOW] * 100, 5, NOW) == NOW + timedelta(minutes=1)
+    assert throttled_until(seconds_ago(*[60] * 100), 5, NOW) is None
 
 
 def test_four_failures_or_five_spread_over_more_than_fifteen_minutes_do_not():
     assert throttled_until(minutes_ago(4, 3, 2, 1), 5, NOW) is None
-    assert throttled_until(minutes_ago(20, 10, 5, 2, 1), 5, NOW) is None
+    assert throttled_until(seconds_ago(20 * 60, 10, 5, 2, 0), 5, NOW) is None
 
 
-def test_the_refusal_ends_fifteen_minutes_after_the_failure_that_caused_it():
-    assert throttled_until(minutes_ago(24, 23, 22, 21, 20), 5, NOW) is None
-    assert throttled_until(minutes_ago(18, 17, 16, 15, 14), 5, NOW) == NOW + timedelta(minutes=1)
+def test_the_wait_ends_after_the_last_failure():
+    assert throttled_until(seconds_ago(5, 4, 3, 2, 1), 5, NOW) is None
+    assert throttled_until(seconds_ago(5, 4, 3, 2, 1, 0.5), 5, NOW) == NOW + timedelta(seconds=1.5)

@@ -18,9 +18,10 @@ WIRING = ("adapters.bootstrap", "adapters.config", "adapters.logs", "adapters.de
 processes log), the demo and the public registers' files (GIAS, Ofsted) to load, and the
 wording of a store's failures (a full disk, a read-only database) for the person who ran the
 command."""
-LAUNCHED_BY_CLI = ("web.create_app", "scheduler.worker", "scheduler.lock")
+LAUNCHED_BY_CLI = ("web.create_app", "web.config", "scheduler.worker", "scheduler.lock")
 """``scc serve`` starts the web app and the worker in one process: the command line is the
-outermost entry point, so it may start the others, and only through these."""
+outermost entry point, so it may start the others, and only through these (and the web app's
+settings, whose secret key it checks or makes for its one process)."""
 BOOTSTRAP_BUILDS_WEB = ("adapters/bootstrap.py", "web.services")
 """The one exception: bootstrap wires every entry point, so build_web_services builds the web
 app's WebServices (importing it inside the function, never at import time)."""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 from tests.web.conftest import PASSWORD, USERS, csrf_token
@@ -19,8 +24,22 @@ def sign_in(client, email: str, password: str, next_path: str | None = None):
 
 
 def signed_in_as(client) -> str | None:
-    with client.session_transaction() as session:
-        return session.get("user")
+    """Whom the server takes this browser for: the email on its account page, or None."""
+    page = client.get("/account")
+    if page.status_code != 200:
+        return None
+    return re.search(r"You are signed in as [^(]+\(([^)]+)\)", page.text).group(1)
+
+
+def sign_out(client):
+    return client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/sign-out").text)})
+
+
+def browser_with(app, cookie: str):
+    """Another browser, holding a copy of a session cookie."""
+    other = app.test_client()
+    other.set_cookie("scc_session", cookie)
+    return other
 
 
 def test_signing_in_and_out(client, actions):
@@ -69,33 +88,76 @@ def test_missing_fields_are_named_in_the_error_summary(client):
     assert "<title>Error: Sign in" in page.text
 
 
-def test_five_failures_throttle_signing_in_even_with_the_right_password(client):
+def test_failures_slow_signing_in_but_never_lock_the_user_out(client, services):
+    """Finding #11: five wrong passwords from anyone locked the user out for 15 minutes."""
     email, _ = USERS["caseworker"]
-    for _ in range(4):
+    clock = services.users.clock
+    for _ in range(5):
         assert REFUSED in sign_in(client, email, "a wrong guess").text
 
-    fifth = sign_in(client, email, "a wrong guess")
-    right = sign_in(client, email, PASSWORD)
+    # Check the next try, even with the right password, must wait a moment, and says so
+    right_at_once = sign_in(client, email, PASSWORD)
+    assert right_at_once.status_code == 429
+    assert "You have tried to sign in too many times. Wait 1 second, then try again." in (
+        right_at_once.text)
 
-    # Check the fifth failure throttles, with when to try again, and so does the right password
-    for page in (fifth, right):
-        assert page.status_code == 429
-        assert "You have tried to sign in too many times. Try again after" in page.text
-    assert signed_in_as(client) is None
+    # Check further failures make the wait longer, never more than a minute
+    for _ in range(20):
+        clock.advance(minutes=1)
+        assert sign_in(client, email, "a wrong guess").status_code == 200
+    assert "Wait 60 seconds" in sign_in(client, email, PASSWORD).text
 
-    # Check other users are not throttled by it
+    # Check a minute after the last failure the right password is let in
+    clock.advance(minutes=1)
+    assert sign_in(client, email, PASSWORD).status_code == 302
+    assert signed_in_as(client) == email
+
+    # Check other users were never slowed by it
     assert sign_in(client, USERS["head"][0], PASSWORD).status_code == 302
+
+
+def test_behind_an_undeclared_proxy_one_address_cannot_slow_everyone(app, caplog, monkeypatch):
+    """Finding #11: with SCC_PROXY_HOPS=0 behind a proxy, every request comes from the proxy's
+    address, so twenty failures locked everyone out. The address is not counted then, and the
+    log says to set SCC_PROXY_HOPS."""
+    import web.auth
+
+    monkeypatch.setattr(web.auth, "_last_proxy_warning", [float("-inf")])
+    client = app.test_client()
+    proxied = {"X-Forwarded-For": "203.0.113.9"}
+    with caplog.at_level(logging.WARNING, logger="web.auth"):
+        for n in range(25):
+            page = client.get("/sign-in", headers=proxied)
+            client.post("/sign-in", headers=proxied, data={
+                "email": f"guess{n}@fenmarsh.example", "password": "wrong guess",
+                "csrf_token": csrf_token(page.text)})
+        page = client.get("/sign-in", headers=proxied)
+        victim = client.post("/sign-in", headers=proxied, data={
+            "email": USERS["head"][0], "password": PASSWORD,
+            "csrf_token": csrf_token(page.text)})
+
+    # Check the user gets in, and the log says why the address was not counted, once
+    assert victim.status_code == 302
+    warnings = [r.getMessage() for r in caplog.records if "SCC_PROXY_HOPS is 0" in r.getMessage()]
+    assert len(warnings) == 1 and "X-Forwarded-For" in warnings[0]
+
+
+def test_twenty_failures_from_one_address_slow_that_address(client):
+    for n in range(20):
+        sign_in(client, f"guess{n}@fenmarsh.example", "wrong guess")
+
+    assert sign_in(client, USERS["head"][0], PASSWORD).status_code == 429
 
 
 def test_a_disabled_user_is_signed_out_at_the_next_request_and_cannot_sign_in(
         client, services):
-    email, _ = USERS["admin"]
+    email, _ = USERS["head"]
     sign_in(client, email, PASSWORD)
-    assert client.get("/admin/users").status_code == 200
+    assert client.get("/").status_code == 200
 
     services.users.disable(email)
 
-    assert client.get("/admin/users").status_code == 302
+    assert client.get("/").status_code == 302
     assert signed_in_as(client) is None
     page = sign_in(client, email, PASSWORD)
     assert page.status_code == 200 and REFUSED in page.text
@@ -104,7 +166,8 @@ def test_a_disabled_user_is_signed_out_at_the_next_request_and_cannot_sign_in(
 def test_the_session_cookie_is_httponly_samesite_lax_and_secure_in_production(
         services, monkeypatch):
     monkeypatch.delenv("SCC_INSECURE_COOKIES", raising=False)
-    client = create_app(Config(SECRET_KEY="production-like"), services=services).test_client()
+    client = create_app(Config(SECRET_KEY="production-like, and 32 bytes long or more"),
+                        services=services).test_client()
     email, _ = USERS["caseworker"]
 
     page = client.get("/sign-in", base_url="https://scc.example")
@@ -224,3 +287,220 @@ def test_auditors_read_the_access_log_and_caseworkers_may_not(client, actions, s
     client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/sign-out").text)})
     actions.sign_in("caseworker")
     assert client.get("/access-log").status_code == 403
+
+
+# Sessions on the server (finding #2) -----------------------------------------------------------
+
+def test_a_cookie_copied_before_signing_out_is_refused_after_it(app, client):
+    sign_in(client, USERS["caseworker"][0], PASSWORD)
+    copied = client.get_cookie("scc_session").value
+    assert browser_with(app, copied).get("/schools/990007").status_code == 200
+
+    sign_out(client)
+
+    replayed = browser_with(app, copied).get("/schools/990007")
+    assert replayed.status_code == 302
+    assert replayed.headers["Location"].startswith("/sign-in")
+
+
+def test_disabling_then_enabling_a_user_does_not_revive_their_old_cookie(app, client, services):
+    email, _ = USERS["caseworker"]
+    sign_in(client, email, PASSWORD)
+    copied = client.get_cookie("scc_session").value
+
+    services.users.disable(email)
+    services.users.enable(email)
+
+    assert browser_with(app, copied).get("/schools/990007").status_code == 302
+    assert sign_in(client, email, PASSWORD).status_code == 302  # a new sign-in works
+
+
+def test_a_new_role_ends_the_users_sessions(client, services):
+    email, _ = USERS["caseworker"]
+    sign_in(client, email, PASSWORD)
+
+    services.users.set_role(email, "auditor")
+
+    assert client.get("/schools/990007").status_code == 302
+    sign_in(client, email, PASSWORD)
+    assert "auditor" in client.get("/account").text
+
+
+def test_a_session_ends_after_an_hour_idle_or_eight_hours_however_busy(app, client, services):
+    clock = services.users.clock
+    sign_in(client, USERS["caseworker"][0], PASSWORD)
+
+    # Check a request every 55 minutes keeps it going for nearly eight hours
+    for _ in range(8):
+        clock.advance(minutes=55)
+        assert client.get("/").status_code == 200
+    clock.advance(minutes=39)  # 7 hours 59 minutes after signing in
+    response = client.get("/")
+    assert response.status_code == 200
+
+    # Check that response's cookie does not outlive the eighth hour (its minute left)
+    expires = parsedate_to_datetime(
+        re.search(r"Expires=([^;]+)", response.headers["Set-Cookie"]).group(1))
+    assert expires <= datetime.now(UTC) + timedelta(minutes=1, seconds=1)
+
+    # Check at eight hours it has ended, busy as it was
+    clock.advance(minutes=1)
+    assert client.get("/").status_code == 302
+
+    # Check an hour without a request ends a new one
+    sign_in(client, USERS["caseworker"][0], PASSWORD)
+    clock.advance(minutes=61)
+    assert client.get("/").status_code == 302
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_user(app, client):
+    email, _ = USERS["head"]
+    laptop, phone = app.test_client(), app.test_client()
+    for browser in (client, laptop, phone):
+        sign_in(browser, email, PASSWORD)
+    other_user = app.test_client()
+    sign_in(other_user, USERS["caseworker"][0], PASSWORD)
+
+    page = client.get("/account")
+    done = client.post("/account/sign-out-everywhere",
+                       data={"csrf_token": csrf_token(page.text)})
+
+    assert done.status_code == 302 and done.headers["Location"] == "/sign-in"
+    assert [signed_in_as(b) for b in (client, laptop, phone, other_user)] == [
+        None, None, None, USERS["caseworker"][0]]
+
+
+# Passwords (finding #8) --------------------------------------------------------------------------
+
+def change_password(client, current: str, new: str):
+    page = client.get("/account")
+    return client.post("/account", data={"current_password": current, "new_password": new,
+                                         "csrf_token": csrf_token(page.text)})
+
+
+def test_changing_a_password_needs_the_current_one_and_signs_out_elsewhere(app, client, services):
+    email, _ = USERS["caseworker"]
+    elsewhere = app.test_client()
+    sign_in(elsewhere, email, PASSWORD)
+    sign_in(client, email, PASSWORD)
+    copied = client.get_cookie("scc_session").value
+
+    # Check a wrong current password is refused, linked to its field, and changes nothing
+    wrong = change_password(client, "not my password", "a brand new passphrase")
+    assert wrong.status_code == 200
+    assert "Enter your current password correctly" in wrong.text
+    assert 'href="#current_password"' in wrong.text
+
+    changed = change_password(client, PASSWORD, "a brand new passphrase")
+
+    # Check this browser stays signed in (with a new session id: a copy of its cookie from
+    # before is refused), the other is signed out, and only the new password works
+    assert changed.status_code == 302
+    assert signed_in_as(client) == email and signed_in_as(elsewhere) is None
+    assert signed_in_as(browser_with(app, copied)) is None
+    assert services.users.authenticate(email, "a brand new passphrase", source_ip=None)
+    assert sign_in(app.test_client(), email, PASSWORD).status_code == 200
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    (" " * 12, "Enter a password that is not only spaces"),
+    ("password123456", "on a list of common passwords"),
+    ("Password 123456", "on a list of common passwords"),
+    ("casey@fenmarsh.example", "on a list of common passwords"),
+    ("short one", "Enter a password of at least 12 characters"),
+])
+def test_the_password_policy_applies_to_a_change(client, password, message):
+    sign_in(client, USERS["caseworker"][0], PASSWORD)
+
+    page = change_password(client, PASSWORD, password)
+
+    assert page.status_code == 200 and message in page.text
+    assert 'href="#new_password"' in page.text
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    (" " * 12, "Enter a password that is not only spaces"),
+    ("password123456", "on a list of common passwords"),
+])
+def test_the_password_policy_applies_when_an_admin_adds_a_user(actions, services, password,
+                                                                message):
+    actions.sign_in("admin")
+
+    page = actions.submit("/admin/users/new", {
+        "name": "Nia Newcomer", "email": "nia@fenmarsh.example", "role": "auditor",
+        "password": password})
+
+    assert page.status_code == 200 and message in page.text
+    assert services.users.get("nia@fenmarsh.example") is None
+
+
+def test_an_admin_gives_a_one_time_link_through_which_the_user_sets_a_password(
+        app, client, actions, services):
+    email, _ = USERS["caseworker"]
+    victim_browser = app.test_client()
+    sign_in(victim_browser, email, PASSWORD)
+    actions.sign_in("admin")
+
+    page = client.get("/admin/users")
+    shown = client.post(f"/admin/users/{email}/reset-password",
+                        data={"csrf_token": csrf_token(page.text)})
+    assert shown.status_code == 200
+    link = re.search(r"http://localhost(/reset-password/[\w-]+)", shown.text).group(1)
+
+    # Check the link refuses a password the policy refuses, then sets a good one
+    user = app.test_client()
+    form = user.get(link)
+    assert form.status_code == 200 and email in form.text
+    refused = user.post(link, data={"new_password": " " * 14,
+                                    "csrf_token": csrf_token(form.text)})
+    assert "Enter a password that is not only spaces" in refused.text
+    done = user.post(link, data={"new_password": "a fresh passphrase of mine",
+                                 "csrf_token": csrf_token(form.text)})
+    assert done.status_code == 302 and done.headers["Location"] == "/sign-in"
+
+    # Check the new password works, the old does not, their sessions ended, and the link is spent
+    assert services.users.authenticate(email, "a fresh passphrase of mine", source_ip=None)
+    assert signed_in_as(victim_browser) is None
+    spent = app.test_client().get(link)
+    assert spent.status_code == 404 and "has been used" in spent.text
+
+
+def test_a_reset_link_expires_after_a_day(app, services):
+    email, _ = USERS["caseworker"]
+    token = services.users.issue_password_reset(email)
+
+    services.users.clock.advance(hours=24)
+
+    page = app.test_client().get(f"/reset-password/{token}")
+    assert page.status_code == 404 and "This link has expired" in page.text
+
+
+# The last administrator and the secret key (findings #16, #13) -----------------------------------
+
+def test_the_last_enabled_admin_cannot_be_disabled(client, actions, services):
+    admin, _ = USERS["admin"]
+    actions.sign_in("admin")
+
+    page = client.get("/admin/users")
+    refused = client.post(f"/admin/users/{admin}/disable",
+                          data={"csrf_token": csrf_token(page.text)})
+
+    assert refused.status_code == 409
+    assert f"You cannot disable {admin}: they are the only enabled administrator" in refused.text
+    assert not services.users.get(admin)["disabled"]
+
+    # Check with a second administrator, the first may be disabled
+    services.users.add(email="ada@fenmarsh.example", name="Ada Min", role="admin",
+                       password=PASSWORD)
+    assert client.post(f"/admin/users/{admin}/disable",
+                       data={"csrf_token": csrf_token(page.text)}).status_code == 302
+    assert services.users.get(admin)["disabled"]
+
+
+@pytest.mark.parametrize(("key", "message"), [
+    ("", "SCC_SECRET_KEY is not set"),
+    ("production-like", "SCC_SECRET_KEY is 15 bytes long: it must be at least 32"),
+])
+def test_the_app_refuses_to_start_without_a_long_secret_key(services, key, message):
+    with pytest.raises(ValueError, match=message):
+        create_app(Config(SECRET_KEY=key), services=services)

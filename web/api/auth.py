@@ -15,6 +15,7 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from application.access import may
+from application.tokens import TokenExpired
 from web.api.problems import Problem
 from web.services import services
 
@@ -32,7 +33,12 @@ def authenticate() -> dict[str, Any]:
         raise Problem(401, "Send an API token as 'Authorization: Bearer TOKEN' (an "
                            "administrator makes one with scc tokens create)",
                       headers={"WWW-Authenticate": REALM})
-    user = services().tokens.user(token.strip())
+    try:
+        user = services().tokens.user(token.strip())
+    except TokenExpired as expired:
+        raise Problem(401, str(expired), headers={
+            "WWW-Authenticate": f'{REALM}, error="invalid_token", '
+                                'error_description="The token expired"'}) from None
     if user is None:
         raise Problem(401, "The API token is unknown or revoked, or its user is disabled",
                       headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'})

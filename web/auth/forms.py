@@ -1,4 +1,4 @@
-"""The sign-in form and the administrator's form for adding a user."""
+"""The sign-in form, the password forms, and the administrator's form for adding a user."""
 
 from __future__ import annotations
 
@@ -44,7 +44,30 @@ class AddUserForm(FlaskForm):
                       validators=[InputRequired("Choose a role")])
     password = PasswordField(
         "Password", widget=GovPasswordInput(),
-        description="At least 12 characters. Give it to them in person or by phone, "
-                    "never by email.",
+        description="At least 12 characters, not a common password. Give it to them in "
+                    "person or by phone, never by email.",
         validators=[InputRequired("Enter a password")])
     submit = SubmitField("Add user", widget=GovSubmitInput())
+
+
+NEW_PASSWORD_HINT = ("At least 12 characters. Three random words make a good password; "
+                     "common passwords are refused.")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password")])
+    new_password = PasswordField(
+        "New password", widget=GovPasswordInput(), description=NEW_PASSWORD_HINT,
+        validators=[InputRequired("Enter a new password")])
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class SetPasswordForm(FlaskForm):
+    """The form a password-reset link opens."""
+
+    new_password = PasswordField(
+        "New password", widget=GovPasswordInput(), description=NEW_PASSWORD_HINT,
+        validators=[InputRequired("Enter a new password")])
+    submit = SubmitField("Set password", widget=GovSubmitInput())

@@ -1,4 +1,5 @@
-"""Signing in and out, the administrator's user pages, and the access log for auditors."""
+"""Signing in and out, the user's own password, the administrator's user pages, and the access
+log for auditors."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ from werkzeug.wrappers import Response
 
 from application.access import ROLES, may
 from application.users import SignInRefused, SignInThrottled, UserError
-from web.auth import bp, requires
-from web.auth.forms import ROLE_HINTS, AddUserForm, SignInForm
+from web.auth import (
+    begin_session,
+    bp,
+    client_ip,
+    end_session,
+    requires,
+)
+from web.auth.forms import (
+    ROLE_HINTS,
+    AddUserForm,
+    ChangePasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from web.services import services
 
 
@@ -24,14 +37,12 @@ def sign_in() -> Any:
     if form.validate_on_submit():
         try:
             user = services().users.authenticate(form.email.data, form.password.data,
-                                                 source_ip=request.remote_addr)
+                                                 source_ip=client_ip())
         except SignInRefused as refusal:
             form.email.errors = [str(refusal)]
             status = 429 if isinstance(refusal, SignInThrottled) else 200
         else:
-            session.clear()  # a fresh session: nothing from before signing in carries over
-            session["user"] = user["email"]
-            session.permanent = True
+            begin_session(user)
             return redirect(target or _landing_page(user["role"]))
     return render_template("auth/sign_in.html", form=form, next=target,
                            errors=_error_summary(form)), status
@@ -46,9 +57,65 @@ def sign_out_page() -> Any:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
-    session.clear()
+    end_session()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+# The user's own account --------------------------------------------------------------------
+
+@bp.route("/account", methods=["GET", "POST"])
+def account() -> Any:
+    """Changing one's password (after entering the current one), and signing out everywhere."""
+    if g.get("user") is None:
+        return redirect(url_for("auth.sign_in", next=request.full_path))
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services().users.change_password(
+                g.user["email"], current=form.current_password.data,
+                new=form.new_password.data)
+        except UserError as error:
+            form[error.field or "new_password"].errors = [str(error)]
+        else:
+            # Every session of theirs has ended; this browser gets a new one, with a new id.
+            begin_session(g.user)
+            flash("Your password has been changed. You have been signed out everywhere "
+                  "else.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, errors=_error_summary(form))
+
+
+@bp.post("/account/sign-out-everywhere")
+def sign_out_everywhere() -> Response:
+    if g.get("user") is None:
+        return redirect(url_for("auth.sign_in"))
+    services().users.sessions.end_all(g.user["email"])
+    session.clear()
+    flash("You have signed out on every device.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    """Where a one-time link from an administrator leads: the user sets a new password."""
+    users = services().users
+    try:
+        account = users.password_reset_for(token)
+    except UserError as error:
+        return render_template("auth/reset_password.html", refused=str(error)), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.reset_password(token, form.new_password.data)
+        except UserError as error:
+            form.new_password.errors = [str(error)]
+        else:
+            end_session()
+            flash("Your password has been set. Sign in with it.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form, account=account,
+                           errors=_error_summary(form))
 
 
 # Users, for administrators -----------------------------------------------------------------
@@ -79,10 +146,31 @@ def add_user() -> Any:
 
 @bp.post("/admin/users/<email>/disable")
 @requires("manage_users")
-def disable_user(email: str) -> Response:
-    _change_user(services().users.disable, email)
+def disable_user(email: str) -> Any:
+    if services().users.get(email) is None:
+        abort(404)
+    try:
+        services().users.disable(email)
+    except UserError as refusal:
+        return render_template("admin/users.html", users=services().users.list(),
+                               errors=[{"text": str(refusal)}]), 409
     flash(f"Disabled {email}: they are signed out and cannot sign in.", "success")
     return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<email>/reset-password")
+@requires("manage_users")
+def reset_user_password(email: str) -> Any:
+    """A one-time link for the user to set a new password, shown to the administrator once."""
+    try:
+        token = services().users.issue_password_reset(email)
+    except UserError as refusal:
+        if services().users.get(email) is None:
+            abort(404)
+        return render_template("admin/users.html", users=services().users.list(),
+                               errors=[{"text": str(refusal)}]), 409
+    return render_template("admin/reset_link.html", email=services().users.get(email)["email"],
+                           link=url_for("auth.reset_password", token=token, _external=True))
 
 
 @bp.post("/admin/users/<email>/enable")

@@ -46,6 +46,8 @@ def policy(response) -> dict[str, str]:
     ("auditor", f"/audit{CASE_FILE}/printable"),
     ("caseworker", "/reports/categories.csv"),
     ("admin", "/admin/users"),
+    ("caseworker", "/account"),
+    (None, "/reset-password/not-a-token"),
     (None, "/api/v1/schools"),  # a problem document: 401
     (None, "/api/v1/openapi.json"),
     (None, "/no-such-page"),
@@ -128,6 +130,18 @@ def test_hsts_is_sent_when_the_session_cookie_is_secure(services):
     response = client.get("/sign-in", base_url="https://scc.example")
 
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_signing_out_clears_what_the_browser_kept_of_the_site(client, actions):
+    actions.sign_in("caseworker")
+    client.get(CASE_FILE)
+
+    signed_out = client.post("/sign-out",
+                             data={"csrf_token": csrf_token(client.get("/sign-out").text)})
+
+    assert signed_out.status_code == 302
+    assert signed_out.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert "You have signed out" in client.get(signed_out.headers["Location"]).text
 
 
 # Output built from what users typed (#5, #14) ----------------------------------------------

@@ -4,7 +4,9 @@ entries are encrypted at rest."""
 from __future__ import annotations
 
 import binascii
+import contextlib
 import json
+import os
 from base64 import b64decode, b64encode
 from os import urandom
 from pathlib import Path
@@ -58,6 +60,18 @@ def _checked_key(cipher_key: str) -> str:
     return key
 
 
+def create_private(path: str | Path) -> None:
+    """Creates an SQLite store's file readable and writable by its owner alone (0600), if it
+    does not exist yet: it holds personal data and the users' password and token hashes.
+    SQLite gives the journal and WAL files beside it the same mode. An existing file, and
+    the directory, are left as they are."""
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    # Already there, or no such directory (SQLite then says so in its own words).
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _store_env(database_url: str) -> dict[str, str]:
     url = urlsplit(database_url)
     if url.scheme == "sqlite":
@@ -65,6 +79,7 @@ def _store_env(database_url: str) -> dict[str, str]:
         if not path:
             raise UnsupportedDatabase("An SQLite URL needs a file: sqlite:///data/scc.sqlite3")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,

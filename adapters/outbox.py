@@ -114,9 +114,11 @@ class SQLOutbox:
             sa.and_(OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < abandoned_before),
         )
         with self.engine.begin() as conn:
+            abandoned_last = sa.case((OUTBOX.c.status == "sending", 1), else_=0)
             candidates = conn.execute(
                 sa.select(OUTBOX.c.id, OUTBOX.c.status, OUTBOX.c.attempts).where(due)
-                .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.created_at, OUTBOX.c.id)
+                .order_by(abandoned_last, OUTBOX.c.next_attempt_at, OUTBOX.c.created_at,
+                          OUTBOX.c.id)
                 .limit(20)
             ).all()
             for candidate in candidates:
@@ -131,6 +133,17 @@ class SQLOutbox:
                     row = conn.execute(sa.select(OUTBOX).where(OUTBOX.c.id == candidate.id))
                     return _message(row.one()._mapping)
         return None
+
+    def give_up_abandoned(self, abandoned_before: datetime, *, max_attempts: int) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(
+                OUTBOX.update()
+                .where(OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < abandoned_before,
+                       OUTBOX.c.attempts >= max_attempts)
+                .values(status="failed", claimed_at=None, last_error=(
+                    f"Given up after {max_attempts} attempts: the worker sending it the last "
+                    "time stopped before it was sent, and never recorded why"))
+            ).rowcount
 
     def mark_sent(self, message_id: str, *, at: datetime) -> None:
         with self.engine.begin() as conn:

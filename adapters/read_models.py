@@ -20,13 +20,14 @@ from functools import cache
 from itertools import chain
 from operator import itemgetter
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from adapters.event_store import create_private
 from adapters.migrations import require_current
 from adapters.schema import create_once
 from application.projections import PROJECTIONS, Batch
@@ -185,6 +186,8 @@ def read_model_engine(database_url: str) -> Engine:
     """An engine on the same database as the event store (same file, or same schema)."""
     url = urlsplit(database_url)
     if url.scheme == "sqlite":
+        if path := unquote(url.path[1:]):
+            create_private(path)
         engine = sa.create_engine(database_url, connect_args={"timeout": 30})
 
         @sa.event.listens_for(engine, "connect")

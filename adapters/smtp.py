@@ -37,10 +37,13 @@ class SMTPSender:
         return f"<{message.id}@{self.domain}>"
 
     def email(self, message: Message) -> EmailMessage:
+        """The message as an email. Names and subjects go on one line: a line break in a
+        school's or a person's name (entered before names were normalised) cannot end a
+        header (and so cannot add one)."""
         mail = EmailMessage()
         mail["From"] = self.from_address
-        mail["To"] = formataddr((message.recipient_name, message.recipient))
-        mail["Subject"] = message.subject
+        mail["To"] = formataddr((_one_line(message.recipient_name), message.recipient))
+        mail["Subject"] = _one_line(message.subject)
         mail["Date"] = format_datetime(message.created_at)
         mail["Message-ID"] = self.message_id(message)
         mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
@@ -49,6 +52,11 @@ class SMTPSender:
 
     def send(self, message: Message) -> None:
         where = f"{self.host}:{self.port}"
+        try:
+            mail = self.email(message)
+        except Exception as error:  # noqa: BLE001 - no retry can write it differently
+            raise DeliveryFailed(f"The email could not be written: {_reason(error)}",
+                                 permanent=True) from None
         try:
             smtp = (smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
                                      context=self.ssl_context)
@@ -62,7 +70,7 @@ class SMTPSender:
                 smtp.starttls(context=self.ssl_context)
             if self.username:
                 smtp.login(self.username, self.password or "")
-            smtp.send_message(self.email(message), to_addrs=[message.recipient])
+            smtp.send_message(mail, to_addrs=[message.recipient])
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             raise DeliveryFailed(
@@ -81,6 +89,10 @@ class SMTPSender:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 smtp.quit()
             smtp.close()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _reason(error: BaseException) -> str:

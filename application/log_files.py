@@ -255,6 +255,12 @@ def _notifications(case_files: SchoolCaseFiles) -> Iterator[Any]:
 
 
 def _open(path: Path, mode: str) -> IO[str]:
+    """A log file to read, or to write readable by its owner alone (0600): it holds every
+    entry in plain text, even from an encrypted store."""
+    if mode == "w":  # made (or a partial file left by an earlier run, made) 0600 first
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        os.close(descriptor)
     if path.name.endswith(".gz") or path.name.endswith(".gz.partial"):
         return gzip.open(path, f"{mode}t", encoding="utf-8")
     return open(path, mode, encoding="utf-8")  # noqa: SIM115 - the caller closes it

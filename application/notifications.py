@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from application.projections import CaseFileProjections
 from domain.case_file import SchoolCaseFile
 from domain.wording import long_date
 
+log = logging.getLogger(__name__)
 FIRINGS = (get_topic(SchoolCaseFile.ReminderSent), get_topic(SchoolCaseFile.DeadlinePassed))
 BATCH = 200
 HEAD = "Head of School Improvement"
@@ -99,8 +101,12 @@ class Outbox(Protocol):
     def claim(self, now: datetime, *, abandoned_before: datetime) -> Message | None:
         """Marks the message due soonest as being sent by this worker and returns it (with
         ``attempts`` counting this one); None if nothing is due. Due: queued with its next
-        attempt at or before ``now``, or claimed before ``abandoned_before`` and never
-        finished."""
+        attempt at or before ``now``, or, after every such message, claimed before
+        ``abandoned_before`` and never finished."""
+
+    def give_up_abandoned(self, abandoned_before: datetime, *, max_attempts: int) -> int:
+        """Marks failed, with the reason, every message claimed before ``abandoned_before``
+        and never finished whose claim was its last attempt; returns how many."""
 
     def mark_sent(self, message_id: str, *, at: datetime) -> None: ...
 
@@ -221,11 +227,21 @@ class Notifications:
         """Sends every message due at ``now``; a failed send is tried again later, 1, 2, 4
         ... minutes on (at most an hour), until the policy's last attempt marks it failed.
 
+        Any failure counts as an attempt, whatever raised it: a message that cannot be
+        written is failed at once with the reason, and one that raised something unforeseen
+        is tried again like any other. A claim a worker abandoned (it stopped while sending)
+        counted as an attempt too, so a message whose sending keeps killing the worker is
+        failed after the last attempt ("abandoned"), and never holds up the others: messages
+        due are claimed before abandoned ones.
+
         Returns counts: ``sent``; ``failed`` (attempts that failed in this pass); ``given_up``
-        (of those, messages now failed for good); ``waiting`` (still to be sent, later).
+        (of those, and of claims abandoned on the last attempt, messages now failed for good);
+        ``waiting`` (still to be sent, later).
         """
         started = time.monotonic()
-        sent = failed = given_up = 0
+        sent = failed = 0
+        given_up = self.outbox.give_up_abandoned(
+            now - self.policy.claim_timeout, max_attempts=self.policy.max_attempts)
         while True:
             # Claims carry the real time, so a long pass's claims do not look abandoned.
             moment = now + timedelta(seconds=time.monotonic() - started)
@@ -235,7 +251,11 @@ class Notifications:
                 break
             try:
                 self.sender.send(message)
-            except DeliveryFailed as error:
+            except Exception as error:  # noqa: BLE001 - one message's fault stops no other
+                if not isinstance(error, DeliveryFailed):
+                    log.exception("Sending message %s failed unexpectedly", message.id)
+                    error = DeliveryFailed(  # noqa: PLW2901
+                        f"The email could not be sent: {type(error).__name__}: {error}")
                 failed += 1
                 final = error.permanent or message.attempts >= self.policy.max_attempts
                 given_up += final

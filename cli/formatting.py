@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from application.csv_cells import safe_row
 from domain.ofsted import framework_on
 
 ENGLAND = ZoneInfo("Europe/London")
@@ -33,10 +34,11 @@ def to_json(data: Any) -> str:
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A cell that a spreadsheet would take for a formula is written as text (csv_cells)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows(safe_row(row) for row in rows)
     return out.getvalue()
 
 

@@ -478,7 +478,7 @@ class SchoolCaseFile(Aggregate):
         if any(k.urn == link_urn and same(k) for k in school.links):
             return False
         self._record(self.SchoolLinked, when=when, link_urn=link_urn,
-                     link_name=link_name.strip(), link_type=link_type.strip(),
+                     link_name=one_line(link_name), link_type=link_type.strip(),
                      relation=relation, established_on=established_on)
         return True
 
@@ -1007,12 +1007,12 @@ class SchoolCaseFile(Aggregate):
         """Names who owns the case; reminders about the school go to them."""
         self._require_open(when)
         _require_text("caseworker's name", name)
+        name = one_line(name)
         if not EMAIL.fullmatch(email.strip()):
             raise CaseFileError(f"{email!r} is not an email address")
-        if self.state.caseworker == (name.strip(), email.strip()):
-            raise CaseFileError(f"{name.strip()} already owns this case")
-        self._record(self.CaseworkerAssigned, when=when, name=name.strip(),
-                     email=email.strip())
+        if self.state.caseworker == (name, email.strip()):
+            raise CaseFileError(f"{name} already owns this case")
+        self._record(self.CaseworkerAssigned, when=when, name=name, email=email.strip())
 
     def record_visit(self, *, when: Entry, kind: str, notes: str) -> str:
         """A school improvement (SEP) or monitoring visit (local policy: visit cadence)."""
@@ -1402,12 +1402,19 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
             _require_choice("governance", value, GOVERNANCE)
         elif name in text_fields:
             _require_text(name.replace("_", " "), value)
-            value = value.strip()
+            value = one_line(value)
         fields[name] = value
     opened, closed = fields.get("opened_on"), fields.get("closed_on")
     if opened and closed and closed < opened:
         raise CaseFileError("A school cannot close before it opens")
     return fields
+
+
+def one_line(name: str) -> str:
+    """A name as it is stored: every run of whitespace (line breaks, tabs) one space, none at
+    either end. A name is written on one line wherever it goes: a page, a CSV cell, an
+    email's Subject and To headers (where a line break cannot be sent)."""
+    return " ".join(name.split())
 
 
 def _require_text(name: str, value: object) -> None:

@@ -49,6 +49,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
         reports,
         request_log,
         schools,
+        security_headers,
         store_failures,
     )
 
@@ -57,6 +58,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
                                      static_url_path="/assets"))
 
     request_log.register(app)  # first: the timing covers the other hooks
+    security_headers.register(app)
     filters.register(app)
     store_failures.register(app)
     auth.register(app)

@@ -7,12 +7,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, g
 
 from web.services import services
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
+UNREACHABLE = (f"The database did not answer: the reason is in the log of this process "
+               f"(logger {__name__})")
 
 
 @bp.get("/healthz")
@@ -26,21 +28,27 @@ def healthz() -> dict[str, str]:
 def readyz() -> tuple[dict[str, Any], int]:
     """Ready: the event store and the read models answer within READY_TIMEOUT seconds, and
     no read model is more than READY_MAX_LAG entries behind the log (pages would show stale
-    work). 503 says why not."""
+    work). 503 says why not.
+
+    A probe is not signed in: it learns how far behind each read model is, never where the
+    log stands (how much has been recorded) or the database's own error, which may name its
+    host, user or schema (the log has it). A signed-in user sees both."""
     bound = current_app.config["READY_MAX_LAG"]
+    signed_in = g.get("user") is not None
     try:
         status = _status_within(current_app.config["READY_TIMEOUT"])
     except Exception as error:  # noqa: BLE001 - any failure to read means "not ready"
         log.warning("Not ready: the database did not answer: %s", _one_line(error))
         return {"status": "unavailable", "database": "unreachable",
-                "problem": _one_line(error)}, 503
+                "problem": _one_line(error) if signed_in else UNREACHABLE}, 503
     lag = max(row["lag"] for row in status)
     body = {
         "status": "ready" if lag <= bound else "lagging",
         "database": "reachable",
         "max_lag": bound,
         "lag": lag,
-        "projections": {row["projection"]: {"position": row["position"], "lag": row["lag"]}
+        "projections": {row["projection"]: ({"position": row["position"], "lag": row["lag"]}
+                                            if signed_in else {"lag": row["lag"]})
                         for row in status},
     }
     if lag > bound:

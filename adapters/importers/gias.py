@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.importers.csv_rows import Cells, Extract, OpenText, file_text, table, text_of
 from application.imports import SchoolRecord
-from domain.case_file import NO_RELIGIOUS_CHARACTER
+from domain.case_file import NO_RELIGIOUS_CHARACTER, one_line
 
 WHAT = "a GIAS establishment extract (edubasealldata*.csv)"
 DATES = "dd-mm-yyyy"
@@ -98,7 +98,7 @@ def _record(cells: Cells) -> SchoolRecord:
     return SchoolRecord(
         row=cells.row,
         urn=cells.urn(URN),
-        name=cells.text(NAME, required=True),
+        name=one_line(cells.text(NAME, required=True)),
         la_code=cells.text(LA_CODE, required=True),
         la_name=cells.text(LA_NAME),
         establishment_number=cells.text(NUMBER),

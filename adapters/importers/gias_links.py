@@ -6,6 +6,7 @@ from pathlib import Path
 
 from adapters.importers.csv_rows import Cells, Extract, OpenText, Records, file_text, table, text_of
 from application.imports import LinkRecord
+from domain.case_file import one_line
 
 WHAT = "a GIAS links file (links_edubasealldata*.csv)"
 DATES = "dd-mm-yyyy"
@@ -39,7 +40,7 @@ def _record(cells: Cells) -> LinkRecord:
         row=cells.row,
         urn=cells.urn(URN),
         link_urn=cells.urn(LINK_URN),
-        link_name=cells.text(LINK_NAME),
+        link_name=one_line(cells.text(LINK_NAME)),
         link_type=cells.text(LINK_TYPE, required=True),
         established_on=cells.date(ESTABLISHED, shown_as=DATES),
         problems=tuple(cells.problems),

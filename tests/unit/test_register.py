@@ -112,3 +112,22 @@ def test_a_successor_named_by_scc_and_by_gias_is_listed_once_with_gias_wording()
         {"urn": URN + 1, "name": "Fen Academy", "link_type": "Successor",
          "established_on": date(2020, 9, 1)}]
     assert [s["urn"] for s in linked_schools(school.state.school, "predecessor")] == [URN + 2]
+
+
+def test_a_schools_name_is_stored_on_one_line():
+    # Check a line break (API, a quoted GIAS cell) cannot reach an email's Subject header
+    school = register(name="Evil School\r\nBcc: attacker@evil.example")
+
+    assert school.state.school.name == "Evil School Bcc: attacker@evil.example"
+    school.change_details(when=when(date(2020, 1, 6)),
+                          changes={"name": "  Marsh\tLane \n Primary "})
+    assert school.state.school.name == "Marsh Lane Primary"
+
+
+def test_a_caseworkers_name_is_stored_on_one_line():
+    school = a_maintained_school()
+
+    school.assign_caseworker(when=when(date(2020, 1, 6)), name="Alex\r\nReed",
+                             email="alex.reed@fenmarsh.gov.uk")
+
+    assert school.state.caseworker == ("Alex Reed", "alex.reed@fenmarsh.gov.uk")

@@ -16,10 +16,12 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 from adapters.printable import render_history
 from application.audit import verify
 from application.case_files import SchoolNotFound
+from application.csv_cells import safe_row
 from application.views import compare_status
 from web.audit import bp
 from web.audit.forms import ReplayForm
 from web.auth import requires
+from web.security_headers import allow_inline_styles
 from web.services import services
 
 HISTORY_COLUMNS = ("version", "effective", "recorded_at", "by", "event", "summary", "retracted",
@@ -93,12 +95,12 @@ def history_csv(urn: int) -> Response:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HISTORY_COLUMNS)
     for e in history:
-        writer.writerow([
+        writer.writerow(safe_row([
             e["version"], e["effective"].isoformat(), _utc(e["recorded_at"]), e["by"], e["event"],
             e["summary"], "yes" if e["retracted"] else "",
             "yes" if any(c["kind"] == "amended" for c in e["corrections"]) else "",
             _to_json(e["corrections"]), _to_json(e["details"]), e["by_identity"],
-        ])
+        ]))
     return _download(out.getvalue(), "text/csv; charset=utf-8", urn, "csv")
 
 
@@ -128,7 +130,7 @@ def printable(urn: int) -> Response:
     status = case_files.school(urn, as_at=as_at, as_known_at=as_known_at)
     _record_access(urn, "printable history")
     page = render_history(status, history, verify(case_files, urn=urn), case_files.clock.now())
-    return Response(page, mimetype="text/html")
+    return Response(allow_inline_styles(page), mimetype="text/html")
 
 
 # Internals ---------------------------------------------------------------------------------

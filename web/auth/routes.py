@@ -70,7 +70,11 @@ def sign_out_page() -> Any:
 def sign_out() -> Response:
     end_session()
     flash("You have signed out.", "success")
-    return redirect(url_for("auth.sign_in"))
+    response = redirect(url_for("auth.sign_in"))
+    # Nothing of the case files stays in this browser (OWASP ASVS 5.0 14.3.1); not its
+    # cookies, which carry the flash message to the sign-in page.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 # The user's own account --------------------------------------------------------------------

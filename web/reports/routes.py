@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, abort, g, render_template, request, url_for
 
+from application.csv_cells import safe_row
 from application.reports import PHASES, report_dates
 from web.auth import requires
 from web.pagination import Page
@@ -74,9 +75,9 @@ def categories_download(fmt: str):  # noqa: ANN201
         body, mimetype = json.dumps(rows, indent=2), "application/json"
     else:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({c: r[c] for c in COLUMNS} for r in rows)
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(safe_row(r[c] for c in COLUMNS) for r in rows)
         body, mimetype = out.getvalue(), "text/csv"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -258,6 +258,7 @@ def _command_page(urn: int, command: Command) -> Any:
     except SchoolNotFound:
         abort(404)
     if request.method == "GET":
+        _record_access(urn, command)
         return _show(command, case, _fresh_form(command, case))
 
     form = command.form()
@@ -298,6 +299,16 @@ def _command_page(urn: int, command: Command) -> Any:
     services().read_your_writes()
     flash(command.done(result, form), "success")
     return redirect(url_for("schools.case_file", urn=urn), code=303)
+
+
+def _record_access(urn: int, command: Command) -> None:
+    """A form shows the school's status, and the entry or deadline it acts on in full (an
+    amendment shows the text it amends): each is a view of the case file, in the access log
+    as "form amend-entry, entry 61"."""
+    view = f"form {command.slug}"
+    if (version := request.args.get("version", "")).isdigit() and len(version) < 10:
+        view += f", entry {int(version)}"
+    services().users.record_access(email=g.user["email"], urn=urn, view=view[:40])
 
 
 def _fresh_form(command: Command, case: CaseFileView) -> f.CommandForm:

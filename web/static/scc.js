@@ -1,0 +1,4 @@
+// GOV.UK Frontend's components (details, error summary, header menus...) on every page.
+import { initAll } from "./govuk/govuk-frontend.min.js"
+
+initAll()

@@ -171,8 +171,9 @@ class SchoolCaseFiles(Application[UUID]):
         def convert(old: SchoolCaseFile, when: Entry) -> SchoolCaseFile:
             school = old.state.school
             old.link_successor(when=when, successor_urn=new_urn)
-            old.change_details(when=when, changes={
-                "closed_on": date.fromordinal(when.effective.toordinal() - 1)})
+            closes_on = date.fromordinal(when.effective.toordinal() - 1)
+            if school.closed_on != closes_on:  # GIAS may have given the date already
+                old.change_details(when=when, changes={"closed_on": closes_on})
             return SchoolCaseFile.register(when=when, details={
                 "urn": new_urn, "name": name or school.name, "phase": school.phase,
                 "establishment_type": establishment_type, "governance": "academy",

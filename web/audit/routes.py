@@ -17,6 +17,8 @@ from adapters.printable import render_history
 from application.audit import verify
 from application.case_files import SchoolNotFound
 from application.views import compare_status
+from domain.dates import require_known_at
+from domain.errors import CaseFileError
 from web.audit import bp
 from web.audit.forms import ReplayForm
 from web.auth import requires
@@ -159,7 +161,11 @@ def _export_arguments() -> tuple[date | None, datetime | None]:
         as_known_at = datetime.fromisoformat(known) if known else None
         if as_known_at is not None and as_known_at.tzinfo is None:
             raise ValueError
+        if as_known_at is not None:
+            require_known_at(as_known_at)
         return (date.fromisoformat(as_at) if as_at else None), as_known_at
+    except CaseFileError as refusal:
+        abort(400, str(refusal))
     except ValueError:
         abort(400, "as_at is a date (2025-01-31) and as_known_at a time with its offset "
                    "(2025-01-31T17:05:00+00:00)")

@@ -661,7 +661,11 @@ def _searched(conn: Connection, status: sa.Table, search: SchoolSearch
               ) -> list[sa.ColumnElement[bool]]:
     """Conditions for ``search`` (application.reports.SchoolSearch says what each means)."""
     conditions = _of_schools(status, phase_group=search.phase_group)
-    if text := search.folded_text:
+    if "\x00" in search.folded_text:
+        # SQLite's LIKE stops reading at a NUL, so the search would match every school;
+        # a name with one cannot be found by typing it, so it finds none.
+        conditions.append(sa.false())
+    elif text := search.folded_text:
         conditions.append(sa.or_(
             status.c.name_folded.contains(text, autoescape=True),
             sa.cast(status.c.urn, sa.String).startswith(text, autoescape=True)))

@@ -161,6 +161,18 @@ def test_history_as_known_at_before_anything_was_recorded(loaded):
     _fails_with(result, f"URN {FEATURED_URN} had no case file as known at 31 August 2010")
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00+00:00", "0001-01-01T00:00",
+                                    "9999-12-31T23:59-12:00"])
+def test_history_as_known_at_year_1_or_the_end_of_9999_is_one_line_not_a_traceback(loaded,
+                                                                                 moment):
+    result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", moment)
+
+    _fails_with(result, "The record cannot be read as known at ")
+    assert result.stderr.endswith(
+        ": enter a time from 1 January 1800 to 30 December 9999\n")
+    assert result.stderr.count("\n") == 1
+
+
 def test_history_as_known_at_a_time_shows_what_had_been_recorded_by_then(loaded):
     result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", "2020-01-01T09:00",
                   "--format", "json")

@@ -101,7 +101,7 @@ def history_csv(urn: int) -> Response:
             "yes" if any(c["kind"] == "amended" for c in e["corrections"]) else "",
             _to_json(e["corrections"]), _to_json(e["details"]),
         ])
-    return _download(out.getvalue(), "text/csv; charset=utf-8", urn, "csv")
+    return _download(out.getvalue(), "text/csv", urn, "csv")
 
 
 @bp.get("/schools/<int:urn>/history.json")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 import time_machine
@@ -223,3 +224,32 @@ def test_migrate_on_a_new_machine_makes_the_stores_folder_first(tmp_path):
     assert migrated.exit_code == 0, migrated.output
     assert store.parent.is_dir()
     assert runner.invoke(scc, ["migrate", "--check"], env=_env(store)).exit_code == 0
+
+
+def test_projections_status_names_a_school_set_aside_and_why(tmp_path):
+    from adapters.bootstrap import build_case_files
+    from adapters.config import Settings
+    from tests.fakes import FixedClock
+    from tests.integration.test_projections import HEAD, record_as_an_older_version_did, register
+
+    env = _env(tmp_path / "scc.sqlite3")
+    runner = CliRunner()
+    assert runner.invoke(scc, ["init"], env=env).exit_code == 0
+    case_files = build_case_files(Settings(database_url=env["SCC_DATABASE_URL"]), FixedClock())
+    try:
+        for urn in (990401, 990402):
+            register(case_files, urn)
+            case_files.establish_msp_group(urn, by=HEAD, effective=date(2025, 1, 6),
+                                           members=["LA adviser"], cadence_weeks=6)
+        record_as_an_older_version_did(case_files, 990401, "MSPMeetingScheduled",
+                                       meeting_id="M1", meets_on=date(9999, 12, 31))
+    finally:
+        case_files.close()
+
+    assert runner.invoke(scc, ["projections", "rebuild"], env=env).exit_code == 0
+    result = runner.invoke(scc, ["projections", "status"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "1 school set aside: an entry could not be applied" in result.stdout
+    (line,) = [row for row in result.stdout.splitlines() if row.startswith("990401")]
+    assert "OverflowError: date value out of range" in line

@@ -4,7 +4,9 @@ month no deadline falls in, a page number of 20 digits, a NUL in a search (secur
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import date
 
 from adapters.demo import FEATURED_URN
 from tests.web.test_forms import CASE_FILE, entries, error_summary, send
@@ -81,3 +83,35 @@ def test_history_csv_is_utf8_csv_with_one_charset(actions, client):
     answer = client.get(f"/audit/schools/{FEATURED_URN}/history.csv")
 
     assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_a_school_whose_entry_cannot_be_applied_is_flagged_and_the_rest_are_served(
+        actions, client, services):
+    from tests.integration.test_projections import record_as_an_older_version_did
+
+    # An MSP meeting in year 9999, stored as the web form stored it before dates were bounded
+    record_as_an_older_version_did(services.case_files, FEATURED_URN, "MSPMeetingScheduled",
+                                   meeting_id="M99", meets_on=date(9999, 12, 31))
+    other = next(urn for urn in services.case_files.urns() if urn != FEATURED_URN)
+    services.case_files.record_visit(other, kind="monitoring", notes="Termly visit",
+                                     effective=date(2026, 11, 20), by="Casey Worker")
+    actions.sign_in("caseworker")
+
+    dashboard = client.get("/")
+    ready = client.get("/readyz")
+
+    # Check the dashboard serves every other school and names the one set aside
+    assert dashboard.status_code == 200
+    warning = html.unescape(dashboard.text[dashboard.text.index('id="set-aside"'):])
+    assert "1 school is not kept up to date" in warning
+    assert f"URN {FEATURED_URN}" in warning[:warning.index("</ul>")]
+    assert client.get("/schools/").status_code == 200
+    assert client.get(f"/schools/{other}").status_code == 200
+    newest = services.projections.store.recent_activity(1)[0]
+    assert (newest["urn"], newest["event"]) == (other, "VisitRecorded")
+    # Check /readyz says so rather than "ready"
+    assert ready.status_code == 200
+    assert ready.json["status"] == "degraded" and ready.json["lag"] == 0
+    assert [s["urn"] for s in ready.json["set_aside"]] == [FEATURED_URN]
+    assert ready.json["set_aside"][0]["reason"].startswith("OverflowError")
+    assert "1 school is set aside" in ready.json["problem"]

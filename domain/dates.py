@@ -49,7 +49,7 @@ def require_register_date(what: str, day: date, today: date) -> None:
     latest = years_after(today, REGISTER_YEARS_AHEAD)
     if not EARLIEST_SCHOOL_DATE <= day <= latest:
         raise CaseFileError(
-            f"The {what} {long_date(day)} is not a date a school could have: enter a date "
+            f"The {what}, {long_date(day)}, is not a date a school could have: enter a date "
             f"from {long_date(EARLIEST_SCHOOL_DATE)} to {long_date(latest)}"
         )
 
@@ -69,7 +69,7 @@ def require_planned_date(what: str, day: date, effective: date) -> None:
     latest = years_after(effective, PLANNED_YEARS_AHEAD)
     if day > latest:
         raise CaseFileError(
-            f"The {what} {long_date(day)} is more than {PLANNED_YEARS_AHEAD} years after "
+            f"The {what}, {long_date(day)}, is more than {PLANNED_YEARS_AHEAD} years after "
             f"{long_date(effective)}: enter a date up to {long_date(latest)}"
         )
 

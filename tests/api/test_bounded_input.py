@@ -17,7 +17,7 @@ def test_an_msp_meeting_in_year_9999_is_refused_with_the_latest_date(client, loc
     body = problem(client.post(f"{MSP_SCHOOL}/msp-group/meetings", headers=local.headers("head"),
                                json={"meets_on": "9999-12-31"}), 422, "refused")
 
-    assert body["detail"].startswith("The meeting date 31 December 9999 is more than 5 years "
+    assert body["detail"].startswith("The meeting date, 31 December 9999, is more than 5 years "
                                      "after ")
     assert "enter a date up to " in body["detail"]
     assert local.services.case_files.version(SCHOOLS[2]) == version
@@ -29,7 +29,7 @@ def test_a_school_opened_in_year_1_and_closed_in_year_1_is_refused(client, local
         "establishment_type": "Community school", "governance": "maintained", "la_code": "874",
         "opened_on": "0001-01-01", "closed_on": "0001-01-01"}), 422, "refused")
 
-    assert body["detail"].startswith("The opening date 1 January 1 is not a date a school "
+    assert body["detail"].startswith("The opening date, 1 January 1, is not a date a school "
                                      "could have: enter a date from 1 January 1800 to ")
     assert 100009 not in local.services.case_files
 

@@ -344,8 +344,8 @@ def test_a_school_opened_in_year_1_or_closing_in_year_9999_is_a_rejected_row(cas
     # Check both rows are refused in words, with the range, and the rest go in
     rejected = [str(p) for p in report.rejected]
     assert [p.split(": enter")[0] for p in rejected] == [
-        "row 11: URN 110010: The opening date 1 January 1 is not a date a school could have",
-        "row 13: URN 110012: The closing date 31 December 9999 is not a date a school could "
+        "row 11: URN 110010: The opening date, 1 January 1, is not a date a school could have",
+        "row 13: URN 110012: The closing date, 31 December 9999, is not a date a school could "
         "have",
     ]
     assert all("enter a date from 1 January 1800 to " in p for p in rejected)

@@ -27,7 +27,7 @@ TODAY = date(2026, 11, 23)  # the day builders.RECORDED_AT records on
 def test_msp_meeting_in_year_9999_is_refused_with_the_latest_date_allowed():
     school = a_school_with_an_msp_group()
 
-    with refused(school, "The meeting date 31 December 9999 is more than 5 years after "
+    with refused(school, "The meeting date, 31 December 9999, is more than 5 years after "
                          "19 February 2024: enter a date up to 19 February 2029"):
         school.schedule_msp_meeting(when=when(date(2024, 2, 19)), meets_on=date(9999, 12, 31))
     school.schedule_msp_meeting(when=when(date(2024, 2, 19)), meets_on=date(2029, 2, 19))
@@ -45,7 +45,7 @@ def test_moving_an_msp_meeting_to_year_9999_is_refused():
 def test_msp_action_due_in_year_9999_is_refused():
     school = a_school_with_an_msp_group()
 
-    with refused(school, "The due date of action 1 31 December 9999 is more than 5 years"):
+    with refused(school, "The due date of action 1, 31 December 9999, is more than 5 years"):
         school.hold_msp_meeting(
             when=when(date(2024, 2, 19)), attendees=["HSI"], minutes="Reviewed the plan",
             actions=[{"description": "Phonics", "owner": "Head", "due": date(9999, 12, 31)}],
@@ -56,7 +56,7 @@ def test_deadline_extended_to_year_9999_is_refused():
     school = a_maintained_school()
     inspection = in_special_measures_from_8_december_2025(school)
 
-    with refused(school, "The extended deadline 31 December 9999 is more than 5 years after "
+    with refused(school, "The extended deadline, 31 December 9999, is more than 5 years after "
                          "10 December 2025: enter a date up to 10 December 2030"):
         school.extend_deadline(when=when(date(2025, 12, 10)), deadlines=open_deadlines(school),
                                key=f"statement_of_action:{inspection}", to=date(9999, 12, 31),
@@ -67,7 +67,7 @@ def test_ieb_term_ending_in_year_9999_is_refused():
     school = a_school_awaiting_ieb_consent()
     school.record_ieb_decision(when=when(date(2026, 4, 14)), application_id="IEB1", consent=True)
 
-    with refused(school, "The end of the IEB's term 31 December 9999 is more than 5 years"):
+    with refused(school, "The end of the IEB's term, 31 December 9999, is more than 5 years"):
         school.constitute_ieb(when=when(date(2026, 4, 20)), application_id="IEB1",
                               members=["A Chair", "B Member"], term_ends_on=date(9999, 12, 31))
 
@@ -94,7 +94,7 @@ def test_school_dates_at_the_ends_of_the_range_are_accepted():
 def test_changing_a_school_to_close_in_year_9999_is_refused():
     school = a_maintained_school()
 
-    with refused(school, "The closing date 31 December 9999 is not a date a school could have"):
+    with refused(school, "The closing date, 31 December 9999, is not a date a school could have"):
         school.change_details(when=when(date(2024, 1, 8)),
                               changes={"closed_on": date(9999, 12, 31)})
 
@@ -108,7 +108,7 @@ def test_a_case_file_cannot_open_before_1800():
 def test_a_link_made_in_year_1_is_refused():
     school = a_maintained_school()
 
-    with refused(school, "The link date 1 January 1 is not a date a school could have"):
+    with refused(school, "The link date, 1 January 1, is not a date a school could have"):
         school.link_school(when=when(date(2024, 1, 8)), link_urn=110002,
                            link_name="Fengate Infants", link_type="Predecessor",
                            established_on=date(1, 1, 1))

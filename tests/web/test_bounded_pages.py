@@ -26,7 +26,7 @@ def test_an_msp_meeting_dated_in_year_9999_is_refused_on_the_form(actions, clien
                   {"effective": ["23", "11", "2026"], "meets_on": ["31", "12", "9999"]})
 
     assert answer.status_code == 422
-    assert ("The meeting date 31 December 9999 is more than 5 years after 23 November 2026: "
+    assert ("The meeting date, 31 December 9999, is more than 5 years after 23 November 2026: "
             "enter a date up to 23 November 2031") in error_summary(answer.text)
     assert entries(services) == before
     assert client.get("/").status_code == 200

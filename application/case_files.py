@@ -544,10 +544,13 @@ class SchoolCaseFiles(Application[UUID]):
             return self._case_file(urn).state
 
     def urn_of(self, stream_id: UUID) -> int:
-        """The URN of a case file's event stream (remembered: it never changes)."""
+        """The URN of a case file's event stream (remembered: it never changes), read from
+        its first entry alone: an entry later in the stream that cannot be read does not hide
+        which school it belongs to."""
         urn = self._urns_by_stream.get(stream_id)
         if urn is None:
-            urn = self._urns_by_stream[stream_id] = self.repository.get(stream_id).urn
+            (registered,) = self.events.get(stream_id, lte=SchoolCaseFile.INITIAL_VERSION)
+            urn = self._urns_by_stream[stream_id] = registered.urn
         return urn
 
     def remember_stream(self, stream_id: UUID, urn: int) -> None:

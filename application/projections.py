@@ -401,7 +401,8 @@ class CaseFileProjections:
         to_position = notifications[-1].id
         batches = []
         if per_school := [name for name in names if name != "activity"]:
-            touched = sorted({self.case_files.urn_of(n.originator_id) for n in notifications})
+            touched = sorted({urn for n in notifications
+                              if (urn := self._urn_or_none(n.originator_id)) is not None})
             states, set_aside = self._states(touched, to_position)
             rows = self._rows_by_projection(per_school, states, set_aside)
             batches += [Batch(name, position, to_position, rows[name], [], set_aside=set_aside)
@@ -410,6 +411,14 @@ class CaseFileProjections:
             batches.append(Batch("activity", position, to_position, {},
                                  self._activity(notifications), ACTIVITY_COLUMNS))
         return batches
+
+    def _urn_or_none(self, stream_id: Any) -> int | None:
+        """The URN of a stream, or None if its registration cannot be read: such a stream
+        has nothing to show, as a rebuild finds (``_scanned_batches``)."""
+        try:
+            return self.case_files.urn_of(stream_id)
+        except Exception:  # noqa: BLE001
+            return None
 
     def _states(self, urns: Iterable[int], position: int
                 ) -> tuple[dict[int, CaseFileState], dict[int, str]]:

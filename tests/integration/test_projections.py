@@ -424,3 +424,35 @@ def test_an_entry_no_projection_can_apply_sets_its_school_aside_and_the_others_a
     read_models.catch_up()
     assert read_models.set_aside() == []
     assert [s["urn"] for s in read_models.store.schools()] == [990401, 990402]
+
+
+def test_an_entry_that_cannot_be_read_sets_its_school_aside_and_the_others_advance(
+        case_files, database_url):
+    from eventsourcing.persistence import StoredEvent
+
+    from domain.case_file import case_file_id
+
+    for urn in (990411, 990412):
+        register(case_files, urn)
+    read_models = projections_on(case_files, database_url)
+    read_models.catch_up()
+    # An entry of a kind this version does not know, stored beside the school's others
+    (last,) = case_files.recorder.select_events(case_file_id(990411), desc=True, limit=1)
+    case_files.recorder.insert_events([StoredEvent(
+        originator_id=last.originator_id, originator_version=last.originator_version + 1,
+        topic="domain.case_file:SchoolCaseFile.KindNoLongerKnown", state=last.state)])
+    case_files.record_visit(990412, by=HEAD, effective=date(2025, 1, 7), kind="monitoring",
+                            notes="Termly visit")
+    fresh = SchoolCaseFiles(event_store_env(database_url), clock=FixedClock(),
+                            working_days=case_files.working_days, scheme=case_files.scheme)
+    try:
+        read_models = projections_on(fresh, database_url)
+        read_models.catch_up()
+
+        assert [p["lag"] for p in read_models.status()] == [0] * len(PROJECTIONS)
+        assert [s["urn"] for s in read_models.set_aside()] == [990411]
+        assert "KindNoLongerKnown" in read_models.set_aside()[0]["reason"]
+        newest = read_models.store.recent_activity(1)[0]
+        assert (newest["urn"], newest["event"]) == (990412, "VisitRecorded")
+    finally:
+        fresh.close()

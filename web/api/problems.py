@@ -2,8 +2,9 @@
 
 The API keeps its error statuses apart, each with its own problem type:
 
-- 400 ``bad-request``: the request cannot be read (a body that is not JSON, a malformed
-  If-Match);
+- 400 ``bad-request``: the request cannot be read (a body that is not JSON, or nests more
+  than 32 deep, or holds a lone surrogate or an integer of more than 4,300 digits; a
+  malformed If-Match);
 - 401 ``unauthorized``: no token, or one that is unknown, revoked or whose user is disabled;
 - 403 ``forbidden``: the token's user's role does not allow this;
 - 404 ``not-found``: no such school, or no such item (concern, notice, meeting...) in its file;

@@ -115,3 +115,14 @@ def test_a_school_whose_entry_cannot_be_applied_is_flagged_and_the_rest_are_serv
     assert [s["urn"] for s in ready.json["set_aside"]] == [FEATURED_URN]
     assert ready.json["set_aside"][0]["reason"].startswith("OverflowError")
     assert "1 school is set aside" in ready.json["problem"]
+
+
+def test_the_audit_page_known_on_31_december_9999_is_a_form_error_not_500(actions, client):
+    from tests.web.test_audit_pages import AUDIT, on
+
+    actions.sign_in("auditor")
+
+    page = client.get(AUDIT, query_string=on("known_on", 31, 12, 9999))
+
+    assert page.status_code == 422
+    assert "Enter a date from 1 January 1800 to 30 December 9999" in html.unescape(page.text)

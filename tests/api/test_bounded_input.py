@@ -106,3 +106,10 @@ def test_the_404_problem_names_the_path_percent_encoded_not_as_sent(client, loca
 
     assert problem(answer, 404, "not-found")["instance"] == (
         "/api/v1/%3Cscript%3Ealert%281%29%3C/script%3E")
+
+
+def test_a_search_for_a_nul_finds_no_school_rather_than_every_one(client, local):
+    found = client.get("/api/v1/schools?q=%00", headers=local.headers("head"))
+
+    assert found.status_code == 200
+    assert found.json["items"] == []

@@ -16,6 +16,8 @@ from datetime import date
 from threading import Event, Thread
 from typing import Any, Protocol
 
+from eventsourcing.persistence import PersistenceError
+
 from application.case_files import SchoolCaseFiles
 from application.school_search import SchoolSearch
 from application.views import concern_reasons, summarise
@@ -26,6 +28,10 @@ from domain.status import CaseFileState, fold
 
 PROJECTIONS = ("school_status", "category_history", "deadlines", "firings", "activity")
 """Every projection, by name; all but activity hold rows per school, activity one per entry."""
+
+STORE_FAILURES = (PersistenceError, OSError, MemoryError)
+"""Failures of the store or the machine, not of an entry: they stop the batch, which is tried
+again as a whole, rather than set a school aside whose entries would then be passed over."""
 
 BATCH = 500
 REBUILD_BATCH = 10_000
@@ -361,6 +367,8 @@ class CaseFileProjections:
             if per_school:
                 try:
                     states[urn] = fold(event for _, event in stream)
+                except STORE_FAILURES:
+                    raise
                 except Exception as error:  # noqa: BLE001 - one school's, set aside
                     set_aside[urn] = _why(error, stream[-1][0])
             if "activity" in names:
@@ -417,6 +425,8 @@ class CaseFileProjections:
         has nothing to show, as a rebuild finds (``_scanned_batches``)."""
         try:
             return self.case_files.urn_of(stream_id)
+        except STORE_FAILURES:
+            raise
         except Exception:  # noqa: BLE001
             return None
 
@@ -428,6 +438,8 @@ class CaseFileProjections:
         for urn in urns:
             try:
                 states[urn] = self.case_files.state_of(urn)
+            except STORE_FAILURES:
+                raise
             except Exception as error:  # noqa: BLE001 - one school's, set aside
                 set_aside[urn] = _why(error, position)
         return states, set_aside
@@ -487,6 +499,8 @@ class CaseFileProjections:
             try:
                 event = decode(notification)
                 urn = self.case_files.urn_of(event.originator_id)
+            except STORE_FAILURES:
+                raise
             except Exception:  # noqa: BLE001, S112 - its school is set aside by the others
                 continue
             if (row := _activity_row_or_none(notification.id, event, urn)) is not None:

@@ -103,7 +103,14 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
         concern = status.c.causing_concern
         sa.Index(f"ix_school_status{g}_concern_soonest", status.c.next_deadline, status.c.urn,
                  postgresql_where=concern, sqlite_where=concern)
-        return [status]
+        # The schools whose rows could not be built: their status rows stay as they were.
+        set_aside = sa.Table(
+            f"school_set_aside{g}", metadata,
+            sa.Column("urn", sa.Integer, primary_key=True),
+            sa.Column("reason", sa.Text, nullable=False),
+            sa.Column("position", sa.BigInteger, nullable=False),
+        )
+        return [status, set_aside]
     if projection == "category_history":
         return [sa.Table(
             f"school_spells{g}", metadata,
@@ -398,6 +405,14 @@ class SQLReadModels:
                 query = query.where(table.c.fire_on <= due_by)
             return _dicts(conn, query)
 
+    def set_aside(self) -> list[dict[str, Any]]:
+        with self._reads.connect() as conn:
+            status, set_aside = tables("school_status", self._generation(conn, "school_status"))
+            return _dicts(conn, sa.select(set_aside.c.urn, status.c.name, set_aside.c.reason,
+                                          set_aside.c.position)
+                          .select_from(set_aside.outerjoin(status, status.c.urn == set_aside.c.urn))
+                          .order_by(set_aside.c.urn))
+
     def next_firing_on(self) -> date | None:
         with self.reading("firings") as (conn, table):
             return conn.execute(sa.select(sa.func.min(table.c.fire_on))).scalar()
@@ -664,7 +679,11 @@ def _searched(conn: Connection, status: sa.Table, search: SchoolSearch
               ) -> list[sa.ColumnElement[bool]]:
     """Conditions for ``search`` (application.reports.SchoolSearch says what each means)."""
     conditions = _of_schools(status, phase_group=search.phase_group)
-    if text := search.folded_text:
+    if "\x00" in search.folded_text:
+        # SQLite's LIKE stops reading at a NUL, so the search would match every school;
+        # a name with one cannot be found by typing it, so it finds none.
+        conditions.append(sa.false())
+    elif text := search.folded_text:
         conditions.append(sa.or_(
             status.c.name_folded.contains(text, autoescape=True),
             sa.cast(status.c.urn, sa.String).startswith(text, autoescape=True)))
@@ -759,8 +778,10 @@ def _prepared(dialect: sa.Dialect, batch: Batch, generation: int, *, fresh: bool
     """The statements that write a batch into a generation's table, ready to run: rows
     replacing the schools' own (into empty tables, with ``fresh``, nothing to replace) and
     rows added."""
-    (table,) = tables(batch.projection, generation)
+    table, *others = tables(batch.projection, generation)
     steps: list[Step] = []
+    if batch.projection == "school_status":
+        steps += _set_aside_steps(dialect, others[0], batch, fresh=fresh)
     if batch.schools and not fresh:
         urns = list(batch.schools)
         steps += [(table.delete().where(table.c.urn.in_(urns[first:first + 500])), None)
@@ -775,6 +796,22 @@ def _prepared(dialect: sa.Dialect, batch: Batch, generation: int, *, fresh: bool
     if batch.added:
         steps += _inserts(dialect, table, dict(zip(
             batch.columns, zip(*batch.added, strict=True), strict=True)))
+    return steps
+
+
+def _set_aside_steps(dialect: sa.Dialect, set_aside: sa.Table, batch: Batch, *, fresh: bool
+                     ) -> list[Step]:
+    """The statements that record the batch's schools set aside, with why, and clear those
+    the batch writes rows for."""
+    steps: list[Step] = []
+    if not fresh:
+        urns = [*batch.schools, *batch.set_aside]
+        steps += [(set_aside.delete().where(set_aside.c.urn.in_(urns[first:first + 500])), None)
+                  for first in range(0, len(urns), 500)]
+    if batch.set_aside:
+        steps += _inserts(dialect, set_aside, {
+            "urn": list(batch.set_aside), "reason": list(batch.set_aside.values()),
+            "position": [batch.to_position] * len(batch.set_aside)})
     return steps
 
 

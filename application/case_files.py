@@ -182,8 +182,9 @@ class SchoolCaseFiles(Application[UUID]):
         def convert(old: SchoolCaseFile, when: Entry) -> SchoolCaseFile:
             school = old.state.school
             old.link_successor(when=when, successor_urn=new_urn)
-            old.change_details(when=when, changes={
-                "closed_on": date.fromordinal(when.effective.toordinal() - 1)})
+            closes_on = date.fromordinal(when.effective.toordinal() - 1)
+            if school.closed_on != closes_on:  # GIAS may have given the date already
+                old.change_details(when=when, changes={"closed_on": closes_on})
             return SchoolCaseFile.register(when=when, details={
                 "urn": new_urn, "name": name or school.name, "phase": school.phase,
                 "establishment_type": establishment_type, "governance": "academy",
@@ -535,10 +536,13 @@ class SchoolCaseFiles(Application[UUID]):
             return self._case_file(urn).state
 
     def urn_of(self, stream_id: UUID) -> int:
-        """The URN of a case file's event stream (remembered: it never changes)."""
+        """The URN of a case file's event stream (remembered: it never changes), read from
+        its first entry alone: an entry later in the stream that cannot be read does not hide
+        which school it belongs to."""
         urn = self._urns_by_stream.get(stream_id)
         if urn is None:
-            urn = self._urns_by_stream[stream_id] = self.repository.get(stream_id).urn
+            (registered,) = self.events.get(stream_id, lte=SchoolCaseFile.INITIAL_VERSION)
+            urn = self._urns_by_stream[stream_id] = registered.urn
         return urn
 
     def remember_stream(self, stream_id: UUID, urn: int) -> None:

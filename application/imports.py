@@ -360,7 +360,8 @@ def _import_school(case_files: SchoolCaseFiles, record: SchoolRecord, extract: _
     details = {**record.register_details(), "register_extract_on": extract.extract_on}
     try:
         if facts is NOT_REGISTERED:
-            check_school_details(details, required=True)  # a refused row is refused alone
+            check_school_details(details, required=True,  # a refused row is refused alone
+                                 today=case_files.clock.today())
             extract.opening.append(
                 (record, _opening_entry_date(record, case_files.clock.today()), details))
             registered[record.urn] = tuple(details[name] for name in FACT_FIELDS)

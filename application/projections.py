@@ -11,10 +11,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from threading import Event, Thread
 from typing import Any, Protocol
+
+from eventsourcing.persistence import PersistenceError
 
 from application.case_files import SchoolCaseFiles
 from application.school_search import SchoolSearch
@@ -26,6 +28,10 @@ from domain.status import CaseFileState, fold
 
 PROJECTIONS = ("school_status", "category_history", "deadlines", "firings", "activity")
 """Every projection, by name; all but activity hold rows per school, activity one per entry."""
+
+STORE_FAILURES = (PersistenceError, OSError, MemoryError)
+"""Failures of the store or the machine, not of an entry: they stop the batch, which is tried
+again as a whole, rather than set a school aside whose entries would then be passed over."""
 
 BATCH = 500
 REBUILD_BATCH = 10_000
@@ -51,6 +57,10 @@ class Batch:
     schools: dict[int, list[dict[str, Any]]]
     added: list[tuple[Any, ...]]
     columns: tuple[str, ...] = ()
+    set_aside: dict[int, str] = field(default_factory=dict)
+    """Schools whose rows could not be built from their case files, with why (school_status
+    records them; see CaseFileProjections.set_aside). A school in ``schools`` is no longer set
+    aside."""
 
 
 class NewGeneration(Protocol):
@@ -120,6 +130,10 @@ class ReadModelStore(Protocol):
 
     def next_firing_on(self) -> date | None:
         """The day the next reminder or passing is due."""
+
+    def set_aside(self) -> list[dict[str, Any]]:
+        """The schools whose read models stand still because an entry could not be
+        applied: {urn, name (None if never shown), reason, position}, by URN."""
 
     def activity(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest entries across all schools."""
@@ -217,6 +231,11 @@ class CaseFileProjections:
             {"projection": name, "position": (p := self.store.position(name)), "lag": head - p}
             for name in PROJECTIONS
         ]
+
+    def set_aside(self) -> list[dict[str, Any]]:
+        """The schools set aside: their rows stay as they were before the entry that could
+        not be applied, while every other school's advance (see ``_rows_by_projection``)."""
+        return self.store.set_aside()
 
     def catch_up(self, names: Iterable[str] = PROJECTIONS, *, limit: int | None = None) -> int:
         """Processes what is new in the log for each projection; returns entries processed
@@ -324,17 +343,19 @@ class CaseFileProjections:
         school folded once, constant memory."""
         per_school = [n for n in names if n != "activity"]
         states: dict[int, CaseFileState] = {}
+        set_aside: dict[int, str] = {}
         activity: list[dict[str, Any]] = []
         read = 0
 
         def batch() -> list[Batch]:
-            nonlocal states, activity, read
-            rows = self._rows_by_projection(per_school, states)
-            done = [Batch(name, 0, position, rows[name], []) for name in per_school]
+            nonlocal states, set_aside, activity, read
+            rows = self._rows_by_projection(per_school, states, set_aside)
+            done = [Batch(name, 0, position, rows[name], [], set_aside=set_aside)
+                    for name in per_school]
             if "activity" in names:
                 done.append(Batch("activity", 0, position, {}, activity, ACTIVITY_COLUMNS))
             report(read)
-            states, activity, read = {}, [], 0
+            states, set_aside, activity, read = {}, {}, [], 0
             return done
 
         for stream in self.scan(position, within):
@@ -344,9 +365,15 @@ class CaseFileProjections:
                 continue
             self.case_files.remember_stream(first.originator_id, urn)
             if per_school:
-                states[urn] = fold(event for _, event in stream)
+                try:
+                    states[urn] = fold(event for _, event in stream)
+                except STORE_FAILURES:
+                    raise
+                except Exception as error:  # noqa: BLE001 - one school's, set aside
+                    set_aside[urn] = _why(error, stream[-1][0])
             if "activity" in names:
-                activity += [_activity_row(n, event, urn) for n, event in stream]
+                activity += [row for n, event in stream
+                             if (row := _activity_row_or_none(n, event, urn)) is not None]
             read += len(stream)
             if read >= REBUILD_BATCH:
                 yield batch()
@@ -357,9 +384,10 @@ class CaseFileProjections:
         urns = self.case_files.urns()
         for first in range(0, len(urns), BATCH):
             chunk = urns[first:first + BATCH]
-            states = {urn: self.case_files.state_of(urn) for urn in chunk}
-            rows = self._rows_by_projection(names, states)
-            yield [Batch(name, 0, position, rows[name], []) for name in names]
+            states, set_aside = self._states(chunk, position)
+            rows = self._rows_by_projection(names, states, set_aside)
+            yield [Batch(name, 0, position, rows[name], [], set_aside=set_aside)
+                   for name in names]
             report(sum(self.case_files.version(urn) for urn in chunk))
 
     def _activity_batches(self, position: int,
@@ -381,53 +409,102 @@ class CaseFileProjections:
         to_position = notifications[-1].id
         batches = []
         if per_school := [name for name in names if name != "activity"]:
-            touched = sorted({self.case_files.urn_of(n.originator_id) for n in notifications})
-            states = {urn: self.case_files.state_of(urn) for urn in touched}
-            rows = self._rows_by_projection(per_school, states)
-            batches += [Batch(name, position, to_position, rows[name], [])
+            touched = sorted({urn for n in notifications
+                              if (urn := self._urn_or_none(n.originator_id)) is not None})
+            states, set_aside = self._states(touched, to_position)
+            rows = self._rows_by_projection(per_school, states, set_aside)
+            batches += [Batch(name, position, to_position, rows[name], [], set_aside=set_aside)
                         for name in per_school]
         if "activity" in names:
             batches.append(Batch("activity", position, to_position, {},
                                  self._activity(notifications), ACTIVITY_COLUMNS))
         return batches
 
-    def _rows_by_projection(self, names: list[str], states: dict[int, CaseFileState]
+    def _urn_or_none(self, stream_id: Any) -> int | None:
+        """The URN of a stream, or None if its registration cannot be read: such a stream
+        has nothing to show, as a rebuild finds (``_scanned_batches``)."""
+        try:
+            return self.case_files.urn_of(stream_id)
+        except STORE_FAILURES:
+            raise
+        except Exception:  # noqa: BLE001
+            return None
+
+    def _states(self, urns: Iterable[int], position: int
+                ) -> tuple[dict[int, CaseFileState], dict[int, str]]:
+        """These schools' states, and those that could not be loaded, with why."""
+        states: dict[int, CaseFileState] = {}
+        set_aside: dict[int, str] = {}
+        for urn in urns:
+            try:
+                states[urn] = self.case_files.state_of(urn)
+            except STORE_FAILURES:
+                raise
+            except Exception as error:  # noqa: BLE001 - one school's, set aside
+                set_aside[urn] = _why(error, position)
+        return states, set_aside
+
+    def _rows_by_projection(self, names: list[str], states: dict[int, CaseFileState],
+                            set_aside: dict[int, str]
                             ) -> dict[str, dict[int, list[dict[str, Any]]]]:
         """Each per-school projection's rows for these schools: a school's pending deadlines
-        are worked out once for all of them."""
+        are worked out once for all of them.
+
+        A school whose rows cannot be built (an entry recorded before a rule refused it, such
+        as a meeting in year 9999, or a bug) gets none: it is added to ``set_aside`` with
+        why, its rows stay as they were, and every other school's advance. One school's entry
+        must not stop the read models, the reminders and the pages of all the others."""
         rows: dict[str, dict[int, list[dict[str, Any]]]] = {name: {} for name in names}
         today = self.case_files.clock.today()
-        app = self.case_files
-        needs_deadlines = any(name != "category_history" for name in names)
         for urn, state in states.items():
-            deadlines = (pending_deadlines(state, app.policy, app.working_days, self.scheme)
-                         if needs_deadlines else [])
+            try:
+                built = self._school_rows(names, urn, state, today)
+            except Exception as error:  # noqa: BLE001 - one school's, set aside
+                set_aside[urn] = _why(error, None)
+                continue
             for name in names:
-                if name == "category_history":
-                    rows[name][urn] = category_spells(state) + ofsted_spells(state)
-                elif name == "school_status":
-                    rows[name][urn] = [status_row(state, self.scheme, today, deadlines)]
-                elif name == "deadlines":
-                    rows[name][urn] = [
-                        {"kind": d.kind, "key": d.key, "due": d.due, "what": d.what,
-                         "source_version": d.source_version, "suspended": d.suspended}
-                        for d in deadlines
-                    ]
-                else:
-                    rows[name][urn] = [
-                        {"key": f.key, "due": f.due,
-                         "working_days_before": f.working_days_before, "fire_on": f.on}
-                        for f in pending_firings(urn, state, deadlines)  # the log alone decides
-                    ]
+                rows[name][urn] = built[name]
+        return rows
+
+    def _school_rows(self, names: list[str], urn: int, state: CaseFileState, today: date
+                     ) -> dict[str, list[dict[str, Any]]]:
+        """One school's rows in each per-school projection."""
+        app = self.case_files
+        deadlines = (pending_deadlines(state, app.policy, app.working_days, self.scheme)
+                     if any(name != "category_history" for name in names) else [])
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for name in names:
+            if name == "category_history":
+                rows[name] = category_spells(state) + ofsted_spells(state)
+            elif name == "school_status":
+                rows[name] = [status_row(state, self.scheme, today, deadlines)]
+            elif name == "deadlines":
+                rows[name] = [
+                    {"kind": d.kind, "key": d.key, "due": d.due, "what": d.what,
+                     "source_version": d.source_version, "suspended": d.suspended}
+                    for d in deadlines
+                ]
+            else:
+                rows[name] = [
+                    {"key": f.key, "due": f.due,
+                     "working_days_before": f.working_days_before, "fire_on": f.on}
+                    for f in pending_firings(urn, state, deadlines)  # the log alone decides
+                ]
         return rows
 
     def _activity(self, notifications: list[Any]) -> list[tuple[Any, ...]]:
         decode = self.case_files.mapper.to_domain_event
         rows = []
         for notification in notifications:
-            event = decode(notification)
-            rows.append(_activity_row(notification.id, event,
-                                      self.case_files.urn_of(event.originator_id)))
+            try:
+                event = decode(notification)
+                urn = self.case_files.urn_of(event.originator_id)
+            except STORE_FAILURES:
+                raise
+            except Exception:  # noqa: BLE001, S112 - its school is set aside by the others
+                continue
+            if (row := _activity_row_or_none(notification.id, event, urn)) is not None:
+                rows.append(row)
         return rows
 
 
@@ -443,6 +520,23 @@ def _collecting_less_often() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
+
+
+def _why(error: Exception, position: int | None) -> str:
+    """Why a school was set aside, in one line: the error, and the entry if known."""
+    words = " ".join(str(error).split())[:300]
+    at = f" (at log position {position})" if position is not None else ""
+    return f"{type(error).__name__}: {words}{at}" if words else f"{type(error).__name__}{at}"
+
+
+def _activity_row_or_none(notification_id: int, event: Any, urn: int
+                          ) -> tuple[Any, ...] | None:
+    """The entry's activity row, or None if it cannot be summarised: the feed leaves it
+    out, and its school is set aside by the per-school projections."""
+    try:
+        return _activity_row(notification_id, event, urn)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _activity_row(notification_id: int, event: Any, urn: int) -> tuple[Any, ...]:

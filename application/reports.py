@@ -149,6 +149,7 @@ class Reports:
             "decide_intervention": store.deadlines_due(kind="decide_intervention",
                                                        caseworkers=caseworkers),
             "activity": store.recent_activity(activity, caseworkers=caseworkers),
+            "set_aside": store.set_aside(),  # every school's: they are no one's to see to
         }
 
     def schools(self, *, limit: int | None = None, offset: int = 0, **criteria: Any

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from cli import formatting
+from domain.dates import require_known_at
 from domain.errors import CaseFileError
 
 
@@ -250,6 +251,10 @@ def _datetime(text: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=formatting.ENGLAND)
+    try:
+        require_known_at(moment)
+    except CaseFileError as refusal:
+        raise UserError(str(refusal)) from None
     return moment.astimezone(UTC)
 
 

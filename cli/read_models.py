@@ -41,9 +41,18 @@ def projections() -> None:
 def projections_status() -> None:
     with _projections() as read_models:
         rows = read_models.status()
+        set_aside = read_models.set_aside()
     click.echo(formatting.table(
         ["projection", "position", "lag"],
         [[r["projection"], r["position"], r["lag"]] for r in rows]))
+    if set_aside:
+        click.echo(f"\n{len(set_aside)} school{'s' if len(set_aside) > 1 else ''} set aside: "
+                   "an entry could not be applied, so its read models stand as before it "
+                   "(every other school's are kept up to date). Retract or amend the entry, or "
+                   "fix the cause, and the school catches up:")
+        click.echo(formatting.table(
+            ["urn", "name", "since position", "reason"],
+            [[s["urn"], s["name"] or "", s["position"], s["reason"]] for s in set_aside]))
 
 
 @projections.command("rebuild", help="Rebuild one projection (or all) from the whole log. "

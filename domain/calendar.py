@@ -3,11 +3,19 @@
 import enum
 from bisect import bisect_left, bisect_right
 from collections.abc import Container, Iterable
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import cache
+
+from domain.errors import CaseFileError
 
 _ONE_WEEK_IN_DAYS = 7
 _CHRISTMAS_DAY = (12, 25)
+
+
+class BeyondTheCalendar(CaseFileError):
+    """A count of working days that would run past the first or last year a date can have
+    (1 to 9999). Commands keep the dates they accept far inside (domain.dates); an entry
+    recorded before they did can still ask, and is refused rather than crashing."""
 
 
 class Convention(enum.Enum):
@@ -102,8 +110,14 @@ class WorkingDayCalendar:
         """The working days of `year` in order, worked out once per convention."""
         key = (year, convention)
         if key not in self._working_days_by_year:
+            if not MINYEAR <= year <= MAXYEAR:
+                raise BeyondTheCalendar(
+                    f"Working days cannot be counted {'before' if year < MINYEAR else 'after'}"
+                    f" the year {MINYEAR if year < MINYEAR else MAXYEAR}: a date on the "
+                    "record is out of any sensible range"
+                )
             first = date(year, 1, 1)
-            length = (date(year + 1, 1, 1) - first).days
+            length = (date(year, 12, 31) - first).days + 1
             every_day = (first + timedelta(n) for n in range(length))
             self._working_days_by_year[key] = [
                 day for day in every_day if self.is_working_day(day, convention)

@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, Snapshot
 
-from domain import chain, statute
+from domain import chain, dates, statute
 from domain.calendar import WorkingDayCalendar
 from domain.categories import CategoryScheme
 from domain.deadlines import PASSED, Deadline, Firing, find, pending_firings
@@ -405,6 +405,8 @@ class SchoolCaseFile(Aggregate):
         """What was true on ``as_at``, by what the record said at ``as_known_at``."""
         if as_at is None and as_known_at is None:
             return self.state
+        if as_known_at is not None:
+            dates.require_known_at(as_known_at)
         return fold(self._entries, as_at=as_at, as_known_at=as_known_at)
 
     @property
@@ -425,9 +427,10 @@ class SchoolCaseFile(Aggregate):
     @classmethod
     def register(cls, *, when: Entry, details: dict[str, Any]) -> SchoolCaseFile:
         """Opens a case file for a school on the register (GIAS fields)."""
-        fields = check_school_details(details, required=True)
+        fields = check_school_details(details, required=True, today=when.recorded_at.date())
         if when.effective > when.recorded_at.date():
             raise CaseFileError(f"The effective date {long_date(when.effective)} is in the future")
+        dates.require_opening_date(when.effective)
         fields.update(
             effective=when.effective, by=when.by, actor=when.actor, timestamp=when.recorded_at,
             originator_id=case_file_id(fields["urn"]), originator_version=cls.INITIAL_VERSION,
@@ -440,12 +443,16 @@ class SchoolCaseFile(Aggregate):
     def change_details(self, *, when: Entry, changes: dict[str, Any]) -> None:
         self._require_after_registration(when)
         school = self.state.school
-        checked = check_school_details(changes, required=False)
+        checked = check_school_details(changes, required=False, today=when.recorded_at.date())
         if "urn" in checked:
             raise CaseFileError("A school's URN cannot change; a new URN is a new school")
         changed = {k: v for k, v in checked.items() if getattr(school, k) != v}
-        if changed:
-            self._record(self.DetailsChanged, when=when, changes=changed)
+        if not changes:
+            raise CaseFileError("Say which of the school's details to change")
+        if not changed:
+            raise CaseFileError(f"The school's {', '.join(sorted(checked)).replace('_', ' ')} "
+                                "already read so: nothing to change")
+        self._record(self.DetailsChanged, when=when, changes=changed)
 
     def link_successor(self, *, when: Entry, successor_urn: int) -> None:
         """Academy conversion: the old URN's file points to the new one and closes."""
@@ -468,6 +475,8 @@ class SchoolCaseFile(Aggregate):
         if link_urn == school.urn:
             raise CaseFileError(f"URN {link_urn} cannot be linked to itself")
         _require_text("link type", link_type)
+        if established_on is not None:
+            dates.require_register_date("link date", established_on, when.recorded_at.date())
         relation = link_relation(link_type)
 
         def same(known: Any) -> bool:  # one link each way: "Successor - merged" is a successor
@@ -817,6 +826,8 @@ class SchoolCaseFile(Aggregate):
             )
         if term_ends_on is not None and term_ends_on <= when.effective:
             raise CaseFileError("The IEB's term must end after it starts")
+        if term_ends_on is not None:
+            dates.require_planned_date("end of the IEB's term", term_ends_on, when.effective)
         self._record(
             self.IEBConstituted, when=when, application_id=application_id, members=members,
             term_ends_on=term_ends_on,
@@ -859,6 +870,7 @@ class SchoolCaseFile(Aggregate):
         group = self._require_msp(when)
         if meets_on < when.effective:
             raise CaseFileError("A meeting is scheduled for a date after it is arranged")
+        dates.require_planned_date("meeting date", meets_on, when.effective)
         meeting_id = f"M{len(group.meetings) + self._count_meetings_elsewhere() + 1}"
         self._record(self.MSPMeetingScheduled, when=when, meeting_id=meeting_id, meets_on=meets_on)
         return meeting_id
@@ -867,6 +879,7 @@ class SchoolCaseFile(Aggregate):
         self, *, when: Entry, meeting_id: str, meets_on: date, reason: str
     ) -> None:
         self._scheduled_meeting(meeting_id, when)
+        dates.require_planned_date("meeting date", meets_on, when.effective)
         _require_text("reason", reason)
         self._record(
             self.MSPMeetingMoved, when=when, meeting_id=meeting_id, meets_on=meets_on,
@@ -909,6 +922,8 @@ class SchoolCaseFile(Aggregate):
                 raise CaseFileError(
                     f"Action {number - first_action + 1} is due before the meeting"
                 )
+            dates.require_planned_date(
+                f"due date of action {number - first_action + 1}", due, when.effective)
             checked_actions.append(
                 {"action_id": f"A{number}", "description": description, "owner": owner,
                  "due": due}
@@ -1063,6 +1078,7 @@ class SchoolCaseFile(Aggregate):
         if to <= deadline.due:
             raise CaseFileError(
                 f"An extension moves the deadline later than {long_date(deadline.due)}")
+        dates.require_planned_date("extended deadline", to, when.effective)
         _require_text("reason", reason)
         self._record(self.DeadlineExtended, when=when, key=key, due=to, reason=reason.strip())
 
@@ -1370,8 +1386,10 @@ def _closed_by(closed_on: date | None, day: date) -> bool:
     return closed_on is not None and closed_on < day
 
 
-def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str, Any]:
-    """Validates register fields as GIAS gives them; returns the fields in stored form."""
+def check_school_details(details: dict[str, Any], *, required: bool,
+                         today: date) -> dict[str, Any]:
+    """Validates register fields as GIAS gives them, dates within the range a school's
+    may lie in on ``today`` (domain.dates); returns the fields in stored form."""
     text_fields = ("name", "phase", "establishment_type", "la_code")
     allowed = {"urn", "pupils", "opened_on", "closed_on", "governance", "religious_character",
                "predecessor_urn", "register_extract_on", *text_fields}
@@ -1398,6 +1416,7 @@ def check_school_details(details: dict[str, Any], *, required: bool) -> dict[str
         elif name in ("opened_on", "closed_on", "register_extract_on") and value is not None:
             if not isinstance(value, date):
                 raise CaseFileError(f"{name.replace('_', ' ')} must be a date")
+            dates.require_register_date(_REGISTER_DATE_NAMES[name], value, today)
         elif name == "governance":
             _require_choice("governance", value, GOVERNANCE)
         elif name in text_fields:
@@ -1415,6 +1434,10 @@ def one_line(name: str) -> str:
     either end. A name is written on one line wherever it goes: a page, a CSV cell, an
     email's Subject and To headers (where a line break cannot be sent)."""
     return " ".join(name.split())
+
+
+_REGISTER_DATE_NAMES = {"opened_on": "opening date", "closed_on": "closing date",
+                        "register_extract_on": "date of the register extract"}
 
 
 def _require_text(name: str, value: object) -> None:

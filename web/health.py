@@ -32,17 +32,22 @@ def readyz() -> tuple[dict[str, Any], int]:
 
     A probe is not signed in: it learns how far behind each read model is, never where the
     log stands (how much has been recorded) or the database's own error, which may name its
-    host, user or schema (the log has it). A signed-in user sees both."""
+    host, user or schema (the log has it). A signed-in user sees both.
+
+    Schools set aside (an entry the read models could not apply) are listed, with the
+    status "degraded": still 200, since every other school is served up to date, and taking
+    every instance out of the pool for one school's entry would stop the service for all. A
+    probe is told their URNs; a signed-in user also where and why."""
     bound = current_app.config["READY_MAX_LAG"]
     signed_in = g.get("user") is not None
     try:
-        status = _status_within(current_app.config["READY_TIMEOUT"])
+        status, set_aside = _status_within(current_app.config["READY_TIMEOUT"])
     except Exception as error:  # noqa: BLE001 - any failure to read means "not ready"
         log.warning("Not ready: the database did not answer: %s", _one_line(error))
         return {"status": "unavailable", "database": "unreachable",
                 "problem": _one_line(error) if signed_in else UNREACHABLE}, 503
     lag = max(row["lag"] for row in status)
-    body = {
+    body: dict[str, Any] = {
         "status": "ready" if lag <= bound else "lagging",
         "database": "reachable",
         "max_lag": bound,
@@ -51,6 +56,15 @@ def readyz() -> tuple[dict[str, Any], int]:
                                             if signed_in else {"lag": row["lag"]})
                         for row in status},
     }
+    if set_aside:
+        body["set_aside"] = [{"urn": s["urn"], "since_position": s["position"],
+                              "reason": s["reason"]} if signed_in else {"urn": s["urn"]}
+                             for s in set_aside]
+        body["problem"] = (f"{len(set_aside)} school{'s are' if len(set_aside) > 1 else ' is'} "
+                           "set aside: an entry could not be applied to the read models "
+                           "(scc projections status)")
+        if lag <= bound:
+            body["status"] = "degraded"
     if lag > bound:
         behind = [row["projection"] for row in status if row["lag"] > bound]
         body["problem"] = (f"{', '.join(behind)} {'is' if len(behind) == 1 else 'are'} more "
@@ -62,9 +76,9 @@ def readyz() -> tuple[dict[str, Any], int]:
 class _Check:
     """One look at the read models' positions and the log's head, in a thread of its own."""
 
-    def __init__(self, status: Callable[[], list[dict[str, Any]]]) -> None:
+    def __init__(self, status: Callable[[], Any]) -> None:
         self.done = threading.Event()
-        self.result: list[dict[str, Any]] = []
+        self.result: Any = None
         self.error: Exception | None = None
         self._status = status
         threading.Thread(target=self._run, name="scc-readyz", daemon=True).start()
@@ -81,14 +95,16 @@ class _Check:
 _checking = threading.Lock()
 
 
-def _status_within(seconds: float) -> list[dict[str, Any]]:
+def _status_within(seconds: float
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The projections' status, or TimeoutError after ``seconds``: a database that does not
     answer makes the store retry for minutes, and a probe must answer at once. At most one
     check runs at a time in a process; probes that come meanwhile wait for that one."""
     with _checking:
         check = current_app.extensions.get("scc.readiness")
         if check is None or check.done.is_set():
-            check = _Check(services().projections.status)
+            projections = services().projections
+            check = _Check(lambda: (projections.status(), projections.set_aside()))
             current_app.extensions["scc.readiness"] = check
     if not check.done.wait(seconds):
         raise TimeoutError(f"no answer within {seconds:g} s")

@@ -6,7 +6,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from flask import request
+
 Item = TypeVar("Item")
+
+FURTHEST_PAGE = 1_000_000
+"""The highest page number read from a link: further than any list goes (a million pages of
+50), and small enough that its offset fits the store's integers (a page number of 20 digits
+made SQLite overflow)."""
+
+
+def asked_page(name: str = "page") -> int:
+    """The page number the query asks for, from 1 to FURTHEST_PAGE (1 if none or not a
+    number); a page past a list's end is then its last page (Page.asked)."""
+    return min(max(request.args.get(name, 1, type=int), 1), FURTHEST_PAGE)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 import time_machine
@@ -161,6 +162,18 @@ def test_history_as_known_at_before_anything_was_recorded(loaded):
     _fails_with(result, f"URN {FEATURED_URN} had no case file as known at 31 August 2010")
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00+00:00", "0001-01-01T00:00",
+                                    "9999-12-31T23:59-12:00"])
+def test_history_as_known_at_year_1_or_the_end_of_9999_is_one_line_not_a_traceback(loaded,
+                                                                                 moment):
+    result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", moment)
+
+    _fails_with(result, "The record cannot be read as known at ")
+    assert result.stderr.endswith(
+        ": enter a time from 1 January 1800 to 30 December 9999\n")
+    assert result.stderr.count("\n") == 1
+
+
 def test_history_as_known_at_a_time_shows_what_had_been_recorded_by_then(loaded):
     result = _run(loaded, "history", str(FEATURED_URN), "--as-known-at", "2020-01-01T09:00",
                   "--format", "json")
@@ -257,3 +270,32 @@ def test_history_csv_writes_a_name_that_is_a_formula_as_text(tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["by"] for r in rows] == ["'@SUM(1+1)", "'" + formula]
+
+
+def test_projections_status_names_a_school_set_aside_and_why(tmp_path):
+    from adapters.bootstrap import build_case_files
+    from adapters.config import Settings
+    from tests.fakes import FixedClock
+    from tests.integration.test_projections import HEAD, record_as_an_older_version_did, register
+
+    env = _env(tmp_path / "scc.sqlite3")
+    runner = CliRunner()
+    assert runner.invoke(scc, ["init"], env=env).exit_code == 0
+    case_files = build_case_files(Settings(database_url=env["SCC_DATABASE_URL"]), FixedClock())
+    try:
+        for urn in (990401, 990402):
+            register(case_files, urn)
+            case_files.establish_msp_group(urn, by=HEAD, effective=date(2025, 1, 6),
+                                           members=["LA adviser"], cadence_weeks=6)
+        record_as_an_older_version_did(case_files, 990401, "MSPMeetingScheduled",
+                                       meeting_id="M1", meets_on=date(9999, 12, 31))
+    finally:
+        case_files.close()
+
+    assert runner.invoke(scc, ["projections", "rebuild"], env=env).exit_code == 0
+    result = runner.invoke(scc, ["projections", "status"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "1 school set aside: an entry could not be applied" in result.stdout
+    (line,) = [row for row in result.stdout.splitlines() if row.startswith("990401")]
+    assert "OverflowError: date value out of range" in line

@@ -369,3 +369,22 @@ def test_inspections_sorted_in_runs_come_out_as_sorting_the_whole_file_would_giv
     # Check 13 runs, kept apart and merged, give what sorting the whole file gives
     assert merged == sorted(records, key=lambda r: (r.inspected_on or date.max, r.row))
     assert total == 50
+
+
+def test_a_school_opened_in_year_1_or_closing_in_year_9999_is_a_rejected_row(case_files):
+    data = gias_variant({110010: {"OpenDate": "01-01-0001"},
+                         110012: {"OpenDate": "01-09-2015", "CloseDate": "31-12-9999"}})
+
+    report = import_schools(case_files, parse_establishments(data).records, by="GIAS import",
+                            la_code="874")
+
+    # Check both rows are refused in words, with the range, and the rest go in
+    rejected = [str(p) for p in report.rejected]
+    assert [p.split(": enter")[0] for p in rejected] == [
+        "row 11: URN 110010: The opening date, 1 January 1, is not a date a school could have",
+        "row 13: URN 110012: The closing date, 31 December 9999, is not a date a school could "
+        "have",
+    ]
+    assert all("enter a date from 1 January 1800 to " in p for p in rejected)
+    assert 110010 not in case_files and 110012 not in case_files
+    assert report.added == 7

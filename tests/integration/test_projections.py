@@ -373,3 +373,86 @@ def _crash_once(read_models, size):
         pass
     finally:
         del store._write
+
+
+def record_as_an_older_version_did(case_files, urn, event_name, **fields):
+    """Stores an entry no command accepts now, exactly as an older version of scc recorded
+    it (hash-linked like any other): the read models must cope with what the log holds."""
+    def write(case_file, when):
+        case_file._record(getattr(case_file, event_name), when=when, **fields)
+
+    case_files._change(urn, HEAD, date(2025, 1, 6), write)
+    return case_files.version(urn)
+
+
+def test_an_entry_no_projection_can_apply_sets_its_school_aside_and_the_others_advance(
+        case_files, database_url):
+    for urn in (990401, 990402):
+        register(case_files, urn)
+        case_files.establish_msp_group(urn, by=HEAD, effective=date(2025, 1, 6),
+                                       members=["LA adviser"], cadence_weeks=6)
+    read_models = projections_on(case_files, database_url)
+    read_models.catch_up()
+    before = [s for s in read_models.store.schools() if s["urn"] == 990401]
+    # An MSP meeting in year 9999, as the web form and the API took before the dates were
+    # bounded: its reminder falls after the last day a date can have.
+    poisoned = record_as_an_older_version_did(case_files, 990401, "MSPMeetingScheduled",
+                                              meeting_id="M1", meets_on=date(9999, 12, 31))
+    case_files.schedule_msp_meeting(990402, by=HEAD, effective=date(2025, 1, 6),
+                                    meets_on=date(2025, 2, 3))
+
+    read_models.catch_up()
+
+    # Check the other school's read models advanced, and every projection reached the head
+    (other,) = [s for s in read_models.store.schools() if s["urn"] == 990402]
+    assert other["msp_next_meeting"] == date(2025, 2, 3)
+    assert any(d["urn"] == 990402 and d["key"] == "msp_meeting:M1"
+               for d in read_models.store.deadlines())
+    assert [p["lag"] for p in read_models.status()] == [0] * len(PROJECTIONS)
+    # Check the school is set aside, with why, its rows as they were before the entry
+    (aside,) = read_models.set_aside()
+    assert (aside["urn"], aside["name"]) == (990401, "Fen Primary")
+    assert aside["reason"].startswith("OverflowError: date value out of range")
+    assert [s for s in read_models.store.schools() if s["urn"] == 990401] == before
+    # Check a rebuild sets it aside again rather than failing
+    read_models.rebuild()
+    assert [s["urn"] for s in read_models.set_aside()] == [990401]
+    assert any(s["urn"] == 990402 for s in read_models.store.schools())
+
+    # Check retracting the entry brings the school back
+    case_files.retract_entry(990401, by=HEAD, version=poisoned, reason="Year typed wrongly")
+    read_models.catch_up()
+    assert read_models.set_aside() == []
+    assert [s["urn"] for s in read_models.store.schools()] == [990401, 990402]
+
+
+def test_an_entry_that_cannot_be_read_sets_its_school_aside_and_the_others_advance(
+        case_files, database_url):
+    from eventsourcing.persistence import StoredEvent
+
+    from domain.case_file import case_file_id
+
+    for urn in (990411, 990412):
+        register(case_files, urn)
+    read_models = projections_on(case_files, database_url)
+    read_models.catch_up()
+    # An entry of a kind this version does not know, stored beside the school's others
+    (last,) = case_files.recorder.select_events(case_file_id(990411), desc=True, limit=1)
+    case_files.recorder.insert_events([StoredEvent(
+        originator_id=last.originator_id, originator_version=last.originator_version + 1,
+        topic="domain.case_file:SchoolCaseFile.KindNoLongerKnown", state=last.state)])
+    case_files.record_visit(990412, by=HEAD, effective=date(2025, 1, 7), kind="monitoring",
+                            notes="Termly visit")
+    fresh = SchoolCaseFiles(event_store_env(database_url), clock=FixedClock(),
+                            working_days=case_files.working_days, scheme=case_files.scheme)
+    try:
+        read_models = projections_on(fresh, database_url)
+        read_models.catch_up()
+
+        assert [p["lag"] for p in read_models.status()] == [0] * len(PROJECTIONS)
+        assert [s["urn"] for s in read_models.set_aside()] == [990411]
+        assert "KindNoLongerKnown" in read_models.set_aside()[0]["reason"]
+        newest = read_models.store.recent_activity(1)[0]
+        assert (newest["urn"], newest["event"]) == (990412, "VisitRecorded")
+    finally:
+        fresh.close()

@@ -73,7 +73,11 @@ def test_urn_cannot_change():
 def test_details_change_records_only_what_changed():
     school = a_maintained_school()
 
-    school.change_details(when=when(date(2020, 1, 6)), changes={"name": " Fengate Primary School"})
+    with refused(school, "The school's name already read so: nothing to change"):
+        school.change_details(when=when(date(2020, 1, 6)),
+                              changes={"name": " Fengate Primary School"})
+    with refused(school, "Say which of the school's details to change"):
+        school.change_details(when=when(date(2020, 1, 6)), changes={})
     assert len(school.pending_events) == 1
 
     school.change_details(when=when(date(2020, 1, 6)), changes={"pupils": 240})

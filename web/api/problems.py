@@ -2,8 +2,9 @@
 
 The API keeps its error statuses apart, each with its own problem type:
 
-- 400 ``bad-request``: the request cannot be read (a body that is not JSON, a malformed
-  If-Match);
+- 400 ``bad-request``: the request cannot be read (a body that is not JSON, or nests more
+  than 32 deep, or holds a lone surrogate or an integer of more than 4,300 digits; a
+  malformed If-Match);
 - 401 ``unauthorized``: no token, or one that is unknown, revoked, expired (``detail`` says
   so) or whose user is disabled;
 - 403 ``forbidden``: the token's user's role does not allow this;
@@ -20,12 +21,14 @@ The API keeps its error statuses apart, each with its own problem type:
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import marshmallow as ma
 from flask import Flask, Response, current_app, json, request
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import BadRequest, HTTPException, default_exceptions
 
 from application.case_files import ConcurrentChange, SchoolNotFound
 from domain.errors import CaseFileError
@@ -41,6 +44,10 @@ TYPES = {
     413: "too-large",
 }
 LOCATIONS = {"json": "body", "query": "query", "view_args": "path", "headers": "header"}
+DEEPEST_BODY = 32
+"""How deeply a body's arrays and objects may nest: the deepest operation's body (a meeting
+with its actions) is three deep, and a body nested a thousand deep exhausts the parser's
+stack."""
 
 
 class FieldError(ma.Schema):
@@ -122,17 +129,51 @@ def answer(error: HTTPException) -> Response:
             headers["Allow"] = ", ".join(error.valid_methods)
     document = {
         "type": problem_type(kind),
-        "title": _titles().get(kind, default_exceptions[status].name if status in
+        "title": _titles().get(kind, default_exceptions[status]().name if status in
                                default_exceptions else "Error"),
         "status": status,
         "detail": detail,
-        "instance": request.path,
+        "instance": quote(request.path, safe="/"),
     }
     if errors:
         document["errors"] = errors
     response = Response(json.dumps(document), status=status, mimetype=MEDIA_TYPE)
     response.headers.update(headers)
     return response
+
+
+def check_body() -> None:
+    """A 400 problem for a JSON body the parser or the store cannot take: nested deeper
+    than DEEPEST_BODY, an integer longer than Python reads (4,300 digits), or text with a lone
+    surrogate (UTF-16 half of a character, which no UTF-8 store can hold). What is read is
+    kept for the operation's own parsing."""
+    try:
+        body = request.get_json()
+    except RecursionError:
+        raise Problem(400, f"The body nests arrays and objects more than {DEEPEST_BODY} "
+                           "deep") from None
+    except BadRequest:
+        # Python reads at most 4,300 digits of an integer (CVE-2020-10735).
+        too_long = re.search(rb"\d{4301}", request.get_data())
+        raise Problem(400, "A number in the body has more than 4,300 digits" if too_long
+                      else "The body is not valid JSON") from None
+    waiting = [(body, 1)]
+    while waiting:
+        value, depth = waiting.pop()
+        if depth > DEEPEST_BODY:
+            raise Problem(400, f"The body nests arrays and objects more than {DEEPEST_BODY} "
+                               "deep")
+        if isinstance(value, dict):
+            waiting += [(key, depth) for key in value]
+            waiting += [(inner, depth + 1) for inner in value.values()]
+        elif isinstance(value, list):
+            waiting += [(inner, depth + 1) for inner in value]
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Problem(400, "The body's text holds a lone surrogate (\\ud800 to "
+                                   "\\udfff) that is not a character") from None
 
 
 def field_errors(messages: Mapping[str, Any]) -> Iterator[dict[str, str]]:
@@ -182,6 +223,12 @@ def install(app: Flask, prefix: str) -> None:
     (the web pages) keep the handler they had: the app-wide handlers are wrapped, so routing
     errors (an unknown path, a wrong method) under the prefix are answered too."""
     app.register_error_handler(Problem, answer)  # raised only by the API's own views
+
+    @app.before_request
+    def _readable_body() -> None:
+        if request.path.startswith(prefix + "/") and request.is_json:
+            check_body()
+
     for status in default_exceptions:
         handlers = app.error_handler_spec[None][status]
         previous = next(iter(handlers.values()), None)

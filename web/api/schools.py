@@ -16,7 +16,9 @@ from application.audit import verify
 from application.case_files import SchoolCaseFiles
 from application.school_search import SCHOOL_SORTS
 from domain.case_file import GOVERNANCE
+from domain.dates import require_known_at
 from domain.deadlines import Deadline
+from domain.errors import CaseFileError
 from web.api.auth import ApiBlueprint, api_recorder, api_user
 from web.api.paging import PageQuery, paginate
 from web.api.problems import Problem, as_problems
@@ -61,10 +63,18 @@ class SchoolsQuery(PageQuery):
     order = fields.String(load_default="asc", validate=OneOf(("asc", "desc")))
 
 
+def in_known_range(moment: datetime) -> None:
+    """The record can be read as known at this moment (domain.dates)."""
+    try:
+        require_known_at(moment)
+    except CaseFileError as refusal:
+        raise ma.ValidationError(str(refusal)) from None
+
+
 class ReplayQuery(ma.Schema):
     as_at = fields.Date(load_default=None, metadata={
         "description": "What was true on this date (ISO 8601); needs the replay permission"})
-    as_known_at = fields.AwareDateTime(load_default=None, metadata={
+    as_known_at = fields.AwareDateTime(load_default=None, validate=in_known_range, metadata={
         "description": "By what the record said at this time, with its offset "
                        "(2025-01-31T17:05:00+00:00); needs the replay permission"})
 

@@ -12,7 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import StopValidation
 
-from domain.wording import ENGLAND
+from domain.dates import EARLIEST_KNOWN_AT, LATEST_KNOWN_AT, require_known_at
+from domain.errors import CaseFileError
+from domain.wording import ENGLAND, long_date
 from web.schools.forms import DateInputField
 
 TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -48,6 +50,14 @@ class ReplayForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
+        if valid and self.as_known_at is not None:
+            try:
+                require_known_at(self.as_known_at)
+            except CaseFileError:
+                self.known_on.errors = [*self.known_on.errors, (
+                    f"Enter a date from {long_date(EARLIEST_KNOWN_AT.date())} to "
+                    f"{long_date(LATEST_KNOWN_AT.date())}")]
+                return False
         start, end = self.compare_from, self.compare_to
         if start.errors or end.errors:
             return valid

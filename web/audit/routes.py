@@ -18,6 +18,8 @@ from application.audit import verify
 from application.case_files import SchoolNotFound
 from application.csv_cells import safe_row
 from application.views import compare_status
+from domain.dates import require_known_at
+from domain.errors import CaseFileError
 from web.audit import bp
 from web.audit.forms import ReplayForm
 from web.auth import requires
@@ -101,7 +103,7 @@ def history_csv(urn: int) -> Response:
             "yes" if any(c["kind"] == "amended" for c in e["corrections"]) else "",
             _to_json(e["corrections"]), _to_json(e["details"]), e["by_identity"],
         ]))
-    return _download(out.getvalue(), "text/csv; charset=utf-8", urn, "csv")
+    return _download(out.getvalue(), "text/csv", urn, "csv")
 
 
 @bp.get("/schools/<int:urn>/history.json")
@@ -161,7 +163,11 @@ def _export_arguments() -> tuple[date | None, datetime | None]:
         as_known_at = datetime.fromisoformat(known) if known else None
         if as_known_at is not None and as_known_at.tzinfo is None:
             raise ValueError
+        if as_known_at is not None:
+            require_known_at(as_known_at)
         return (date.fromisoformat(as_at) if as_at else None), as_known_at
+    except CaseFileError as refusal:
+        abort(400, str(refusal))
     except ValueError:
         abort(400, "as_at is a date (2025-01-31) and as_known_at a time with its offset "
                    "(2025-01-31T17:05:00+00:00)")

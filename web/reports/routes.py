@@ -15,8 +15,9 @@ from flask import Response, abort, g, render_template, request, url_for
 
 from application.csv_cells import safe_row
 from application.reports import PHASES, report_dates
+from domain.dates import EARLIEST_SCHOOL_DATE
 from web.auth import requires
-from web.pagination import Page
+from web.pagination import Page, asked_page
 from web.reports import bp
 from web.reports.chart import stacked_bars
 from web.services import services
@@ -137,9 +138,12 @@ def _by_date(rows: list[dict[str, Any]]) -> list[tuple[date, list[dict[str, Any]
 @requires("read")
 def concern():  # noqa: ANN201
     web = services()
-    asked = max(request.args.get("page", 1, type=int), 1)
+    asked = asked_page()
     schools, total = web.reports.causing_concern_page(limit=LISTED, offset=(asked - 1) * LISTED)
     page = Page.asked(asked, total, LISTED)
+    if page.number != asked:  # past the last page: the last one
+        schools, total = web.reports.causing_concern_page(
+            limit=LISTED, offset=(page.number - 1) * LISTED)
     return render_template(
         "reports/concern.html", schools=schools, page=page, total=total,
         pagination=page.component(lambda n: url_for("reports.concern", page=n),
@@ -148,6 +152,11 @@ def concern():  # noqa: ANN201
 
 
 # Deadlines -------------------------------------------------------------------------------
+
+FIRST_MONTH, LAST_MONTH = EARLIEST_SCHOOL_DATE, date(9998, 12, 1)
+"""The months the deadlines calendar shows: from when a school's record can begin
+(domain.dates) to the last whose next month the calendar can still link to."""
+
 
 @bp.get("/deadlines")
 @requires("read")
@@ -163,17 +172,22 @@ def deadlines():  # noqa: ANN201
             first = date.fromisoformat(f"{month}-01")
         except ValueError:
             abort(400, f"{month!r} is not a month: ask for one like {today:%Y-%m}")
+        if not FIRST_MONTH <= first <= LAST_MONTH:
+            abort(400, f"There are no deadlines in {first:%B} {first.year}: ask for a month "
+                       f"from {FIRST_MONTH:%B} {FIRST_MONTH.year} to {LAST_MONTH:%B %Y}")
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     in_month = web.reports.deadlines_between(first, last)
     due_on: dict[date, list[dict[str, Any]]] = {}
     for deadline in in_month:
         due_on.setdefault(deadline["due"], []).append(deadline)
-    month_page = Page.asked(request.args.get("page", type=int), len(in_month), LISTED)
+    month_page = Page.asked(asked_page(), len(in_month), LISTED)
+    asked_overdue = asked_page("overdue_page")
     overdue, overdue_count = web.reports.overdue(
-        today, limit=LISTED,
-        offset=(max(request.args.get("overdue_page", 1, type=int), 1) - 1) * LISTED)
-    overdue_page = Page.asked(request.args.get("overdue_page", type=int), overdue_count,
-                              LISTED)
+        today, limit=LISTED, offset=(asked_overdue - 1) * LISTED)
+    overdue_page = Page.asked(asked_overdue, overdue_count, LISTED)
+    if overdue_page.number != asked_overdue:  # past the last page: the last one
+        overdue, overdue_count = web.reports.overdue(
+            today, limit=LISTED, offset=(overdue_page.number - 1) * LISTED)
 
     def link(**changes: Any) -> str:
         asked = {"month": month, "page": month_page.number, "overdue_page": overdue_page.number}

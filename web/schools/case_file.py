@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, g, render_template, request, url_for
+from flask import abort, g, render_template, url_for
 
 from application.case_files import SchoolNotFound
 from web.auth import requires
-from web.pagination import Page
+from web.pagination import Page, asked_page
 from web.schools import bp, commands
 from web.schools.forms import is_amendable
 from web.services import services
@@ -35,7 +35,7 @@ def case_file(urn: int) -> str:
         return case_files.working_days.working_days_between(today, due)
 
     newest_first = list(reversed(history))
-    page = Page.asked(request.args.get("page", 1, type=int), len(newest_first),
+    page = Page.asked(asked_page(), len(newest_first),
                       TIMELINE_PER_PAGE)
     page_of_entry = {entry["version"]: page.holding(position)
                      for position, entry in enumerate(newest_first)}

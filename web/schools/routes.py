@@ -8,7 +8,7 @@ from flask import abort, render_template, request, url_for
 
 from application.school_search import SCHOOL_SORTS
 from web.auth import requires
-from web.pagination import Page
+from web.pagination import Page, asked_page
 from web.schools import bp
 from web.services import services
 
@@ -52,7 +52,7 @@ def index():  # noqa: ANN201
             limit=PER_PAGE, offset=(number - 1) * PER_PAGE,
         )
 
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = asked_page()
     found, total = search(number)
     page = Page.asked(number, total, PER_PAGE)
     if page.number != number:  # past the last page: the last one

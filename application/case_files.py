@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import get_topic
 
 from application.ports import Clock
+from application.snapshot_check import CheckedRepository
 from application.transcodings import register_case_file_transcodings, stored_value
 from application.views import describe_entry, describe_status
 from domain.calendar import WorkingDayCalendar
@@ -82,6 +83,9 @@ class Overview:
     status: dict[str, Any]
     history: list[dict[str, Any]]
     deadlines: list[Deadline]
+    snapshot_mismatch: str | None = None
+    """Why the case file's snapshot was set aside when it was loaded, if it was: the rest
+    was then read from its entries (``snapshot_check``)."""
 
 
 class SchoolCaseFiles(Application[UUID]):
@@ -138,6 +142,17 @@ class SchoolCaseFiles(Application[UUID]):
             urn = obj.state.school.urn
             self._planned.extend((urn, entry) for entry in obj.collect_events())
         return []
+
+    def construct_repository(self) -> CheckedRepository:
+        """The library's repository, set from the same settings, with snapshots checked
+        against the chain as they are loaded (``snapshot_check``)."""
+        plain = super().construct_repository()
+        checked = CheckedRepository(
+            event_store=self.events, snapshot_store=self.snapshots,
+            fastforward=plain.fastforward, fastforward_skipping=plain.fastforward_skipping,
+            deepcopy_from_cache=plain.deepcopy_from_cache)
+        checked.cache = plain.cache
+        return checked
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -450,7 +465,14 @@ class SchoolCaseFiles(Application[UUID]):
                 history=[describe_entry(e, state.corrections.get(e.originator_version, []))
                          for e in case_file.entries],
                 deadlines=self._deadlines(case_file),
+                snapshot_mismatch=self.snapshot_mismatch(urn),
             )
+
+    def snapshot_mismatch(self, urn: int) -> str | None:
+        """What to tell the user if this case file's snapshot did not match its record when
+        it was last loaded here (what is shown was then read from its entries), else None."""
+        altered = getattr(self.repository, "altered_snapshots", {})
+        return altered.get(case_file_id(int(urn)))
 
     def schools(self, *, as_at: date | None = None) -> list[dict[str, Any]]:
         """Every school with a case file, ordered by URN."""

@@ -319,6 +319,84 @@ def test_a_tampered_snapshot_is_reported(case_files, database_url):
     }]
 
 
+def _reopened(case_files, database_url):
+    """Another process on the same store: nothing of the case files cached."""
+    from adapters.event_store import event_store_env
+
+    return type(case_files)(event_store_env(database_url), clock=case_files.clock,
+                            working_days=case_files.working_days, scheme=case_files.scheme)
+
+
+def _descriptions(case_files, urn: int) -> list[str]:
+    return [e["details"].get("description") for e in case_files.history(urn)
+            if e["event"] == "ConcernRaised"]
+
+
+def test_a_case_file_is_not_loaded_from_an_altered_snapshot(case_files, database_url):
+    _build(case_files)
+    case_files.take_snapshot(case_file_id(HARTLEY))
+    taken_at = case_files.version(HARTLEY)
+    _edit_row(database_url, HARTLEY, taken_at,
+              _replace("Phonics check at 41%", "Phonics check at 71%"), kind="snapshots")
+    reopened = _reopened(case_files, database_url)
+    try:
+        # Check what is read, and what the status says, is the record, not the altered copy
+        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        overview = reopened.overview(HARTLEY)
+        assert [c["description"] for c in overview.status["open_concerns"]] == [
+            "Phonics check at 41%"]
+        # Check the mismatch is said, in the audit's words, for the pages to show
+        assert overview.snapshot_mismatch.startswith(
+            f"The snapshot taken at entry {taken_at} does not match the record")
+        assert reopened.snapshot_mismatch(MOSS_LANE) is None
+        # Check commands still record on the record, after the entries the snapshot holds
+        reopened.record_visit(HARTLEY, by="Priya Shah", kind="monitoring", notes="Visited")
+        assert reopened.version(HARTLEY) == taken_at + 1
+    finally:
+        reopened.close()
+
+
+def test_a_snapshot_relinked_by_a_forger_is_not_loaded_either(case_files, database_url):
+    _build(case_files)
+    case_files.take_snapshot(case_file_id(HARTLEY))
+    taken_at = case_files.version(HARTLEY)
+    snapshot = case_files.snapshots.recorder.select_events(case_file_id(HARTLEY))[-1]
+    state = case_files.mapper.to_domain_event(snapshot).state
+    # A careful forger: the entry edited and every link after it recomputed in the copy
+    previous = chain.GENESIS
+    for name, fields in state["_entries"]:
+        if fields.get("description") == "Phonics check at 41%":
+            fields["description"] = "Phonics check at 71%"
+        content = {k: v for k, v in fields.items()
+                   if k not in ("link", "originator_topic", "class_version")}
+        fields["link"] = previous = chain.link(
+            previous, f"SchoolCaseFile.{name}",
+            {**content, "originator_id": case_file_id(HARTLEY)})
+    forged = type(case_files.mapper.to_domain_event(snapshot))(
+        originator_id=snapshot.originator_id, originator_version=taken_at,
+        timestamp=case_files.mapper.to_domain_event(snapshot).timestamp,
+        topic=case_files.mapper.to_domain_event(snapshot).topic, state=state)
+    _edit_row(database_url, HARTLEY, taken_at,
+              lambda _: case_files.mapper.to_stored_event(forged).state, kind="snapshots")
+    reopened = _reopened(case_files, database_url)
+    try:
+        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        assert "does not match the record" in reopened.snapshot_mismatch(HARTLEY)
+    finally:
+        reopened.close()
+
+
+def test_an_untouched_snapshot_is_loaded_without_a_warning(case_files, database_url):
+    _build(case_files)
+    case_files.take_snapshot(case_file_id(HARTLEY))
+    reopened = _reopened(case_files, database_url)
+    try:
+        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        assert reopened.overview(HARTLEY).snapshot_mismatch is None
+    finally:
+        reopened.close()
+
+
 def test_verify_reports_progress_school_by_school(case_files):
     _build(case_files)
     calls: list[tuple[int, int]] = []

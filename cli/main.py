@@ -311,8 +311,8 @@ def _schools_progress(label: str) -> Iterator[Any]:
         yield progress
 
 
-@scc.command(help="Check that no entry was altered, removed or reordered after it was recorded "
-                  "(exit status 1 if any was).")
+@scc.command(help="Check that no entry was altered, removed or reordered after it was recorded, "
+                  "nor any row of the access log (exit status 1 if any was).")
 @click.option("--urn", "urn_text", metavar="URN", help="Check this school only.")
 @click.option("--checkpoint", "checkpoint_file", metavar="FILE",
               type=click.Path(dir_okay=False, path_type=str),
@@ -336,6 +336,16 @@ def verify(urn_text: str | None, checkpoint_file: str | None) -> None:
     with _case_files() as case_files, _schools_progress("Verifying") as progress:
         result = audit.verify(case_files, urn=urn, checkpoint=expected,
                               progress=None if urn is not None else progress)
+    access = None
+    if urn is None:  # the access log is one chain over every school
+        from application.access_log import verify_access_log
+
+        with _users() as users:
+            access = verify_access_log(users.store)
+        if access["problem"] is not None:
+            result["ok"] = False
+            result["problems"].append({"school": "The access log", "version": None,
+                                       "problem": access["problem"]["problem"]})
     against = ""
     if result["checkpoint"] is not None:
         from domain.wording import local_time
@@ -344,6 +354,8 @@ def verify(urn_text: str | None, checkpoint_file: str | None) -> None:
         against = f" against the checkpoint of {local_time(made)}"
     checked = (f"{result['schools_checked']} school{'' if result['schools_checked'] == 1 else 's'}"
                f", {result['entries_checked']} entries")
+    if access is not None:
+        checked += f", {access['rows']} access-log row{'' if access['rows'] == 1 else 's'}"
     if result["ok"]:
         click.echo(f"Verified {checked}{against}: no alterations found")
         return

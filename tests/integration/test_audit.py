@@ -496,8 +496,8 @@ def test_scc_verify_says_an_untouched_store_is_intact(store):
     result = _run(store, "verify")
 
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Verified 61 schools, \d+ entries: no alterations found\n",
-                        result.stdout)
+    assert re.fullmatch(r"Verified 61 schools, \d+ entries, \d+ access-log rows?: "
+                        r"no alterations found\n", result.stdout)
     assert "Verifying 61 of 61 schools" in result.stderr  # progress, when not on a terminal
 
 
@@ -510,8 +510,67 @@ def test_scc_verify_names_the_altered_entry_and_exits_1(store):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded")
-    assert re.fullmatch(r"Checked 61 schools, \d+ entries: 1 problem found", lines[1])
+    assert re.fullmatch(r"Checked 61 schools, \d+ entries, \d+ access-log rows?: "
+                        r"1 problem found", lines[1])
     assert _run(store, "verify", "--urn", "990001").exit_code == 0
+
+
+def _views(path, count: int) -> list[int]:
+    """Case files viewed ``count`` times, as the web app and the API log them; their row ids."""
+    from adapters.bootstrap import build_users
+    from adapters.config import Settings
+    from tests.fakes import FixedClock
+
+    users = build_users(Settings(database_url=f"sqlite:///{path}"), FixedClock())
+    try:
+        for n in range(count):
+            users.record_access(email="audrey@la.example", urn=FEATURED_URN,
+                                view=f"export CSV {n}")
+    finally:
+        users.close()
+    with sqlite3.connect(path) as db:
+        return [row_id for (row_id,) in db.execute("SELECT id FROM access_log ORDER BY id")]
+
+
+def test_scc_verify_checks_the_access_log(store):
+    _views(store, 4)
+
+    result = _run(store, "verify")
+
+    assert result.exit_code == 0, result.output
+    assert ", 4 access-log rows: no alterations found" in result.stdout
+
+
+def test_scc_verify_names_an_access_log_row_deleted_from_the_middle(store):
+    ids = _views(store, 4)
+    with sqlite3.connect(store) as db:  # an insider erasing one of their own reads
+        db.execute("DELETE FROM access_log WHERE id=?", (ids[1],))
+
+    result = _run(store, "verify")
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"The access log: row {ids[1]} is missing: it was deleted (row {ids[2]} follows it)")
+
+
+def test_scc_verify_names_an_access_log_row_edited_in_place(store):
+    ids = _views(store, 3)
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE access_log SET email='someone.else@la.example' WHERE id=?",
+                   (ids[0],))
+
+    result = _run(store, "verify")
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"The access log: row {ids[0]} was altered after it was recorded, or not recorded by "
+        "scc")
+    # Check a row added by hand, with no link, is caught too
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE access_log SET email='audrey@la.example' WHERE id=?", (ids[0],))
+        db.execute("INSERT INTO access_log (at, email, urn, view, follows) VALUES "
+                   "('2026-11-23 09:00:00', 'x@la.example', 990001, 'case file', ?)", (ids[-1],))
+    assert "not recorded by scc" in _run(store, "verify").stdout
 
 
 def test_scc_checkpoint_then_verify_against_it(store, tmp_path):

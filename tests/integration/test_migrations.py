@@ -14,6 +14,7 @@ from adapters.bootstrap import build_case_files, build_projections, build_users
 from adapters.config import Settings
 from adapters.outbox import SQLOutbox
 from adapters.read_models import POSITIONS, ReadModelsOutOfShape, read_model_engine
+from application.access_log import verify_access_log
 from application.notifications import Message
 from cli.main import scc
 from tests.fakes import FixedClock
@@ -122,7 +123,7 @@ def test_a_store_being_set_up_by_another_process_is_not_taken_for_an_old_one(
     engine.dispose()
 
 
-@pytest.mark.parametrize("revision", [None, "0001", "0002"])
+@pytest.mark.parametrize("revision", [None, "0001", "0002", "0003"])
 def test_an_older_store_is_refused_until_migrated_and_keeps_its_rows(database_url, revision):
     before = _store_in_use(database_url)
     _back_to(database_url, revision)
@@ -136,17 +137,26 @@ def test_an_older_store_is_refused_until_migrated_and_keeps_its_rows(database_ur
     assert "Traceback" not in refused.output
     check = runner.invoke(scc, ["migrate", "--check"], env=_env(database_url))
     assert check.exit_code == 1
-    assert "to apply 0003: Each projection records the shape" in check.stdout
+    assert ("to apply 0003: Each projection records the shape" in check.stdout) == (
+        revision != "0003")
+    assert "to apply 0004: The access log becomes a hash chain" in check.stdout
     assert ("to apply 0001" in check.stdout) == (revision is None)
-    assert "to rebuild read model school_status" in check.stdout
+    assert ("to rebuild read model school_status" in check.stdout) == (revision != "0003")
 
     migrated = runner.invoke(scc, ["migrate"], env=_env(database_url))
 
     # Check every row is still there and reads as before; the read models were rebuilt
     assert migrated.exit_code == 0, migrated.output
-    assert "rebuilding read model school_status" in migrated.stdout
+    assert ("rebuilding read model school_status" in migrated.stdout) == (revision != "0003")
     assert _seen_now(database_url) == before
     assert runner.invoke(scc, ["migrate", "--check"], env=_env(database_url)).exit_code == 0
+    # Check the access log's rows from before were chained, and new ones chain on
+    users = build_users(Settings(database_url=database_url), FixedClock())
+    try:
+        users.record_access(email="priya@la.example", urn=URN, view="case file")
+        assert verify_access_log(users.store) == {"rows": 2, "problem": None}
+    finally:
+        users.close()
 
 
 def test_read_models_of_another_shape_are_rebuilt_into_a_new_generation(database_url):

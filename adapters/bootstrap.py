@@ -37,15 +37,34 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
     policy = load_policy(settings.deadline_policy) if settings.deadline_policy else None
     # Opening the store creates its tables and functions if need be: processes starting
     # together (web workers, a worker) may clash doing so, and the loser looks again.
-    case_files = create_once(lambda: SchoolCaseFiles(
-        env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
-        policy=policy), clashes=STORE_CLASHES)
+    def open_store(env: dict[str, str]) -> SchoolCaseFiles:
+        return create_once(lambda: SchoolCaseFiles(
+            env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
+            policy=policy), clashes=STORE_CLASHES)
+
+    try:
+        case_files = open_store(env)
+    except Exception as error:
+        if not _may_not_create(error):
+            raise
+        # The application's role under ``scc grants``: its owner made the tables.
+        case_files = open_store({**env, "CREATE_TABLE": "no"})
     try:
         check_cipher_key(case_files.recorder, case_files.mapper.cipher)
     except Exception:
         case_files.close()
         raise
     return case_files
+
+
+def _may_not_create(error: BaseException | None) -> bool:
+    """Whether opening the store failed because this role may not create its tables or
+    types (PostgreSQL's insufficient_privilege, 42501), as the library wraps it."""
+    while error is not None:
+        if getattr(error, "sqlstate", None) == "42501":
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def build_projections(settings: Settings, case_files: SchoolCaseFiles, *,

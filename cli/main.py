@@ -931,9 +931,11 @@ _register_serve_command()
 
 
 def _register_token_commands() -> None:
+    from cli.grants import grants
     from cli.tokens import tokens
 
     scc.add_command(tokens)
+    scc.add_command(grants)
 
 
 _register_token_commands()

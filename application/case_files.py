@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from threading import Lock
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -43,6 +44,10 @@ from domain.status import CaseFileState
 from domain.wording import local_time, long_date
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+CLOCK_BEHIND_NOTED = timedelta(seconds=5)
+"""How far this process's clock may be behind the case file's last recorded time before
+recording an entry says so in the log: servers' clocks drift apart by less."""
 REMINDERS = "scc reminders"
 """Who records reminders and passed deadlines: the system, not a person."""
 _JSON = json.JSONDecoder()
@@ -588,9 +593,22 @@ class SchoolCaseFiles(Application[UUID]):
     # Loading and saving -----------------------------------------------------------------
 
     def _entry(self, by: str, effective: date | None, case_file: SchoolCaseFile | None) -> Entry:
+        """Who records, what it takes effect on, and when it is recorded: now, or the time
+        the case file's last entry was recorded if that is later.
+
+        Recorded times never go backwards within a case file (issue 18): an entry is
+        recorded after the one before it, whatever the clock of the server recording it.
+        A clock behind the last recorded time is met by taking that time, not by refusing
+        the entry: whoever records cannot set a server's clock, and a statutory step must
+        not wait on it. The entry's version keeps the order; the log says when a clock was
+        behind by more than CLOCK_BEHIND_NOTED, so that it can be put right."""
         now = self.clock.now()
-        if case_file is not None:
-            now = max(now, case_file.modified_on)  # recorded times never go backwards
+        if case_file is not None and now < case_file.modified_on:
+            if case_file.modified_on - now > CLOCK_BEHIND_NOTED:
+                log.warning("URN %s: this server's clock (%s) is behind the time its last "
+                            "entry was recorded (%s); the new entry is recorded at that time",
+                            case_file.urn, now.isoformat(), case_file.modified_on.isoformat())
+            now = case_file.modified_on
         return Entry(effective or self.clock.today(), by, now)
 
     def _change(self, urn: int, by: str, effective: date | None,

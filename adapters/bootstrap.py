@@ -182,3 +182,24 @@ def prepare_store(settings: Settings) -> None:
         opened.callback(build_projections(settings, case_files).store.close)
         opened.callback(build_users(settings).close)
         opened.callback(build_notifications(settings, case_files).close)
+
+
+def grant_on_store(settings: Settings, case_files: SchoolCaseFiles, role: str, *,
+                   apply: bool) -> list[tuple[str, str]]:
+    """The PostgreSQL grants that let ``role`` read and append the log only
+    (``adapters.grants``), after opening as the owner what makes its tables when first opened
+    (the read models, the API tokens): the grants are on the tables that exist."""
+    from adapters.grants import grant_on_store as grant
+
+    if settings.database_url.startswith("postgres"):
+        build_projections(settings, case_files).store.close()
+        users = build_users(settings)
+        try:
+            build_tokens(settings, users).store.close()
+        finally:
+            users.close()
+    event_tables = [case_files.recorder.events_table_name]
+    if case_files.snapshots is not None:
+        event_tables.append(case_files.snapshots.recorder.events_table_name)
+    return grant(settings.database_url, settings.read_model_url or settings.database_url,
+                 event_tables, role, apply=apply)

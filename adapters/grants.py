@@ -84,3 +84,38 @@ def grant_statements(role: str, schema: str, event_tables: Sequence[str], *,
 
 def as_text(statements: Sequence[sql.Composed], connection: Any) -> str:
     return "".join(f"{statement.as_string(connection)};\n" for statement in statements)
+
+
+class GrantsRefused(ValueError):
+    """The grants could not be shown or made (not PostgreSQL, or the server refused)."""
+
+
+def grant_on_store(database_url: str, read_model_url: str, event_tables: Sequence[str],
+                   role: str, *, apply: bool) -> list[tuple[str, str]]:
+    """For each database the store uses (the event log's, and the read models' if another):
+    its URL and the statements as SQL text; run there, in one transaction each, if ``apply``."""
+    import psycopg
+
+    from adapters.event_store import event_store_env
+
+    if not database_url.startswith("postgres"):
+        raise GrantsRefused("scc grants is for PostgreSQL: an SQLite store has no roles (keep "
+                            "its file readable by the service's user only)")
+    together = database_url.split("?")[0] == read_model_url.split("?")[0]
+    plans = [(database_url, list(event_tables), together)]
+    if not together:
+        plans.append((read_model_url, [], True))
+    done = []
+    for url, tables, own in plans:
+        schema = event_store_env(url).get("POSTGRES_SCHEMA", "public")
+        statements = grant_statements(role, schema, tables, own_tables=own)
+        try:
+            with psycopg.connect(url.split("?")[0], connect_timeout=10) as connection:
+                done.append((url, as_text(statements, connection)))
+                if apply:
+                    with connection.transaction():
+                        for statement in statements:
+                            connection.execute(statement)
+        except psycopg.Error as error:
+            raise GrantsRefused(" ".join(str(error).split())) from None
+    return done

@@ -204,6 +204,8 @@ def history(urn: str, as_at: str | None, as_known_at: str | None, output: str) -
         entries = case_files.history(school_urn, as_at=on, as_known_at=known_at)
         status = (case_files.school(school_urn, as_at=on, as_known_at=known_at)
                   if output in ("table", "html") else None)
+        if (mismatch := case_files.snapshot_mismatch(school_urn)) is not None:
+            click.echo(f"Warning: {mismatch}", err=True)
         today = on or case_files.clock.today()
         if output == "html":
             click.echo(_printable_history(case_files, school_urn, status, entries))

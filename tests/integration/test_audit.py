@@ -515,6 +515,24 @@ def test_scc_verify_names_the_altered_entry_and_exits_1(store):
     assert _run(store, "verify", "--urn", "990001").exit_code == 0
 
 
+def test_scc_history_reads_the_record_not_an_altered_snapshot_and_says_so(store):
+    with sqlite3.connect(store) as db:
+        version, state = db.execute(
+            "SELECT originator_version, state FROM stored_snapshots WHERE originator_id=? "
+            "ORDER BY originator_version DESC LIMIT 1", (case_file_id(FEATURED_URN).hex,)
+        ).fetchone()
+    name = json.loads(state)["state"]["_entries"][0][1]["name"]
+    _edit_row(f"sqlite:///{store}", FEATURED_URN, version,
+              _replace(name, "ALTERED IN SNAPSHOT ONLY"), kind="snapshots")
+
+    exported = _run(store, "history", str(FEATURED_URN), "--format", "csv")
+
+    assert exported.exit_code == 0
+    assert "ALTERED IN SNAPSHOT ONLY" not in exported.stdout and name in exported.stdout
+    assert exported.stderr.startswith(
+        f"Warning: The snapshot taken at entry {version} does not match the record")
+
+
 def _views(path, count: int) -> list[int]:
     """Case files viewed ``count`` times, as the web app and the API log them; their row ids."""
     from adapters.bootstrap import build_users

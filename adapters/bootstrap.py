@@ -42,15 +42,34 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
     policy = load_policy(settings.deadline_policy) if settings.deadline_policy else None
     # Opening the store creates its tables and functions if need be: processes starting
     # together (web workers, a worker) may clash doing so, and the loser looks again.
-    case_files = create_once(lambda: SchoolCaseFiles(
-        env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
-        policy=policy, entries_of_kinds=entries_of_kinds), clashes=STORE_CLASHES)
+    def open_store(env: dict[str, str]) -> SchoolCaseFiles:
+        return create_once(lambda: SchoolCaseFiles(
+            env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
+            policy=policy, entries_of_kinds=entries_of_kinds), clashes=STORE_CLASHES)
+
+    try:
+        case_files = open_store(env)
+    except Exception as error:
+        if not _may_not_create(error):
+            raise
+        # The application's role under ``scc grants``: its owner made the tables.
+        case_files = open_store({**env, "CREATE_TABLE": "no"})
     try:
         check_cipher_key(case_files.recorder, case_files.mapper.cipher)
     except Exception:
         case_files.close()
         raise
     return case_files
+
+
+def _may_not_create(error: BaseException | None) -> bool:
+    """Whether opening the store failed because this role may not create its tables or
+    types (PostgreSQL's insufficient_privilege, 42501), as the library wraps it."""
+    while error is not None:
+        if getattr(error, "sqlstate", None) == "42501":
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def build_projections(settings: Settings, case_files: SchoolCaseFiles, *,
@@ -204,3 +223,24 @@ def build_checkpointer(settings: Settings, case_files: Any) -> Callable[[], dict
         return taken
 
     return checkpoint
+
+
+def grant_on_store(settings: Settings, case_files: SchoolCaseFiles, role: str, *,
+                   apply: bool) -> list[tuple[str, str]]:
+    """The PostgreSQL grants that let ``role`` read and append the log only
+    (``adapters.grants``), after opening as the owner what makes its tables when first opened
+    (the read models, the API tokens): the grants are on the tables that exist."""
+    from adapters.grants import grant_on_store as grant
+
+    if settings.database_url.startswith("postgres"):
+        build_projections(settings, case_files).store.close()
+        users = build_users(settings)
+        try:
+            build_tokens(settings, users).store.close()
+        finally:
+            users.close()
+    event_tables = [case_files.recorder.events_table_name]
+    if case_files.snapshots is not None:
+        event_tables.append(case_files.snapshots.recorder.events_table_name)
+    return grant(settings.database_url, settings.read_model_url or settings.database_url,
+                 event_tables, role, apply=apply)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -14,6 +16,8 @@ from sqlalchemy.engine import Engine
 from adapters.administration import SQLAdministrationLog
 from adapters.migrations import require_current
 from adapters.outbox import UTCDateTime
+from application import access_log
+from domain import chain
 
 # SQLite numbers rows itself only for an INTEGER primary key.
 _ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -46,8 +50,14 @@ ACCESS_LOG = sa.Table(
     sa.Column("email", sa.String(320), nullable=False),
     sa.Column("urn", sa.Integer, nullable=False),
     sa.Column("view", sa.String(40), nullable=False),
+    # The hash chain (application.access_log): the id of the row before, and this row's link.
+    sa.Column("follows", _ROW_ID),
+    sa.Column("link", sa.String(64)),
     sa.Index("access_log_urn", "urn", "at"),
+    sa.Index("access_log_follows", "follows", unique=True),  # one row follows each
 )
+ACCESS_ATTEMPTS = 20
+"""Tries at adding a row while other requests add theirs: each try is one quick insert."""
 
 
 class SQLUserStore:
@@ -122,8 +132,32 @@ class SQLUserStore:
             conn.execute(SIGN_IN_FAILURES.delete().where(SIGN_IN_FAILURES.c.at < moment))
 
     def record_access(self, *, at: datetime, email: str, urn: int, view: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(ACCESS_LOG.insert().values(at=at, email=email, urn=urn, view=view))
+        """Adds a row at the head of the chain. Two requests that read the same head clash
+        on the unique ``follows``, and the later one links onto the new head and tries again:
+        no lock is held between reading the head and adding the row."""
+        for attempt in range(1, ACCESS_ATTEMPTS + 1):
+            with self._reads.connect() as conn:
+                head = conn.execute(sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.link)
+                                    .order_by(ACCESS_LOG.c.id.desc()).limit(1)).first()
+            row = {"follows": head.id if head else access_log.FIRST, "at": at, "email": email,
+                   "urn": urn, "view": view}
+            link = access_log.access_link(head.link if head else chain.GENESIS, row)
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(ACCESS_LOG.insert().values(**row, link=link))
+                return
+            except sa.exc.IntegrityError:
+                if attempt == ACCESS_ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, 0.002 * attempt))
+
+    def access_rows(self, *, after: int, limit: int) -> list[dict[str, Any]]:
+        query = (sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.follows, ACCESS_LOG.c.link,
+                           ACCESS_LOG.c.at, ACCESS_LOG.c.email, ACCESS_LOG.c.urn,
+                           ACCESS_LOG.c.view)
+                 .where(ACCESS_LOG.c.id > after).order_by(ACCESS_LOG.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     def access_log(self, *, urn: int | None, limit: int) -> list[dict[str, Any]]:
         query = (sa.select(ACCESS_LOG.c.at, ACCESS_LOG.c.email, ACCESS_LOG.c.urn,

@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from application.case_files import SchoolCaseFiles
+from application.snapshot_check import recorded_content
 from domain import chain
 from domain.case_file import SchoolCaseFile, case_file_id
 from domain.errors import CaseFileError
@@ -198,20 +199,6 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
     stream.links = [e.link for e in events[:intact]]
     _check_snapshots(case_files, stream, snapshots, events[:intact], complete=intact == len(rows))
     return stream
-
-
-def recorded_content(mapper: Any, row: Any) -> dict[str, Any]:
-    """An entry's fields as its version of scc recorded them: decrypted and decoded, but not
-    upcast, so that the chain is checked against what was linked when it was recorded."""
-    state = row.state
-    if mapper.cipher is not None:
-        state = mapper.cipher.decrypt(state)
-    if mapper.compressor is not None:
-        state = mapper.compressor.decompress(state)
-    fields = mapper.transcoder.decode(state)
-    fields.pop("class_version", None)
-    fields.update(originator_id=row.originator_id, originator_version=row.originator_version)
-    return fields
 
 
 def _diagnose(events: list[Any], version: int, content: chain.Content) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from threading import Lock
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -19,6 +20,7 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, JSONT
 from eventsourcing.utils import get_topic
 
 from application.ports import Clock
+from application.snapshot_check import CheckedRepository
 from application.transcodings import register_case_file_transcodings, stored_value
 from application.views import describe_entry, describe_status
 from domain.calendar import WorkingDayCalendar
@@ -43,6 +45,10 @@ from domain.status import CaseFileState
 from domain.wording import local_time, long_date
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+CLOCK_BEHIND_NOTED = timedelta(seconds=5)
+"""How far this process's clock may be behind the case file's last recorded time before
+recording an entry says so in the log: servers' clocks drift apart by less."""
 REMINDERS = Recorder.system("reminders")
 """Who records reminders and passed deadlines: scc itself, not a person."""
 Who = str | Recorder
@@ -91,6 +97,9 @@ class Overview:
     status: dict[str, Any]
     history: list[dict[str, Any]]
     deadlines: list[Deadline]
+    snapshot_mismatch: str | None = None
+    """Why the case file's snapshot was set aside when it was loaded, if it was: the rest
+    was then read from its entries (``snapshot_check``)."""
 
 
 class SchoolCaseFiles(Application[UUID]):
@@ -149,6 +158,17 @@ class SchoolCaseFiles(Application[UUID]):
             urn = obj.state.school.urn
             self._planned.extend((urn, entry) for entry in obj.collect_events())
         return []
+
+    def construct_repository(self) -> CheckedRepository:
+        """The library's repository, set from the same settings, with snapshots checked
+        against the chain as they are loaded (``snapshot_check``)."""
+        plain = super().construct_repository()
+        checked = CheckedRepository(
+            event_store=self.events, snapshot_store=self.snapshots,
+            fastforward=plain.fastforward, fastforward_skipping=plain.fastforward_skipping,
+            deepcopy_from_cache=plain.deepcopy_from_cache)
+        checked.cache = plain.cache
+        return checked
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -462,7 +482,14 @@ class SchoolCaseFiles(Application[UUID]):
                 history=[describe_entry(e, state.corrections.get(e.originator_version, []))
                          for e in case_file.entries],
                 deadlines=self._deadlines(case_file),
+                snapshot_mismatch=self.snapshot_mismatch(urn),
             )
+
+    def snapshot_mismatch(self, urn: int) -> str | None:
+        """What to tell the user if this case file's snapshot did not match its record when
+        it was last loaded here (what is shown was then read from its entries), else None."""
+        altered = getattr(self.repository, "altered_snapshots", {})
+        return altered.get(case_file_id(int(urn)))
 
     def schools(self, *, as_at: date | None = None) -> list[dict[str, Any]]:
         """Every school with a case file, ordered by URN."""
@@ -562,9 +589,22 @@ class SchoolCaseFiles(Application[UUID]):
     # Loading and saving -----------------------------------------------------------------
 
     def _entry(self, by: Who, effective: date | None, case_file: SchoolCaseFile | None) -> Entry:
+        """Who records, what it takes effect on, and when it is recorded: now, or the time
+        the case file's last entry was recorded if that is later.
+
+        Recorded times never go backwards within a case file (issue 18): an entry is
+        recorded after the one before it, whatever the clock of the server recording it.
+        A clock behind the last recorded time is met by taking that time, not by refusing
+        the entry: whoever records cannot set a server's clock, and a statutory step must
+        not wait on it. The entry's version keeps the order; the log says when a clock was
+        behind by more than CLOCK_BEHIND_NOTED, so that it can be put right."""
         now = self.clock.now()
-        if case_file is not None:
-            now = max(now, case_file.modified_on)  # recorded times never go backwards
+        if case_file is not None and now < case_file.modified_on:
+            if case_file.modified_on - now > CLOCK_BEHIND_NOTED:
+                log.warning("URN %s: this server's clock (%s) is behind the time its last "
+                            "entry was recorded (%s); the new entry is recorded at that time",
+                            case_file.urn, now.isoformat(), case_file.modified_on.isoformat())
+            now = case_file.modified_on
         return Entry(effective or self.clock.today(), by, now)
 
     def _change(self, urn: int, by: Who, effective: date | None,

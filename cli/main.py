@@ -205,6 +205,8 @@ def history(urn: str, as_at: str | None, as_known_at: str | None, output: str) -
         entries = case_files.history(school_urn, as_at=on, as_known_at=known_at)
         status = (case_files.school(school_urn, as_at=on, as_known_at=known_at)
                   if output in ("table", "html") else None)
+        if (mismatch := case_files.snapshot_mismatch(school_urn)) is not None:
+            click.echo(f"Warning: {mismatch}", err=True)
         today = on or case_files.clock.today()
         if output == "html":
             click.echo(_printable_history(case_files, school_urn, status, entries))
@@ -316,8 +318,8 @@ def _schools_progress(label: str) -> Iterator[Any]:
         yield progress
 
 
-@scc.command(help="Check that no entry was altered, removed or reordered after it was recorded "
-                  "(exit status 1 if any was).")
+@scc.command(help="Check that no entry was altered, removed or reordered after it was recorded, "
+                  "nor any row of the access log (exit status 1 if any was).")
 @click.option("--urn", "urn_text", metavar="URN", help="Check this school only.")
 @click.option("--checkpoint", "checkpoint_files", metavar="FILE", multiple=True,
               type=click.Path(path_type=str),
@@ -354,6 +356,16 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
         result = audit.verify(case_files, urn=urn, checkpoint=expected,
                               progress=None if urn is not None else progress)
         anchored = _verify_signed(case_files, signed, public_key) if signed else None
+    access = None
+    if urn is None:  # the access log is one chain over every school
+        from application.access_log import verify_access_log
+
+        with _users() as users:
+            access = verify_access_log(users.store)
+        if access["problem"] is not None:
+            result["ok"] = False
+            result["problems"].append({"school": "The access log", "version": None,
+                                       "problem": access["problem"]["problem"]})
     against = ""
     if result["checkpoint"] is not None:
         from domain.wording import local_time
@@ -373,6 +385,8 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
         checked += f", {administration['checked']}"
         problems += [{"school": "Administration log", "version": None, "problem": problem}
                      for problem in administration["problems"]]
+    if access is not None:
+        checked += f", {access['rows']} access-log row{'' if access['rows'] == 1 else 's'}"
     if not problems:
         click.echo(f"Verified {checked}{against}: no alterations found")
     else:
@@ -1122,9 +1136,11 @@ _register_serve_command()
 
 
 def _register_token_commands() -> None:
+    from cli.grants import grants
     from cli.tokens import tokens
 
     scc.add_command(tokens)
+    scc.add_command(grants)
 
 
 _register_token_commands()

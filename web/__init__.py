@@ -77,6 +77,10 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     def bad_request(error):  # noqa: ANN001, ANN202
         return render_template("errors/400.html", reason=getattr(error, "description", "")), 400
 
+    @app.errorhandler(409)
+    def conflict(error):  # noqa: ANN001, ANN202
+        return render_template("errors/409.html", reason=getattr(error, "description", "")), 409
+
     from web import api
 
     api.register(app)  # last: its error handlers wrap the pages' for paths under /api/v1

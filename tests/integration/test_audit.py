@@ -341,6 +341,84 @@ def test_a_tampered_snapshot_is_reported(case_files, database_url):
     }]
 
 
+def _reopened(case_files, database_url):
+    """Another process on the same store: nothing of the case files cached."""
+    from adapters.event_store import event_store_env
+
+    return type(case_files)(event_store_env(database_url), clock=case_files.clock,
+                            working_days=case_files.working_days, scheme=case_files.scheme)
+
+
+def _descriptions(case_files, urn: int) -> list[str]:
+    return [e["details"].get("description") for e in case_files.history(urn)
+            if e["event"] == "ConcernRaised"]
+
+
+def test_a_case_file_is_not_loaded_from_an_altered_snapshot(case_files, database_url):
+    _build(case_files)
+    case_files.take_snapshot(case_file_id(HARTLEY))
+    taken_at = case_files.version(HARTLEY)
+    _edit_row(database_url, HARTLEY, taken_at,
+              _replace("Phonics check at 41%", "Phonics check at 71%"), kind="snapshots")
+    reopened = _reopened(case_files, database_url)
+    try:
+        # Check what is read, and what the status says, is the record, not the altered copy
+        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        overview = reopened.overview(HARTLEY)
+        assert [c["description"] for c in overview.status["open_concerns"]] == [
+            "Phonics check at 41%"]
+        # Check the mismatch is said, in the audit's words, for the pages to show
+        assert overview.snapshot_mismatch.startswith(
+            f"The snapshot taken at entry {taken_at} does not match the record")
+        assert reopened.snapshot_mismatch(MOSS_LANE) is None
+        # Check commands still record on the record, after the entries the snapshot holds
+        reopened.record_visit(HARTLEY, by="Priya Shah", kind="monitoring", notes="Visited")
+        assert reopened.version(HARTLEY) == taken_at + 1
+    finally:
+        reopened.close()
+
+
+def test_a_snapshot_relinked_by_a_forger_is_not_loaded_either(case_files, database_url):
+    _build(case_files)
+    case_files.take_snapshot(case_file_id(HARTLEY))
+    taken_at = case_files.version(HARTLEY)
+    snapshot = case_files.snapshots.recorder.select_events(case_file_id(HARTLEY))[-1]
+    state = case_files.mapper.to_domain_event(snapshot).state
+    # A careful forger: the entry edited and every link after it recomputed in the copy
+    previous = chain.GENESIS
+    for name, fields in state["_entries"]:
+        if fields.get("description") == "Phonics check at 41%":
+            fields["description"] = "Phonics check at 71%"
+        content = {k: v for k, v in fields.items()
+                   if k not in ("link", "originator_topic", "class_version")}
+        fields["link"] = previous = chain.link(
+            previous, f"SchoolCaseFile.{name}",
+            {**content, "originator_id": case_file_id(HARTLEY)})
+    forged = type(case_files.mapper.to_domain_event(snapshot))(
+        originator_id=snapshot.originator_id, originator_version=taken_at,
+        timestamp=case_files.mapper.to_domain_event(snapshot).timestamp,
+        topic=case_files.mapper.to_domain_event(snapshot).topic, state=state)
+    _edit_row(database_url, HARTLEY, taken_at,
+              lambda _: case_files.mapper.to_stored_event(forged).state, kind="snapshots")
+    reopened = _reopened(case_files, database_url)
+    try:
+        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        assert "does not match the record" in reopened.snapshot_mismatch(HARTLEY)
+    finally:
+        reopened.close()
+
+
+def test_an_untouched_snapshot_is_loaded_without_a_warning(case_files, database_url):
+    _build(case_files)
+    case_files.take_snapshot(case_file_id(HARTLEY))
+    reopened = _reopened(case_files, database_url)
+    try:
+        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        assert reopened.overview(HARTLEY).snapshot_mismatch is None
+    finally:
+        reopened.close()
+
+
 def test_verify_reports_progress_school_by_school(case_files):
     _build(case_files)
     calls: list[tuple[int, int]] = []
@@ -440,7 +518,8 @@ def test_scc_verify_says_an_untouched_store_is_intact(store):
     result = _run(store, "verify")
 
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Verified 61 schools, \d+ entries, 4 administration entries: "
+    assert re.fullmatch(r"Verified 61 schools, \d+ entries, 4 administration entries, \d+ "
+                        r"access-log rows?: "
                         r"no alterations found\n", result.stdout)
     assert "Verifying 61 of 61 schools" in result.stderr  # progress, when not on a terminal
 
@@ -454,9 +533,86 @@ def test_scc_verify_names_the_altered_entry_and_exits_1(store):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded")
-    assert re.fullmatch(r"Checked 61 schools, \d+ entries, 4 administration entries: "
+    assert re.fullmatch(r"Checked 61 schools, \d+ entries, 4 administration entries, \d+ "
+                        r"access-log rows?: "
                         r"1 problem found", lines[1])
     assert _run(store, "verify", "--urn", "990001").exit_code == 0
+
+
+def test_scc_history_reads_the_record_not_an_altered_snapshot_and_says_so(store):
+    with sqlite3.connect(store) as db:
+        version, state = db.execute(
+            "SELECT originator_version, state FROM stored_snapshots WHERE originator_id=? "
+            "ORDER BY originator_version DESC LIMIT 1", (case_file_id(FEATURED_URN).hex,)
+        ).fetchone()
+    name = json.loads(state)["state"]["_entries"][0][1]["name"]
+    _edit_row(f"sqlite:///{store}", FEATURED_URN, version,
+              _replace(name, "ALTERED IN SNAPSHOT ONLY"), kind="snapshots")
+
+    exported = _run(store, "history", str(FEATURED_URN), "--format", "csv")
+
+    assert exported.exit_code == 0
+    assert "ALTERED IN SNAPSHOT ONLY" not in exported.stdout and name in exported.stdout
+    assert exported.stderr.startswith(
+        f"Warning: The snapshot taken at entry {version} does not match the record")
+
+
+def _views(path, count: int) -> list[int]:
+    """Case files viewed ``count`` times, as the web app and the API log them; their row ids."""
+    from adapters.bootstrap import build_users
+    from adapters.config import Settings
+    from tests.fakes import FixedClock
+
+    users = build_users(Settings(database_url=f"sqlite:///{path}"), FixedClock())
+    try:
+        for n in range(count):
+            users.record_access(email="audrey@la.example", urn=FEATURED_URN,
+                                view=f"export CSV {n}")
+    finally:
+        users.close()
+    with sqlite3.connect(path) as db:
+        return [row_id for (row_id,) in db.execute("SELECT id FROM access_log ORDER BY id")]
+
+
+def test_scc_verify_checks_the_access_log(store):
+    _views(store, 4)
+
+    result = _run(store, "verify")
+
+    assert result.exit_code == 0, result.output
+    assert ", 4 access-log rows: no alterations found" in result.stdout
+
+
+def test_scc_verify_names_an_access_log_row_deleted_from_the_middle(store):
+    ids = _views(store, 4)
+    with sqlite3.connect(store) as db:  # an insider erasing one of their own reads
+        db.execute("DELETE FROM access_log WHERE id=?", (ids[1],))
+
+    result = _run(store, "verify")
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"The access log: row {ids[1]} is missing: it was deleted (row {ids[2]} follows it)")
+
+
+def test_scc_verify_names_an_access_log_row_edited_in_place(store):
+    ids = _views(store, 3)
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE access_log SET email='someone.else@la.example' WHERE id=?",
+                   (ids[0],))
+
+    result = _run(store, "verify")
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"The access log: row {ids[0]} was altered after it was recorded, or not recorded by "
+        "scc")
+    # Check a row added by hand, with no link, is caught too
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE access_log SET email='audrey@la.example' WHERE id=?", (ids[0],))
+        db.execute("INSERT INTO access_log (at, email, urn, view, follows) VALUES "
+                   "('2026-11-23 09:00:00', 'x@la.example', 990001, 'case file', ?)", (ids[-1],))
+    assert "not recorded by scc" in _run(store, "verify").stdout
 
 
 def test_scc_checkpoint_then_verify_against_it(store, tmp_path):

@@ -107,3 +107,42 @@ def test_the_command_line_generates_keys_and_names_a_wrong_one_without_a_traceba
 def test_a_key_of_the_wrong_size_is_refused(tmp_path):
     with pytest.raises(UnusableCipherKey, match="scc keys generate"):
         event_store_env(f"sqlite:///{tmp_path / 'x.sqlite3'}", "c2hvcnQ=")  # "short"
+
+
+def test_an_encrypted_snapshot_altered_or_moved_is_not_loaded(database_url):
+    settings = Settings(database_url=database_url, cipher_key=new_cipher_key())
+    _record(settings)  # a snapshot at entry 2
+    case_files = build_case_files(settings, FixedClock())
+    try:
+        case_files.raise_concern(URN, by="Priya Shah", effective=date(2024, 11, 5),
+                                 ground="finance", description="Deficit budget")
+        case_files.take_snapshot(case_file_id(URN))  # and at entry 3
+    finally:
+        case_files.close()
+    (first, at_2), (_, at_3) = [(r[0], r[3]) for r in stored_rows.rows(database_url, "snapshots")]
+
+    def loaded() -> tuple[list[str], str | None]:
+        reopened = build_case_files(settings, FixedClock())
+        try:
+            return ([c["description"] for c in reopened.school(URN)["open_concerns"]],
+                    reopened.snapshot_mismatch(URN))
+        finally:
+            reopened.close()
+
+    # Check the snapshot taken at entry 2, put in the place of entry 3's, is set aside
+    _replace_snapshot(database_url, first, 3, at_2)
+    concerns, mismatch = loaded()
+    assert concerns == [CONCERN, "Deficit budget"]
+    assert mismatch.startswith("The snapshot taken at entry 3 does not match the record")
+    # Check one whose bytes were altered cannot be read, and is set aside too
+    _replace_snapshot(database_url, first, 3, at_3[:-1] + bytes([at_3[-1] ^ 1]))
+    concerns, mismatch = loaded()
+    assert concerns == [CONCERN, "Deficit budget"] and "can no longer be read" in mismatch
+
+
+def _replace_snapshot(database_url: str, stream_id: str, version: int, state: bytes) -> None:
+    sqlite = database_url.startswith("sqlite")
+    with stored_rows.database(database_url) as (db, p):
+        db.execute(f"UPDATE {stored_rows.table(database_url, 'snapshots')} SET state={p} "
+                   f"WHERE originator_id={p} AND originator_version={p}",
+                   (state, stream_id.replace("-", "") if sqlite else stream_id, version))

@@ -15,6 +15,7 @@ from adapters.bootstrap import build_case_files, build_projections, build_users
 from adapters.config import Settings
 from adapters.outbox import SQLOutbox
 from adapters.read_models import POSITIONS, ReadModelsOutOfShape, read_model_engine
+from application.access_log import verify_access_log
 from application.notifications import Message
 from cli.main import scc
 from tests.fakes import FixedClock
@@ -142,6 +143,7 @@ def test_an_older_store_is_refused_until_migrated_and_keeps_its_rows(database_ur
     assert ("to apply 0003: Each projection records the shape" in check.stdout) == (
         revision != "0003")
     assert "to apply 0005: Every account has a stable id" in check.stdout
+    assert "to apply 0006: The access log becomes a hash chain" in check.stdout
     assert ("to apply 0001" in check.stdout) == (revision is None)
     assert ("to rebuild read model school_status" in check.stdout) == (revision != "0003")
 
@@ -155,6 +157,13 @@ def test_an_older_store_is_refused_until_migrated_and_keeps_its_rows(database_ur
     assert all(UUID(u["account_id"]) for u in users.list())
     users.close()
     assert runner.invoke(scc, ["migrate", "--check"], env=_env(database_url)).exit_code == 0
+    # Check the access log's rows from before were chained, and new ones chain on
+    users = build_users(Settings(database_url=database_url), FixedClock())
+    try:
+        users.record_access(email="priya@la.example", urn=URN, view="case file")
+        assert verify_access_log(users.store) == {"rows": 2, "problem": None}
+    finally:
+        users.close()
 
 
 def test_read_models_of_another_shape_are_rebuilt_into_a_new_generation(database_url):

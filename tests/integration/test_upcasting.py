@@ -52,6 +52,20 @@ def test_old_concerns_read_with_their_source_not_recorded(old_store):
     history = old_store.history(URN)
     assert history[1]["details"]["source"] == SOURCE_NOT_RECORDED
     assert history[4]["summary"] == "Concern C2 raised (safeguarding): Single central record gaps"
+    # Check the old snapshot was used: its upcast entries are found to be the stored ones
+    assert old_store.snapshot_mismatch(URN) is None
+
+
+def test_a_snapshot_taken_after_upcasting_loads_without_a_warning(old_store, database_url):
+    old_store.take_snapshot(case_file_id(URN))  # holds the old entries in their new shape
+    reopened = SchoolCaseFiles(event_store_env(database_url), clock=FixedClock(),
+                               working_days=old_store.working_days, scheme=old_store.scheme)
+    try:
+        assert [c["source"] for c in reopened.school(URN)["open_concerns"]] == [
+            SOURCE_NOT_RECORDED]
+        assert reopened.snapshot_mismatch(URN) is None
+    finally:
+        reopened.close()
 
 
 def test_the_old_snapshot_is_upcast_entry_by_entry(old_store):

@@ -174,10 +174,19 @@ def _export_arguments() -> tuple[date | None, datetime | None]:
 
 
 def _history(urn: int, as_at: date | None, as_known_at: datetime | None) -> list[dict[str, Any]]:
+    """The entries to export; none while the case file's snapshot disagrees with its record
+    (409, saying so): an export is evidence, and is not made from a store altered behind the
+    application's back without the auditor seeing the verification (the printable shows it)."""
+    case_files = services().case_files
     try:
-        return services().case_files.history(urn, as_at=as_at, as_known_at=as_known_at)
+        history = case_files.history(urn, as_at=as_at, as_known_at=as_known_at)
     except SchoolNotFound:
         abort(404)
+    mismatch = case_files.snapshot_mismatch(urn)
+    if mismatch is not None and request.endpoint != "audit.printable":
+        abort(409, f"{mismatch} No export was made: the printable history shows the record "
+                   "with what verification found.")
+    return history
 
 
 def _download(body: str, mimetype: str, urn: int, extension: str) -> Response:

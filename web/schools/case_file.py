@@ -51,6 +51,7 @@ def case_file(urn: int) -> str:
     return render_template(
         "schools/case_file.html",
         school=school,
+        snapshot_mismatch=overview.snapshot_mismatch,
         today=today,
         working_days_left=working_days_left,
         notices=school["warning_notices"],

@@ -57,7 +57,8 @@ def test_scc_grants_prints_what_it_would_run(owner_and_app):
     assert printed.exit_code == 0, printed.output
     schema = owner.rsplit("schema=", 1)[1]
     assert (f'GRANT SELECT, INSERT ON "{schema}"."schoolcasefiles_events", '
-            f'"{schema}"."schoolcasefiles_snapshots", "{schema}"."access_log" TO "{role}";'
+            f'"{schema}"."schoolcasefiles_snapshots", "{schema}"."access_log", '
+            f'"{schema}"."user_administration" TO "{role}";'
             in printed.stdout)
     assert "BEFORE UPDATE OR DELETE ON" in printed.stdout
 
@@ -96,13 +97,16 @@ def test_the_application_role_records_but_cannot_change_or_delete_the_log(owner_
     try:
         users.record_access(email="priya@la.example", urn=URN, view="case file")
         assert verify_access_log(users.store) == {"rows": 1, "problem": None}
+        users.add(email="priya@la.example", name="Priya Shah", role="caseworker",
+                  password="correct horse battery staple")  # the administration log takes it
     finally:
         users.close()
     listed = runner.invoke(scc, ["history", str(URN)], env=_env(app))
     verified = runner.invoke(scc, ["verify"], env=_env(app))
     assert listed.exit_code == 0 and "Fenwick Junior School (URN 990501)" in listed.stdout
     assert verified.exit_code == 0, verified.output
-    assert "105 entries, 1 access-log row: no alterations found" in verified.stdout
+    assert ("105 entries, 1 administration entry, 1 access-log row: no alterations found"
+            in verified.stdout)
 
     # Check the role may not change or delete what is recorded, nor empty the tables
     schema = app.rsplit("schema=", 1)[1]
@@ -115,7 +119,9 @@ def test_the_application_role_records_but_cannot_change_or_delete_the_log(owner_
                 ("UPDATE schoolcasefiles_snapshots SET topic = topic", "permission denied"),
                 ("DELETE FROM schoolcasefiles_snapshots", "permission denied"),
                 ("UPDATE access_log SET view = 'nothing'", "permission denied"),
-                ("DELETE FROM access_log", "permission denied")):
+                ("DELETE FROM access_log", "permission denied"),
+                ("UPDATE user_administration SET action = action", "permission denied"),
+                ("DELETE FROM user_administration", "permission denied")):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match=why):
                 db.execute(statement)
         (count,) = db.execute("SELECT count(*) FROM schoolcasefiles_events").fetchone()

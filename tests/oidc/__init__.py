@@ -89,8 +89,11 @@ class LiveScc:
 
 
 @contextmanager
-def scc_with_provider(services: Any, **settings: Any) -> Iterator[LiveScc]:
-    """scc on 127.0.0.1 signing in through the provider; ``settings`` override TestConfig's."""
+def scc_with_provider(services: Any, *, issuer_as: Callable[[str], str] | None = None,
+                      **settings: Any) -> Iterator[LiveScc]:
+    """scc on 127.0.0.1 signing in through the provider; ``settings`` override TestConfig's.
+    ``issuer_as`` gives the issuer scc is told, from the provider's own (whose metadata scc
+    still reads)."""
     from werkzeug.serving import make_server
 
     from web import create_app
@@ -102,9 +105,13 @@ def scc_with_provider(services: Any, **settings: Any) -> Iterator[LiveScc]:
     thread = threading.Thread(target=server.serve_forever, name="scc-live", daemon=True)
     try:
         with running_provider(url + CALLBACK) as issuer:
-            config = TestConfig(
-                OIDC_ISSUER=issuer, OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET,
-                OIDC_PROVIDER_NAME=PROVIDER_NAME, OIDC_ROLES=ROLES, **settings)
+            told = {} if issuer_as is None else {
+                "OIDC_ISSUER": issuer_as(issuer),
+                "OIDC_DISCOVERY_URL": issuer + "/.well-known/openid-configuration"}
+            config = TestConfig(**{
+                "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": CLIENT_ID,
+                "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_PROVIDER_NAME": PROVIDER_NAME,
+                "OIDC_ROLES": ROLES, **told, **settings})
             later.app = create_app(config, services=services)
             thread.start()
             yield LiveScc(url, issuer, later.app)

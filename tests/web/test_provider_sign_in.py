@@ -189,6 +189,19 @@ def test_an_answer_used_once_is_refused_the_second_time(scc, http):
     assert page.status_code == 400 and signed_in_as(http, scc) is None
 
 
+def test_an_id_token_from_another_issuer_than_the_one_configured_is_refused(services, http):
+    """The provider's metadata and its tokens name an issuer; scc accepts only the one it was
+    configured with (another tenant's tokens, a provider swapped behind the discovery URL)."""
+    with scc_with_provider(services, issuer_as=lambda real: real + "/another-tenant") as live:
+        answer = provider_callback(http, live.url, HEAD)
+        page = http.get(answer, allow_redirects=False)
+
+        assert page.status_code == 400
+        assert "did not match the request this browser made" in page.text
+        assert signed_in_as(http, live) is None
+        assert services.users.get(HEAD) is None
+
+
 def test_the_sign_in_page_offers_the_provider_and_passwords(scc, http):
     page = http.get(scc.url + "/sign-in")
 

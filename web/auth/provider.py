@@ -70,7 +70,7 @@ def provider_callback() -> Any:
     client = _client()
     name = provider_name()
     try:
-        token = client.authorize_access_token()
+        token = client.authorize_access_token(claims_options=_id_token_claims())
     except OAuthError as error:
         if error.error == "access_denied":
             return _refused(f"You did not finish signing in with {name}. Start again.", 403)
@@ -109,6 +109,15 @@ def provider_callback() -> Any:
     target = session.get(_NEXT)
     begin_session(account)
     return redirect(target or landing_page(account["role"]))
+
+
+def _id_token_claims() -> dict[str, Any]:
+    """What the ID token must say besides its signature, nonce and times (which Authlib
+    checks): issued by the provider configured (SCC_OIDC_ISSUER, not merely whatever its
+    metadata names) and for scc (its client id in ``aud``, not only in ``azp``)."""
+    issuer = current_app.config["OIDC_ISSUER"].rstrip("/")
+    return {"iss": {"essential": True, "values": [issuer, issuer + "/"]},
+            "aud": {"essential": True, "values": [current_app.config["OIDC_CLIENT_ID"]]}}
 
 
 def _client() -> Any:

@@ -303,6 +303,19 @@ def test_a_cookie_copied_before_signing_out_is_refused_after_it(app, client):
     assert replayed.headers["Location"].startswith("/sign-in")
 
 
+def test_a_static_file_never_writes_the_session_cookie(client):
+    """A page's stylesheet and script are fetched while the page's response may still be
+    setting the cookie: a copy of the cookie as it stood, written last, would lose the new
+    form token, and the form would be refused. Pages keep refreshing it."""
+    sign_in(client, USERS["caseworker"][0], PASSWORD)
+
+    for path in ("/static/scc.css", "/static/scc.js", "/assets/images/favicon.ico"):
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+            assert "Set-Cookie" not in response.headers, path
+    assert "Set-Cookie" in client.get("/schools/").headers
+
+
 def test_disabling_then_enabling_a_user_does_not_revive_their_old_cookie(app, client, services):
     email, _ = USERS["caseworker"]
     sign_in(client, email, PASSWORD)

@@ -133,7 +133,18 @@ def requires(permission: str) -> Callable:
 
 
 class _SessionCookie(SecureCookieSessionInterface):
-    """Flask's signed cookie, whose expiry is never later than the server's session ends."""
+    """Flask's signed cookie, whose expiry is never later than the server's session ends.
+
+    A static file's response never writes it: the browser fetches a page's stylesheet and
+    scripts while the page's own response may still be setting the cookie (a new form
+    token), and a refreshed copy of the cookie as it stood before, arriving last, would
+    undo that (the form would then be refused for a missing token)."""
+
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        endpoint = request.endpoint or ""
+        if endpoint == "static" or endpoint.endswith(".static"):
+            return False
+        return super().should_set_cookie(app, session)
 
     def get_expiration_time(self, app: Flask, session: Any) -> datetime | None:
         expires = super().get_expiration_time(app, session)

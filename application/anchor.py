@@ -34,6 +34,7 @@ from eventsourcing.utils import get_topic
 
 from application.audit import CheckpointUnreadable, _label, _problem
 from application.case_files import SchoolCaseFiles
+from application.transcodings import plain_state
 from domain import merkle
 from domain.case_file import SchoolCaseFile, case_file_id
 from domain.errors import CaseFileError
@@ -256,7 +257,7 @@ class _Scan:
         first = min(self.sizes, default=None)
         for notification in self._notifications():
             stream, version = notification.originator_id, notification.originator_version
-            state = _plain_state(self.case_files.mapper, notification.state)
+            state = plain_state(self.case_files.mapper, notification.state)
             leaf = merkle.leaf_hash(merkle.entry_leaf(stream, version, notification.topic, state))
             self._tree.append(leaf)
             self.size += 1
@@ -389,14 +390,6 @@ class _Scan:
             if len(page) < PAGE:
                 return
             start = page[-1].id + 1
-
-
-def _plain_state(mapper: Any, state: bytes) -> bytes:
-    if mapper.cipher is not None:
-        state = mapper.cipher.decrypt(state)
-    if mapper.compressor is not None:
-        state = mapper.compressor.decompress(state)
-    return state
 
 
 def _fields(state: bytes) -> dict[str, Any]:

@@ -21,7 +21,11 @@ from eventsourcing.utils import get_topic
 
 from application.ports import Clock
 from application.snapshot_check import CheckedRepository
-from application.transcodings import register_case_file_transcodings, stored_value
+from application.transcodings import (
+    plain_state,
+    register_case_file_transcodings,
+    stored_value,
+)
 from application.views import describe_entry, describe_status
 from domain.calendar import WorkingDayCalendar
 from domain.case_file import (
@@ -728,11 +732,7 @@ def _notified_entries_of_kinds(recorder: ApplicationRecorder, mapper: Mapper[Any
     while True:
         page = recorder.select_notifications(start, 1000, topics=topics)
         for notification in page:
-            state = notification.state
-            if mapper.cipher is not None:
-                state = mapper.cipher.decrypt(state)
-            if mapper.compressor is not None:
-                state = mapper.compressor.decompress(state)
+            state = plain_state(mapper, notification.state)
             yield (notification.originator_id, notification.originator_version,
                    notification.topic, _JSON.decode(state.decode("utf-8")))
         if len(page) < 1000:

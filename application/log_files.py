@@ -32,6 +32,7 @@ from eventsourcing.utils import get_topic
 
 from application.audit import ALTERED, MISSING, OUT_OF_PLACE, UNREADABLE, recorded_content
 from application.case_files import SchoolCaseFiles
+from application.transcodings import plain_state
 from domain import chain
 from domain.case_file import SchoolCaseFile, case_file_id
 from domain.errors import CaseFileError
@@ -64,7 +65,7 @@ def export_log(case_files: SchoolCaseFiles, path: Path,
                           "created_at": case_files.clock.now().isoformat(),
                           "application": case_files.name})
             for notification in _notifications(case_files):
-                state = _plain_state(case_files.mapper, notification.state)
+                state = plain_state(case_files.mapper, notification.state)
                 fields = json.loads(state)
                 stream = str(notification.originator_id)
                 head = heads.setdefault(stream, {"urn": None})
@@ -225,14 +226,6 @@ def _school(found: _Chain, stream: UUID) -> str:
 
 
 # Stored states ---------------------------------------------------------------------------
-
-def _plain_state(mapper: Any, state: bytes) -> bytes:
-    if mapper.cipher is not None:
-        state = mapper.cipher.decrypt(state)
-    if mapper.compressor is not None:
-        state = mapper.compressor.decompress(state)
-    return state
-
 
 def _stored_state(mapper: Any, state: bytes) -> bytes:
     if mapper.compressor is not None:

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 
+from application.transcodings import plain_state
 from domain import chain
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,7 @@ log = logging.getLogger(__name__)
 def recorded_content(mapper: Any, row: Any) -> dict[str, Any]:
     """An entry's fields as its version of scc recorded them: decrypted and decoded, but not
     upcast, so that the chain is checked against what was linked when it was recorded."""
-    state = row.state
-    if mapper.cipher is not None:
-        state = mapper.cipher.decrypt(state)
-    if mapper.compressor is not None:
-        state = mapper.compressor.decompress(state)
-    fields = mapper.transcoder.decode(state)
+    fields = mapper.transcoder.decode(plain_state(mapper, row.state))
     fields.pop("class_version", None)
     fields.update(originator_id=row.originator_id, originator_version=row.originator_version)
     return fields

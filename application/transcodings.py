@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
@@ -29,3 +30,13 @@ def stored_value(value: object) -> object:
     if type(value) is dict and value.get("_type_") == DateAsISO.name:
         return date.fromisoformat(value["_data_"])
     return value
+
+
+def plain_state(mapper: Any, state: bytes) -> bytes:
+    """A stored entry's state as its JSON text: decrypted and decompressed as the mapper
+    (SCC_CIPHER_KEY) stored it."""
+    if mapper.cipher is not None:
+        state = mapper.cipher.decrypt(state)
+    if mapper.compressor is not None:
+        state = mapper.compressor.decompress(state)
+    return state

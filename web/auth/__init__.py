@@ -74,7 +74,8 @@ def provider_name() -> str | None:
 def begin_session(account: dict[str, Any]) -> None:
     """Signs ``account`` (a user as application.users.Users returns one: at least its
     ``email``) in to this browser: a new session on the server, whose random id is all the
-    cookie carries; nothing from before signing in carries over. Every way of signing in
+    cookie says of who is signed in (it also carries the form token and one-off messages);
+    nothing from before signing in carries over. Every way of signing in
     (password, OpenID Connect) ends here."""
     from web.services import services
 

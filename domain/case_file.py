@@ -43,6 +43,10 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NO_RELIGIOUS_CHARACTER = ("", "none", "does not apply", "not applicable")
 
 
+AREAS = (statute,)
+"""The areas a case file is made of (provisional: the reshape moves each into a module)."""
+
+
 def case_file_id(urn: int) -> UUID:
     """A school's stream id, derived from its URN so that it can be found without an index."""
     return uuid5(NAMESPACE_URL, f"https://scc.invalid/schools/{int(urn)}")

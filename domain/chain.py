@@ -30,7 +30,8 @@ def entry_link(previous: str, event: Any, content: Content = vars) -> str:
     (``originator_topic``), which may move without the record changing.
     """
     fields = {k: v for k, v in content(event).items() if k not in ("link", "originator_topic")}
-    return link(previous, type(event).__qualname__, fields)
+    kind = type(event)
+    return link(previous, getattr(kind, "entry_name", kind.__qualname__), fields)
 
 
 def first_broken_version(events: Iterable[Any], content: Content = vars) -> int | None:

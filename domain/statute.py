@@ -7,6 +7,9 @@ from datetime import date
 
 from domain.calendar import WorkingDayCalendar
 from domain.errors import CaseFileError
+from domain.rules import Rule
+
+TITLE = "Warning notices"
 
 WARNING_NOTICE_GROUNDS = {
     "a": "standards of performance are unacceptably low and likely to remain so",
@@ -25,7 +28,21 @@ ISSUERS = ("local authority", "secretary of state")
 
 FIXED_PERIOD_RULES_END = date(2016, 4, 18)
 FIXED_COMPLIANCE_PERIOD = 15
-"""Before 18 April 2016 (SI 2016/466) the compliance period was fixed at 15 working days."""
+FIXED_PERIOD = Rule(
+    "fixed-compliance-period", "A fixed period before 18 April 2016",
+    "A warning notice given before 18 April 2016 gives the governing body 15 working days, "
+    "beginning with the day after the notice is given.",
+    "Education and Inspections Act 2006 s60(1)(b) as enacted; SI 2016/466 reg 4",
+    applies_until=date(2016, 4, 17),
+)
+ISSUER_SETS_PERIOD = Rule(
+    "issuer-sets-period", "The issuer sets the period",
+    "From 18 April 2016 the notice sets its own compliance period, of at least one working "
+    "day.",
+    "Education and Inspections Act 2006 s60(1)(b), as substituted by the Education and "
+    "Adoption Act 2016 s2", applies_from=date(2016, 4, 18),
+)
+RULES = (FIXED_PERIOD, ISSUER_SETS_PERIOD)
 
 ELIGIBILITY_ROUTES = {
     "warning_notice": "warning notice not complied with (s60)",
@@ -67,7 +84,7 @@ def compliance_date(
     """
     if given_on < FIXED_PERIOD_RULES_END:
         if period not in (None, FIXED_COMPLIANCE_PERIOD):
-            raise CaseFileError(
+            FIXED_PERIOD.refuse(
                 f"A warning notice given before 18 April 2016 has a fixed compliance period of "
                 f"{FIXED_COMPLIANCE_PERIOD} working days, not {period}"
             )
@@ -75,7 +92,7 @@ def compliance_date(
     elif period is None:
         raise CaseFileError("Set the compliance period: how many working days the school has")
     if period < 1:
-        raise CaseFileError("The compliance period must be at least one working day")
+        ISSUER_SETS_PERIOD.refuse("The compliance period must be at least one working day")
     return period, working_days.add_working_days(given_on, period)
 
 

@@ -27,14 +27,9 @@ from application.transcodings import (
     stored_value,
 )
 from application.views import describe_entry, describe_status
+from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.calendar import WorkingDayCalendar
-from domain.case_file import (
-    SOURCE_NOT_RECORDED,
-    Entry,
-    FiringNotDue,
-    SchoolCaseFile,
-    case_file_id,
-)
+from domain.case_file import Entry, FiringNotDue, SchoolCaseFile, case_file_id
 from domain.categories import CategoryScheme
 from domain.deadlines import (
     Deadline,

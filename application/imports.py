@@ -22,7 +22,7 @@ from operator import attrgetter
 from typing import IO, Any, Protocol, TypeVar
 
 from application.case_files import SchoolCaseFiles, SchoolNotFound, Who
-from domain.case_file import check_school_details
+from domain.areas.register import check_school_details
 from domain.errors import CaseFileError
 from domain.ofsted import FRAMEWORKS
 from domain.wording import long_date

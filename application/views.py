@@ -7,8 +7,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from domain import statute
-from domain.case_file import SOURCE_NOT_RECORDED
+from domain.areas.concerns import SOURCE_NOT_RECORDED
+from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.identity import identity_words
@@ -33,7 +33,7 @@ def concern_reasons(state: CaseFileState, scheme: CategoryScheme, on: date) -> l
             pass
     if state.inspection is not None and state.inspection.category:
         reasons.append(f"Ofsted: {state.inspection.category}")
-    reasons += [f"eligible for intervention: {statute.ELIGIBILITY_ROUTES[route]}"
+    reasons += [f"eligible for intervention: {ELIGIBILITY_ROUTES[route]}"
                 for route in state.eligibility]
     reasons += [f"warning notice {n.notice_id} open" for n in state.open_warning_notices]
     if state.ieb is not None:
@@ -196,10 +196,10 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
     "InterventionNoticeGiven": lambda e: (
         f"Written notice of proposed intervention after {e.notice_id}: {e.proposed_action}"),
     "BecameEligible": lambda e: (
-        f"Eligible for intervention: {statute.ELIGIBILITY_ROUTES[e.route]}"),
+        f"Eligible for intervention: {ELIGIBILITY_ROUTES[e.route]}"),
     "EligibilityCeased": lambda e: (
-        f"No longer eligible ({statute.ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
-    "PowerExercised": lambda e: f"Power used: {statute.POWERS[e.power]}",
+        f"No longer eligible ({ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
+    "PowerExercised": lambda e: f"Power used: {POWERS[e.power]}",
     "IEBApplicationDrafted": lambda e: f"IEB application {e.application_id} drafted",
     "IEBConsultationRecorded": lambda e: f"IEB {e.application_id}: {e.consultee} consulted",
     "IEBApplicationSubmitted": lambda e: (
@@ -295,7 +295,7 @@ def _notice_words(notice: dict[str, Any] | None) -> str:
 
 
 def _eligibility_words(status: dict[str, Any]) -> str:
-    routes = [statute.ELIGIBILITY_ROUTES[e["route"]] for e in status["eligibility"]]
+    routes = [ELIGIBILITY_ROUTES[e["route"]] for e in status["eligibility"]]
     return "; ".join(routes) if routes else "not eligible"
 
 

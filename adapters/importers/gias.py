@@ -8,7 +8,8 @@ from pathlib import Path
 
 from adapters.importers.csv_rows import Cells, Extract, OpenText, file_text, table, text_of
 from application.imports import SchoolRecord
-from domain.case_file import NO_RELIGIOUS_CHARACTER, one_line
+from domain.areas.core import one_line
+from domain.areas.register import NO_RELIGIOUS_CHARACTER
 
 WHAT = "a GIAS establishment extract (edubasealldata*.csv)"
 DATES = "dd-mm-yyyy"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from adapters.importers.csv_rows import Cells, Extract, OpenText, Records, file_text, table, text_of
 from application.imports import LinkRecord
-from domain.case_file import one_line
+from domain.areas.core import one_line
 
 WHAT = "a GIAS links file (links_edubasealldata*.csv)"
 DATES = "dd-mm-yyyy"

@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
+from domain.areas.register import check_school_details
 from domain.calendar import BeyondTheCalendar, WorkingDayCalendar
-from domain.case_file import SchoolCaseFile, check_school_details
+from domain.case_file import SchoolCaseFile
 from domain.errors import CaseFileError
 from tests.unit.builders import (
     a_maintained_school,

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from domain.statute import add_months
+from domain.areas.eligibility import add_months
 from tests.unit.builders import (
     a_maintained_school,
     an_academy,

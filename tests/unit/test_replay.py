@@ -10,11 +10,12 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from domain.case_file import CONCERN_GROUNDS, Entry, SchoolCaseFile
+from domain.areas.concerns import CONCERN_GROUNDS
+from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS
+from domain.case_file import Entry, SchoolCaseFile
 from domain.errors import CaseFileError
 from domain.ofsted import framework_on
 from domain.status import fold
-from domain.statute import ELIGIBILITY_ROUTES, POWERS
 from tests.unit.builders import HEAD, PETERBOROUGH, WORKING_DAYS, school_details
 
 LAST_DAY = date(2026, 11, 23)

@@ -12,15 +12,12 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range
 
-from domain import statute
-from domain.case_file import (
-    CONCERN_GROUNDS,
-    CONCERN_RECIPIENTS,
-    CONCERN_SOURCES,
-    GOVERNANCE,
-    MOST_PUPILS,
-    VISIT_KINDS,
-)
+from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
+from domain.areas.eligibility import POWERS
+from domain.areas.ieb import IEB_CONSULTEES
+from domain.areas.oversight import VISIT_KINDS
+from domain.areas.register import GOVERNANCE, MOST_PUPILS
+from domain.areas.warning_notices import ISSUERS, WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
 from domain.ofsted import NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
 
 TEXT, NAME, NAMES, PUPILS = 20_000, 200, 100, MOST_PUPILS
@@ -133,9 +130,9 @@ class SendLetterOfConcern(Dated):
 
 class IssueWarningNotice(Dated):
     section = choice("s60, or s60A on teachers' pay and conditions",
-                     statute.WARNING_NOTICE_SECTIONS, load_default="s60")
-    issuer = choice("Who gives it", statute.ISSUERS, load_default="local authority")
-    grounds = fields.List(choice("s60(2)", statute.WARNING_NOTICE_GROUNDS), load_default=list,
+                     WARNING_NOTICE_SECTIONS, load_default="s60")
+    issuer = choice("Who gives it", ISSUERS, load_default="local authority")
+    grounds = fields.List(choice("s60(2)", WARNING_NOTICE_GROUNDS), load_default=list,
                           validate=Length(max=3),
                           metadata={"description": "s60(2)(a), (b), (c); none for s60A"})
     matters = text("The matters the notice is based on")
@@ -176,7 +173,7 @@ class EndEligibility(Dated):
 
 
 class ExercisePower(Dated):
-    power = choice("The power used", statute.POWERS, required=True)
+    power = choice("The power used", POWERS, required=True)
     details = text("Details")
 
 
@@ -187,7 +184,7 @@ class DraftIEBApplication(Dated):
 
 
 class RecordIEBConsultation(Dated):
-    consultee = choice("Who was consulted (s65)", statute.IEB_CONSULTEES, required=True)
+    consultee = choice("Who was consulted (s65)", IEB_CONSULTEES, required=True)
     response = text("Their response")
 
 

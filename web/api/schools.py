@@ -15,7 +15,7 @@ from application.access import may
 from application.audit import verify
 from application.case_files import SchoolCaseFiles
 from application.school_search import SCHOOL_SORTS
-from domain.case_file import GOVERNANCE
+from domain.areas.register import GOVERNANCE
 from domain.dates import require_known_at
 from domain.deadlines import Deadline
 from domain.errors import CaseFileError

@@ -26,7 +26,11 @@ from werkzeug.datastructures import MultiDict
 
 from application import recorders
 from application.case_files import SchoolCaseFiles, SchoolNotFound
-from domain import statute
+from domain.areas.warning_notices import (
+    WARNING_NOTICE_GROUNDS,
+    WARNING_NOTICE_SECTIONS,
+    compliance_date,
+)
 from domain.errors import CaseFileError
 from domain.wording import long_date
 from web.auth import requires
@@ -88,11 +92,11 @@ def _review_warning_notice(form: f.IssueWarningNotice,
     """What the notice will say, with its compliance date worked out for the reader to check
     (the command works it out again when it records the notice)."""
     given_on = form.effective.data
-    period, ends_on = statute.compliance_date(given_on, form.compliance_period.data,
+    period, ends_on = compliance_date(given_on, form.compliance_period.data,
                                               case.working_days)
-    grounds = [f"({g}) {statute.WARNING_NOTICE_GROUNDS[g]}" for g in form.grounds.data]
+    grounds = [f"({g}) {WARNING_NOTICE_GROUNDS[g]}" for g in form.grounds.data]
     return [
-        ("Kind of notice", _sentence(statute.WARNING_NOTICE_SECTIONS.get(form.section.data, ""))),
+        ("Kind of notice", _sentence(WARNING_NOTICE_SECTIONS.get(form.section.data, ""))),
         ("Given by", f.sentence_case(form.issuer.data or "")),
         ("Grounds", "; ".join(grounds) or "None (teachers' pay and conditions)"),
         ("Matters relied on", form.matters.data),

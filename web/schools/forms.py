@@ -39,14 +39,12 @@ from wtforms.fields import (
 )
 from wtforms.validators import InputRequired, Optional, StopValidation
 
-from domain import statute
-from domain.case_file import (
-    CONCERN_GROUNDS,
-    CONCERN_RECIPIENTS,
-    CONCERN_SOURCES,
-    VISIT_KINDS,
-    SchoolCaseFile,
-)
+from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
+from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS
+from domain.areas.ieb import IEB_CONSULTEES
+from domain.areas.oversight import VISIT_KINDS
+from domain.areas.warning_notices import ISSUERS, WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
+from domain.case_file import SchoolCaseFile
 from domain.ofsted import (
     FRAMEWORKS,
     NOTICE_TO_IMPROVE,
@@ -379,13 +377,13 @@ class SendLetterOfConcern(CommandForm):
 
 class IssueWarningNotice(CommandForm):
     effective = effective("the date the notice was given")
-    section = RadiosField("Kind of notice", list(statute.WARNING_NOTICE_SECTIONS.items()),
+    section = RadiosField("Kind of notice", list(WARNING_NOTICE_SECTIONS.items()),
                           message="Choose the kind of notice", default="s60")
-    issuer = RadiosField("Given by", [(i, sentence_case(i)) for i in statute.ISSUERS],
+    issuer = RadiosField("Given by", [(i, sentence_case(i)) for i in ISSUERS],
                          message="Choose who gives the notice", default="local authority")
     grounds = CheckboxesField(
         "Grounds (s60(2)); none for an s60A notice",
-        [(k, f"({k}) {v}") for k, v in statute.WARNING_NOTICE_GROUNDS.items()],
+        [(k, f"({k}) {v}") for k, v in WARNING_NOTICE_GROUNDS.items()],
         message="Choose the grounds from those listed", optional=True)
     matters = textarea("The matters the notice is based on", "Enter the matters relied on")
     required_actions = textarea("The action required", "Enter the action required")
@@ -448,13 +446,13 @@ class EndEligibility(CommandForm):
 
     @classmethod
     def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
-        return {"route": [(e["route"], statute.ELIGIBILITY_ROUTES[e["route"]])
+        return {"route": [(e["route"], ELIGIBILITY_ROUTES[e["route"]])
                           for e in case.status["eligibility"]]}
 
 
 class ExercisePower(CommandForm):
     effective = effective("the date the power was used")
-    power = RadiosField("Power", list(statute.POWERS.items()), message="Choose the power")
+    power = RadiosField("Power", list(POWERS.items()), message="Choose the power")
     details = textarea("Details", "Enter the details")
 
 
@@ -470,7 +468,7 @@ class DraftIEBApplication(CommandForm):
 class RecordIEBConsultation(CommandForm):
     effective = effective("the date of the response")
     application_id = ChoiceField("Application", message="Choose the application")
-    consultee = RadiosField("Consulted", [(c, c.capitalize()) for c in statute.IEB_CONSULTEES],
+    consultee = RadiosField("Consulted", [(c, c.capitalize()) for c in IEB_CONSULTEES],
                             message="Choose who was consulted")
     response = textarea("Their response", "Enter the response")
 

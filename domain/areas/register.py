@@ -24,6 +24,7 @@ from domain.areas.core import (
     require_text,
 )
 from domain.errors import CaseFileError
+from domain.rules import Rule
 from domain.wording import long_date
 
 TITLE = "The school register"
@@ -38,7 +39,43 @@ integer columns)."""
 NO_RELIGIOUS_CHARACTER = ("", "none", "does not apply", "not applicable")
 LINK_RELATIONS = ("predecessor", "successor", "other")
 
-RULES = ()
+GOVERNING_BODY = "governing body"
+DIOCESAN_AUTHORITY = "diocesan authority"
+FOUNDATION_APPOINTER = "foundation governors' appointer"
+CONSULTEES = (GOVERNING_BODY, DIOCESAN_AUTHORITY, FOUNDATION_APPOINTER)
+
+FOUNDATION_OR_VOLUNTARY = ("foundation school", "voluntary aided school",
+                           "voluntary controlled school")
+"""GIAS's TypeOfEstablishment names for the foundation and voluntary schools of s63(2) and
+s65. A foundation *special* school is a special school, not a foundation school, so only its
+governing body is consulted."""
+DIOCESAN_CHARACTERS = ("church of england", "roman catholic", "catholic", "anglican")
+"""A religious character (GIAS ReligiousCharacter) naming one of these, alone or jointly
+("Church of England/Methodist"), gives the school an appropriate diocesan authority."""
+
+CONSULTATION = Rule(
+    "consultation-by-category", "Who is consulted depends on the school's category",
+    "Before requiring arrangements (s63) or applying for an interim executive board (s65), "
+    "the authority consults the governing body; for a foundation or voluntary school with a "
+    "Church of England or Roman Catholic character, also the appropriate diocesan authority; "
+    "for any other foundation or voluntary school, also the person who appoints the "
+    "foundation governors.",
+    "Education and Inspections Act 2006 ss63(2), 65",
+)
+
+RULES = (CONSULTATION,)
+
+
+def consultees(school: School) -> tuple[str, ...]:
+    """Who must be consulted before s63 arrangements or an IEB, by the school's category and
+    religious character as the register gives them (CONSULTATION)."""
+    kind = (school.establishment_type or "").strip().casefold()
+    if kind not in FOUNDATION_OR_VOLUNTARY:
+        return (GOVERNING_BODY,)
+    character = (school.religious_character or "").strip().casefold()
+    if any(name in character for name in DIOCESAN_CHARACTERS):
+        return (GOVERNING_BODY, DIOCESAN_AUTHORITY)
+    return (GOVERNING_BODY, FOUNDATION_APPOINTER)
 
 
 def case_file_id(urn: int) -> UUID:

@@ -480,7 +480,7 @@ def test_the_apps_own_pages_run_under_its_content_security_policy_without_a_viol
     sign_in(page, "head")
 
     for path in ("/", f"/schools/{FEATURED_URN}", f"/schools/{FEATURED_URN}/record-visit",
-                 "/reports/", f"/audit/schools/{FEATURED_URN}", "/api/v1/docs",
+                 "/reports/", "/rules", f"/audit/schools/{FEATURED_URN}", "/api/v1/docs",
                  f"/audit/schools/{FEATURED_URN}/printable"):
         response = page.goto(path)
         assert response is not None and response.status == 200, path

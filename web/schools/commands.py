@@ -22,6 +22,7 @@ from threading import Lock
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from application import recorders
@@ -32,6 +33,7 @@ from domain.areas.warning_notices import (
     compliance_date,
 )
 from domain.errors import CaseFileError
+from domain.rules import rule_of
 from domain.wording import long_date
 from web.auth import requires
 from web.schools import bp
@@ -278,7 +280,7 @@ def _command_page(urn: int, command: Command) -> Any:
         try:
             rows = command.review(form, case)
         except CaseFileError as error:
-            return _show(command, case, form, problem=str(error), status=422)
+            return _show(command, case, form, problem=_refusal(error), status=422)
         return render_template("schools/confirm.html", command=command, school=case.status,
                                rows=rows, fields=_echo(request.form))
     if not _spend(token):
@@ -292,7 +294,7 @@ def _command_page(urn: int, command: Command) -> Any:
                                                      **arguments)
     except CaseFileError as error:
         form.form_token.data = _issue_token()  # nothing was recorded: the form may be sent again
-        return _show(command, case, form, problem=str(error), status=422)
+        return _show(command, case, form, problem=_refusal(error), status=422)
     except Exception as error:
         failure = failed_command(error)
         if failure is None:
@@ -331,10 +333,23 @@ def _fresh_form(command: Command, case: CaseFileView) -> f.CommandForm:
 
 
 def _show(command: Command, case: CaseFileView, form: f.CommandForm, *,
-          problem: str | None = None, status: int = 200) -> Any:
-    errors = ([{"text": problem}] if problem else []) + _error_list(form)
+          problem: str | dict[str, Any] | None = None, status: int = 200) -> Any:
+    if isinstance(problem, str):
+        problem = {"text": problem}
+    errors = ([problem] if problem else []) + _error_list(form)
     return render_template("schools/command.html", command=command, form=form,
                            school=case.status, about=form.describe(case), errors=errors), status
+
+
+def _refusal(error: CaseFileError) -> dict[str, Any]:
+    """The error summary's item for a refusal: its message and, if it rests on a rule, the
+    rule's title and source, linking to the rule on the rules page."""
+    rule = rule_of(error)
+    if rule is None:
+        return {"text": str(error)}
+    link = Markup('<a class="govuk-link" href="{}">{}</a>').format(
+        url_for("rules.index", _anchor=rule.key), rule.title)
+    return {"html": Markup("{}<br>Rule: {} ({})").format(str(error), link, rule.source)}
 
 
 def _error_list(form: Any) -> list[dict[str, str]]:

@@ -165,7 +165,8 @@ def test_decision_on_intervention_falls_due_when_non_compliance_is_recorded():
     assert "compliance:WN1" not in deadlines(school)
 
     school.give_intervention_notice(when=when(date(2026, 3, 5)), notice_id="WN1",
-                                    proposed_action="Appoint an interim executive board")
+                                    proposed_action="Appoint an interim executive board",
+                                    proposed_powers=["s65"], working_days=WORKING_DAYS)
 
     assert "decide_intervention:WN1" not in deadlines(school)
 
@@ -184,7 +185,8 @@ def test_decision_on_intervention_falls_due_when_the_period_passes_with_nothing_
     school.record_compliance(when=when(date(2026, 3, 4)), notice_id="WN1", complied=False,
                              evidence="Improvement plan not adopted")
     school.give_intervention_notice(when=when(date(2026, 3, 4)), notice_id="WN1",
-                                    proposed_action="Appoint an interim executive board")
+                                    proposed_action="Appoint an interim executive board",
+                                    proposed_powers=["s65"], working_days=WORKING_DAYS)
 
     assert "decide_intervention:WN1" not in deadlines(school)
 

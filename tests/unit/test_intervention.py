@@ -9,6 +9,7 @@ from tests.unit.builders import (
     day_after,
     eligible_by_warning_notice,
     event_names,
+    give_intervention_notice,
     in_special_measures,
     issue_notice,
     refused,
@@ -27,9 +28,7 @@ def test_written_notice_of_intervention_makes_school_eligible():
     )
     assert "warning_notice" not in school.state.eligibility
 
-    school.give_intervention_notice(
-        when=when(after), notice_id=notice_id, proposed_action="Appoint additional governors"
-    )
+    give_intervention_notice(school, after, notice_id)
 
     eligibility = school.state.eligibility["warning_notice"]
     assert eligibility.since == after
@@ -43,17 +42,13 @@ def test_intervention_notice_needs_recorded_non_compliance():
     notice_id = issue_notice(school, date(2024, 1, 8))
 
     with refused(school, "Record that the school failed to comply"):
-        school.give_intervention_notice(
-            when=when(date(2024, 3, 1)), notice_id=notice_id, proposed_action="Additional governors"
-        )
+        give_intervention_notice(school, date(2024, 3, 1), notice_id)
 
     school.record_compliance(
         when=when(date(2024, 1, 20)), notice_id=notice_id, complied=True, evidence="Plan adopted"
     )
     with refused(school, "Record that the school failed to comply"):
-        school.give_intervention_notice(
-            when=when(date(2024, 3, 1)), notice_id=notice_id, proposed_action="Additional governors"
-        )
+        give_intervention_notice(school, date(2024, 3, 1), notice_id)
 
 
 def test_intervention_notice_is_given_once_per_warning_notice():
@@ -61,9 +56,7 @@ def test_intervention_notice_is_given_once_per_warning_notice():
     notice_id = eligible_by_warning_notice(school, date(2024, 1, 8))
 
     with refused(school, f"Notice of intervention after {notice_id} was already given"):
-        school.give_intervention_notice(
-            when=when(date(2024, 3, 1)), notice_id=notice_id, proposed_action="Budget suspension"
-        )
+        give_intervention_notice(school, date(2024, 3, 1), notice_id)
 
 
 def test_coasting_school_is_eligible_for_intervention():
@@ -104,7 +97,7 @@ def test_s63_is_not_available_on_a_pay_and_conditions_notice_alone():
     with refused(school, "s60A"):
         school.exercise_power(when=when(date(2024, 2, 12)), power="s63", details="Federation")
 
-    school.exercise_power(when=when(date(2024, 2, 12)), power="s64", details="Two governors")
+    school.exercise_power(when=when(date(2024, 2, 13)), power="s64", details="Two governors")
     assert [p.power for p in school.state.powers] == ["s64"]
 
 

@@ -28,7 +28,7 @@ from application.transcodings import (
 )
 from application.views import describe_entry, describe_status
 from domain.areas.concerns import SOURCE_NOT_RECORDED
-from domain.areas.warning_notices import copy_names, expected_copies
+from domain.areas.warning_notices import copies_missing, copy_names, expected_copies
 from domain.calendar import WorkingDayCalendar
 from domain.case_file import Entry, FiringNotDue, SchoolCaseFile, case_file_id
 from domain.categories import CategoryScheme
@@ -280,6 +280,14 @@ class SchoolCaseFiles(Application[UUID]):
         the school's category and the LA's policy (s60(6)-(6B); list unconfirmed)."""
         school = self._case_file(urn).state.school
         return copy_names(expected_copies(school, issuer, given_on, self.policy))
+
+    def missing_copies(self, urn: int, *, issuer: str, given_on: date,
+                       copies_to: list[str]) -> list[str]:
+        """The required recipients ``copies_to`` does not name, for the check before a
+        warning notice is recorded (it is recorded all the same, with a warning)."""
+        school = self._case_file(urn).state.school
+        return copy_names(copies_missing(
+            expected_copies(school, issuer, given_on, self.policy), copies_to))
 
     def give_intervention_notice(self, urn: int, *, by: Who, effective: date | None = None,
                                  notice_id: str, proposed_powers: list[str],

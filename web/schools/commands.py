@@ -30,7 +30,7 @@ from application.case_files import SchoolCaseFiles, SchoolNotFound
 from domain.areas.warning_notices import (
     WARNING_NOTICE_GROUNDS,
     WARNING_NOTICE_SECTIONS,
-    compliance_date,
+    period_and_end,
 )
 from domain.errors import CaseFileError
 from domain.rules import rule_of
@@ -94,8 +94,11 @@ def _review_warning_notice(form: f.IssueWarningNotice,
     """What the notice will say, with its compliance date worked out for the reader to check
     (the command works it out again when it records the notice)."""
     given_on = form.effective.data
-    period, ends_on = compliance_date(given_on, form.compliance_period.data,
-                                              case.working_days)
+    period, ends_on = period_and_end(given_on, form.compliance_period.data,
+                                     case.working_days, comply_by=form.compliance_date.data)
+    missing = case.case_files.missing_copies(
+        case.urn, issuer=form.issuer.data or "local authority", given_on=given_on,
+        copies_to=form.copies_to.data or ["Ofsted"])
     grounds = [f"({g}) {WARNING_NOTICE_GROUNDS[g]}" for g in form.grounds.data]
     return [
         ("Kind of notice", _sentence(WARNING_NOTICE_SECTIONS.get(form.section.data, ""))),
@@ -108,6 +111,8 @@ def _review_warning_notice(form: f.IssueWarningNotice,
         ("Compliance period", f"{period} working days"),
         ("Compliance date", long_date(ends_on)),
         ("Copies to", ", ".join(form.copies_to.data) or "Ofsted"),
+        *([("Copies not listed", "Warning: no copy to the " + ", the ".join(missing)
+            + " (s60(6)); the notice will be recorded with this warning")] if missing else []),
     ]
 
 
@@ -150,6 +155,14 @@ COMMANDS: tuple[Command, ...] = (
             "Give written notice of intervention", "Record the written notice",
             lambda _, form: f"Notice of intervention after {form.notice_id.data} recorded",
             NOTICES),
+    Command("record-representations", "record_representations", f.RecordRepresentations,
+            "Record representations to Ofsted on a warning notice", "Record the representations",
+            lambda _, form: f"Representations on warning notice {form.notice_id.data} recorded",
+            NOTICES),
+    Command("record-ofsted-decision", "record_ofsted_decision", f.RecordOfstedDecision,
+            "Record Ofsted's decision on representations", "Record the decision",
+            lambda _, form: f"Ofsted's decision on warning notice {form.notice_id.data} "
+                            "recorded", NOTICES),
     Command("record-coasting", "record_coasting", f.RecordCoasting,
             "Record that the school is coasting", "Record coasting",
             lambda *_: "Coasting recorded: the school is eligible for intervention", NOTICES),

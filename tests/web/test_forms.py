@@ -51,6 +51,30 @@ def entries(services) -> int:
     return services.case_files.version(FEATURED_URN)
 
 
+def test_the_warning_notice_form_offers_the_copies_s60_6_requires(client, actions):
+    """s60(6)-(6B) (COPIES): for the featured Church of England voluntary aided school the
+    form starts with the headteacher, Ofsted, the diocesan authority and the Secretary of
+    State; the check page warns when the copies typed leave one out."""
+    actions.sign_in("head")
+    page = client.get(f"{CASE_FILE}/issue-warning-notice").text
+    copies = section_of(page, 'name="copies_to"', "</textarea>")
+    for recipient in ("headteacher", "Chief Inspector (Ofsted)", "diocesan authority",
+                      "Secretary of State"):
+        assert recipient in copies
+
+    review = send(client, f"{CASE_FILE}/issue-warning-notice", {
+        "effective": ["1", "4", "2026"], "section": "s60", "issuer": "local authority",
+        "grounds": ["a"], "compliance_date": ["10", "4", "2026"], "matters": "Standards",
+        "required_actions": "Adopt the plan", "minded_action": "IEB",
+        "copies_to": "Ofsted\nHeadteacher"})
+
+    assert review.status_code == 200
+    text = html.unescape(review.text)
+    assert "5 working days" in text
+    assert ("Warning: no copy to the diocesan authority, the Secretary of State (s60(6))"
+            in text)
+
+
 CONCERN = {"effective": ["20", "11", "2026"], "ground": "safeguarding", "source": "school visit",
            "description": "Single central record incomplete at the visit"}
 

@@ -228,7 +228,10 @@ class EligibilityCommands(CaseFileCore):
         self._record(self.EligibilityCeased, when=when, route=route, reason=reason.strip())
 
     def exercise_power(self, *, when: Entry, power: str, details: str) -> str:
-        """Uses an intervention power, with its preconditions (ss59, 63, 64, 66)."""
+        """Uses an intervention power, with its preconditions (ss59, 60(1)(d), 63, 64, 66).
+
+        Rules: POWERS_NEED_ELIGIBILITY, NO_S64_UNDER_IEB, S63_NOT_ON_S60A, S63_WINDOW,
+        S64_WINDOW, POWER_PROPOSED, REASONABLE_NOTICE."""
         require_choice("power", power, tuple(POWERS))
         state = self._require_maintained(when, "Intervention powers")
         require_text("details", details)
@@ -273,8 +276,8 @@ class EligibilityCommands(CaseFileCore):
                  if n.intervention_notice_on is not None),
                 key=lambda n: n.compliance_date, default=None,
             )
-            last_day = s64_window_ends(notice.compliance_date) if notice else None
-            if notice is not None and last_day is not None and when.effective > last_day:
+            last_day = s64_window_ends(notice.compliance_date) if notice else date.max
+            if notice is not None and when.effective > last_day:
                 S64_WINDOW.refuse(
                     f"After warning notice {notice.notice_id}, additional governors could be "
                     f"appointed only until {long_date(last_day)}, two months after its "

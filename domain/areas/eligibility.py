@@ -217,6 +217,8 @@ class EligibilityCommands(CaseFileCore):
                     f"required only until {long_date(last_day)}, two months after its compliance "
                     "period ended"
                 )
+        if power == "s63":
+            self._require_arrangements_consulted(when)
         power_id = f"P{self._count(self.PowerExercised) + 1}"
         self._record(
             self.PowerExercised, when=when, power_id=power_id, power=power,

@@ -367,8 +367,9 @@ class IEBCommands(CaseFileCore):
         instrument_on: date | None = None, terms: dict[str, str] | str | None = None,
     ) -> None:
         """Changes the members; a new member is appointed by written instrument setting out
-        their terms (Sch 6 para 5(1)). A member who stays keeps the terms recorded, unless
-        ``terms`` gives new ones."""
+        their terms (Sch 6 para 5(1)). ``terms`` is the terms by name, or one text for every
+        member who joins; a member who stays keeps the terms recorded unless given new ones
+        by name."""
         board = self._require_ieb(when)
         members = names("IEB members", members)
         if len(members) < MIN_IEB_MEMBERS:
@@ -378,7 +379,9 @@ class IEBCommands(CaseFileCore):
         require_text("reason", reason)
         known = {m.name: m.terms for m in board.appointments}
         joining = [name for name in members if name not in known]
-        given = _terms_of(members, terms or {}, joining)
+        if isinstance(terms, str) and terms.strip() and not joining:
+            raise CaseFileError("No member joins: to change a member's terms, give them by name")
+        given = _terms_of(joining if isinstance(terms, str) else members, terms or {}, joining)
         if joining or given:
             _require_instrument(instrument_on, when, board.starts_on,
                                 "the board took office")

@@ -110,10 +110,16 @@ def require_consultee(school: School, consultee: str, what: str) -> None:
 def consultees(school: School) -> tuple[str, ...]:
     """Who must be consulted before s63 arrangements or an IEB, by the school's category and
     religious character as the register gives them (CONSULTATION)."""
-    kind = (school.establishment_type or "").strip().casefold()
+    return consultees_for(school.establishment_type, school.religious_character)
+
+
+def consultees_for(establishment_type: str | None,
+                   religious_character: str | None) -> tuple[str, ...]:
+    """Who must be consulted, from the register's category and religious character."""
+    kind = (establishment_type or "").strip().casefold()
     if kind not in FOUNDATION_OR_VOLUNTARY:
         return (GOVERNING_BODY,)
-    character = (school.religious_character or "").strip().casefold()
+    character = (religious_character or "").strip().casefold()
     if any(name in character for name in DIOCESAN_CHARACTERS):
         return (GOVERNING_BODY, DIOCESAN_AUTHORITY)
     return (GOVERNING_BODY, FOUNDATION_APPOINTER)

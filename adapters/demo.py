@@ -1210,7 +1210,7 @@ def _academy_conversion(s: _Teller) -> None:
 def _warning_notice_then_ieb(s: _Teller) -> None:
     """The featured school: concerns, category 4 and an MSP group; a warning notice not
     complied with, notice of intervention, and an interim executive board (s65) after
-    consulting the governing body and the diocese."""
+    consulting the governing body and the diocesan authority."""
     s.categorise(date(2010, 9, 20), "2", _REASONS["2"], "Ofsted report, March 2009")
     s.inspect(date(2011, 5, 10), date(2011, 6, 7), 2)
     s.inspect(date(2014, 3, 11), date(2014, 4, 8), 2)

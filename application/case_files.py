@@ -332,15 +332,24 @@ class SchoolCaseFiles(Application[UUID]):
             when=w, application_id=application_id, consent=consent, reason=reason))
 
     def constitute_ieb(self, urn: int, *, by: Who, effective: date | None = None,
-                       application_id: str, members: list[str],
-                       term_ends_on: date | None = None) -> None:
+                       application_id: str, members: list[str], instrument_on: date | None,
+                       terms: dict[str, str] | str, term_ends_on: date | None = None) -> None:
+        """``terms``: each member's terms by name, or one text the instrument sets for all."""
         self._change(urn, by, effective, lambda f, w: f.constitute_ieb(
-            when=w, application_id=application_id, members=members, term_ends_on=term_ends_on))
+            when=w, application_id=application_id, members=members,
+            instrument_on=instrument_on, terms=terms, term_ends_on=term_ends_on))
 
     def change_ieb_members(self, urn: int, *, by: Who, effective: date | None = None,
-                           members: list[str], reason: str) -> None:
+                           members: list[str], reason: str, instrument_on: date | None = None,
+                           terms: dict[str, str] | str | None = None) -> None:
         self._change(urn, by, effective, lambda f, w: f.change_ieb_members(
-            when=w, members=members, reason=reason))
+            when=w, members=members, reason=reason, instrument_on=instrument_on, terms=terms))
+
+    def record_arrangements_consultation(self, urn: int, *, by: Who,
+                                         effective: date | None = None, consultee: str,
+                                         response: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.record_arrangements_consultation(
+            when=w, consultee=consultee, response=response))
 
     def end_ieb(self, urn: int, *, by: Who, effective: date | None = None, reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.end_ieb(when=w, reason=reason))

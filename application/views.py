@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, PROPOSABLE_POWERS
+from domain.areas.register import consultee_named
 from domain.areas.warning_notices import copy_names
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
@@ -76,6 +77,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
         "powers": [asdict(p) for p in state.powers],
         "ieb_applications": [asdict(a) for a in state.ieb_applications.values()],
         "ieb": asdict(state.ieb) if state.ieb else None,
+        "arrangements_consultations": [asdict(c) for c in state.arrangements_consultations],
         "msp": None if msp is None else {
             "members": msp.members,
             "cadence_weeks": msp.cadence_weeks,
@@ -184,6 +186,13 @@ def _msp_meeting_held(e: Any) -> str:
             f"{len(e.actions) or 'no'} action{'' if len(e.actions) == 1 else 's'} agreed")
 
 
+def _instrument_words(instrument_on: date | None) -> str:
+    """The written instrument appointing IEB members, where the entry records one."""
+    if instrument_on is None:
+        return ""
+    return f" (appointed by instrument of {long_date(instrument_on)})"
+
+
 def _reminder_sent(e: Any) -> str:
     return (f"Reminder: {e.key} due {long_date(e.due)} "
             f"({e.working_days_before} working day{'s' if e.working_days_before > 1 else ''}"
@@ -222,13 +231,19 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"No longer eligible ({ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
     "PowerExercised": lambda e: f"Power used: {POWERS[e.power]}",
     "IEBApplicationDrafted": lambda e: f"IEB application {e.application_id} drafted",
-    "IEBConsultationRecorded": lambda e: f"IEB {e.application_id}: {e.consultee} consulted",
+    "IEBConsultationRecorded": lambda e: (
+        f"IEB {e.application_id}: {consultee_named(e.consultee)} consulted"),
+    "ArrangementsConsultationRecorded": lambda e: (
+        f"Before requiring arrangements (s63): {consultee_named(e.consultee)} consulted"),
     "IEBApplicationSubmitted": lambda e: (
         f"IEB application {e.application_id} sent to the Secretary of State"),
     "IEBConsentGiven": lambda e: f"Secretary of State consented to IEB {e.application_id}",
     "IEBConsentRefused": lambda e: f"Secretary of State refused IEB {e.application_id}",
-    "IEBConstituted": lambda e: f"Interim executive board constituted: {', '.join(e.members)}",
-    "IEBMembersChanged": lambda e: f"IEB members now: {', '.join(e.members)}",
+    "IEBConstituted": lambda e: (
+        f"Interim executive board constituted: {', '.join(e.members)}"
+        + _instrument_words(e.instrument_on)),
+    "IEBMembersChanged": lambda e: (
+        f"IEB members now: {', '.join(e.members)}" + _instrument_words(e.instrument_on)),
     "IEBEnded": lambda e: f"Interim executive board ended: {e.reason}",
     "MSPActionCompleted": lambda e: f"MSP action {e.action_id} completed",
     "MSPMeetingScheduled": lambda e: (

@@ -285,6 +285,8 @@ class EligibilityCommands(CaseFileCore):
                 )
         if only_by_notice and power != "early_inspection":
             self._require_proposed_with_notice(state, power, when)
+        if power == "s63":
+            self._require_arrangements_consulted(when)
         power_id = f"P{self._count(self.PowerExercised) + 1}"
         self._record(
             self.PowerExercised, when=when, power_id=power_id, power=power,

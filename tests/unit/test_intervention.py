@@ -88,6 +88,8 @@ def test_s63_only_within_two_months_after_compliance_period():
             when=when(day_after(last_day)), power="s63", details="Collaboration with Oakdale"
         )
 
+    school.record_arrangements_consultation(
+        when=when(date(2024, 3, 1)), consultee="governing body", response="Agrees to collaborate")
     school.exercise_power(when=when(last_day), power="s63", details="Collaboration with Oakdale")
     assert [p.power for p in school.state.powers] == ["s63"]
 
@@ -121,7 +123,8 @@ def test_s64_not_while_ieb_in_place():
     )
     school.constitute_ieb(
         when=when(date(2024, 3, 11)), application_id=application,
-        members=["Ann Chair", "Bob Finance"],
+        members=["Ann Chair", "Bob Finance"], instrument_on=date(2024, 3, 11),
+        terms="Unpaid",
     )
 
     with refused(school, "while an interim executive board is in place (s64)"):

@@ -131,7 +131,8 @@ class Commands:
         else:
             self.case_file.constitute_ieb(
                 when=when, application_id=application.application_id,
-                members=["Ann Chair", "Bob Finance"],
+                members=["Ann Chair", "Bob Finance"], instrument_on=when.effective,
+                terms="Unpaid; two years",
             )
 
     def end_ieb(self, when: Entry) -> None:

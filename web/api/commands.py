@@ -99,6 +99,8 @@ OPERATIONS = (
     Operation("/coasting", "record-coasting", r.RecordCoasting),
     Operation("/eligibility/<route>/end", "end-eligibility", r.EndEligibility),
     Operation("/powers", "exercise-power", r.ExercisePower),
+    Operation("/arrangements-consultations", "record-arrangements-consultation",
+              r.RecordArrangementsConsultation),
     Operation("/ieb-applications", "draft-ieb-application", r.DraftIEBApplication),
     Operation("/ieb-applications/<application_id>/consultations", "record-ieb-consultation",
               r.RecordIEBConsultation),

@@ -16,7 +16,7 @@ from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_S
 from domain.areas.eligibility import POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
 from domain.areas.oversight import VISIT_KINDS
-from domain.areas.register import GOVERNANCE, MOST_PUPILS
+from domain.areas.register import CONSULTEES, GOVERNANCE, MOST_PUPILS
 from domain.areas.warning_notices import ISSUERS, WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
 from domain.ofsted import NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
 
@@ -197,6 +197,12 @@ class ExercisePower(Dated):
     details = text("Details")
 
 
+class RecordArrangementsConsultation(Dated):
+    consultee = choice("Who was consulted before requiring arrangements (s63(2))", CONSULTEES,
+                       required=True)
+    response = text("Their response")
+
+
 # The interim executive board ------------------------------------------------------------------
 
 class DraftIEBApplication(Dated):
@@ -204,7 +210,8 @@ class DraftIEBApplication(Dated):
 
 
 class RecordIEBConsultation(Dated):
-    consultee = choice("Who was consulted (s65)", IEB_CONSULTEES, required=True)
+    consultee = choice("Who was consulted (s65): the school's category decides who must be",
+                       IEB_CONSULTEES, required=True)
     response = text("Their response")
 
 
@@ -217,14 +224,30 @@ class RecordIEBDecision(Dated):
     reason = text("Why consent was refused", optional=True)
 
 
+def member_terms(description: str, **kwargs: Any) -> fields.Dict:
+    return fields.Dict(keys=fields.String(validate=Length(max=NAME)),
+                       values=fields.String(validate=Length(max=TEXT)),
+                       validate=Length(max=NAMES), metadata={"description": description},
+                       **kwargs)
+
+
 class ConstituteIEB(Dated):
     members = names("The interim executive members: at least two")
+    instrument_on = day("The date of the written instrument appointing them (Sch 6 para 5(1))",
+                        required=True)
+    terms = member_terms("Each member's terms of appointment as the instrument sets them "
+                         "out, by name", required=True)
     term_ends_on = day("When the board's term ends", load_default=None, allow_none=True)
 
 
 class ChangeIEBMembers(Dated):
     members = names("The interim executive members now")
     reason = text("Why")
+    instrument_on = day("The date of the written instrument appointing any new member",
+                        load_default=None, allow_none=True)
+    terms = member_terms("Terms of appointment by name: required for each new member; a "
+                         "member who stays keeps theirs unless given", load_default=None,
+                         allow_none=True)
 
 
 class EndIEB(Dated):

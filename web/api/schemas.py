@@ -124,9 +124,25 @@ class IEBApplicationSchema(ma.Schema):
     recorded_in = fields.Integer()
 
 
+class IEBMemberSchema(ma.Schema):
+    name = fields.String()
+    terms = fields.String(metadata={"description": "The terms of appointment the written "
+                                                   "instrument sets out (Sch 6 para 5(1)); "
+                                                   "\"not recorded\" for older entries"})
+    instrument_on = _date()
+
+
+class ConsultationSchema(ma.Schema):
+    consultee = fields.String()
+    consulted_on = fields.Date()
+    response = fields.String()
+    recorded_in = fields.Integer()
+
+
 class IEBSchema(ma.Schema):
     application_id = fields.String()
     members = fields.List(fields.String())
+    appointments = fields.List(fields.Nested(IEBMemberSchema))
     starts_on = fields.Date()
     term_ends_on = _date()
     ended_on = _date()
@@ -226,6 +242,8 @@ class SchoolStatusSchema(SchoolDetailsSchema):
     powers = fields.List(fields.Nested(PowerSchema))
     ieb_applications = fields.List(fields.Nested(IEBApplicationSchema))
     ieb = fields.Nested(IEBSchema, allow_none=True)
+    arrangements_consultations = fields.List(fields.Nested(
+        ConsultationSchema), metadata={"description": "Responses before s63 arrangements"})
     msp = fields.Nested(MSPGroupSchema, allow_none=True)
     caseworker = fields.Nested(CaseworkerSchema, allow_none=True)
     category_history = fields.List(fields.Nested(CategorySpellSchema))

@@ -43,6 +43,7 @@ from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_S
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
 from domain.areas.oversight import VISIT_KINDS
+from domain.areas.register import CONSULTEES, consultees_for
 from domain.areas.warning_notices import (
     FIXED_PERIOD_RULES_END,
     ISSUERS,
@@ -518,6 +519,29 @@ class ExercisePower(CommandForm):
     details = textarea("Details", "Enter the details")
 
 
+def _consultees(case: CaseFileView, offered: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Who the school's category calls for (register.consultees), from what is offered."""
+    needed = consultees_for(case.status["establishment_type"],
+                            case.status["religious_character"])
+    return [(c, sentence_case(c)) for c in offered if c in needed]
+
+
+class RecordArrangementsConsultation(CommandForm):
+    effective = effective("the date of the response")
+    consultee = RadiosField("Consulted", message="Choose who was consulted",
+                            description="Who must be consulted depends on the school's "
+                                        "category (s63(2))")
+    response = textarea("Their response", "Enter the response")
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"consultee": _consultees(case, CONSULTEES)}
+
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
+        return case.status["governance"] == "maintained"
+
+
 class DraftIEBApplication(CommandForm):
     effective = effective("the date the application was drafted")
     rationale = textarea("Why an interim executive board", "Enter the rationale")
@@ -530,13 +554,15 @@ class DraftIEBApplication(CommandForm):
 class RecordIEBConsultation(CommandForm):
     effective = effective("the date of the response")
     application_id = ChoiceField("Application", message="Choose the application")
-    consultee = RadiosField("Consulted", [(c, c.capitalize()) for c in IEB_CONSULTEES],
-                            message="Choose who was consulted")
+    consultee = RadiosField("Consulted", message="Choose who was consulted",
+                            description="Who must be consulted depends on the school's "
+                                        "category (s65)")
     response = textarea("Their response", "Enter the response")
 
     @classmethod
     def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
-        return {"application_id": _applications(case, "drafted")}
+        return {"application_id": _applications(case, "drafted"),
+                "consultee": _consultees(case, IEB_CONSULTEES)}
 
 
 class SubmitIEBApplication(CommandForm):
@@ -569,6 +595,11 @@ class ConstituteIEB(CommandForm):
     application_id = ChoiceField("Application consented to", message="Choose the application")
     members = LinesField("Interim executive members", [InputRequired("Enter the members")],
                          description="One per line; at least two")
+    instrument_on = DateInputField("Date of the written instrument appointing them",
+                                   what="the date of the written instrument",
+                                   description="Sch 6 para 5(1). For example, 27 3 2026")
+    terms = textarea("Terms of appointment", "Enter the terms of appointment",
+                     hint="As the instrument sets them out for every member named")
     term_ends_on = DateInputField("End of the board's term (optional)", optional=True,
                                   what="the date the term ends")
 
@@ -582,6 +613,15 @@ class ChangeIEBMembers(CommandForm):
     members = LinesField("Interim executive members now", [InputRequired("Enter the members")],
                          description="One per line; at least two")
     reason = reason()
+    instrument_on = DateInputField("Date of the written instrument appointing new members",
+                                   optional=True, what="the date of the written instrument",
+                                   description="Needed when a member joins. For example, "
+                                               "27 3 2026")
+    terms = textarea("Terms of appointment of the new members",
+                     hint="As the instrument sets them out; members who stay keep theirs")
+
+    def arguments(self) -> dict[str, Any]:
+        return {**super().arguments(), "terms": self.terms.data or None}
 
     def prefill(self, case: CaseFileView) -> None:
         if case.status["ieb"]:

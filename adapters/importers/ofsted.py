@@ -95,6 +95,16 @@ SUB_JUDGEMENT_COLUMNS = {
 }
 """The 2019 framework's key judgements (1-4) by the area the case file names: recorded for an
 inspection from September 2024 to November 2025, which had no overall grade."""
+OEIF_SUB_JUDGEMENT_COLUMNS = {
+    "Latest OEIF quality of education": "quality of education",
+    "Latest OEIF behaviour and attitudes": "behaviour and attitudes",
+    "Latest OEIF personal development": "personal development",
+    "Latest OEIF effectiveness of leadership and management": "leadership and management",
+    "Latest OEIF early years provision (where applicable)": "early years provision",
+    "Latest OEIF sixth form provision (where applicable)": "sixth form provision",
+}
+"""The same, for the latest graded inspection beside a report card (files from November
+2025)."""
 NO_OVERALL_GRADE = FRAMEWORKS[2]
 
 BLANK_WORDS = ("null", "not judged", "not applicable", "n/a", "na", "none", "-")
@@ -160,7 +170,8 @@ def _record(cells: Cells, columns: Columns, *, since: int) -> InspectionRecord:
     inspected_on = cells.date(columns.started, shown_as=DATES, required=judged)
     if (not report_card and inspected_on is not None
             and framework_on(inspected_on) is NO_OVERALL_GRADE):
-        report_card = _sub_judgements(cells)
+        report_card = _sub_judgements(
+            cells, SUB_JUDGEMENT_COLUMNS if columns is LATEST else OEIF_SUB_JUDGEMENT_COLUMNS)
     return InspectionRecord(
         row=cells.row,
         urn=urn,
@@ -222,11 +233,11 @@ def _report_card(cells: Cells) -> tuple[dict[str, str], str | None]:
     return card, safeguarding
 
 
-def _sub_judgements(cells: Cells) -> dict[str, str]:
+def _sub_judgements(cells: Cells, columns: dict[str, str]) -> dict[str, str]:
     """The key judgements of an inspection with no overall grade (September 2024 to November
     2025), as the grade's words, those the file gives."""
     grades: dict[str, str] = {}
-    for column, area in SUB_JUDGEMENT_COLUMNS.items():
+    for column, area in columns.items():
         value = " ".join(cells.text(column).lower().split())
         if not value or area in grades:
             continue

@@ -5,6 +5,7 @@ otherwise)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -82,10 +83,8 @@ def deadlines(state: Any, policy: Any, working_days: Any, scheme: Any) -> Iterat
     in_concern = in_ofsted_category
     entered: list[tuple[date, int]] = []  # (since, the entry it comes from)
     if category is not None:
-        try:
+        with suppress(CaseFileError):  # a code the scheme no longer has: not a concern
             in_concern = scheme.is_causing_concern(category.category) or in_concern
-        except CaseFileError:
-            pass
         entered.append((category.since, category.recorded_in))
     if in_ofsted_category:
         entered.append((inspection.published_on, inspection.recorded_in))

@@ -39,7 +39,10 @@ def a_report_card(**grades: str) -> dict[str, str]:
     return card
 
 
-def deadlines(school, calendar=WORKING_DAYS, policy=DeadlinePolicy()):
+DEFAULT = DeadlinePolicy()
+
+
+def deadlines(school, calendar=WORKING_DAYS, policy=DEFAULT):
     return {d.key: d for d in pending_deadlines(school.state, policy, calendar, PETERBOROUGH)}
 
 

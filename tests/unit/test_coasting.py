@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from application.views import summarise
 from domain.rules import Refused, rule_of
 from tests.unit.builders import a_maintained_school, event_names, refused, when
 
@@ -112,3 +113,17 @@ def test_coasting_recorded_before_notifications_were_still_reads_as_coasting():
 
     school.end_coasting(when=when(date(2019, 10, 1)), how="notice", reason="Letter from the RD")
     assert school.state.eligibility == {}
+
+
+def test_the_timeline_says_who_notified_coasting_when_and_under_which_regulations():
+    school = a_maintained_school()
+    school.record_coasting(when=when(date(2025, 11, 20)), basis="Requires improvement twice",
+                           notified_on=date(2025, 11, 17))
+    school.end_coasting(when=when(date(2026, 7, 1)), how="notice", reason="RD's letter")
+    notified, _, ended, _ = school.pending_events[-4:]
+
+    assert summarise(notified) == (
+        "The Secretary of State notified the governing body on 17 November 2025 that the "
+        "school is coasting (s60B); coasting as the 2025 amendments define it")
+    assert summarise(ended) == ("No longer coasting: the Secretary of State notified the "
+                                "governing body it is no longer coasting")

@@ -12,6 +12,8 @@ from domain.deadlines import DeadlinePolicy
 
 LISTS = ("reminder_working_days", "review_months")
 """The keys that take a list of whole numbers."""
+WORD_LISTS = ("warning_notice_copies",)
+"""The keys that take a list of words."""
 FLAGS = ("report_card_category_may_differ",)
 """The keys that take true or false; every other key takes one whole number."""
 
@@ -44,6 +46,13 @@ def _value(path: Path, key: str, value: Any) -> Any:
     def is_number(item: Any) -> bool:
         return isinstance(item, int) and not isinstance(item, bool)
 
+    if key in WORD_LISTS:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(f"{path}: {key} must be a list of words in quotes, e.g. "
+                             f'["headteacher"], not {value!r}')
+        if len(set(value)) != len(value):
+            raise ValueError(f"{path}: {key} repeats a word: {value!r}")
+        return tuple(value)
     if key in LISTS:
         if not isinstance(value, list) or not all(is_number(item) for item in value):
             raise ValueError(f"{path}: {key} must be a list of whole numbers, e.g. [5, 1], "

@@ -555,7 +555,7 @@ class _Story:
         self._check(published_on)
         self._catch_up(published_on)
         fields: dict[str, Any] = {"overall": quality if framework.overall_grades else None}
-        if framework.report_card_grades:
+        if framework.has_report_card:
             fields["report_card"] = report_card or _report_card(quality, self.school.phase)
             fields["safeguarding"] = safeguarding
         return self.command("record_inspection", published_on, _DATA_OFFICER, dated=False,

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from domain.areas.coasting import DEFINITIONS, ENDINGS
 from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, PROPOSABLE_POWERS
 from domain.areas.register import consultee_named
@@ -66,6 +67,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             "category": inspection.category,
             "report_card": inspection.report_card,
             "safeguarding": inspection.safeguarding,
+            "received_on": inspection.received_on,
         },
         "causing_concern": bool(reasons := concern_reasons(state, scheme, today)),
         "concern_reasons": reasons,
@@ -74,6 +76,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             {**asdict(n), "status": n.status} for n in state.warning_notices.values()
         ],
         "eligibility": [asdict(e) for e in state.eligibility.values()],
+        "coasting": asdict(state.coasting) if state.coasting else None,
         "powers": [asdict(p) for p in state.powers],
         "ieb_applications": [asdict(a) for a in state.ieb_applications.values()],
         "ieb": asdict(state.ieb) if state.ieb else None,
@@ -178,7 +181,15 @@ def _intervention_notice_given(e: Any) -> str:
 def _inspection_recorded(e: Any) -> str:
     judgement = framework_on(e.inspected_on).describe(e.overall) or "no overall grade"
     category = f", {e.category}" if e.category else ""
-    return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}"
+    received = (f"; report received {long_date(e.received_on)}"
+                if getattr(e, "received_on", None) else "")
+    return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}{received}"
+
+
+def _coasting_notified(e: Any) -> str:
+    definition = next((r.title for r in DEFINITIONS if r.key == e.regulations), e.regulations)
+    return (f"The Secretary of State notified the governing body on {long_date(e.notified_on)} "
+            f"that the school is coasting (s60B); {definition[:1].lower()}{definition[1:]}")
 
 
 def _msp_meeting_held(e: Any) -> str:
@@ -229,6 +240,8 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"Eligible for intervention: {ELIGIBILITY_ROUTES[e.route]}"),
     "EligibilityCeased": lambda e: (
         f"No longer eligible ({ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
+    "CoastingNotified": _coasting_notified,
+    "CoastingEnded": lambda e: f"No longer coasting: {ENDINGS[e.how]}",
     "PowerExercised": lambda e: f"Power used: {POWERS[e.power]}",
     "IEBApplicationDrafted": lambda e: f"IEB application {e.application_id} drafted",
     "IEBConsultationRecorded": lambda e: (

@@ -28,6 +28,7 @@ from domain.areas.register import consultees_for
 from domain.case_file import Entry, SchoolCaseFile
 from domain.deadlines import pending_deadlines, pending_firings
 from domain.errors import CaseFileError
+from domain.ofsted import category_from_report_card
 
 SCHOOLS, EVENTS = 22_000, 1_000_000
 QUICK_SCHOOLS, QUICK_EVENTS = 2_200, 100_000
@@ -570,7 +571,7 @@ class _Story:
                        f"{self.category}")
         if day.year in (2017, 2018) and self.governance == "maintained" \
                 and 2.7 < self.quality < 3.3 and rng.random() < 0.1:
-            self._do(day, "record_coasting", self.head_of_service,
+            self._do(day, "record_coasting", self.head_of_service, notified_on=day,
                      basis=f"Coasting schools regulations: {day.year - 1} and earlier results")
             self._plan(date(2019, 10, rng.randrange(1, 28)), self._end_eligibility,
                        "coasting", "Coasting definition no longer met")
@@ -624,8 +625,9 @@ class _Story:
         overall: int | None = grade
         report_card, safeguarding = None, None
         if inspected_on >= NO_GRADE:
-            overall, safeguarding = None, "met"
+            overall = None
         if inspected_on >= REPORT_CARDS:
+            safeguarding = "met"
             areas = ["inclusion", "curriculum and teaching", "achievement",
                      "attendance and behaviour", "personal development and well-being",
                      "leadership and governance"]
@@ -635,6 +637,7 @@ class _Story:
                            for area in areas}
             if grade == 4 and rng.random() < 0.5:
                 safeguarding = "not met"
+            category = category_from_report_card(report_card, safeguarding)
         published = inspected_on + timedelta(days=rng.randrange(18, 45))
         self._plan(published, self._publish, inspected_on, grade, overall, category,
                    report_card, safeguarding)

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, Snapshot
 from domain import dates
 from domain.areas import (
     categorisation,
+    coasting,
     concerns,
     corrections,
     eligibility,
@@ -39,7 +40,7 @@ from domain.status import CaseFileState, fold
 __all__ = ["AREAS", "SOURCE_NOT_RECORDED", "Entry", "FiringNotDue", "SchoolCaseFile",
            "case_file_id"]
 
-AREAS = (register, concerns, warning_notices, eligibility, ieb, msp, categorisation,
+AREAS = (register, concerns, warning_notices, eligibility, coasting, ieb, msp, categorisation,
          inspections, oversight, reminders, corrections)
 """The areas a case file is made of, in the order the rulebook lists them."""
 
@@ -49,6 +50,7 @@ class SchoolCaseFile(
     concerns.ConcernCommands,
     warning_notices.WarningNoticeCommands,
     eligibility.EligibilityCommands,
+    coasting.CoastingCommands,
     ieb.IEBCommands,
     msp.MSPCommands,
     categorisation.CategorisationCommands,

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.areas import (
     categorisation,
+    coasting,
     concerns,
     corrections,
     eligibility,
@@ -51,6 +52,7 @@ class CaseFileState(
     concerns.ConcernsState,
     warning_notices.WarningNoticesState,
     eligibility.EligibilityState,
+    coasting.CoastingState,
     ieb.IEBState,
     msp.MSPState,
     categorisation.CategorisationState,

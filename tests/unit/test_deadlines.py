@@ -267,9 +267,9 @@ def test_statement_of_action_is_due_10_working_days_after_a_category_report_is_p
 def test_no_statement_of_action_is_due_from_the_la_for_an_academy():
     """Education Act 2005 s15 and EIA 2006 s59: the LA's statement is for maintained schools."""
     academy = an_academy()
-    in_special_measures_from_8_december_2025(academy)
+    inspection = in_special_measures_from_8_december_2025(academy)
 
-    assert deadlines(academy) == {}
+    assert f"statement_of_action:{inspection}" not in deadlines(academy)
 
 
 # Monitoring group ------------------------------------------------------------------------------
@@ -472,9 +472,10 @@ def test_extension_moves_a_deadline_later_and_gives_a_reason():
     with refused(school, "Enter the reason"):
         school.extend_deadline(when=when(date(2025, 12, 10)), deadlines=open_now, key=key,
                                to=date(2026, 1, 9), reason=" ")
-    with refused(school, "There is no open deadline 'visit:next' on this case file"):
+    with refused(school, "There is no open deadline 'msp_meeting_due:next' on this case file"):
         school.extend_deadline(when=when(date(2025, 12, 10)), deadlines=open_now,
-                               key="visit:next", to=date(2026, 1, 9), reason="No category")
+                               key="msp_meeting_due:next", to=date(2026, 1, 9),
+                               reason="No monitoring group")
 
 
 def test_extension_of_a_recurring_deadline_lasts_until_the_next_one_starts():

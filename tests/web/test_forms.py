@@ -474,13 +474,18 @@ def test_every_command_records_through_its_form(actions, client, services):
     assert [(m["name"], m["terms"]) for m in status()["ieb"]["appointments"]] == [
         ("Ann One", "Unpaid; one year"), ("Cat Three", "Unpaid")]
     record("end-ieb", {"reason": "Governing body restored"})
-    record("record-coasting", {"basis": "2025 and 2026 progress below the coasting floor"})
+    record("record-coasting", {"basis": "2025 and 2026 progress below the coasting floor",
+                               "notified_on": day(today)})
+    record("end-coasting", {"how": "notice", "reason": "The Secretary of State's letter"})
+    record("record-coasting", {"basis": "Requires improvement twice",
+                               "notified_on": day(today)})
     record("end-eligibility", {"route": "coasting", "reason": "Regulations revoked"})
     record("close-msp-group", {"reason": "Rapid progress"})
 
     record("record-inspection", {
         "inspected_on": day(today - timedelta(days=20)), "published_on": day(today),
-        "category": "special measures", "safeguarding": "met",
+        "category": "requires significant improvement", "safeguarding": "met",
+        "received_on": day(today),
         "report_card": "achievement: urgent improvement\nleadership and governance: "
                        "needs attention"})
     inspection = status()["inspections"][-1]["inspection_id"]

@@ -97,6 +97,7 @@ OPERATIONS = (
     Operation("/warning-notices/<notice_id>/intervention-notice", "give-intervention-notice",
               r.GiveInterventionNotice),
     Operation("/coasting", "record-coasting", r.RecordCoasting),
+    Operation("/coasting/end", "end-coasting", r.EndCoasting),
     Operation("/eligibility/<route>/end", "end-eligibility", r.EndEligibility),
     Operation("/powers", "exercise-power", r.ExercisePower),
     Operation("/arrangements-consultations", "record-arrangements-consultation",

@@ -12,13 +12,20 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range
 
+from domain.areas.coasting import ENDINGS
 from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
 from domain.areas.eligibility import POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
 from domain.areas.oversight import VISIT_KINDS
 from domain.areas.register import CONSULTEES, GOVERNANCE, MOST_PUPILS
 from domain.areas.warning_notices import ISSUERS, WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
-from domain.ofsted import NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
+from domain.ofsted import (
+    NOTICE_TO_IMPROVE,
+    REQUIRES_SIGNIFICANT_IMPROVEMENT,
+    SAFEGUARDING,
+    SERIOUS_WEAKNESSES,
+    SPECIAL_MEASURES,
+)
 
 TEXT, NAME, NAMES, PUPILS = 20_000, 200, 100, MOST_PUPILS
 """The longest text, name and list of names taken, and the most pupils (bounds, not rules:
@@ -186,6 +193,15 @@ class GiveInterventionNotice(Dated):
 
 class RecordCoasting(Dated):
     basis = text("The coasting regulations' test it meets")
+    notified_on = day("When the Secretary of State notified the governing body that the school "
+                      "is coasting (s60B(1)); the case file refuses coasting without it",
+                      load_default=None, allow_none=True)
+
+
+class EndCoasting(Dated):
+    how = choice("exit (the regulations' exit test) or notice (the Secretary of State's notice "
+                 "that it is no longer coasting)", ENDINGS, required=True)
+    reason = text("Why coasting ended")
 
 
 class EndEligibility(Dated):
@@ -315,16 +331,23 @@ class RecordInspection(ma.Schema):
     inspected_on = day("When the inspection started", required=True)
     published_on = day("When the report was published: the entry takes effect then",
                        required=True)
+    received_on = day("When the local authority received the report, if not on publication: "
+                      "the statement of action counts from it", load_default=None,
+                      allow_none=True)
     overall = fields.Integer(load_default=None, allow_none=True, validate=Range(1, 4),
                              metadata={"description": "Overall effectiveness 1-4, where the "
                                                       "framework of the day graded it"})
-    category = choice("A category of concern", (SERIOUS_WEAKNESSES, SPECIAL_MEASURES,
-                                                NOTICE_TO_IMPROVE),
+    category = choice("A category of concern; for a report card, leave it out to record the "
+                      "one its grades call for", (REQUIRES_SIGNIFICANT_IMPROVEMENT,
+                                                  SERIOUS_WEAKNESSES, SPECIAL_MEASURES,
+                                                  NOTICE_TO_IMPROVE),
                       load_default=None, allow_none=True)
     report_card = fields.Dict(keys=fields.String(validate=Length(max=NAME)),
                               values=fields.String(validate=Length(max=NAME)),
                               load_default=None, allow_none=True,
-                              metadata={"description": "Area: grade, from 10 November 2025"})
+                              metadata={"description": "Area: grade: a report card's (from 10 "
+                                                       "November 2025) or the key judgements "
+                                                       "(September 2024 to November 2025)"})
     safeguarding = choice("met or not met", SAFEGUARDING, load_default=None, allow_none=True)
 
 

@@ -39,6 +39,7 @@ from wtforms.fields import (
 )
 from wtforms.validators import InputRequired, Optional, StopValidation
 
+from domain.areas.coasting import ENDINGS
 from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
@@ -54,6 +55,7 @@ from domain.case_file import SchoolCaseFile
 from domain.ofsted import (
     FRAMEWORKS,
     NOTICE_TO_IMPROVE,
+    REQUIRES_SIGNIFICANT_IMPROVEMENT,
     SAFEGUARDING,
     SERIOUS_WEAKNESSES,
     SPECIAL_MEASURES,
@@ -498,8 +500,18 @@ class RecordOfstedDecision(CommandForm):
 
 
 class RecordCoasting(CommandForm):
-    effective = effective("the date the school was found to be coasting")
+    effective = effective("the date the school became eligible as coasting")
+    notified_on = DateInputField(
+        "Date the Secretary of State notified the governing body that the school is coasting",
+        what="the date the Secretary of State notified the governing body (s60B)")
     basis = textarea("Basis (the coasting regulations' test it meets)", "Enter the basis")
+
+
+class EndCoasting(CommandForm):
+    effective = effective("the date the school stopped coasting")
+    how = RadiosField("How coasting ended", [(k, sentence_case(v)) for k, v in ENDINGS.items()],
+                      message="Choose how coasting ended")
+    reason = reason()
 
 
 class EndEligibility(CommandForm):
@@ -791,13 +803,20 @@ class RecordInspection(CommandForm):
                                   what="the date the inspection started")
     published_on = DateInputField("Date the report was published",
                                   what="the date the report was published")
+    received_on = DateInputField(
+        "Date the local authority received the report (optional)", optional=True,
+        what="the date the local authority received the report",
+        description="The statement of action is counted from it; leave blank if it was on "
+                    "publication")
     overall = ChoiceField("Overall effectiveness", message="Choose the overall grade",
                           optional=True, prompt="No overall grade")
     category = ChoiceField("Category of concern", message="Choose the category",
                            optional=True, prompt="None")
     report_card = textarea(
-        "Report card grades (from 10 November 2025)",
-        hint="One area a line, as area: grade, for example \"achievement: expected standard\"")
+        "Graded areas (report cards from 10 November 2025; key judgements from September 2024)",
+        hint="One area a line, as area: grade, for example \"achievement: expected standard\" "
+             "or \"quality of education: good\". A report card's category of concern follows "
+             "from its grades if you leave the category blank")
     safeguarding = ChoiceField("Safeguarding", message="Choose met or not met", optional=True,
                                prompt="Not judged")
 
@@ -810,7 +829,8 @@ class RecordInspection(CommandForm):
             "overall": [(str(grade), f"{grade}: {' or '.join(names)}")
                         for grade, names in words.items()],
             "category": [(c, c.capitalize()) for c in
-                         (SERIOUS_WEAKNESSES, SPECIAL_MEASURES, NOTICE_TO_IMPROVE)],
+                         (REQUIRES_SIGNIFICANT_IMPROVEMENT, SERIOUS_WEAKNESSES, SPECIAL_MEASURES,
+                          NOTICE_TO_IMPROVE)],
             "safeguarding": [(s, s.capitalize()) for s in SAFEGUARDING],
         }
 
@@ -827,6 +847,7 @@ class RecordInspection(CommandForm):
                 card[area.strip()] = grade.strip()
         return {
             "inspected_on": self.inspected_on.data, "published_on": self.published_on.data,
+            "received_on": self.received_on.data,
             "overall": int(self.overall.data) if self.overall.data else None,
             "category": self.category.data or None, "report_card": card or None,
             "safeguarding": self.safeguarding.data or None,

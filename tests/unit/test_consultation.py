@@ -75,7 +75,8 @@ def test_s59_maintained_schools_pupil_referral_unit_is_refused_as_one():
                                governance="pupil referral unit")
 
     with pytest.raises(CaseFileError) as refusal:
-        unit.record_coasting(when=when(date(2024, 1, 8)), basis="Coasting data")
+        unit.record_coasting(when=when(date(2024, 1, 8)), basis="Coasting data",
+                              notified_on=date(2024, 1, 5))
     assert str(refusal.value) == ("Coasting eligibility is for maintained schools; Fengate "
                                   "Pupil Referral Service is a pupil referral unit")
     assert rule_of(refusal.value) is MAINTAINED_SCHOOLS
@@ -89,5 +90,6 @@ def test_s59_maintained_schools_academy_is_refused_as_one():
                                   governance="academy")
 
     with pytest.raises(CaseFileError, match="Fengate Academy is an academy") as refusal:
-        academy.record_coasting(when=when(date(2024, 1, 8)), basis="Coasting data")
+        academy.record_coasting(when=when(date(2024, 1, 8)), basis="Coasting data",
+                                notified_on=date(2024, 1, 5))
     assert rule_of(refusal.value) is MAINTAINED_SCHOOLS

@@ -17,6 +17,9 @@ SCHOOL = {"urn": URN, "name": "Fenmarsh Church of England Primary", "phase": "Pr
 
 def test_a_case_from_concern_to_interim_executive_board(world):
     given = (date.today() - timedelta(days=60)).isoformat()
+    # 15 working days run out within 30 days; the IEB comes a month after the notice of
+    # intervention, once its reasonable notice has run.
+    failed = (date.today() - timedelta(days=30)).isoformat()
     with served(world.app) as port:
         head = ApiClient(port, world.tokens["head"])
         school = f"/api/v1/schools/{URN}"
@@ -48,9 +51,9 @@ def test_a_case_from_concern_to_interim_executive_board(world):
 
         steps = [
             (f"{school}/warning-notices/WN1/compliance",
-             {"complied": False, "evidence": "No reading plan was sent"}),
+             {"complied": False, "evidence": "No reading plan was sent", "effective": failed}),
             (f"{school}/warning-notices/WN1/intervention-notice",
-             {"proposed_powers": ["s65"],
+             {"proposed_powers": ["s65"], "effective": failed,
               "proposed_action": "Replace the governing body with an IEB"}),
             (f"{school}/ieb-applications", {"rationale": "Governors did not act on WN1"}),
             (f"{school}/ieb-applications/IEB1/consultations",

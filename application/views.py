@@ -7,8 +7,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from domain.areas.academy_orders import BASES, order_words
 from domain.areas.concerns import SOURCE_NOT_RECORDED
-from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS
+from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.identity import identity_words
@@ -72,7 +73,12 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             {**asdict(n), "status": n.status} for n in state.warning_notices.values()
         ],
         "eligibility": [asdict(e) for e in state.eligibility.values()],
-        "powers": [asdict(p) for p in state.powers],
+        "powers": [{**asdict(p), "words": power_words(p.power)} for p in state.powers],
+        "academy_orders": [
+            {**asdict(o), "status": state.academy_order_status(o), "words": order_words(state, o)}
+            for o in state.academy_orders],
+        "academy_order_expected": state.academy_order_expected(today),
+        "rise": None if state.rise is None else asdict(state.rise),
         "ieb_applications": [asdict(a) for a in state.ieb_applications.values()],
         "ieb": asdict(state.ieb) if state.ieb else None,
         "msp": None if msp is None else {
@@ -199,7 +205,16 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"Eligible for intervention: {ELIGIBILITY_ROUTES[e.route]}"),
     "EligibilityCeased": lambda e: (
         f"No longer eligible ({ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
-    "PowerExercised": lambda e: f"Power used: {POWERS[e.power]}",
+    "PowerExercised": lambda e: power_words(e.power),
+    "AcademyOrderMade": lambda e: (
+        f"Academy order {e.order_id} made by the Secretary of State on {BASES[e.basis]}"),
+    "AcademyOrderRevoked": lambda e: (
+        f"Academy order {e.order_id} revoked by the Secretary of State (s5D): {e.reason}"),
+    "RiseIdentified": lambda e: f"Identified for RISE targeted intervention: {e.basis}",
+    "RiseAdviserAssigned": lambda e: f"RISE adviser: {e.adviser}",
+    "RisePlanAgreed": lambda e: "RISE improvement plan agreed",
+    "RiseReviewHeld": lambda e: f"RISE review {e.review_id}: {e.outcome}",
+    "RiseExited": lambda e: f"Left RISE targeted intervention: {e.reason}",
     "IEBApplicationDrafted": lambda e: f"IEB application {e.application_id} drafted",
     "IEBConsultationRecorded": lambda e: f"IEB {e.application_id}: {e.consultee} consulted",
     "IEBApplicationSubmitted": lambda e: (

@@ -772,8 +772,9 @@ class _Story:
         if choice < 0.3 and not self.ieb:
             self._plan(later, self._draft_ieb)
         else:
-            power = "s64" if choice < 0.7 else "s66" if choice < 0.8 else "academy_route" \
-                if choice < 0.92 else "s63"
+            # An academy order is the Secretary of State's, not an LA power (Academies Act
+            # 2010 s4): the share the LA once recorded as "seek a sponsored academy" uses s66.
+            power = "s64" if choice < 0.7 else "s66" if choice < 0.92 else "s63"
             self._plan(later, self._power, power)
 
     def _power(self, day: date, power: str) -> None:

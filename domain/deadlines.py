@@ -41,6 +41,9 @@ class DeadlinePolicy:
     """Torbay 2011: an annual SEP visit for every school."""
     review_months: tuple[int, ...] = (9, 1, 4)
     """Peterborough 2013: categories reviewed in September, December/January and April."""
+    rise_review_weeks: int = 6
+    """A placeholder for the LA to confirm (unconfirmed): the next RISE review of a school in
+    targeted intervention this many weeks after its last (domain.areas.rise REVIEW_CADENCE)."""
 
     def __post_init__(self) -> None:
         if any(days < 1 for days in self.reminder_working_days):
@@ -48,7 +51,7 @@ class DeadlinePolicy:
         if not all(1 <= month <= 12 for month in self.review_months) or not self.review_months:
             raise ValueError("Review months are numbers from 1 to 12")
         for name in ("statement_of_action_working_days", "ieb_chase_weeks",
-                     "visit_weeks_in_category", "visit_weeks_otherwise"):
+                     "visit_weeks_in_category", "visit_weeks_otherwise", "rise_review_weeks"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', ' ')} must be at least 1")
 

@@ -10,6 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from domain.areas import (
+    academy_orders,
     categorisation,
     concerns,
     corrections,
@@ -20,6 +21,7 @@ from domain.areas import (
     oversight,
     register,
     reminders,
+    rise,
     warning_notices,
 )
 from domain.areas.categorisation import CategorySpell
@@ -41,7 +43,8 @@ __all__ = [
 ]
 
 DEADLINE_SOURCES = (warning_notices.deadlines, eligibility.deadlines, inspections.deadlines,
-                    msp.deadlines, ieb.deadlines, oversight.deadlines, categorisation.deadlines)
+                    msp.deadlines, ieb.deadlines, oversight.deadlines, categorisation.deadlines,
+                    rise.deadlines)
 """Each area's deadlines, derived from its part of the state (``domain.deadlines``)."""
 
 
@@ -51,10 +54,12 @@ class CaseFileState(
     concerns.ConcernsState,
     warning_notices.WarningNoticesState,
     eligibility.EligibilityState,
+    academy_orders.AcademyOrdersState,
     ieb.IEBState,
     msp.MSPState,
     categorisation.CategorisationState,
     inspections.InspectionsState,
+    rise.RiseState,
     oversight.OversightState,
     reminders.RemindersState,
     corrections.CorrectionsState,

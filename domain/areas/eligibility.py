@@ -30,9 +30,24 @@ POWERS = {
     "s64": "appoint additional governors (s64)",
     "s66": "suspend the delegated budget (s66)",
     "early_inspection": "request an early Ofsted inspection",
-    "academy_route": "seek a sponsored academy (Academies Act 2010 s4)",
 }
 """The LA's own powers (ss63-66) and the steps used with them in practice."""
+
+FORMER_POWERS = {
+    "academy_route": "Sought a sponsored academy (recorded as an LA step before scc recorded "
+                     "academy orders)",
+}
+"""Steps earlier versions of scc offered as LA powers and no longer do. Their entries stay as
+they were stored (the hash chain covers them) and read in these words: an academy order is
+the Secretary of State's (Academies Act 2010 s4), recorded under Academy orders."""
+
+
+def power_words(power: str) -> str:
+    """How an entry's power reads on the timeline and the pages, old or current."""
+    if power in FORMER_POWERS:
+        return FORMER_POWERS[power]
+    words = POWERS.get(power, power)
+    return f"Power used: {words}"
 
 S63_WINDOW_MONTHS = 2
 
@@ -71,7 +86,16 @@ COASTING = Rule(
     "s1", applies_from=date(2016, 4, 18),
 )
 
-RULES = (POWERS_NEED_ELIGIBILITY, NO_S64_UNDER_IEB, S63_NOT_ON_S60A, S63_WINDOW, COASTING)
+ACADEMY_ORDER_NOT_LA_POWER = Rule(
+    "academy-order-not-la-power", "An academy order is not the LA's to seek as a power",
+    "Seeking a sponsored academy is not one of the local authority's intervention powers: "
+    "the Secretary of State makes academy orders, which the case file records under Academy "
+    "orders.",
+    "Academies Act 2010 s4",
+)
+
+RULES = (POWERS_NEED_ELIGIBILITY, NO_S64_UNDER_IEB, S63_NOT_ON_S60A, S63_WINDOW, COASTING,
+         ACADEMY_ORDER_NOT_LA_POWER)
 
 
 def add_months(day: date, months: int) -> date:
@@ -180,6 +204,11 @@ class EligibilityCommands(CaseFileCore):
 
     def exercise_power(self, *, when: Entry, power: str, details: str) -> str:
         """Uses an intervention power, with its preconditions (ss59, 63, 64, 66)."""
+        if power in FORMER_POWERS:
+            ACADEMY_ORDER_NOT_LA_POWER.refuse(
+                "Seeking a sponsored academy is not a local authority power: record the "
+                "Secretary of State's academy order under Academy orders instead"
+            )
         require_choice("power", power, tuple(POWERS))
         state = self._require_maintained(when, "Intervention powers")
         require_text("details", details)

@@ -136,8 +136,9 @@ class RiseState:
             self._falls_due_afresh("rise_review:next")  # type: ignore[attr-defined]
 
     def _on_RiseExited(self, e: Any) -> None:
-        if self.rise is not None:
-            self.rise.exited_on, self.rise.exit_reason = e.effective, e.reason
+        spell = self.rise
+        if spell is not None:
+            spell.exited_on, spell.exit_reason = e.effective, e.reason
 
 
 def deadlines(state: Any, policy: Any, working_days: Any, scheme: Any) -> Iterator[tuple]:

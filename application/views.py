@@ -75,7 +75,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
         "eligibility": [asdict(e) for e in state.eligibility.values()],
         "powers": [{**asdict(p), "words": power_words(p.power)} for p in state.powers],
         "academy_orders": [
-            {**asdict(o), "status": state.academy_order_status(o), "words": order_words(state, o)}
+            {**asdict(o), "status": state.academy_order_status(o), "words": order_words(state, o, today)}
             for o in state.academy_orders],
         "academy_order_expected": state.academy_order_expected(today),
         "rise": None if state.rise is None else asdict(state.rise),

@@ -60,7 +60,10 @@ def test_rise_while_identified():
         school.record_rise_review(when=when(date(2026, 7, 20)), notes="x", outcome="y")
 
 
-def next_review(school, policy=DeadlinePolicy()):
+DEFAULT_POLICY = DeadlinePolicy()
+
+
+def next_review(school, policy=DEFAULT_POLICY):
     found = [d for d in pending_deadlines(school.state, policy, WORKING_DAYS, PETERBOROUGH)
              if d.kind == "rise_review"]
     return found[0].due if found else None

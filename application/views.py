@@ -275,6 +275,8 @@ def compare_status(before: dict[str, Any], after: dict[str, Any]) -> list[dict[s
     for notice_id in sorted(notices[0].keys() | notices[1].keys(), key=_numbered):
         compare(f"Warning notice {notice_id}", *(_notice_words(n.get(notice_id)) for n in notices))
     compare("Eligible for intervention", _eligibility_words(before), _eligibility_words(after))
+    compare("Academy order", _academy_order_words(before), _academy_order_words(after))
+    compare("RISE targeted intervention", _rise_words(before), _rise_words(after))
     compare("Interim executive board", _ieb_words(before), _ieb_words(after))
     compare("MSP group", _msp_words(before), _msp_words(after))
     compare("Open MSP actions", _msp_actions_words(before), _msp_actions_words(after))
@@ -312,6 +314,24 @@ def _notice_words(notice: dict[str, Any] | None) -> str:
 def _eligibility_words(status: dict[str, Any]) -> str:
     routes = [ELIGIBILITY_ROUTES[e["route"]] for e in status["eligibility"]]
     return "; ".join(routes) if routes else "not eligible"
+
+
+def _academy_order_words(status: dict[str, Any]) -> str:
+    if status.get("academy_order_expected"):
+        return "expected under the former duty (s4(A1)), none recorded"
+    orders = status.get("academy_orders") or []
+    if not orders:
+        return "none"
+    latest = orders[-1]
+    return f"{latest['order_id']} made {long_date(latest['made_on'])}: {latest['status']}"
+
+
+def _rise_words(status: dict[str, Any]) -> str:
+    spell = status.get("rise")
+    if spell is None:
+        return "no"
+    adviser = f", adviser {spell['adviser']}" if spell["adviser"] else ""
+    return f"since {long_date(spell['identified_on'])}{adviser}"
 
 
 def _ieb_words(status: dict[str, Any]) -> str:

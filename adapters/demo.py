@@ -1282,7 +1282,7 @@ def _warning_notice_then_ieb(s: _Teller) -> None:
                  "governing body did not meet in February",
     )
     s.on(date(2025, 3, 3), head).give_intervention_notice(
-        notice_id=notice,
+        notice_id=notice, proposed_powers=["s65"],
         proposed_action="Apply for consent to replace the governing body with an interim "
                         "executive board (s65)",
     )

@@ -11,7 +11,9 @@ from typing import Any
 from domain.deadlines import DeadlinePolicy
 
 LISTS = ("reminder_working_days", "review_months")
-"""The keys that take a list of whole numbers; every other key takes one whole number."""
+"""The keys that take a list of whole numbers."""
+WORD_LISTS = ("warning_notice_copies",)
+"""The keys that take a list of words; every other key takes one whole number."""
 
 
 def load_policy(path: str | PathLike[str]) -> DeadlinePolicy:
@@ -42,6 +44,13 @@ def _value(path: Path, key: str, value: Any) -> Any:
     def is_number(item: Any) -> bool:
         return isinstance(item, int) and not isinstance(item, bool)
 
+    if key in WORD_LISTS:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(f"{path}: {key} must be a list of words in quotes, e.g. "
+                             f'["headteacher"], not {value!r}')
+        if len(set(value)) != len(value):
+            raise ValueError(f"{path}: {key} repeats a word: {value!r}")
+        return tuple(value)
     if key in LISTS:
         if not isinstance(value, list) or not all(is_number(item) for item in value):
             raise ValueError(f"{path}: {key} must be a list of whole numbers, e.g. [5, 1], "

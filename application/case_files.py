@@ -28,6 +28,7 @@ from application.transcodings import (
 )
 from application.views import describe_entry, describe_status
 from domain.areas.concerns import SOURCE_NOT_RECORDED
+from domain.areas.warning_notices import copies_missing, copy_names, expected_copies
 from domain.calendar import WorkingDayCalendar
 from domain.case_file import Entry, FiringNotDue, SchoolCaseFile, case_file_id
 from domain.categories import CategoryScheme
@@ -250,7 +251,7 @@ class SchoolCaseFiles(Application[UUID]):
                              **notice: Any) -> str:
         """Gives a warning notice; its compliance date is computed in working days."""
         return self._change(urn, by, effective, lambda f, w: f.issue_warning_notice(
-            when=w, working_days=self.working_days, **notice))
+            when=w, working_days=self.working_days, policy=self.policy, **notice))
 
     def record_compliance(self, urn: int, *, by: Who, effective: date | None = None,
                           notice_id: str, complied: bool, evidence: str) -> None:
@@ -262,10 +263,39 @@ class SchoolCaseFiles(Application[UUID]):
         self._change(urn, by, effective, lambda f, w: f.withdraw_warning_notice(
             when=w, notice_id=notice_id, reason=reason))
 
+    def record_representations(self, urn: int, *, by: Who, effective: date | None = None,
+                               notice_id: str, summary: str) -> None:
+        """The governing body's representations to Ofsted on a notice before 18 April 2016."""
+        self._change(urn, by, effective, lambda f, w: f.record_representations(
+            when=w, notice_id=notice_id, summary=summary))
+
+    def record_ofsted_decision(self, urn: int, *, by: Who, effective: date | None = None,
+                               notice_id: str, confirmed: bool, details: str = "") -> None:
+        """Ofsted's decision on representations: the notice confirmed or not."""
+        self._change(urn, by, effective, lambda f, w: f.record_ofsted_decision(
+            when=w, notice_id=notice_id, confirmed=confirmed, details=details))
+
+    def expected_copies(self, urn: int, *, issuer: str, given_on: date) -> list[str]:
+        """Who must get a copy of a warning notice the issuer gives the school on the day, by
+        the school's category and the LA's policy (s60(6)-(6B); list unconfirmed)."""
+        school = self._case_file(urn).state.school
+        return copy_names(expected_copies(school, issuer, given_on, self.policy))
+
+    def missing_copies(self, urn: int, *, issuer: str, given_on: date,
+                       copies_to: list[str]) -> list[str]:
+        """The required recipients ``copies_to`` does not name, for the check before a
+        warning notice is recorded (it is recorded all the same, with a warning)."""
+        school = self._case_file(urn).state.school
+        return copy_names(copies_missing(
+            expected_copies(school, issuer, given_on, self.policy), copies_to))
+
     def give_intervention_notice(self, urn: int, *, by: Who, effective: date | None = None,
-                                 notice_id: str, proposed_action: str) -> None:
+                                 notice_id: str, proposed_powers: list[str],
+                                 proposed_action: str = "") -> None:
         self._change(urn, by, effective, lambda f, w: f.give_intervention_notice(
-            when=w, notice_id=notice_id, proposed_action=proposed_action))
+            when=w, notice_id=notice_id, proposed_powers=proposed_powers,
+            proposed_action=proposed_action, working_days=self.working_days,
+            policy=self.policy))
 
     def record_coasting(self, urn: int, *, by: Who, effective: date | None = None,
                         basis: str) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from domain.areas.academy_orders import BASES, order_words
 from domain.areas.concerns import SOURCE_NOT_RECORDED
-from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words
+from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words, proposal_words
+from domain.areas.warning_notices import copy_names
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
 from domain.identity import identity_words
@@ -158,9 +159,24 @@ def _concern_raised(e: Any) -> str:
 
 def _warning_notice_issued(e: Any) -> str:
     grounds = ", ".join(f"({g})" for g in e.grounds) or "pay and conditions"
-    return (f"Warning notice {e.notice_id} ({e.section}) given by the {e.issuer} on "
-            f"{grounds}; comply by {long_date(e.compliance_date)} "
-            f"({e.compliance_period} working days)")
+    words = (f"Warning notice {e.notice_id} ({e.section}) given by the {e.issuer} on "
+             f"{grounds}; comply by {long_date(e.compliance_date)} "
+             f"({e.compliance_period} working days)")
+    if e.copies_missing:
+        words += ("; WARNING: no copy recorded to the "
+                  + ", the ".join(copy_names(e.copies_missing)) + " (s60(6))")
+    return words
+
+
+def _intervention_notice_given(e: Any) -> str:
+    if e.proposed_powers is None:
+        proposed = "powers proposed not recorded"
+    else:
+        proposed = "proposes to " + "; ".join(proposal_words(p) for p in e.proposed_powers)
+    words = f"Written notice of proposed intervention after {e.notice_id}: {proposed}"
+    if e.powers_from is not None:
+        words += f", from {long_date(e.powers_from)}"
+    return words + (f" ({e.proposed_action})" if e.proposed_action else "")
 
 
 def _inspection_recorded(e: Any) -> str:
@@ -199,8 +215,13 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
     "WarningNoticeWithdrawn": lambda e: f"Warning notice {e.notice_id} withdrawn: {e.reason}",
     "WarningNoticeSuperseded": lambda e: (
         f"Warning notice {e.notice_id} superseded by {e.superseded_by}"),
-    "InterventionNoticeGiven": lambda e: (
-        f"Written notice of proposed intervention after {e.notice_id}: {e.proposed_action}"),
+    "InterventionNoticeGiven": _intervention_notice_given,
+    "RepresentationsToOfstedMade": lambda e: (
+        f"Governing body made representations to Ofsted on warning notice {e.notice_id}: "
+        f"{e.summary}"),
+    "OfstedDecisionOnNotice": lambda e: (
+        f"Ofsted {'confirmed' if e.confirmed else 'did NOT confirm'} warning notice "
+        f"{e.notice_id}" + (f": {e.details}" if e.details else "")),
     "BecameEligible": lambda e: (
         f"Eligible for intervention: {ELIGIBILITY_ROUTES[e.route]}"),
     "EligibilityCeased": lambda e: (

@@ -764,7 +764,7 @@ class _Story:
     def _intervene(self, day: date, notice: str) -> None:
         rng = self.rng
         if not self._do(day, "give_intervention_notice", self.head_of_service,
-                        notice_id=notice,
+                        notice_id=notice, proposed_powers=["s63", "s64", "s65", "s66"],
                         proposed_action="Appoint additional governors under s64"):
             return
         later = day + timedelta(days=rng.randrange(20, 60))

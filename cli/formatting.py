@@ -209,3 +209,37 @@ def status_block(school: dict[str, Any], as_at: date) -> str:
             lines.append(f"    overdue {action['action_id']}: {action['description']} "
                          f"({action['owner']}, due {long_date(action['due'])})")
     return "\n".join(lines)
+
+
+# The rulebook ----------------------------------------------------------------------------
+
+def rule_block(rule: dict[str, Any], indent: str = "") -> str:
+    """One rule: its key and title, what it says, and where it comes from and when."""
+    import textwrap
+
+    def wrapped(label: str, text: str) -> list[str]:
+        return textwrap.wrap(text, width=96, initial_indent=f"{indent}  {label}: ",
+                             subsequent_indent=f"{indent}    ")
+
+    lines = [f"{indent}{rule['key']}: {rule['title']}"]
+    lines += textwrap.wrap(rule["says"], width=96, initial_indent=f"{indent}  ",
+                           subsequent_indent=f"{indent}  ")
+    lines += wrapped("Source", rule["source"])
+    lines += wrapped("Kind", rule["kind_label"][:1].lower() + rule["kind_label"][1:])
+    lines += wrapped("Applies", rule["applies"])
+    if rule["unconfirmed"]:
+        lines += wrapped("Unconfirmed", rule["unconfirmed"])
+    if rule["setting"]:
+        lines += wrapped("Policy setting", rule["setting"])
+    return "\n".join(lines)
+
+
+def rulebook_text(chapters: Sequence[dict[str, Any]]) -> str:
+    """Every chapter's title and summary, then its rules."""
+    parts = []
+    for chapter in chapters:
+        count = len(chapter["rules"])
+        heading = f"{chapter['title']} ({count} rule{'' if count == 1 else 's'})"
+        parts.append("\n".join([heading, "=" * len(heading), chapter["summary"]]).rstrip())
+        parts += [rule_block(rule) for rule in chapter["rules"]]
+    return "\n\n".join(parts)

@@ -44,9 +44,20 @@ def _case_files() -> Iterator[Any]:
     try:
         yield case_files
     except CaseFileError as error:
-        raise UserError(str(error)) from None
+        raise UserError(refusal(error)) from None
     finally:
         case_files.close()
+
+
+def refusal(error: CaseFileError) -> str:
+    """A refusal's message and, if it rests on a rule, the rule and where to read it."""
+    from domain.rules import rule_of
+
+    rule = rule_of(error)
+    if rule is None:
+        return str(error)
+    return (f"{error}\nRule {rule.key}: {rule.title} ({rule.source}); "
+            f"see scc rules {rule.key}")
 
 
 class RebuildStopped(click.ClickException):
@@ -222,6 +233,45 @@ def history(urn: str, as_at: str | None, as_known_at: str | None, output: str) -
         click.echo(formatting.status_block(status, today))
 
 
+@scc.command(help="The rules of law and policy scc holds a case file to, chapter by chapter: "
+                  "what each says, where it comes from and when it applies. KEY shows one "
+                  "rule.")
+@click.argument("key", required=False)
+@click.option("--on", "on", metavar="DATE",
+              help="Only the rules in force on this date (YYYY-MM-DD or DD/MM/YYYY).")
+@click.option("--json", "as_json", is_flag=True, help="A machine-readable list.")
+def rules(key: str | None, on: str | None, as_json: bool) -> None:
+    from application import rulebook
+    from domain.rulebook import rule as rule_named
+
+    day = _date(on) if on else None
+    if key is not None:
+        try:
+            rule = rule_named(key)
+        except KeyError:
+            raise UserError(f"There is no rule {key!r}: scc rules lists them all") from None
+        found = rulebook.rule_view(rule)
+        if day is not None and not rule.in_force_on(day):
+            raise UserError(f"The rule {key} was not in force on {formatting.long_date(day)}: "
+                            f"it applies {found['applies']}")
+        click.echo(formatting.to_json(found) if as_json else formatting.rule_block(found))
+        return
+    chapters = rulebook.chapters(on=day)
+    if as_json:
+        click.echo(formatting.to_json([
+            {**rule, "chapter": chapter["key"], "chapter_title": chapter["title"]}
+            for chapter in chapters for rule in chapter["rules"]]))
+        return
+    if not chapters:
+        click.echo(f"No rule was in force on {formatting.long_date(day)}." if day
+                   else "The rulebook holds no rules.")
+        return
+    if day is not None:
+        click.echo(f"Rules in force on {formatting.long_date(day)}")
+        click.echo()
+    click.echo(formatting.rulebook_text(chapters))
+
+
 # What the user types -----------------------------------------------------------------------
 
 def _urn(text: str) -> int:
@@ -255,8 +305,8 @@ def _datetime(text: str) -> datetime:
         moment = moment.replace(tzinfo=formatting.ENGLAND)
     try:
         require_known_at(moment)
-    except CaseFileError as refusal:
-        raise UserError(str(refusal)) from None
+    except CaseFileError as refused:
+        raise UserError(refusal(refused)) from None
     return moment.astimezone(UTC)
 
 

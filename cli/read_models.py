@@ -17,7 +17,7 @@ from domain.errors import CaseFileError
 def _projections() -> Iterator[Any]:
     from adapters.bootstrap import build_projections
     from adapters.config import Settings
-    from cli.main import UserError, _case_files
+    from cli.main import UserError, _case_files, refusal
 
     with _case_files() as case_files:
         try:
@@ -26,7 +26,9 @@ def _projections() -> Iterator[Any]:
             raise UserError(str(error)) from None
         try:
             yield read_models
-        except (CaseFileError, ValueError) as error:
+        except CaseFileError as error:
+            raise UserError(refusal(error)) from None
+        except ValueError as error:
             raise UserError(str(error)) from None
         finally:
             read_models.store.close()

@@ -19,6 +19,10 @@ from domain.errors import CaseFileError
 if TYPE_CHECKING:
     from domain.status import CaseFileState
 
+WARNING_NOTICE_COPY_KINDS = ("headteacher", "chief inspector", "diocese or foundation",
+                             "other issuer")
+"""The kinds of recipient of a warning notice's copies the policy may require (s60(6)-(6B))."""
+
 PASSED = 0
 """A firing's ``working_days_before`` when it marks the due date passing, not a reminder."""
 
@@ -41,6 +45,14 @@ class DeadlinePolicy:
     """Torbay 2011: an annual SEP visit for every school."""
     review_months: tuple[int, ...] = (9, 1, 4)
     """Peterborough 2013: categories reviewed in September, December/January and April."""
+    reasonable_notice_working_days: int = 5
+    """EIA 2006 s60(1)(d): "reasonable notice" in writing before the LA uses a power it
+    proposed after a warning notice; the Act sets no length, so 5 working days is the LA's
+    reading (unconfirmed)."""
+    warning_notice_copies: tuple[str, ...] = (
+        "headteacher", "chief inspector", "diocese or foundation", "other issuer")
+    """EIA 2006 s60(6), (6A), (6B): who gets a copy of a warning notice, by kind
+    (``domain.areas.warning_notices.COPY_KINDS``); the list is unconfirmed."""
     rise_review_weeks: int = 6
     """A placeholder for the LA to confirm (unconfirmed): the next RISE review of a school in
     targeted intervention this many weeks after its last (domain.areas.rise REVIEW_CADENCE)."""
@@ -50,6 +62,12 @@ class DeadlinePolicy:
             raise ValueError("Reminders come at least one working day before a due date")
         if not all(1 <= month <= 12 for month in self.review_months) or not self.review_months:
             raise ValueError("Review months are numbers from 1 to 12")
+        unknown = sorted(set(self.warning_notice_copies) - set(WARNING_NOTICE_COPY_KINDS))
+        if unknown:
+            raise ValueError(f"Copies of a warning notice go to kinds of recipient among "
+                             f"{', '.join(WARNING_NOTICE_COPY_KINDS)}, not {', '.join(unknown)}")
+        if self.reasonable_notice_working_days < 0:
+            raise ValueError("reasonable notice working days must be 0 or more")
         for name in ("statement_of_action_working_days", "ieb_chase_weeks",
                      "visit_weeks_in_category", "visit_weeks_otherwise", "rise_review_weeks"):
             if getattr(self, name) < 1:

@@ -48,6 +48,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
         health,
         reports,
         request_log,
+        rules,
         schools,
         security_headers,
         store_failures,
@@ -62,7 +63,8 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     filters.register(app)
     store_failures.register(app)
     auth.register(app)
-    for blueprint in (health.bp, auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp):
+    for blueprint in (health.bp, auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp,
+                      rules.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(403)

@@ -101,3 +101,20 @@ def test_a_wrong_method_is_405_with_the_methods_allowed(client, local):
 
     problem(answer, 405, "method-not-allowed")
     assert set(answer.headers["Allow"].split(", ")) >= {"GET"}
+
+
+def test_a_notice_of_intervention_names_the_powers_it_proposes(client, local):
+    """s60(1)(d) (s60-1d-power-proposed): the body must list the proposed powers, each one
+    the LA could propose."""
+    version = local.services.case_files.version(URN)
+
+    body = problem(client.post(f"{SCHOOL}/warning-notices/WN1/intervention-notice",
+                               headers=local.headers("head"),
+                               json={"proposed_action": "An IEB"}), 422, "invalid-request")
+    assert {(e["field"], e["message"]) for e in body["errors"]} == {
+        ("proposed_powers", "Missing data for required field.")}
+    body = problem(client.post(f"{SCHOOL}/warning-notices/WN1/intervention-notice",
+                               headers=local.headers("head"),
+                               json={"proposed_powers": ["s68"]}), 422, "invalid-request")
+    assert [e["field"] for e in body["errors"]] == ["proposed_powers.0"]
+    assert local.services.case_files.version(URN) == version

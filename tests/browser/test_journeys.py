@@ -480,7 +480,7 @@ def test_the_apps_own_pages_run_under_its_content_security_policy_without_a_viol
     sign_in(page, "head")
 
     for path in ("/", f"/schools/{FEATURED_URN}", f"/schools/{FEATURED_URN}/record-visit",
-                 "/reports/", f"/audit/schools/{FEATURED_URN}", "/api/v1/docs",
+                 "/reports/", "/rules", f"/audit/schools/{FEATURED_URN}", "/api/v1/docs",
                  f"/audit/schools/{FEATURED_URN}/printable"):
         response = page.goto(path)
         assert response is not None and response.status == 200, path
@@ -500,3 +500,43 @@ def test_the_apps_own_pages_run_under_its_content_security_policy_without_a_viol
     assert page.evaluate("window.injected === undefined")
     injected = [v for v in violations if "script-src" in v]
     assert injected and violations == injected, violations
+
+
+MAINTAINED_FOR_RULE = 990018  # Pondersby Primary School: no notices
+
+
+def test_a_refusal_names_its_rule_and_the_rulebook_explains_it(page: Page, live_server):
+    # A notice given on Thursday 1 October 2026 with 10 working days: the period runs to
+    # Thursday 15 October 2026, so failure cannot be recorded as at that day.
+    notice_id = live_server.services.case_files.issue_warning_notice(
+        MAINTAINED_FOR_RULE, by="Helen Marsh", effective=date(2026, 10, 1),
+        grounds=["b"], matters="The governing body has not met since June",
+        required_actions="Meet and agree a recovery plan", compliance_period=10,
+        minded_action="Appoint additional governors (s64)")
+    sign_in(page, "caseworker")
+    page.goto(f"/schools/{MAINTAINED_FOR_RULE}/record-compliance?notice_id={notice_id}")
+    fill_date(page, "effective", date(2026, 10, 15))
+    page.get_by_label("No, it did not comply").check()
+    page.get_by_label("Evidence").fill("No meeting was held")
+    page.get_by_role("button", name="Record compliance").click()
+
+    # Check the refusal says why, names the rule it rests on and links to it
+    expect_error_summary(page, "failure to comply can be recorded only after it ends")
+    rule_link = page.locator(".govuk-error-summary").get_by_role(
+        "link", name="Failure to comply only after the period")
+    expect(rule_link).to_have_attribute("href", re.compile(r"/rules#failure-after-period$"))
+    rule_link.click()
+
+    # Check the rulebook shows that rule: what it says, its source, that it is statute
+    expect(page).to_have_url(re.compile(r"/rules#failure-after-period$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Rules"))
+    rule = page.locator("#failure-after-period")
+    expect(rule).to_be_in_viewport()
+    expect(rule).to_contain_text("only after the compliance period has ended")
+    expect(rule).to_contain_text("Education and Inspections Act 2006 s60(1)(b)-(c)")
+    expect(rule).to_contain_text("Statute")
+    screenshot(page, "rules-page")
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the rules page scrolls sideways on a phone ({width} px)"
+    screenshot(page, "rules-page-phone")

@@ -69,7 +69,8 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
     with pytest.raises(CaseFileError, match="not eligible for intervention"):
         case_files.draft_ieb_application(URN, by=HEAD, effective=date(2025, 5, 2), rationale="x")
     case_files.give_intervention_notice(URN, by=HEAD, effective=date(2025, 5, 6),
-                                        notice_id=notice, proposed_action="IEB under s65")
+                                        notice_id=notice, proposed_powers=["s65"],
+                                        proposed_action="IEB under s65")
     assert [e["route"] for e in case_files.school(URN)["eligibility"]] == ["warning_notice"]
 
     application = case_files.draft_ieb_application(

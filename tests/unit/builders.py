@@ -79,17 +79,31 @@ def day_after(day: date) -> date:
     return date.fromordinal(day.toordinal() + 1)
 
 
-def eligible_by_warning_notice(case_file: SchoolCaseFile, on: date, **overrides: Any) -> str:
+ALL_POWERS = ["s63", "s64", "s66", "s65"]
+
+
+def give_intervention_notice(case_file: SchoolCaseFile, on: date, notice_id: str,
+                             proposed_powers: list[str] | None = None, **fields: Any) -> None:
+    """Written notice of intervention proposing ``proposed_powers`` (every LA power unless
+    told otherwise), under the default policy (5 working days' reasonable notice)."""
+    case_file.give_intervention_notice(
+        when=when(on), notice_id=notice_id, working_days=WORKING_DAYS,
+        proposed_powers=ALL_POWERS if proposed_powers is None else proposed_powers,
+        **{"proposed_action": "Appoint additional governors", **fields},
+    )
+
+
+def eligible_by_warning_notice(case_file: SchoolCaseFile, on: date,
+                               proposed_powers: list[str] | None = None,
+                               **overrides: Any) -> str:
     """Gives a notice on ``on`` that the school fails; the LA then gives notice of
-    intervention the day after the period ends (s60(1))."""
+    intervention the day after the period ends (s60(1)), proposing ``proposed_powers``."""
     notice_id = issue_notice(case_file, on, **overrides)
     after = day_after(case_file.state.warning_notices[notice_id].compliance_date)
     case_file.record_compliance(
         when=when(after), notice_id=notice_id, complied=False, evidence="Plan not adopted"
     )
-    case_file.give_intervention_notice(
-        when=when(after), notice_id=notice_id, proposed_action="Appoint additional governors"
-    )
+    give_intervention_notice(case_file, after, notice_id, proposed_powers)
     return notice_id
 
 

@@ -165,7 +165,8 @@ def test_decision_on_intervention_falls_due_when_non_compliance_is_recorded():
     assert "compliance:WN1" not in deadlines(school)
 
     school.give_intervention_notice(when=when(date(2026, 3, 5)), notice_id="WN1",
-                                    proposed_action="Appoint an interim executive board")
+                                    proposed_action="Appoint an interim executive board",
+                                    proposed_powers=["s65"], working_days=WORKING_DAYS)
 
     assert "decide_intervention:WN1" not in deadlines(school)
 
@@ -184,7 +185,8 @@ def test_decision_on_intervention_falls_due_when_the_period_passes_with_nothing_
     school.record_compliance(when=when(date(2026, 3, 4)), notice_id="WN1", complied=False,
                              evidence="Improvement plan not adopted")
     school.give_intervention_notice(when=when(date(2026, 3, 4)), notice_id="WN1",
-                                    proposed_action="Appoint an interim executive board")
+                                    proposed_action="Appoint an interim executive board",
+                                    proposed_powers=["s65"], working_days=WORKING_DAYS)
 
     assert "decide_intervention:WN1" not in deadlines(school)
 
@@ -581,3 +583,49 @@ def test_closed_school_has_no_deadlines():
     school.change_details(when=when(date(2026, 2, 27)), changes={"closed_on": date(2026, 2, 27)})
 
     assert deadlines(school) == {}
+
+
+def test_s64_window_closes_two_months_after_the_compliance_period_ends():
+    """s64(2): after a warning notice (s60 or s60A) additional governors may be appointed only
+    within 2 months after the compliance period ends (Mon 2 Mar 2026): to Sat 2 May 2026. The
+    deadline goes once s64 is used, once its passing is recorded, or under an IEB."""
+    school = a_maintained_school()
+    eligible_by_warning_notice(school, date(2026, 2, 2))  # notice of intervention 3 Mar 2026
+
+    assert deadlines(school)["s64_window:WN1"].due == date(2026, 5, 2)
+    school.exercise_power(when=when(date(2026, 3, 16)), power="s64", details="Two governors")
+    assert "s64_window:WN1" not in deadlines(school)
+    assert "s63_window:WN1" in deadlines(school)
+
+    pay = a_maintained_school()
+    eligible_by_warning_notice(pay, date(2026, 2, 2), section="s60A", grounds=[])
+    assert deadlines(pay)["s64_window:WN1"].due == date(2026, 5, 2)
+    assert "s63_window:WN1" not in deadlines(pay)
+    fire(pay, date(2026, 5, 4), "s64_window:WN1", date(2026, 5, 2))
+    assert "s64_window:WN1" not in deadlines(pay)
+
+
+def test_s64_window_from_the_31st_of_december_ends_on_28_february():
+    school = a_maintained_school()
+    notice_id = issue_notice(school, date(2024, 12, 17), compliance_period=None,
+                             compliance_date=date(2024, 12, 31))
+    school.record_compliance(when=when(date(2025, 1, 2)), notice_id=notice_id, complied=False,
+                             evidence="No plan")
+    school.give_intervention_notice(when=when(date(2025, 1, 2)), notice_id=notice_id,
+                                    proposed_powers=["s64"], working_days=WORKING_DAYS)
+
+    assert deadlines(school)["s64_window:WN1"].due == date(2025, 2, 28)
+
+
+def test_no_decision_on_intervention_falls_due_while_ofsted_decides_on_representations():
+    school = a_maintained_school(registered_on=date(2014, 9, 1))
+    issue_notice(school, date(2015, 3, 2), compliance_period=None)
+    school.record_representations(when=when(date(2015, 3, 5)), notice_id="WN1",
+                                  summary="The governors dispute the data")
+    fire(school, date(2015, 3, 24), "compliance:WN1", date(2015, 3, 23))
+
+    assert "decide_intervention:WN1" not in deadlines(school)
+
+    school.record_ofsted_decision(when=when(date(2015, 3, 27)), notice_id="WN1",
+                                  confirmed=True)
+    assert "decide_intervention:WN1" in deadlines(school)

@@ -84,7 +84,8 @@ class Commands:
         notice = notices.get(notice_id)
         if notice is not None and notice.complied is False:
             self.case_file.give_intervention_notice(
-                when=when, notice_id=notice_id, proposed_action="Additional governors"
+                when=when, notice_id=notice_id, proposed_action="Additional governors",
+                proposed_powers=["s64"], working_days=WORKING_DAYS,
             )
         else:
             self.case_file.record_compliance(

@@ -51,6 +51,30 @@ def entries(services) -> int:
     return services.case_files.version(FEATURED_URN)
 
 
+def test_the_warning_notice_form_offers_the_copies_s60_6_requires(client, actions):
+    """s60(6)-(6B) (COPIES): for the featured Church of England voluntary aided school the
+    form starts with the headteacher, Ofsted, the diocesan authority and the Secretary of
+    State; the check page warns when the copies typed leave one out."""
+    actions.sign_in("head")
+    page = client.get(f"{CASE_FILE}/issue-warning-notice").text
+    copies = section_of(page, 'name="copies_to"', "</textarea>")
+    for recipient in ("headteacher", "Chief Inspector (Ofsted)", "diocesan authority",
+                      "Secretary of State"):
+        assert recipient in copies
+
+    review = send(client, f"{CASE_FILE}/issue-warning-notice", {
+        "effective": ["1", "4", "2026"], "section": "s60", "issuer": "local authority",
+        "grounds": ["a"], "compliance_date": ["10", "4", "2026"], "matters": "Standards",
+        "required_actions": "Adopt the plan", "minded_action": "IEB",
+        "copies_to": "Ofsted\nHeadteacher"})
+
+    assert review.status_code == 200
+    text = html.unescape(review.text)
+    assert "5 working days" in text
+    assert ("Warning: no copy to the diocesan authority, the Secretary of State (s60(6))"
+            in text)
+
+
 CONCERN = {"effective": ["20", "11", "2026"], "ground": "safeguarding", "source": "school visit",
            "description": "Single central record incomplete at the visit"}
 
@@ -426,9 +450,12 @@ def test_every_command_records_through_its_form(actions, client, services):
         "grounds": ["b"], "compliance_period": "5", "matters": "Governance broke down",
         "required_actions": "Fill vacancies", "minded_action": "IEB", "copies_to": "Ofsted"})
     notice = status()["warning_notices"][-1]["notice_id"]
-    record("record-compliance", {"notice_id": notice, "complied": "no",
+    noticed = day(notice_day + timedelta(days=10))  # reasonable notice runs before the power
+    record("record-compliance", {"notice_id": notice, "complied": "no", "effective": noticed,
                                  "evidence": "Vacancies unfilled"})
-    record("give-intervention-notice", {"notice_id": notice, "proposed_action": "IEB"})
+    record("give-intervention-notice", {"notice_id": notice, "effective": noticed,
+                                        "proposed_powers": ["s64", "s65"],
+                                        "proposed_action": "IEB"})
     record("exercise-power", {"power": "s64", "details": "Two governors appointed"})
     record("draft-ieb-application", {"rationale": "Governance broke down"})
     application = status()["ieb_applications"][-1]["application_id"]
@@ -471,6 +498,16 @@ def test_every_command_records_through_its_form(actions, client, services):
         "minded_action": "IEB"})
     record("withdraw-warning-notice", {"notice_id": status()["warning_notices"][-1]["notice_id"],
                                        "reason": "Issued in error"})
+    record("issue-warning-notice", {  # a notice under the old rules, challenged before Ofsted
+        "effective": day(date(2015, 3, 2)), "section": "s60", "issuer": "local authority",
+        "grounds": ["a"], "matters": "Standards", "required_actions": "Act",
+        "minded_action": "IEB", "copies_to": "Headteacher\nOfsted"})
+    (old,) = [n["notice_id"] for n in status()["warning_notices"]
+              if n["issued_on"] == date(2015, 3, 2)]
+    record("record-representations", {"notice_id": old, "effective": day(date(2015, 3, 5)),
+                                       "summary": "The data are a year out of date"})
+    record("record-ofsted-decision", {"notice_id": old, "effective": day(date(2015, 3, 20)),
+                                      "confirmed": "yes"})
     record("change-school-details", {"name": "Snipe Hill Primary School", "phase": "Primary",
                                      "establishment_type": "Community school",
                                      "la_code": "999", "pupils": "215"})

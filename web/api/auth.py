@@ -75,3 +75,14 @@ class ApiBlueprint(Blueprint):
             return self.alt_response(403, response="FORBIDDEN")(guarded)
 
         return decorate
+
+    def signed_in(self, view: Callable) -> Callable:
+        """Refuses the operation without a valid token (401); any role may call it."""
+
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            g.api_user = authenticate()
+            return view(*args, **kwargs)
+
+        guarded = self.doc(**{"x-permission": "any role"})(guarded)
+        return self.alt_response(401, response="UNAUTHORIZED")(guarded)

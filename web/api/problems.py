@@ -14,8 +14,10 @@ The API keeps its error statuses apart, each with its own problem type:
   the URN has a case file already;
 - 422 ``invalid-request``: the body or query does not fit the operation's schema (``errors``
   lists each field at fault); 422 ``refused``: it fits, but the case file's rules refuse it as
-  things stand (``detail`` says why in the LA's words). Sending the same request again will
-  not help; a 409 is the one to retry after re-reading.
+  things stand (``detail`` says why in the LA's words; ``rule``, ``rule_title``,
+  ``rule_source`` and ``rule_url`` name the rule of law or policy it rests on, when it rests
+  on one). Sending the same request again will not help; a 409 is the one to retry after
+  re-reading.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from typing import Any
 from urllib.parse import quote
 
 import marshmallow as ma
-from flask import Flask, Response, current_app, json, request
+from flask import Flask, Response, current_app, json, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException, default_exceptions
 
 from application.case_files import ConcurrentChange, SchoolNotFound
 from domain.errors import CaseFileError
+from domain.rules import Rule, rule_of
 
 MEDIA_TYPE = "application/problem+json"
 TYPES = {
@@ -71,6 +74,15 @@ class ProblemSchema(ma.Schema):
     instance = ma.fields.String(metadata={"description": "The path the request was sent to"})
     errors = ma.fields.List(ma.fields.Nested(FieldError), metadata={
         "description": "Each field at fault (invalid-request only)"})
+    rule = ma.fields.String(metadata={
+        "description": "The key of the rule of law or policy the refusal rests on (refused "
+                       "only, when it rests on one): GET /api/v1/rules describes it"})
+    rule_title = ma.fields.String(metadata={"description": "That rule's title"})
+    rule_source = ma.fields.String(metadata={
+        "description": "Where that rule comes from: an Act's section, regulations, guidance "
+                       "or the LA's policy"})
+    rule_url = ma.fields.String(metadata={
+        "description": "That rule on the rules page, for people"})
 
 
 class Problem(HTTPException):
@@ -78,12 +90,13 @@ class Problem(HTTPException):
 
     def __init__(self, status: int, detail: str, *, kind: str | None = None,
                  errors: list[dict[str, str]] | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None, rule: Rule | None = None) -> None:
         super().__init__(detail)
         self.code = status
         self.kind = kind or TYPES.get(status)
         self.errors = errors
         self.extra_headers = dict(headers or {})
+        self.rule = rule
 
 
 @contextlib.contextmanager
@@ -97,7 +110,7 @@ def as_problems() -> Iterator[None]:
     except ConcurrentChange as error:
         raise Problem(409, str(error)) from None
     except CaseFileError as error:
-        raise Problem(422, str(error), kind="refused") from None
+        raise Problem(422, str(error), kind="refused", rule=rule_of(error)) from None
 
 
 def problem_type(kind: str | None) -> str:
@@ -111,10 +124,10 @@ def problem_type(kind: str | None) -> str:
 def answer(error: HTTPException) -> Response:
     """The problem document for an HTTP error raised by a view, by webargs or by routing."""
     status = error.code or 500
-    kind, errors, headers = None, None, {}
+    kind, errors, headers, rule = None, None, {}, None
     detail = error.description or ""
     if isinstance(error, Problem):
-        kind, errors, headers = error.kind, error.errors, error.extra_headers
+        kind, errors, headers, rule = error.kind, error.errors, error.extra_headers, error.rule
     else:
         kind = TYPES.get(status)
         data = getattr(error, "data", None) or {}  # webargs' validation messages
@@ -137,6 +150,9 @@ def answer(error: HTTPException) -> Response:
     }
     if errors:
         document["errors"] = errors
+    if rule is not None:
+        document.update(rule=rule.key, rule_title=rule.title, rule_source=rule.source,
+                        rule_url=url_for("rules.index", _anchor=rule.key, _external=True))
     response = Response(json.dumps(document), status=status, mimetype=MEDIA_TYPE)
     response.headers.update(headers)
     return response

@@ -14,7 +14,7 @@ from marshmallow.validate import Length, OneOf, Range
 
 from domain.areas.academy_orders import BASES
 from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
-from domain.areas.eligibility import POWERS
+from domain.areas.eligibility import POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
 from domain.areas.oversight import VISIT_KINDS
 from domain.areas.register import GOVERNANCE, MOST_PUPILS
@@ -143,9 +143,14 @@ class IssueWarningNotice(Dated):
                                        validate=Range(min=1, max=1000), metadata={
         "description": "Working days; set by the issuer since 18 April 2016, fixed at 15 "
                        "before"})
+    compliance_date = day("Instead of compliance_period, since 18 April 2016: the working "
+                          "day the notice says to comply by", load_default=None,
+                          allow_none=True)
     copies_to = fields.List(fields.String(validate=Length(max=NAME)), load_default=None,
                             allow_none=True, validate=Length(max=NAMES),
-                            metadata={"description": "Ofsted if left out"})
+                            metadata={"description": "Ofsted if left out; a required "
+                                      "recipient (s60(6)) not named is recorded as a "
+                                      "warning"})
     with_secretary_of_state_agreement = fields.Boolean(load_default=False, metadata={
         "description": "Needed for an LA notice after one of the Secretary of State's"})
 
@@ -161,8 +166,23 @@ class WithdrawWarningNotice(Dated):
     reason = text("Why it is withdrawn")
 
 
+class RecordRepresentations(Dated):
+    summary = text("The governing body's representations to Ofsted (notices given before "
+                   "18 April 2016, within the initial 15 working days)")
+
+
+class RecordOfstedDecision(Dated):
+    confirmed = fields.Boolean(required=True, metadata={
+        "description": "Whether Ofsted confirmed the notice after the representations"})
+    details = text("Ofsted's reasons", optional=True)
+
+
 class GiveInterventionNotice(Dated):
-    proposed_action = text("The intervention proposed (s60(1)(d) written notice)")
+    proposed_powers = fields.List(
+        choice("A power", PROPOSABLE_POWERS), required=True,
+        validate=Length(min=1, max=len(PROPOSABLE_POWERS)),
+        metadata={"description": "The powers the s60(1)(d) written notice proposes"})
+    proposed_action = text("What else the notice says about the intervention", optional=True)
 
 
 class RecordCoasting(Dated):

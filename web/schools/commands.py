@@ -22,6 +22,7 @@ from threading import Lock
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from application import recorders
@@ -29,9 +30,10 @@ from application.case_files import SchoolCaseFiles, SchoolNotFound
 from domain.areas.warning_notices import (
     WARNING_NOTICE_GROUNDS,
     WARNING_NOTICE_SECTIONS,
-    compliance_date,
+    period_and_end,
 )
 from domain.errors import CaseFileError
+from domain.rules import rule_of
 from domain.wording import long_date
 from web.auth import requires
 from web.schools import bp
@@ -92,8 +94,11 @@ def _review_warning_notice(form: f.IssueWarningNotice,
     """What the notice will say, with its compliance date worked out for the reader to check
     (the command works it out again when it records the notice)."""
     given_on = form.effective.data
-    period, ends_on = compliance_date(given_on, form.compliance_period.data,
-                                              case.working_days)
+    period, ends_on = period_and_end(given_on, form.compliance_period.data,
+                                     case.working_days, comply_by=form.compliance_date.data)
+    missing = case.case_files.missing_copies(
+        case.urn, issuer=form.issuer.data or "local authority", given_on=given_on,
+        copies_to=form.copies_to.data or ["Ofsted"])
     grounds = [f"({g}) {WARNING_NOTICE_GROUNDS[g]}" for g in form.grounds.data]
     return [
         ("Kind of notice", _sentence(WARNING_NOTICE_SECTIONS.get(form.section.data, ""))),
@@ -106,6 +111,8 @@ def _review_warning_notice(form: f.IssueWarningNotice,
         ("Compliance period", f"{period} working days"),
         ("Compliance date", long_date(ends_on)),
         ("Copies to", ", ".join(form.copies_to.data) or "Ofsted"),
+        *([("Copies not listed", "Warning: no copy to the " + ", the ".join(missing)
+            + " (s60(6)); the notice will be recorded with this warning")] if missing else []),
     ]
 
 
@@ -150,6 +157,14 @@ COMMANDS: tuple[Command, ...] = (
             "Give written notice of intervention", "Record the written notice",
             lambda _, form: f"Notice of intervention after {form.notice_id.data} recorded",
             NOTICES),
+    Command("record-representations", "record_representations", f.RecordRepresentations,
+            "Record representations to Ofsted on a warning notice", "Record the representations",
+            lambda _, form: f"Representations on warning notice {form.notice_id.data} recorded",
+            NOTICES),
+    Command("record-ofsted-decision", "record_ofsted_decision", f.RecordOfstedDecision,
+            "Record Ofsted's decision on representations", "Record the decision",
+            lambda _, form: f"Ofsted's decision on warning notice {form.notice_id.data} "
+                            "recorded", NOTICES),
     Command("record-coasting", "record_coasting", f.RecordCoasting,
             "Record that the school is coasting", "Record coasting",
             lambda *_: "Coasting recorded: the school is eligible for intervention", NOTICES),
@@ -301,7 +316,7 @@ def _command_page(urn: int, command: Command) -> Any:
         try:
             rows = command.review(form, case)
         except CaseFileError as error:
-            return _show(command, case, form, problem=str(error), status=422)
+            return _show(command, case, form, problem=_refusal(error), status=422)
         return render_template("schools/confirm.html", command=command, school=case.status,
                                rows=rows, fields=_echo(request.form))
     if not _spend(token):
@@ -315,7 +330,7 @@ def _command_page(urn: int, command: Command) -> Any:
                                                      **arguments)
     except CaseFileError as error:
         form.form_token.data = _issue_token()  # nothing was recorded: the form may be sent again
-        return _show(command, case, form, problem=str(error), status=422)
+        return _show(command, case, form, problem=_refusal(error), status=422)
     except Exception as error:
         failure = failed_command(error)
         if failure is None:
@@ -354,10 +369,23 @@ def _fresh_form(command: Command, case: CaseFileView) -> f.CommandForm:
 
 
 def _show(command: Command, case: CaseFileView, form: f.CommandForm, *,
-          problem: str | None = None, status: int = 200) -> Any:
-    errors = ([{"text": problem}] if problem else []) + _error_list(form)
+          problem: str | dict[str, Any] | None = None, status: int = 200) -> Any:
+    if isinstance(problem, str):
+        problem = {"text": problem}
+    errors = ([problem] if problem else []) + _error_list(form)
     return render_template("schools/command.html", command=command, form=form,
                            school=case.status, about=form.describe(case), errors=errors), status
+
+
+def _refusal(error: CaseFileError) -> dict[str, Any]:
+    """The error summary's item for a refusal: its message and, if it rests on a rule, the
+    rule's title and source, linking to the rule on the rules page."""
+    rule = rule_of(error)
+    if rule is None:
+        return {"text": str(error)}
+    link = Markup('<a class="govuk-link" href="{}">{}</a>').format(
+        url_for("rules.index", _anchor=rule.key), rule.title)
+    return {"html": Markup("{}<br>Rule: {} ({})").format(str(error), link, rule.source)}
 
 
 def _error_list(form: Any) -> list[dict[str, str]]:

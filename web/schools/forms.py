@@ -40,10 +40,15 @@ from wtforms.fields import (
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
-from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS
+from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
 from domain.areas.oversight import VISIT_KINDS
-from domain.areas.warning_notices import ISSUERS, WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
+from domain.areas.warning_notices import (
+    FIXED_PERIOD_RULES_END,
+    ISSUERS,
+    WARNING_NOTICE_GROUNDS,
+    WARNING_NOTICE_SECTIONS,
+)
 from domain.case_file import SchoolCaseFile
 from domain.ofsted import (
     FRAMEWORKS,
@@ -390,12 +395,25 @@ class IssueWarningNotice(CommandForm):
     compliance_period = WholeNumberField(
         "Compliance period in working days", what="the compliance period", optional=True,
         description="Set by the issuer since 18 April 2016; fixed at 15 before then")
+    compliance_date = DateInputField(
+        "Or the date the notice says to comply by", what="the compliance date", optional=True,
+        description="Instead of a number of working days, since 18 April 2016: a working day "
+        "after the notice is given. For example, 13 3 2026")
     minded_action = textarea("The action the authority is minded to take",
                              "Enter the action the authority is minded to take")
-    copies_to = LinesField("Copies to", default=["Ofsted"], description="One per line")
+    copies_to = LinesField(
+        "Copies to", default=["Ofsted"],
+        description="One per line. s60(6): the headteacher, Ofsted, the diocese or foundation "
+        "governors' appointer of a church or foundation school and, since 18 April 2016, the "
+        "other issuer; a copy not listed is recorded as a warning")
     with_secretary_of_state_agreement = BooleanField(
         "The Secretary of State agreed to this notice (needed after a notice of theirs)",
         widget=GovCheckboxInput())
+
+    def prefill(self, case: CaseFileView) -> None:
+        today = case.case_files.clock.today()
+        self.copies_to.data = case.case_files.expected_copies(
+            case.urn, issuer="local authority", given_on=today)
 
 
 class RecordCompliance(CommandForm):
@@ -427,11 +445,55 @@ class GiveInterventionNotice(CommandForm):
     effective = effective("the date the written notice was given")
     notice_id = ChoiceField("Warning notice not complied with",
                             message="Choose the warning notice")
-    proposed_action = textarea("The intervention proposed", "Enter the intervention proposed")
+    proposed_powers = CheckboxesField(
+        "Powers the notice says the authority proposes to use",
+        [(k, sentence_case(v)) for k, v in PROPOSABLE_POWERS.items()],
+        message="Choose the powers the notice proposes")
+    proposed_action = textarea("What else the notice says about the intervention (optional)")
 
     @classmethod
     def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
         return {"notice_id": _notices(case, "not complied with")}
+
+
+def _before_2016(case: CaseFileView, awaiting: bool) -> list[tuple[str, str]]:
+    """Pre-18 April 2016 s60 notices: open ones without representations, or those whose
+    representations await Ofsted's decision."""
+    return [
+        (n["notice_id"], f"{n['notice_id']} given {long_date(n['issued_on'])} ({n['status']})")
+        for n in case.status["warning_notices"]
+        if n["section"] == "s60" and n["issued_on"] < FIXED_PERIOD_RULES_END and (
+            (n["representations_on"] is not None and n["ofsted_confirmed"] is None)
+            if awaiting else (n["status"] == "open" and n["representations_on"] is None))
+    ]
+
+
+class RecordRepresentations(CommandForm):
+    effective = effective("the date the representations were made")
+    notice_id = ChoiceField("Warning notice given before 18 April 2016",
+                            message="Choose the warning notice")
+    summary = textarea("What the governing body said to Ofsted",
+                       "Enter a summary of the representations")
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"notice_id": _before_2016(case, awaiting=False)}
+
+
+class RecordOfstedDecision(CommandForm):
+    effective = effective("the date of Ofsted's decision")
+    notice_id = ChoiceField("Warning notice", message="Choose the warning notice")
+    confirmed = _yes_no("Did Ofsted confirm the notice?", "Choose whether Ofsted confirmed "
+                        "the notice", "Yes, Ofsted confirmed it",
+                        "No, Ofsted did not confirm it")
+    details = textarea("Ofsted's reasons (optional)")
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"notice_id": _before_2016(case, awaiting=True)}
+
+    def arguments(self) -> dict[str, Any]:
+        return {**super().arguments(), "confirmed": self.confirmed.data == "yes"}
 
 
 class RecordCoasting(CommandForm):

@@ -197,3 +197,17 @@ def test_academy_order_not_la_power():
     with refused_by(school, ACADEMY_ORDER_NOT_LA_POWER, "not a local authority power"):
         school.exercise_power(when=when(date(2020, 3, 2)), power="academy_route",
                               details="Seek a sponsor")
+
+
+def test_a_notice_that_proposed_seeking_a_sponsored_academy_still_reads():
+    """A notice of intervention recorded while "academy_route" was offered keeps its words."""
+    from application.views import summarise
+
+    class InterventionNoticeGiven:  # the stored entry's fields, as the timeline reads them
+        notice_id, powers_from, proposed_action = "WN1", None, ""
+        proposed_powers = ["s64", "academy_route"]
+
+    assert summarise(InterventionNoticeGiven()) == (
+        "Written notice of proposed intervention after WN1: proposes to appoint additional "
+        "governors (s64); seek a sponsored academy (proposed before scc recorded academy "
+        "orders)")

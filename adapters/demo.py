@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from application.case_files import SchoolCaseFiles
 from application.ports import Clock
+from domain.areas.register import DIOCESAN_AUTHORITY, GOVERNING_BODY
 from domain.deadlines import next_review
 from domain.errors import CaseFileError
 from domain.ofsted import framework_on
@@ -554,7 +555,7 @@ class _Story:
         self._check(published_on)
         self._catch_up(published_on)
         fields: dict[str, Any] = {"overall": quality if framework.overall_grades else None}
-        if framework.report_card_grades:
+        if framework.has_report_card:
             fields["report_card"] = report_card or _report_card(quality, self.school.phase)
             fields["safeguarding"] = safeguarding
         return self.command("record_inspection", published_on, _DATA_OFFICER, dated=False,
@@ -1146,6 +1147,10 @@ def _serious_weaknesses(s: _Teller) -> None:
         concern_ids=[concern], summary="The LA's statement of action and the support it will "
                                        "broker in reading and mathematics",
     )
+    s.on(date(2022, 1, 31), _head_on(date(2022, 1, 31))).record_arrangements_consultation(
+        consultee=GOVERNING_BODY, response="The governors agree to collaborate with Lodeway "
+                                           "Primary School and ask for termly reviews",
+    )
     s.on(date(2022, 2, 7), _head_on(date(2022, 2, 7))).exercise_power(
         power="s63", details="Required to collaborate with Lodeway Primary School on reading "
                              "and mathematics for two terms",
@@ -1207,7 +1212,7 @@ def _academy_conversion(s: _Teller) -> None:
 def _warning_notice_then_ieb(s: _Teller) -> None:
     """The featured school: concerns, category 4 and an MSP group; a warning notice not
     complied with, notice of intervention, and an interim executive board (s65) after
-    consulting the governing body and the diocese."""
+    consulting the governing body and the diocesan authority."""
     s.categorise(date(2010, 9, 20), "2", _REASONS["2"], "Ofsted report, March 2009")
     s.inspect(date(2011, 5, 10), date(2011, 6, 7), 2)
     s.inspect(date(2014, 3, 11), date(2014, 4, 8), 2)
@@ -1300,7 +1305,7 @@ def _warning_notice_then_ieb(s: _Teller) -> None:
         response="The governing body opposes an IEB and asks for time to recruit governors",
     )
     s.on(date(2025, 4, 7), head).record_ieb_consultation(
-        application_id=application, consultee="diocese",
+        application_id=application, consultee=DIOCESAN_AUTHORITY,
         response="The Diocesan Board of Education supports an IEB and nominates a member",
     )
     msp.hold(date(2025, 4, 29), "Consultation responses reviewed", [])
@@ -1313,6 +1318,9 @@ def _warning_notice_then_ieb(s: _Teller) -> None:
     msp.schedule(date(2025, 7, 15), date(2025, 9, 30))
     s.on(date(2025, 9, 1), head).constitute_ieb(
         application_id=application, members=_IEB_MEMBERS, term_ends_on=date(2027, 8, 31),
+        instrument_on=date(2025, 8, 22),
+        terms="Until 31 August 2027, or until a governing body is constituted; the chair "
+              "paid for two days a month, the other members expenses only",
     )
     s.on(date(2025, 9, 1), head).resolve_concern(
         concern_id=governance, outcome="The governing body was replaced by an interim "

@@ -13,7 +13,9 @@ from domain.deadlines import DeadlinePolicy
 LISTS = ("reminder_working_days", "review_months")
 """The keys that take a list of whole numbers."""
 WORD_LISTS = ("warning_notice_copies",)
-"""The keys that take a list of words; every other key takes one whole number."""
+"""The keys that take a list of words."""
+FLAGS = ("report_card_category_may_differ",)
+"""The keys that take true or false; every other key takes one whole number."""
 
 
 def load_policy(path: str | PathLike[str]) -> DeadlinePolicy:
@@ -58,6 +60,10 @@ def _value(path: Path, key: str, value: Any) -> Any:
         if len(set(value)) != len(value):
             raise ValueError(f"{path}: {key} repeats a number: {value!r}")
         return tuple(value)
+    if key in FLAGS:
+        if not isinstance(value, bool):
+            raise ValueError(f"{path}: {key} must be true or false, not {value!r}")
+        return value
     if not is_number(value):
         raise ValueError(f"{path}: {key} must be a whole number, not {value!r}")
     return value

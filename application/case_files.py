@@ -298,8 +298,16 @@ class SchoolCaseFiles(Application[UUID]):
             policy=self.policy))
 
     def record_coasting(self, urn: int, *, by: Who, effective: date | None = None,
-                        basis: str) -> None:
-        self._change(urn, by, effective, lambda f, w: f.record_coasting(when=w, basis=basis))
+                        basis: str, notified_on: date | None = None) -> None:
+        """s60B: eligible as coasting once the Secretary of State notified the governing body
+        (``notified_on``, which the case file requires)."""
+        self._change(urn, by, effective, lambda f, w: f.record_coasting(
+            when=w, basis=basis, notified_on=notified_on))
+
+    def end_coasting(self, urn: int, *, by: Who, effective: date | None = None, how: str,
+                     reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.end_coasting(
+            when=w, how=how, reason=reason))
 
     def end_eligibility(self, urn: int, *, by: Who, effective: date | None = None,
                         route: str, reason: str) -> None:
@@ -365,15 +373,24 @@ class SchoolCaseFiles(Application[UUID]):
             when=w, application_id=application_id, consent=consent, reason=reason))
 
     def constitute_ieb(self, urn: int, *, by: Who, effective: date | None = None,
-                       application_id: str, members: list[str],
-                       term_ends_on: date | None = None) -> None:
+                       application_id: str, members: list[str], instrument_on: date | None,
+                       terms: dict[str, str] | str, term_ends_on: date | None = None) -> None:
+        """``terms``: each member's terms by name, or one text the instrument sets for all."""
         self._change(urn, by, effective, lambda f, w: f.constitute_ieb(
-            when=w, application_id=application_id, members=members, term_ends_on=term_ends_on))
+            when=w, application_id=application_id, members=members,
+            instrument_on=instrument_on, terms=terms, term_ends_on=term_ends_on))
 
     def change_ieb_members(self, urn: int, *, by: Who, effective: date | None = None,
-                           members: list[str], reason: str) -> None:
+                           members: list[str], reason: str, instrument_on: date | None = None,
+                           terms: dict[str, str] | str | None = None) -> None:
         self._change(urn, by, effective, lambda f, w: f.change_ieb_members(
-            when=w, members=members, reason=reason))
+            when=w, members=members, reason=reason, instrument_on=instrument_on, terms=terms))
+
+    def record_arrangements_consultation(self, urn: int, *, by: Who,
+                                         effective: date | None = None, consultee: str,
+                                         response: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.record_arrangements_consultation(
+            when=w, consultee=consultee, response=response))
 
     def end_ieb(self, urn: int, *, by: Who, effective: date | None = None, reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.end_ieb(when=w, reason=reason))
@@ -423,11 +440,16 @@ class SchoolCaseFiles(Application[UUID]):
     def record_inspection(self, urn: int, *, by: Who, published_on: date, inspected_on: date,
                           overall: int | None, category: str | None = None,
                           report_card: dict[str, str] | None = None,
-                          safeguarding: str | None = None) -> str:
-        """Records an Ofsted judgement, effective from its publication date."""
+                          safeguarding: str | None = None,
+                          received_on: date | None = None) -> str:
+        """Records an Ofsted judgement, effective from its publication date; ``received_on``
+        (publication if not given) starts the statement of action's count. Whether a report
+        card's category may differ from its grades is the LA's policy."""
+        may_differ = self.policy.report_card_category_may_differ
         return self._change(urn, by, published_on, lambda f, w: f.record_inspection(
             when=w, inspected_on=inspected_on, overall=overall, category=category,
-            report_card=report_card, safeguarding=safeguarding))
+            report_card=report_card, safeguarding=safeguarding, received_on=received_on,
+            category_may_differ=may_differ))
 
     def assign_caseworker(self, urn: int, *, by: Who, effective: date | None = None,
                           name: str, email: str) -> None:

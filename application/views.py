@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any
 
 from domain.areas.academy_orders import BASES, order_words
+from domain.areas.coasting import DEFINITIONS, ENDINGS
 from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words, proposal_words
+from domain.areas.register import consultee_named
 from domain.areas.warning_notices import copy_names
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
@@ -66,6 +68,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             "category": inspection.category,
             "report_card": inspection.report_card,
             "safeguarding": inspection.safeguarding,
+            "received_on": inspection.received_on,
         },
         "causing_concern": bool(reasons := concern_reasons(state, scheme, today)),
         "concern_reasons": reasons,
@@ -74,6 +77,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
             {**asdict(n), "status": n.status} for n in state.warning_notices.values()
         ],
         "eligibility": [asdict(e) for e in state.eligibility.values()],
+        "coasting": asdict(state.coasting) if state.coasting else None,
         "powers": [{**asdict(p), "words": power_words(p.power)} for p in state.powers],
         "academy_orders": [
             {**asdict(o), "status": state.academy_order_status(o), "words": order_words(state, o, today)}
@@ -82,6 +86,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
         "rise": None if state.rise is None else asdict(state.rise),
         "ieb_applications": [asdict(a) for a in state.ieb_applications.values()],
         "ieb": asdict(state.ieb) if state.ieb else None,
+        "arrangements_consultations": [asdict(c) for c in state.arrangements_consultations],
         "msp": None if msp is None else {
             "members": msp.members,
             "cadence_weeks": msp.cadence_weeks,
@@ -182,12 +187,27 @@ def _intervention_notice_given(e: Any) -> str:
 def _inspection_recorded(e: Any) -> str:
     judgement = framework_on(e.inspected_on).describe(e.overall) or "no overall grade"
     category = f", {e.category}" if e.category else ""
-    return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}"
+    received = (f"; report received {long_date(e.received_on)}"
+                if getattr(e, "received_on", None) else "")
+    return f"Ofsted inspection of {long_date(e.inspected_on)}: {judgement}{category}{received}"
+
+
+def _coasting_notified(e: Any) -> str:
+    definition = next((r.title for r in DEFINITIONS if r.key == e.regulations), e.regulations)
+    return (f"The Secretary of State notified the governing body on {long_date(e.notified_on)} "
+            f"that the school is coasting (s60B); {definition[:1].lower()}{definition[1:]}")
 
 
 def _msp_meeting_held(e: Any) -> str:
     return (f"MSP meeting {e.meeting_id} held; "
             f"{len(e.actions) or 'no'} action{'' if len(e.actions) == 1 else 's'} agreed")
+
+
+def _instrument_words(instrument_on: date | None) -> str:
+    """The written instrument appointing IEB members, where the entry records one."""
+    if instrument_on is None:
+        return ""
+    return f" (appointed by instrument of {long_date(instrument_on)})"
 
 
 def _reminder_sent(e: Any) -> str:
@@ -226,6 +246,8 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"Eligible for intervention: {ELIGIBILITY_ROUTES[e.route]}"),
     "EligibilityCeased": lambda e: (
         f"No longer eligible ({ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
+    "CoastingNotified": _coasting_notified,
+    "CoastingEnded": lambda e: f"No longer coasting: {ENDINGS[e.how]}",
     "PowerExercised": lambda e: power_words(e.power),
     "AcademyOrderMade": lambda e: (
         f"Academy order {e.order_id} made by the Secretary of State on {BASES[e.basis]}"),
@@ -237,13 +259,19 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
     "RiseReviewHeld": lambda e: f"RISE review {e.review_id}: {e.outcome}",
     "RiseExited": lambda e: f"Left RISE targeted intervention: {e.reason}",
     "IEBApplicationDrafted": lambda e: f"IEB application {e.application_id} drafted",
-    "IEBConsultationRecorded": lambda e: f"IEB {e.application_id}: {e.consultee} consulted",
+    "IEBConsultationRecorded": lambda e: (
+        f"IEB {e.application_id}: {consultee_named(e.consultee)} consulted"),
+    "ArrangementsConsultationRecorded": lambda e: (
+        f"Before requiring arrangements (s63): {consultee_named(e.consultee)} consulted"),
     "IEBApplicationSubmitted": lambda e: (
         f"IEB application {e.application_id} sent to the Secretary of State"),
     "IEBConsentGiven": lambda e: f"Secretary of State consented to IEB {e.application_id}",
     "IEBConsentRefused": lambda e: f"Secretary of State refused IEB {e.application_id}",
-    "IEBConstituted": lambda e: f"Interim executive board constituted: {', '.join(e.members)}",
-    "IEBMembersChanged": lambda e: f"IEB members now: {', '.join(e.members)}",
+    "IEBConstituted": lambda e: (
+        f"Interim executive board constituted: {', '.join(e.members)}"
+        + _instrument_words(e.instrument_on)),
+    "IEBMembersChanged": lambda e: (
+        f"IEB members now: {', '.join(e.members)}" + _instrument_words(e.instrument_on)),
     "IEBEnded": lambda e: f"Interim executive board ended: {e.reason}",
     "MSPActionCompleted": lambda e: f"MSP action {e.action_id} completed",
     "MSPMeetingScheduled": lambda e: (

@@ -24,9 +24,11 @@ from typing import Any
 
 from benchmarks.support import case_files_on
 from benchmarks.support import progress as say
+from domain.areas.register import consultees_for
 from domain.case_file import Entry, SchoolCaseFile
 from domain.deadlines import pending_deadlines, pending_firings
 from domain.errors import CaseFileError
+from domain.ofsted import category_from_report_card
 
 SCHOOLS, EVENTS = 22_000, 1_000_000
 QUICK_SCHOOLS, QUICK_EVENTS = 2_200, 100_000
@@ -569,7 +571,7 @@ class _Story:
                        f"{self.category}")
         if day.year in (2017, 2018) and self.governance == "maintained" \
                 and 2.7 < self.quality < 3.3 and rng.random() < 0.1:
-            self._do(day, "record_coasting", self.head_of_service,
+            self._do(day, "record_coasting", self.head_of_service, notified_on=day,
                      basis=f"Coasting schools regulations: {day.year - 1} and earlier results")
             self._plan(date(2019, 10, rng.randrange(1, 28)), self._end_eligibility,
                        "coasting", "Coasting definition no longer met")
@@ -623,8 +625,9 @@ class _Story:
         overall: int | None = grade
         report_card, safeguarding = None, None
         if inspected_on >= NO_GRADE:
-            overall, safeguarding = None, "met"
+            overall = None
         if inspected_on >= REPORT_CARDS:
+            safeguarding = "met"
             areas = ["inclusion", "curriculum and teaching", "achievement",
                      "attendance and behaviour", "personal development and well-being",
                      "leadership and governance"]
@@ -634,6 +637,7 @@ class _Story:
                            for area in areas}
             if grade == 4 and rng.random() < 0.5:
                 safeguarding = "not met"
+            category = category_from_report_card(report_card, safeguarding)
         published = inspected_on + timedelta(days=rng.randrange(18, 45))
         self._plan(published, self._publish, inspected_on, grade, overall, category,
                    report_card, safeguarding)
@@ -778,6 +782,12 @@ class _Story:
             self._plan(later, self._power, power)
 
     def _power(self, day: date, power: str) -> None:
+        if power == "s63":  # s63(2): consulted first, as the school's category requires
+            for consultee in consultees_for(self.profile.establishment_type,
+                                            self.profile.religious_character):
+                self._do(day, "record_arrangements_consultation",
+                         self.head_of_service, consultee=consultee,
+                         response="Agrees to the arrangements proposed")
         self._do(day, "exercise_power", self.head_of_service, power=power,
                  details="As proposed in the notice of intervention")
 
@@ -794,9 +804,10 @@ class _Story:
         if not application:
             return
         consult = day + timedelta(days=rng.randrange(5, 20))
-        self._plan(consult, self._consult, application, "governing body")
-        if self.profile.religious_character != "Does not apply":
-            self._plan(consult + timedelta(days=3), self._consult, application, "diocese")
+        for offset, consultee in enumerate(consultees_for(self.profile.establishment_type,
+                                                          self.profile.religious_character)):
+            self._plan(consult + timedelta(days=3 * offset), self._consult, application,
+                       consultee)
         self._plan(consult + timedelta(days=rng.randrange(20, 40)), self._submit, application)
 
     def _consult(self, day: date, application: str, consultee: str) -> None:
@@ -826,7 +837,8 @@ class _Story:
                              rng.randrange(3, 6))
         ends = day + timedelta(days=rng.randrange(360, 760))
         if self._do(day, "constitute_ieb", self.head_of_service, application_id=application,
-                    members=members, term_ends_on=ends):
+                    members=members, term_ends_on=ends, instrument_on=day,
+                    terms="Until the board's term ends; the chair paid, others expenses only"):
             self.ieb = True
             if rng.random() < 0.3:
                 self._plan(day + timedelta(days=rng.randrange(90, 300)), self._change_ieb,
@@ -837,7 +849,8 @@ class _Story:
         if self.ieb:
             self._do(day, "change_ieb_members", self.head_of_service,
                      members=[*members[1:], "Alan Brightwell"],
-                     reason="A member resigned")
+                     reason="A member resigned", instrument_on=day,
+                     terms={"Alan Brightwell": "For the rest of the board's term; unpaid"})
 
     def _end_ieb(self, day: date, reason: str) -> None:
         if self.ieb and self._do(day, "end_ieb", self.head_of_service, reason=reason):

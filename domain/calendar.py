@@ -45,6 +45,12 @@ class WorkingDayCalendar:
         self._long_school_holiday_days = _days_of_long_holidays(school_holidays)
         self._working_days_by_year: dict[tuple[int, Convention], list[date]] = {}
 
+    @property
+    def knows_school_holidays(self) -> bool:
+        """Whether the LA's term dates gave any school holiday longer than a week, without
+        which the SI 2005/2038 convention cannot be told from the statutory one."""
+        return bool(self._long_school_holiday_days)
+
     def is_working_day(
         self, day: date, convention: Convention = Convention.STATUTORY
     ) -> bool:

@@ -20,6 +20,7 @@ from domain import dates
 from domain.areas import (
     academy_orders,
     categorisation,
+    coasting,
     concerns,
     corrections,
     eligibility,
@@ -41,8 +42,8 @@ from domain.status import CaseFileState, fold
 __all__ = ["AREAS", "SOURCE_NOT_RECORDED", "Entry", "FiringNotDue", "SchoolCaseFile",
            "case_file_id"]
 
-AREAS = (register, concerns, warning_notices, eligibility, academy_orders, ieb, msp,
-         categorisation, inspections, rise, oversight, reminders, corrections)
+AREAS = (register, concerns, warning_notices, eligibility, coasting, academy_orders, ieb,
+         msp, categorisation, inspections, rise, oversight, reminders, corrections)
 """The areas a case file is made of, in the order the rulebook lists them."""
 
 
@@ -51,6 +52,7 @@ class SchoolCaseFile(
     concerns.ConcernCommands,
     warning_notices.WarningNoticeCommands,
     eligibility.EligibilityCommands,
+    coasting.CoastingCommands,
     academy_orders.AcademyOrderCommands,
     ieb.IEBCommands,
     msp.MSPCommands,

@@ -29,14 +29,15 @@ PASSED = 0
 
 @dataclass(frozen=True)
 class DeadlinePolicy:
-    """When things fall due. Each default cites its source; the LA may override any of them
-    (local policy file, keys as the field names)."""
+    """When things fall due, and the LA's other settings of the rules. Each default cites its
+    source; the LA may override any of them (local policy file, keys as the field names)."""
 
     reminder_working_days: tuple[int, ...] = (5, 1)
     """Local policy: reminders this many working days before each due date."""
     statement_of_action_working_days: int = 10
     """Education Act 2005 s15: the LA's statement of action after a special measures or
-    serious weaknesses report, traditionally within 10 working days (unconfirmed)."""
+    significant improvement report, traditionally within 10 working days (unconfirmed),
+    counted from receipt under SI 2005/2038 (school holidays over a week left out)."""
     ieb_chase_weeks: int = 6
     """Local policy: chase the Secretary of State when an IEB application waits this long."""
     visit_weeks_in_category: int = 13
@@ -53,6 +54,10 @@ class DeadlinePolicy:
         "headteacher", "chief inspector", "diocese or foundation", "other issuer")
     """EIA 2006 s60(6), (6A), (6B): who gets a copy of a warning notice, by kind
     (``domain.areas.warning_notices.COPY_KINDS``); the list is unconfirmed."""
+    report_card_category_may_differ: bool = False
+    """Ofsted report cards (from 10 November 2025): whether a recorded category of concern may
+    differ from the one the report card's grades call for (the mapping rests on secondary
+    sources: rule ``report-card-category``)."""
     rise_review_weeks: int = 6
     """A placeholder for the LA to confirm (unconfirmed): the next RISE review of a school in
     targeted intervention this many weeks after its last (domain.areas.rise REVIEW_CADENCE)."""

@@ -12,6 +12,7 @@ from typing import Any
 from domain.areas import (
     academy_orders,
     categorisation,
+    coasting,
     concerns,
     corrections,
     eligibility,
@@ -54,6 +55,7 @@ class CaseFileState(
     concerns.ConcernsState,
     warning_notices.WarningNoticesState,
     eligibility.EligibilityState,
+    coasting.CoastingState,
     academy_orders.AcademyOrdersState,
     ieb.IEBState,
     msp.MSPState,

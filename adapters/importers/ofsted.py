@@ -16,7 +16,15 @@ from adapters.importers.csv_rows import (
     text_of,
 )
 from application.imports import InspectionRecord
-from domain.ofsted import FRAMEWORKS, NOTICE_TO_IMPROVE, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
+from domain.ofsted import (
+    FRAMEWORKS,
+    NOTICE_TO_IMPROVE,
+    REQUIRES_SIGNIFICANT_IMPROVEMENT,
+    SERIOUS_WEAKNESSES,
+    SPECIAL_MEASURES,
+    SUB_JUDGEMENT_GRADES,
+    framework_on,
+)
 
 WHAT = "an Ofsted file of school inspections"
 DATES = "dd/mm/yyyy"
@@ -74,6 +82,30 @@ REPORT_CARD_AREAS = {
 """Report-card columns (inspections from 10 November 2025) by the area the case file names."""
 SAFEGUARDING = "Safeguarding standards"
 REPORT_CARD_GRADES = FRAMEWORKS[-1].report_card_grades
+REPORT_CARDS_FROM = FRAMEWORKS[-1].starts
+
+SUB_JUDGEMENT_COLUMNS = {
+    "Quality of education": "quality of education",
+    "Behaviour and attitudes": "behaviour and attitudes",
+    "Personal development": "personal development",
+    "Effectiveness of leadership and management": "leadership and management",
+    "Leadership and management": "leadership and management",
+    "Early years provision (where applicable)": "early years provision",
+    "Sixth form provision (where applicable)": "sixth form provision",
+}
+"""The 2019 framework's key judgements (1-4) by the area the case file names: recorded for an
+inspection from September 2024 to November 2025, which had no overall grade."""
+OEIF_SUB_JUDGEMENT_COLUMNS = {
+    "Latest OEIF quality of education": "quality of education",
+    "Latest OEIF behaviour and attitudes": "behaviour and attitudes",
+    "Latest OEIF personal development": "personal development",
+    "Latest OEIF effectiveness of leadership and management": "leadership and management",
+    "Latest OEIF early years provision (where applicable)": "early years provision",
+    "Latest OEIF sixth form provision (where applicable)": "sixth form provision",
+}
+"""The same, for the latest graded inspection beside a report card (files from November
+2025)."""
+NO_OVERALL_GRADE = FRAMEWORKS[2]
 
 BLANK_WORDS = ("null", "not judged", "not applicable", "n/a", "na", "none", "-")
 """How the files have said "no grade" or "no category"."""
@@ -136,6 +168,10 @@ def _record(cells: Cells, columns: Columns, *, since: int) -> InspectionRecord:
     judged = any(cells.text(name) for name in (columns.published, columns.overall,
                                                 columns.category)) or bool(report_card)
     inspected_on = cells.date(columns.started, shown_as=DATES, required=judged)
+    if (not report_card and inspected_on is not None
+            and framework_on(inspected_on) is NO_OVERALL_GRADE):
+        report_card = _sub_judgements(
+            cells, SUB_JUDGEMENT_COLUMNS if columns is LATEST else OEIF_SUB_JUDGEMENT_COLUMNS)
     return InspectionRecord(
         row=cells.row,
         urn=urn,
@@ -170,6 +206,8 @@ def _category(cells: Cells, column: str, inspected_on: date | None) -> str | Non
     if value.lower() in CATEGORIES:
         return CATEGORIES[value.lower()]
     if value.lower() == SIGNIFICANT_IMPROVEMENT and inspected_on is not None:
+        if inspected_on >= REPORT_CARDS_FROM:
+            return REQUIRES_SIGNIFICANT_IMPROVEMENT
         return SERIOUS_WEAKNESSES if inspected_on >= SERIOUS_WEAKNESSES_FROM else NOTICE_TO_IMPROVE
     cells.problem(column, f"{value!r} is not a category of concern (special measures, "
                           "serious weaknesses, notice to improve, or blank)")
@@ -193,3 +231,20 @@ def _report_card(cells: Cells) -> tuple[dict[str, str], str | None]:
         cells.problem(SAFEGUARDING, f"{cells.text(SAFEGUARDING)!r} is not 'Met' or 'Not met'")
         safeguarding = None
     return card, safeguarding
+
+
+def _sub_judgements(cells: Cells, columns: dict[str, str]) -> dict[str, str]:
+    """The key judgements of an inspection with no overall grade (September 2024 to November
+    2025), as the grade's words, those the file gives."""
+    grades: dict[str, str] = {}
+    for column, area in columns.items():
+        value = " ".join(cells.text(column).lower().split())
+        if not value or area in grades:
+            continue
+        if value in ("1", "2", "3", "4"):
+            grades[area] = SUB_JUDGEMENT_GRADES[int(value) - 1]
+        elif value in SUB_JUDGEMENT_GRADES:
+            grades[area] = value
+        else:
+            cells.problem(column, f"{cells.text(column)!r} is not a grade (1 to 4, or blank)")
+    return grades

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain import chain
 from domain.errors import CaseFileError
 from domain.identity import Recorder
+from domain.rules import Rule
 from domain.wording import long_date
 
 if TYPE_CHECKING:
@@ -22,6 +23,20 @@ STORED_UNDER = "domain.case_file:SchoolCaseFile."
 """Where every entry class was first defined. An entry's stored topic and the name its hash
 link covers stay this, wherever its class now lives: moving code must not change the record
 (the topics filter the log's reads, and the links were computed over these names)."""
+
+
+MAINTAINED_SCHOOLS = Rule(
+    "s59-maintained-schools", "Intervention is for maintained schools",
+    "Warning notices, eligibility for intervention and the powers that rest on it are for the "
+    "schools s59(1) lists: community, foundation and voluntary schools, community and "
+    "foundation special schools, and maintained nursery schools. Academies and pupil "
+    "referral units are not among them.",
+    "Education and Inspections Act 2006 s59(1)",
+    unconfirmed="Pupil referral units have their own regime (SI 2007/2978 as amended); its "
+                "detail was not read, only that s59(1) does not list them.",
+)
+"""Checked by every command that needs a maintained school (``_require_maintained``); listed
+with the register's rules, since the register's governance decides it."""
 
 
 class CaseFileEvent(Aggregate.Event):
@@ -127,13 +142,15 @@ class CaseFileCore:
         return state
 
     def _require_maintained(self, when: Entry, what: str) -> CaseFileState:
-        """LA intervention powers (ss59-66) apply to maintained schools only."""
+        """LA intervention powers (ss59-66) apply to maintained schools only
+        (MAINTAINED_SCHOOLS): not to academies, nor to pupil referral units."""
         state = self._require_open(when)
-        if state.school.governance != "maintained":
-            raise CaseFileError(
-                f"{what} are for maintained schools; {state.school.name} is an academy"
-                if what.endswith("s") else
-                f"{what} is for maintained schools; {state.school.name} is an academy"
+        governance = state.school.governance
+        if governance != "maintained":
+            kind = "a pupil referral unit" if governance == "pupil referral unit" else "an academy"
+            verb = "are" if what.endswith("s") else "is"
+            MAINTAINED_SCHOOLS.refuse(
+                f"{what} {verb} for maintained schools; {state.school.name} is {kind}"
             )
         return state
 

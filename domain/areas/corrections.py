@@ -53,8 +53,9 @@ class CorrectionsState:
         return {v for v, cs in self.corrections.items() if any(c.kind == "retracted" for c in cs)}
 
 
-DERIVED_ENTRIES = ("BecameEligible", "EligibilityCeased", "WarningNoticeSuperseded")
-"""Entries a command records as a consequence of its main entry."""
+DERIVED_ENTRIES = ("BecameEligible", "EligibilityCeased", "WarningNoticeSuperseded", "IEBEnded")
+"""Entries a command records as a consequence of its main entry (an IEB ends when the register
+records the school closed or converted; ``end_ieb`` records one on its own too)."""
 
 ENTRIES_ABOUT_A_BODY = {
     "MSPGroupEstablished": ("MSPMeetingScheduled", "MSPMeetingMoved", "MSPMeetingCancelled",

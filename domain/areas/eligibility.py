@@ -123,13 +123,6 @@ REASONABLE_NOTICE = Rule(
     setting="reasonable_notice_working_days",
 )
 
-COASTING = Rule(
-    "s60b-coasting", "A coasting school is eligible",
-    "A maintained school the regulations define as coasting is eligible for intervention.",
-    "Education and Inspections Act 2006 s60B, inserted by the Education and Adoption Act 2016 "
-    "s1", applies_from=date(2016, 4, 18),
-)
-
 ACADEMY_ORDER_NOT_LA_POWER = Rule(
     "academy-order-not-la-power", "An academy order is not the LA's to seek as a power",
     "Seeking a sponsored academy is not one of the local authority's intervention powers: "
@@ -139,7 +132,7 @@ ACADEMY_ORDER_NOT_LA_POWER = Rule(
 )
 
 RULES = (POWERS_NEED_ELIGIBILITY, NO_S64_UNDER_IEB, S63_NOT_ON_S60A, S63_WINDOW, S64_WINDOW,
-         POWER_PROPOSED, REASONABLE_NOTICE, COASTING, ACADEMY_ORDER_NOT_LA_POWER)
+         POWER_PROPOSED, REASONABLE_NOTICE, ACADEMY_ORDER_NOT_LA_POWER)
 
 
 def add_months(day: date, months: int) -> date:
@@ -241,14 +234,6 @@ def deadlines(state: Any, policy: Any, working_days: Any, scheme: Any) -> Iterat
 # Commands -----------------------------------------------------------------------------------
 
 class EligibilityCommands(CaseFileCore):
-    def record_coasting(self, *, when: Entry, basis: str) -> None:
-        """s60B: a school the regulations define as coasting is eligible for intervention."""
-        state = self._require_maintained(when, "Coasting eligibility")
-        require_text("basis", basis)
-        if "coasting" in state.eligibility:
-            raise CaseFileError("The school is already recorded as coasting")
-        self._record(self.BecameEligible, when=when, route="coasting", basis=basis.strip())
-
     def end_eligibility(self, *, when: Entry, route: str, reason: str) -> None:
         self._require_after_registration(when)
         require_choice("route", route, tuple(ELIGIBILITY_ROUTES))
@@ -323,6 +308,8 @@ class EligibilityCommands(CaseFileCore):
                 )
         if only_by_notice and power != "early_inspection":
             self._require_proposed_with_notice(state, power, when)
+        if power == "s63":
+            self._require_arrangements_consulted(when)
         power_id = f"P{self._count(self.PowerExercised) + 1}"
         self._record(
             self.PowerExercised, when=when, power_id=power_id, power=power,

@@ -1,9 +1,11 @@
 """Who owns the case, and the school improvement and monitoring visits the LA makes (local
-policy: Torbay 2011, termly for schools causing concern, annual otherwise)."""
+policy: Torbay 2011, termly for schools causing concern or in an Ofsted category, annual
+otherwise)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -25,10 +27,12 @@ TITLE = "Caseworkers and visits"
 VISIT_KINDS = ("school improvement", "monitoring")
 
 VISIT_CADENCE = Rule(
-    "visit-cadence", "Termly visits for a school causing concern",
-    "A school in a category the LA's scheme marks as causing concern is visited every 13 "
-    "weeks; every other school with a category once a year, counted from the later of the "
-    "last visit and its entering the category.",
+    "visit-cadence", "Termly visits for a school causing concern or in an Ofsted category",
+    "A school in a category the LA's scheme marks as causing concern, or whose latest Ofsted "
+    "inspection put it in a category of concern (with or without an LA category), is visited "
+    "every 13 weeks; every other school with an LA category once a year. Visits are counted "
+    "from the later of the last visit and its entering the category (the LA's, or Ofsted's "
+    "report).",
     "Local policy (Torbay Schools Improvement Partnership 2011)", kind="policy",
     setting="visit_weeks_in_category, visit_weeks_otherwise",
 )
@@ -71,20 +75,26 @@ class OversightState:
 
 
 def deadlines(state: Any, policy: Any, working_days: Any, scheme: Any) -> Iterator[tuple]:
-    """The next visit, for a school with an LA category."""
+    """The next visit, for a school with an LA category or in an Ofsted category of concern
+    (rule ``visit-cadence``)."""
     category = state.category
-    if category is None:
+    inspection = state.inspection
+    in_ofsted_category = inspection is not None and bool(inspection.category)
+    in_concern = in_ofsted_category
+    entered: list[tuple[date, int]] = []  # (since, the entry it comes from)
+    if category is not None:
+        with suppress(CaseFileError):  # a code the scheme no longer has: not a concern
+            in_concern = scheme.is_causing_concern(category.category) or in_concern
+        entered.append((category.since, category.recorded_in))
+    if in_ofsted_category:
+        entered.append((inspection.published_on, inspection.recorded_in))
+    if not entered:
         return
-    try:
-        in_concern = scheme.is_causing_concern(category.category)
-    except CaseFileError:
-        in_concern = False
     weeks = policy.visit_weeks_in_category if in_concern else policy.visit_weeks_otherwise
+    since, version = max(entered)
     last = state.visits[-1] if state.visits else None
-    if last is not None and last.visited_on >= category.since:
+    if last is not None and last.visited_on >= since:
         since, version = last.visited_on, last.recorded_in
-    else:  # the cadence runs from the later of the last visit and entering the category
-        since, version = category.since, category.recorded_in
     yield ("visit", "next", since + timedelta(weeks=weeks),
            f"{'Termly' if in_concern else 'Annual'} school improvement visit", version)
 

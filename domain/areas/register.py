@@ -1,5 +1,6 @@
 """The school register: the school as GIAS describes it, the links to its predecessors and
-successors, and the case file's opening.
+successors, and the case file's opening; who must be consulted by the school's category, and
+the consultations before s63 arrangements.
 
 A school is identified by its URN; a conversion to an academy gives it a new URN, and the old
 case file points to the new one (``SuccessorLinked``).
@@ -16,6 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import chain, dates
 from domain.areas.core import (
+    MAINTAINED_SCHOOLS,
     CaseFileCore,
     CaseFileEvent,
     Entry,
@@ -63,16 +65,61 @@ CONSULTATION = Rule(
     "Education and Inspections Act 2006 ss63(2), 65",
 )
 
-RULES = (CONSULTATION,)
+S63_CONSULTATION = Rule(
+    "s63-consultation", "Consult before requiring arrangements",
+    "Before requiring a school to enter into arrangements under s63, the authority consults "
+    "everyone its category calls for (consultation-by-category), after the warning notice or "
+    "the eligibility for intervention the arrangements rest on.",
+    "Education and Inspections Act 2006 s63(2)",
+)
+RULES = (CONSULTATION, S63_CONSULTATION, MAINTAINED_SCHOOLS)
+
+LEGACY_CONSULTEES = {"diocese": DIOCESAN_AUTHORITY, "foundation": FOUNDATION_APPOINTER}
+"""The consultees' names before consultation followed the school's category: "diocese" was
+the diocesan authority and "foundation" the foundation governors' appointer."""
+
+
+def consultee_named(stored: str) -> str:
+    """A consultee as CONSULTEES names it, whatever name the entry was recorded with."""
+    return LEGACY_CONSULTEES.get(stored, stored)
+
+
+def describe_category(school: School) -> str:
+    """The school's category and character in a sentence's words: "a voluntary aided school
+    with a Church of England character"."""
+    kind = (school.establishment_type or "school").strip()
+    kind = kind[:1].lower() + kind[1:]
+    character = (school.religious_character or "").strip()
+    article = "an" if kind[:1] in "aeiou" else "a"
+    if character.casefold() in NO_RELIGIOUS_CHARACTER:
+        return f"{article} {kind}"
+    return f"{article} {kind} with a {character} character"
+
+
+def require_consultee(school: School, consultee: str, what: str) -> None:
+    """Refuses a consultee the school's category does not call for (CONSULTATION)."""
+    require_choice("consultee", consultee, CONSULTEES)
+    needed = consultees(school)
+    if consultee not in needed:
+        CONSULTATION.refuse(
+            f"{school.name} is {describe_category(school)}: before {what} consult "
+            f"the {' and the '.join(needed)}, not the {consultee}"
+        )
 
 
 def consultees(school: School) -> tuple[str, ...]:
     """Who must be consulted before s63 arrangements or an IEB, by the school's category and
     religious character as the register gives them (CONSULTATION)."""
-    kind = (school.establishment_type or "").strip().casefold()
+    return consultees_for(school.establishment_type, school.religious_character)
+
+
+def consultees_for(establishment_type: str | None,
+                   religious_character: str | None) -> tuple[str, ...]:
+    """Who must be consulted, from the register's category and religious character."""
+    kind = (establishment_type or "").strip().casefold()
     if kind not in FOUNDATION_OR_VOLUNTARY:
         return (GOVERNING_BODY,)
-    character = (school.religious_character or "").strip().casefold()
+    character = (religious_character or "").strip().casefold()
     if any(name in character for name in DIOCESAN_CHARACTERS):
         return (GOVERNING_BODY, DIOCESAN_AUTHORITY)
     return (GOVERNING_BODY, FOUNDATION_APPOINTER)
@@ -128,7 +175,25 @@ class SchoolLinked(CaseFileEvent):
     established_on: date | None
 
 
+class ArrangementsConsultationRecorded(CaseFileEvent):
+    """A response to the authority's consultation before it requires arrangements (s63(2))."""
+
+    consultee: str
+    response: str
+    amendable = ("response",)
+
+
 # State --------------------------------------------------------------------------------------
+
+@dataclass
+class Consultation:
+    """Who was consulted, when they answered, and what they said."""
+
+    consultee: str
+    consulted_on: date
+    response: str
+    recorded_in: int = 0
+
 
 @dataclass
 class Link:
@@ -169,6 +234,7 @@ class School:
 @dataclass
 class RegisterState:
     school: School | None = None
+    arrangements_consultations: list[Consultation] = field(default_factory=list)
 
     def _on_Registered(self, e: Any) -> None:
         self.school = School(
@@ -192,6 +258,11 @@ class RegisterState:
     def _on_SuccessorLinked(self, e: Any) -> None:
         if self.school is not None:
             self.school.successor_urn = e.successor_urn
+
+    def _on_ArrangementsConsultationRecorded(self, e: Any) -> None:
+        self.arrangements_consultations.append(
+            Consultation(consultee_named(e.consultee), e.effective, e.response,
+                         e.originator_version))
 
 
 # Commands -----------------------------------------------------------------------------------
@@ -226,6 +297,9 @@ class RegisterCommands(CaseFileCore):
             raise CaseFileError(f"The school's {', '.join(sorted(checked)).replace('_', ' ')} "
                                 "already read so: nothing to change")
         self._record(self.DetailsChanged, when=when, changes=changed)
+        closed_on = changed.get("closed_on")
+        if closed_on is not None and closed_on <= when.recorded_at.date():
+            self._end_ieb_with_school(when, f"the school closed on {long_date(closed_on)}")
 
     def link_successor(self, *, when: Entry, successor_urn: int) -> None:
         """Academy conversion: the old URN's file points to the new one and closes."""
@@ -236,6 +310,35 @@ class RegisterCommands(CaseFileCore):
                 f"URN {school.urn} already converted to URN {school.successor_urn}"
             )
         self._record(self.SuccessorLinked, when=when, successor_urn=successor_urn)
+        self._end_ieb_with_school(
+            when, f"the school converted to an academy (now URN {successor_urn})")
+
+    def record_arrangements_consultation(
+        self, *, when: Entry, consultee: str, response: str
+    ) -> None:
+        """A consultee's response before the authority requires arrangements (s63(2)); who
+        must be consulted depends on the school's category (CONSULTATION)."""
+        state = self._require_maintained(when, "Arrangements under s63")
+        require_consultee(state.school, consultee, "requiring arrangements (s63)")
+        require_text("response", response)
+        self._record(self.ArrangementsConsultationRecorded, when=when, consultee=consultee,
+                     response=response.strip())
+
+    def _require_arrangements_consulted(self, when: Entry) -> None:
+        """Refuses s63 arrangements until everyone the school's category calls for was
+        consulted since the warning notice or eligibility they rest on, and by the day they
+        are required (S63_CONSULTATION)."""
+        school = self.state.school
+        since = arrangements_rest_since(self.state)
+        consulted = {c.consultee for c in self.state.arrangements_consultations
+                     if since <= c.consulted_on <= when.effective}
+        missing = [c for c in consultees(school) if c not in consulted]
+        if missing:
+            S63_CONSULTATION.refuse(
+                f"Consult the {' and the '.join(missing)} before requiring arrangements "
+                f"(s63(2)): {school.name} is {describe_category(school)}, and no response "
+                f"is recorded since {long_date(since)}"
+            )
 
     def link_school(self, *, when: Entry, link_urn: int, link_name: str, link_type: str,
                     established_on: date | None) -> bool:
@@ -263,6 +366,18 @@ class RegisterCommands(CaseFileCore):
                      link_name=one_line(link_name), link_type=link_type.strip(),
                      relation=relation, established_on=established_on)
         return True
+
+
+def arrangements_rest_since(state: Any) -> date:
+    """When what s63 arrangements may rest on began: the s60 warning notice that led to a
+    notice of intervention (the latest), or the day the school became eligible by another
+    route; the earliest of these if it is eligible by more than one."""
+    starts = []
+    for route, eligible in state.eligibility.items():
+        notices = [n.issued_on for n in state.warning_notices.values()
+                   if n.section == "s60" and n.intervention_notice_on is not None]
+        starts.append(max(notices) if route == "warning_notice" and notices else eligible.since)
+    return min(starts, default=date.min)
 
 
 # Rules of the register ------------------------------------------------------------------------

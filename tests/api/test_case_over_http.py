@@ -56,11 +56,14 @@ def test_a_case_from_concern_to_interim_executive_board(world):
             (f"{school}/ieb-applications/IEB1/consultations",
              {"consultee": "governing body", "response": "Opposed"}),
             (f"{school}/ieb-applications/IEB1/consultations",
-             {"consultee": "diocese", "response": "Supports an IEB"}),
+             {"consultee": "diocesan authority", "response": "Supports an IEB"}),
             (f"{school}/ieb-applications/IEB1/submission", {}),
             (f"{school}/ieb-applications/IEB1/decision", {"consent": True}),
             (f"{school}/ieb-applications/IEB1/constitution",
-             {"members": ["Ann Chair", "Ben Finance", "Cy Standards"]}),
+             {"members": ["Ann Chair", "Ben Finance", "Cy Standards"],
+              "instrument_on": date.today().isoformat(),
+              "terms": {"Ann Chair": "Chair; two days a month", "Ben Finance": "Unpaid",
+                        "Cy Standards": "Unpaid"}}),
         ]
         etag = notice.etag
         for path, body in steps:
@@ -73,6 +76,9 @@ def test_a_case_from_concern_to_interim_executive_board(world):
         assert status.status == 200
         board = status.body["ieb"]
         assert board["members"] == ["Ann Chair", "Ben Finance", "Cy Standards"]
+        assert board["appointments"][0] == {"name": "Ann Chair",
+                                            "terms": "Chair; two days a month",
+                                            "instrument_on": date.today().isoformat()}
         assert board["starts_on"] == date.today().isoformat()
         assert [e["route"] for e in status.body["eligibility"]] == ["warning_notice"]
         assert status.body["ieb_applications"][0]["stage"] == "constituted"

@@ -59,7 +59,8 @@ def test_a_july_2026_special_measures_school_where_the_order_is_the_secretary_of
     case_files.record_inspection(
         URN, by=HEAD, published_on=date(2026, 7, 10), inspected_on=date(2026, 6, 16),
         overall=None, category="special measures", safeguarding="met",
-        report_card={"leadership and governance": "urgent improvement"})
+        report_card={"achievement": "urgent improvement",
+                     "leadership and governance": "urgent improvement"})
 
     # Check nothing is expected: the duty was repealed from 29 June 2026
     assert case_files.school(URN)["academy_order_expected"] is False

@@ -84,7 +84,9 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
                                    application_id=application, consent=True)
     case_files.constitute_ieb(URN, by=HEAD, effective=date(2025, 9, 1),
                               application_id=application, members=["A. Khan", "B. Ortiz"],
-                              term_ends_on=date(2027, 8, 31))
+                              term_ends_on=date(2027, 8, 31),
+                              instrument_on=date(2025, 8, 29),
+                              terms="Two years; expenses only")
 
     # Check another process reads the same case file back from the store.
     other = reopen(case_files, database_url)

@@ -93,7 +93,8 @@ def test_deadlines_json_gives_plain_data_and_overdue_days_as_negative_numbers(en
     on_time = listed(env)[STATEMENT]
     assert on_time == {
         "key": STATEMENT, "kind": "statement_of_action",
-        "what": "Statement of action after Ofsted's special measures judgement",
+        "what": "Statement of action after Ofsted's special measures judgement (term dates "
+                "not loaded: counted in statutory working days)",
         "due": "2025-12-22", "working_days_left": 3, "overdue": False,
         "reminders": [{"on": "2025-12-15", "working_days_before": 5},
                       {"on": "2025-12-19", "working_days_before": 1}],

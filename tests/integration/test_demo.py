@@ -73,7 +73,8 @@ def test_demo_loads_fenmarsh_with_its_stories(case_files):
     assert [n["status"] for n in featured["warning_notices"]] == ["not complied with"]
     assert "warning_notice" in [e["route"] for e in featured["eligibility"]]
     assert featured["ieb_applications"][0]["stage"] == "constituted"
-    assert set(featured["ieb_applications"][0]["consultations"]) == {"governing body", "diocese"}
+    assert set(featured["ieb_applications"][0]["consultations"]) == {
+        "governing body", "diocesan authority"}
     assert len(featured["ieb"]["members"]) >= 2
     assert featured["causing_concern"]
 

@@ -46,6 +46,14 @@ def test_la_policy_overrides_the_keys_it_names_and_keeps_the_defaults_of_the_res
     assert load_policy(a_policy(tmp_path, "")) == DeadlinePolicy()
 
 
+def test_la_policy_may_let_a_report_card_category_differ_from_its_grades(tmp_path):
+    """Rule report-card-category, setting report_card_category_may_differ (default false)."""
+    path = a_policy(tmp_path, "report_card_category_may_differ = true\n")
+
+    assert load_policy(path) == DeadlinePolicy(report_card_category_may_differ=True)
+    assert DeadlinePolicy().report_card_category_may_differ is False
+
+
 def test_unknown_key_is_refused_naming_it(tmp_path):
     path = a_policy(tmp_path, "reminder_days = [5, 1]\n")
 
@@ -67,6 +75,8 @@ def test_unknown_key_is_refused_naming_it(tmp_path):
     ("reminder_working_days = [5, 5]", "reminder_working_days repeats a number: [5, 5]"),
     ("review_months = [9, 13]", "review_months: Review months are numbers from 1 to 12"),
     ("review_months = []", "review_months: Review months are numbers from 1 to 12"),
+    ("report_card_category_may_differ = 1",
+     "report_card_category_may_differ must be true or false, not 1"),
 ])
 def test_bad_value_is_refused_naming_its_key(tmp_path, line, message):
     path = a_policy(tmp_path, line + "\n")
@@ -104,7 +114,7 @@ def test_settings_pass_the_la_policy_to_the_case_files(tmp_path):
             inspected_on=date(2025, 11, 4), overall=None, category="special measures")
 
         due = {d.key: d.due for d in case_files.deadlines(110001)}
-        assert due == {f"statement_of_action:{inspection}": date(2025, 12, 31)}
+        assert due[f"statement_of_action:{inspection}"] == date(2025, 12, 31)
     finally:
         case_files.close()
 

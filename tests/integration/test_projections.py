@@ -215,7 +215,8 @@ def test_a_rebuild_in_one_scan_of_the_log_equals_catching_up_entry_by_entry(
         actions=[{"description": "Phonics plan", "owner": "Head", "due": date(2024, 5, 20)}])
     case_files.record_inspection(
         990361, by=HEAD, published_on=date(2025, 12, 1), inspected_on=date(2025, 11, 18),
-        overall=None, report_card={"leadership": "strong standard"}, safeguarding="met")
+        overall=None, report_card={"leadership and governance": "strong standard"},
+        safeguarding="met")
     case_files.extend_deadline(990360, by=HEAD, key=f"compliance:{notice}",
                                to=date(2024, 3, 1), reason="Head on leave")
     case_files.suspend_deadline(990360, by=HEAD, key="msp_action:A1", reason="Paused")

@@ -30,7 +30,8 @@ def special_measures_school(published_on: date, registered_on: date = date(2015,
         school.record_inspection(
             when=when(published_on), inspected_on=inspected_on, overall=None,
             category="special measures", safeguarding="met",
-            report_card={"leadership and governance": "urgent improvement"})
+            report_card={"achievement": "urgent improvement",
+                         "leadership and governance": "urgent improvement"})
     return school
 
 

@@ -141,7 +141,7 @@ def test_inspection_grade_must_fit_the_vocabulary_in_force():
     with refused(school, "Ofsted gave no overall effectiveness grade on 10 November 2025"):
         school.record_inspection(when=when(date(2025, 12, 1)), inspected_on=date(2025, 11, 10),
                                  overall=2)
-    with refused(school, "'strong standard' is not a report card grade on 7 November 2025"):
+    with refused(school, "'inclusion' is not an area Ofsted graded on 7 November 2025"):
         school.record_inspection(when=when(date(2025, 12, 1)), inspected_on=date(2025, 11, 7),
                                  overall=None, report_card={"inclusion": "strong standard"})
     with refused(school, "Overall effectiveness must be 1 to 4"):

@@ -225,7 +225,8 @@ def test_ieb_is_not_retracted_while_entries_about_it_stand():
     school.record_ieb_decision(when=when(date(2024, 3, 4)), application_id=application,
                                consent=True)
     school.constitute_ieb(when=when(date(2024, 3, 11)), application_id=application,
-                          members=["Ann Chair", "Bob Finance"])
+                          members=["Ann Chair", "Bob Finance"],
+                          instrument_on=date(2024, 3, 8), terms="Until 31 August 2025")
     constituted = len(school.entries)
     school.end_ieb(when=when(date(2025, 3, 11)), reason="New governing body in place")
 

@@ -70,7 +70,8 @@ def test_ieb_term_ending_in_year_9999_is_refused():
 
     with refused(school, "The end of the IEB's term, 31 December 9999, is more than 5 years"):
         school.constitute_ieb(when=when(date(2026, 4, 20)), application_id="IEB1",
-                              members=["A Chair", "B Member"], term_ends_on=date(9999, 12, 31))
+                              members=["A Chair", "B Member"], term_ends_on=date(9999, 12, 31),
+                              instrument_on=date(2026, 4, 20), terms="Unpaid")
 
 
 @pytest.mark.parametrize(("field", "day"), [

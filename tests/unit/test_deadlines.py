@@ -202,6 +202,8 @@ def test_s63_window_closes_two_months_after_the_compliance_period_ends():
     assert window.due == date(2026, 5, 2)
     assert window.reminders == ((date(2026, 4, 27), 5), (date(2026, 5, 1), 1))
 
+    school.record_arrangements_consultation(
+        when=when(date(2026, 3, 9)), consultee="governing body", response="Agrees")
     school.exercise_power(when=when(date(2026, 3, 16)), power="s63",
                           details="Collaboration with Orton Federation")
 
@@ -226,7 +228,8 @@ def test_s63_window_goes_once_its_last_day_has_passed_or_an_ieb_replaces_the_gov
     boarded.record_ieb_decision(when=when(date(2026, 3, 9)), application_id=application,
                                 consent=True)
     boarded.constitute_ieb(when=when(date(2026, 3, 10)), application_id=application,
-                           members=["A. Khan", "B. Ortiz"])
+                           members=["A. Khan", "B. Ortiz"], instrument_on=date(2026, 3, 10),
+                           terms="Unpaid")
 
     assert "s63_window:WN1" not in deadlines(boarded)
 
@@ -264,9 +267,9 @@ def test_statement_of_action_is_due_10_working_days_after_a_category_report_is_p
 def test_no_statement_of_action_is_due_from_the_la_for_an_academy():
     """Education Act 2005 s15 and EIA 2006 s59: the LA's statement is for maintained schools."""
     academy = an_academy()
-    in_special_measures_from_8_december_2025(academy)
+    inspection = in_special_measures_from_8_december_2025(academy)
 
-    assert deadlines(academy) == {}
+    assert f"statement_of_action:{inspection}" not in deadlines(academy)
 
 
 # Monitoring group ------------------------------------------------------------------------------
@@ -355,7 +358,8 @@ def test_ieb_term_end_is_due_when_the_notice_sets_one():
     school = a_school_awaiting_ieb_consent()
     school.record_ieb_decision(when=when(date(2026, 4, 14)), application_id="IEB1", consent=True)
     school.constitute_ieb(when=when(date(2026, 4, 20)), application_id="IEB1",
-                          members=["A Chair", "B Member"], term_ends_on=date(2026, 8, 31))
+                          members=["A Chair", "B Member"], term_ends_on=date(2026, 8, 31),
+                          instrument_on=date(2026, 4, 20), terms="Unpaid")
 
     term = deadlines(school)["ieb_term_ends:IEB1"]
     assert term.due == date(2026, 8, 31)
@@ -468,9 +472,10 @@ def test_extension_moves_a_deadline_later_and_gives_a_reason():
     with refused(school, "Enter the reason"):
         school.extend_deadline(when=when(date(2025, 12, 10)), deadlines=open_now, key=key,
                                to=date(2026, 1, 9), reason=" ")
-    with refused(school, "There is no open deadline 'visit:next' on this case file"):
+    with refused(school, "There is no open deadline 'msp_meeting_due:next' on this case file"):
         school.extend_deadline(when=when(date(2025, 12, 10)), deadlines=open_now,
-                               key="visit:next", to=date(2026, 1, 9), reason="No category")
+                               key="msp_meeting_due:next", to=date(2026, 1, 9),
+                               reason="No monitoring group")
 
 
 def test_extension_of_a_recurring_deadline_lasts_until_the_next_one_starts():

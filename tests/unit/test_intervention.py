@@ -64,14 +64,17 @@ def test_intervention_notice_is_given_once_per_warning_notice():
 
 
 def test_coasting_school_is_eligible_for_intervention():
-    """s60B: a school the regulations define as coasting is eligible for intervention."""
+    """s60B: a school the regulations define as coasting, once the Secretary of State has
+    notified its governing body, is eligible for intervention."""
     school = a_maintained_school()
 
-    school.record_coasting(when=when(date(2024, 1, 8)), basis="Coasting regulations 2017 data")
+    school.record_coasting(when=when(date(2024, 1, 8)), basis="Coasting regulations 2022",
+                           notified_on=date(2024, 1, 5))
 
     assert "coasting" in school.state.eligibility
     with refused(school, "already recorded as coasting"):
-        school.record_coasting(when=when(date(2024, 2, 8)), basis="Again")
+        school.record_coasting(when=when(date(2024, 2, 8)), basis="Again",
+                               notified_on=date(2024, 2, 8))
 
 
 def test_s63_only_within_two_months_after_compliance_period():
@@ -88,6 +91,8 @@ def test_s63_only_within_two_months_after_compliance_period():
             when=when(day_after(last_day)), power="s63", details="Collaboration with Oakdale"
         )
 
+    school.record_arrangements_consultation(
+        when=when(date(2024, 3, 1)), consultee="governing body", response="Agrees to collaborate")
     school.exercise_power(when=when(last_day), power="s63", details="Collaboration with Oakdale")
     assert [p.power for p in school.state.powers] == ["s63"]
 
@@ -121,7 +126,8 @@ def test_s64_not_while_ieb_in_place():
     )
     school.constitute_ieb(
         when=when(date(2024, 3, 11)), application_id=application,
-        members=["Ann Chair", "Bob Finance"],
+        members=["Ann Chair", "Bob Finance"], instrument_on=date(2024, 3, 11),
+        terms="Unpaid",
     )
 
     with refused(school, "while an interim executive board is in place (s64)"):

@@ -152,3 +152,31 @@ def test_a_column_the_file_lacks_reads_empty_even_on_a_row_with_a_stray_cell():
     assert [str(p) for p in stray.problems] == [
         "row 2: has 7 cells where the header has 6; look for a stray comma or quote mark"]
     assert stray.inspected_urn == 110001
+
+
+def test_key_judgements_of_an_inspection_without_an_overall_grade_are_read_in_words():
+    """September 2024 to November 2025: no overall grade, but quality of education and the
+    other key judgements graded 1 to 4; not read for an earlier inspection (it has its overall
+    grade)."""
+    header = (HEADER + ",Quality of education,Behaviour and attitudes,"
+              "Effectiveness of leadership and management,Sixth form provision (where applicable)")
+    graded_then = only(mi_file("110001,A,01/09/2024,10/10/2024,,,3,2,Requires improvement,",
+                               header=header))
+    assert graded_then.report_card == {
+        "quality of education": "requires improvement", "behaviour and attitudes": "good",
+        "leadership and management": "requires improvement"}
+    before = only(mi_file("110001,A,31/08/2024,10/10/2024,3,,3,2,3,", header=header))
+    assert before.report_card == {}
+    bad = only(mi_file("110001,A,02/09/2024,10/10/2024,,,5,,,", header=header))
+    assert [str(p) for p in bad.problems] == [
+        "row 2, Quality of education: '5' is not a grade (1 to 4, or blank)"]
+
+
+def test_requires_significant_improvement_is_its_own_name_from_10_november_2025():
+    """Ofsted's wording "requires significant improvement": serious weaknesses from September
+    2012, and the category's own name on a report card (from 10 November 2025)."""
+    words = "Requires significant improvement"
+    assert only(mi_file(f"110001,A,09/11/2025,05/01/2026,,{words}")).category == (
+        "serious weaknesses")
+    assert only(mi_file(f"110001,A,10/11/2025,05/01/2026,,{words}")).category == (
+        "requires significant improvement")

@@ -59,12 +59,13 @@ class Commands:
         overall = self.draw(st.sampled_from([None, *framework.overall_grades]))
         category = self.draw(st.sampled_from([None, *framework.categories]))
         report_card = {}
-        if framework.report_card_grades:
-            report_card = {"achievement": self.draw(st.sampled_from(
+        if framework.areas:
+            report_card = {framework.areas[0]: self.draw(st.sampled_from(
                 framework.report_card_grades))}
+        safeguarding = framework.safeguarding and self.draw(st.sampled_from([None, "met"]))
         self.case_file.record_inspection(
             when=when, inspected_on=inspected_on, overall=overall, category=category,
-            report_card=report_card, safeguarding=self.draw(st.sampled_from([None, "met"])),
+            report_card=report_card, safeguarding=safeguarding or None,
         )
 
     def issue_warning_notice(self, when: Entry) -> None:
@@ -94,7 +95,8 @@ class Commands:
             )
 
     def record_coasting(self, when: Entry) -> None:
-        self.case_file.record_coasting(when=when, basis="Coasting definition met")
+        self.case_file.record_coasting(when=when, basis="Coasting definition met",
+                                       notified_on=when.effective)
 
     def end_eligibility(self, when: Entry) -> None:
         self.case_file.end_eligibility(
@@ -131,7 +133,8 @@ class Commands:
         else:
             self.case_file.constitute_ieb(
                 when=when, application_id=application.application_id,
-                members=["Ann Chair", "Bob Finance"],
+                members=["Ann Chair", "Bob Finance"], instrument_on=when.effective,
+                terms="Unpaid; two years",
             )
 
     def end_ieb(self, when: Entry) -> None:

@@ -454,9 +454,12 @@ def test_every_command_records_through_its_form(actions, client, services):
     record("record-compliance", {"notice_id": notice, "complied": "no", "effective": noticed,
                                  "evidence": "Vacancies unfilled"})
     record("give-intervention-notice", {"notice_id": notice, "effective": noticed,
-                                        "proposed_powers": ["s64", "s65"],
+                                        "proposed_powers": ["s63", "s64", "s65"],
                                         "proposed_action": "IEB"})
     record("exercise-power", {"power": "s64", "details": "Two governors appointed"})
+    record("record-arrangements-consultation", {"consultee": "governing body",
+                                                "response": "Agrees to collaborate"})
+    record("exercise-power", {"power": "s63", "details": "Collaboration with Oakdale"})
     record("draft-ieb-application", {"rationale": "Governance broke down"})
     application = status()["ieb_applications"][-1]["application_id"]
     record("record-ieb-consultation", {"application_id": application,
@@ -464,16 +467,25 @@ def test_every_command_records_through_its_form(actions, client, services):
     record("submit-ieb-application", {"application_id": application})
     record("record-ieb-decision", {"application_id": application, "consent": "yes"})
     record("constitute-ieb", {"application_id": application, "members": "Ann One\nBen Two",
+                              "instrument_on": day(today), "terms": "Unpaid; one year",
                               "term_ends_on": day(today + timedelta(days=365))})
-    record("change-ieb-members", {"members": "Ann One\nCat Three", "reason": "Ben resigned"})
+    record("change-ieb-members", {"members": "Ann One\nCat Three", "reason": "Ben resigned",
+                                  "instrument_on": day(today), "terms": "Unpaid"})
+    assert [(m["name"], m["terms"]) for m in status()["ieb"]["appointments"]] == [
+        ("Ann One", "Unpaid; one year"), ("Cat Three", "Unpaid")]
     record("end-ieb", {"reason": "Governing body restored"})
-    record("record-coasting", {"basis": "2025 and 2026 progress below the coasting floor"})
+    record("record-coasting", {"basis": "2025 and 2026 progress below the coasting floor",
+                               "notified_on": day(today)})
+    record("end-coasting", {"how": "notice", "reason": "The Secretary of State's letter"})
+    record("record-coasting", {"basis": "Requires improvement twice",
+                               "notified_on": day(today)})
     record("end-eligibility", {"route": "coasting", "reason": "Regulations revoked"})
     record("close-msp-group", {"reason": "Rapid progress"})
 
     record("record-inspection", {
         "inspected_on": day(today - timedelta(days=20)), "published_on": day(today),
-        "category": "special measures", "safeguarding": "met",
+        "category": "requires significant improvement", "safeguarding": "met",
+        "received_on": day(today),
         "report_card": "achievement: urgent improvement\nleadership and governance: "
                        "needs attention"})
     inspection = status()["inspections"][-1]["inspection_id"]

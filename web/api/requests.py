@@ -13,13 +13,20 @@ from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range
 
 from domain.areas.academy_orders import BASES
+from domain.areas.coasting import ENDINGS
 from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
 from domain.areas.eligibility import POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
 from domain.areas.oversight import VISIT_KINDS
-from domain.areas.register import GOVERNANCE, MOST_PUPILS
+from domain.areas.register import CONSULTEES, GOVERNANCE, MOST_PUPILS
 from domain.areas.warning_notices import ISSUERS, WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
-from domain.ofsted import NOTICE_TO_IMPROVE, SAFEGUARDING, SERIOUS_WEAKNESSES, SPECIAL_MEASURES
+from domain.ofsted import (
+    NOTICE_TO_IMPROVE,
+    REQUIRES_SIGNIFICANT_IMPROVEMENT,
+    SAFEGUARDING,
+    SERIOUS_WEAKNESSES,
+    SPECIAL_MEASURES,
+)
 
 TEXT, NAME, NAMES, PUPILS = 20_000, 200, 100, MOST_PUPILS
 """The longest text, name and list of names taken, and the most pupils (bounds, not rules:
@@ -187,6 +194,15 @@ class GiveInterventionNotice(Dated):
 
 class RecordCoasting(Dated):
     basis = text("The coasting regulations' test it meets")
+    notified_on = day("When the Secretary of State notified the governing body that the school "
+                      "is coasting (s60B(1)); the case file refuses coasting without it",
+                      load_default=None, allow_none=True)
+
+
+class EndCoasting(Dated):
+    how = choice("exit (the regulations' exit test) or notice (the Secretary of State's notice "
+                 "that it is no longer coasting)", ENDINGS, required=True)
+    reason = text("Why coasting ended")
 
 
 class EndEligibility(Dated):
@@ -196,6 +212,12 @@ class EndEligibility(Dated):
 class ExercisePower(Dated):
     power = choice("The power used", POWERS, required=True)
     details = text("Details")
+
+
+class RecordArrangementsConsultation(Dated):
+    consultee = choice("Who was consulted before requiring arrangements (s63(2))", CONSULTEES,
+                       required=True)
+    response = text("Their response")
 
 
 # Academy orders (the Secretary of State's) and RISE (the DfE's) -------------------------------
@@ -242,7 +264,8 @@ class DraftIEBApplication(Dated):
 
 
 class RecordIEBConsultation(Dated):
-    consultee = choice("Who was consulted (s65)", IEB_CONSULTEES, required=True)
+    consultee = choice("Who was consulted (s65): the school's category decides who must be",
+                       IEB_CONSULTEES, required=True)
     response = text("Their response")
 
 
@@ -255,14 +278,30 @@ class RecordIEBDecision(Dated):
     reason = text("Why consent was refused", optional=True)
 
 
+def member_terms(description: str, **kwargs: Any) -> fields.Dict:
+    return fields.Dict(keys=fields.String(validate=Length(max=NAME)),
+                       values=fields.String(validate=Length(max=TEXT)),
+                       validate=Length(max=NAMES), metadata={"description": description},
+                       **kwargs)
+
+
 class ConstituteIEB(Dated):
     members = names("The interim executive members: at least two")
+    instrument_on = day("The date of the written instrument appointing them (Sch 6 para 5(1))",
+                        required=True)
+    terms = member_terms("Each member's terms of appointment as the instrument sets them "
+                         "out, by name", required=True)
     term_ends_on = day("When the board's term ends", load_default=None, allow_none=True)
 
 
 class ChangeIEBMembers(Dated):
     members = names("The interim executive members now")
     reason = text("Why")
+    instrument_on = day("The date of the written instrument appointing any new member",
+                        load_default=None, allow_none=True)
+    terms = member_terms("Terms of appointment by name: required for each new member; a "
+                         "member who stays keeps theirs unless given", load_default=None,
+                         allow_none=True)
 
 
 class EndIEB(Dated):
@@ -330,16 +369,23 @@ class RecordInspection(ma.Schema):
     inspected_on = day("When the inspection started", required=True)
     published_on = day("When the report was published: the entry takes effect then",
                        required=True)
+    received_on = day("When the local authority received the report, if not on publication: "
+                      "the statement of action counts from it", load_default=None,
+                      allow_none=True)
     overall = fields.Integer(load_default=None, allow_none=True, validate=Range(1, 4),
                              metadata={"description": "Overall effectiveness 1-4, where the "
                                                       "framework of the day graded it"})
-    category = choice("A category of concern", (SERIOUS_WEAKNESSES, SPECIAL_MEASURES,
-                                                NOTICE_TO_IMPROVE),
+    category = choice("A category of concern; for a report card, leave it out to record the "
+                      "one its grades call for", (REQUIRES_SIGNIFICANT_IMPROVEMENT,
+                                                  SERIOUS_WEAKNESSES, SPECIAL_MEASURES,
+                                                  NOTICE_TO_IMPROVE),
                       load_default=None, allow_none=True)
     report_card = fields.Dict(keys=fields.String(validate=Length(max=NAME)),
                               values=fields.String(validate=Length(max=NAME)),
                               load_default=None, allow_none=True,
-                              metadata={"description": "Area: grade, from 10 November 2025"})
+                              metadata={"description": "Area: grade: a report card's (from 10 "
+                                                       "November 2025) or the key judgements "
+                                                       "(September 2024 to November 2025)"})
     safeguarding = choice("met or not met", SAFEGUARDING, load_default=None, allow_none=True)
 
 

@@ -52,8 +52,11 @@ class OfstedSchema(ma.Schema):
     overall = fields.Integer(allow_none=True)
     overall_label = _text(metadata={"description": "The grade in the words of its day"})
     category = _text(metadata={"description": "Serious weaknesses, special measures..."})
-    report_card = fields.Dict(keys=fields.String(), values=fields.String())
+    report_card = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Graded areas: a report card's, or the key judgements of 2024-25"})
     safeguarding = _text()
+    received_on = _date(metadata={"description": "When the LA received the report, if "
+                                                 "recorded (else it counts as published)"})
 
 
 class InspectionSchema(OfstedSchema):
@@ -102,6 +105,17 @@ class EligibilitySchema(ma.Schema):
     route = fields.String()
     since = fields.Date()
     basis = fields.String()
+
+
+class CoastingSchema(ma.Schema):
+    notified_on = fields.Date(metadata={"description": "When the Secretary of State notified "
+                                                      "the governing body (s60B)"})
+    regulations = fields.String(metadata={"description": "The rule key of the definition in "
+                                                         "force then (coasting-2017/2022/2025)"})
+    basis = fields.String()
+    since = fields.Date()
+    ended_on = _date()
+    how = _text()
 
 
 class PowerSchema(ma.Schema):
@@ -159,9 +173,25 @@ class IEBApplicationSchema(ma.Schema):
     recorded_in = fields.Integer()
 
 
+class IEBMemberSchema(ma.Schema):
+    name = fields.String()
+    terms = fields.String(metadata={"description": "The terms of appointment the written "
+                                                   "instrument sets out (Sch 6 para 5(1)); "
+                                                   "\"not recorded\" for older entries"})
+    instrument_on = _date()
+
+
+class ConsultationSchema(ma.Schema):
+    consultee = fields.String()
+    consulted_on = fields.Date()
+    response = fields.String()
+    recorded_in = fields.Integer()
+
+
 class IEBSchema(ma.Schema):
     application_id = fields.String()
     members = fields.List(fields.String())
+    appointments = fields.List(fields.Nested(IEBMemberSchema))
     starts_on = fields.Date()
     term_ends_on = _date()
     ended_on = _date()
@@ -258,6 +288,9 @@ class SchoolStatusSchema(SchoolDetailsSchema):
     open_concerns = fields.List(fields.Nested(ConcernSchema))
     warning_notices = fields.List(fields.Nested(WarningNoticeSchema))
     eligibility = fields.List(fields.Nested(EligibilitySchema))
+    coasting = fields.Nested(CoastingSchema, allow_none=True, metadata={
+        "description": "The Secretary of State's coasting notification the school's "
+                       "eligibility as coasting rests on, if one was recorded"})
     powers = fields.List(fields.Nested(PowerSchema))
     academy_orders = fields.List(fields.Nested(AcademyOrderSchema))
     academy_order_expected = fields.Boolean(metadata={
@@ -267,6 +300,8 @@ class SchoolStatusSchema(SchoolDetailsSchema):
         "description": "Its RISE targeted intervention, if it is in one"})
     ieb_applications = fields.List(fields.Nested(IEBApplicationSchema))
     ieb = fields.Nested(IEBSchema, allow_none=True)
+    arrangements_consultations = fields.List(fields.Nested(
+        ConsultationSchema), metadata={"description": "Responses before s63 arrangements"})
     msp = fields.Nested(MSPGroupSchema, allow_none=True)
     caseworker = fields.Nested(CaseworkerSchema, allow_none=True)
     category_history = fields.List(fields.Nested(CategorySpellSchema))

@@ -39,10 +39,12 @@ from wtforms.fields import (
 )
 from wtforms.validators import InputRequired, Optional, StopValidation
 
+from domain.areas.coasting import ENDINGS
 from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, PROPOSABLE_POWERS
 from domain.areas.ieb import IEB_CONSULTEES
 from domain.areas.oversight import VISIT_KINDS
+from domain.areas.register import CONSULTEES, consultees_for
 from domain.areas.warning_notices import (
     FIXED_PERIOD_RULES_END,
     ISSUERS,
@@ -53,6 +55,7 @@ from domain.case_file import SchoolCaseFile
 from domain.ofsted import (
     FRAMEWORKS,
     NOTICE_TO_IMPROVE,
+    REQUIRES_SIGNIFICANT_IMPROVEMENT,
     SAFEGUARDING,
     SERIOUS_WEAKNESSES,
     SPECIAL_MEASURES,
@@ -497,8 +500,18 @@ class RecordOfstedDecision(CommandForm):
 
 
 class RecordCoasting(CommandForm):
-    effective = effective("the date the school was found to be coasting")
+    effective = effective("the date the school became eligible as coasting")
+    notified_on = DateInputField(
+        "Date the Secretary of State notified the governing body that the school is coasting",
+        what="the date the Secretary of State notified the governing body (s60B)")
     basis = textarea("Basis (the coasting regulations' test it meets)", "Enter the basis")
+
+
+class EndCoasting(CommandForm):
+    effective = effective("the date the school stopped coasting")
+    how = RadiosField("How coasting ended", [(k, sentence_case(v)) for k, v in ENDINGS.items()],
+                      message="Choose how coasting ended")
+    reason = reason()
 
 
 class EndEligibility(CommandForm):
@@ -516,6 +529,29 @@ class ExercisePower(CommandForm):
     effective = effective("the date the power was used")
     power = RadiosField("Power", list(POWERS.items()), message="Choose the power")
     details = textarea("Details", "Enter the details")
+
+
+def _consultees(case: CaseFileView, offered: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Who the school's category calls for (register.consultees), from what is offered."""
+    needed = consultees_for(case.status["establishment_type"],
+                            case.status["religious_character"])
+    return [(c, sentence_case(c)) for c in offered if c in needed]
+
+
+class RecordArrangementsConsultation(CommandForm):
+    effective = effective("the date of the response")
+    consultee = RadiosField("Consulted", message="Choose who was consulted",
+                            description="Who must be consulted depends on the school's "
+                                        "category (s63(2))")
+    response = textarea("Their response", "Enter the response")
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"consultee": _consultees(case, CONSULTEES)}
+
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
+        return case.status["governance"] == "maintained"
 
 
 class RecordAcademyOrder(CommandForm):
@@ -595,13 +631,15 @@ class DraftIEBApplication(CommandForm):
 class RecordIEBConsultation(CommandForm):
     effective = effective("the date of the response")
     application_id = ChoiceField("Application", message="Choose the application")
-    consultee = RadiosField("Consulted", [(c, c.capitalize()) for c in IEB_CONSULTEES],
-                            message="Choose who was consulted")
+    consultee = RadiosField("Consulted", message="Choose who was consulted",
+                            description="Who must be consulted depends on the school's "
+                                        "category (s65)")
     response = textarea("Their response", "Enter the response")
 
     @classmethod
     def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
-        return {"application_id": _applications(case, "drafted")}
+        return {"application_id": _applications(case, "drafted"),
+                "consultee": _consultees(case, IEB_CONSULTEES)}
 
 
 class SubmitIEBApplication(CommandForm):
@@ -634,6 +672,11 @@ class ConstituteIEB(CommandForm):
     application_id = ChoiceField("Application consented to", message="Choose the application")
     members = LinesField("Interim executive members", [InputRequired("Enter the members")],
                          description="One per line; at least two")
+    instrument_on = DateInputField("Date of the written instrument appointing them",
+                                   what="the date of the written instrument",
+                                   description="Sch 6 para 5(1). For example, 27 3 2026")
+    terms = textarea("Terms of appointment", "Enter the terms of appointment",
+                     hint="As the instrument sets them out for every member named")
     term_ends_on = DateInputField("End of the board's term (optional)", optional=True,
                                   what="the date the term ends")
 
@@ -647,6 +690,15 @@ class ChangeIEBMembers(CommandForm):
     members = LinesField("Interim executive members now", [InputRequired("Enter the members")],
                          description="One per line; at least two")
     reason = reason()
+    instrument_on = DateInputField("Date of the written instrument appointing new members",
+                                   optional=True, what="the date of the written instrument",
+                                   description="Needed when a member joins. For example, "
+                                               "27 3 2026")
+    terms = textarea("Terms of appointment of the new members",
+                     hint="As the instrument sets them out; members who stay keep theirs")
+
+    def arguments(self) -> dict[str, Any]:
+        return {**super().arguments(), "terms": self.terms.data or None}
 
     def prefill(self, case: CaseFileView) -> None:
         if case.status["ieb"]:
@@ -816,13 +868,20 @@ class RecordInspection(CommandForm):
                                   what="the date the inspection started")
     published_on = DateInputField("Date the report was published",
                                   what="the date the report was published")
+    received_on = DateInputField(
+        "Date the local authority received the report (optional)", optional=True,
+        what="the date the local authority received the report",
+        description="The statement of action is counted from it; leave blank if it was on "
+                    "publication")
     overall = ChoiceField("Overall effectiveness", message="Choose the overall grade",
                           optional=True, prompt="No overall grade")
     category = ChoiceField("Category of concern", message="Choose the category",
                            optional=True, prompt="None")
     report_card = textarea(
-        "Report card grades (from 10 November 2025)",
-        hint="One area a line, as area: grade, for example \"achievement: expected standard\"")
+        "Graded areas (report cards from 10 November 2025; key judgements from September 2024)",
+        hint="One area a line, as area: grade, for example \"achievement: expected standard\" "
+             "or \"quality of education: good\". A report card's category of concern follows "
+             "from its grades if you leave the category blank")
     safeguarding = ChoiceField("Safeguarding", message="Choose met or not met", optional=True,
                                prompt="Not judged")
 
@@ -835,7 +894,8 @@ class RecordInspection(CommandForm):
             "overall": [(str(grade), f"{grade}: {' or '.join(names)}")
                         for grade, names in words.items()],
             "category": [(c, c.capitalize()) for c in
-                         (SERIOUS_WEAKNESSES, SPECIAL_MEASURES, NOTICE_TO_IMPROVE)],
+                         (REQUIRES_SIGNIFICANT_IMPROVEMENT, SERIOUS_WEAKNESSES, SPECIAL_MEASURES,
+                          NOTICE_TO_IMPROVE)],
             "safeguarding": [(s, s.capitalize()) for s in SAFEGUARDING],
         }
 
@@ -852,6 +912,7 @@ class RecordInspection(CommandForm):
                 card[area.strip()] = grade.strip()
         return {
             "inspected_on": self.inspected_on.data, "published_on": self.published_on.data,
+            "received_on": self.received_on.data,
             "overall": int(self.overall.data) if self.overall.data else None,
             "category": self.category.data or None, "report_card": card or None,
             "safeguarding": self.safeguarding.data or None,

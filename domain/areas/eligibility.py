@@ -317,7 +317,8 @@ class EligibilityCommands(CaseFileCore):
         )
         return power_id
 
-    def _require_proposed_with_notice(self, state: Any, power: str, when: Entry) -> None:
+    def _require_proposed_with_notice(self, state: Any, power: str, when: Entry, *,
+                                      after_reasonable_notice: bool = True) -> None:
         """s60(1)(d) (POWER_PROPOSED, REASONABLE_NOTICE): on eligibility by a
         warning notice alone, the power must be one a notice of intervention proposed, used
         once that notice has run its reasonable notice. A notice recorded before the powers
@@ -333,10 +334,10 @@ class EligibilityCommands(CaseFileCore):
             proposed = sorted({p for n in given for p in n.proposed_powers or ()})
             POWER_PROPOSED.refuse(
                 f"The notice of intervention after {', '.join(n.notice_id for n in given)} "
-                f"did not propose to {POWERS[power]}; it proposed: "
+                f"did not propose to {proposal_words(power)}; it proposed: "
                 f"{'; '.join(proposal_words(p) for p in proposed)}"
             )
-        if any(n.powers_from is None for n in proposing):
+        if not after_reasonable_notice or any(n.powers_from is None for n in proposing):
             return
         first = min(proposing, key=lambda n: n.powers_from)
         if when.effective < first.powers_from:

@@ -275,6 +275,11 @@ class IEBCommands(CaseFileCore):
                 "The school is not eligible for intervention (s59): an interim executive "
                 "board cannot be proposed"
             )
+        if set(state.eligibility) == {"warning_notice"}:
+            # s60(1)(d): the LA prepares an IEB only if its notice of intervention proposed
+            # one; the board is constituted only after that notice's reasonable notice.
+            self._require_proposed_with_notice(state, "s65", when,
+                                               after_reasonable_notice=False)
         if state.ieb is not None:
             raise CaseFileError("An interim executive board is already in place")
         if state.ieb_application_in_progress is not None:
@@ -346,6 +351,8 @@ class IEBCommands(CaseFileCore):
                 "The school is no longer eligible for intervention (s59): the interim "
                 "executive board cannot be constituted"
             )
+        if set(self.state.eligibility) == {"warning_notice"}:
+            self._require_proposed_with_notice(self.state, "s65", when)
         members = names("IEB members", members)
         if len(members) < MIN_IEB_MEMBERS:
             IEB_MINIMUM.refuse(

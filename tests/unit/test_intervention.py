@@ -289,3 +289,18 @@ def test_s60_1d_reasonable_notice_before_a_proposed_power_is_used():
     assert patient.state.warning_notices[notice_id].powers_from == date(2024, 2, 20)
     assert ("proposes to appoint additional governors (s64), from 20 February 2024"
             in summarise(patient.pending_events[-2]))
+
+
+def test_s60_1d_power_proposed_an_ieb_only_when_the_notice_of_intervention_proposed_one():
+    """On eligibility by a warning notice alone, an IEB (s65) is prepared only if the notice
+    of intervention (Tue 6 Feb 2024) proposed one."""
+    school = a_maintained_school()
+    eligible_by_warning_notice(school, date(2024, 1, 8), proposed_powers=["s64"])
+    with refused(school, "did not propose to replace the governing body with an interim "
+                         "executive board (s65)"):
+        school.draft_ieb_application(when=when(date(2024, 2, 20)), rationale="Governance")
+
+    proposing = a_maintained_school()
+    eligible_by_warning_notice(proposing, date(2024, 1, 8), proposed_powers=["s64", "s65"])
+    assert proposing.draft_ieb_application(when=when(date(2024, 2, 6)),
+                                           rationale="Governance") == "IEB1"

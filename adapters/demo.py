@@ -1069,10 +1069,12 @@ def _special_measures(s: _Teller) -> None:
             "with the Regional Director on the academy order."
         ),
     )
-    s.on(date(2026, 3, 24), _head_on(date(2026, 3, 24))).exercise_power(
-        power="academy_route",
-        details="Academy order made by the Secretary of State; the LA is working with the "
-                "Regional Director to find a sponsor trust",
+    s.on(date(2026, 3, 24), _head_on(date(2026, 3, 24))).record_academy_order(
+        # Told on a later day, the story's March 2026 may fall after the duty's repeal
+        # (Children's Wellbeing and Schools Act 2026 s58): the order is then the power's.
+        basis="duty" if s.real(date(2026, 3, 24)) <= date(2026, 6, 28) else "power",
+        reference="Academy order made by the Secretary of State; the LA is working with the "
+                  "Regional Director to find a sponsor trust",
     )
     s.on(date(2026, 4, 20), _head_on(date(2026, 4, 20))).exercise_power(
         power="s64",

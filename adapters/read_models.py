@@ -92,6 +92,9 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("compliance_date", sa.Date),
             sa.Column("eligible", sa.String(80)),
             sa.Column("ieb_stage", sa.String(20)),
+            sa.Column("academy_order", sa.String(60)),
+            sa.Column("rise_adviser", sa.String(200)),
+            sa.Column("rise_since", sa.Date),
             sa.Column("msp_next_meeting", sa.Date),
             sa.Column("next_deadline", sa.Date),
             sa.Column("next_deadline_what", sa.Text),
@@ -542,6 +545,19 @@ class SQLReadModels:
             return conn.execute(sa.select(sa.func.count()).select_from(status).where(
                 status.c.causing_concern, *_of_schools(status, caseworkers=caseworkers)
             )).scalar_one()
+
+    def academy_orders_expected(self, *, caseworkers: Collection[str] | None = None
+                                ) -> list[dict[str, Any]]:
+        with self.reading("school_status") as (conn, status):
+            return _dicts(conn, sa.select(*_status_columns(status)).where(
+                status.c.academy_order == "expected",
+                *_of_schools(status, caseworkers=caseworkers)).order_by(status.c.urn))
+
+    def in_rise(self, *, caseworkers: Collection[str] | None = None) -> list[dict[str, Any]]:
+        with self.reading("school_status") as (conn, status):
+            return _dicts(conn, sa.select(*_status_columns(status)).where(
+                status.c.rise_since.is_not(None),
+                *_of_schools(status, caseworkers=caseworkers)).order_by(status.c.urn))
 
     def deadlines_due(self, *, due_from: date | None = None, due_to: date | None = None,
                       kind: str | None = None, caseworkers: Collection[str] | None = None,

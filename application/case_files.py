@@ -319,6 +319,39 @@ class SchoolCaseFiles(Application[UUID]):
         return self._change(urn, by, effective, lambda f, w: f.exercise_power(
             when=w, power=power, details=details))
 
+    def record_academy_order(self, urn: int, *, by: Who, effective: date | None = None,
+                             basis: str, reference: str) -> str:
+        """The Secretary of State's academy order, made on ``effective``."""
+        return self._change(urn, by, effective, lambda f, w: f.record_academy_order(
+            when=w, basis=basis, reference=reference))
+
+    def revoke_academy_order(self, urn: int, *, by: Who, effective: date | None = None,
+                             order_id: str, reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.revoke_academy_order(
+            when=w, order_id=order_id, reason=reason))
+
+    def identify_for_rise(self, urn: int, *, by: Who, effective: date | None = None,
+                          basis: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.identify_for_rise(when=w, basis=basis))
+
+    def assign_rise_adviser(self, urn: int, *, by: Who, effective: date | None = None,
+                            adviser: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.assign_rise_adviser(
+            when=w, adviser=adviser))
+
+    def agree_rise_plan(self, urn: int, *, by: Who, effective: date | None = None,
+                        summary: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.agree_rise_plan(when=w, summary=summary))
+
+    def record_rise_review(self, urn: int, *, by: Who, effective: date | None = None,
+                           notes: str, outcome: str) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.record_rise_review(
+            when=w, notes=notes, outcome=outcome))
+
+    def exit_rise(self, urn: int, *, by: Who, effective: date | None = None,
+                  reason: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.exit_rise(when=w, reason=reason))
+
     def draft_ieb_application(self, urn: int, *, by: Who, effective: date | None = None,
                               rationale: str) -> str:
         return self._change(urn, by, effective, lambda f, w: f.draft_ieb_application(

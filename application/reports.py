@@ -148,6 +148,11 @@ class Reports:
                 due_from=today, due_to=_days_after(today, days), caseworkers=caseworkers),
             "decide_intervention": store.deadlines_due(kind="decide_intervention",
                                                        caseworkers=caseworkers),
+            "academy_orders_expected": [
+                row for row in store.academy_orders_expected(caseworkers=caseworkers)
+                if row["closed_on"] is None or row["closed_on"] >= today],
+            "in_rise": [row for row in store.in_rise(caseworkers=caseworkers)
+                        if row["closed_on"] is None or row["closed_on"] >= today],
             "activity": store.recent_activity(activity, caseworkers=caseworkers),
             "set_aside": store.set_aside(),  # every school's: they are no one's to see to
         }

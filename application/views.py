@@ -7,9 +7,10 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from domain.areas.academy_orders import BASES, order_words
 from domain.areas.coasting import DEFINITIONS, ENDINGS
 from domain.areas.concerns import SOURCE_NOT_RECORDED
-from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, PROPOSABLE_POWERS
+from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words, proposal_words
 from domain.areas.register import consultee_named
 from domain.areas.warning_notices import copy_names
 from domain.categories import CategoryScheme
@@ -77,7 +78,12 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
         ],
         "eligibility": [asdict(e) for e in state.eligibility.values()],
         "coasting": asdict(state.coasting) if state.coasting else None,
-        "powers": [asdict(p) for p in state.powers],
+        "powers": [{**asdict(p), "words": power_words(p.power)} for p in state.powers],
+        "academy_orders": [
+            {**asdict(o), "status": state.academy_order_status(o), "words": order_words(state, o, today)}
+            for o in state.academy_orders],
+        "academy_order_expected": state.academy_order_expected(today),
+        "rise": None if state.rise is None else asdict(state.rise),
         "ieb_applications": [asdict(a) for a in state.ieb_applications.values()],
         "ieb": asdict(state.ieb) if state.ieb else None,
         "arrangements_consultations": [asdict(c) for c in state.arrangements_consultations],
@@ -171,7 +177,7 @@ def _intervention_notice_given(e: Any) -> str:
     if e.proposed_powers is None:
         proposed = "powers proposed not recorded"
     else:
-        proposed = "proposes to " + "; ".join(PROPOSABLE_POWERS[p] for p in e.proposed_powers)
+        proposed = "proposes to " + "; ".join(proposal_words(p) for p in e.proposed_powers)
     words = f"Written notice of proposed intervention after {e.notice_id}: {proposed}"
     if e.powers_from is not None:
         words += f", from {long_date(e.powers_from)}"
@@ -242,7 +248,16 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"No longer eligible ({ELIGIBILITY_ROUTES[e.route]}): {e.reason}"),
     "CoastingNotified": _coasting_notified,
     "CoastingEnded": lambda e: f"No longer coasting: {ENDINGS[e.how]}",
-    "PowerExercised": lambda e: f"Power used: {POWERS[e.power]}",
+    "PowerExercised": lambda e: power_words(e.power),
+    "AcademyOrderMade": lambda e: (
+        f"Academy order {e.order_id} made by the Secretary of State on {BASES[e.basis]}"),
+    "AcademyOrderRevoked": lambda e: (
+        f"Academy order {e.order_id} revoked by the Secretary of State (s5D): {e.reason}"),
+    "RiseIdentified": lambda e: f"Identified for RISE targeted intervention: {e.basis}",
+    "RiseAdviserAssigned": lambda e: f"RISE adviser: {e.adviser}",
+    "RisePlanAgreed": lambda e: "RISE improvement plan agreed",
+    "RiseReviewHeld": lambda e: f"RISE review {e.review_id}: {e.outcome}",
+    "RiseExited": lambda e: f"Left RISE targeted intervention: {e.reason}",
     "IEBApplicationDrafted": lambda e: f"IEB application {e.application_id} drafted",
     "IEBConsultationRecorded": lambda e: (
         f"IEB {e.application_id}: {consultee_named(e.consultee)} consulted"),
@@ -309,6 +324,8 @@ def compare_status(before: dict[str, Any], after: dict[str, Any]) -> list[dict[s
     for notice_id in sorted(notices[0].keys() | notices[1].keys(), key=_numbered):
         compare(f"Warning notice {notice_id}", *(_notice_words(n.get(notice_id)) for n in notices))
     compare("Eligible for intervention", _eligibility_words(before), _eligibility_words(after))
+    compare("Academy order", _academy_order_words(before), _academy_order_words(after))
+    compare("RISE targeted intervention", _rise_words(before), _rise_words(after))
     compare("Interim executive board", _ieb_words(before), _ieb_words(after))
     compare("MSP group", _msp_words(before), _msp_words(after))
     compare("Open MSP actions", _msp_actions_words(before), _msp_actions_words(after))
@@ -346,6 +363,24 @@ def _notice_words(notice: dict[str, Any] | None) -> str:
 def _eligibility_words(status: dict[str, Any]) -> str:
     routes = [ELIGIBILITY_ROUTES[e["route"]] for e in status["eligibility"]]
     return "; ".join(routes) if routes else "not eligible"
+
+
+def _academy_order_words(status: dict[str, Any]) -> str:
+    if status.get("academy_order_expected"):
+        return "expected under the former duty (s4(A1)), none recorded"
+    orders = status.get("academy_orders") or []
+    if not orders:
+        return "none"
+    latest = orders[-1]
+    return f"{latest['order_id']} made {long_date(latest['made_on'])}: {latest['status']}"
+
+
+def _rise_words(status: dict[str, Any]) -> str:
+    spell = status.get("rise")
+    if spell is None:
+        return "no"
+    adviser = f", adviser {spell['adviser']}" if spell["adviser"] else ""
+    return f"since {long_date(spell['identified_on'])}{adviser}"
 
 
 def _ieb_words(status: dict[str, Any]) -> str:

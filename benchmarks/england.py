@@ -768,8 +768,7 @@ class _Story:
     def _intervene(self, day: date, notice: str) -> None:
         rng = self.rng
         if not self._do(day, "give_intervention_notice", self.head_of_service,
-                        notice_id=notice, proposed_powers=["s63", "s64", "s65", "s66",
-                                                           "academy_route"],
+                        notice_id=notice, proposed_powers=["s63", "s64", "s65", "s66"],
                         proposed_action="Appoint additional governors under s64"):
             return
         later = day + timedelta(days=rng.randrange(20, 60))
@@ -777,8 +776,9 @@ class _Story:
         if choice < 0.3 and not self.ieb:
             self._plan(later, self._draft_ieb)
         else:
-            power = "s64" if choice < 0.7 else "s66" if choice < 0.8 else "academy_route" \
-                if choice < 0.92 else "s63"
+            # An academy order is the Secretary of State's, not an LA power (Academies Act
+            # 2010 s4): the share the LA once recorded as "seek a sponsored academy" uses s66.
+            power = "s64" if choice < 0.7 else "s66" if choice < 0.92 else "s63"
             self._plan(later, self._power, power)
 
     def _power(self, day: date, power: str) -> None:

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, Snapshot
 
 from domain import dates
 from domain.areas import (
+    academy_orders,
     categorisation,
     coasting,
     concerns,
@@ -29,6 +30,7 @@ from domain.areas import (
     oversight,
     register,
     reminders,
+    rise,
     warning_notices,
 )
 from domain.areas.concerns import SOURCE_NOT_RECORDED
@@ -40,8 +42,8 @@ from domain.status import CaseFileState, fold
 __all__ = ["AREAS", "SOURCE_NOT_RECORDED", "Entry", "FiringNotDue", "SchoolCaseFile",
            "case_file_id"]
 
-AREAS = (register, concerns, warning_notices, eligibility, coasting, ieb, msp, categorisation,
-         inspections, oversight, reminders, corrections)
+AREAS = (register, concerns, warning_notices, eligibility, coasting, academy_orders, ieb,
+         msp, categorisation, inspections, rise, oversight, reminders, corrections)
 """The areas a case file is made of, in the order the rulebook lists them."""
 
 
@@ -51,10 +53,12 @@ class SchoolCaseFile(
     warning_notices.WarningNoticeCommands,
     eligibility.EligibilityCommands,
     coasting.CoastingCommands,
+    academy_orders.AcademyOrderCommands,
     ieb.IEBCommands,
     msp.MSPCommands,
     categorisation.CategorisationCommands,
     inspections.InspectionCommands,
+    rise.RiseCommands,
     oversight.OversightCommands,
     reminders.ReminderCommands,
     corrections.CorrectionCommands,

@@ -58,6 +58,9 @@ class DeadlinePolicy:
     """Ofsted report cards (from 10 November 2025): whether a recorded category of concern may
     differ from the one the report card's grades call for (the mapping rests on secondary
     sources: rule ``report-card-category``)."""
+    rise_review_weeks: int = 6
+    """A placeholder for the LA to confirm (unconfirmed): the next RISE review of a school in
+    targeted intervention this many weeks after its last (domain.areas.rise REVIEW_CADENCE)."""
 
     def __post_init__(self) -> None:
         if any(days < 1 for days in self.reminder_working_days):
@@ -71,7 +74,7 @@ class DeadlinePolicy:
         if self.reasonable_notice_working_days < 0:
             raise ValueError("reasonable notice working days must be 0 or more")
         for name in ("statement_of_action_working_days", "ieb_chase_weeks",
-                     "visit_weeks_in_category", "visit_weeks_otherwise"):
+                     "visit_weeks_in_category", "visit_weeks_otherwise", "rise_review_weeks"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', ' ')} must be at least 1")
 

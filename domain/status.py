@@ -10,6 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from domain.areas import (
+    academy_orders,
     categorisation,
     coasting,
     concerns,
@@ -21,6 +22,7 @@ from domain.areas import (
     oversight,
     register,
     reminders,
+    rise,
     warning_notices,
 )
 from domain.areas.categorisation import CategorySpell
@@ -42,7 +44,8 @@ __all__ = [
 ]
 
 DEADLINE_SOURCES = (warning_notices.deadlines, eligibility.deadlines, inspections.deadlines,
-                    msp.deadlines, ieb.deadlines, oversight.deadlines, categorisation.deadlines)
+                    msp.deadlines, ieb.deadlines, oversight.deadlines, categorisation.deadlines,
+                    rise.deadlines)
 """Each area's deadlines, derived from its part of the state (``domain.deadlines``)."""
 
 
@@ -53,10 +56,12 @@ class CaseFileState(
     warning_notices.WarningNoticesState,
     eligibility.EligibilityState,
     coasting.CoastingState,
+    academy_orders.AcademyOrdersState,
     ieb.IEBState,
     msp.MSPState,
     categorisation.CategorisationState,
     inspections.InspectionsState,
+    rise.RiseState,
     oversight.OversightState,
     reminders.RemindersState,
     corrections.CorrectionsState,

@@ -30,7 +30,6 @@ POWERS = {
     "s64": "appoint additional governors (s64)",
     "s66": "suspend the delegated budget (s66)",
     "early_inspection": "request an early Ofsted inspection",
-    "academy_route": "seek a sponsored academy (Academies Act 2010 s4)",
 }
 """The LA's own powers (ss63-66) and the steps used with them in practice."""
 
@@ -40,6 +39,32 @@ PROPOSABLE_POWERS = {
 }
 """What a written notice of intervention (s60(1)(d)) may say the LA proposes: its powers and
 an IEB (s65). An early inspection request rests on a concern and needs no such notice."""
+
+FORMER_POWERS = {
+    "academy_route": "Sought a sponsored academy (recorded as an LA step before scc recorded "
+                     "academy orders)",
+}
+"""Steps earlier versions of scc offered as LA powers and no longer do. Their entries stay as
+they were stored (the hash chain covers them) and read in these words: an academy order is
+the Secretary of State's (Academies Act 2010 s4), recorded under Academy orders."""
+
+
+def proposal_words(power: str) -> str:
+    """What a notice of intervention proposed, in words; a former power (proposed before scc
+    recorded academy orders) in words of its own."""
+    if power in PROPOSABLE_POWERS:
+        return PROPOSABLE_POWERS[power]
+    if power in FORMER_POWERS:
+        return "seek a sponsored academy (proposed before scc recorded academy orders)"
+    return power
+
+
+def power_words(power: str) -> str:
+    """How an entry's power reads on the timeline and the pages, old or current."""
+    if power in FORMER_POWERS:
+        return FORMER_POWERS[power]
+    words = POWERS.get(power, power)
+    return f"Power used: {words}"
 
 S63_WINDOW_MONTHS = 2
 S64_WINDOW_MONTHS = 2
@@ -98,8 +123,16 @@ REASONABLE_NOTICE = Rule(
     setting="reasonable_notice_working_days",
 )
 
+ACADEMY_ORDER_NOT_LA_POWER = Rule(
+    "academy-order-not-la-power", "An academy order is not the LA's to seek as a power",
+    "Seeking a sponsored academy is not one of the local authority's intervention powers: "
+    "the Secretary of State makes academy orders, which the case file records under Academy "
+    "orders.",
+    "Academies Act 2010 s4",
+)
+
 RULES = (POWERS_NEED_ELIGIBILITY, NO_S64_UNDER_IEB, S63_NOT_ON_S60A, S63_WINDOW, S64_WINDOW,
-         POWER_PROPOSED, REASONABLE_NOTICE)
+         POWER_PROPOSED, REASONABLE_NOTICE, ACADEMY_ORDER_NOT_LA_POWER)
 
 
 def add_months(day: date, months: int) -> date:
@@ -216,7 +249,12 @@ class EligibilityCommands(CaseFileCore):
         """Uses an intervention power, with its preconditions (ss59, 60(1)(d), 63, 64, 66).
 
         Rules: POWERS_NEED_ELIGIBILITY, NO_S64_UNDER_IEB, S63_NOT_ON_S60A, S63_WINDOW,
-        S64_WINDOW, POWER_PROPOSED, REASONABLE_NOTICE."""
+        S64_WINDOW, POWER_PROPOSED, REASONABLE_NOTICE, ACADEMY_ORDER_NOT_LA_POWER."""
+        if power in FORMER_POWERS:
+            ACADEMY_ORDER_NOT_LA_POWER.refuse(
+                "Seeking a sponsored academy is not a local authority power: record the "
+                "Secretary of State's academy order under Academy orders instead"
+            )
         require_choice("power", power, tuple(POWERS))
         state = self._require_maintained(when, "Intervention powers")
         require_text("details", details)
@@ -296,8 +334,8 @@ class EligibilityCommands(CaseFileCore):
             proposed = sorted({p for n in given for p in n.proposed_powers or ()})
             POWER_PROPOSED.refuse(
                 f"The notice of intervention after {', '.join(n.notice_id for n in given)} "
-                f"did not propose to {PROPOSABLE_POWERS[power]}; it proposed: "
-                f"{'; '.join(PROPOSABLE_POWERS[p] for p in proposed)}"
+                f"did not propose to {proposal_words(power)}; it proposed: "
+                f"{'; '.join(proposal_words(p) for p in proposed)}"
             )
         if not after_reasonable_notice or any(n.powers_from is None for n in proposing):
             return

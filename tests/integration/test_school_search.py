@@ -42,7 +42,7 @@ def status_row(urn: int, rng: random.Random) -> dict[str, Any]:
         "ofsted_label": None, "ofsted_category": None, "ofsted_published_on": None,
         "causing_concern": rng.random() < 0.3, "concern_reasons": None, "open_concerns": 0,
         "warning_notice": None, "compliance_date": None, "eligible": None, "ieb_stage": None,
-        "msp_next_meeting": None,
+        "academy_order": None, "rise_adviser": None, "rise_since": None, "msp_next_meeting": None,
         "next_deadline": rng.choice([None, day, day, date(2026, 12, 1)]),
         "next_deadline_what": None, "caseworker": None, "caseworker_email": None,
     }

@@ -126,5 +126,19 @@ def refused(case_file: SchoolCaseFile, phrase: str) -> Iterator[None]:
     assert case_file.state == state_before
 
 
+@contextmanager
+def refused_by(case_file: SchoolCaseFile, rule: Any, phrase: str = "") -> Iterator[None]:
+    """As ``refused``, and the refusal names ``rule`` (a ``domain.rules.Rule``)."""
+    from domain.rules import rule_of
+
+    events_before = len(case_file.pending_events)
+    state_before = copy.deepcopy(case_file.state)
+    with pytest.raises(CaseFileError, match=re.escape(phrase) if phrase else None) as raised:
+        yield
+    assert rule_of(raised.value) is rule, f"refused by {rule_of(raised.value)}, not {rule.key}"
+    assert len(case_file.pending_events) == events_before
+    assert case_file.state == state_before
+
+
 def event_names(case_file: SchoolCaseFile) -> list[str]:
     return [type(e).__name__ for e in case_file.pending_events]

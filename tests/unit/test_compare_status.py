@@ -7,6 +7,7 @@ from tests.unit.builders import (
     PETERBOROUGH,
     a_maintained_school,
     eligible_by_warning_notice,
+    in_special_measures,
     issue_notice,
     when,
 )
@@ -71,3 +72,20 @@ def test_an_open_notice_shows_its_compliance_date_and_notices_sort_by_number():
                            "after": "open, comply by 11 November 2024"}
     # Monday 7 October 2024 plus 5 working days: Monday 14 October, passed by 4 November.
     assert notices[-2]["after"] == "open, comply by 14 October 2024"
+
+
+def test_an_academy_order_and_rise_are_listed_when_they_change():
+    school = a_maintained_school()
+    in_special_measures(school, date(2020, 2, 7), date(2020, 1, 14))
+    school.record_academy_order(when=when(date(2020, 3, 20)), basis="duty",
+                                reference="DfE ref")
+    school.identify_for_rise(when=when(date(2025, 9, 8)), basis="Stuck")
+
+    rows = compare_status(status_on(school, date(2020, 3, 1)),
+                          status_on(school, date(2025, 10, 1)))
+
+    by_aspect = {row["aspect"]: (row["before"], row["after"]) for row in rows}
+    assert by_aspect["Academy order"] == (
+        "expected under the former duty (s4(A1)), none recorded",
+        "AO1 made 20 March 2020: made")
+    assert by_aspect["RISE targeted intervention"] == ("no", "since 8 September 2025")

@@ -491,6 +491,15 @@ def test_every_command_records_through_its_form(actions, client, services):
     inspection = status()["inspections"][-1]["inspection_id"]
     record("record-statement-of-action", {"inspection_id": inspection,
                                           "summary": "Support plan"})
+    # After 29 June 2026 the order on a special-measures school is the Secretary of State's
+    # power (Academies Act 2010 s4(1)(b))
+    record("record-academy-order", {"basis": "power", "reference": "DfE letter"})
+    record("revoke-academy-order", {"order_id": "AO1", "reason": "Made in error"})
+    record("identify-for-rise", {"basis": "Stuck school"})
+    record("assign-rise-adviser", {"adviser": "Priya Shah"})
+    record("agree-rise-plan", {"summary": "Reading and governance"})
+    record("record-rise-review", {"notes": "Plan started", "outcome": "Continue"})
+    record("exit-rise", {"reason": "Moved to structural intervention"})
     record("extend-deadline", {"key": "visit:next", "reason": "Inspection week",
                                "to": day(today + timedelta(days=200))}, "?key=visit:next")
     record("suspend-deadline", {"key": "visit:next", "reason": "With the RD"})

@@ -12,6 +12,7 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range
 
+from domain.areas.academy_orders import BASES
 from domain.areas.coasting import ENDINGS
 from domain.areas.concerns import CONCERN_GROUNDS, CONCERN_RECIPIENTS, CONCERN_SOURCES
 from domain.areas.eligibility import POWERS, PROPOSABLE_POWERS
@@ -217,6 +218,43 @@ class RecordArrangementsConsultation(Dated):
     consultee = choice("Who was consulted before requiring arrangements (s63(2))", CONSULTEES,
                        required=True)
     response = text("Their response")
+
+
+# Academy orders (the Secretary of State's) and RISE (the DfE's) -------------------------------
+
+class RecordAcademyOrder(Dated):
+    """The Secretary of State's academy order; ``effective`` is the day it was made."""
+
+    basis = choice("What it was made on: duty (s4(A1), 18 April 2016 to 28 June 2026), power "
+                   "(s4(1)(b), a school eligible for intervention) or application (the "
+                   "governing body's, s3)", BASES, required=True)
+    reference = text("The order's reference, or a note")
+
+
+class RevokeAcademyOrder(Dated):
+    reason = text("Why the Secretary of State revoked it (s5D)")
+
+
+class IdentifyForRise(Dated):
+    basis = text("Why the RISE team identified the school for targeted intervention")
+
+
+class AssignRiseAdviser(Dated):
+    adviser = fields.String(required=True, validate=Length(max=NAME),
+                            metadata={"description": "The RISE adviser's name"})
+
+
+class AgreeRisePlan(Dated):
+    summary = text("A summary of the improvement plan")
+
+
+class RecordRiseReview(Dated):
+    notes = text("Notes of the review")
+    outcome = text("Its outcome")
+
+
+class ExitRise(Dated):
+    reason = text("Why the school left targeted intervention")
 
 
 # The interim executive board ------------------------------------------------------------------

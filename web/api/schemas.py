@@ -123,6 +123,41 @@ class PowerSchema(ma.Schema):
     power = fields.String()
     details = fields.String()
     exercised_on = fields.Date()
+    words = fields.String(metadata={"description": "How the entry reads, old entries too"})
+
+
+class AcademyOrderSchema(ma.Schema):
+    order_id = fields.String()
+    basis = fields.String(metadata={"description": "duty (s4(A1)), power (s4(1)(b)) or "
+                                                   "application (s3)"})
+    made_on = fields.Date()
+    reference = fields.String()
+    revoked_on = _date()
+    revocation_reason = fields.String()
+    status = fields.String(metadata={"description": "made, revoked, or carried out by "
+                                                    "conversion to URN n"})
+    words = fields.String()
+    recorded_in = fields.Integer()
+
+
+class RiseReviewSchema(ma.Schema):
+    review_id = fields.String()
+    held_on = fields.Date()
+    notes = fields.String()
+    outcome = fields.String()
+    recorded_in = fields.Integer()
+
+
+class RiseSchema(ma.Schema):
+    identified_on = fields.Date()
+    basis = fields.String()
+    adviser = _text()
+    plan_agreed_on = _date()
+    plan_summary = fields.String()
+    reviews = fields.List(fields.Nested(RiseReviewSchema))
+    exited_on = _date()
+    exit_reason = fields.String()
+    recorded_in = fields.Integer()
 
 
 class IEBApplicationSchema(ma.Schema):
@@ -257,6 +292,12 @@ class SchoolStatusSchema(SchoolDetailsSchema):
         "description": "The Secretary of State's coasting notification the school's "
                        "eligibility as coasting rests on, if one was recorded"})
     powers = fields.List(fields.Nested(PowerSchema))
+    academy_orders = fields.List(fields.Nested(AcademyOrderSchema))
+    academy_order_expected = fields.Boolean(metadata={
+        "description": "The school came under the Secretary of State's former duty to make "
+                       "an academy order (s4(A1)) and none is recorded"})
+    rise = fields.Nested(RiseSchema, allow_none=True, metadata={
+        "description": "Its RISE targeted intervention, if it is in one"})
     ieb_applications = fields.List(fields.Nested(IEBApplicationSchema))
     ieb = fields.Nested(IEBSchema, allow_none=True)
     arrangements_consultations = fields.List(fields.Nested(
@@ -296,6 +337,9 @@ class SchoolSummarySchema(ma.Schema):
     compliance_date = _date()
     eligible = _text()
     ieb_stage = _text()
+    academy_order = _text(metadata={"description": "expected, made, revoked or carried out"})
+    rise_adviser = _text()
+    rise_since = _date(metadata={"description": "In RISE targeted intervention since"})
     msp_next_meeting = _date()
     next_deadline = _date()
     next_deadline_what = _text()

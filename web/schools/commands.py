@@ -122,6 +122,8 @@ def _sentence(words: str) -> str:
 
 CONCERNS = "Concerns"
 NOTICES = "Warning notices and eligibility"
+ACADEMY_ORDERS = "Academy orders (the Secretary of State's)"
+RISE = "RISE targeted intervention"
 IEB = "Interim executive board"
 MSP = "Monitoring (MSP) group"
 JUDGEMENTS = "Category and Ofsted"
@@ -178,6 +180,27 @@ COMMANDS: tuple[Command, ...] = (
             lambda _, form: f"Consultation of the {form.consultee.data} recorded", NOTICES),
     Command("exercise-power", "exercise_power", f.ExercisePower, "Use an intervention power",
             "Record the power used", lambda r, _: f"Power {r} recorded", NOTICES),
+    Command("record-academy-order", "record_academy_order", f.RecordAcademyOrder,
+            "Record an academy order", "Record the order",
+            lambda r, _: f"Academy order {r} recorded", ACADEMY_ORDERS),
+    Command("revoke-academy-order", "revoke_academy_order", f.RevokeAcademyOrder,
+            "Record the revocation of an academy order", "Record the revocation",
+            lambda _, form: f"Academy order {form.order_id.data} recorded as revoked",
+            ACADEMY_ORDERS),
+    Command("identify-for-rise", "identify_for_rise", f.IdentifyForRise,
+            "Record identification for RISE targeted intervention", "Record it",
+            lambda *_: "Identification for RISE targeted intervention recorded", RISE),
+    Command("assign-rise-adviser", "assign_rise_adviser", f.AssignRiseAdviser,
+            "Record the RISE adviser", "Record the adviser",
+            lambda _, form: f"RISE adviser {form.adviser.data} recorded", RISE),
+    Command("agree-rise-plan", "agree_rise_plan", f.AgreeRisePlan,
+            "Record the RISE improvement plan", "Record the plan",
+            lambda *_: "RISE improvement plan recorded", RISE),
+    Command("record-rise-review", "record_rise_review", f.RecordRiseReview,
+            "Record a RISE review", "Record the review",
+            lambda r, _: f"RISE review {r} recorded", RISE),
+    Command("exit-rise", "exit_rise", f.ExitRise, "Record the exit from RISE",
+            "Record the exit", lambda *_: "Exit from RISE targeted intervention recorded", RISE),
     Command("draft-ieb-application", "draft_ieb_application", f.DraftIEBApplication,
             "Draft an IEB application", "Draft the application",
             lambda r, _: f"IEB application {r} drafted", IEB),
@@ -257,7 +280,7 @@ COMMANDS: tuple[Command, ...] = (
             dated=False),
 )
 BY_SLUG = {command.slug: command for command in COMMANDS}
-GROUPS = (CONCERNS, NOTICES, IEB, MSP, JUDGEMENTS, OVERSIGHT, SCHOOL)
+GROUPS = (CONCERNS, NOTICES, ACADEMY_ORDERS, RISE, IEB, MSP, JUDGEMENTS, OVERSIGHT, SCHOOL)
 
 
 def command_groups(case: CaseFileView) -> list[tuple[str, list[Command]]]:

@@ -554,6 +554,71 @@ class RecordArrangementsConsultation(CommandForm):
         return case.status["governance"] == "maintained"
 
 
+class RecordAcademyOrder(CommandForm):
+    effective = effective("the date the Secretary of State made the order")
+    basis = RadiosField("What the order was made on", [
+        ("duty", "The Secretary of State's duty, for a school in special measures or requiring "
+                 "significant improvement (18 April 2016 to 28 June 2026)"),
+        ("power", "The Secretary of State's power, for a school eligible for intervention"),
+        ("application", "The governing body's application"),
+    ], message="Choose what the order was made on")
+    reference = textarea("The order's reference, or a note", "Enter the order's reference or "
+                         "a note")
+
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
+        return case.status["governance"] == "maintained" and not any(
+            o["status"] == "made" for o in case.status["academy_orders"])
+
+
+class RevokeAcademyOrder(CommandForm):
+    effective = effective("the date the order was revoked")
+    order_id = ChoiceField("Academy order", message="Choose the academy order")
+    reason = reason()
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"order_id": [(o["order_id"], f"{o['order_id']}, made {long_date(o['made_on'])}")
+                             for o in case.status["academy_orders"] if o["status"] == "made"]}
+
+
+class IdentifyForRise(CommandForm):
+    effective = effective("the date the school was identified")
+    basis = textarea("Why the RISE team identified the school", "Enter why the school was "
+                     "identified")
+
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
+        return case.status["rise"] is None
+
+
+class _InRise(CommandForm):
+    @classmethod
+    def applies(cls, case: CaseFileView) -> bool:
+        return case.status["rise"] is not None
+
+
+class AssignRiseAdviser(_InRise):
+    effective = effective("the date the adviser was assigned")
+    adviser = text("RISE adviser's name", "Enter the RISE adviser's name")
+
+
+class AgreeRisePlan(_InRise):
+    effective = effective("the date the plan was agreed")
+    summary = textarea("Summary of the improvement plan", "Enter a summary of the plan")
+
+
+class RecordRiseReview(_InRise):
+    effective = effective("the date of the review")
+    notes = textarea("Notes", "Enter the notes")
+    outcome = textarea("Outcome", "Enter the outcome")
+
+
+class ExitRise(_InRise):
+    effective = effective("the date the school left targeted intervention")
+    reason = reason()
+
+
 class DraftIEBApplication(CommandForm):
     effective = effective("the date the application was drafted")
     rationale = textarea("Why an interim executive board", "Enter the rationale")

@@ -769,6 +769,7 @@ class _Story:
         rng = self.rng
         if not self._do(day, "give_intervention_notice", self.head_of_service,
                         notice_id=notice, proposed_powers=["s63", "s64", "s65", "s66"],
+                        working_days=self.working_days, policy=self.policy,
                         proposed_action="Appoint additional governors under s64"):
             return
         later = day + timedelta(days=rng.randrange(20, 60))

@@ -56,6 +56,7 @@ CONVERTED_URN = 990050
 ACADEMY_URN = 990061
 CONVERSION_DATE = date(2011, 8, 1)
 WAITING_URN = 990024
+RISE_URN = 990031
 """A warning notice whose compliance period has ended: the LA's decision is waiting."""
 
 ProgressCallback = Callable[[int, int, int], None]
@@ -249,6 +250,7 @@ def load_demo(case_files: SchoolCaseFiles,
         COMPLIED_2019_URN: _warning_notice_complied_2019,
         CONVERTED_URN: _academy_conversion,
         WAITING_URN: _warning_notice_awaiting_decision,
+        RISE_URN: _stuck_school_in_rise,
     }
     total = len(SCHOOLS) + 1  # the converter academy opens a case file of its own
     loaded = entries = 0
@@ -1386,6 +1388,28 @@ def _warning_notice_then_ieb(s: _Teller) -> None:
                             "for pupil premium spending by 28 March 2024"},
         reason="The deadline was mistyped: the letter sent said 28 March 2024",
     )
+
+
+def _stuck_school_in_rise(s: _Teller) -> None:
+    """A "stuck" school: requires improvement at two inspections running, then the DfE's RISE
+    team identifies it for targeted intervention this autumn, with an adviser and a plan."""
+    s.categorise(date(2010, 9, 20), "2", _REASONS["2"], "Ofsted report, June 2010")
+    s.inspect(date(2013, 6, 11), date(2013, 7, 9), 3)
+    s.categorise(date(2013, 9, 23), "3a", "Ofsted: requires improvement, July 2013")
+    s.inspect(date(2017, 5, 9), date(2017, 6, 6), 3)
+    s.inspect(date(2021, 11, 9), date(2021, 12, 7), 3)
+    s.categorise(date(2022, 1, 10), "3b", "Requires improvement at three inspections running")
+    adviser = "Priya Natarajan"
+    s.on(date(2026, 9, 14)).identify_for_rise(
+        basis="Requires improvement at its last three inspections: a stuck school the RISE "
+              "team will support with targeted intervention")
+    s.on(date(2026, 9, 21)).assign_rise_adviser(adviser=adviser)
+    s.on(date(2026, 10, 19)).agree_rise_plan(
+        summary="Reading in key stage 1, middle leaders' monitoring and governors' challenge; "
+                "milestones each half term to July 2027")
+    s.on(date(2026, 11, 16)).record_rise_review(
+        notes="Phonics groups reorganised; middle leaders now observe lessons fortnightly",
+        outcome="On track for the first milestone")
 
 
 def _warning_notice_awaiting_decision(s: _Teller) -> None:

@@ -169,7 +169,7 @@ def test_the_dashboard_lists_the_schools_with_the_soonest_deadlines_first_when_t
     # Check the soonest next deadline (990007's overdue MSP action) leads, and the count
     # still counts every school causing concern.
     assert [s["urn"] for s in board["causing_concern"]][0] == FEATURED_URN
-    assert (len(board["causing_concern"]), board["concern_count"]) == (2, 4)
+    assert (len(board["causing_concern"]), board["concern_count"]) == (2, 5)
     # Check the fortnight's deadlines likewise: the soonest, and how many in all.
     assert len(board["upcoming"]) == 3 < board["upcoming_count"]
     assert [d["due"] for d in board["upcoming"]] == sorted(d["due"] for d in board["upcoming"])

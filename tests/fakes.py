@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 TEST_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -10,22 +11,32 @@ TEST_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 class FixedClock:
     """A clock that stands still until a test moves it; each reading ticks a microsecond
-    so that entries recorded one after another keep their order."""
+    so that entries recorded one after another keep their order.
+
+    Read and moved under a lock: a worker's thread reading it (tick: read, add, write) while
+    the test moves it could otherwise write the old time back over the move, and a deadline
+    job would then fire as if on the day before (seen once in eight runs of the scheduler's
+    holiday walk with the clock moved)."""
 
     def __init__(self, now: datetime = TEST_NOW) -> None:
         self._now = now
+        self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        self._now += timedelta(microseconds=1)
-        return self._now
+        with self._lock:
+            self._now += timedelta(microseconds=1)
+            return self._now
 
     def today(self) -> date:
-        return self._now.date()
+        with self._lock:
+            return self._now.date()
 
     def move_to(self, when: datetime | date) -> None:
         if not isinstance(when, datetime):
             when = datetime(when.year, when.month, when.day, 9, 0, tzinfo=UTC)
-        self._now = when
+        with self._lock:
+            self._now = when
 
     def advance(self, **delta: float) -> None:
-        self._now += timedelta(**delta)
+        with self._lock:
+            self._now += timedelta(**delta)

@@ -102,3 +102,20 @@ def test_every_kind_of_entry_keeps_the_topic_and_chain_name_it_was_first_stored_
     assert {"Registered", "ConcernRaised", "WarningNoticeIssued", "BecameEligible",
             "IEBConstituted", "MSPMeetingHeld", "CategoryChanged", "InspectionRecorded",
             "VisitRecorded", "DeadlinePassed", "EntryRetracted"} <= set(names)
+
+
+def test_no_two_areas_define_the_same_command_handler_or_field() -> None:
+    """The aggregate and its state are composed of the areas' classes: a name two areas both
+    defined would let one silently hide the other (a fold handler never called)."""
+    for suffix in ("Commands", "State"):
+        seen: dict[str, str] = {}
+        for area in AREAS:
+            for part in vars(area).values():
+                if not (isinstance(part, type) and part.__name__.endswith(suffix)
+                        and part.__module__ == area.__name__):
+                    continue
+                names = {n for n in vars(part) if not n.startswith("__")}
+                names |= set(getattr(part, "__dataclass_fields__", {}))
+                for name in names:
+                    assert name not in seen, f"{name} is in both {seen[name]} and {part.__name__}"
+                    seen[name] = part.__name__

@@ -372,7 +372,8 @@ def _academy_order_words(status: dict[str, Any]) -> str:
     if not orders:
         return "none"
     latest = orders[-1]
-    return f"{latest['order_id']} made {long_date(latest['made_on'])}: {latest['status']}"
+    status = "in effect" if latest["status"] == "made" else latest["status"]
+    return f"{latest['order_id']} made {long_date(latest['made_on'])}: {status}"
 
 
 def _rise_words(status: dict[str, Any]) -> str:

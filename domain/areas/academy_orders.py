@@ -199,12 +199,12 @@ def order_words(state: Any, order: AcademyOrder, on: date) -> str:
     """An order and where it stands on ``on``, in the LA's words."""
     status = state.academy_order_status(order)
     words = f"Academy order {order.order_id} made {long_date(order.made_on)} on " \
-            f"{BASES[order.basis]}: {status}"
+            f"{BASES[order.basis]}: {'in effect' if status == 'made' else status}"
     if status == "revoked":
         words += f" on {long_date(order.revoked_on)}"
     elif (status == "made" and order.basis == "duty"
           and DUTY_REPEALED.in_force_on(on)):
-        words += " (made under the former duty; still in effect: s58(9))"
+        words += " (the duty is repealed; an order made under it stays in effect: s58(9))"
     return words
 
 

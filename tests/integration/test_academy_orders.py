@@ -40,7 +40,7 @@ def test_a_2020_special_measures_school_had_to_get_an_academy_order(case_files):
     assert order == "AO1"
     assert status["academy_order_expected"] is False
     assert [o["status"] for o in status["academy_orders"]] == ["made"]
-    assert "made under the former duty; still in effect: s58(9)" in (
+    assert "an order made under it stays in effect: s58(9)" in (
         status["academy_orders"][0]["words"])
     assert case_files.history(URN)[-1]["summary"] == (
         "Academy order AO1 made by the Secretary of State on the Secretary of State's duty for "

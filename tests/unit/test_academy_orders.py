@@ -150,7 +150,7 @@ def test_academy_order_duty_repealed_orders_already_made_are_saved():
     order(school, date(2026, 5, 11), "duty")
     state = school.state
     assert state.academy_order_status(state.academy_order) == "made"
-    assert "still in effect: s58(9)" in ao.order_words(state, state.academy_order,
+    assert "stays in effect: s58(9)" in ao.order_words(state, state.academy_order,
                                                         date(2026, 6, 29))
     assert "s58(9)" not in ao.order_words(state, state.academy_order, date(2026, 6, 28))
 

@@ -87,5 +87,5 @@ def test_an_academy_order_and_rise_are_listed_when_they_change():
     by_aspect = {row["aspect"]: (row["before"], row["after"]) for row in rows}
     assert by_aspect["Academy order"] == (
         "expected under the former duty (s4(A1)), none recorded",
-        "AO1 made 20 March 2020: made")
+        "AO1 made 20 March 2020: in effect")
     assert by_aspect["RISE targeted intervention"] == ("no", "since 8 September 2025")

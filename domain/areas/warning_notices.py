@@ -99,7 +99,7 @@ S60A_LA_ONLY = Rule(
     "A teachers' pay and conditions warning notice (s60A) is given by the local authority "
     "alone.",
     "Education and Inspections Act 2006 s60A, inserted by the Apprenticeships, Skills, "
-    "Children and Learning Act 2009 Sch 13 para 4",
+    "Children and Learning Act 2009 Sch 13 para 4", applies_from=S60A_FROM,
 )
 AGREEMENT_AFTER_SOS_NOTICE = Rule(
     "s60-4A-agreement", "The LA needs the Secretary of State's agreement after their notice",

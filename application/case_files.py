@@ -26,7 +26,14 @@ from application.transcodings import (
     register_case_file_transcodings,
     stored_value,
 )
-from application.views import describe_entry, describe_status
+from application.views import (
+    changed_aspects,
+    cite_entry,
+    compare_status,
+    describe_entry,
+    describe_status,
+    status_aspects,
+)
 from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.warning_notices import copies_missing, copy_names, expected_copies
 from domain.calendar import WorkingDayCalendar
@@ -41,7 +48,7 @@ from domain.deadlines import (
 )
 from domain.errors import CaseFileError
 from domain.identity import Recorder
-from domain.status import CaseFileState
+from domain.status import CaseFileState, replay
 from domain.wording import local_time, long_date
 
 T = TypeVar("T")
@@ -554,6 +561,31 @@ class SchoolCaseFiles(Application[UUID]):
                 if (as_known_at is None or e.timestamp <= as_known_at)
                 and (as_at is None or e.effective <= as_at)
             ]
+
+    def differences(self, urn: int, start: date, end: date,
+                    as_known_at: datetime | None = None) -> list[dict[str, Any]]:
+        """What changed in the school's status from ``start`` to ``end`` (``compare_status``),
+        each change with the entries that made it (``cite_entry``): those that took effect
+        after ``start``, up to ``end``, and changed that aspect when the fold applied them.
+        A change no entry made (a school's closing date reached, say) cites none."""
+        with self._lock(urn):
+            case_file = self._case_file(urn)
+            self._view(urn, start, as_known_at, case_file)  # says so if no school then
+            cited: dict[str, list[Any]] = {}
+            first = previous = None
+            for entry, state in replay(case_file.entries, start, end, as_known_at):
+                status = describe_status(state, self.scheme,
+                                         start if entry is None else entry.effective)
+                aspects = status_aspects(status)
+                if entry is None:
+                    first = status
+                else:
+                    for aspect in changed_aspects(previous, aspects):
+                        cited.setdefault(aspect, []).append(entry)
+                previous = aspects
+            last = describe_status(state, self.scheme, end)
+            return [{**row, "entries": [cite_entry(e) for e in cited.get(row["aspect"], [])]}
+                    for row in compare_status(first, last)]
 
     def overview(self, urn: int) -> Overview:
         """What ``school``, ``history`` and ``deadlines`` return now, from one reading of

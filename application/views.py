@@ -311,25 +311,63 @@ def compare_status(before: dict[str, Any], after: dict[str, Any]) -> list[dict[s
     """What changed in a school's status between two views of it (``describe_status``, e.g. as
     at two dates): one row ``{aspect, before, after}`` in the LA's words for each thing that
     differs: LA category, Ofsted, concern, each warning notice, eligibility, IEB, MSP group."""
-    rows: list[dict[str, str]] = []
+    was, now = status_aspects(before), status_aspects(after)
+    return [{"aspect": aspect, "before": was.get(aspect, NOT_GIVEN),
+             "after": now.get(aspect, NOT_GIVEN)}
+            for aspect in changed_aspects(was, now)]
 
-    def compare(aspect: str, was: str, now: str) -> None:
-        if was != now:
-            rows.append({"aspect": aspect, "before": was, "after": now})
 
-    compare("LA category", _category_words(before), _category_words(after))
-    compare("Ofsted", _ofsted_words(before), _ofsted_words(after))
-    compare("Causing concern", _concern_words(before), _concern_words(after))
-    notices = [{n["notice_id"]: n for n in s["warning_notices"]} for s in (before, after)]
-    for notice_id in sorted(notices[0].keys() | notices[1].keys(), key=_numbered):
-        compare(f"Warning notice {notice_id}", *(_notice_words(n.get(notice_id)) for n in notices))
-    compare("Eligible for intervention", _eligibility_words(before), _eligibility_words(after))
-    compare("Academy order", _academy_order_words(before), _academy_order_words(after))
-    compare("RISE targeted intervention", _rise_words(before), _rise_words(after))
-    compare("Interim executive board", _ieb_words(before), _ieb_words(after))
-    compare("MSP group", _msp_words(before), _msp_words(after))
-    compare("Open MSP actions", _msp_actions_words(before), _msp_actions_words(after))
-    return rows
+def status_aspects(status: dict[str, Any]) -> dict[str, str]:
+    """Each aspect of a status that ``compare_status`` compares, in the LA's words, in the
+    order a difference lists them (warning notices by number, after the concern)."""
+    notices = sorted(status["warning_notices"], key=lambda n: _numbered(n["notice_id"]))
+    return {
+        "LA category": _category_words(status),
+        "Ofsted": _ofsted_words(status),
+        "Causing concern": _concern_words(status),
+        **{f"Warning notice {n['notice_id']}": _notice_words(n) for n in notices},
+        "Eligible for intervention": _eligibility_words(status),
+        "Academy order": _academy_order_words(status),
+        "RISE targeted intervention": _rise_words(status),
+        "Interim executive board": _ieb_words(status),
+        "MSP group": _msp_words(status),
+        "Open MSP actions": _msp_actions_words(status),
+    }
+
+
+def changed_aspects(was: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The aspects whose words differ, in ``status_aspects``' order (a notice given only in
+    ``now`` takes its place by number among those in ``was``)."""
+    order = {aspect: n for n, aspect in enumerate(status_aspects(_NOTHING))}
+    notices = order["Causing concern"] + 0.5
+
+    def place(aspect: str) -> tuple[float, tuple[str, int]]:
+        if aspect in order:
+            return order[aspect], ("", 0)
+        return notices, _numbered(aspect.removeprefix("Warning notice "))
+
+    return sorted((a for a in was.keys() | now.keys()
+                   if was.get(a, NOT_GIVEN) != now.get(a, NOT_GIVEN)), key=place)
+
+
+def cite_entry(entry: Any) -> dict[str, Any]:
+    """An entry as a difference cites it: its number, dates, who recorded it and what it
+    says."""
+    return {"version": entry.originator_version, "effective": entry.effective,
+            "recorded_at": entry.timestamp, "by": entry.by,
+            "by_identity": identity_words(getattr(entry, "actor", None)),
+            "summary": summarise(entry)}
+
+
+NOT_GIVEN = "not given"
+"""A warning notice in one of two compared statuses only: not given in the other."""
+
+_NOTHING: dict[str, Any] = {
+    "category": None, "ofsted": None, "causing_concern": False, "concern_reasons": [],
+    "warning_notices": [], "eligibility": [], "academy_orders": [], "rise": None, "ieb": None,
+    "ieb_applications": [], "msp": None,
+}
+"""A status with nothing in it: ``status_aspects`` of it gives the aspects' order."""
 
 
 def _category_words(status: dict[str, Any]) -> str:
@@ -352,9 +390,7 @@ def _concern_words(status: dict[str, Any]) -> str:
     return "yes: " + "; ".join(status["concern_reasons"]) if status["causing_concern"] else "no"
 
 
-def _notice_words(notice: dict[str, Any] | None) -> str:
-    if notice is None:
-        return "not given"
+def _notice_words(notice: dict[str, Any]) -> str:
     if notice["status"] == "open":
         return f"open, comply by {long_date(notice['compliance_date'])}"
     return notice["status"]

@@ -40,7 +40,7 @@ from domain.areas.warning_notices import WarningNotice
 __all__ = [
     "CaseFileState", "CategorySpell", "Concern", "Correction", "DeadlineOverride", "Eligibility",
     "IEB", "IEBApplication", "Inspection", "Letter", "Link", "MSPAction", "MSPGroup",
-    "MSPMeeting", "PowerUse", "School", "Visit", "WarningNotice", "fold",
+    "MSPMeeting", "PowerUse", "School", "Visit", "WarningNotice", "fold", "replay",
 ]
 
 DEADLINE_SOURCES = (warning_notices.deadlines, eligibility.deadlines, inspections.deadlines,
@@ -106,6 +106,32 @@ def fold(
     Corrections apply whatever their own effective date: a retraction says the entry was never
     true. The rest apply in effective-date order, so a backdated entry lands where it belongs.
     """
+    state, facts = _facts(entries, as_at, as_known_at)
+    state.apply_all(facts)
+    return state
+
+
+def replay(
+    entries: Iterable[Any], start: date, end: date, as_known_at: datetime | None = None
+) -> Iterator[tuple[Any | None, CaseFileState]]:
+    """The state as at ``start`` (with None), then after each entry that took effect after
+    ``start`` up to ``end``, in the order ``fold`` applies them (with that entry): which entry
+    changed what between two dates. One state object, changed in place: read it before asking
+    for the next."""
+    state, facts = _facts(entries, end, as_known_at)
+    later = next((n for n, e in enumerate(facts) if e.effective > start), len(facts))
+    state.apply_all(facts[:later])
+    yield None, state
+    for entry in facts[later:]:
+        state.apply(entry)
+        yield entry, state
+
+
+def _facts(
+    entries: Iterable[Any], as_at: date | None, as_known_at: datetime | None
+) -> tuple[CaseFileState, list[Any]]:
+    """A state holding the corrections, and the entries to apply to it, corrected and in
+    effective-date order."""
     known = (list(entries) if as_known_at is None
              else [e for e in entries if e.timestamp <= as_known_at])
     state = CaseFileState()
@@ -143,8 +169,7 @@ def fold(
     else:
         facts = [e for e in known if e.effective <= as_at]
     facts.sort(key=_in_effect_order)
-    state.apply_all(facts)
-    return state
+    return state, facts
 
 
 _CORRECTING: dict[type, str] = {}

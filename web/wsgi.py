@@ -25,9 +25,10 @@ def create_app() -> Flask:
 
 def compile_templates(app: Flask) -> None:
     """Compiles every template (the pages' and GOV.UK Frontend's macros: about half a second
-    in all) as the worker starts, rather than in the first requests to use each one."""
+    in all) as the worker starts, rather than in the first requests to use each one. The
+    categories chart is a template of its own (``.svg``), drawn in its page and downloaded."""
     env = app.jinja_env
-    for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+    for name in env.list_templates(filter_func=lambda name: name.endswith((".html", ".svg"))):
         env.get_template(name)
 
 

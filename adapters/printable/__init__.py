@@ -13,13 +13,16 @@ from domain.wording import local_time, long_date
 
 
 def render_history(school: dict[str, Any], history: list[dict[str, Any]],
-                   verification: dict[str, Any], generated_at: datetime) -> str:
+                   verification: dict[str, Any], generated_at: datetime, *,
+                   print_script: str | None = None) -> str:
     """The case file of ``school`` (``SchoolCaseFiles.school``), every entry of ``history``
-    (``SchoolCaseFiles.history``) and this school's result from ``application.audit.verify``."""
+    (``SchoolCaseFiles.history``) and this school's result from ``application.audit.verify``.
+    Served by the web app, it has a print button worked by ``print_script`` (a URL); a file
+    written to disk has none, and needs none."""
     altered = {p["version"] for p in verification["problems"] if p["version"] is not None}
     return _templates().get_template("history.html").render(
         school=school, history=history, verification=verification,
-        generated_at=generated_at, altered=altered,
+        generated_at=generated_at, altered=altered, print_script=print_script,
     )
 
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 from application.views import compare_status, describe_status
+from domain.status import fold, replay
 from tests.unit.builders import (
     PETERBOROUGH,
     a_maintained_school,
@@ -89,3 +90,23 @@ def test_an_academy_order_and_rise_are_listed_when_they_change():
         "expected under the former duty (s4(A1)), none recorded",
         "AO1 made 20 March 2020: in effect")
     assert by_aspect["RISE targeted intervention"] == ("no", "since 8 September 2025")
+
+
+def test_replay_steps_from_one_date_to_another_through_the_entries_between():
+    school = a_maintained_school()
+    school.change_category(when=when(date(2023, 9, 22)), scheme=PETERBOROUGH, to="3b",
+                           reason="Results fell")
+    school.change_category(when=when(date(2024, 9, 23)), scheme=PETERBOROUGH, to="4",
+                           reason="Governance broke down")
+    school.change_category(when=when(date(2025, 9, 22)), scheme=PETERBOROUGH, to="3a",
+                           reason="Recorded in error")
+    school.retract_entry(when=when(date(2025, 9, 23)), version=school.version,
+                         reason="Never decided")
+
+    steps = [(entry and entry.originator_version, state.category.category)
+             for entry, state in replay(school.entries, date(2024, 1, 1), date(2026, 1, 1))]
+
+    # Check it starts as at the first date, takes the one entry between, and leaves out the
+    # entry retracted (and the retraction itself)
+    assert steps == [(None, "3b"), (3, "4")]
+    assert fold(school.entries, as_at=date(2026, 1, 1)).category.category == "4"

@@ -66,12 +66,42 @@ def test_the_difference_between_two_dates_lists_the_category_change(actions, cli
     page = client.get(AUDIT, query_string=[*on("compare_from", 1, 1, 2024),
                                            *on("compare_to", 1, 4, 2025)])
 
-    table = section(page.text, 'id="difference-table"', "</table>")
-    rows = {cells[0]: cells[1:] for cells in _rows(table)}
+    rows = {aspect: (before, after) for aspect, before, after, _ in _differences(page.text)}
     assert rows["LA category"][0].startswith("3b") and rows["LA category"][1].startswith("4")
-    assert rows["Warning notice WN1"] == ["not given", "not complied with"]
+    assert rows["Warning notice WN1"] == ("not given", "not complied with")
     assert rows["MSP group"][0] == "none"
-    assert rows["Interim executive board"] == ["none", "application IEB1 drafted"]
+    assert rows["Interim executive board"] == ("none", "application IEB1 drafted")
+
+
+def test_the_difference_cites_the_entries_that_made_each_change(actions, client, services):
+    # Between these dates the featured school moved from 3b to 4 (23 September 2024) and was
+    # given warning notice WN1 (13 January 2025), which it did not comply with.
+    actions.sign_in("auditor")
+    history = services.case_files.history(FEATURED_URN)
+
+    def version(event: str, words: str) -> int:
+        return next(e["version"] for e in history
+                    if e["event"] == event and words in e["summary"])
+    category_change = version("CategoryChanged", "3b → 4")
+    notice = version("WarningNoticeIssued", "WN1")
+    compliance = version("ComplianceRecorded", "WN1")
+
+    page = client.get(AUDIT, query_string=[*on("compare_from", 1, 1, 2024),
+                                           *on("compare_to", 1, 4, 2025)]).text
+
+    cited = {aspect: entries for aspect, _, _, entries in _differences(page)}
+    # Check each change names its own entries, and only those
+    assert [v for v, _ in cited["LA category"]] == [category_change]
+    assert [v for v, _ in cited["Warning notice WN1"]] == [notice, compliance]
+    # Check a citation links to the entry and says when and by whom it was recorded
+    _, words = cited["LA category"][0]
+    assert "effective 23 September 2024" in words and "by Helen Marsh" in words
+    assert "LA category 3b → 4" in words
+    assert f'href="/schools/{FEATURED_URN}/entries/{category_change}"' in page
+    # Check an entry outside the two dates is not cited: the notice is given after 1 Dec 2024
+    earlier = client.get(AUDIT, query_string=[*on("compare_from", 1, 1, 2024),
+                                              *on("compare_to", 1, 12, 2024)]).text
+    assert "Warning notice WN1" not in {aspect for aspect, *_ in _differences(earlier)}
 
 
 def test_the_record_check_says_the_chain_is_intact(actions, client, services):
@@ -168,6 +198,21 @@ def test_the_audit_start_page_finds_a_school_by_urn(actions, client):
     assert found.status_code == 302 and found.headers["Location"].endswith(AUDIT)
     assert missing.status_code == 404
     assert "No school with URN 999999 has a case file" in missing.text
+
+
+def _differences(page: str) -> list[tuple[str, str, str, list[tuple[int, str]]]]:
+    """Each change in the difference: aspect, before, after and the entries cited (number and
+    words)."""
+    found = []
+    for card in page.split('class="govuk-summary-card scc-difference"')[1:]:
+        aspect = re.search(r'data-aspect="([^"]*)"', card)[1]
+        before, after = (html.unescape(re.search(
+            rf'data-when="{when}">(.*?)</dd>', card, re.S)[1].strip())
+            for when in ("before", "after"))
+        cited = [(int(v), html.unescape(re.sub(r"<[^>]+>|\s+", " ", words)).strip())
+                 for v, words in re.findall(r'<li data-version="(\d+)">(.*?)</li>', card, re.S)]
+        found.append((html.unescape(aspect), before, after, cited))
+    return found
 
 
 def _rows(table: str) -> list[list[str]]:

@@ -17,7 +17,6 @@ from adapters.printable import render_history
 from application.audit import verify
 from application.case_files import SchoolNotFound
 from application.csv_cells import safe_row
-from application.views import compare_status
 from domain.dates import require_known_at
 from domain.errors import CaseFileError
 from web.audit import bp
@@ -67,8 +66,7 @@ def school(urn: int) -> Any:
     if asked and form.compare_from.data:
         compared = (form.compare_from.data, form.compare_to.data)
         try:
-            differences = compare_status(
-                *(case_files.school(urn, as_at=day, as_known_at=as_known_at) for day in compared))
+            differences = case_files.differences(urn, *compared, as_known_at=as_known_at)
         except SchoolNotFound as error:
             form.compare_from.errors.append(str(error))
     errors = [{"text": field.errors[0], "href": f"#{_anchor(field)}"}
@@ -131,7 +129,8 @@ def printable(urn: int) -> Response:
     history = _history(urn, as_at, as_known_at)
     status = case_files.school(urn, as_at=as_at, as_known_at=as_known_at)
     _record_access(urn, "printable history")
-    page = render_history(status, history, verify(case_files, urn=urn), case_files.clock.now())
+    page = render_history(status, history, verify(case_files, urn=urn), case_files.clock.now(),
+                          print_script=url_for("static", filename="print.js"))
     return Response(allow_inline_styles(page), mimetype="text/html")
 
 

@@ -1,7 +1,9 @@
-"""The category distribution as a stacked bar chart: the geometry an inline SVG draws."""
+"""The category distribution as a stacked bar chart: the geometry an SVG draws, on the page
+and as a download, and the palette's contrast (WCAG 2.2)."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,20 +11,36 @@ from typing import Any
 from application.reports import NOT_CATEGORISED, NOT_INSPECTED, OFSTED_BUCKETS
 from domain.wording import long_date
 
-# GOV.UK colours: a ramp from the best grade (green) to the worst (red), spread over however
-# many grades the scheme has; grey for schools not graded, blue for "no overall grade", and
-# others for categories of a scheme the LA used before.
-RAMP = ("#00703c", "#85994b", "#ffdd00", "#f47738", "#d4351c")
-UNGRADED = {NOT_CATEGORISED: "#b1b4b6", NOT_INSPECTED: "#b1b4b6", OFSTED_BUCKETS[None]: "#1d70b8"}
-OTHERS = ("#912b88", "#5694ca", "#6f72af", "#28a197", "#d53880")
-DARK_TEXT = {"#ffdd00", "#85994b", "#f47738", "#b1b4b6", "#5694ca", "#28a197"}
+# A ramp from the best grade (green) to the worst (red), spread over however many grades the
+# scheme has; grey for schools not graded, blue for "no overall grade", and others for
+# categories of a scheme the LA used before. Every colour is dark enough for white text
+# (4.5:1) and for the white line drawn between segments (3:1, WCAG 1.4.11): neighbouring
+# segments are told apart by that line, not by their colours' contrast with each other.
+RAMP = ("#00703c", "#5f7a1f", "#8a6d00", "#b25200", "#942514")
+UNGRADED = {NOT_CATEGORISED: "#505a5f", NOT_INSPECTED: "#505a5f", OFSTED_BUCKETS[None]: "#1d70b8"}
+OTHERS = ("#912b88", "#00665e", "#4c2c92", "#a71d5d", "#003078")
+PALETTE = (*RAMP, *dict.fromkeys(UNGRADED.values()), *OTHERS)
+SEGMENT_TEXT = "#ffffff"
+SEPARATOR = "#ffffff"
+"""The line between two segments, and around the bar: the page's own white."""
+SEPARATOR_WIDTH = 2
+PAGE = "#ffffff"
 
-LABEL_WIDTH = 140
-PLOT_WIDTH = 560
-BAR_HEIGHT = 32
-BAR_GAP = 14
-LEGEND_ROW = 24
-TOP = 8
+# Drawn to be read at a phone's width: 360 units across, so the 15-unit text is 15 px on a
+# 390 px screen and grows only to 20 px where the page caps the chart at 480 px (scc.css).
+WIDTH = 360
+FONT_SIZE = 15
+LABEL_HEIGHT = 20  # the date's line above its bar
+BAR_HEIGHT = 30
+BAR_GAP = 16
+LEGEND_LINE = 19
+LEGEND_GAP = 8
+SWATCH = 14
+LEGEND_CHARACTERS = 38
+"""A legend line's characters at most: 15-unit text beside a swatch in 360 units."""
+SEGMENT_LABEL_WIDTH = 28
+"""A segment narrower than this shows no number (its title and the table still give it)."""
+TOP = 4
 
 
 @dataclass(frozen=True)
@@ -44,20 +62,28 @@ class Segment:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    y: int
+    y: int  # the top of the bar; its date is written on the line above
     segments: list[Segment]
     total: int
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    lines: list[str]
+    colour: str
+    y: int
 
 
 @dataclass(frozen=True)
 class Chart:
     width: int
     height: int
-    label_width: int
-    plot_width: int
     bar_height: int
+    font_size: int
+    separator: str
+    separator_width: int
     bars: list[Bar]
-    legend: list[tuple[str, str, int, int]]  # (text, colour, x, y)
+    legend: list[LegendEntry]
     description: str
 
 
@@ -83,31 +109,44 @@ def stacked_bars(rows: list[dict[str, Any]], labels: dict[str, str] | None = Non
         for row in day_rows:
             if not row["schools"]:
                 continue
-            width = PLOT_WIDTH * row["schools"] / total
-            colour = colours[row["category"]]
+            width = WIDTH * row["schools"] / total
             segments.append(Segment(row["category"], name(row["category"]), round(x, 2),
-                                    round(width, 2), colour,
-                                    "#0b0c0c" if colour in DARK_TEXT else "#ffffff",
+                                    round(width, 2), colours[row["category"]], SEGMENT_TEXT,
                                     row["schools"], row["schools_pct"]))
             x += width
-        bars.append(Bar(long_date(day), TOP + n * (BAR_HEIGHT + BAR_GAP), segments, total))
+        top = TOP + n * (LABEL_HEIGHT + BAR_HEIGHT + BAR_GAP) + LABEL_HEIGHT
+        bars.append(Bar(long_date(day), top, segments, total))
 
-    legend_top = TOP + len(bars) * (BAR_HEIGHT + BAR_GAP) + 8
-    per_row = 3
-    legend = [
-        (f"{c} {labels[c]}" if labels.get(c) else c, colours[c],
-         (i % per_row) * ((LABEL_WIDTH + PLOT_WIDTH) // per_row),
-         legend_top + (i // per_row) * LEGEND_ROW)
-        for i, c in enumerate(categories)
-    ]
-    height = legend_top + -(-len(categories) // per_row) * LEGEND_ROW + 8
+    # One entry a line, its words wrapped rather than cut: every category is named in full.
+    y = TOP + len(bars) * (LABEL_HEIGHT + BAR_HEIGHT + BAR_GAP)
+    legend = []
+    for category in categories:
+        text = f"{category} {labels[category]}" if labels.get(category) else category
+        lines = textwrap.wrap(text, LEGEND_CHARACTERS) or [text]
+        legend.append(LegendEntry(lines, colours[category], y))
+        y += len(lines) * LEGEND_LINE + LEGEND_GAP
     description = " ".join(
         f"{bar.label}: " + "; ".join(
             f"{s.name}, {s.schools} school{'' if s.schools == 1 else 's'} ({s.pct:.1f}%)"
             for s in bar.segments) + "."
         for bar in bars)
-    return Chart(LABEL_WIDTH + PLOT_WIDTH, height, LABEL_WIDTH, PLOT_WIDTH, BAR_HEIGHT, bars,
-                 legend, description)
+    return Chart(WIDTH, y, BAR_HEIGHT, FONT_SIZE, SEPARATOR, SEPARATOR_WIDTH, bars, legend,
+                 description)
+
+
+def contrast(first: str, second: str) -> float:
+    """The contrast ratio of two colours (#rrggbb), from 1 to 21 (WCAG 2.2's definition)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2.2)."""
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
 
 
 def _colours(categories: list[str]) -> dict[str, str]:

@@ -52,6 +52,7 @@ def index():  # noqa: ANN201
     return render_template(
         "reports/categories.html", asked=asked, errors=errors, rows=rows, labels=labels,
         tables=_by_date(rows), chart=stacked_bars(rows, labels) if rows else None,
+        chart_title=_chart_title(asked),
         dates_text=request.args.get("dates", ", ".join(f"{d:%d/%m/%Y}" for d in asked["dates"])),
         by_names=BY, phase_names=PHASE_NAMES, query=query, most_dates=MOST_DATES,
         by_items=[{"value": v, "text": t, "checked": v == asked["by"]} for v, t in BY.items()],
@@ -63,16 +64,27 @@ def index():  # noqa: ANN201
 @bp.get("/categories.<fmt>")
 @requires("read")
 def categories_download(fmt: str):  # noqa: ANN201
-    if fmt not in ("csv", "json"):
+    """The report's figures (CSV, JSON) or its chart (SVG), for the dates asked."""
+    if fmt not in ("csv", "json", "svg"):
         abort(404)
     web = services()
     web.projections.catch_up()
     asked, errors = _category_question(web.case_files.clock.today())
     if errors:
         abort(400, " ".join(errors.values()))
-    rows = [{**r, "date": r["date"].isoformat()} for r in web.reports.categories(**asked)]
+    found = web.reports.categories(**asked)
+    rows = [{**r, "date": r["date"].isoformat()} for r in found]
     name = f"categories-{asked['by']}-{asked['phase']}.{fmt}"
-    if fmt == "json":
+    if fmt == "svg":
+        labels = ({c.code: c.label for c in web.projections.scheme.categories}
+                  if asked["by"] == "la" else {})
+        if not found:
+            abort(404, "There are no schools to chart on those dates")
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + render_template(
+            "reports/chart.svg", chart=stacked_bars(found, labels),
+            chart_title=_chart_title(asked)))
+        mimetype = "image/svg+xml"
+    elif fmt == "json":
         body, mimetype = json.dumps(rows, indent=2), "application/json"
     else:
         out = io.StringIO()
@@ -82,6 +94,11 @@ def categories_download(fmt: str):  # noqa: ANN201
         body, mimetype = out.getvalue(), "text/csv"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _chart_title(asked: dict[str, Any]) -> str:
+    return (f"{BY[asked['by']]} of open schools ({PHASE_NAMES[asked['phase']].lower()}) on "
+            "each date, as a share of all open schools")
 
 
 def _category_question(today: date) -> tuple[dict[str, Any], dict[str, str]]:

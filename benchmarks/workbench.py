@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import shutil
 import statistics
@@ -118,24 +119,30 @@ def run(quick: bool, only: list[str] | None = None) -> list[Row]:
         shutil.copyfile(built, work)
         url = f"sqlite:///{work}"
         schools = schools_of(url)
-        with served(url, role=ROLE) as port:
+        server = served(url, role=ROLE)
+        with server as port:
             progress(f"{NAME}: serving on 127.0.0.1:{port}; signing in {CLIENTS} "
                      f"{ROLE}s")
             clients = [Client(port, email=email_for(ROLE)) for _ in range(CLIENTS)]
             for client in clients:
                 client.sign_in()
-            samples = {"static": phase(clients, "static", [STATIC], requests, seconds)}
-            for route in routes:
+            samples, cpu = {}, {}
+            for route in [Route("static", lambda _: [STATIC], 0.0, ""), *routes]:
+                used = cpu_seconds(server.child.pid)
                 samples[route.name] = phase(clients, route.name, route.paths(schools),
                                             requests, seconds)
+                cpu[route.name] = ((cpu_seconds(server.child.pid) - used) * 1000
+                                   / len(samples[route.name]))
+                progress(f"{NAME}: {route.name}: the server's CPU time "
+                         f"{cpu[route.name]:.1f} ms a request")
             for client in clients:
                 client.close()
     longest = ", ".join(f"{urn} ({entries:,} entries)" for urn, entries in schools.longest)
-    return rows(samples, routes, size, longest)
+    return rows(samples, cpu, routes, size, longest)
 
 
-def rows(samples: dict[str, list[float]], routes: list[Route], size: str,
-         longest: str) -> list[Row]:
+def rows(samples: dict[str, list[float]], cpu: dict[str, float], routes: list[Route],
+         size: str, longest: str) -> list[Row]:
     static = samples["static"]
     out = []
     for n, route in enumerate(routes):
@@ -151,9 +158,19 @@ def rows(samples: dict[str, list[float]], routes: list[Route], size: str,
                 note=note),
             Row(f"{NAME} {route.name} p50", p50(taken), p50(static)),
             Row(f"{NAME} {route.name} p99", p99(taken), p99(static)),
+            Row(f"{NAME} {route.name} server CPU", cpu[route.name], cpu["static"],
+                note="" if n else "the server process's CPU time (user and system) a request, whatever "
+                     "else the machine runs: with 8 clients on its one interpreter, a page's "
+                     "time is about 8 times this once the clients keep it busy"),
         ]
     return out + [Row(f"{NAME} static {STATIC} p95", p95(static)),
                   Row(f"{NAME} static {STATIC} p50", p50(static))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far, user and system, in seconds (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def p99(samples: list[float]) -> float:

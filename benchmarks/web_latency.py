@@ -265,8 +265,15 @@ class Client:
     def request(self, method: str, path: str, body: str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, str]:
         headers = {**(headers or {}), **({"Cookie": self.cookie} if self.cookie else {})}
-        self.connection.request(method, path, body, headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body, headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # A server that closes idle keep-alive connections (gunicorn's keepalive):
+            # connect again and ask once more
+            self.connection.close()
+            self.connection.request(method, path, body, headers)
+            response = self.connection.getresponse()
         text = response.read().decode()
         for value in response.headers.get_all("Set-Cookie") or []:
             self.cookie = value.split(";", 1)[0]  # the session cookie, the only one set

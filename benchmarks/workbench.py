@@ -39,7 +39,7 @@ from adapters.rebuild_processes import default_processes
 from benchmarks.england import ensure_england
 from benchmarks.rebuild import rebuild_in_child
 from benchmarks.support import Row, p50, p95, progress
-from benchmarks.web_latency import Client, email_for, read_models_behind, served
+from benchmarks.web_latency import PASSWORD, Client, email_for, read_models_behind, served
 
 NAME = "workbench"
 CLIENTS = 8
@@ -105,7 +105,7 @@ ROUTES: list[Route] = [
 it asks for."""
 
 
-def run(quick: bool, only: list[str] | None = None) -> list[Row]:
+def run(quick: bool, only: list[str] | None = None, server: str = "werkzeug") -> list[Row]:
     england = ensure_england(quick=quick, progress=lambda schools, events: progress(
         f"{NAME}: generating the log: {schools:,} schools, {events:,} events"))
     size = f"{england['schools']:,} schools, {england['events']:,} events"
@@ -119,38 +119,45 @@ def run(quick: bool, only: list[str] | None = None) -> list[Row]:
         shutil.copyfile(built, work)
         url = f"sqlite:///{work}"
         schools = schools_of(url)
-        server = served(url, role=ROLE)
-        with server as port:
-            progress(f"{NAME}: serving on 127.0.0.1:{port}; signing in {CLIENTS} "
+        app = (GunicornServed(url, ROLE, Path(folder, "logs")) if server == "gunicorn"
+               else WerkzeugServed(url, role=ROLE))
+        with app as port:
+            progress(f"{NAME}: serving on 127.0.0.1:{port} ({server}); signing in {CLIENTS} "
                      f"{ROLE}s")
             clients = [Client(port, email=email_for(ROLE)) for _ in range(CLIENTS)]
             for client in clients:
                 client.sign_in()
             samples, cpu = {}, {}
             for route in [Route("static", lambda _: [STATIC], 0.0, ""), *routes]:
-                used = cpu_seconds(server.child.pid)
+                used = cpu_seconds(app.pids())
                 samples[route.name] = phase(clients, route.name, route.paths(schools),
                                             requests, seconds)
-                cpu[route.name] = ((cpu_seconds(server.child.pid) - used) * 1000
+                cpu[route.name] = ((cpu_seconds(app.pids()) - used) * 1000
                                    / len(samples[route.name]))
                 progress(f"{NAME}: {route.name}: the server's CPU time "
                          f"{cpu[route.name]:.1f} ms a request")
             for client in clients:
                 client.close()
     longest = ", ".join(f"{urn} ({entries:,} entries)" for urn, entries in schools.longest)
-    return rows(samples, cpu, routes, size, longest)
+    return rows(samples, cpu, routes, size, longest, SERVERS[server])
+
+
+SERVERS = {
+    "werkzeug": "werkzeug threaded server in a child process (one interpreter)",
+    "gunicorn": "scc web (gunicorn, SCC_WEB_WORKERS processes of SCC_WEB_THREADS threads, "
+                "web/gunicorn_conf.py's defaults unless set)",
+}
 
 
 def rows(samples: dict[str, list[float]], cpu: dict[str, float], routes: list[Route],
-         size: str, longest: str) -> list[Row]:
+         size: str, longest: str, server: str) -> list[Row]:
     static = samples["static"]
     out = []
     for n, route in enumerate(routes):
         taken = samples[route.name]
         note = f"{route.about}; {len(taken)} requests"
         if n == 0:
-            note = (f"{size}; {CLIENTS} concurrent {ROLE}s on 127.0.0.1, werkzeug threaded "
-                    f"server in a child process; baseline: GET {STATIC} at the same "
+            note = (f"{size}; {CLIENTS} concurrent {ROLE}s on 127.0.0.1, {server}; baseline: GET {STATIC} at the same "
                     f"percentile ({len(static)} requests) in the same run; longest case files: "
                     f"{longest}. {note}")
         out += [
@@ -159,18 +166,75 @@ def rows(samples: dict[str, list[float]], cpu: dict[str, float], routes: list[Ro
             Row(f"{NAME} {route.name} p50", p50(taken), p50(static)),
             Row(f"{NAME} {route.name} p99", p99(taken), p99(static)),
             Row(f"{NAME} {route.name} server CPU", cpu[route.name], cpu["static"],
-                note="" if n else "the server process's CPU time (user and system) a request, whatever "
-                     "else the machine runs: with 8 clients on its one interpreter, a page's "
-                     "time is about 8 times this once the clients keep it busy"),
+                note="" if n else "the server processes' CPU time (user and system) a "
+                     "request, whatever else the machine runs: with 8 clients on one "
+                     "interpreter, a page's time is about 8 times this once they keep it busy"),
         ]
     return out + [Row(f"{NAME} static {STATIC} p95", p95(static)),
                   Row(f"{NAME} static {STATIC} p50", p50(static))]
 
 
-def cpu_seconds(pid: int) -> float:
-    """A process's CPU time so far, user and system, in seconds (Linux's /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: list[int]) -> float:
+    """The processes' CPU time so far, user and system, in seconds (Linux's /proc)."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# The servers ----------------------------------------------------------------------------------
+
+class WerkzeugServed(served):
+    """The app in one process, as ``benchmarks.web_latency`` serves it."""
+
+    def pids(self) -> list[int]:
+        return [self.child.pid]
+
+
+class GunicornServed:
+    """``scc web`` (gunicorn's master and its workers) on the store, as production runs it;
+    the benchmark's user is added first. Yields the port."""
+
+    def __init__(self, url: str, role: str, logs: Path) -> None:
+        from benchmarks.load.topology import Topology
+
+        self.url, self.role = url, role
+        self.topology = Topology(url, logs, web_workers=int(os.environ.get(
+            "SCC_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)), threads=int(os.environ.get(
+                "SCC_WEB_THREADS", 4)))
+
+    def __enter__(self) -> int:
+        import urllib.request
+
+        from adapters.bootstrap import build_web_services
+        from adapters.config import Settings
+
+        services = build_web_services(Settings(database_url=self.url))
+        try:
+            if services.users.get(email_for(self.role)) is None:
+                services.users.add(email=email_for(self.role), name="Benchmark user",
+                                   role=self.role, password=PASSWORD)
+        finally:
+            services.close()
+        self.topology.start_web()
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.topology.url}{STATIC}", timeout=5):
+                    return self.topology.port
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("scc web did not answer within 120 s") from None
+                time.sleep(0.5)
+
+    def __exit__(self, *_: object) -> None:
+        self.topology.stop_all()
+
+    def pids(self) -> list[int]:
+        master = self.topology.processes["web"].pid
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return [master, *map(int, children)]
 
 
 def p99(samples: list[float]) -> float:
@@ -303,8 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the smaller log, fewer requests")
     parser.add_argument("--only", nargs="+", choices=[r.name for r in ROUTES],
                         help="time only these routes (and the static one)")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="werkzeug",
+                        help="how the app is served (default: werkzeug, as web_latency)")
     args = parser.parse_args(argv)
-    table = run(args.quick, args.only)
+    table = run(args.quick, args.only, args.server)
     print_table([cells(row) for row in table])
     for row in table:
         if row.note:

@@ -51,6 +51,10 @@ log = logging.getLogger(__name__)
 CLOCK_BEHIND_NOTED = timedelta(seconds=5)
 """How far this process's clock may be behind the case file's last recorded time before
 recording an entry says so in the log: servers' clocks drift apart by less."""
+OVERVIEWS_KEPT = 200
+"""Case files whose described overview is kept, the most recently read: describing a short
+case file again costs a fraction of a millisecond; the long ones read over and over are the
+ones worth keeping (a 500-entry case file's entries described take about half a megabyte)."""
 REMINDERS = Recorder.system("reminders")
 """Who records reminders and passed deadlines: scc itself, not a person."""
 Who = str | Recorder
@@ -142,7 +146,6 @@ class SchoolCaseFiles(Application[UUID]):
         self._planned: list[tuple[int, Any]] | None = None
         self._overviews: OrderedDict[UUID, tuple[Any, ...]] = OrderedDict()
         """Each case file's Overview with the loaded case file, version and day it is of."""
-        self._overviews_kept = int(self.env.get("AGGREGATE_CACHE_MAXSIZE") or 2000)
         self._overviews_lock = Lock()
 
     @contextlib.contextmanager
@@ -570,8 +573,8 @@ class SchoolCaseFiles(Application[UUID]):
         Described once per version of the case file and day: a long case file's entries,
         described afresh for every page, were a good part of its page's time, and nothing
         described changes until an entry is added (a correction is an entry) or the day
-        changes. Kept for as many case files as the application caches, with the loaded case
-        file they were described from: one loaded again (after a failed command, say) is
+        changes. Kept for the OVERVIEWS_KEPT case files read last, with the loaded case file
+        they were described from: one loaded again (after a failed command, say) is
         described again."""
         with self._lock(urn):
             case_file = self._case_file(urn)
@@ -593,7 +596,7 @@ class SchoolCaseFiles(Application[UUID]):
                 if self.repository.cache is not None:  # else each reading loads afresh
                     with self._overviews_lock:
                         self._overviews[case_file.id] = kept
-                        while len(self._overviews) > self._overviews_kept:
+                        while len(self._overviews) > OVERVIEWS_KEPT:
                             self._overviews.popitem(last=False)
             return dataclasses.replace(kept[2], snapshot_mismatch=self.snapshot_mismatch(urn))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,17 @@ ACCESS_LOG = sa.Table(
     sa.Index("access_log_follows", "follows", unique=True),  # one row follows each
 )
 _ACCESS_WRITES = threading.Lock()
+"""Held by the request adding this process's waiting rows to the access log."""
+
+
+@dataclass
+class _Waiting:
+    """A row waiting to be added to the access log, and how that went."""
+
+    row: dict[str, Any]
+    written: bool = False
+    error: BaseException | None = None
+
 ACCESS_LOCK_CLASS = 0x5CC7
 """The first key of the advisory lock a PostgreSQL store holds while adding to the access log
 (migrations hold 0x5CC6, the scheduler 0x5CC5)."""
@@ -67,6 +79,9 @@ class SQLUserStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._waiting: list[_Waiting] = []
+        """Access-log rows of this process's requests, waiting for the write lock."""
+        self._waiting_lock = threading.Lock()
         require_current(engine, dispose_if_refused=True)
         self.administration = SQLAdministrationLog(engine)
 
@@ -133,20 +148,42 @@ class SQLUserStore:
             conn.execute(SIGN_IN_FAILURES.delete().where(SIGN_IN_FAILURES.c.at < moment))
 
     def record_access(self, *, at: datetime, email: str, urn: int, view: str) -> None:
-        """Adds a row at the head of the chain, reading the head and adding the row under one
-        write lock (SQLite's BEGIN IMMEDIATE; on PostgreSQL an advisory lock held to the
-        commit), so that requests recording at once queue for a moment rather than clash
-        and retry (which, with eight readers at once, multiplied a page's time). The unique
-        ``follows`` still refuses a fork, should a writer ever skip the lock."""
-        row = {"at": at, "email": email, "urn": urn, "view": view}
+        """Adds a row at the head of the chain, and returns once it is committed.
+
+        Rows are added under one write lock (this process's, then SQLite's BEGIN IMMEDIATE
+        or, on PostgreSQL, an advisory lock held to the commit), so that requests recording
+        at once queue for a moment rather than clash and retry. Whoever takes the lock adds
+        every row waiting for it, each following the one before, in one transaction: with
+        eight readers at once, a commit each made the queue (and the page's tail) eight
+        commits long. A failed transaction fails every request whose row it held, and
+        leaves none of them. The unique ``follows`` still refuses a fork, should a writer
+        ever skip the lock."""
+        mine = _Waiting({"at": at, "email": email, "urn": urn, "view": view})
+        with self._waiting_lock:
+            self._waiting.append(mine)
+        with _ACCESS_WRITES:
+            if not mine.written:
+                with self._waiting_lock:
+                    rows, self._waiting = self._waiting, []
+                try:
+                    self._append_rows([w.row for w in rows])
+                except BaseException as error:
+                    for waiting in rows:
+                        waiting.error = error
+                for waiting in rows:
+                    waiting.written = True
+        if mine.error is not None:
+            raise mine.error
+
+    def _append_rows(self, rows: list[dict[str, Any]]) -> None:
         if self.engine.dialect.name == "sqlite":
-            # This process's requests queue here: SQLite makes a writer that finds the file
-            # locked sleep and look again, up to 100 ms a time, which made the page's tail.
-            # Autocommit to the driver, so that this transaction's BEGIN is the one sent here.
-            with _ACCESS_WRITES, self._reads.connect() as conn:
+            # SQLite makes a writer that finds the file locked (by another process) sleep and
+            # look again, up to 100 ms a time. Autocommit to the driver, so that this
+            # transaction's BEGIN is the one sent here.
+            with self._reads.connect() as conn:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    self._append_access(conn, row)
+                    self._append_access(conn, rows)
                 except BaseException:
                     conn.exec_driver_sql("ROLLBACK")
                     raise
@@ -155,15 +192,18 @@ class SQLUserStore:
         with self.engine.begin() as conn:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, :b)"),
                          {"a": ACCESS_LOCK_CLASS, "b": 0})
-            self._append_access(conn, row)
+            self._append_access(conn, rows)
 
     @staticmethod
-    def _append_access(conn: Any, row: dict[str, Any]) -> None:
+    def _append_access(conn: Any, rows: list[dict[str, Any]]) -> None:
         head = conn.execute(sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.link)
                             .order_by(ACCESS_LOG.c.id.desc()).limit(1)).first()
-        row = {**row, "follows": head.id if head else access_log.FIRST}
-        link = access_log.access_link(head.link if head else chain.GENESIS, row)
-        conn.execute(ACCESS_LOG.insert().values(**row, link=link))
+        follows, previous = (head.id, head.link) if head else (access_log.FIRST, chain.GENESIS)
+        for row in rows:
+            row = {**row, "follows": follows}
+            previous = access_log.access_link(previous, row)
+            follows = conn.execute(ACCESS_LOG.insert().values(**row, link=previous)
+                                   ).inserted_primary_key[0]
 
     def access_rows(self, *, after: int, limit: int) -> list[dict[str, Any]]:
         query = (sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.follows, ACCESS_LOG.c.link,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -56,6 +58,10 @@ log = logging.getLogger(__name__)
 CLOCK_BEHIND_NOTED = timedelta(seconds=5)
 """How far this process's clock may be behind the case file's last recorded time before
 recording an entry says so in the log: servers' clocks drift apart by less."""
+OVERVIEWS_KEPT = 200
+"""Case files whose described overview is kept, the most recently read: describing a short
+case file again costs a fraction of a millisecond; the long ones read over and over are the
+ones worth keeping (a 500-entry case file's entries described take about half a megabyte)."""
 REMINDERS = Recorder.system("reminders")
 """Who records reminders and passed deadlines: scc itself, not a person."""
 Who = str | Recorder
@@ -99,7 +105,9 @@ _receipt: ContextVar[Receipt | None] = ContextVar("scc_receipt", default=None)
 
 @dataclass(frozen=True)
 class Overview:
-    """A case file as it stands: its status, every entry, its open deadlines."""
+    """A case file as it stands: its status, every entry, its open deadlines. Shared by the
+    requests that read the case file at the same version on the same day: read it, never
+    change it (copy what is to be changed)."""
 
     status: dict[str, Any]
     history: list[dict[str, Any]]
@@ -143,6 +151,9 @@ class SchoolCaseFiles(Application[UUID]):
         self._urns_by_stream: dict[UUID, int] = {}
         self._locks_lock = Lock()
         self._planned: list[tuple[int, Any]] | None = None
+        self._overviews: OrderedDict[UUID, tuple[Any, ...]] = OrderedDict()
+        """Each case file's Overview with the loaded case file, version and day it is of."""
+        self._overviews_lock = Lock()
 
     @contextlib.contextmanager
     def dry_run(self) -> Iterator[list[Any]]:
@@ -589,17 +600,37 @@ class SchoolCaseFiles(Application[UUID]):
 
     def overview(self, urn: int) -> Overview:
         """What ``school``, ``history`` and ``deadlines`` return now, from one reading of
-        the case file (a case file page shows all three)."""
+        the case file (a case file page shows all three).
+
+        Described once per version of the case file and day: a long case file's entries,
+        described afresh for every page, were a good part of its page's time, and nothing
+        described changes until an entry is added (a correction is an entry) or the day
+        changes. Kept for the OVERVIEWS_KEPT case files read last, with the loaded case file
+        they were described from: one loaded again (after a failed command, say) is
+        described again."""
         with self._lock(urn):
             case_file = self._case_file(urn)
-            state = self._view(urn, None, None, case_file)
-            return Overview(
-                status=describe_status(state, self.scheme, self.clock.today()),
-                history=[describe_entry(e, state.corrections.get(e.originator_version, []))
-                         for e in case_file.entries],
-                deadlines=self._deadlines(case_file),
-                snapshot_mismatch=self.snapshot_mismatch(urn),
-            )
+            today = self.clock.today()
+            key = (case_file.version, today)
+            with self._overviews_lock:
+                kept = self._overviews.get(case_file.id)
+                if kept is not None:
+                    self._overviews.move_to_end(case_file.id)
+            if kept is None or kept[0] is not case_file or kept[1] != key:
+                state = self._view(urn, None, None, case_file)
+                described = Overview(
+                    status=describe_status(state, self.scheme, today),
+                    history=[describe_entry(e, state.corrections.get(e.originator_version, []))
+                             for e in case_file.entries],
+                    deadlines=self._deadlines(case_file),
+                )
+                kept = (case_file, key, described)
+                if self.repository.cache is not None:  # else each reading loads afresh
+                    with self._overviews_lock:
+                        self._overviews[case_file.id] = kept
+                        while len(self._overviews) > OVERVIEWS_KEPT:
+                            self._overviews.popitem(last=False)
+            return dataclasses.replace(kept[2], snapshot_mismatch=self.snapshot_mismatch(urn))
 
     def snapshot_mismatch(self, urn: int) -> str | None:
         """What to tell the user if this case file's snapshot did not match its record when

@@ -51,6 +51,12 @@ SCHOOLS_SHOWN = 4
 STATIC = "/healthz"
 """The baseline: a route of the same app, through the same sign-in check, doing nothing."""
 EMAIL, PASSWORD = "bench.head@example.org", "benchmark password, not for production"
+
+
+def email_for(role: str) -> str:
+    """The benchmark user of that role's email address (EMAIL for the head of service)."""
+    return EMAIL if role == "head" else f"bench.{role}@example.org"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -175,12 +181,13 @@ def longest_histories(url: str, count: int) -> list[int]:
 class served:
     """The app served from a child process on a free port of 127.0.0.1; yields the port."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, role: str = "head") -> None:
+        self.url, self.role = url, role
 
     def __enter__(self) -> int:
         self.child = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.web_latency", "serve", self.url],
+            [sys.executable, "-m", "benchmarks.web_latency", "serve", self.url,
+             "--role", self.role],
             stdout=subprocess.PIPE, cwd=ROOT, text=True)
         assert self.child.stdout is not None
         line = self.child.stdout.readline()
@@ -198,9 +205,9 @@ class served:
             self.child.wait()
 
 
-def serve(url: str) -> None:
-    """Adds the benchmark's user (a head of service) and serves the app until terminated;
-    prints the port as JSON once it listens."""
+def serve(url: str, role: str = "head") -> None:
+    """Adds the benchmark's user (a head of service unless ``role`` says) and serves the app
+    until terminated; prints the port as JSON once it listens."""
     import logging
 
     from werkzeug.serving import make_server
@@ -212,8 +219,9 @@ def serve(url: str) -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     services = build_web_services(Settings(database_url=url))
-    if services.users.get(EMAIL) is None:
-        services.users.add(email=EMAIL, name="Benchmark Head", role="head", password=PASSWORD)
+    if services.users.get(email_for(role)) is None:
+        services.users.add(email=email_for(role), name=f"Benchmark {role.capitalize()}",
+                           role=role, password=PASSWORD)
     server = make_server("127.0.0.1", 0, create_app(TestConfig(), services=services),
                          threaded=True)
     print(json.dumps({"port": server.server_port}), flush=True)
@@ -230,6 +238,7 @@ class Client:
     """One signed-in user: a keep-alive connection and the session cookie."""
 
     port: int
+    email: str = EMAIL
     cookie: str = ""
     connection: http.client.HTTPConnection = field(init=False)
 
@@ -241,7 +250,7 @@ class Client:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         if token is None:
             raise RuntimeError("the sign-in page has no CSRF token")
-        form = urlencode({"email": EMAIL, "password": PASSWORD, "csrf_token": token[1]})
+        form = urlencode({"email": self.email, "password": PASSWORD, "csrf_token": token[1]})
         status, _ = self.request("POST", "/sign-in", form, {
             "Content-Type": "application/x-www-form-urlencoded"})
         if status != 302:
@@ -256,8 +265,15 @@ class Client:
     def request(self, method: str, path: str, body: str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, str]:
         headers = {**(headers or {}), **({"Cookie": self.cookie} if self.cookie else {})}
-        self.connection.request(method, path, body, headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body, headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # A server that closes idle keep-alive connections (gunicorn's keepalive):
+            # connect again and ask once more
+            self.connection.close()
+            self.connection.request(method, path, body, headers)
+            response = self.connection.getresponse()
         text = response.read().decode()
         for value in response.headers.get_all("Set-Cookie") or []:
             self.cookie = value.split(";", 1)[0]  # the session cookie, the only one set
@@ -349,9 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=("serve", "profile"))
     parser.add_argument("url", help="an SQLite store whose read models are built")
     parser.add_argument("path", nargs="?", default="/", help="the page to profile (GET)")
+    parser.add_argument("--role", default="head", help="the benchmark user's role")
     args = parser.parse_args(argv)
     if args.what == "serve":
-        serve(args.url)
+        serve(args.url, args.role)
     else:
         profile(args.url, args.path)
     return 0

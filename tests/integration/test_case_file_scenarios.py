@@ -155,6 +155,41 @@ def test_the_overview_is_the_status_history_and_deadlines_read_together(case_fil
         case_files.overview(URN + 1)
 
 
+def test_the_overview_read_again_follows_each_new_entry_correction_and_day(
+        case_files, clock, database_url):
+    clock.move_to(datetime(2024, 9, 2, 10, tzinfo=UTC))
+    register(case_files, closed_on=date(2024, 9, 3))
+    first = case_files.overview(URN)
+    assert case_files.overview(URN) == first  # read again, unchanged: the same page
+
+    case_files.raise_concern(URN, by=HEAD, effective=date(2024, 9, 2), ground="finance",
+                             description="Deficit")
+    assert [e["event"] for e in case_files.overview(URN).history][-1] == "ConcernRaised"
+    assert case_files.overview(URN).status["open_concerns"]
+
+    case_files.retract_entry(URN, by=HEAD, version=2, reason="The wrong school")
+    assert case_files.overview(URN).history[1]["retracted"]
+    assert not case_files.overview(URN).status["open_concerns"]
+
+    # Recorded by another process: read from the store on the next reading here
+    other = reopen(case_files, database_url)
+    try:
+        other.record_visit(URN, by=HEAD, effective=date(2024, 9, 2), kind="monitoring",
+                           notes="Met the head")
+    finally:
+        other.close()
+    assert case_files.overview(URN).history[-1]["event"] == "VisitRecorded"
+
+    # The school closes on 3 September: open today, closed the day after tomorrow
+    assert case_files.overview(URN).status["is_open"]
+    clock.move_to(datetime(2024, 9, 4, 10, tzinfo=UTC))
+    overview = case_files.overview(URN)
+    assert not overview.status["is_open"]
+    assert overview.status == case_files.school(URN)
+    assert overview.history == case_files.history(URN)
+    assert overview.deadlines == case_files.deadlines(URN)
+
+
 def test_bad_commands_say_why_and_record_nothing(case_files):
     register(case_files)
     register(case_files, urn=990102, name="Fen Academy", governance="academy")

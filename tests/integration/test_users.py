@@ -194,3 +194,79 @@ def test_views_logged_at_once_by_several_requests_stay_one_chain(database_url, c
     finally:
         for store in stores:
             store.close()
+
+
+def _record_together(store, clock, views: list[str]) -> list[BaseException | None]:
+    """Each view recorded from a thread of its own, all waiting for the write lock at once
+    (held here until every one is queued), so that one transaction adds them all."""
+    import threading
+    import time
+
+    from adapters import users as user_store
+
+    outcomes: list[BaseException | None] = [None] * len(views)
+
+    def view(n: int) -> None:
+        try:
+            store.record_access(at=clock.now(), email="casey@la.example", urn=990007,
+                                view=views[n])
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test reads
+            outcomes[n] = error
+
+    threads = [threading.Thread(target=view, args=(n,)) for n in range(len(views))]
+    with user_store._ACCESS_WRITES:
+        for thread in threads:
+            thread.start()
+        while len(store._waiting) < len(views):
+            time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_views_queued_for_the_write_lock_are_all_logged_each_following_the_one_before(
+        database_url, clock):
+    from application.access_log import verify_access_log
+
+    store = SQLUserStore(read_model_engine(database_url))
+    try:
+        store.record_access(at=clock.now(), email="casey@la.example", urn=990007, view="first")
+
+        outcomes = _record_together(store, clock, [f"case file {n}" for n in range(8)])
+
+        assert outcomes == [None] * 8
+        assert verify_access_log(store) == {"rows": 9, "problem": None}
+        assert sorted(e["view"] for e in store.access_log(urn=990007, limit=20)) == sorted(
+            ["first", *(f"case file {n}" for n in range(8))])
+    finally:
+        store.close()
+
+
+def test_a_view_that_cannot_be_logged_fails_every_view_logged_with_it_and_leaves_none(
+        database_url, clock, monkeypatch):
+    from application import access_log
+    from application.access_log import verify_access_log
+
+    linked = access_log.access_link
+
+    def refusing(previous, row):
+        if row["view"] == "unloggable":
+            raise ValueError("the database refused the row")
+        return linked(previous, row)
+
+    store = SQLUserStore(read_model_engine(database_url))
+    try:
+        store.record_access(at=clock.now(), email="casey@la.example", urn=990007, view="first")
+        monkeypatch.setattr(access_log, "access_link", refusing)
+
+        outcomes = _record_together(store, clock, ["before", "unloggable", "after"])
+
+        # The page that logged each of them was refused (none was shown unlogged) ...
+        assert all(isinstance(o, ValueError) for o in outcomes)
+        # ... and the log holds none of the three: nothing half-written, the chain whole
+        assert [e["view"] for e in store.access_log(urn=990007, limit=20)] == ["first"]
+        monkeypatch.setattr(access_log, "access_link", linked)
+        store.record_access(at=clock.now(), email="casey@la.example", urn=990007, view="next")
+        assert verify_access_log(store) == {"rows": 2, "problem": None}
+    finally:
+        store.close()

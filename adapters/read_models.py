@@ -30,6 +30,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from adapters.event_store import create_private
 from adapters.migrations import require_current
 from adapters.schema import create_once
+from application.entry_search import MARKS, EntryQuery
 from application.projections import PROJECTIONS, Batch
 from application.school_search import SchoolSearch
 
@@ -164,18 +165,81 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("recorded_by", sa.String(200), nullable=False),
             sa.Index(f"ux_activity{g}_notification_id", "notification_id", unique=True),
         )]
+    if projection == "search":
+        return [sa.Table(
+            f"entry_search{g}", metadata,
+            # Unique by an index, as the activity feed's; the full-text index (see
+            # ``full_text``) finds its rows by it.
+            sa.Column("notification_id", sa.BigInteger, nullable=False),
+            sa.Column("urn", sa.Integer, nullable=False),
+            sa.Column("version", sa.Integer, nullable=False),
+            sa.Column("event", sa.String(40), nullable=False),
+            sa.Column("summary", sa.Text, nullable=False),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Column("effective", sa.Date, nullable=False),
+            sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("recorded_by", sa.String(200), nullable=False),
+            sa.Column("correction", sa.String(10), nullable=False),
+            sa.Index(f"ux_entry_search{g}_notification_id", "notification_id", unique=True),
+            # A correction finds the row of the entry it corrects by these.
+            sa.Index(f"ix_entry_search{g}_urn_version", "urn", "version"),
+        )]
     raise ValueError(f"No projection {projection!r}")
+
+
+SEARCH_CONFIG = "english"
+"""PostgreSQL's text search configuration for entries and queries: English stemming and stop
+words ("meetings" finds "meeting"). It keeps accents, where SQLite's tokenizer folds them."""
+SUMMARY_WEIGHT = 2.0
+"""How much more a word in an entry's summary counts than one in the rest of its words."""
+
+
+def full_text(dialect: str, projection: str, generation: int) -> list[str]:
+    """The statements that give a filled table of the search projection its full-text index:
+    on SQLite an FTS5 table over it (external content, kept by triggers); on PostgreSQL a
+    stored tsvector column and a GIN index on it. None for the other projections."""
+    if projection != "search":
+        return []
+    table = tables(projection, generation)[0].name
+    if dialect == "postgresql":
+        document = (f"setweight(to_tsvector('{SEARCH_CONFIG}', summary), 'A') || "
+                    f"setweight(to_tsvector('{SEARCH_CONFIG}', body), 'B')")
+        return [f"ALTER TABLE {table} ADD COLUMN document tsvector "
+                f"GENERATED ALWAYS AS ({document}) STORED",
+                f"CREATE INDEX ix_{table}_document ON {table} USING gin (document)"]
+    fts = f"{table}_fts"
+    new = "new.notification_id, new.summary, new.body"
+    old = "'delete', old.notification_id, old.summary, old.body"
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(summary, body, content='{table}', "
+        "content_rowid='notification_id', tokenize='porter unicode61')",
+        f"INSERT INTO {fts}({fts}) VALUES('rebuild')",
+        f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, summary, body) VALUES ({new}); END",
+        f"CREATE TRIGGER {table}_changed AFTER UPDATE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, summary, body) VALUES ({old}); "
+        f"INSERT INTO {fts}(rowid, summary, body) VALUES ({new}); END",
+    ]
+
+
+def _drop_full_text(conn: Connection, projection: str, generation: int) -> None:
+    """Drops what ``full_text`` made beside the tables (on PostgreSQL, nothing: the column
+    and index go with the table; SQLite's triggers go with theirs, its FTS5 table does not)."""
+    if projection == "search" and conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"DROP TABLE IF EXISTS {tables(projection, generation)[0].name}_fts")
 
 
 @cache
 def shape(projection: str) -> str:
-    """A digest of the projection's table definitions (columns, types, keys, indexes): it
-    changes whenever they do."""
+    """A digest of the projection's table definitions (columns, types, keys, indexes, and
+    the full-text index on either database): it changes whenever they do."""
     dialect = sqlite.dialect()
     ddl = []
     for table in tables(projection, 0):
         ddl.append(str(CreateTable(table).compile(dialect=dialect)))
         ddl += sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
+    ddl += full_text("sqlite", projection, 0) + full_text("postgresql", projection, 0)
     return hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
 
 
@@ -189,7 +253,10 @@ def projections_to_rebuild(engine: Engine) -> list[str]:
     columns = [POSITIONS.c.name, POSITIONS.c.shape if with_shape else sa.null()]
     with engine.connect() as conn:
         recorded = dict(conn.execute(sa.select(*columns).select_from(POSITIONS)).all())
-    return [name for name in PROJECTIONS if name in recorded and recorded[name] != shape(name)]
+    # A projection new to this version (none recorded in a store that has others) is built
+    # by the rebuild too, rather than entry by entry as the read models catch up.
+    return [name for name in PROJECTIONS
+            if recorded and recorded.get(name, "new") != shape(name)]
 
 
 def read_model_engine(database_url: str) -> Engine:
@@ -267,6 +334,8 @@ class SQLReadModels:
                         name=name, position=0, generation=1, shape=shape(name)))
                     for table in tables(name, 1):
                         table.create(conn, checkfirst=True)
+                    for statement in full_text(conn.dialect.name, name, 1):
+                        conn.exec_driver_sql(statement)
 
     def out_of_shape(self) -> list[str]:
         """The projections whose tables are not of the shape this version of scc makes."""
@@ -340,6 +409,7 @@ class SQLReadModels:
         numbers = {name: current[name] + 1 for name in projections}
         with self.engine.begin() as conn:
             for name in projections:
+                _drop_full_text(conn, name, numbers[name])
                 for table in tables(name, numbers[name]):
                     table.drop(conn, checkfirst=True)  # left by a rebuild that died
                     # The table alone: its indexes are built once it is full, which costs a
@@ -351,6 +421,8 @@ class SQLReadModels:
                 for table in tables(name, numbers[name]):
                     for index in sorted(table.indexes, key=lambda i: i.name):
                         index.create(conn)
+                for statement in full_text(conn.dialect.name, name, numbers[name]):
+                    conn.exec_driver_sql(statement)
         with self.engine.begin() as conn:  # the swap: readers move to the new tables at once
             for name in projections:
                 conn.execute(
@@ -360,6 +432,7 @@ class SQLReadModels:
                 )
         with self.engine.begin() as conn:
             for name in projections:
+                _drop_full_text(conn, name, current[name])
                 for table in tables(name, current[name]):
                     table.drop(conn, checkfirst=True)
 
@@ -601,6 +674,44 @@ class SQLReadModels:
                     sa.select(status.c.urn).where(*_of_schools(status, caseworkers=caseworkers))))
             return _dicts(conn, query)
 
+    def search_rows(self) -> list[dict[str, Any]]:
+        """Every entry's search row, by its position in the log (to compare stores)."""
+        with self.reading("search") as (conn, entries):
+            return _dicts(conn, sa.select(*[c for c in entries.c if c.name != "document"])
+                          .order_by(entries.c.notification_id))
+
+    def search_entries(self, query: EntryQuery, *, limit: int, offset: int = 0
+                       ) -> list[dict[str, Any]]:
+        """The entries ``query`` finds, most relevant first, newest first among equals:
+        each search row with its school's ``name`` and a ``snippet`` of its words around
+        the words matched (each between MARKS)."""
+        with self.reading_all("search", "school_status") as (conn, found):
+            entries, status = found["search"], found["school_status"]
+            if conn.dialect.name == "postgresql":
+                matched, rank, snippet, source = _postgres_match(entries, query)
+                order = [rank.desc()]
+            else:
+                matched, rank, snippet, source = _sqlite_match(entries, query)
+                order = [rank]
+            columns = [c for c in entries.c if c.name != "document"]
+            found_rows = (
+                sa.select(*columns, status.c.name, snippet.label("snippet"))
+                .select_from(source.outerjoin(status, status.c.urn == entries.c.urn))
+                .where(matched)
+                .order_by(*order, entries.c.effective.desc(), entries.c.notification_id.desc())
+                .limit(limit).offset(offset))
+            return _dicts(conn, found_rows)
+
+    def count_entries(self, query: EntryQuery) -> int:
+        """How many entries ``query`` finds."""
+        with self.reading("search") as (conn, entries):
+            if conn.dialect.name == "postgresql":
+                matched, _, _, source = _postgres_match(entries, query)
+            else:
+                matched, _, _, source = _sqlite_match(entries, query, count_only=True)
+            return conn.execute(sa.select(sa.func.count()).select_from(source).where(matched)
+                                ).scalar_one()
+
     def _rows(self, projection: str, *, order_by: Any, limit: int | None = None
               ) -> list[dict[str, Any]]:
         with self.reading(projection) as (conn, table):
@@ -684,6 +795,52 @@ def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
     result = conn.execute(query)
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+SNIPPET_WORDS = 24
+"""About how many words of an entry a search result shows around the words matched."""
+
+
+def _sqlite_match(entries: sa.Table, query: EntryQuery, *, count_only: bool = False
+                  ) -> tuple[Any, Any, Any, Any]:
+    """FTS5: the match condition, bm25 rank (lower is better), snippet and what to select
+    from: the FTS5 table (its rowid the entry's position in the log), joined to the rows
+    unless only counting."""
+    fts = sa.table(f"{entries.name}_fts", sa.column("rowid"))
+    fts_name = sa.literal_column(f"{entries.name}_fts")
+    matched = fts_name.op("MATCH")(query.fts5())
+    rank = sa.func.bm25(fts_name, SUMMARY_WEIGHT, 1.0)
+    snippet = sa.func.snippet(fts_name, -1, MARKS[0], MARKS[1], "…", SNIPPET_WORDS // 2)
+    source = fts if count_only else fts.join(
+        entries, entries.c.notification_id == fts.c.rowid)
+    return matched, rank, snippet, source
+
+
+def _postgres_match(entries: sa.Table, query: EntryQuery) -> tuple[Any, Any, Any, Any]:
+    """PostgreSQL: the match of the stored tsvector against the query's terms (each phrase
+    read by websearch_to_tsquery, which never fails on what it is given; a prefix by
+    to_tsquery with ``:*`` over letters and digits only), the cover-density rank, the
+    headline and the table."""
+    config = sa.literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+    parts = []
+    for term in query.terms:
+        if term.prefix:
+            *whole, start = term.words
+            parts += [sa.func.websearch_to_tsquery(config, word) for word in whole]
+            parts.append(sa.func.to_tsquery(config, start + ":*"))
+        else:
+            parts.append(sa.func.websearch_to_tsquery(config, '"' + " ".join(term.words) + '"'))
+    tsquery = parts[0]
+    for part in parts[1:]:
+        tsquery = tsquery.op("&&")(part)
+    document = sa.literal_column(f"{entries.name}.document")
+    matched = document.op("@@")(tsquery)
+    rank = sa.func.ts_rank_cd(document, tsquery)
+    snippet = sa.func.ts_headline(
+        config, entries.c.summary + "\n" + entries.c.body, tsquery,
+        f"StartSel={MARKS[0]}, StopSel={MARKS[1]}, MaxWords={SNIPPET_WORDS}, "
+        f"MinWords={SNIPPET_WORDS // 3}, MaxFragments=2, FragmentDelimiter=\" … \"")
+    return matched, rank, snippet, entries
 
 
 def _status_columns(status: sa.Table) -> list[sa.Column[Any]]:
@@ -812,6 +969,11 @@ def _prepared(dialect: sa.Dialect, batch: Batch, generation: int, *, fresh: bool
     if batch.added:
         steps += _inserts(dialect, table, dict(zip(
             batch.columns, zip(*batch.added, strict=True), strict=True)))
+    for row in batch.replaced:  # a few: the entries corrected in this batch
+        values = dict(zip(batch.columns, row, strict=True))
+        key = (values.pop("notification_id"), values.pop("urn"), values.pop("version"))
+        steps.append((table.update().where(table.c.urn == key[1], table.c.version == key[2])
+                      .values(**values), None))
     return steps
 
 

@@ -138,7 +138,13 @@ class SQLUserStore:
         commit), so that requests recording at once queue for a moment rather than clash
         and retry (which, with eight readers at once, multiplied a page's time). The unique
         ``follows`` still refuses a fork, should a writer ever skip the lock."""
-        row = {"at": at, "email": email, "urn": urn, "view": view}
+        self.record_accesses(at=at, email=email, urns=[urn], view=view)
+
+    def record_accesses(self, *, at: datetime, email: str, urns: list[int], view: str
+                        ) -> None:
+        """Adds a row for each school at the head of the chain, in one transaction under
+        the write lock (see ``record_access``)."""
+        rows = [{"at": at, "email": email, "urn": urn, "view": view} for urn in urns]
         if self.engine.dialect.name == "sqlite":
             # This process's requests queue here: SQLite makes a writer that finds the file
             # locked sleep and look again, up to 100 ms a time, which made the page's tail.
@@ -146,7 +152,8 @@ class SQLUserStore:
             with _ACCESS_WRITES, self._reads.connect() as conn:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    self._append_access(conn, row)
+                    for row in rows:
+                        self._append_access(conn, row)
                 except BaseException:
                     conn.exec_driver_sql("ROLLBACK")
                     raise
@@ -155,7 +162,8 @@ class SQLUserStore:
         with self.engine.begin() as conn:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, :b)"),
                          {"a": ACCESS_LOCK_CLASS, "b": 0})
-            self._append_access(conn, row)
+            for row in rows:
+                self._append_access(conn, row)
 
     @staticmethod
     def _append_access(conn: Any, row: dict[str, Any]) -> None:

@@ -30,6 +30,11 @@ MARKS = ("\x02", "\x03")
 highlighting after escaping the text: characters no entry's words contain (``entry_body``
 takes control characters out)."""
 
+ACCESS_VIEW = "search results"
+"""What the access log says of each school whose entries a page of results showed (words of
+its case file, so auditors see who saw them). The query itself is not kept: it may name
+people, and the access log is read more widely than the case files it notes."""
+
 MAX_QUERY = 200
 """The longest query read, in characters: longer is refused rather than cut."""
 MAX_TERMS = 12

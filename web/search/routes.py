@@ -9,15 +9,18 @@ from flask import g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from application.access import may
-from application.entry_search import MARKS, MAX_QUERY, EntrySearches, QueryRefused
+from application.entry_search import (
+    ACCESS_VIEW,
+    MARKS,
+    MAX_QUERY,
+    EntrySearches,
+    QueryRefused,
+)
 from web.pagination import Page, asked_page
 from web.search import bp
 from web.services import services
 
 PER_PAGE = 50
-ACCESS_VIEW = "search results"
-"""What the access log says a school's row was for: a results page showed words of its
-entries (the query itself is not kept: it may name people, and the log is read widely)."""
 
 
 @bp.get("/search")

@@ -152,8 +152,7 @@ class SQLUserStore:
             with _ACCESS_WRITES, self._reads.connect() as conn:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    for row in rows:
-                        self._append_access(conn, row)
+                    self._append_access(conn, rows)
                 except BaseException:
                     conn.exec_driver_sql("ROLLBACK")
                     raise
@@ -162,16 +161,20 @@ class SQLUserStore:
         with self.engine.begin() as conn:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, :b)"),
                          {"a": ACCESS_LOCK_CLASS, "b": 0})
-            for row in rows:
-                self._append_access(conn, row)
+            self._append_access(conn, rows)
 
     @staticmethod
-    def _append_access(conn: Any, row: dict[str, Any]) -> None:
+    def _append_access(conn: Any, rows: list[dict[str, Any]]) -> None:
+        """Chains the rows after the head, each following the one before (whose id the
+        database gives as it is inserted)."""
         head = conn.execute(sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.link)
                             .order_by(ACCESS_LOG.c.id.desc()).limit(1)).first()
-        row = {**row, "follows": head.id if head else access_log.FIRST}
-        link = access_log.access_link(head.link if head else chain.GENESIS, row)
-        conn.execute(ACCESS_LOG.insert().values(**row, link=link))
+        follows, link = (head.id, head.link) if head else (access_log.FIRST, chain.GENESIS)
+        for row in rows:
+            row = {**row, "follows": follows}
+            link = access_log.access_link(link, row)
+            follows = conn.execute(ACCESS_LOG.insert().values(**row, link=link)
+                                   .returning(ACCESS_LOG.c.id)).scalar_one()
 
     def access_rows(self, *, after: int, limit: int) -> list[dict[str, Any]]:
         query = (sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.follows, ACCESS_LOG.c.link,

@@ -30,7 +30,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from adapters.event_store import create_private
 from adapters.migrations import require_current
 from adapters.schema import create_once
-from application.entry_search import MARKS, EntryQuery
+from application.entry_search import EntryQuery
 from application.projections import PROJECTIONS, Batch
 from application.school_search import SchoolSearch
 
@@ -190,8 +190,6 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
 SEARCH_CONFIG = "english"
 """PostgreSQL's text search configuration for entries and queries: English stemming and stop
 words ("meetings" finds "meeting"). It keeps accents, where SQLite's tokenizer folds them."""
-SUMMARY_WEIGHT = 2.0
-"""How much more a word in an entry's summary counts than one in the rest of its words."""
 
 
 def full_text(dialect: str, projection: str, generation: int) -> list[str]:
@@ -680,37 +678,28 @@ class SQLReadModels:
             return _dicts(conn, sa.select(*[c for c in entries.c if c.name != "document"])
                           .order_by(entries.c.notification_id))
 
-    def search_entries(self, query: EntryQuery, *, limit: int, offset: int = 0
-                       ) -> list[dict[str, Any]]:
-        """The entries ``query`` finds, most relevant first, newest first among equals:
-        each search row with its school's ``name`` and a ``snippet`` of its words around
-        the words matched (each between MARKS)."""
+    def matching_entries(self, query: EntryQuery, *, newest: int) -> list[dict[str, Any]]:
+        """The ``newest`` most recently recorded entries ``query`` finds, newest first:
+        each search row with its school's ``name``. The full-text index lists an entry's
+        matches in the order they were recorded, so the newest are read first and the rest
+        not at all: a word that a million entries hold costs what a rare one does."""
         with self.reading_all("search", "school_status") as (conn, found):
             entries, status = found["search"], found["school_status"]
             if conn.dialect.name == "postgresql":
-                matched, rank, snippet, source = _postgres_match(entries, query)
-                order = [rank.desc()]
+                newest_ids = (sa.select(entries.c.notification_id.label("id"))
+                              .where(_postgres_matched(entries, _tsquery(query))))
+                position = entries.c.notification_id
             else:
-                matched, rank, snippet, source = _sqlite_match(entries, query)
-                order = [rank]
+                fts, matched = _sqlite_matched(entries, query)
+                newest_ids = sa.select(fts.c.rowid.label("id")).select_from(fts).where(matched)
+                position = fts.c.rowid
+            recent = newest_ids.order_by(position.desc()).limit(newest).subquery()
             columns = [c for c in entries.c if c.name != "document"]
-            found_rows = (
-                sa.select(*columns, status.c.name, snippet.label("snippet"))
-                .select_from(source.outerjoin(status, status.c.urn == entries.c.urn))
-                .where(matched)
-                .order_by(*order, entries.c.effective.desc(), entries.c.notification_id.desc())
-                .limit(limit).offset(offset))
-            return _dicts(conn, found_rows)
-
-    def count_entries(self, query: EntryQuery) -> int:
-        """How many entries ``query`` finds."""
-        with self.reading("search") as (conn, entries):
-            if conn.dialect.name == "postgresql":
-                matched, _, _, source = _postgres_match(entries, query)
-            else:
-                matched, _, _, source = _sqlite_match(entries, query, count_only=True)
-            return conn.execute(sa.select(sa.func.count()).select_from(source).where(matched)
-                                ).scalar_one()
+            return _dicts(conn, (
+                sa.select(*columns, status.c.name)
+                .select_from(recent.join(entries, entries.c.notification_id == recent.c.id)
+                             .outerjoin(status, status.c.urn == entries.c.urn))
+                .order_by(entries.c.notification_id.desc())))
 
     def _rows(self, projection: str, *, order_by: Any, limit: int | None = None
               ) -> list[dict[str, Any]]:
@@ -797,30 +786,16 @@ def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-SNIPPET_WORDS = 24
-"""About how many words of an entry a search result shows around the words matched."""
-
-
-def _sqlite_match(entries: sa.Table, query: EntryQuery, *, count_only: bool = False
-                  ) -> tuple[Any, Any, Any, Any]:
-    """FTS5: the match condition, bm25 rank (lower is better), snippet and what to select
-    from: the FTS5 table (its rowid the entry's position in the log), joined to the rows
-    unless only counting."""
+def _sqlite_matched(entries: sa.Table, query: EntryQuery) -> tuple[Any, Any]:
+    """FTS5: the full-text table (its rowid the entry's position in the log) and the match."""
     fts = sa.table(f"{entries.name}_fts", sa.column("rowid"))
-    fts_name = sa.literal_column(f"{entries.name}_fts")
-    matched = fts_name.op("MATCH")(query.fts5())
-    rank = sa.func.bm25(fts_name, SUMMARY_WEIGHT, 1.0)
-    snippet = sa.func.snippet(fts_name, -1, MARKS[0], MARKS[1], "…", SNIPPET_WORDS // 2)
-    source = fts if count_only else fts.join(
-        entries, entries.c.notification_id == fts.c.rowid)
-    return matched, rank, snippet, source
+    return fts, sa.literal_column(fts.name).op("MATCH")(query.fts5())
 
 
-def _postgres_match(entries: sa.Table, query: EntryQuery) -> tuple[Any, Any, Any, Any]:
-    """PostgreSQL: the match of the stored tsvector against the query's terms (each phrase
-    read by websearch_to_tsquery, which never fails on what it is given; a prefix by
-    to_tsquery with ``:*`` over letters and digits only), the cover-density rank, the
-    headline and the table."""
+def _tsquery(query: EntryQuery) -> Any:
+    """PostgreSQL: the query's terms, every one needed: each phrase read by
+    websearch_to_tsquery (which never fails on what it is given), a prefix by to_tsquery
+    with ``:*`` over letters and digits only (read_query keeps nothing else)."""
     config = sa.literal_column(f"'{SEARCH_CONFIG}'::regconfig")
     parts = []
     for term in query.terms:
@@ -833,14 +808,11 @@ def _postgres_match(entries: sa.Table, query: EntryQuery) -> tuple[Any, Any, Any
     tsquery = parts[0]
     for part in parts[1:]:
         tsquery = tsquery.op("&&")(part)
-    document = sa.literal_column(f"{entries.name}.document")
-    matched = document.op("@@")(tsquery)
-    rank = sa.func.ts_rank_cd(document, tsquery)
-    snippet = sa.func.ts_headline(
-        config, entries.c.summary + "\n" + entries.c.body, tsquery,
-        f"StartSel={MARKS[0]}, StopSel={MARKS[1]}, MaxWords={SNIPPET_WORDS}, "
-        f"MinWords={SNIPPET_WORDS // 3}, MaxFragments=2, FragmentDelimiter=\" … \"")
-    return matched, rank, snippet, entries
+    return tsquery
+
+
+def _postgres_matched(entries: sa.Table, tsquery: Any) -> Any:
+    return sa.literal_column(f"{entries.name}.document").op("@@")(tsquery)
 
 
 def _status_columns(status: sa.Table) -> list[sa.Column[Any]]:

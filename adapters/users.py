@@ -170,11 +170,11 @@ class SQLUserStore:
         head = conn.execute(sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.link)
                             .order_by(ACCESS_LOG.c.id.desc()).limit(1)).first()
         follows, link = (head.id, head.link) if head else (access_log.FIRST, chain.GENESIS)
+        insert = ACCESS_LOG.insert().returning(ACCESS_LOG.c.id)  # compiled once, for all
         for row in rows:
             row = {**row, "follows": follows}
             link = access_log.access_link(link, row)
-            follows = conn.execute(ACCESS_LOG.insert().values(**row, link=link)
-                                   .returning(ACCESS_LOG.c.id)).scalar_one()
+            follows = conn.execute(insert, {**row, "link": link}).scalar_one()
 
     def access_rows(self, *, after: int, limit: int) -> list[dict[str, Any]]:
         query = (sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.follows, ACCESS_LOG.c.link,

@@ -26,14 +26,21 @@ NOT_TEXT = frozenset({"originator_id", "originator_version", "originator_topic",
 as an identity (the name, ``by``, is words), and a correction's target."""
 
 MARKS = ("\x02", "\x03")
-"""What the stores put around each word matched in a snippet, for the page to turn into
-highlighting after escaping the text: characters no entry's words contain (``entry_body``
-takes control characters out)."""
+"""What a snippet puts around each word found, for the page to turn into highlighting after
+escaping the text: characters no entry's words contain (``search_row`` takes control
+characters out)."""
 
 ACCESS_VIEW = "search results"
 """What the access log says of each school whose entries a page of results showed (words of
 its case file, so auditors see who saw them). The query itself is not kept: it may name
 people, and the access log is read more widely than the case files it notes."""
+
+RANKED = 500
+"""The most recently recorded entries a search ranks (10 pages of 50): a word that most of
+a million entries hold then costs what a rare one does. More than this are counted as
+"more", not ranked; more words narrow the search."""
+SNIPPET_WORDS = 24
+"""About how many words of an entry a search result shows around the first word found."""
 
 MAX_QUERY = 200
 """The longest query read, in characters: longer is refused rather than cut."""
@@ -51,9 +58,11 @@ def entry_body(event: Any) -> str:
     actions, minutes, notes, reasons, the names of people (who recorded it, attendees,
     owners, caseworkers...), nested lists and tables included."""
     found: list[str] = []
-    for name, value in vars(event).items():
-        if name not in NOT_TEXT and not name.endswith(("_id", "_ids")):
+    fields = vars(event)
+    for name, value in fields.items():
+        if name not in NOT_TEXT and name != "by" and not name.endswith(("_id", "_ids")):
             _strings(value, found)
+    _strings(fields.get("by"), found)  # last: a snippet starts with what the entry says
     seen: set[str] = set()
     unique = [s for s in found if not (s in seen or seen.add(s))]  # type: ignore[func-returns-value]
     return _CONTROL.sub(" ", "\n".join(unique))
@@ -174,6 +183,82 @@ class SearchResults:
     schools_total: int
     entries: list[dict[str, Any]]
     total: int
+    """The entries ranked: all found, or the RANKED most recently recorded."""
+    more: bool
+    """Whether more than RANKED entries were found (the older are not ranked)."""
+
+
+SUMMARY_WEIGHT = 2
+"""How much more a word in an entry's summary counts than one in the rest of its words."""
+SATURATION, LENGTH_NORMALISED = 1.2, 0.75
+"""BM25's k1 and b: how soon more of the same word stops adding, and how much a long entry's
+words count for less."""
+
+
+def ranked(entries: list[dict[str, Any]], query: EntryQuery) -> list[dict[str, Any]]:
+    """The entries found, most relevant first, newest first (by the day each took effect)
+    among equals. Relevance is BM25's without its rarity weight: every entry here holds every
+    term, so what tells them apart is how often, where (the summary counts double) and in how
+    many words. Done here, not by the stores, so that it is the same on both, and because
+    SQLite's bm25() counts every entry holding a phrase or prefix before it scores one."""
+    patterns = [_term_pattern(term) for term in query.terms]
+    lengths = [len(e["summary"].split()) + len(e["body"].split()) for e in entries]
+    average = (sum(lengths) / len(lengths)) if lengths else 1
+
+    def score(entry: dict[str, Any], length: int) -> float:
+        norm = SATURATION * (1 - LENGTH_NORMALISED + LENGTH_NORMALISED * length / (average or 1))
+        total = 0.0
+        for pattern in patterns:
+            often = (SUMMARY_WEIGHT * len(pattern.findall(entry["summary"]))
+                     + len(pattern.findall(entry["body"])))
+            total += often * (SATURATION + 1) / (often + norm)
+        return total
+
+    scored = [(score(e, n), e) for e, n in zip(entries, lengths, strict=True)]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1]["effective"].toordinal(),
+                                  -pair[1]["notification_id"]))
+    return [entry for _, entry in scored]
+
+
+def _term_pattern(term: Term, *, loose: bool = False) -> re.Pattern[str]:
+    """A term's words as they stand in an entry's text, in any case (a prefix's last word
+    with any ending): the stores also match other forms of a word ("meetings"), which then
+    count as found but not as often. ``loose``: each word's first letters with any ending,
+    for those other forms."""
+    words = [re.escape(word[:max(4, len(word) - 3)] if loose else word)
+             for word in term.words]
+    if loose:
+        words = [word + r"\w*" for word in words]
+    elif term.prefix:
+        words[-1] += r"\w*"
+    return re.compile(r"\b" + r"\W+".join(words) + r"\b", re.IGNORECASE)
+
+
+def snippet(entry: dict[str, Any], query: EntryQuery) -> str:
+    """About SNIPPET_WORDS words of the entry from a little before the first word found (in
+    its words beyond the summary, else in the summary), every word found between MARKS;
+    its fields one to a line. Where the store found only another form of a word (stemmed:
+    "lessons" for "lesson"), words starting the same way are marked."""
+    patterns = [_term_pattern(term) for term in query.terms]
+    for text in (entry["body"], entry["summary"]):
+        first = min((m.start() for p in patterns if (m := p.search(text))), default=None)
+        if first is not None:
+            break
+    else:
+        patterns = [_term_pattern(term, loose=True) for term in query.terms]
+        text = entry["body"] or entry["summary"]
+        first = min((m.start() for p in patterns if (m := p.search(text))), default=0)
+    words = list(re.finditer(r"\S+", text))
+    at = next((n for n, w in enumerate(words) if w.end() > first), 0)
+    start = max(0, at - SNIPPET_WORDS // 3)
+    shown = words[start:start + SNIPPET_WORDS]
+    if not shown:
+        return ""
+    piece = text[shown[0].start():shown[-1].end()]
+    marked = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    piece = marked.sub(lambda m: f"{MARKS[0]}{m.group(0)}{MARKS[1]}", piece)
+    return (("…" if start else "") + piece
+            + ("…" if start + SNIPPET_WORDS < len(words) else ""))
 
 
 class EntrySearches:
@@ -184,20 +269,23 @@ class EntrySearches:
 
     def search(self, text: str, *, limit: int, offset: int = 0,
                with_schools: bool = True) -> SearchResults:
-        """Entries matching ``text`` (``read_query``), most relevant first and newest first
-        among equals, at most ``limit`` from ``offset``, each with its school's ``name`` and
-        a ``snippet`` (matched words between MARKS); and, with ``with_schools``, the
-        schools whose name or URN match."""
+        """Entries matching ``text`` (``read_query``): of all found, or of the RANKED most
+        recently recorded if there are more, the most relevant first and newest first among
+        equals (``ranked``), at most ``limit`` from ``offset``, each with its school's
+        ``name`` and a ``snippet`` (``snippet``); and, with
+        ``with_schools``, the schools whose name or URN match."""
         query = read_query(text)
         self.projections.catch_up(["search", "school_status"])
         store = self.projections.store
         with store.consistent():
-            entries = store.search_entries(query, limit=limit, offset=offset)
-            total = store.count_entries(query)
+            found = store.matching_entries(query, newest=RANKED + 1)
             schools: list[dict[str, Any]] = []
             schools_total = 0
             if with_schools:
                 by_name = SchoolSearch(text=query.text, sort="name")
                 schools = store.find_schools(by_name, limit=SCHOOLS_SHOWN)
                 schools_total = store.count_schools(by_name)
-        return SearchResults(query, schools, schools_total, entries, total)
+        page = ranked(found[:RANKED], query)[offset:offset + limit]
+        entries = [{**e, "snippet": snippet(e, query)} for e in page]
+        return SearchResults(query, schools, schools_total, entries, min(len(found), RANKED),
+                             len(found) > RANKED)

@@ -214,13 +214,9 @@ class ReadModelStore(Protocol):
                         ) -> list[dict[str, Any]]:
         """The newest entries, each with its school's ``name``."""
 
-    def search_entries(self, query: EntryQuery, *, limit: int, offset: int = 0
-                       ) -> list[dict[str, Any]]:
-        """The entries the query finds, most relevant first, newest first among equals:
-        each search row (SEARCH_COLUMNS) with its school's ``name`` and a ``snippet``."""
-
-    def count_entries(self, query: EntryQuery) -> int:
-        """How many entries the query finds."""
+    def matching_entries(self, query: EntryQuery, *, newest: int) -> list[dict[str, Any]]:
+        """The ``newest`` most recently recorded entries the query finds, newest first:
+        each search row (SEARCH_COLUMNS) with its school's ``name``."""
 
     def close(self) -> None: ...
 

@@ -10,6 +10,7 @@ BENCHMARKS = {
     "rebuild": "benchmarks.rebuild",
     "reconcile": "benchmarks.reconcile",
     "web_latency": "benchmarks.web_latency",
+    "search": "benchmarks.search",
     "api_throughput": "benchmarks.api_throughput",
     "gias_import": "benchmarks.gias_import",
 }

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import partial
 
@@ -178,30 +179,76 @@ def test_schools_whose_name_matches_come_as_their_own_group(two_schools, searche
 
 
 def test_the_query_plan_uses_the_full_text_index(two_schools, projections, searches):
-    """The store's own search statement, as sent to the database, explained there."""
+    """The store's own statements, as sent to the database, explained there: the entries
+    are found through the full-text index and read by their positions, never scanned."""
     store = projections.store
     searches.search("phonics", limit=50)  # caught up
     sent = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
-        if "snippet" in statement or "ts_headline" in statement:
+        if "entry_search" in statement and "projection_positions" not in statement:
             sent.append((statement, parameters))
 
     sa.event.listen(store.engine, "before_cursor_execute", keep)
     try:
-        store.search_entries(read_query("phonics"), limit=50)
+        assert len(store.matching_entries(read_query("phonics"), newest=10)) == 2
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", keep)
-    (statement, parameters), = sent
+    assert len(sent) == 1
     with store.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
             conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table: as if large
-            plan = "\n".join(r[0] for r in conn.exec_driver_sql(
-                f"EXPLAIN {statement}", parameters))
-            assert "_document" in plan and "Bitmap Index Scan" in plan, plan
-        else:
-            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql(
-                f"EXPLAIN QUERY PLAN {statement}", parameters))
-            assert "VIRTUAL TABLE INDEX" in plan and "_fts" in plan, plan
-            # Check the rows are then read by position, not scanned.
-            assert "_notification_id (notification_id=?)" in plan, plan
+        plans = ["\n".join(str(r[0] if postgres else r[-1]) for r in conn.exec_driver_sql(
+            f"{'EXPLAIN' if postgres else 'EXPLAIN QUERY PLAN'} {statement}", parameters))
+            for statement, parameters in sent]
+    (matches,) = plans
+    if postgres:
+        assert re.search(r"Bitmap Index Scan on ix_entry_search_g\d+_document", matches), matches
+        assert "Seq Scan" not in matches, matches
+    else:
+        assert re.search(r"entry_search_g\d+_fts VIRTUAL TABLE INDEX", matches), matches
+        assert not re.search(r"SCAN entry_search_g\d+(?!_fts)\b", matches), matches
+        assert re.search(r"SEARCH entry_search_g\d+ USING INDEX ux_entry_search_g\d+_"
+                         r"notification_id", matches), matches
+
+
+def test_only_the_newest_matches_are_ranked_and_more_are_said_to_be_there(case_files,
+                                                                        searches,
+                                                                        monkeypatch):
+    monkeypatch.setattr("application.entry_search.RANKED", 4)
+    register(case_files, 990520, "Long Lane Primary")
+    for week in range(6):
+        case_files.record_visit(990520, by=HEAD, effective=date(2025, 9, 1 + week * 3),
+                                kind="monitoring", notes=f"Phonics visit {week}")
+    results = searches.search("phonics", limit=50)
+    assert (results.total, results.more) == (4, True)
+    # Check the four are the newest recorded.
+    assert sorted(e["version"] for e in results.entries) == [4, 5, 6, 7]
+
+
+def test_a_store_made_before_search_has_it_built_by_migrate(two_schools, case_files,
+                                                            database_url):
+    from adapters.read_models import projections_to_rebuild, tables
+
+    store = SQLReadModels(read_model_engine(database_url))
+    CaseFileProjections(case_files, store).catch_up()
+    # An older scc's store: every read model but search.
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM projection_positions WHERE name = 'search'")
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TABLE entry_search_g1_fts")
+        tables("search", 1)[0].drop(conn)
+    assert projections_to_rebuild(store.engine) == ["search"]
+    store.close()
+
+    # Check what scc migrate does then (adapters.bootstrap.upgrade_schema's caller).
+    migrated = SQLReadModels(read_model_engine(database_url), out_of_shape_ok=True)
+    projections = CaseFileProjections(case_files, migrated, scan=partial(
+        scan_streams, case_files.recorder, case_files.mapper))
+    projections.rebuild(["search"])
+    assert projections_to_rebuild(migrated.engine) == []
+    assert [p["lag"] for p in projections.status()] == [0] * 6
+    assert found(EntrySearches(projections).search("Priya", limit=50)) == [
+        (990500, "CaseworkerAssigned")]
+    migrated.close()

@@ -13,6 +13,7 @@ from application.entry_search import (
     ACCESS_VIEW,
     MARKS,
     MAX_QUERY,
+    RANKED,
     EntrySearches,
     QueryRefused,
 )
@@ -62,6 +63,9 @@ class SearchPageSchema(page_of(EntryFoundSchema)):  # type: ignore[misc]
     schools = fields.List(fields.Nested(MatchingSchoolSchema), metadata={
         "description": "The first schools whose name or URN match, by name"})
     schools_total = fields.Integer(metadata={"description": "How many schools match"})
+    more = fields.Boolean(metadata={"description": (
+        f"Whether more than {RANKED} entries match: then only the {RANKED} most recently "
+        "recorded are ranked and paged (total), and more words find older ones")})
 
 
 @blp.route("/search", methods=["GET"])
@@ -90,6 +94,7 @@ def search(query: dict[str, Any]) -> Any:
     body["schools"] = [{"urn": s["urn"], "name": s["name"], "url": url_for(
         "Schools.school", urn=s["urn"], _external=True)} for s in results.schools]
     body["schools_total"] = results.schools_total
+    body["more"] = results.more
     return body, headers
 
 

@@ -67,6 +67,8 @@ def highlighted(snippet: str | None) -> Markup:
         elif character == MARKS[1] and opened:
             parts.append("</mark>")
             opened = False
+        elif character == "\n":  # between one field of the entry and the next
+            parts.append(" · ")
         elif character not in MARKS:
             parts.append(character)
     if opened:

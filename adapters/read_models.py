@@ -30,6 +30,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from adapters.event_store import create_private
 from adapters.migrations import require_current
 from adapters.schema import create_once
+from application.entry_search import EntryQuery
 from application.projections import PROJECTIONS, Batch
 from application.school_search import SchoolSearch
 
@@ -164,18 +165,79 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("recorded_by", sa.String(200), nullable=False),
             sa.Index(f"ux_activity{g}_notification_id", "notification_id", unique=True),
         )]
+    if projection == "search":
+        return [sa.Table(
+            f"entry_search{g}", metadata,
+            # Unique by an index, as the activity feed's; the full-text index (see
+            # ``full_text``) finds its rows by it.
+            sa.Column("notification_id", sa.BigInteger, nullable=False),
+            sa.Column("urn", sa.Integer, nullable=False),
+            sa.Column("version", sa.Integer, nullable=False),
+            sa.Column("event", sa.String(40), nullable=False),
+            sa.Column("summary", sa.Text, nullable=False),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Column("effective", sa.Date, nullable=False),
+            sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("recorded_by", sa.String(200), nullable=False),
+            sa.Column("correction", sa.String(10), nullable=False),
+            sa.Index(f"ux_entry_search{g}_notification_id", "notification_id", unique=True),
+            # A correction finds the row of the entry it corrects by these.
+            sa.Index(f"ix_entry_search{g}_urn_version", "urn", "version"),
+        )]
     raise ValueError(f"No projection {projection!r}")
+
+
+SEARCH_CONFIG = "english"
+"""PostgreSQL's text search configuration for entries and queries: English stemming and stop
+words ("meetings" finds "meeting"). It keeps accents, where SQLite's tokenizer folds them."""
+
+
+def full_text(dialect: str, projection: str, generation: int) -> list[str]:
+    """The statements that give a filled table of the search projection its full-text index:
+    on SQLite an FTS5 table over it (external content, kept by triggers); on PostgreSQL a
+    stored tsvector column and a GIN index on it. None for the other projections."""
+    if projection != "search":
+        return []
+    table = tables(projection, generation)[0].name
+    if dialect == "postgresql":
+        document = (f"setweight(to_tsvector('{SEARCH_CONFIG}', summary), 'A') || "
+                    f"setweight(to_tsvector('{SEARCH_CONFIG}', body), 'B')")
+        return [f"ALTER TABLE {table} ADD COLUMN document tsvector "
+                f"GENERATED ALWAYS AS ({document}) STORED",
+                f"CREATE INDEX ix_{table}_document ON {table} USING gin (document)"]
+    fts = f"{table}_fts"
+    new = "new.notification_id, new.summary, new.body"
+    old = "'delete', old.notification_id, old.summary, old.body"
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(summary, body, content='{table}', "
+        "content_rowid='notification_id', tokenize='porter unicode61')",
+        f"INSERT INTO {fts}({fts}) VALUES('rebuild')",
+        f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, summary, body) VALUES ({new}); END",
+        f"CREATE TRIGGER {table}_changed AFTER UPDATE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, summary, body) VALUES ({old}); "
+        f"INSERT INTO {fts}(rowid, summary, body) VALUES ({new}); END",
+    ]
+
+
+def _drop_full_text(conn: Connection, projection: str, generation: int) -> None:
+    """Drops what ``full_text`` made beside the tables (on PostgreSQL, nothing: the column
+    and index go with the table; SQLite's triggers go with theirs, its FTS5 table does not)."""
+    if projection == "search" and conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"DROP TABLE IF EXISTS {tables(projection, generation)[0].name}_fts")
 
 
 @cache
 def shape(projection: str) -> str:
-    """A digest of the projection's table definitions (columns, types, keys, indexes): it
-    changes whenever they do."""
+    """A digest of the projection's table definitions (columns, types, keys, indexes, and
+    the full-text index on either database): it changes whenever they do."""
     dialect = sqlite.dialect()
     ddl = []
     for table in tables(projection, 0):
         ddl.append(str(CreateTable(table).compile(dialect=dialect)))
         ddl += sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
+    ddl += full_text("sqlite", projection, 0) + full_text("postgresql", projection, 0)
     return hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
 
 
@@ -189,7 +251,10 @@ def projections_to_rebuild(engine: Engine) -> list[str]:
     columns = [POSITIONS.c.name, POSITIONS.c.shape if with_shape else sa.null()]
     with engine.connect() as conn:
         recorded = dict(conn.execute(sa.select(*columns).select_from(POSITIONS)).all())
-    return [name for name in PROJECTIONS if name in recorded and recorded[name] != shape(name)]
+    # A projection new to this version (none recorded in a store that has others) is built
+    # by the rebuild too, rather than entry by entry as the read models catch up.
+    return [name for name in PROJECTIONS
+            if recorded and recorded.get(name, "new") != shape(name)]
 
 
 def read_model_engine(database_url: str) -> Engine:
@@ -267,6 +332,8 @@ class SQLReadModels:
                         name=name, position=0, generation=1, shape=shape(name)))
                     for table in tables(name, 1):
                         table.create(conn, checkfirst=True)
+                    for statement in full_text(conn.dialect.name, name, 1):
+                        conn.exec_driver_sql(statement)
 
     def out_of_shape(self) -> list[str]:
         """The projections whose tables are not of the shape this version of scc makes."""
@@ -340,6 +407,7 @@ class SQLReadModels:
         numbers = {name: current[name] + 1 for name in projections}
         with self.engine.begin() as conn:
             for name in projections:
+                _drop_full_text(conn, name, numbers[name])
                 for table in tables(name, numbers[name]):
                     table.drop(conn, checkfirst=True)  # left by a rebuild that died
                     # The table alone: its indexes are built once it is full, which costs a
@@ -351,6 +419,8 @@ class SQLReadModels:
                 for table in tables(name, numbers[name]):
                     for index in sorted(table.indexes, key=lambda i: i.name):
                         index.create(conn)
+                for statement in full_text(conn.dialect.name, name, numbers[name]):
+                    conn.exec_driver_sql(statement)
         with self.engine.begin() as conn:  # the swap: readers move to the new tables at once
             for name in projections:
                 conn.execute(
@@ -360,6 +430,7 @@ class SQLReadModels:
                 )
         with self.engine.begin() as conn:
             for name in projections:
+                _drop_full_text(conn, name, current[name])
                 for table in tables(name, current[name]):
                     table.drop(conn, checkfirst=True)
 
@@ -601,6 +672,35 @@ class SQLReadModels:
                     sa.select(status.c.urn).where(*_of_schools(status, caseworkers=caseworkers))))
             return _dicts(conn, query)
 
+    def search_rows(self) -> list[dict[str, Any]]:
+        """Every entry's search row, by its position in the log (to compare stores)."""
+        with self.reading("search") as (conn, entries):
+            return _dicts(conn, sa.select(*[c for c in entries.c if c.name != "document"])
+                          .order_by(entries.c.notification_id))
+
+    def matching_entries(self, query: EntryQuery, *, newest: int) -> list[dict[str, Any]]:
+        """The ``newest`` most recently recorded entries ``query`` finds, newest first:
+        each search row with its school's ``name``. The full-text index lists an entry's
+        matches in the order they were recorded, so the newest are read first and the rest
+        not at all: a word that a million entries hold costs what a rare one does."""
+        with self.reading_all("search", "school_status") as (conn, found):
+            entries, status = found["search"], found["school_status"]
+            if conn.dialect.name == "postgresql":
+                newest_ids = (sa.select(entries.c.notification_id.label("id"))
+                              .where(_postgres_matched(entries, _tsquery(query))))
+                position = entries.c.notification_id
+            else:
+                fts, matched = _sqlite_matched(entries, query)
+                newest_ids = sa.select(fts.c.rowid.label("id")).select_from(fts).where(matched)
+                position = fts.c.rowid
+            recent = newest_ids.order_by(position.desc()).limit(newest).subquery()
+            columns = [c for c in entries.c if c.name != "document"]
+            return _dicts(conn, (
+                sa.select(*columns, status.c.name)
+                .select_from(recent.join(entries, entries.c.notification_id == recent.c.id)
+                             .outerjoin(status, status.c.urn == entries.c.urn))
+                .order_by(entries.c.notification_id.desc())))
+
     def _rows(self, projection: str, *, order_by: Any, limit: int | None = None
               ) -> list[dict[str, Any]]:
         with self.reading(projection) as (conn, table):
@@ -684,6 +784,35 @@ def _dicts(conn: Connection, query: sa.Select) -> list[dict[str, Any]]:
     result = conn.execute(query)
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+def _sqlite_matched(entries: sa.Table, query: EntryQuery) -> tuple[Any, Any]:
+    """FTS5: the full-text table (its rowid the entry's position in the log) and the match."""
+    fts = sa.table(f"{entries.name}_fts", sa.column("rowid"))
+    return fts, sa.literal_column(fts.name).op("MATCH")(query.fts5())
+
+
+def _tsquery(query: EntryQuery) -> Any:
+    """PostgreSQL: the query's terms, every one needed: each phrase read by
+    websearch_to_tsquery (which never fails on what it is given), a prefix by to_tsquery
+    with ``:*`` over letters and digits only (read_query keeps nothing else)."""
+    config = sa.literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+    parts = []
+    for term in query.terms:
+        if term.prefix:
+            *whole, start = term.words
+            parts += [sa.func.websearch_to_tsquery(config, word) for word in whole]
+            parts.append(sa.func.to_tsquery(config, start + ":*"))
+        else:
+            parts.append(sa.func.websearch_to_tsquery(config, '"' + " ".join(term.words) + '"'))
+    tsquery = parts[0]
+    for part in parts[1:]:
+        tsquery = tsquery.op("&&")(part)
+    return tsquery
+
+
+def _postgres_matched(entries: sa.Table, tsquery: Any) -> Any:
+    return sa.literal_column(f"{entries.name}.document").op("@@")(tsquery)
 
 
 def _status_columns(status: sa.Table) -> list[sa.Column[Any]]:
@@ -812,6 +941,11 @@ def _prepared(dialect: sa.Dialect, batch: Batch, generation: int, *, fresh: bool
     if batch.added:
         steps += _inserts(dialect, table, dict(zip(
             batch.columns, zip(*batch.added, strict=True), strict=True)))
+    for row in batch.replaced:  # a few: the entries corrected in this batch
+        values = dict(zip(batch.columns, row, strict=True))
+        key = (values.pop("notification_id"), values.pop("urn"), values.pop("version"))
+        steps.append((table.update().where(table.c.urn == key[1], table.c.version == key[2])
+                      .values(**values), None))
     return steps
 
 

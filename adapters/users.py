@@ -62,9 +62,9 @@ _ACCESS_WRITES = threading.Lock()
 
 @dataclass
 class _Waiting:
-    """A row waiting to be added to the access log, and how that went."""
+    """Rows of one request waiting to be added to the access log, and how that went."""
 
-    row: dict[str, Any]
+    rows: list[dict[str, Any]]
     written: bool = False
     error: BaseException | None = None
 
@@ -158,7 +158,14 @@ class SQLUserStore:
         commits long. A failed transaction fails every request whose row it held, and
         leaves none of them. The unique ``follows`` still refuses a fork, should a writer
         ever skip the lock."""
-        mine = _Waiting({"at": at, "email": email, "urn": urn, "view": view})
+        self.record_accesses(at=at, email=email, urns=[urn], view=view)
+
+    def record_accesses(self, *, at: datetime, email: str, urns: list[int], view: str
+                        ) -> None:
+        """Adds a row for each school at the head of the chain, one after another in the
+        same transaction, queued and written as ``record_access`` says."""
+        mine = _Waiting([{"at": at, "email": email, "urn": urn, "view": view}
+                         for urn in urns])
         with self._waiting_lock:
             self._waiting.append(mine)
         with _ACCESS_WRITES:
@@ -166,7 +173,7 @@ class SQLUserStore:
                 with self._waiting_lock:
                     rows, self._waiting = self._waiting, []
                 try:
-                    self._append_rows([w.row for w in rows])
+                    self._append_rows([row for w in rows for row in w.rows])
                 except BaseException as error:
                     for waiting in rows:
                         waiting.error = error
@@ -196,14 +203,16 @@ class SQLUserStore:
 
     @staticmethod
     def _append_access(conn: Any, rows: list[dict[str, Any]]) -> None:
+        """Chains the rows after the head, each following the one before (whose id the
+        database gives as it is inserted)."""
         head = conn.execute(sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.link)
                             .order_by(ACCESS_LOG.c.id.desc()).limit(1)).first()
-        follows, previous = (head.id, head.link) if head else (access_log.FIRST, chain.GENESIS)
+        follows, link = (head.id, head.link) if head else (access_log.FIRST, chain.GENESIS)
+        insert = ACCESS_LOG.insert().returning(ACCESS_LOG.c.id)  # compiled once, for all
         for row in rows:
             row = {**row, "follows": follows}
-            previous = access_log.access_link(previous, row)
-            follows = conn.execute(ACCESS_LOG.insert().values(**row, link=previous)
-                                   ).inserted_primary_key[0]
+            link = access_log.access_link(link, row)
+            follows = conn.execute(insert, {**row, "link": link}).scalar_one()
 
     def access_rows(self, *, after: int, limit: int) -> list[dict[str, Any]]:
         query = (sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.follows, ACCESS_LOG.c.link,

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import PersistenceError
 
 from application.case_files import SchoolCaseFiles
+from application.entry_search import SEARCH_COLUMNS, EntryQuery, search_row, stream_rows
 from application.school_search import SchoolSearch
 from application.views import concern_reasons, summarise
 from domain.categories import CategoryScheme
@@ -26,8 +27,11 @@ from domain.deadlines import Deadline, pending_deadlines, pending_firings
 from domain.ofsted import framework_on
 from domain.status import CaseFileState, fold
 
-PROJECTIONS = ("school_status", "category_history", "deadlines", "firings", "activity")
-"""Every projection, by name; all but activity hold rows per school, activity one per entry."""
+PROJECTIONS = ("school_status", "category_history", "deadlines", "firings", "activity",
+               "search")
+"""Every projection, by name; all but activity and search hold rows per school, those two one
+per entry."""
+PER_ENTRY = ("activity", "search")
 
 STORE_FAILURES = (PersistenceError, OSError, MemoryError)
 """Failures of the store or the machine, not of an entry: they stop the batch, which is tried
@@ -61,6 +65,10 @@ class Batch:
     """Schools whose rows could not be built from their case files, with why (school_status
     records them; see CaseFileProjections.set_aside). A school in ``schools`` is no longer set
     aside."""
+    replaced: list[tuple[Any, ...]] = field(default_factory=list)
+    """Rows (of ``columns``) whose values replace those of the row written earlier for the
+    same entry (the same ``urn`` and ``version``), all but its position in the log: the
+    search rows of entries that a correction in this batch retracts or amends."""
 
 
 class NewGeneration(Protocol):
@@ -206,6 +214,10 @@ class ReadModelStore(Protocol):
                         ) -> list[dict[str, Any]]:
         """The newest entries, each with its school's ``name``."""
 
+    def matching_entries(self, query: EntryQuery, *, newest: int) -> list[dict[str, Any]]:
+        """The ``newest`` most recently recorded entries the query finds, newest first:
+        each search row (SEARCH_COLUMNS) with its school's ``name``."""
+
     def close(self) -> None: ...
 
 
@@ -308,8 +320,9 @@ class CaseFileProjections:
             if name not in PROJECTIONS:
                 raise ValueError(f"No projection {name!r}: there are {', '.join(PROJECTIONS)}")
         position = self.case_files.recorder.max_notification_id() or 0
-        per_school = [n for n in names if n != "activity"]
-        passes = bool(per_school) + ("activity" in names)
+        per_school = [n for n in names if n not in PER_ENTRY]
+        per_entry = [n for n in names if n in PER_ENTRY]
+        passes = bool(per_school) + bool(per_entry)
         read = 0
 
         def report(done: int) -> None:
@@ -330,9 +343,9 @@ class CaseFileProjections:
         if per_school:
             self.store.rebuild(per_school, position, lambda generation: generation.write(
                 self._school_batches(per_school, position, report)))
-        if "activity" in names:
-            self.store.rebuild(["activity"], position, lambda generation: generation.write(
-                self._activity_batches(position, report)))
+        if per_entry:
+            self.store.rebuild(per_entry, position, lambda generation: generation.write(
+                self._entry_batches(per_entry, position, report)))
         return read
 
     def fill(self, names: list[str], position: int, generation: NewGeneration,
@@ -348,21 +361,24 @@ class CaseFileProjections:
                          ) -> Iterator[list[Batch]]:
         """Batches from one scan of the log in stream order: each entry decoded once, each
         school folded once, constant memory."""
-        per_school = [n for n in names if n != "activity"]
+        per_school = [n for n in names if n not in PER_ENTRY]
         states: dict[int, CaseFileState] = {}
         set_aside: dict[int, str] = {}
-        activity: list[dict[str, Any]] = []
+        activity: list[tuple[Any, ...]] = []
+        search: list[tuple[Any, ...]] = []
         read = 0
 
         def batch() -> list[Batch]:
-            nonlocal states, set_aside, activity, read
+            nonlocal states, set_aside, activity, search, read
             rows = self._rows_by_projection(per_school, states, set_aside)
             done = [Batch(name, 0, position, rows[name], [], set_aside=set_aside)
                     for name in per_school]
             if "activity" in names:
                 done.append(Batch("activity", 0, position, {}, activity, ACTIVITY_COLUMNS))
+            if "search" in names:
+                done.append(Batch("search", 0, position, {}, search, SEARCH_COLUMNS))
             report(read)
-            states, set_aside, activity, read = {}, {}, [], 0
+            states, set_aside, activity, search, read = {}, {}, [], [], 0
             return done
 
         for stream in self.scan(position, within):
@@ -381,6 +397,8 @@ class CaseFileProjections:
             if "activity" in names:
                 activity += [row for n, event in stream
                              if (row := _activity_row_or_none(n, event, urn)) is not None]
+            if "search" in names:
+                search += _stream_search_rows(stream, urn)
             read += len(stream)
             if read >= REBUILD_BATCH:
                 yield batch()
@@ -397,14 +415,15 @@ class CaseFileProjections:
                    for name in names]
             report(sum(self.case_files.version(urn) for urn in chunk))
 
-    def _activity_batches(self, position: int,
-                          report: Callable[[int], None]) -> Iterator[list[Batch]]:
+    def _entry_batches(self, names: list[str], position: int,
+                       report: Callable[[int], None]) -> Iterator[list[Batch]]:
+        """The per-entry projections' batches, from the log in its order (without a scan)."""
         start = 1
         while start <= position:
             page = self.case_files.recorder.select_notifications(start, BATCH, stop=position)
             if not page:
                 return
-            yield [Batch("activity", 0, position, {}, self._activity(page), ACTIVITY_COLUMNS)]
+            yield [batch for batch in self._batches(names, 0, page) if batch.projection in names]
             report(len(page))
             start = page[-1].id + 1
 
@@ -415,7 +434,7 @@ class CaseFileProjections:
         """Each projection's batch for these entries, from ``position``."""
         to_position = notifications[-1].id
         batches = []
-        if per_school := [name for name in names if name != "activity"]:
+        if per_school := [name for name in names if name not in PER_ENTRY]:
             touched = sorted({urn for n in notifications
                               if (urn := self._urn_or_none(n.originator_id)) is not None})
             states, set_aside = self._states(touched, to_position)
@@ -425,6 +444,10 @@ class CaseFileProjections:
         if "activity" in names:
             batches.append(Batch("activity", position, to_position, {},
                                  self._activity(notifications), ACTIVITY_COLUMNS))
+        if "search" in names:
+            added, replaced = self._search(notifications)
+            batches.append(Batch("search", position, to_position, {}, added, SEARCH_COLUMNS,
+                                 replaced=replaced))
         return batches
 
     def _urn_or_none(self, stream_id: Any) -> int | None:
@@ -499,6 +522,39 @@ class CaseFileProjections:
                 ]
         return rows
 
+    def _search(self, notifications: list[Any]
+                ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The search rows of these entries, and the rows replacing those of the earlier
+        entries their corrections retract or amend (read again with every correction of
+        theirs from the school's stream, which holds them all)."""
+        decode = self.case_files.mapper.to_domain_event
+        added: dict[int, tuple[Any, ...]] = {}
+        corrected: dict[Any, tuple[int, set[int]]] = {}  # stream: its URN, versions corrected
+        for notification in notifications:
+            try:
+                event = decode(notification)
+                urn = self.case_files.urn_of(event.originator_id)
+                row = search_row(notification.id, event, urn)
+            except STORE_FAILURES:
+                raise
+            except Exception:  # noqa: BLE001, S112 - its school is set aside by the others
+                continue
+            added[notification.id] = row
+            if type(event).__name__ in ("EntryRetracted", "EntryAmended"):
+                corrected.setdefault(event.originator_id, (urn, set()))[1].add(event.version)
+        in_batch = {(row[1], row[2]): n for n, row in added.items()}
+        replaced = []
+        for stream_id, (urn, versions) in corrected.items():
+            stream = [(0, event) for event in self.case_files.events.get(stream_id)]
+            for row in stream_rows(stream, urn):
+                if row[2] not in versions:
+                    continue
+                if (n := in_batch.get((urn, row[2]))) is not None:
+                    added[n] = (n, *row[1:])  # recorded in this batch too: written corrected
+                else:
+                    replaced.append(row)
+        return list(added.values()), replaced
+
     def _activity(self, notifications: list[Any]) -> list[tuple[Any, ...]]:
         decode = self.case_files.mapper.to_domain_event
         rows = []
@@ -534,6 +590,15 @@ def _why(error: Exception, position: int | None) -> str:
     words = " ".join(str(error).split())[:300]
     at = f" (at log position {position})" if position is not None else ""
     return f"{type(error).__name__}: {words}{at}" if words else f"{type(error).__name__}{at}"
+
+
+def _stream_search_rows(stream: list[tuple[int, Any]], urn: int) -> list[tuple[Any, ...]]:
+    """A stream's search rows, or none if one of its entries cannot be summarised: its
+    school is then set aside by the per-school projections."""
+    try:
+        return stream_rows(stream, urn)
+    except Exception:  # noqa: BLE001
+        return []
 
 
 def _activity_row_or_none(notification_id: int, event: Any, urn: int

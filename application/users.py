@@ -113,6 +113,10 @@ class UserStore(Protocol):
 
     def record_access(self, *, at: datetime, email: str, urn: int, view: str) -> None: ...
 
+    def record_accesses(self, *, at: datetime, email: str, urns: list[int], view: str
+                        ) -> None:
+        """A row for each school, in one write."""
+
     def access_log(self, *, urn: int | None, limit: int) -> list[dict[str, Any]]:
         """{at, email, urn, view}, newest first."""
 
@@ -345,6 +349,13 @@ class Users:
         "export"...), for the auditors."""
         self.store.record_access(at=self.clock.now(), email=normal_email(email), urn=urn,
                                  view=view)
+
+    def record_accesses(self, *, email: str, urns: list[int], view: str) -> None:
+        """Notes that this user saw words of these schools' case files at once (a page of
+        search results), a row for each school."""
+        if urns:
+            self.store.record_accesses(at=self.clock.now(), email=normal_email(email),
+                                       urns=urns, view=view)
 
     # Queries ------------------------------------------------------------------------------
 

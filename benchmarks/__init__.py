@@ -11,6 +11,7 @@ BENCHMARKS = {
     "reconcile": "benchmarks.reconcile",
     "web_latency": "benchmarks.web_latency",
     "workbench": "benchmarks.workbench",
+    "search": "benchmarks.search",
     "api_throughput": "benchmarks.api_throughput",
     "gias_import": "benchmarks.gias_import",
 }

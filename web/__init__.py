@@ -50,6 +50,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
         request_log,
         rules,
         schools,
+        search,
         security_headers,
         store_failures,
     )
@@ -64,7 +65,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     store_failures.register(app)
     auth.register(app)
     for blueprint in (health.bp, auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp,
-                      rules.bp):
+                      rules.bp, search.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(403)

@@ -61,6 +61,7 @@ def everything(store) -> dict[str, list]:
         "deadlines": sorted(store.deadlines(), key=lambda r: (r["urn"], r["key"])),
         "firings": sorted(store.firings(), key=lambda r: (r["urn"], r["key"], r["fire_on"])),
         "activity": sorted(store.activity(limit=10**6), key=lambda r: r["notification_id"]),
+        "search": store.search_rows(),
     }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from flask import abort, g, render_template, url_for
+from flask import abort, g, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
 from application.case_files import SchoolNotFound
 from web.auth import requires
@@ -37,15 +39,7 @@ def case_file(urn: int) -> str:
     newest_first = list(reversed(history))
     page = Page.asked(asked_page(), len(newest_first),
                       TIMELINE_PER_PAGE)
-    page_of_entry = {entry["version"]: page.holding(position)
-                     for position, entry in enumerate(newest_first)}
-
-    def entry_href(version: int) -> str:
-        """A link to an entry, on whichever page of the timeline holds it."""
-        on = page_of_entry.get(version, 1)
-        return url_for("schools.case_file", urn=urn, page=on if on > 1 else None,
-                       _anchor=f"entry-{version}")
-
+    entry_href = entry_hrefs(urn, newest_first)
     case = commands.CaseFileView(case_files, urn, status=school, deadlines=deadlines,
                                  history=history)
     return render_template(
@@ -71,6 +65,36 @@ def case_file(urn: int) -> str:
         command_groups=commands.command_groups(case),
         commands=commands.BY_SLUG,
     )
+
+
+@bp.get("/<int:urn>/entries/<int:version>")
+@requires("read")
+def entry(urn: int, version: int) -> Response:
+    """An entry's own address (search results link to it): the page of the case file's
+    timeline that holds it, at the entry."""
+    try:
+        history = services().case_files.history(urn)
+    except SchoolNotFound:
+        abort(404)
+    if not any(e["version"] == version for e in history):
+        abort(404)
+    return redirect(entry_hrefs(urn, list(reversed(history)))(version))
+
+
+def entry_hrefs(urn: int, timeline: Sequence[dict[str, Any]]) -> Callable[[int], str]:
+    """Links to the entries of a school's timeline (as the page lists it, newest first),
+    each on whichever page of it holds the entry."""
+    pages = Page.asked(1, len(timeline), TIMELINE_PER_PAGE)
+    page_of_entry = {entry["version"]: pages.holding(position)
+                     for position, entry in enumerate(timeline)}
+
+    def entry_href(version: int) -> str:
+        """A link to an entry, on whichever page of the timeline holds it."""
+        on = page_of_entry.get(version, 1)
+        return url_for("schools.case_file", urn=urn, page=on if on > 1 else None,
+                       _anchor=f"entry-{version}")
+
+    return entry_href
 
 
 def _ieb_stage(school: dict[str, Any]) -> dict[str, Any] | None:

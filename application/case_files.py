@@ -446,10 +446,15 @@ class SchoolCaseFiles(Application[UUID]):
         (publication if not given) starts the statement of action's count. Whether a report
         card's category may differ from its grades is the LA's policy."""
         may_differ = self.policy.report_card_category_may_differ
-        return self._change(urn, by, published_on, lambda f, w: f.record_inspection(
-            when=w, inspected_on=inspected_on, overall=overall, category=category,
-            report_card=report_card, safeguarding=safeguarding, received_on=received_on,
-            category_may_differ=may_differ))
+        try:
+            return self._change(urn, by, published_on, lambda f, w: f.record_inspection(
+                when=w, inspected_on=inspected_on, overall=overall, category=category,
+                report_card=report_card, safeguarding=safeguarding, received_on=received_on,
+                category_may_differ=may_differ))
+        except CaseFileError as error:
+            if error.field == "effective":  # the entry's date is the publication date here
+                error.field = "published_on"
+            raise
 
     def assign_caseworker(self, urn: int, *, by: Who, effective: date | None = None,
                           name: str, email: str) -> None:

@@ -41,7 +41,7 @@ from domain.deadlines import (
 )
 from domain.errors import CaseFileError
 from domain.identity import Recorder
-from domain.status import CaseFileState
+from domain.status import CaseFileState, fold
 from domain.wording import local_time, long_date
 
 T = TypeVar("T")
@@ -501,6 +501,13 @@ class SchoolCaseFiles(Application[UUID]):
         """The case file's open deadlines under the LA's policy, soonest first."""
         with self._lock(urn):
             return self._deadlines(self._case_file(urn))
+
+    def deadlines_at_entry(self, urn: int, version: int) -> list[Deadline]:
+        """The open deadlines as the case file stood once entry ``version`` was recorded
+        (what a reminder recorded then was about, though the deadline may be met since)."""
+        with self._lock(urn):
+            state = fold(self._case_file(urn).entries[:version])
+            return pending_deadlines(state, self.policy, self.working_days, self.scheme)
 
     def firings(self, urn: int) -> list[Firing]:
         """The reminders and passings still to be recorded on the case file."""

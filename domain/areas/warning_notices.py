@@ -717,5 +717,6 @@ class WarningNoticeCommands(CaseFileCore):
             raise CaseFileError(f"There is no warning notice {notice_id}")
         if when.effective < notice.issued_on:
             raise CaseFileError(f"Warning notice {notice_id} was issued later, on "
-                                f"{long_date(notice.issued_on)}")
+                                f"{long_date(notice.issued_on)}: enter a date on or after it",
+                                field="effective")
         return notice

@@ -125,7 +125,7 @@ def build_notifications(settings: Settings, case_files: SchoolCaseFiles) -> Noti
     return Notifications(case_files, SQLOutbox(engine), sender,
                          CaseFileProjections(case_files, SQLReadModels(engine)),
                          NotificationPolicy(
-                             head_email=settings.head_email,
+                             head_email=settings.head_email, base_url=settings.base_url,
                              claim_timeout=timedelta(seconds=settings.mail_claim_timeout)))
 
 

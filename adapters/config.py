@@ -25,6 +25,7 @@ class Settings:
     smtp_password: str | None = None
     mail_from: str = "scc@localhost"
     head_email: str | None = None
+    base_url: str | None = None  # the web app's address, put in front of the links emails carry
     mail_claim_timeout: float = 600.0  # seconds before a dead sender's message is sent again
     deadline_policy: Path | None = None  # the LA's DeadlinePolicy TOML; the defaults if None
     # The base64 AES key the entries are encrypted with at rest; kept out of repr and logs.
@@ -117,6 +118,7 @@ def _mail_settings(environ: Mapping[str, str]) -> dict[str, object]:
         "smtp_password": environ.get("SCC_SMTP_PASSWORD") or None,
         "mail_from": environ.get("SCC_MAIL_FROM", "").strip() or "scc@localhost",
         "head_email": environ.get("SCC_HEAD_EMAIL", "").strip() or None,
+        "base_url": environ.get("SCC_BASE_URL", "").strip().rstrip("/") or None,
         "mail_claim_timeout": _seconds(environ, "SCC_MAIL_CLAIM_TIMEOUT", 600.0),
     }
 

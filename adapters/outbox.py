@@ -169,6 +169,26 @@ class SQLOutbox:
             return conn.execute(sa.select(sa.func.count()).select_from(OUTBOX).where(
                 OUTBOX.c.status.in_(("queued", "sending")))).scalar_one()
 
+    def delivery_state(self, *, failed_since: datetime) -> dict[str, Any]:
+        waiting = OUTBOX.c.status.in_(("queued", "sending"))
+        with self.engine.connect() as conn:
+            count, oldest, tried = conn.execute(
+                sa.select(sa.func.count(), sa.func.min(OUTBOX.c.created_at),
+                          sa.func.count(OUTBOX.c.last_error)).where(waiting)).one()
+            failed = conn.execute(sa.select(sa.func.count()).select_from(OUTBOX).where(
+                OUTBOX.c.status == "failed", OUTBOX.c.created_at >= failed_since)).scalar_one()
+            # The newest error: of a message still waiting (its next try is the latest), else
+            # of one failed for good.
+            last_error = conn.execute(
+                sa.select(OUTBOX.c.last_error)
+                .where(OUTBOX.c.last_error.is_not(None),
+                       sa.or_(waiting, sa.and_(OUTBOX.c.status == "failed",
+                                               OUTBOX.c.created_at >= failed_since)))
+                .order_by(sa.case((waiting, 0), else_=1), OUTBOX.c.next_attempt_at.desc())
+                .limit(1)).scalar_one_or_none()
+        return {"waiting": count, "oldest_waiting": oldest, "waiting_tried": tried,
+                "failed": failed, "last_error": last_error}
+
     def messages(self, *, recipient: str | None = None, limit: int = 50
                  ) -> list[dict[str, Any]]:
         query = (sa.select(OUTBOX).order_by(OUTBOX.c.created_at.desc(), OUTBOX.c.id)

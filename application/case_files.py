@@ -50,7 +50,7 @@ from domain.deadlines import (
 )
 from domain.errors import CaseFileError
 from domain.identity import Recorder
-from domain.status import CaseFileState, replay
+from domain.status import CaseFileState, fold, replay
 from domain.wording import local_time, long_date
 
 T = TypeVar("T")
@@ -464,10 +464,15 @@ class SchoolCaseFiles(Application[UUID]):
         (publication if not given) starts the statement of action's count. Whether a report
         card's category may differ from its grades is the LA's policy."""
         may_differ = self.policy.report_card_category_may_differ
-        return self._change(urn, by, published_on, lambda f, w: f.record_inspection(
-            when=w, inspected_on=inspected_on, overall=overall, category=category,
-            report_card=report_card, safeguarding=safeguarding, received_on=received_on,
-            category_may_differ=may_differ))
+        try:
+            return self._change(urn, by, published_on, lambda f, w: f.record_inspection(
+                when=w, inspected_on=inspected_on, overall=overall, category=category,
+                report_card=report_card, safeguarding=safeguarding, received_on=received_on,
+                category_may_differ=may_differ))
+        except CaseFileError as error:
+            if error.field == "effective":  # the entry's date is the publication date here
+                error.field = "published_on"
+            raise
 
     def assign_caseworker(self, urn: int, *, by: Who, effective: date | None = None,
                           name: str, email: str) -> None:
@@ -514,6 +519,13 @@ class SchoolCaseFiles(Application[UUID]):
         """The case file's open deadlines under the LA's policy, soonest first."""
         with self._lock(urn):
             return self._deadlines(self._case_file(urn))
+
+    def deadlines_at_entry(self, urn: int, version: int) -> list[Deadline]:
+        """The open deadlines as the case file stood once entry ``version`` was recorded
+        (what a reminder recorded then was about, though the deadline may be met since)."""
+        with self._lock(urn):
+            state = fold(self._case_file(urn).entries[:version])
+            return pending_deadlines(state, self.policy, self.working_days, self.scheme)
 
     def firings(self, urn: int) -> list[Firing]:
         """The reminders and passings still to be recorded on the case file."""

@@ -118,6 +118,12 @@ class Outbox(Protocol):
     def waiting(self) -> int:
         """Messages not yet sent that will be tried again."""
 
+    def delivery_state(self, *, failed_since: datetime) -> dict[str, Any]:
+        """How delivery is going: ``waiting`` (messages not yet sent), ``oldest_waiting``
+        (when the oldest of them was queued, or None), ``waiting_tried`` (of them, those whose
+        last attempt failed), ``failed`` (messages queued since ``failed_since`` and given up
+        on) and ``last_error`` (the newest reason an attempt failed, among those)."""
+
     def messages(self, *, recipient: str | None = None, limit: int = 50
                  ) -> list[dict[str, Any]]:
         """Messages newest first, with their delivery state; only one person's if given."""
@@ -137,6 +143,11 @@ class NotificationPolicy:
     longest_retry: timedelta = timedelta(hours=1)
     claim_timeout: timedelta = timedelta(minutes=10)
     """Longer than any one send can take (the SMTP timeout), or a slow send is duplicated."""
+    base_url: str | None = None
+    """The web app's address (``SCC_BASE_URL``): an email links to the page it is about."""
+    late_after: timedelta = timedelta(minutes=15)
+    """A message still waiting this long after it was queued means mail is not going out:
+    the head's dashboard says so (a few minutes covers a retry or two of a brief hiccup)."""
     digest_days: int = 14
     fresh_for: timedelta = timedelta(days=7)
     """A reminder or passing recorded longer ago than this when the outbox comes to it is
@@ -215,7 +226,8 @@ class Notifications:
         for email, (name, urns) in sorted(readers.items()):
             mine = [d for d in listed if urns is None or d["urn"] in urns]
             count = len(schools) if urns is None else len(urns)
-            subject, body = _digest(name, today, horizon, mine, schools, count, urns is None)
+            subject, body = _digest(name, today, horizon, mine, schools, count, urns is None,
+                                    self.policy.base_url)
             messages.append(Message(
                 _message_id("digest", f"{year}-W{week:02d}", email), "digest", email, name,
                 subject, body, None, f"digest:{year}-W{week:02d}", now))
@@ -270,6 +282,17 @@ class Notifications:
         return {"sent": sent, "failed": failed, "given_up": given_up,
                 "waiting": self.outbox.waiting()}
 
+    def trouble(self, now: datetime) -> dict[str, Any] | None:
+        """Why mail is not going out, if it is not: a message waiting longer than
+        ``late_after`` (the mail server refuses or cannot be reached, or nothing delivers),
+        or messages given up on in the last ``fresh_for``. None while mail flows."""
+        state = self.outbox.delivery_state(failed_since=now - self.policy.fresh_for)
+        oldest = state["oldest_waiting"]
+        late = oldest is not None and oldest <= now - self.policy.late_after
+        if not (late or state["failed"]):
+            return None
+        return {**state, "late": late}
+
     # The in-app list -------------------------------------------------------------------
 
     def inbox(self, email: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -286,8 +309,9 @@ class Notifications:
         urn = self.case_files.urn_of(event.originator_id)
         state = self.case_files.state_of(urn)
         passed = type(event).__name__ == "DeadlinePassed"
-        what = next((d.what for d in self.case_files.deadlines(urn) if d.key == event.key),
-                    f"Deadline {event.key}")
+        what = _what(self.case_files.deadlines(urn), event.key) or _what(
+            self.case_files.deadlines_at_entry(urn, event.originator_version), event.key) or (
+            "A deadline")  # gone before and after: never the internal key
         school = state.school.name if state.school else f"URN {urn}"
         recipients: dict[str, tuple[str, str]] = {}  # email: (name, why)
         if state.caseworker:
@@ -300,10 +324,14 @@ class Notifications:
         return [
             Message(_message_id("entry", entry, email), "passed" if passed else "reminder",
                     email, name, *_firing_text(event, passed, what, school, urn, name, why,
-                                               state.caseworker),
+                                               state.caseworker, self.policy.base_url),
                     urn, event.key, now)
             for email, (name, why) in recipients.items()
         ]
+
+
+def _what(deadlines: list[Any], key: str) -> str | None:
+    return next((d.what for d in deadlines if d.key == key), None)
 
 
 def _message_id(*parts: str) -> str:
@@ -312,8 +340,10 @@ def _message_id(*parts: str) -> str:
 
 
 def _firing_text(event: Any, passed: bool, what: str, school: str, urn: int, name: str,
-                 why: str, caseworker: tuple[str, str] | None) -> tuple[str, str]:
-    """Subject and body of a reminder or a passing, in the LA's words."""
+                 why: str, caseworker: tuple[str, str] | None,
+                 base_url: str | None) -> tuple[str, str]:
+    """Subject and body of a reminder or a passing, in the LA's words, linking to the case
+    file when the web app's address is known."""
     thing, _, detail = what.partition(": ")
     headline = f"{_lower_first(thing)} at {school} (URN {urn})" + (f": {detail}" if detail
                                                                     else "")
@@ -343,16 +373,17 @@ def _firing_text(event: Any, passed: bool, what: str, school: str, urn: int, nam
         f"Dear {name},", "",
         f"{school} (URN {urn})", f"{what}.", timing, "",
         reason, "",
-        f"See the case file: scc history {urn}",
-        f"Reference: deadline {event.key}, entry {event.originator_version} of the case file.",
+        (f"Open the case file: {base_url}/schools/{urn}" if base_url else
+         f"Open the case file in scc: search for URN {urn}."),
+        f"Reference: entry {event.originator_version} of the case file.",
         "", "-- ", FOOTER, "",
     ])
     return subject, body
 
 
 def _digest(name: str, today: date, horizon: date, deadlines: list[dict[str, Any]],
-            schools: dict[int, dict[str, Any]], school_count: int, everyone: bool
-            ) -> tuple[str, str]:
+            schools: dict[int, dict[str, Any]], school_count: int, everyone: bool,
+            base_url: str | None = None) -> tuple[str, str]:
     """Subject and body of one person's weekly digest."""
     overdue = [d for d in deadlines if d["due"] < today]
     coming = [d for d in deadlines if d["due"] >= today]
@@ -375,7 +406,10 @@ def _digest(name: str, today: date, horizon: date, deadlines: list[dict[str, Any
                   f"{d['what']}" for d in sorted(rows, key=_digest_order(schools))] or [empty]
         lines.append("")
     lines += ["Overdue items stay on this list until the case file records them as done, or "
-              "the deadline is extended or suspended.", "", "-- ", FOOTER, ""]
+              "the deadline is extended or suspended."]
+    if base_url:
+        lines += ["", f"Open the deadlines calendar: {base_url}/reports/deadlines"]
+    lines += ["", "-- ", FOOTER, ""]
     return subject, "\n".join(lines)
 
 

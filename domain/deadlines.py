@@ -132,10 +132,13 @@ def pending_deadlines(
 def pending_firings(
     urn: int, state: CaseFileState, deadlines: list[Deadline], today: date | None = None
 ) -> list[Firing]:
-    """The reminders and passings not yet recorded. A reminder is dropped once its passing
-    is recorded, and (given ``today``) once its due date has gone by, after downtime say:
-    the passing says more than a late reminder would. Without ``today`` the answer depends
-    on the log alone, as a read model's must."""
+    """The reminders and passings not yet recorded: one a deadline at a time (the REMINDERS
+    rule). A reminder is dropped once its passing, or a later reminder of the same due date,
+    is recorded. Given ``today``, a reminder is dropped once its due date has gone by (after
+    downtime, say: the passing says more than a late reminder would), and of the reminders
+    already due by ``today`` only the latest stands ("1 working day before" rather than both
+    it and "5 working days before" at the same moment, after downtime or for a deadline set
+    late). Without ``today`` the answer depends on the log alone, as a read model's must."""
     firings = []
     for deadline in deadlines:
         if deadline.suspended:
@@ -146,9 +149,15 @@ def pending_firings(
                               deadline.due, PASSED))
         if today is not None and today > deadline.due:
             continue
-        for on, days in deadline.reminders:
-            if (deadline.key, deadline.due, days) not in state.fired:
-                firings.append(Firing(on, urn, deadline.key, deadline.due, days))
+        sent = [days for key, due, days in state.fired
+                if key == deadline.key and due == deadline.due and days != PASSED]
+        waiting = [(on, days) for on, days in deadline.reminders
+                   if not any(later <= days for later in sent)]
+        already_due = [(on, days) for on, days in waiting if today is not None and on <= today]
+        if already_due:
+            latest = max(already_due, key=lambda r: (r[0], -r[1]))  # nearest the due date
+            waiting = [(on, days) for on, days in waiting if on > today or (on, days) == latest]
+        firings += [Firing(on, urn, deadline.key, deadline.due, days) for on, days in waiting]
     return sorted(firings)
 
 

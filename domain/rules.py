@@ -53,16 +53,17 @@ class Rule:
         return ((self.applies_from is None or self.applies_from <= day)
                 and (self.applies_until is None or day <= self.applies_until))
 
-    def refuse(self, message: str) -> NoReturn:
-        """Refuses a command because of this rule; the message says why in the user's words."""
-        raise Refused(self, message)
+    def refuse(self, message: str, *, field: str | None = None) -> NoReturn:
+        """Refuses a command because of this rule; the message says why in the user's words
+        and what to do, and ``field`` names the command's argument it concerns, if one."""
+        raise Refused(self, message, field=field)
 
 
 class Refused(CaseFileError):
     """A command a named rule does not allow."""
 
-    def __init__(self, rule: Rule, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, rule: Rule, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
         self.rule = rule
 
 

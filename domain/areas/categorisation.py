@@ -85,11 +85,16 @@ class CategorisationCommands(CaseFileCore):
     ) -> None:
         """Moves the school to a category of the LA's configured scheme (local policy)."""
         self._require_open(when)
-        code = scheme.category(to).code
+        try:
+            code = scheme.category(to).code
+        except CaseFileError as error:
+            error.field = "to"
+            raise
         current = self.view(as_at=when.effective).category
         if current is not None and current.category == code and current.scheme == scheme.name:
             raise CaseFileError(
-                f"The school is already in category {code} (since {long_date(current.since)})"
+                f"The school is already in category {code} (since {long_date(current.since)}): "
+                "choose another category", field="to"
             )
         require_text("reason", reason)
         self._record(

@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.areas.core import CaseFileCore, CaseFileEvent, Entry, require_choice, require_text
 from domain.errors import CaseFileError
+from domain.rules import Rule
 from domain.wording import long_date
 
 TITLE = "Concerns and letters of concern"
@@ -21,7 +22,15 @@ CONCERN_SOURCES = ("performance data", "Ofsted report", "school visit", "complai
 SOURCE_NOT_RECORDED = "not recorded"
 """The source of a concern raised before scc asked for one (or by a caller that cannot say)."""
 
-RULES = ()
+CONCERN_DATES = Rule(
+    "concern-dates", "A concern is acted on after it is raised",
+    "A concern is communicated, set out in a letter of concern, or resolved on or after the "
+    "day it was raised: an earlier date is a slip in typing, and would put the entry before "
+    "the concern in the school's history.",
+    "Common sense: nothing can be done about a concern before it is raised", kind="policy",
+)
+
+RULES = (CONCERN_DATES,)
 
 
 # Entries ------------------------------------------------------------------------------------
@@ -182,4 +191,8 @@ class ConcernCommands(CaseFileCore):
             raise CaseFileError(
                 f"Concern {concern_id} was resolved on {long_date(concern.resolved_on)}"
             )
+        if when.effective < concern.raised_on:
+            CONCERN_DATES.refuse(
+                f"Concern {concern_id} was raised on {long_date(concern.raised_on)}: enter a "
+                f"date on or after {long_date(concern.raised_on)}", field="effective")
         return concern

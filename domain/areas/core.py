@@ -124,13 +124,14 @@ class CaseFileCore:
     def _require_after_registration(self, when: Entry) -> None:
         if when.effective > when.recorded_at.date():
             raise CaseFileError(
-                f"The effective date {long_date(when.effective)} is in the future"
+                f"The effective date {long_date(when.effective)} is in the future: enter today's date or "
+                "an earlier one", field="effective"
             )
         registered = self._entries[0].effective
         if when.effective < registered:
             raise CaseFileError(
                 f"The effective date {long_date(when.effective)} is before the case file was "
-                f"opened ({long_date(registered)})"
+                f"opened ({long_date(registered)})", field="effective"
             )
 
     def _require_open(self, when: Entry) -> CaseFileState:
@@ -138,7 +139,8 @@ class CaseFileCore:
         state = self.state
         closed_on = state.school.closed_on
         if closed_on is not None and when.effective > closed_on:
-            raise CaseFileError(f"{state.school.name} closed on {long_date(closed_on)}")
+            raise CaseFileError(f"{state.school.name} closed on {long_date(closed_on)}",
+                                field="effective")
         return state
 
     def _require_maintained(self, when: Entry, what: str) -> CaseFileState:
@@ -165,16 +167,24 @@ def one_line(name: str) -> str:
     return " ".join(name.split())
 
 
-def require_text(name: str, value: object) -> None:
+def require_text(name: str, value: object, *, field: str | None = None) -> None:
+    """Refuses blank text; ``field`` is the command's argument (by default ``name``, when
+    the name is one word: "reason", "minutes")."""
     if not isinstance(value, str) or not value.strip():
-        raise CaseFileError(f"Enter the {name}")
+        raise CaseFileError(f"Enter the {name}", field=field or _argument(name))
 
 
-def require_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+def require_choice(name: str, value: object, choices: tuple[str, ...], *,
+                   field: str | None = None) -> None:
     if value not in choices:
         raise CaseFileError(
-            f"{name.capitalize()} must be one of: {', '.join(choices)} (not {value!r})"
+            f"{name.capitalize()} must be one of: {', '.join(choices)} (not {value!r})",
+            field=field or _argument(name),
         )
+
+
+def _argument(name: str) -> str | None:
+    return name if name.isidentifier() else None
 
 
 def names(what: str, given: list[str]) -> list[str]:

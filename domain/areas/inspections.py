@@ -73,7 +73,17 @@ STATEMENT_OF_ACTION = Rule(
     "LA's to confirm",
 )
 
-RULES = (VOCABULARY, REPORT_CARD_CATEGORY, CATEGORY_MAKES_ELIGIBLE, STATEMENT_OF_ACTION)
+REPORT_AFTER_INSPECTION = Rule(
+    "report-after-inspection", "A report follows its inspection",
+    "An inspection report is published, and reaches the LA, on or after the day the "
+    "inspection started: dates the other way round are a slip in typing, refused so the "
+    "deadlines counted from them are not wrong.",
+    "Common sense: Ofsted reports on an inspection after it (Ofsted, School inspection "
+    "handbook: the report follows the inspection)", kind="policy",
+)
+
+RULES = (VOCABULARY, REPORT_CARD_CATEGORY, CATEGORY_MAKES_ELIGIBLE, STATEMENT_OF_ACTION,
+         REPORT_AFTER_INSPECTION)
 
 NO_TERM_DATES = "term dates not loaded: counted in statutory working days"
 """What a statement of action's deadline says when the school-holiday rule could not apply."""
@@ -198,13 +208,17 @@ class InspectionCommands(CaseFileCore):
         except CaseFileError as error:
             VOCABULARY.refuse(str(error))
         if when.effective < inspected_on:
-            raise CaseFileError("A report is published on or after the inspection starts")
+            REPORT_AFTER_INSPECTION.refuse(
+                f"A report is published on or after the inspection starts: enter a date on or "
+                f"after {long_date(inspected_on)}", field="effective")
         if received_on is not None:
             if received_on < inspected_on:
-                raise CaseFileError("The LA receives the report on or after the inspection starts")
+                REPORT_AFTER_INSPECTION.refuse(
+                    f"The LA receives the report on or after the inspection starts: enter a "
+                    f"date on or after {long_date(inspected_on)}", field="received_on")
             if received_on > when.recorded_at.date():
                 raise CaseFileError(f"The date the report was received, {long_date(received_on)}, "
-                                    "is in the future")
+                                    "is in the future", field="received_on")
         if framework.has_report_card and (card or safeguarding is not None):
             follows = category_from_report_card(card, safeguarding)
             if category is None:
@@ -262,7 +276,10 @@ class InspectionCommands(CaseFileCore):
         if inspection_id in self.state.statements_of_action:
             raise CaseFileError(f"The statement of action on {inspection_id} was already sent")
         if when.effective < min(inspection.published_on, inspection.report_received_on):
-            raise CaseFileError("A statement of action follows the LA's receipt of the report")
+            received = min(inspection.published_on, inspection.report_received_on)
+            STATEMENT_OF_ACTION.refuse(
+                "A statement of action follows the LA's receipt of the report: enter a date "
+                f"on or after {long_date(received)}", field="effective")
         require_text("summary", summary)
         self._record(self.StatementOfActionSent, when=when, inspection_id=inspection_id,
                      summary=summary.strip())

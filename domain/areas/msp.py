@@ -23,7 +23,16 @@ CADENCE = Rule(
     "Local policy (Peterborough School Improvement Strategy 2013)", kind="policy",
 )
 
-RULES = (CADENCE,)
+MEETING_DATES = Rule(
+    "msp-meeting-dates", "An MSP meeting is held on or after the date it was arranged for",
+    "A meeting is arranged (or moved) for a date on or after the day it is arranged, and is "
+    "recorded as held on or after that date: a meeting brought forward is moved to its new "
+    "date first, so the record never shows a meeting held before it was due.",
+    "Local policy (Peterborough School Improvement Strategy 2013); common sense: a meeting "
+    "cannot take place before the date it is due", kind="policy",
+)
+
+RULES = (CADENCE, MEETING_DATES)
 
 
 # Entries ------------------------------------------------------------------------------------
@@ -198,7 +207,8 @@ class MSPCommands(CaseFileCore):
         if not members:
             raise CaseFileError("An MSP group needs at least one member")
         if not 1 <= int(cadence_weeks) <= 26:
-            CADENCE.refuse("Meet every 1 to 26 weeks")
+            CADENCE.refuse("Meet every 1 to 26 weeks: enter a number of weeks from 1 to 26",
+                           field="cadence_weeks")
         self._record(
             self.MSPGroupEstablished, when=when, members=members, cadence_weeks=int(cadence_weeks)
         )
@@ -206,7 +216,9 @@ class MSPCommands(CaseFileCore):
     def schedule_msp_meeting(self, *, when: Entry, meets_on: date) -> str:
         group = self._require_msp(when)
         if meets_on < when.effective:
-            raise CaseFileError("A meeting is scheduled for a date after it is arranged")
+            MEETING_DATES.refuse(
+                f"Enter a meeting date on or after {long_date(when.effective)}, the day it is "
+                "arranged", field="meets_on")
         dates.require_planned_date("meeting date", meets_on, when.effective)
         meeting_id = f"M{len(group.meetings) + self._count_meetings_elsewhere() + 1}"
         self._record(self.MSPMeetingScheduled, when=when, meeting_id=meeting_id, meets_on=meets_on)
@@ -216,6 +228,10 @@ class MSPCommands(CaseFileCore):
         self, *, when: Entry, meeting_id: str, meets_on: date, reason: str
     ) -> None:
         self._scheduled_meeting(meeting_id, when)
+        if meets_on < when.effective:
+            MEETING_DATES.refuse(
+                f"Enter a new date on or after {long_date(when.effective)}, the day the "
+                "meeting is moved", field="meets_on")
         dates.require_planned_date("meeting date", meets_on, when.effective)
         require_text("reason", reason)
         self._record(
@@ -237,12 +253,17 @@ class MSPCommands(CaseFileCore):
         """Records a meeting held (scheduled or not), its minutes and its actions."""
         group = self._require_msp(when)
         if meeting_id is not None:
-            self._scheduled_meeting(meeting_id, when)
+            meeting = self._scheduled_meeting(meeting_id, when)
+            if when.effective < meeting.meets_on:
+                MEETING_DATES.refuse(
+                    f"MSP meeting {meeting_id} is arranged for {long_date(meeting.meets_on)}: "
+                    f"enter a date on or after {long_date(meeting.meets_on)}, or move the "
+                    "meeting first if it was brought forward", field="effective")
         else:
             meeting_id = f"M{len(group.meetings) + self._count_meetings_elsewhere() + 1}"
         attendees = names("attendees", attendees)
         if not attendees:
-            raise CaseFileError("Record who attended the meeting")
+            raise CaseFileError("Record who attended the meeting", field="attendees")
         require_text("minutes", minutes)
         first_action = self._count_actions() + 1
         checked_actions = []
@@ -257,8 +278,9 @@ class MSPCommands(CaseFileCore):
                 )
             if due < when.effective:
                 raise CaseFileError(
-                    f"Action {number - first_action + 1} is due before the meeting"
-                )
+                    f"Action {number - first_action + 1} is due before the meeting: enter a "
+                    f"date on or after {long_date(when.effective)}",
+                    field=f"actions.{number - first_action}.due")
             dates.require_planned_date(
                 f"due date of action {number - first_action + 1}", due, when.effective)
             checked_actions.append(

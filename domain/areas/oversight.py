@@ -103,10 +103,11 @@ class OversightCommands(CaseFileCore):
     def assign_caseworker(self, *, when: Entry, name: str, email: str) -> None:
         """Names who owns the case; reminders about the school go to them."""
         self._require_open(when)
-        require_text("caseworker's name", name)
+        require_text("caseworker's name", name, field="name")
         name = one_line(name)
         if not EMAIL.fullmatch(email.strip()):
-            raise CaseFileError(f"{email!r} is not an email address")
+            raise CaseFileError(f"{email!r} is not an email address: enter an address like "
+                                "name@example.org", field="email")
         if self.state.caseworker == (name, email.strip()):
             raise CaseFileError(f"{name} already owns this case")
         self._record(self.CaseworkerAssigned, when=when, name=name, email=email.strip())

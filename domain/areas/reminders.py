@@ -21,7 +21,9 @@ REMINDERS = Rule(
     "reminders", "Reminders before each deadline",
     "A reminder goes 5 and 1 working days before each due date, and the passing of a due date "
     "is recorded the day after; each is recorded once, and a reminder whose due date has gone "
-    "by (after downtime) gives way to the passing.",
+    "by (after downtime) gives way to the passing. One reminder a deadline at a time: when "
+    "several are due at once (after downtime, or for a deadline set late) only the latest "
+    "goes, and an earlier one is not sent after a later one.",
     "Local policy", kind="policy", setting="reminder_working_days",
 )
 

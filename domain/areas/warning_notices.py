@@ -200,34 +200,33 @@ def period_and_end(
         if given_on < FIXED_PERIOD_RULES_END:
             COMPLIANCE_BY_DATE.refuse(
                 "A warning notice given before 18 April 2016 has a fixed compliance period of "
-                f"{FIXED_COMPLIANCE_PERIOD} working days; leave the compliance date empty"
-            )
+                f"{FIXED_COMPLIANCE_PERIOD} working days; leave the compliance date empty",
+                field="compliance_date")
         if period is not None:
             raise CaseFileError("Give the compliance period either as working days or as a "
-                                "date, not both")
+                                "date, not both", field="compliance_date")
         if comply_by <= given_on:
             COMPLIANCE_BY_DATE.refuse(
-                f"The compliance date must be after the day the notice is given "
-                f"({long_date(given_on)})"
-            )
+                f"The compliance date must be after the day the notice is given: enter a date "
+                f"after {long_date(given_on)}", field="compliance_date")
         if not working_days.is_working_day(comply_by):
             COMPLIANCE_BY_DATE.refuse(
                 f"{long_date(comply_by)} is not a working day; enter the working day the "
-                "notice gives as the last day to comply"
-            )
+                "notice gives as the last day to comply", field="compliance_date")
         return working_days.working_days_between(given_on, comply_by), comply_by
     if given_on < FIXED_PERIOD_RULES_END:
         if period not in (None, FIXED_COMPLIANCE_PERIOD):
             FIXED_PERIOD.refuse(
                 f"A warning notice given before 18 April 2016 has a fixed compliance period of "
-                f"{FIXED_COMPLIANCE_PERIOD} working days, not {period}"
-            )
+                f"{FIXED_COMPLIANCE_PERIOD} working days, not {period}",
+                field="compliance_period")
         period = FIXED_COMPLIANCE_PERIOD
     elif period is None:
         raise CaseFileError("Set the compliance period: how many working days the school has, "
-                            "or the date it must comply by")
+                            "or the date it must comply by", field="compliance_period")
     if period < 1:
-        ISSUER_SETS_PERIOD.refuse("The compliance period must be at least one working day")
+        ISSUER_SETS_PERIOD.refuse("Enter a compliance period of at least one working day",
+                                  field="compliance_period")
     return period, working_days.add_working_days(given_on, period)
 
 
@@ -484,11 +483,13 @@ class WarningNoticeCommands(CaseFileCore):
         require_choice("issuer", issuer, ISSUERS)
         if section == "s60":
             if not grounds:
-                GROUNDS.refuse("Give at least one ground: (a), (b) or (c) of s60(2)")
+                GROUNDS.refuse("Choose at least one ground: (a), (b) or (c) of s60(2)",
+                               field="grounds")
             for ground in grounds:
                 require_choice("ground", ground, tuple(WARNING_NOTICE_GROUNDS))
         elif grounds:
-            GROUNDS.refuse("An s60A notice rests on pay and conditions, not s60(2) grounds")
+            GROUNDS.refuse("An s60A notice rests on pay and conditions, not s60(2) grounds: "
+                           "untick the grounds", field="grounds")
         elif issuer != "local authority":
             S60A_LA_ONLY.refuse(
                 "Only the local authority may give an s60A (teachers' pay and conditions) "
@@ -506,9 +507,11 @@ class WarningNoticeCommands(CaseFileCore):
                 f"2016, not on {long_date(when.effective)}; before then only the local "
                 "authority could"
             )
-        for name, text in (("matters relied on", matters), ("required action", required_actions),
-                           ("action the authority is minded to take", minded_action)):
-            require_text(name, text)
+        for name, text, argument in (
+                ("matters relied on", matters, "matters"),
+                ("required action", required_actions, "required_actions"),
+                ("action the authority is minded to take", minded_action, "minded_action")):
+            require_text(name, text, field=argument)
         period, ends_on = period_and_end(
             when.effective, compliance_period, working_days, comply_by=compliance_date)
         by_secretary_of_state = [
@@ -567,8 +570,8 @@ class WarningNoticeCommands(CaseFileCore):
             FAILURE_AFTER_PERIOD.refuse(
                 f"The compliance period of warning notice {notice_id} runs to "
                 f"{long_date(notice.compliance_date)}; failure to comply can be recorded only "
-                "after it ends"
-            )
+                f"after it ends: enter a date after {long_date(notice.compliance_date)}",
+                field="effective")
         require_text("evidence", evidence)
         self._record(
             self.ComplianceRecorded, when=when, notice_id=notice_id, complied=complied,
@@ -714,5 +717,6 @@ class WarningNoticeCommands(CaseFileCore):
             raise CaseFileError(f"There is no warning notice {notice_id}")
         if when.effective < notice.issued_on:
             raise CaseFileError(f"Warning notice {notice_id} was issued later, on "
-                                f"{long_date(notice.issued_on)}")
+                                f"{long_date(notice.issued_on)}: enter a date on or after it",
+                                field="effective")
         return notice

@@ -118,3 +118,18 @@ def test_a_notice_of_intervention_names_the_powers_it_proposes(client, local):
                                json={"proposed_powers": ["s68"]}), 422, "invalid-request")
     assert [e["field"] for e in body["errors"]] == ["proposed_powers.0"]
     assert local.services.case_files.version(URN) == version
+
+
+def test_a_refusal_that_concerns_one_field_names_it(client, local):
+    version = local.services.case_files.version(URN)
+
+    body = problem(client.post(f"{SCHOOL}/inspections", headers=local.headers("head"),
+                               json={"inspected_on": "2023-11-13", "published_on": "2023-11-03",
+                                     "overall": 3}), 422, "refused")
+
+    assert body["rule"] == "report-after-inspection"
+    assert body["errors"] == [{
+        "location": "body", "field": "published_on",
+        "message": "A report is published on or after the inspection starts: enter a date on "
+                   "or after 13 November 2023"}]
+    assert local.services.case_files.version(URN) == version

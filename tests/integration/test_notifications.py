@@ -32,6 +32,7 @@ HEAD_EMAIL = "head.si@fenmarsh.gov.uk"
 ALEX = ("Alex Reed", "alex.reed@fenmarsh.gov.uk")
 SAM = ("Sam Okafor", "sam.okafor@fenmarsh.gov.uk")
 FROM = "scc@fenmarsh.gov.uk"
+BASE_URL = "https://scc.fenmarsh.gov.uk"
 MARSH_LANE = 990101
 
 
@@ -110,7 +111,7 @@ def build(database_url):
 
     def make(case_files, port: int, **policy):
         settings = Settings(database_url=database_url, smtp_port=port, mail_from=FROM,
-                            head_email=HEAD_EMAIL)
+                            head_email=HEAD_EMAIL, base_url=BASE_URL)
         notes = build_notifications(settings, case_files)
         notes.sender.timeout = 5
         if policy:
@@ -188,7 +189,9 @@ def test_a_reminder_becomes_one_email_to_the_caseworker_and_is_never_sent_twice(
                            "Warning notice WN1: compliance period ends.\n"
                            "Due on Monday 30 November 2026, 5 working days from now.\n")
     assert "You are receiving this as the school's caseworker." in body
-    assert "scc history 990101" in body
+    # Check it links to the case file's page and names the deadline in words, not its key
+    assert f"Open the case file: {BASE_URL}/schools/990101\n" in body
+    assert "scc history" not in body and "compliance:WN1" not in body
     # Check the Message-ID is the outbox row's deterministic id.
     (row,) = notes.inbox(ALEX[1])
     assert mail["Message-ID"] == f"<{row['id']}@fenmarsh.gov.uk>"
@@ -537,6 +540,8 @@ def test_a_caseworkers_weekly_digest_lists_what_is_overdue_and_due_in_two_weeks(
         "Overdue items stay on this list until the case file records them as done, or the "
         "deadline is extended or suspended.",
         "",
+        f"Open the deadlines calendar: {BASE_URL}/reports/deadlines",
+        "",
         "-- ",
         "Sent automatically by scc, the schools causing concern case files. Replies to this "
         "address are not read.",
@@ -633,6 +638,121 @@ def test_mail_settings_come_from_the_environment():
         "127.0.0.1", 25, "none", "scc@localhost", None)
     with pytest.raises(ValueError, match="SCC_SMTP_PORT 'smtp' is not a port number"):
         Settings.from_env({"SCC_SMTP_PORT": "smtp"})
+
+
+def test_the_web_apps_address_comes_from_the_environment_without_a_trailing_slash():
+    assert Settings.from_env({"SCC_BASE_URL": f" {BASE_URL}/ "}).base_url == BASE_URL
+    assert Settings.from_env({}).base_url is None
+
+
+def test_without_the_web_apps_address_an_email_says_where_to_find_the_case_file(
+        case_files, clock, mail_server, build):
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    notes = build(case_files, mail_server.port, base_url=None)
+    notes.catch_up()
+    notes.deliver(clock.now())
+
+    body = Mailbox.text(mail_server.mailbox.to(ALEX[1])[0])
+    assert "Open the case file in scc: search for URN 990101." in body
+    assert "scc history" not in body
+
+
+def test_a_reminder_for_a_deadline_met_before_it_was_emailed_names_it_in_words(
+        case_files, clock, mail_server, build):
+    """The deadline is gone from the open list when the outbox reads the reminder: the email
+    still says what it was about, as the case file stood when the reminder was recorded."""
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    case_files.record_compliance(MARSH_LANE, by=HEAD, effective=clock.today(), notice_id="WN1",
+                                 complied=True, evidence="The plan was adopted")
+    assert not [d for d in case_files.deadlines(MARSH_LANE) if d.key == "compliance:WN1"]
+    notes = build(case_files, mail_server.port)
+    notes.catch_up()
+    notes.deliver(clock.now())
+
+    (mail,) = mail_server.mailbox.to(ALEX[1])
+    assert mail["Subject"] == REMINDER
+    assert "Warning notice WN1: compliance period ends." in Mailbox.text(mail)
+    assert "compliance:WN1" not in Mailbox.text(mail)
+
+
+# A failing mail server ------------------------------------------------------------------------
+
+class BusyMailbox(Mailbox):
+    """A mail server that answers every recipient with a temporary refusal (4xx)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "451 4.3.0 Mail system busy, try later"
+
+
+def test_a_mail_server_nobody_listens_on_shows_as_trouble_once_a_message_waits_too_long(
+        case_files, clock, build):
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    port = free_port()  # nothing listens on it
+    notes = build(case_files, port)
+    notes.catch_up()
+    t0 = clock.now()
+
+    notes.deliver(t0)
+
+    # Check a first failure is not yet trouble: a retry a minute later may well get through
+    assert notes.trouble(t0) is None
+    trouble = notes.trouble(t0 + timedelta(minutes=20))
+    assert trouble is not None and trouble["late"]
+    assert (trouble["waiting"], trouble["waiting_tried"], trouble["failed"]) == (1, 1, 0)
+    assert t0 - timedelta(seconds=1) < trouble["oldest_waiting"] <= t0
+    assert f"Cannot connect to the mail server 127.0.0.1:{port}" in trouble["last_error"]
+    # Check the message says why it waits: its last error, attempts and next try
+    (row,) = notes.inbox(ALEX[1])
+    assert (row["status"], row["attempts"]) == ("queued", 1)
+    assert "Connection refused" in row["last_error"]
+    assert row["next_attempt_at"] > t0
+
+    # Check once the server answers the message goes and the trouble clears
+    server = MailServer(port).start()
+    try:
+        assert notes.deliver(t0 + timedelta(minutes=21))["sent"] == 1
+    finally:
+        server.stop()
+    assert notes.trouble(t0 + timedelta(minutes=22)) is None
+
+
+def test_a_mail_server_that_answers_4xx_or_5xx_shows_why_each_message_waits_or_failed(
+        case_files, clock, build):
+    marsh_lane(case_files)
+    fire(case_files, MARSH_LANE, 5)
+    busy = MailServer()
+    busy.mailbox = BusyMailbox()
+    busy.start()
+    try:
+        notes = build(case_files, busy.port)
+        notes.catch_up()
+        t0 = clock.now()
+        notes.deliver(t0)
+    finally:
+        busy.stop()
+    (row,) = notes.inbox(ALEX[1])
+    assert row["status"] == "queued"
+    assert "451 4.3.0 Mail system busy, try later" in row["last_error"]
+    trouble = notes.trouble(t0 + timedelta(minutes=16))
+    assert "451 4.3.0 Mail system busy" in trouble["last_error"]
+
+    # A 5xx refusal of the address is not retried: failed, and trouble for a week
+    refusing = MailServer(busy.port)
+    refusing.mailbox = Mailbox(refuse=(ALEX[1],))
+    refusing.start()
+    try:
+        notes.deliver(t0 + timedelta(minutes=30))
+    finally:
+        refusing.stop()
+    (row,) = notes.inbox(ALEX[1])
+    assert row["status"] == "failed"
+    trouble = notes.trouble(t0 + timedelta(minutes=31))
+    assert (trouble["late"], trouble["failed"]) == (False, 1)
+    assert "550 5.1.1 No such mailbox here" in trouble["last_error"]
+    assert notes.trouble(t0 + timedelta(days=8)) is None
 
 
 # TLS ------------------------------------------------------------------------------------------

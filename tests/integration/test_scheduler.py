@@ -292,6 +292,32 @@ def test_a_deadline_that_passed_while_nothing_ran_is_recorded_once_when_a_worker
     eventually(lambda: third.deadlines.next_run_time() == at(date(2026, 11, 18), second=0))
 
 
+def test_reminders_due_at_the_same_moment_send_only_the_latest(make_scheduler, clock, now):
+    """REMINDERS: nothing ran through 9 November (the 5-day reminder); back on 13 November,
+    the 1-day reminder's day, one reminder goes, the 1-day one, not both at once; the passing
+    follows on its day, and a restart records nothing more."""
+    now.move_to(at(date(2026, 11, 2), 10))
+    scheduler = make_scheduler(clock)
+    school_with_notice(scheduler.case_files, 990405, date(2026, 11, 2), 10)  # due 16 November
+    scheduler.stop()
+
+    now.move_to(at(date(2026, 11, 13), 9))
+    back = make_scheduler(clock)
+    assert recorded_firings(back.case_files, 990405) == [
+        ("ReminderSent", "compliance:WN1", 1, date(2026, 11, 13))]
+    # Check the job waits for the passing, not for the superseded 5-day reminder
+    assert back.next_run_time() == at(date(2026, 11, 17), second=0)
+
+    walk(back, now, date(2026, 11, 14), date(2026, 11, 17))
+    back.stop()
+    again = make_scheduler(clock)
+    again.reconcile()
+    assert recorded_firings(again.case_files, 990405) == [
+        ("ReminderSent", "compliance:WN1", 1, date(2026, 11, 13)),
+        ("DeadlinePassed", "compliance:WN1", 0, date(2026, 11, 17)),
+    ]
+
+
 # Two workers ------------------------------------------------------------------------------
 
 def test_two_workers_on_one_store_fire_each_firing_once_and_the_standby_takes_over(

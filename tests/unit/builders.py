@@ -115,13 +115,14 @@ def in_special_measures(case_file: SchoolCaseFile, published_on: date, inspected
 
 
 @contextmanager
-def refused(case_file: SchoolCaseFile, phrase: str) -> Iterator[None]:
+def refused(case_file: SchoolCaseFile, phrase: str) -> Iterator[Any]:
     """The command in the block is refused with a message containing ``phrase`` and
-    records nothing: no new pending event and the same state."""
+    records nothing: no new pending event and the same state. Gives pytest's ExceptionInfo,
+    to read the refusal's rule and field."""
     events_before = len(case_file.pending_events)
     state_before = copy.deepcopy(case_file.state)
-    with pytest.raises(CaseFileError, match=re.escape(phrase)):
-        yield
+    with pytest.raises(CaseFileError, match=re.escape(phrase)) as refusal:
+        yield refusal
     assert len(case_file.pending_events) == events_before
     assert case_file.state == state_before
 

@@ -137,14 +137,40 @@ def test_due_date_passing_fires_the_day_after_the_due_date():
 
 def test_reminders_are_dropped_once_the_due_date_has_gone_by_but_the_passing_is_not():
     """domain/deadlines.pending_firings: after downtime a late reminder says less than the
-    passing. On the due date itself the reminders still stand."""
+    passing. On the due date itself the latest reminder still stands."""
     school = a_maintained_school()
     issue_notice(school, date(2025, 12, 15), compliance_period=10)  # due Wed 31 Dec 2025
 
     assert firings(school, date(2025, 12, 31), "compliance:WN1") == [
-        (date(2025, 12, 22), 5), (date(2025, 12, 30), 1), (date(2026, 1, 1), PASSED),
+        (date(2025, 12, 30), 1), (date(2026, 1, 1), PASSED),
     ]
     assert firings(school, date(2026, 1, 5), "compliance:WN1") == [(date(2026, 1, 1), PASSED)]
+
+
+def test_reminders_due_at_the_same_moment_give_one_the_latest():
+    """REMINDERS: a deadline's 5- and 1-working-day reminders both due by today (after
+    downtime, or a deadline set late) fire as one, the 1-day; the 5-day is not sent after it.
+    Due Wed 31 Dec 2025: reminders Mon 22 Dec (5 days) and Tue 30 Dec (1 day)."""
+    school = a_maintained_school()
+    issue_notice(school, date(2025, 12, 15), compliance_period=10)
+
+    # Check on the 5-day reminder's own day it alone is due, and the 1-day waits
+    assert firings(school, date(2025, 12, 22), "compliance:WN1") == [
+        (date(2025, 12, 22), 5), (date(2025, 12, 30), 1), (date(2026, 1, 1), PASSED),
+    ]
+    # Check back from downtime on 30 December only the 1-day reminder is due...
+    assert firings(school, date(2025, 12, 30), "compliance:WN1") == [
+        (date(2025, 12, 30), 1), (date(2026, 1, 1), PASSED),
+    ]
+    # ...the 5-day one is refused if a scheduler still holds it...
+    with refused(school, "is no longer due"):
+        fire(school, date(2025, 12, 30), "compliance:WN1", date(2025, 12, 31), days=5)
+    # ...and once the 1-day reminder is recorded the log alone no longer lists the 5-day
+    fire(school, date(2025, 12, 30), "compliance:WN1", date(2025, 12, 31), days=1)
+    assert [(f.on, f.working_days_before) for f in _pending_firings(
+        URN, school.state, open_deadlines(school)) if f.key == "compliance:WN1"] == [
+        (date(2026, 1, 1), PASSED)]
+    assert event_names(school).count("ReminderSent") == 1
 
 
 # After the compliance period -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from domain.areas.msp import MEETING_DATES
 from tests.unit.builders import a_maintained_school, refused, when
 
 
@@ -106,3 +107,50 @@ def test_msp_action_is_completed_once():
 
     with refused(school, "Action A1 was completed on 28 February 2024"):
         school.complete_msp_action(when=when(date(2024, 3, 1)), action_id="A1")
+
+
+def test_msp_meeting_is_not_recorded_as_held_before_the_date_it_was_arranged_for():
+    school = a_school_with_an_msp_group()
+    meeting = school.schedule_msp_meeting(when=when(date(2024, 2, 1)), meets_on=date(2024, 2, 15))
+
+    # Check a meeting arranged for 15 February cannot be held on 7 February, and the refusal
+    # names its rule and the date field, saying which date to enter
+    with refused(school, "enter a date on or after 15 February 2024") as refusal:
+        school.hold_msp_meeting(when=when(date(2024, 2, 7)), attendees=["HSI"],
+                                minutes="Reviewed the plan", meeting_id=meeting)
+    assert refusal.value.rule is MEETING_DATES
+    assert refusal.value.field == "effective"
+
+    # Check it is held on its day, or later
+    school.hold_msp_meeting(when=when(date(2024, 2, 15)), attendees=["HSI"],
+                            minutes="Reviewed the plan", meeting_id=meeting)
+    assert school.state.msp.meetings[meeting].status == "held"
+
+
+def test_msp_meeting_brought_forward_is_moved_first_and_never_into_the_past():
+    school = a_school_with_an_msp_group()
+    meeting = school.schedule_msp_meeting(when=when(date(2024, 2, 1)), meets_on=date(2024, 2, 15))
+
+    with refused(school, "Enter a new date on or after 5 February 2024") as refusal:
+        school.move_msp_meeting(when=when(date(2024, 2, 5)), meeting_id=meeting,
+                                meets_on=date(2024, 2, 2), reason="Brought forward")
+    assert refusal.value.field == "meets_on"
+    with refused(school, "Enter a meeting date on or after 5 February 2024") as refusal:
+        school.schedule_msp_meeting(when=when(date(2024, 2, 5)), meets_on=date(2024, 2, 2))
+    assert refusal.value.field == "meets_on"
+
+    school.move_msp_meeting(when=when(date(2024, 2, 5)), meeting_id=meeting,
+                            meets_on=date(2024, 2, 7), reason="Brought forward")
+    school.hold_msp_meeting(when=when(date(2024, 2, 7)), attendees=["HSI"],
+                            minutes="Reviewed the plan", meeting_id=meeting)
+
+
+def test_msp_action_due_before_the_meeting_names_its_row():
+    school = a_school_with_an_msp_group()
+
+    with refused(school, "Action 2 is due before the meeting") as refusal:
+        school.hold_msp_meeting(
+            when=when(date(2024, 2, 19)), attendees=["HSI"], minutes="Reviewed the plan",
+            actions=[{"description": "Audit", "owner": "Head", "due": date(2024, 3, 1)},
+                     {"description": "Visit", "owner": "HSI", "due": date(2024, 2, 1)}])
+    assert refusal.value.field == "actions.1.due"

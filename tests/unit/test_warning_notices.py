@@ -33,7 +33,7 @@ def test_s60_notice_rests_on_at_least_one_ground_of_s60_2():
     """s60(2)(a)-(c): low standards, breakdown in management or governance, safety."""
     school = a_maintained_school()
 
-    with refused(school, "Give at least one ground"):
+    with refused(school, "Choose at least one ground"):
         issue_notice(school, date(2024, 1, 8), grounds=[])
     with refused(school, "Ground must be one of: a, b, c"):
         issue_notice(school, date(2024, 1, 8), grounds=["d"])
@@ -344,7 +344,7 @@ def test_compliance_by_date_records_the_working_days_to_the_date():
 def test_compliance_by_date_refuses_a_date_not_after_the_notice_or_not_a_working_day():
     school = a_maintained_school()
 
-    with refused(school, "must be after the day the notice is given (2 March 2026)"):
+    with refused(school, "must be after the day the notice is given: enter a date after 2 March 2026"):
         issue_notice(school, date(2026, 3, 2), compliance_period=None,
                      compliance_date=date(2026, 3, 2))
     with refused(school, "14 March 2026 is not a working day"):  # a Saturday

@@ -100,10 +100,13 @@ def test_fixed_compliance_period_a_refused_form_names_the_rule_and_links_to_it(
         "required_actions": "Adopt the plan", "minded_action": "IEB"})
 
     assert refused.status_code == 422
-    item = parse(refused.text).find("div", class_="govuk-error-summary").find("li")
+    summary = parse(refused.text).find("div", class_="govuk-error-summary")
+    item, named = summary.find("li"), summary.find("p")
     rule = rulebook.rule("fixed-compliance-period")
+    # Check the message links to the field it concerns, and the rule is named above the list
     assert "has a fixed compliance period of 15 working days, not 20" in item.text
-    assert f"Rule: {rule.title} ({rule.source})" in item.text
-    assert item.find("a").attrs["href"] == "/rules#fixed-compliance-period"
-    assert item.find("a").text == rule.title
+    assert item.find("a").attrs["href"] == "#compliance_period"
+    assert f"Rule: {rule.title} ({rule.source})" in " ".join(named.text.split())
+    assert named.find("a").attrs["href"] == "/rules#fixed-compliance-period"
+    assert named.find("a").text == rule.title
     assert services.case_files.version(FEATURED_URN) == before

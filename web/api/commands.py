@@ -153,7 +153,7 @@ def record(operation: Operation, body: dict[str, Any], urn: int,
     """Runs one command for the token's user; the answer, its status and its ETag."""
     case_files = services().case_files
     expected = expected_version()
-    with as_problems():
+    with as_problems(in_path=named):
         _find_named_items(case_files, urn, named)
         with case_files.recording_against(urn, expected) as receipt:
             made = getattr(case_files, operation.command.method)(

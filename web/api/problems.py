@@ -17,14 +17,16 @@ The API keeps its error statuses apart, each with its own problem type:
   things stand (``detail`` says why in the LA's words; ``rule``, ``rule_title``,
   ``rule_source`` and ``rule_url`` name the rule of law or policy it rests on, when it rests
   on one). Sending the same request again will not help; a 409 is the one to retry after
-  re-reading.
+  re-reading. A refusal that concerns one field of the request names it in ``errors`` too,
+  as an invalid-request does (``{"location": "body", "field": "meets_on", "message": ...}``),
+  so a client can show it beside that field.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -33,7 +35,7 @@ from flask import Flask, Response, current_app, json, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException, default_exceptions
 
 from application.case_files import ConcurrentChange, SchoolNotFound
-from domain.errors import CaseFileError
+from domain.errors import CaseFileError, field_of
 from domain.rules import Rule, rule_of
 
 MEDIA_TYPE = "application/problem+json"
@@ -73,7 +75,8 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String(metadata={"description": "This occurrence, in words"})
     instance = ma.fields.String(metadata={"description": "The path the request was sent to"})
     errors = ma.fields.List(ma.fields.Nested(FieldError), metadata={
-        "description": "Each field at fault (invalid-request only)"})
+        "description": "Each field at fault (invalid-request; refused, when the refusal "
+                       "concerns one field)"})
     rule = ma.fields.String(metadata={
         "description": "The key of the rule of law or policy the refusal rests on (refused "
                        "only, when it rests on one): GET /api/v1/rules describes it"})
@@ -100,9 +103,10 @@ class Problem(HTTPException):
 
 
 @contextlib.contextmanager
-def as_problems() -> Iterator[None]:
+def as_problems(in_path: Iterable[str] = ()) -> Iterator[None]:
     """The domain's refusals as problems: no such school 404, a change that crossed another
-    409, any other rule 422."""
+    409, any other rule 422, naming the field it concerns if it names one (``in_path``: the
+    arguments taken from the path, not the body)."""
     try:
         yield
     except SchoolNotFound as error:
@@ -110,7 +114,13 @@ def as_problems() -> Iterator[None]:
     except ConcurrentChange as error:
         raise Problem(409, str(error)) from None
     except CaseFileError as error:
-        raise Problem(422, str(error), kind="refused", rule=rule_of(error)) from None
+        field = field_of(error)
+        errors = None
+        if field:
+            where = "path" if field.split(".")[0] in set(in_path) else "body"
+            errors = [{"location": where, "field": field, "message": str(error)}]
+        raise Problem(422, str(error), kind="refused", rule=rule_of(error),
+                      errors=errors) from None
 
 
 def problem_type(kind: str | None) -> str:

@@ -24,8 +24,11 @@ def index():  # noqa: ANN201
     board = web.reports.dashboard(  # brings the read models up to date first
         today, caseworker_email=g.user["email"] if view == "mine" else None,
         overdue=OVERDUE_SHOWN)
+    # The head answers for the service's mail: the dashboard says when it is not going out.
+    mail_trouble = (web.notifications.trouble(web.case_files.clock.now())
+                    if web.notifications is not None and g.user["role"] == "head" else None)
     return render_template(
-        "dashboard/index.html", view=view, today=today, board=board,
+        "dashboard/index.html", view=view, today=today, board=board, mail_trouble=mail_trouble,
         overdue=board["overdue"], overdue_count=board["overdue_count"],
         category_labels={c.code: c.label for c in web.projections.scheme.categories},
     )

@@ -3,7 +3,9 @@
 Each row of COMMANDS names the form, the application method it calls and how the page reads.
 GET shows the form; POST checks it, calls the one command with ``by`` the signed-in user, and
 redirects to the case file (POST/redirect/GET); a rule the case file enforces comes back as a
-CaseFileError whose message the form shows in its error summary.
+CaseFileError whose message the form shows in its error summary and, when the refusal names
+the command's argument it concerns, on that field (GOV.UK error message), linked from the
+summary.
 
 A form carries a one-time token, issued into the session when the form is shown and spent by
 the POST that records: sending the same form again (a double click, the back button, a retry)
@@ -32,7 +34,7 @@ from domain.areas.warning_notices import (
     WARNING_NOTICE_SECTIONS,
     period_and_end,
 )
-from domain.errors import CaseFileError
+from domain.errors import CaseFileError, field_of
 from domain.rules import rule_of
 from domain.wording import long_date
 from web.auth import requires
@@ -323,7 +325,7 @@ def _command_page(urn: int, command: Command) -> Any:
         try:
             rows = command.review(form, case)
         except CaseFileError as error:
-            return _show(command, case, form, problem=_refusal(error), status=422)
+            return _show(command, case, form, problem=_refusal(error, form), status=422)
         return render_template("schools/confirm.html", command=command, school=case.status,
                                rows=rows, fields=_echo(request.form))
     if not _spend(token):
@@ -337,7 +339,7 @@ def _command_page(urn: int, command: Command) -> Any:
                                                      **arguments)
     except CaseFileError as error:
         form.form_token.data = _issue_token()  # nothing was recorded: the form may be sent again
-        return _show(command, case, form, problem=_refusal(error), status=422)
+        return _show(command, case, form, problem=_refusal(error, form), status=422)
     except Exception as error:
         failure = failed_command(error)
         if failure is None:
@@ -379,20 +381,36 @@ def _show(command: Command, case: CaseFileView, form: f.CommandForm, *,
           problem: str | dict[str, Any] | None = None, status: int = 200) -> Any:
     if isinstance(problem, str):
         problem = {"text": problem}
+    rule = problem.pop("rule", None) if problem else None
     errors = ([problem] if problem else []) + _error_list(form)
+    if problem and "href" in problem:  # the refused field is listed once, by the refusal
+        errors = [problem] + [e for e in errors[1:] if e.get("href") != problem["href"]]
     return render_template("schools/command.html", command=command, form=form,
-                           school=case.status, about=form.describe(case), errors=errors), status
+                           school=case.status, about=form.describe(case), errors=errors,
+                           rule=rule), status
 
 
-def _refusal(error: CaseFileError) -> dict[str, Any]:
-    """The error summary's item for a refusal: its message and, if it rests on a rule, the
-    rule's title and source, linking to the rule on the rules page."""
+def _refusal(error: CaseFileError, form: f.CommandForm) -> dict[str, Any]:
+    """The error summary's item for a refusal. Its message goes on the field the refusal
+    names too, and the item links to it; a refusal of the command as a whole stands in the
+    summary alone. The rule it rests on, if any, is named with a link to the rules page:
+    beside the message, or above the list when the message is a link to its field (a link
+    cannot hold another)."""
+    message = str(error)
+    item: dict[str, Any] = {"text": message}
+    field = form.field_for(field_of(error))
+    if field is not None:
+        field.errors = [*field.errors, message]
+        item["href"] = f"#{_anchor(field)}"
     rule = rule_of(error)
     if rule is None:
-        return {"text": str(error)}
+        return item
     link = Markup('<a class="govuk-link" href="{}">{}</a>').format(
         url_for("rules.index", _anchor=rule.key), rule.title)
-    return {"html": Markup("{}<br>Rule: {} ({})").format(str(error), link, rule.source)}
+    named = Markup("Rule: {} ({})").format(link, rule.source)
+    if field is not None:
+        return {**item, "rule": named}
+    return {"html": Markup("{}<br>{}").format(message, named)}
 
 
 def _error_list(form: Any) -> list[dict[str, str]]:

@@ -335,6 +335,26 @@ class CommandForm(FlaskForm):
         """The command's keyword arguments, by default one per field of the same name."""
         return {f.name: f.data for f in self if f.name not in META_FIELDS}
 
+    def field_for(self, argument: str | None) -> Field | None:
+        """The field that holds a command's argument, named as a refusal names it (the same
+        name; "effective" for the entry's date; "actions.0.due" for a list's item), or None
+        if the form has no such field."""
+        found: Any = self
+        for part in (argument or "").split(".") if argument else []:
+            if isinstance(found, FieldList):
+                found = found.entries[int(part)] if part.isdigit() and int(part) < len(
+                    found.entries) else None
+            elif isinstance(found, FormField):
+                found = found.form._fields.get(part)
+            elif isinstance(found, Form):
+                found = found._fields.get(part)
+            else:
+                found = None
+            if found is None:
+                return None
+        return found if argument and isinstance(found, Field) and not isinstance(
+            found, FieldList | FormField) else None
+
 
 class RaiseConcern(CommandForm):
     effective = effective("the date the concern was raised")
@@ -810,6 +830,16 @@ class HoldMSPMeeting(CommandForm):
             upcoming = case.status["msp"]["next_meeting"]
             if upcoming and not self.meeting_id.data:
                 self.meeting_id.data = upcoming["meeting_id"]
+
+    def field_for(self, argument: str | None) -> Field | None:
+        # The command numbers only the actions filled in; the form's rows include blank ones.
+        parts = (argument or "").split(".")
+        if len(parts) == 3 and parts[0] == "actions" and parts[1].isdigit():
+            filled = [entry for entry in self.actions if not entry.form.is_blank]
+            if int(parts[1]) < len(filled):
+                return filled[int(parts[1])].form._fields.get(parts[2])
+            return None
+        return super().field_for(argument)
 
     def arguments(self) -> dict[str, Any]:
         return {

@@ -549,7 +549,7 @@ class SchoolCaseFiles(Application[UUID]):
             case_file = self._case_file(urn)
             state = self._view(urn, as_at, as_known_at, case_file)
             return [
-                describe_entry(e, state.corrections.get(e.originator_version, []))
+                describe_entry(e, state.corrections.get(e.originator_version, []), state)
                 for e in case_file.entries
                 if (as_known_at is None or e.timestamp <= as_known_at)
                 and (as_at is None or e.effective <= as_at)
@@ -563,7 +563,8 @@ class SchoolCaseFiles(Application[UUID]):
             state = self._view(urn, None, None, case_file)
             return Overview(
                 status=describe_status(state, self.scheme, self.clock.today()),
-                history=[describe_entry(e, state.corrections.get(e.originator_version, []))
+                history=[describe_entry(e, state.corrections.get(e.originator_version, []),
+                                        state)
                          for e in case_file.entries],
                 deadlines=self._deadlines(case_file),
                 snapshot_mismatch=self.snapshot_mismatch(urn),

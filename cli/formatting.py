@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from application.csv_cells import safe_row
+from application.views import READING_AIDS
 from domain.ofsted import framework_on
 
 ENGLAND = ZoneInfo("Europe/London")
@@ -142,7 +143,8 @@ def history_rows(entries: list[dict[str, Any]]) -> list[list[object]]:
 
 def history_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {**e, "recorded_at": utc_iso(e["recorded_at"]),
+        {**{k: v for k, v in e.items() if k not in READING_AIDS},
+         "recorded_at": utc_iso(e["recorded_at"]),
          "amended": any(c["kind"] == "amended" for c in e["corrections"])}
         for e in entries
     ]

@@ -17,7 +17,7 @@ from adapters.printable import render_history
 from application.audit import verify
 from application.case_files import SchoolNotFound
 from application.csv_cells import safe_row
-from application.views import compare_status
+from application.views import READING_AIDS, compare_status
 from domain.dates import require_known_at
 from domain.errors import CaseFileError
 from web.audit import bp
@@ -117,7 +117,8 @@ def history_json(urn: int) -> Response:
         "as_at": as_at, "as_known_at": as_known_at,
         "exported_at": services().case_files.clock.now(),
         "exported_by": g.user["email"],
-        "history": [{**e, "recorded_at": _utc(e["recorded_at"])} for e in history],
+        "history": [{**{k: v for k, v in e.items() if k not in READING_AIDS},
+                     "recorded_at": _utc(e["recorded_at"])} for e in history],
     }
     return _download(_to_json(document, indent=2), "application/json", urn, "json")
 

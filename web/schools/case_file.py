@@ -86,6 +86,7 @@ def _ieb_stage(school: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _correctable(entry: dict[str, Any]) -> bool:
-    """Whether a correction may be recorded against the entry (the domain has the last word)."""
+    """Whether a correction may be recorded against the entry (the domain has the last word):
+    not a correction, nor what scc recorded itself (a reminder, a passing)."""
     return (entry["version"] > 1 and entry["event"] not in CORRECTIONS
-            and not entry["retracted"])
+            and not entry["retracted"] and not entry["by_scc"])

@@ -382,6 +382,12 @@ def shown_fields(kind: str) -> set[str]:
     return {name for names, _, _ in KINDS.get(kind, ()) for name in names}
 
 
+def areas() -> list[tuple[str, str]]:
+    """Every area of a case file as (key, title), in the rulebook's order: the key is the
+    area's module name ("msp"), what a page's query names it by."""
+    return [(area.__name__.rsplit(".", 1)[1], area.TITLE) for area in AREAS]
+
+
 def entry_kinds() -> dict[str, str]:
     """Every kind of entry by its class name, with the title of the area it belongs to."""
     return {kind.__name__: area.TITLE
@@ -393,3 +399,17 @@ def entry_kinds() -> dict[str, str]:
 ROUTINE = frozenset({"ReminderSent", "DeadlinePassed", "CategoryReviewed"})
 """Entries recorded as a matter of routine ("reviewed and kept", reminders sent, due dates
 passing): the timeline folds a run of them into one line unless asked to show them."""
+
+
+def field_columns(entries: list[dict[str, Any]]) -> list[str]:
+    """The labels of the fields of ``entries`` (``describe_entry``), each once, in the order
+    the entries first give them: the columns of an export with a column per field."""
+    return list(dict.fromkeys(label for entry in entries for label, _ in entry["fields"]))
+
+
+def field_cells(entry: dict[str, Any], columns: list[str]) -> list[str]:
+    """The entry's fields under ``columns`` (field_columns); empty where it has no such
+    field. A list is one item to a line of its cell."""
+    values = dict(entry["fields"])
+    return [value if isinstance(value := values.get(column, ""), str) else "\n".join(value)
+            for column in columns]

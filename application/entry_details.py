@@ -106,7 +106,8 @@ def _grounds(grounds: list[str]) -> Value:
 def _copies(recipients: list[str] | None) -> Value | None:
     if recipients is None:
         return "Not checked (recorded before scc checked copies)"
-    return [COPY_RECIPIENTS[r][0] if r in COPY_RECIPIENTS else r for r in recipients] or "None"
+    return [_sentence(COPY_RECIPIENTS[r][0] if r in COPY_RECIPIENTS else r)
+            for r in recipients] or "None"
 
 
 def _regulations(key: str) -> Value:

@@ -579,7 +579,7 @@ class SchoolCaseFiles(Application[UUID]):
             case_file = self._case_file(urn)
             state = self._view(urn, as_at, as_known_at, case_file)
             return [
-                describe_entry(e, state.corrections.get(e.originator_version, []))
+                describe_entry(e, state.corrections.get(e.originator_version, []), state)
                 for e in case_file.entries
                 if (as_known_at is None or e.timestamp <= as_known_at)
                 and (as_at is None or e.effective <= as_at)
@@ -632,7 +632,8 @@ class SchoolCaseFiles(Application[UUID]):
                 state = self._view(urn, None, None, case_file)
                 described = Overview(
                     status=describe_status(state, self.scheme, today),
-                    history=[describe_entry(e, state.corrections.get(e.originator_version, []))
+                    history=[describe_entry(e, state.corrections.get(e.originator_version, []),
+                                            state)
                              for e in case_file.entries],
                     deadlines=self._deadlines(case_file),
                 )

@@ -7,13 +7,16 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from application.entry_details import entry_fields, entry_kinds
 from domain.areas.academy_orders import BASES, order_words
 from domain.areas.coasting import DEFINITIONS, ENDINGS
 from domain.areas.concerns import SOURCE_NOT_RECORDED
+from domain.areas.corrections import recorded_by_scc
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words, proposal_words
 from domain.areas.register import consultee_named
 from domain.areas.warning_notices import copy_names
 from domain.categories import CategoryScheme
+from domain.deadlines import deadline_words
 from domain.errors import CaseFileError
 from domain.identity import identity_words
 from domain.ofsted import framework_on
@@ -119,8 +122,11 @@ def linked_schools(school: School, relation: str) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
-    """One entry of the history: what, when effective, when recorded, by whom, corrections."""
+def describe_entry(event: Any, corrections: list[Correction],
+                   state: CaseFileState | None = None) -> dict[str, Any]:
+    """One entry of the history: what, when effective, when recorded, by whom, corrections,
+    and every field in words (``fields``; given the case file's ``state``, a deadline's MSP
+    action says what it is)."""
     details = {
         k: v for k, v in vars(event).items()
         if k not in ("originator_id", "originator_version", "timestamp", "originator_topic",
@@ -129,7 +135,10 @@ def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
     return {
         "version": event.originator_version,
         "event": type(event).__name__,
-        "summary": summarise(event),
+        "summary": summarise(event, state),
+        "fields": entry_fields(event, state),
+        "area": ENTRY_AREAS.get(type(event).__name__, ""),
+        "by_scc": recorded_by_scc(event),
         "effective": event.effective,
         "recorded_at": event.timestamp,
         "by": event.by,
@@ -141,6 +150,15 @@ def describe_entry(event: Any, corrections: list[Correction]) -> dict[str, Any]:
     }
 
 
+READING_AIDS = ("fields", "area", "by_scc")
+"""What ``describe_entry`` adds for reading an entry (its fields in words, its area, whether
+scc recorded it itself): left
+out of the JSON exports, which give the entry's stored ``details`` as they are."""
+
+ENTRY_AREAS = entry_kinds()
+"""The title of the area each kind of entry belongs to (the timeline's filter by area)."""
+
+
 SOURCE_WORDS = {
     "performance data": "performance data", "Ofsted report": "an Ofsted report",
     "school visit": "a school visit", "complaint": "a complaint",
@@ -150,9 +168,13 @@ SOURCE_WORDS = {
 """A concern's source as the history says it: "raised (standards, from a school visit)"."""
 
 
-def summarise(e: Any) -> str:
-    """One line in the LA's words for a history entry."""
+def summarise(e: Any, state: CaseFileState | None = None) -> str:
+    """One line in the LA's words for a history entry. Given the case file's state, an
+    entry about a deadline also says what an MSP action it names is."""
     kind = type(e).__name__
+    about_deadline = _DEADLINE_SUMMARIES.get(kind)
+    if about_deadline is not None:
+        return about_deadline(e, deadline_words(e.key, state))
     words = _SUMMARIES.get(kind)
     return kind if words is None else words(e)
 
@@ -210,10 +232,21 @@ def _instrument_words(instrument_on: date | None) -> str:
     return f" (appointed by instrument of {long_date(instrument_on)})"
 
 
-def _reminder_sent(e: Any) -> str:
-    return (f"Reminder: {e.key} due {long_date(e.due)} "
+def _reminder_sent(e: Any, what: str) -> str:
+    return (f"Reminder: {what} due {long_date(e.due)} "
             f"({e.working_days_before} working day{'s' if e.working_days_before > 1 else ''}"
             " to go)")
+
+
+_DEADLINE_SUMMARIES: dict[str, Callable[[Any, str], str]] = {
+    # Given the deadline's key in words (domain.deadlines.deadline_words).
+    "DeadlineExtended": lambda e, what: (
+        f"Deadline extended: {what}, now due {long_date(e.due)}: {e.reason}"),
+    "DeadlineSuspended": lambda e, what: f"Deadline suspended: {what}: {e.reason}",
+    "DeadlineResumed": lambda e, what: f"Deadline resumed: {what}: {e.reason}",
+    "ReminderSent": _reminder_sent,
+    "DeadlinePassed": lambda e, what: f"Deadline passed: {what}, due {long_date(e.due)}",
+}
 
 
 _SUMMARIES: dict[str, Callable[[Any], str]] = {
@@ -290,11 +323,6 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
     "StatementOfActionSent": lambda e: (
         f"Statement of action sent on Ofsted inspection {e.inspection_id}"),
     "CategoryReviewed": lambda e: f"LA category {e.category} reviewed and kept: {e.reason}",
-    "DeadlineExtended": lambda e: f"Deadline {e.key} extended to {long_date(e.due)}: {e.reason}",
-    "DeadlineSuspended": lambda e: f"Deadline {e.key} suspended: {e.reason}",
-    "DeadlineResumed": lambda e: f"Deadline {e.key} resumed: {e.reason}",
-    "ReminderSent": _reminder_sent,
-    "DeadlinePassed": lambda e: f"Deadline passed: {e.key} was due {long_date(e.due)}",
     "EntryRetracted": lambda e: f"Entry {e.version} retracted: {e.reason}",
     "EntryAmended": lambda e: f"Entry {e.version} amended ({', '.join(e.changes)}): {e.reason}",
 }

@@ -11,6 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from application.csv_cells import safe_row
+from application.entry_details import field_cells, field_columns
+from application.views import READING_AIDS
 from domain.ofsted import framework_on
 
 ENGLAND = ZoneInfo("Europe/London")
@@ -129,20 +131,27 @@ def markers(entry: dict[str, Any]) -> str:
     return "; ".join(f"{c['kind']} by {c['by_version']}" for c in entry["corrections"])
 
 
+def history_columns(entries: list[dict[str, Any]]) -> list[str]:
+    """HISTORY_COLUMNS, then a column for each field of the entries, headed in words."""
+    return [*HISTORY_COLUMNS, *field_columns(entries)]
+
+
 def history_rows(entries: list[dict[str, Any]]) -> list[list[object]]:
-    """The history as CSV rows (ISO dates, UTC times)."""
+    """The history as CSV rows (ISO dates, UTC times), under ``history_columns``."""
+    fields = field_columns(entries)
     return [
         [e["version"], e["effective"].isoformat(), utc_iso(e["recorded_at"]), e["by"],
          e["event"], e["summary"], "yes" if e["retracted"] else "",
          "; ".join(str(c["by_version"]) for c in e["corrections"] if c["kind"] == "amended"),
-         e["by_identity"]]
+         e["by_identity"], *field_cells(e, fields)]
         for e in entries
     ]
 
 
 def history_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {**e, "recorded_at": utc_iso(e["recorded_at"]),
+        {**{k: v for k, v in e.items() if k not in READING_AIDS},
+         "recorded_at": utc_iso(e["recorded_at"]),
          "amended": any(c["kind"] == "amended" for c in e["corrections"])}
         for e in entries
     ]

@@ -225,7 +225,7 @@ def history(urn: str, as_at: str | None, as_known_at: str | None, output: str) -
     if output == "json":
         click.echo(formatting.to_json(formatting.history_json(entries)))
     elif output == "csv":
-        click.echo(formatting.to_csv(formatting.HISTORY_COLUMNS,
+        click.echo(formatting.to_csv(formatting.history_columns(entries),
                                      formatting.history_rows(entries)), nl=False)
     else:
         click.echo(formatting.history_table(entries))

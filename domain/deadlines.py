@@ -172,3 +172,39 @@ def next_review(after: date, months: tuple[int, ...]) -> date:
     """The first day of the next review month after ``after``."""
     candidates = [date(after.year + year, month, 1) for year in (0, 1) for month in months]
     return min(day for day in candidates if day > after)
+
+
+DEADLINE_KINDS = {
+    "compliance": "the end of the compliance period of warning notice {}",
+    "decide_intervention": "the decision on intervention after warning notice {}",
+    "s63_window": "the last day to require arrangements under s63 after warning notice {}",
+    "s64_window": "the last day to appoint additional governors under s64 after warning "
+                  "notice {}",
+    "statement_of_action": "the statement of action on Ofsted inspection {}",
+    "ieb_chase": "chasing the Secretary of State on IEB application {}",
+    "ieb_term_ends": "the end of the interim executive board's term (IEB application {})",
+    "msp_meeting": "MSP meeting {}",
+    "msp_meeting_due": "arranging the next MSP meeting",
+    "msp_action": "MSP action {}",
+    "category_review": "the next review of the LA category",
+    "visit": "the next school improvement visit",
+    "rise_review": "the next RISE review",
+}
+"""Each kind of deadline in words, its subject (a notice, a meeting, an action) in the
+braces: what a page or a summary says instead of the key ("msp_action:A8")."""
+
+
+def deadline_words(key: str, state: CaseFileState | None = None) -> str:
+    """A deadline's key ("visit:next", "msp_action:A8") in the LA's words. Given the case
+    file's state, an MSP action also says what it is: "MSP action A8 (Agree a phonics
+    plan)". A key of a kind this version does not know reads as itself."""
+    kind, _, subject = key.partition(":")
+    words = DEADLINE_KINDS.get(kind)
+    if words is None:
+        return key
+    text = words.format(subject)
+    if kind == "msp_action" and state is not None:
+        action = state.msp_actions.get(subject)
+        if action is not None:
+            text += f" ({action.description})"
+    return text

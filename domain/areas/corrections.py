@@ -20,7 +20,26 @@ APPEND_ONLY = Rule(
     "Local policy (audit)", kind="policy",
 )
 
-RULES = (APPEND_ONLY,)
+SCC_OWN_ENTRIES = Rule(
+    "scc-own-entries", "What scc recorded itself stands",
+    "A reminder sent and a due date passing are recorded by scc itself, on the day they "
+    "happen: they say what scc did, and no one retracts or amends them. A deadline that was "
+    "wrong is put right where it comes from: the deadline is extended or suspended, or the "
+    "entry it rests on is corrected.",
+    "Local policy (audit)", kind="policy",
+)
+
+RULES = (APPEND_ONLY, SCC_OWN_ENTRIES)
+
+RECORDED_BY_SCC = ("ReminderSent", "DeadlinePassed")
+"""The kinds of entry only scc itself records (``reminders.record_firing``)."""
+
+
+def recorded_by_scc(entry: Any) -> bool:
+    """Whether scc itself recorded the entry (SCC_OWN_ENTRIES): a reminder or a passing, or
+    any entry whose recorder is scc's own process."""
+    actor = getattr(entry, "actor", None) or {}
+    return type(entry).__name__ in RECORDED_BY_SCC or "system" in actor
 
 CORRECTIONS = ("EntryRetracted", "EntryAmended")
 
@@ -131,6 +150,10 @@ class CorrectionCommands(CaseFileCore):
             raise CaseFileError(f"Entry {version} is itself a correction")
         if version in self.state.retracted:
             raise CaseFileError(f"Entry {version} was already retracted")
+        if recorded_by_scc(entry):
+            SCC_OWN_ENTRIES.refuse(
+                f"Entry {version} was recorded by scc itself and stands as it is; to change "
+                "the deadline it is about, extend or suspend the deadline")
         require_text("reason", reason)
         return entry
 

@@ -149,11 +149,17 @@ def test_history_csv_parses(loaded):
 
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert result.exit_code == 0
-    assert list(rows[0]) == ["version", "effective", "recorded_at", "by", "event", "summary",
-                             "retracted", "amended", "by_identity"]
+    # Check: the columns every entry has come first, then a column for each field, in words
+    assert list(rows[0])[:9] == ["version", "effective", "recorded_at", "by", "event",
+                                 "summary", "retracted", "amended", "by_identity"]
+    assert {"Matters the notice is based on", "Minutes", "Actions agreed"} <= set(rows[0])
     assert [int(r["version"]) for r in rows] == list(range(1, len(rows) + 1))
     assert sum(r["retracted"] == "yes" for r in rows) == 1
     assert sum(bool(r["amended"]) for r in rows) == 1
+    (notice,) = [r for r in rows if r["event"] == "WarningNoticeIssued"]
+    assert notice["Comply by"] == "10 February 2025" and notice["Minutes"] == ""
+    assert notice["Copies sent to"].splitlines() == ["Ofsted", "Diocesan Board of Education",
+                                                      "Regional Director"]
 
 
 def test_history_as_known_at_before_anything_was_recorded(loaded):

@@ -243,3 +243,29 @@ def test_concern_is_not_retracted_while_a_letter_cites_it():
 
     with refused(school, "Entry 2 has later entries that rest on it (3)"):
         school.retract_entry(when=when(date(2024, 1, 11)), version=2, reason="Wrong school")
+
+
+def test_what_scc_recorded_itself_is_neither_retracted_nor_amended():
+    """A reminder sent and a due date passing say what scc did (rule scc-own-entries): the
+    web page offers no "Retract", and the API and command line are refused here."""
+    from domain.areas.corrections import SCC_OWN_ENTRIES
+    from tests.unit.builders import refused_by
+    from tests.unit.test_deadlines import fire
+
+    school = a_maintained_school()
+    issue_notice(school, date(2026, 3, 2))
+    fire(school, date(2026, 3, 23), "compliance:WN1", date(2026, 3, 30), days=5)
+    fire(school, date(2026, 3, 31), "compliance:WN1", date(2026, 3, 30))
+    reminder, passing = (e.originator_version for e in school.entries[-2:])
+    assert event_names(school)[-2:] == ["ReminderSent", "DeadlinePassed"]
+
+    # Check: both refused, naming the rule, and nothing recorded
+    for version in (reminder, passing):
+        with refused_by(school, SCC_OWN_ENTRIES, "recorded by scc itself"):
+            school.retract_entry(when=when(date(2026, 4, 1)), version=version,
+                                 reason="Sent in error")
+        with refused_by(school, SCC_OWN_ENTRIES, "recorded by scc itself"):
+            school.amend_entry(when=when(date(2026, 4, 1)), version=version,
+                               changes={"due": "2026-04-01"}, reason="Wrong")
+    # Check: the notice the reminders are about can still be corrected as before
+    school.retract_entry(when=when(date(2026, 4, 1)), version=2, reason="Wrong school")

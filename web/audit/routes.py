@@ -17,6 +17,8 @@ from adapters.printable import render_history
 from application.audit import verify
 from application.case_files import SchoolNotFound
 from application.csv_cells import safe_row
+from application.entry_details import field_cells, field_columns
+from application.views import READING_AIDS
 from domain.dates import require_known_at
 from domain.errors import CaseFileError
 from web.audit import bp
@@ -26,7 +28,9 @@ from web.security_headers import allow_inline_styles
 from web.services import services
 
 HISTORY_COLUMNS = ("version", "effective", "recorded_at", "by", "event", "summary", "retracted",
-                   "amended", "corrections", "details", "by_identity")
+                   "amended", "corrections", "by_identity")
+"""The columns every entry has; a column for each field of the entries follows them, headed
+in words ("Matters the notice is based on"): the JSON export gives the stored fields."""
 VIEW_NAME_LENGTH = 40  # the access log's column
 
 
@@ -93,13 +97,14 @@ def history_csv(urn: int) -> Response:
     _record_access(urn, "export CSV")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HISTORY_COLUMNS)
+    fields = field_columns(history)
+    writer.writerow(safe_row([*HISTORY_COLUMNS, *fields]))
     for e in history:
         writer.writerow(safe_row([
             e["version"], e["effective"].isoformat(), _utc(e["recorded_at"]), e["by"], e["event"],
             e["summary"], "yes" if e["retracted"] else "",
             "yes" if any(c["kind"] == "amended" for c in e["corrections"]) else "",
-            _to_json(e["corrections"]), _to_json(e["details"]), e["by_identity"],
+            _to_json(e["corrections"]), e["by_identity"], *field_cells(e, fields),
         ]))
     return _download(out.getvalue(), "text/csv", urn, "csv")
 
@@ -115,7 +120,8 @@ def history_json(urn: int) -> Response:
         "as_at": as_at, "as_known_at": as_known_at,
         "exported_at": services().case_files.clock.now(),
         "exported_by": g.user["email"],
-        "history": [{**e, "recorded_at": _utc(e["recorded_at"])} for e in history],
+        "history": [{**{k: v for k, v in e.items() if k not in READING_AIDS},
+                     "recorded_at": _utc(e["recorded_at"])} for e in history],
     }
     return _download(_to_json(document, indent=2), "application/json", urn, "json")
 

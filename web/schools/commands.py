@@ -34,6 +34,7 @@ from domain.areas.warning_notices import (
     WARNING_NOTICE_SECTIONS,
     period_and_end,
 )
+from domain.deadlines import deadline_words
 from domain.errors import CaseFileError, field_of
 from domain.rules import rule_of
 from domain.wording import long_date
@@ -272,13 +273,13 @@ COMMANDS: tuple[Command, ...] = (
             "Correct the entry", lambda _, form: f"Entry {form.version.data} corrected", "",
             dated=False),
     Command("extend-deadline", "extend_deadline", f.ExtendDeadline, "Extend a deadline",
-            "Extend the deadline", lambda _, form: f"Deadline {form.key.data} extended", "",
+            "Extend the deadline", lambda _, form: f"Deadline extended: {deadline_words(form.key.data)}", "",
             dated=False),
     Command("suspend-deadline", "suspend_deadline", f.SuspendDeadline, "Suspend a deadline",
-            "Suspend the deadline", lambda _, form: f"Deadline {form.key.data} suspended", "",
+            "Suspend the deadline", lambda _, form: f"Deadline suspended: {deadline_words(form.key.data)}", "",
             dated=False),
     Command("resume-deadline", "resume_deadline", f.ResumeDeadline, "Resume a deadline",
-            "Resume the deadline", lambda _, form: f"Deadline {form.key.data} resumed", "",
+            "Resume the deadline", lambda _, form: f"Deadline resumed: {deadline_words(form.key.data)}", "",
             dated=False),
 )
 BY_SLUG = {command.slug: command for command in COMMANDS}

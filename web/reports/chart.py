@@ -6,14 +6,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from application.reports import NOT_CATEGORISED, NOT_INSPECTED, OFSTED_BUCKETS
+from application.reports import (
+    NOT_CATEGORISED,
+    NOT_INSPECTED,
+    OFSTED_BUCKETS,
+    OFSTED_CATEGORY_BUCKETS,
+)
 from domain.wording import long_date
 
 # GOV.UK colours: a ramp from the best grade (green) to the worst (red), spread over however
-# many grades the scheme has; grey for schools not graded, blue for "no overall grade", and
-# others for categories of a scheme the LA used before.
+# many grades the scheme has; grey for schools not graded, blue for "no overall grade", purple
+# and black for the Ofsted categories of schools given no grade, and others for categories of
+# a scheme the LA used before.
 RAMP = ("#00703c", "#85994b", "#ffdd00", "#f47738", "#d4351c")
-UNGRADED = {NOT_CATEGORISED: "#b1b4b6", NOT_INSPECTED: "#b1b4b6", OFSTED_BUCKETS[None]: "#1d70b8"}
+UNGRADED = {NOT_CATEGORISED: "#b1b4b6", NOT_INSPECTED: "#b1b4b6", OFSTED_BUCKETS[None]: "#1d70b8",
+            OFSTED_CATEGORY_BUCKETS["serious weaknesses"]: "#4c2c92",
+            OFSTED_CATEGORY_BUCKETS["special measures"]: "#0b0c0c"}
 OTHERS = ("#912b88", "#5694ca", "#6f72af", "#28a197", "#d53880")
 DARK_TEXT = {"#ffdd00", "#85994b", "#f47738", "#b1b4b6", "#5694ca", "#28a197"}
 

@@ -10,6 +10,7 @@ GOVUK_FRONTEND := 6.3.0
 ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
 CHROMIUM := /usr/bin/chromium
 OIDC_PROVIDER := tests/oidc/node_modules/.installed
+AXE := tests/browser/node_modules/.installed
 
 .PHONY: run test test-dates test-moved-day test-sqlite faults faults-full lint bench bench-smoke \
 	load clean
@@ -40,6 +41,12 @@ $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	npm ci --silent --no-audit --no-fund --prefix tests/oidc
 	touch $@
 
+# axe-core, which the browser tests inject into every page they visit to check WCAG 2.2 A and
+# AA (pinned by tests/browser/package-lock.json).
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix tests/browser
+	touch $@
+
 # The demo LA on SQLite, served with its worker on http://127.0.0.1:5000 (plain HTTP on the
 # loopback address, so the session cookie may go without TLS here).
 run: $(STAMP) $(ASSETS)
@@ -47,19 +54,19 @@ run: $(STAMP) $(ASSETS)
 	$(BIN)/scc demo --if-empty
 	SCC_INSECURE_COOKIES=1 $(BIN)/scc serve --host 127.0.0.1 --port 5000
 
-test: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) lint
+test: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE) lint
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/pytest
 
 # The whole suite again with the clock moved (libfaketime, for every process the tests start)
 # to eighteen months on, 29 February 2028 and the next Christmas Eve; test-moved-day runs one
 # of them, a different one each day (CI).
-test-dates: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER)
+test-dates: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days
 
-test-moved-day: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER)
+test-moved-day: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days --rotate
 
-test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER)
+test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
 	$(BIN)/pytest -m "not postgres"
 
 # The fault tests alone (make test runs them too): kills, restarts, full and read-only disks.
@@ -88,4 +95,4 @@ load: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info .pytest_cache .ruff_cache .hypothesis \
-	   tests/oidc/node_modules
+	   tests/oidc/node_modules tests/browser/node_modules

@@ -513,8 +513,11 @@ class SQLReadModels:
         with self.reading_all("school_status", "category_history") as (conn, found):
             status, spells = found["school_status"], found["category_history"]
             judged = spells.c.urn.is_not(None).label("judged")
+            grade = spells.c.grade
+            if kind == "ofsted":  # no overall grade: the category, as the reports count it
+                grade = sa.func.coalesce(grade, sa.func.nullif(spells.c.label, ""))
             query = (
-                sa.select(spells.c.grade, judged, sa.func.count().label("schools"),
+                sa.select(grade.label("grade"), judged, sa.func.count().label("schools"),
                           sa.func.coalesce(sa.func.sum(status.c.pupils), 0).label("pupils"))
                 .select_from(status.outerjoin(spells, sa.and_(
                     spells.c.urn == status.c.urn, spells.c.kind == kind,
@@ -523,8 +526,8 @@ class SQLReadModels:
                 .where(sa.or_(status.c.opened_on.is_(None), status.c.opened_on <= day),
                        sa.or_(status.c.closed_on.is_(None), status.c.closed_on >= day),
                        *_of_schools(status, phase_group=phase_group, caseworkers=caseworkers))
-                .group_by(spells.c.grade, judged)
-                .order_by(judged, spells.c.grade)
+                .group_by(grade, judged)
+                .order_by(judged, grade)
             )
             return [{**row, "judged": bool(row["judged"])} for row in _dicts(conn, query)]
 
@@ -541,7 +544,7 @@ class SQLReadModels:
                 grade = status.c.category
                 judged = grade.is_not(None)
             else:
-                grade = sa.cast(status.c.ofsted_overall, sa.String(10))
+                grade = _ofsted_grade(status)
                 judged = status.c.ofsted_published_on.is_not(None)
             query = (
                 sa.select(grade.label("grade"), judged.label("judged"),
@@ -561,8 +564,7 @@ class SQLReadModels:
         on ``day`` and whether causing concern, in one pass over their status rows: each
         kind's counts as ``current_category_counts`` finds them, summed over the open."""
         with self.reading("school_status") as (conn, status):
-            la_grade, of_grade = status.c.category, sa.cast(status.c.ofsted_overall,
-                                                            sa.String(10))
+            la_grade, of_grade = status.c.category, _ofsted_grade(status)
             la_judged = la_grade.is_not(None)
             of_judged = status.c.ofsted_published_on.is_not(None)
             is_open = sa.and_(
@@ -883,6 +885,13 @@ def _search_order(conn: Connection, status: sa.Table, search: SchoolSearch
 def _categories(conn: Connection, status: sa.Table) -> list[str | None]:
     """The distinct LA categories recorded (a handful; read from the category index)."""
     return list(conn.execute(sa.select(status.c.category).distinct()).scalars())
+
+
+def _ofsted_grade(status: sa.Table) -> sa.ColumnElement:
+    """The latest overall grade ("1" to "4"), or for a school given none the category its
+    inspection put it in (application.reports counts it there), or null."""
+    return sa.func.coalesce(sa.cast(status.c.ofsted_overall, sa.String(10)),
+                            status.c.ofsted_category)
 
 
 def _of_schools(status: sa.Table, *, phase_group: str | None = None,

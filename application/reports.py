@@ -13,6 +13,12 @@ from application.projections import CaseFileProjections
 from application.school_search import SchoolSearch
 from domain.categories import CategoryScheme
 from domain.errors import CaseFileError
+from domain.ofsted import (
+    NOTICE_TO_IMPROVE,
+    REQUIRES_SIGNIFICANT_IMPROVEMENT,
+    SERIOUS_WEAKNESSES,
+    SPECIAL_MEASURES,
+)
 
 PHASES = ("primary", "secondary", "special", "all")
 
@@ -23,6 +29,15 @@ OFSTED_BUCKETS = {
     "4": "Inadequate",
     None: "No overall grade",
 }
+OFSTED_CATEGORY_BUCKETS = {
+    SERIOUS_WEAKNESSES: "Serious weaknesses (or requires significant improvement)",
+    REQUIRES_SIGNIFICANT_IMPROVEMENT: "Serious weaknesses (or requires significant improvement)",
+    SPECIAL_MEASURES: "Special measures",
+    NOTICE_TO_IMPROVE: OFSTED_BUCKETS["4"],  # given only with an inadequate grade
+}
+"""Where a school whose latest inspection put it in a category but gave no overall grade
+(September 2024 to November 2025, and report cards) counts, rather than "No overall grade".
+A school with a grade counts under its grade (special measures was always inadequate)."""
 NOT_INSPECTED = "Not inspected"
 NOT_CATEGORISED = "Not categorised"
 
@@ -225,7 +240,9 @@ def category_distribution(
     improvement. Pupils are the number on roll as last recorded for each school.
     """
     if by == "ofsted":
-        buckets = [*OFSTED_BUCKETS.values(), NOT_INSPECTED]
+        buckets = list(dict.fromkeys([*list(OFSTED_BUCKETS.values())[:4],
+                                      *OFSTED_CATEGORY_BUCKETS.values(), OFSTED_BUCKETS[None],
+                                      NOT_INSPECTED]))
     else:
         buckets = [*scheme.codes, NOT_CATEGORISED]
 
@@ -263,7 +280,11 @@ def _days_after(day: date, days: int) -> date:
 def _bucket(count: dict[str, Any], by: str, scheme: CategoryScheme) -> str:
     """The row a count of schools goes in: their grade's, or not inspected / categorised."""
     if by == "ofsted":
-        return OFSTED_BUCKETS[count["grade"]] if count["judged"] else NOT_INSPECTED
+        if not count["judged"]:
+            return NOT_INSPECTED
+        # The grade, or for a school given none the category it was put in, if any.
+        grade = count["grade"]
+        return OFSTED_BUCKETS.get(grade) or OFSTED_CATEGORY_BUCKETS.get(grade, OFSTED_BUCKETS[None])
     if not count["judged"]:
         return NOT_CATEGORISED
     try:

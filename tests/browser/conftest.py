@@ -1,16 +1,21 @@
 """Fixtures for the browser tests: the demo LA served on a free port, Chromium driven by
-Playwright, and the actions a user takes (sign in) or a reviewer wants (screenshots)."""
+Playwright, every page checked with axe-core, and the actions a user takes (sign in) or a
+reviewer wants (screenshots)."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from adapters.config import Settings
@@ -32,6 +37,28 @@ USERS = {
 }
 HERE = Path(__file__).parent
 SCREENSHOTS = HERE / "screenshots"
+SCREENSHOT_WIDTHS = (1280, 390)  # a desktop and a phone
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"  # make tests/browser/node_modules
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Checks the document it is put into once it has loaded (the app's own pages, not frames) and
+# reports to the test through a binding: that it has started, then what axe-core found.
+CHECK_ON_LOAD = """(() => {
+    if (!/^https?:$/.test(location.protocol) || window !== window.top) return;
+    const report = window.__sccAccessibility, url = location.href;
+    const document_ = Math.random().toString(36).slice(2) + performance.timeOrigin;
+    report({document: document_, url, checked: false});
+    addEventListener("load", () => setTimeout(async () => {
+        try {
+            const result = await window.axe.run(document, {
+                runOnly: {type: "tag", values: TAGS}, resultTypes: ["violations"]});
+            report({document: document_, url, checked: true, violations: result.violations.map(
+                v => ({rule: v.id, help: v.help, impact: v.impact,
+                       elements: v.nodes.map(n => n.target.join(" "))}))});
+        } catch (error) {
+            report({document: document_, url, checked: true, error: String(error)});
+        }
+    }));
+})();""".replace("TAGS", json.dumps(WCAG_TAGS))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -121,10 +148,142 @@ def browser() -> Iterator:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=CHROMIUM_ARGS)
         expect.set_options(timeout=TIMEOUT_MS)
+        _checking_accessibility(browser)
         yield browser
         browser.close()
     finally:
         playwright.stop()
+
+
+@dataclass
+class AccessibilityCheck:
+    """axe-core on every document of the app a browser context shows: injected into each
+    document before the app's own scripts (init scripts, which the page's
+    Content-Security-Policy does not govern) and run once the document has loaded; before the
+    browser leaves a document (a link, a form's post, a goto) its navigation's request waits
+    for the check to report, and so does the end of the test."""
+    origin: str
+    found: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # the documents' addresses, in order
+    _unchecked: dict[str, tuple[object, str]] = field(default_factory=dict)  # by document
+
+    def install(self, context) -> None:
+        if not AXE.exists():
+            pytest.fail(f"{AXE} is missing: make tests/browser/node_modules/.installed")
+        context.expose_binding("__sccAccessibility", self._report)
+        context.add_init_script(path=str(AXE))
+        context.add_init_script(CHECK_ON_LOAD)
+        context.route(lambda url: True, self._before_request)
+
+    def _report(self, source, report: dict) -> None:
+        if _origin(report["url"]) != self.origin:
+            return  # another site's page (the sign-in provider some tests start)
+        if not report["checked"]:
+            self._unchecked[report["document"]] = (source["page"], report["url"])
+            return
+        self._unchecked.pop(report["document"], None)
+        self.checked.append(report["url"])
+        if "error" in report:
+            self.found.append(f"axe-core could not check {report['url']}: {report['error']}")
+        for violation in report["violations"]:
+            self.found.append(f"{violation['rule']} ({violation['impact']}: {violation['help']}) "
+                              f"on {report['url']}: " + ", ".join(violation["elements"]))
+
+    def _before_request(self, route) -> None:
+        request = route.request
+        try:
+            frame = request.frame
+        except PlaywrightError:  # a service worker's request: no document leaves
+            frame = None
+        if frame is not None and request.is_navigation_request() and frame.parent_frame is None:
+            self.wait_for(frame.page)
+        route.fallback()
+
+    def wait_for(self, page) -> None:
+        """Until the page's documents have been checked (or the page is gone)."""
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while unchecked := [document for document, (shown_on, _) in self._unchecked.items()
+                            if shown_on is page]:
+            if page.is_closed() or time.monotonic() > deadline:
+                for document in unchecked:
+                    _, url = self._unchecked.pop(document)
+                    if not page.is_closed():
+                        self.found.append(f"axe-core did not finish checking {url}")
+                return
+            page.wait_for_timeout(20)  # lets the binding's report in
+
+    def check_open_pages(self, context) -> None:
+        for page in context.pages:
+            self.wait_for(page)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+ACCESSIBILITY = pytest.StashKey[list]()
+_current_test: list[pytest.Item] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    _current_test.append(item)
+    try:
+        return (yield)
+    finally:
+        _current_test.pop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Fails the test that showed a page with a WCAG 2.2 A or AA violation, naming the rule,
+    the page and the elements."""
+    result = yield
+    checks = item.stash.get(ACCESSIBILITY, [])
+    for check, context in checks:
+        check.check_open_pages(context)
+    _fail_on_violations(checks)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem):
+    """The same for pages checked as a context closed in a fixture's teardown."""
+    result = yield
+    checks = item.stash.get(ACCESSIBILITY, [])
+    item.stash[ACCESSIBILITY] = []
+    _fail_on_violations(checks)
+    return result
+
+
+def _fail_on_violations(checks) -> None:
+    found = [violation for check, _ in checks for violation in check.found]
+    for check, _ in checks:
+        check.found.clear()
+    if found:
+        pytest.fail("axe-core found WCAG 2.2 A/AA violations:\n" + "\n".join(found),
+                    pytrace=False)
+
+
+def _checking_accessibility(browser) -> None:
+    """Every context the tests open on this browser, theirs included, checks its pages."""
+    new_context = browser.new_context
+
+    def checked_context(**options):
+        context = new_context(**options)
+        if options.get("base_url") and _current_test:
+            check = AccessibilityCheck(_origin(options["base_url"]))
+            check.install(context)
+            close = context.close
+
+            def close_after_checking(**close_options):
+                check.check_open_pages(context)
+                close(**close_options)
+            context.close = close_after_checking
+            _current_test[-1].stash.setdefault(ACCESSIBILITY, []).append((check, context))
+        return context
+    browser.new_context = checked_context
 
 
 @pytest.fixture
@@ -154,8 +313,18 @@ def sign_in(page, role: str) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """Saves the whole page as tests/browser/screenshots/<name>.png, for a person to look at."""
+    """Saves the whole page as tests/browser/screenshots/<name>-1280.png and <name>-390.png
+    (a desktop's and a phone's width), for a person to look at; the page keeps its own size
+    afterwards. Returns the phone's."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    try:
+        for width in SCREENSHOT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": size["height"] if size else 900})
+            path = SCREENSHOTS / f"{name}-{width}.png"
+            # A long page at a phone's width is a tall image: allow longer than a page load
+            page.screenshot(path=str(path), full_page=True, timeout=6 * TIMEOUT_MS)
+    finally:
+        if size:
+            page.set_viewport_size(size)
     return path

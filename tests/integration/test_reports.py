@@ -94,6 +94,32 @@ def test_ofsted_grades_of_all_schools_count_satisfactory_with_requires_improveme
     assert rows[(day, "Not inspected")] == (2, 40.0, 1400, 70.0)
 
 
+def test_a_school_put_in_a_category_without_an_overall_grade_counts_under_its_category(
+        reports, case_files):
+    # D in special measures and E in serious weaknesses from inspections of 2025, when Ofsted
+    # gave no overall grade
+    case_files.record_inspection(990204, by=HEAD, inspected_on=date(2025, 1, 15),
+                                 published_on=date(2025, 2, 20), overall=None,
+                                 category="special measures")
+    case_files.record_inspection(990205, by=HEAD, inspected_on=date(2025, 3, 4),
+                                 published_on=date(2025, 4, 1), overall=None,
+                                 category="serious weaknesses")
+    today = case_files.clock.today()
+    serious = "Serious weaknesses (or requires significant improvement)"
+
+    # Check the dashboard, today, and the report at a past date count them in those rows
+    board = table(reports.dashboard(today)["by_ofsted"])
+    past = table(reports.categories(by="ofsted", phase="all", dates=[date(2025, 6, 1)]))
+    for rows, day in ((board, today), (past, date(2025, 6, 1))):
+        assert rows[(day, "Special measures")] == (1, 25.0, 1000, 52.6)
+        assert rows[(day, serious)] == (1, 25.0, 400, 21.1)
+        assert rows[(day, "No overall grade")] == (0, 0.0, 0, 0.0)
+        assert rows[(day, "Inadequate")] == (1, 25.0, 300, 15.8)  # C, graded with its category
+        assert [category for d, category in rows if d == day] == [
+            "Outstanding", "Good", "Requires improvement (or Satisfactory)", "Inadequate",
+            serious, "Special measures", "No overall grade", "Not inspected"]
+
+
 def test_the_cli_report_prints_json_rows_as_the_issue_specifies(case_files, database_url,
                                                                 reports):
     runner = CliRunner()

@@ -8,17 +8,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from application.reports import NOT_CATEGORISED, NOT_INSPECTED, OFSTED_BUCKETS
+from application.reports import (
+    NOT_CATEGORISED,
+    NOT_INSPECTED,
+    OFSTED_BUCKETS,
+    OFSTED_CATEGORY_BUCKETS,
+)
 from domain.wording import long_date
 
 # A ramp from the best grade (green) to the worst (red), spread over however many grades the
-# scheme has; grey for schools not graded, blue for "no overall grade", and others for
+# scheme has; grey for schools not graded, blue for "no overall grade", purple
+# and black for the Ofsted categories of schools given no grade, and others for
 # categories of a scheme the LA used before. Every colour is dark enough for white text
 # (4.5:1) and for the white line drawn between segments (3:1, WCAG 1.4.11): neighbouring
 # segments are told apart by that line, not by their colours' contrast with each other.
 RAMP = ("#00703c", "#5f7a1f", "#8a6d00", "#b25200", "#942514")
-UNGRADED = {NOT_CATEGORISED: "#505a5f", NOT_INSPECTED: "#505a5f", OFSTED_BUCKETS[None]: "#1d70b8"}
-OTHERS = ("#912b88", "#00665e", "#4c2c92", "#a71d5d", "#003078")
+UNGRADED = {NOT_CATEGORISED: "#505a5f", NOT_INSPECTED: "#505a5f", OFSTED_BUCKETS[None]: "#1d70b8",
+            OFSTED_CATEGORY_BUCKETS["serious weaknesses"]: "#4c2c92",
+            OFSTED_CATEGORY_BUCKETS["special measures"]: "#0b0c0c"}
+OTHERS = ("#912b88", "#00665e", "#6b3a00", "#a71d5d", "#003078")
 PALETTE = (*RAMP, *dict.fromkeys(UNGRADED.values()), *OTHERS)
 SEGMENT_TEXT = "#ffffff"
 SEPARATOR = "#ffffff"

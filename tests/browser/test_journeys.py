@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from adapters.demo import FEATURED_URN, SPECIAL_MEASURES_URN
 from tests.browser.conftest import PASSWORD, USERS, screenshot, sign_in
+from tests.sign_off import approved
 
 MAINTAINED_FOR_NOTICE = 990014  # Snipe Hill Primary School: category 3a, no notices
 MAINTAINED_FOR_NON_COMPLIANCE = 990022  # Stowfen CE Primary School: category 3a, no notices
@@ -268,7 +269,7 @@ def test_recording_non_compliance_waits_for_the_compliance_period_to_end(page: P
                                                                         live_server):
     # A notice given on Thursday 1 October 2026 with 10 working days to comply: Friday 2
     # October is the first and Thursday 15 October 2026 the tenth, so it has ended by today.
-    notice_id = live_server.services.case_files.issue_warning_notice(
+    notice_id = approved(live_server.services.case_files, "issue_warning_notice",
         MAINTAINED_FOR_NON_COMPLIANCE, by="Helen Marsh", effective=date(2026, 10, 1),
         grounds=["a"], matters="KS2 outcomes have fallen for three years",
         required_actions="Adopt the LA's reading plan", compliance_period=10,
@@ -508,7 +509,7 @@ MAINTAINED_FOR_RULE = 990018  # Pondersby Primary School: no notices
 def test_a_refusal_names_its_rule_and_the_rulebook_explains_it(page: Page, live_server):
     # A notice given on Thursday 1 October 2026 with 10 working days: the period runs to
     # Thursday 15 October 2026, so failure cannot be recorded as at that day.
-    notice_id = live_server.services.case_files.issue_warning_notice(
+    notice_id = approved(live_server.services.case_files, "issue_warning_notice",
         MAINTAINED_FOR_RULE, by="Helen Marsh", effective=date(2026, 10, 1),
         grounds=["b"], matters="The governing body has not met since June",
         required_actions="Meet and agree a recovery plan", compliance_period=10,

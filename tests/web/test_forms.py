@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from werkzeug.datastructures import MultiDict
 
 from adapters.demo import FEATURED_URN
+from tests.sign_off import approved
 from tests.web.conftest import csrf_token
 from web.schools.commands import COMMANDS
 
@@ -156,7 +157,7 @@ def test_a_warning_notice_without_a_compliance_period_shows_the_rule_before_conf
 def test_recording_non_compliance_too_early_shows_the_rule_and_records_nothing(
         actions, client, services):
     today = services.case_files.clock.today()
-    notice_id = services.case_files.issue_warning_notice(
+    notice_id = approved(services.case_files, "issue_warning_notice",
         FEATURED_URN, by="Helen Marsh", effective=today, grounds=["a"], matters="Low standards",
         required_actions="Adopt the plan", minded_action="IEB", compliance_period=20)
     actions.sign_in("caseworker")

@@ -438,7 +438,7 @@ class _Story:
             arguments["effective"] = day
         try:
             if of_school and dated and needs_sign_off(
-                    self.case_files.policy, name, fields, self.clock.now().date(),
+                    self.case_files.policy, name, fields, day,
                     self.case_files.scheme):
                 return self._with_approval(name, day, moment, fields)
             return getattr(self.case_files, name)(by=by, **arguments)

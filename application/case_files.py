@@ -475,26 +475,32 @@ class SchoolCaseFiles(Application[UUID]):
 
     # Sign-off (domain.areas.sign_off) ---------------------------------------------------
 
-    def needs_sign_off(self, urn: int, step: str, arguments: dict[str, Any]) -> bool:
-        """Whether recording ``step`` now needs a head's approval under the LA's policy."""
-        return needs_sign_off(self.policy, step, arguments, self.clock.today(), self.scheme)
+    def needs_sign_off(self, urn: int, step: str, arguments: dict[str, Any],
+                       effective: date | None = None) -> bool:
+        """Whether ``step``, taking effect on ``effective`` (today if not given), needs a
+        head's approval under the LA's policy."""
+        return needs_sign_off(self.policy, step, arguments, effective or self.clock.today(),
+                              self.scheme)
 
     def draft_step(self, urn: int, *, by: Who, step: str, arguments: dict[str, Any],
-                   reason: str = "", effective: date | None = None) -> str:
-        """Drafts a step for a head's approval; the step's own rules are checked first, as if
-        it were recorded on the draft's day, and nothing of that check is kept. Returns the
-        draft's id."""
-        self._try_step(urn, by, effective, step, arguments)
+                   reason: str = "", effective: date | None = None,
+                   takes_effect: date | None = None) -> str:
+        """Drafts a step for a head's approval, to take effect when approved (or, for a step
+        already taken, on ``takes_effect``); the step's own rules are checked first, as if it
+        were recorded then, and nothing of that check is kept. Returns the draft's id."""
+        self._try_step(urn, by, takes_effect or effective, step, arguments)
         return self._change(urn, by, effective, lambda f, w: f.draft_step(
             when=w, step=step, arguments=arguments, reason=reason, policy=self.policy,
-            scheme=self.scheme))
+            scheme=self.scheme, takes_effect=takes_effect))
 
     def redraft_step(self, urn: int, *, by: Who, draft_id: str, arguments: dict[str, Any],
-                     reason: str = "", effective: date | None = None) -> None:
+                     reason: str = "", effective: date | None = None,
+                     takes_effect: date | None = None) -> None:
         step = self._draft_of(urn, draft_id).step
-        self._try_step(urn, by, effective, step, arguments)
+        self._try_step(urn, by, takes_effect or effective, step, arguments)
         self._change(urn, by, effective, lambda f, w: f.redraft_step(
-            when=w, draft_id=draft_id, arguments=arguments, reason=reason))
+            when=w, draft_id=draft_id, arguments=arguments, reason=reason,
+            takes_effect=takes_effect))
 
     def return_draft(self, urn: int, *, by: Who, role: str, draft_id: str, reason: str,
                      effective: date | None = None) -> None:

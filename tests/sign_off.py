@@ -14,7 +14,7 @@ def approved(case_files: Any, step: str, urn: int, *, by: Any, effective: date |
     """Records ``step`` as the application's direct command would, through sign-off when the
     policy asks for it: ``by`` drafts it, APPROVING_HEAD approves it, both effective on
     ``effective``. Returns what the step made (a notice's id)."""
-    if not case_files.needs_sign_off(urn, step, arguments):
+    if not case_files.needs_sign_off(urn, step, arguments, effective):
         return getattr(case_files, step)(urn, by=by, effective=effective, **arguments)
     draft = case_files.draft_step(urn, by=by, step=step, arguments=arguments,
                                   effective=effective)

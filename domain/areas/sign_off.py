@@ -18,6 +18,7 @@ from domain.areas.core import CaseFileCore, CaseFileEvent, Entry, require_text
 from domain.categories import CategoryScheme
 from domain.deadlines import SIGN_OFF_ADOPTED, DeadlinePolicy
 from domain.errors import CaseFileError
+from domain.identity import Recorder
 from domain.rules import Rule
 from domain.wording import long_date
 
@@ -48,9 +49,11 @@ SIGN_OFF = Rule(
     "role, records them directly. A draft is checked against the step's own rules when it is "
     "drafted and again when it is approved. The step takes effect on the day of the "
     "approval, not the day of the draft: a notice is given when it is sent, and it may be "
-    "sent only once approved, so a warning notice's compliance period runs from the "
-    "approval. Steps recorded before the LA adopted sign-off (by default 1 September 2026) "
-    "needed no approval.",
+    "sent only once approved, so a new warning notice's compliance period runs from the "
+    "approval. Only a draft that records a step already taken (entered after the event) "
+    "names the earlier day it took effect. Steps that took effect before the LA adopted "
+    "sign-off (by default 1 September 2026) need no approval, however late they are "
+    "recorded.",
     "Local policy (sign-off)", kind="policy", applies_from=SIGN_OFF_ADOPTED,
     setting="sign_off_steps, sign_off_from, sign_off_working_days",
 )
@@ -80,13 +83,13 @@ RULES = (SIGN_OFF, APPROVER, RETURN_REASON, DRAFT_STAGES)
 
 
 def needs_sign_off(policy: DeadlinePolicy, step: str, arguments: dict[str, Any],
-                   recorded_on: date, scheme: CategoryScheme | None) -> bool:
-    """Whether ``step`` with these arguments, recorded on ``recorded_on``, needs a head's
-    approval (SIGN_OFF). Counted by the day of recording, not the effective day: a step
-    backdated to before the policy was adopted is still recorded under it."""
+                   effective: date, scheme: CategoryScheme | None) -> bool:
+    """Whether ``step`` with these arguments, taking effect on ``effective``, needs a head's
+    approval (SIGN_OFF). Counted by the day it takes effect: a step taken before the LA
+    adopted sign-off had no approval to get, and is entered as it was taken."""
     if step not in STEPS or STEPS[step][0] not in policy.sign_off_steps:
         return False
-    if recorded_on < policy.sign_off_from:
+    if effective < policy.sign_off_from:
         return False
     if step == "change_category":
         try:
@@ -111,6 +114,8 @@ class StepDrafted(CaseFileEvent):
     step: str
     arguments: dict[str, Any]
     reason: str
+    takes_effect: date | None
+    """The day a step already taken took effect; None: the day it is approved."""
     amendable = ("reason",)
 
 
@@ -125,6 +130,7 @@ class StepRedrafted(CaseFileEvent):
     draft_id: str
     arguments: dict[str, Any]
     reason: str
+    takes_effect: date | None
 
 
 class DraftApproved(CaseFileEvent):
@@ -150,6 +156,7 @@ class Draft:
     reason: str
     drafted_on: date
     drafted_by: str
+    takes_effect: date | None = None
     drafters: list[str] = field(default_factory=list)
     """Who drafted or redrafted it (``person``): none of them may approve it."""
     status: str = "awaiting approval"
@@ -180,7 +187,8 @@ class SignOffState:
     def _on_StepDrafted(self, e: Any) -> None:
         self.sign_off_drafts[e.draft_id] = Draft(
             e.draft_id, e.step, dict(e.arguments), e.reason, e.effective, e.by,
-            [person(e.by, e.actor)], since=e.effective, recorded_in=e.originator_version)
+            e.takes_effect, [person(e.by, e.actor)], since=e.effective,
+            recorded_in=e.originator_version)
 
     def _on_DraftReturned(self, e: Any) -> None:
         if draft := self.sign_off_drafts.get(e.draft_id):
@@ -191,6 +199,7 @@ class SignOffState:
     def _on_StepRedrafted(self, e: Any) -> None:
         if draft := self.sign_off_drafts.get(e.draft_id):
             draft.arguments, draft.reason = dict(e.arguments), e.reason
+            draft.takes_effect = e.takes_effect
             draft.status, draft.since, draft.recorded_in = "awaiting approval", e.effective, \
                 e.originator_version
             if (who := person(e.by, e.actor)) not in draft.drafters:
@@ -235,24 +244,28 @@ class SignOffCommands(CaseFileCore):
     def require_no_sign_off(self, *, when: Entry, step: str, arguments: dict[str, Any],
                             policy: DeadlinePolicy, scheme: CategoryScheme | None) -> None:
         """Refuses to record directly a step the LA's policy says a head approves (SIGN_OFF)."""
-        if needs_sign_off(policy, step, arguments, when.recorded_at.date(), scheme):
+        if needs_sign_off(policy, step, arguments, when.effective, scheme):
             SIGN_OFF.refuse(
                 f"A {step_name(step)} needs a head's approval before it takes effect: draft "
                 "it for approval rather than recording it"
             )
 
     def draft_step(self, *, when: Entry, step: str, arguments: dict[str, Any], reason: str,
-                   policy: DeadlinePolicy, scheme: CategoryScheme | None) -> str:
-        """Drafts a step for approval (SIGN_OFF). Whoever calls this has already checked the
+                   policy: DeadlinePolicy, scheme: CategoryScheme | None,
+                   takes_effect: date | None = None) -> str:
+        """Drafts a step for approval (SIGN_OFF), to take effect on the approval's day or, for
+        a step already taken, on ``takes_effect``. Whoever calls this has already checked the
         step's own rules against the case file as it stands (the case files' use case runs
         the step without keeping it)."""
         self._require_open(when)
-        if not needs_sign_off(policy, step, arguments, when.recorded_at.date(), scheme):
+        _require_taken(takes_effect, when)
+        if not needs_sign_off(policy, step, arguments, takes_effect or when.effective, scheme):
             raise CaseFileError(f"A {step_name(step)} like this one needs no approval: "
                                 "record it directly")
         draft_id = f"D{self._count(self.StepDrafted) + 1}"
         self._record(self.StepDrafted, when=when, draft_id=draft_id, step=step,
-                     arguments=dict(arguments), reason=(reason or "").strip())
+                     arguments=dict(arguments), reason=(reason or "").strip(),
+                     takes_effect=takes_effect)
         return draft_id
 
     def return_draft(self, *, when: Entry, draft_id: str, role: str, reason: str) -> None:
@@ -265,15 +278,17 @@ class SignOffCommands(CaseFileCore):
                      reason=reason.strip())
 
     def redraft_step(self, *, when: Entry, draft_id: str, arguments: dict[str, Any],
-                     reason: str = "") -> None:
+                     reason: str = "", takes_effect: date | None = None) -> None:
         """A returned draft's new arguments, by anyone who may record (RETURN_REASON); it
         awaits approval again. Its step's rules are checked by the caller, as for a draft."""
         draft = self._draft(when, draft_id)
         if draft.status != "returned":
             DRAFT_STAGES.refuse(f"Draft {draft_id} is {draft.status}: only a returned draft "
                                 "is redrafted")
+        _require_taken(takes_effect, when)
         self._record(self.StepRedrafted, when=when, draft_id=draft_id,
-                     arguments=dict(arguments), reason=(reason or "").strip())
+                     arguments=dict(arguments), reason=(reason or "").strip(),
+                     takes_effect=takes_effect)
 
     def withdraw_draft(self, *, when: Entry, draft_id: str, reason: str) -> None:
         draft = self._draft(when, draft_id)
@@ -289,7 +304,11 @@ class SignOffCommands(CaseFileCore):
         (the school's state changed since the draft), the approval is refused with that rule
         and nothing is recorded, since the step runs first and checks before it records."""
         draft = self._deciding(when, draft_id, role, "approve")
-        made = take_step(when, draft.step, dict(draft.arguments))
+        step_when = when
+        if draft.takes_effect is not None:  # a step already taken, entered after the event
+            step_when = Entry(draft.takes_effect, Recorder(when.by, when.actor),
+                              when.recorded_at)
+        made = take_step(step_when, draft.step, dict(draft.arguments))
         self._record(self.DraftApproved, when=when, draft_id=draft_id,
                      made=None if made is None else str(made))
         return made
@@ -315,3 +334,11 @@ class SignOffCommands(CaseFileCore):
             raise CaseFileError(f"Draft {draft_id} was last changed on "
                                 f"{long_date(draft.since)}; enter a date on or after it")
         return draft
+
+
+def _require_taken(takes_effect: date | None, when: Entry) -> None:
+    """A draft names a day only for a step already taken: not one still to come."""
+    if takes_effect is not None and takes_effect > when.recorded_at.date():
+        raise CaseFileError(f"{long_date(takes_effect)} is in the future: a draft names a day "
+                            "only for a step already taken; leave it to take effect when "
+                            "approved")

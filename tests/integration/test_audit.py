@@ -39,13 +39,13 @@ def _build(case_files) -> dict[int, int]:
             governance="academy" if urn == NORTHGATE else "maintained",
         )
     approved(case_files, "change_category", HARTLEY, by="Margaret Fell", effective=date(2024, 10, 1),
-                               to="3a", reason="Outcomes below national")
+             to="3a", reason="Outcomes below national")
     concern = case_files.raise_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 4),
                                        ground="standards", description="Phonics check at 41%")
     case_files.communicate_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 5),
                                    concern_id=concern, recipient="headteacher")
     approved(case_files, "change_category", HARTLEY, by="Margaret Fell", effective=date(2025, 1, 20),
-                               to="3b", reason="No improvement by January")
+             to="3b", reason="No improvement by January")
     case_files.raise_concern(MOSS_LANE, by="Priya Shah", effective=date(2025, 2, 3),
                              ground="safeguarding", description="Single central record gaps")
     return {urn: case_files.version(urn) for urn in (HARTLEY, MOSS_LANE, NORTHGATE)}

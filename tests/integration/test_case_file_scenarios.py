@@ -70,8 +70,8 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
     with pytest.raises(CaseFileError, match="not eligible for intervention"):
         case_files.draft_ieb_application(URN, by=HEAD, effective=date(2025, 5, 2), rationale="x")
     approved(case_files, "give_intervention_notice", URN, by=HEAD, effective=date(2025, 5, 6),
-                                        notice_id=notice, proposed_powers=["s65"],
-                                        proposed_action="IEB under s65")
+             notice_id=notice, proposed_powers=["s65"],
+             proposed_action="IEB under s65")
     assert [e["route"] for e in case_files.school(URN)["eligibility"]] == ["warning_notice"]
 
     application = case_files.draft_ieb_application(
@@ -80,7 +80,7 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
                                        application_id=application, consultee="governing body",
                                        response="Opposed")
     approved(case_files, "submit_ieb_application", URN, by=HEAD, effective=date(2025, 6, 2),
-                                      application_id=application)
+             application_id=application)
     case_files.record_ieb_decision(URN, by=HEAD, effective=date(2025, 7, 1),
                                    application_id=application, consent=True)
     case_files.constitute_ieb(URN, by=HEAD, effective=date(2025, 9, 1),
@@ -111,15 +111,15 @@ def test_as_at_a_date_and_as_known_at_a_time(case_files, clock):
     register(case_files)
     clock.move_to(datetime(2024, 9, 10, 10, tzinfo=UTC))
     approved(case_files, "change_category", URN, by=HEAD, effective=date(2024, 9, 10), to="3a",
-                               reason="Autumn review")
+             reason="Autumn review")
     clock.move_to(datetime(2025, 1, 15, 10, tzinfo=UTC))
     approved(case_files, "change_category", URN, by=HEAD, effective=date(2025, 1, 15), to="4",
-                               reason="Safeguarding failures")
+             reason="Safeguarding failures")
     before_correction = clock.now()
     clock.move_to(datetime(2025, 2, 3, 10, tzinfo=UTC))
     # Recorded late: the school had been 3b since December.
     approved(case_files, "change_category", URN, by=HEAD, effective=date(2024, 12, 2), to="3b",
-                               reason="December review, recorded late")
+             reason="December review, recorded late")
 
     # Check what was true on a date uses everything known now, in effective order.
     assert case_files.school(URN)["category"] == "4"
@@ -139,8 +139,8 @@ def test_the_overview_is_the_status_history_and_deadlines_read_together(case_fil
     clock.move_to(datetime(2024, 9, 2, 10, tzinfo=UTC))
     register(case_files)
     approved(case_files, "issue_warning_notice", URN, by=HEAD, effective=date(2024, 9, 2), grounds=["a"],
-                                    matters="Standards", required_actions="Plan",
-                                    minded_action="IEB", compliance_period=15)
+             matters="Standards", required_actions="Plan",
+             minded_action="IEB", compliance_period=15)
     case_files.raise_concern(URN, by=HEAD, effective=date(2024, 9, 2), ground="finance",
                              description="Deficit")
     case_files.retract_entry(URN, by=HEAD, version=3, reason="Raised against the wrong school")

@@ -38,7 +38,7 @@ def env(tmp_path) -> dict[str, str | None]:
             phase="Primary", establishment_type="Community school", governance="maintained",
             la_code="874")
         approved(case_files, "change_category", URN, by="HSI", effective=date(2025, 12, 1), to="4",
-                                   reason="Leadership has not secured improvement")
+                 reason="Leadership has not secured improvement")
         case_files.record_inspection(URN, by="Ofsted import", published_on=date(2025, 12, 8),
                                      inspected_on=date(2025, 11, 4), overall=None,
                                      category="special measures")

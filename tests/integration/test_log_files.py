@@ -43,7 +43,7 @@ def _fill(database_url: str) -> None:
             by="Amir Khan", effective=date(2024, 9, 2), urn=urn, name=name, phase="Primary",
             establishment_type="Community school", la_code="999", governance="maintained")
     approved(case_files, "change_category", HARTLEY, by="Margaret Fell", effective=date(2024, 10, 1),
-                               to="4", reason="Inadequate: leadership")
+             to="4", reason="Inadequate: leadership")
     concern = case_files.raise_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 4),
                                        ground="standards", source="performance data",
                                        description="Phonics check at 41%")

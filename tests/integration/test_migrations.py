@@ -41,7 +41,7 @@ def _store_in_use(database_url: str) -> dict:
         phase="Primary", establishment_type="Community school", la_code="999",
         governance="maintained")
     approved(case_files, "change_category", URN, by="Margaret Fell", effective=date(2024, 10, 1), to="4",
-                               reason="Inadequate: leadership")
+             reason="Inadequate: leadership")
     projections = build_projections(settings, case_files)
     projections.catch_up()
     users = build_users(settings, clock)

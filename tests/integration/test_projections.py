@@ -76,7 +76,7 @@ def test_status_rows_follow_the_case_files(case_files, database_url):
         990301, by=HEAD, effective=date(2025, 3, 3), grounds=["a"], matters="Low standards",
         required_actions="A plan", minded_action="An IEB", compliance_period=10)
     approved(case_files, "change_category", 990301, by=HEAD, effective=date(2025, 1, 6), to="4",
-                               reason="Results")
+             reason="Results")
     read_models = projections_on(case_files, database_url)
 
     assert read_models.catch_up() == 4 * len(PROJECTIONS)  # four entries, each projection
@@ -183,7 +183,7 @@ def test_rebuild_serves_the_old_model_until_the_new_one_is_complete(case_files, 
         seen_during.append(len(read_models.store.schools()))
 
     approved(case_files, "change_category", 990330, by=HEAD, effective=date(2023, 9, 4), to="3b",
-                               reason="Autumn review")
+             reason="Autumn review")
     assert read_models.rebuild(["school_status"], progress) == 4
 
     assert seen_during == [3]  # the old rows kept serving while the new ones were written
@@ -247,7 +247,7 @@ def test_read_models_on_sqlite_hold_dates_as_sqlite3_itself_writes_them(case_fil
     url = f"sqlite:///{tmp_path / 'scc.sqlite3'}"
     register(case_files, 990370)
     approved(case_files, "change_category", 990370, by=HEAD, effective=date(2024, 9, 2), to="3b",
-                               reason="Autumn review")
+             reason="Autumn review")
     read_models = projections_on(case_files, url)
     read_models.catch_up()
 
@@ -275,7 +275,7 @@ def test_following_the_log_brings_new_entries_into_the_read_models(case_files, d
     follower.start()
     try:
         approved(case_files, "change_category", 990350, by=HEAD, effective=date(2024, 9, 2), to="3b",
-                                   reason="Autumn review")
+                 reason="Autumn review")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if [s["category"] for s in read_models.store.schools()] == ["3b"]:
@@ -325,7 +325,7 @@ def test_incremental_read_models_in_random_batches_equal_a_full_rebuild(steps):
             try:
                 if kind == "category":
                     approved(case_files, "change_category", urn, by=HEAD, effective=day,
-                                               to=["2", "3a", "3b", "4"][size % 4], reason="r")
+                             to=["2", "3a", "3b", "4"][size % 4], reason="r")
                 elif kind == "concern":
                     case_files.raise_concern(urn, by=HEAD, effective=day, ground="standards",
                                              description="d")

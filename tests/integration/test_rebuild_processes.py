@@ -44,7 +44,7 @@ def record_histories(case_files, schools: int = SCHOOLS) -> None:
                                          description=f"Results fell at school {n}")
             if n % 3 == 0:
                 approved(case_files, "change_category", urn, by=HEAD, effective=day, to="3a",
-                                           reason="Spring review")
+                         reason="Spring review")
             if n % 4 == 0:
                 approved(case_files, "issue_warning_notice",
                     urn, by=HEAD, effective=day, grounds=["a"], matters="Low standards",

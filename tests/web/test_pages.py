@@ -212,7 +212,7 @@ def test_the_dashboard_shows_what_another_process_recorded_since_it_was_last_see
     other = build_case_files(settings, FixedClock())
     try:
         approved(other, "change_category", quiet["urn"], by="Another worker", to="4",
-                              reason="Standards fell sharply")
+                 reason="Standards fell sharply")
     finally:
         other.close()
     after = page(head.get("/"))

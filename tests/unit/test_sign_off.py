@@ -201,3 +201,32 @@ def test_a_step_that_needs_no_sign_off_is_not_drafted():
         school.draft_step(when=when(DRAFTED_ON), step="change_category",
                           arguments={"to": "3a", "reason": "Autumn review"}, reason="",
                           policy=POLICY, scheme=PETERBOROUGH)
+
+
+def test_a_draft_of_a_step_already_taken_names_the_day_it_took_effect():
+    school = a_maintained_school()
+    taken = date(2026, 10, 5)
+
+    draft = school.draft_step(when=when(DRAFTED_ON, CASEWORKER), step="issue_warning_notice",
+                              arguments=NOTICE, reason="Given at the governors' meeting",
+                              policy=POLICY, scheme=PETERBOROUGH, takes_effect=taken)
+    approve(school, draft)
+
+    assert school.state.warning_notices["WN1"].issued_on == taken
+    with refused(school, "is in the future: a draft names a day only for a step already taken"):
+        school.draft_step(when=when(DRAFTED_ON, CASEWORKER), step="issue_warning_notice",
+                          arguments=NOTICE, reason="", policy=POLICY, scheme=PETERBOROUGH,
+                          takes_effect=date(2026, 11, 30))
+
+
+def test_the_command_line_names_the_sign_off_rule_when_it_refuses():
+    from cli.main import refusal
+
+    school = a_maintained_school()
+    try:
+        school.require_no_sign_off(when=when(DRAFTED_ON, HEAD), step="issue_warning_notice",
+                                   arguments=NOTICE, policy=POLICY, scheme=PETERBOROUGH)
+    except Exception as error:  # noqa: BLE001 - the refusal is what is read
+        words = refusal(error)
+    assert "needs a head's approval" in words
+    assert "Rule sign-off: A second person approves a statutory step" in words

@@ -2,11 +2,12 @@
 
 import html
 import re
+from datetime import date
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from adapters.demo import FEATURED_URN
+from adapters.demo import COMPLIED_2014_URN, FEATURED_URN, WAITING_URN
 from domain.rules import rule_of
 from tests.web.conftest import csrf_token
 from tests.web.test_forms import HIDDEN, entries, error_summary, flashed, send
@@ -150,3 +151,18 @@ def test_an_auditor_reads_a_draft_but_cannot_decide_it(actions, client):
     assert client.get(draft_url).status_code == 200
     token = csrf_token(client.get("/account").text)  # the draft's page has no form for them
     assert client.post(f"{draft_url}/approve", data={"csrf_token": token}).status_code == 403
+
+
+def test_the_demo_records_drafts_and_approvals_for_steps_since_sign_off_was_adopted(services):
+    """The demo's warning notice of 19 October 2026 (after 1 September 2026) was drafted by
+    the school's adviser and approved by the head; its notice of 2014 went straight on."""
+    history = services.case_files.history(WAITING_URN)
+    events = [e["event"] for e in history]
+    at = events.index("WarningNoticeIssued")
+    assert events[at - 1:at + 2] == ["StepDrafted", "WarningNoticeIssued", "DraftApproved"]
+    drafted, approval = history[at - 1], history[at + 1]
+    assert drafted["by"].endswith("School Improvement Adviser")
+    assert approval["by"] == "Helen Marsh, Head of School Improvement"
+    assert history[at]["effective"] >= date(2026, 9, 1)
+    old = [e["event"] for e in services.case_files.history(COMPLIED_2014_URN)]
+    assert "WarningNoticeIssued" in old and "StepDrafted" not in old

@@ -3,6 +3,8 @@ not draft it approves or returns it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.api.conftest import SCHOOLS
 
 SCHOOL = f"/api/v1/schools/{SCHOOLS[0]}"
@@ -80,3 +82,17 @@ def test_the_openapi_document_describes_drafts_and_their_decisions(client):
     assert approval["x-permission"] == "approve"
     assert "reason" in str(paths["/api/v1/schools/{urn}/drafts/{draft_id}/return"])
     assert "get" in paths["/api/v1/schools/{urn}/drafts/{draft_id}"]
+
+
+def test_a_drafts_dates_read_back_as_iso_dates(client, local):
+    comply_by = local.services.case_files.working_days.add_working_days(date.today(), 10)
+    body = {**NOTICE, "compliance_period": None, "compliance_date": comply_by.isoformat()}
+    drafted = client.post(f"{SCHOOL}/warning-notices", json=body,
+                          headers=local.headers("caseworker"))
+    assert drafted.status_code == 202, drafted.json
+
+    draft = client.get(drafted.headers["Location"], headers=local.headers("head")).json
+
+    assert draft["arguments"]["compliance_date"] == comply_by.isoformat()
+    assert draft["drafted_on"] == date.today().isoformat()
+    assert draft["takes_effect"] is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import marshmallow as ma
@@ -291,4 +292,7 @@ def _draft(case_files: SchoolCaseFiles, urn: int, draft_id: str) -> dict[str, An
                   if d["draft_id"] == draft_id), None)
     if found is None:
         raise Problem(404, f"URN {urn} has no draft {draft_id}")
-    return found
+    # The arguments are plain data but for dates, which JSON writes as ISO 8601 here too.
+    arguments = {name: value.isoformat() if isinstance(value, date) else value
+                 for name, value in found["arguments"].items()}
+    return {**found, "arguments": arguments}

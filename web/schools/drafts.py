@@ -11,6 +11,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from application import recorders
 from application.case_files import SchoolNotFound
 from domain.areas.sign_off import APPROVERS, person
+from domain.areas.warning_notices import WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
 from domain.errors import CaseFileError
 from domain.wording import long_date
 from web.auth import requires
@@ -131,7 +132,11 @@ def _argument_rows(arguments: dict[str, Any]) -> list[tuple[str, str]]:
     for name, value in arguments.items():
         if value in (None, "", [], False):
             continue
-        if isinstance(value, list):
+        if name == "grounds":
+            words = "; ".join(f"({g}) {WARNING_NOTICE_GROUNDS.get(g, '')}" for g in value)
+        elif name == "section":
+            words = WARNING_NOTICE_SECTIONS.get(value, value)
+        elif isinstance(value, list):
             words = ", ".join(str(v) for v in value)
         elif value is True:
             words = "Yes"

@@ -166,3 +166,13 @@ def test_the_demo_records_drafts_and_approvals_for_steps_since_sign_off_was_adop
     assert history[at]["effective"] >= date(2026, 9, 1)
     old = [e["event"] for e in services.case_files.history(COMPLIED_2014_URN)]
     assert "WarningNoticeIssued" in old and "StepDrafted" not in old
+
+
+def test_the_category_form_says_which_moves_are_drafted_for_approval(actions, client):
+    """Peterborough 2013: 3b and 4 cause concern; a move into 3a is recorded at once."""
+    actions.sign_in("caseworker")
+
+    form = client.get(f"{CASE_FILE}/change-category").text
+
+    assert "A move into 3b or 4 (causing concern) is drafted for a head" in html.unescape(form)
+    assert "Change the category" in form

@@ -449,9 +449,12 @@ def _show(command: Command, case: CaseFileView, form: f.CommandForm, *,
         problem = {"text": problem}
     errors = ([problem] if problem else []) + _error_list(form)
     drafting = redraft is not None or drafts_whatever_is_chosen(command, case)
+    # A category change is drafted only into a category causing concern: say which those are.
+    drafted_into = [c.code for c in case.scheme.categories if case.case_files.needs_sign_off(
+        case.urn, command.method, {"to": c.code})] if command.method == "change_category" else []
     return render_template("schools/command.html", command=command, form=form,
                            school=case.status, about=form.describe(case), errors=errors,
-                           drafting=drafting, redraft=redraft,
+                           drafting=drafting, redraft=redraft, drafted_into=drafted_into,
                            today=case.case_files.clock.today()), status
 
 

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from application.case_files import SchoolCaseFiles
 from application.ports import Clock
 from domain.areas.register import DIOCESAN_AUTHORITY, GOVERNING_BODY
+from domain.areas.sign_off import needs_sign_off
 from domain.deadlines import next_review
 from domain.errors import CaseFileError
 from domain.ofsted import framework_on
@@ -436,9 +437,25 @@ class _Story:
         if dated:
             arguments["effective"] = day
         try:
+            if of_school and dated and needs_sign_off(
+                    self.case_files.policy, name, fields, day,
+                    self.case_files.scheme):
+                return self._with_approval(name, day, moment, fields)
             return getattr(self.case_files, name)(by=by, **arguments)
         finally:
             self.clock.record_at(None)
+
+    def _with_approval(self, step: str, day: date, moment: datetime,
+                       fields: dict[str, Any]) -> Any:
+        """A step the LA's policy says a head approves (rule ``sign-off``): the school's
+        adviser drafts it, and the head approves it later that day, effective ``day``."""
+        drafter = self.adviser_on(day).signature
+        draft = self.case_files.draft_step(self.urn, by=drafter, step=step, arguments=fields,
+                                           effective=day, reason="For the head's approval")
+        self.clock.record_at(moment + timedelta(minutes=90))
+        return self.case_files.approve_draft(self.urn, by=_head_on(day), role="head",
+                                             draft_id=draft,
+                                             effective=day)
 
     def adviser_on(self, day: date) -> _Adviser:
         if self.urn in CASEWORKER_URNS and day >= CASEWORKER_JOINS:

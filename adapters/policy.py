@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from datetime import date
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ from domain.deadlines import DeadlinePolicy
 
 LISTS = ("reminder_working_days", "review_months")
 """The keys that take a list of whole numbers."""
-WORD_LISTS = ("warning_notice_copies",)
+WORD_LISTS = ("warning_notice_copies", "sign_off_steps")
 """The keys that take a list of words."""
 FLAGS = ("report_card_category_may_differ",)
-"""The keys that take true or false; every other key takes one whole number."""
+"""The keys that take true or false."""
+DATES = ("sign_off_from",)
+"""The keys that take a date (TOML's 2026-09-01); every other key takes one whole number."""
 
 
 def load_policy(path: str | PathLike[str]) -> DeadlinePolicy:
@@ -60,6 +63,10 @@ def _value(path: Path, key: str, value: Any) -> Any:
         if len(set(value)) != len(value):
             raise ValueError(f"{path}: {key} repeats a number: {value!r}")
         return tuple(value)
+    if key in DATES:
+        if type(value) is not date:
+            raise ValueError(f"{path}: {key} must be a date, e.g. 2026-09-01, not {value!r}")
+        return value
     if key in FLAGS:
         if not isinstance(value, bool):
             raise ValueError(f"{path}: {key} must be true or false, not {value!r}")

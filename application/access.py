@@ -8,6 +8,7 @@ PERMISSIONS = {
     "read": {"caseworker", "head", "auditor"},  # case files, dashboard, reports
     "record": {"caseworker", "head"},  # every command on a case file
     "assign": {"head"},  # assign caseworkers; the category scheme
+    "approve": {"head"},  # approve or return a draft (sign-off: not one they drafted)
     "replay": {"auditor", "head"},  # as at, as known at, differences, exports
     "manage_users": {"admin"},
     "read_administration": {"admin", "auditor"},  # the user administration log

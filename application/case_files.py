@@ -37,6 +37,7 @@ from application.views import (
     status_aspects,
 )
 from domain.areas.concerns import SOURCE_NOT_RECORDED
+from domain.areas.sign_off import needs_sign_off
 from domain.areas.warning_notices import copies_missing, copy_names, expected_copies
 from domain.calendar import WorkingDayCalendar
 from domain.case_file import Entry, FiringNotDue, SchoolCaseFile, case_file_id
@@ -75,6 +76,10 @@ EntriesOfKinds = Callable[[ApplicationRecorder, Mapper[Any], list[str]],
 """Reads the log's stored entries of some kinds (topics) in the order recorded, as (stream
 id, version, topic, the entry's fields as plain JSON): a store's own quicker reading than the
 library's notifications (adapters.event_scan.entries_of_kinds)."""
+
+
+class _StepChecked(Exception):
+    """A step's rules passed in a trial run (``_try_step``): raised to keep nothing of it."""
 
 
 class SchoolNotFound(CaseFileError):
@@ -268,8 +273,7 @@ class SchoolCaseFiles(Application[UUID]):
     def issue_warning_notice(self, urn: int, *, by: Who, effective: date | None = None,
                              **notice: Any) -> str:
         """Gives a warning notice; its compliance date is computed in working days."""
-        return self._change(urn, by, effective, lambda f, w: f.issue_warning_notice(
-            when=w, working_days=self.working_days, policy=self.policy, **notice))
+        return self._step(urn, by, effective, "issue_warning_notice", notice)
 
     def record_compliance(self, urn: int, *, by: Who, effective: date | None = None,
                           notice_id: str, complied: bool, evidence: str) -> None:
@@ -310,10 +314,9 @@ class SchoolCaseFiles(Application[UUID]):
     def give_intervention_notice(self, urn: int, *, by: Who, effective: date | None = None,
                                  notice_id: str, proposed_powers: list[str],
                                  proposed_action: str = "") -> None:
-        self._change(urn, by, effective, lambda f, w: f.give_intervention_notice(
-            when=w, notice_id=notice_id, proposed_powers=proposed_powers,
-            proposed_action=proposed_action, working_days=self.working_days,
-            policy=self.policy))
+        self._step(urn, by, effective, "give_intervention_notice", {
+            "notice_id": notice_id, "proposed_powers": proposed_powers,
+            "proposed_action": proposed_action})
 
     def record_coasting(self, urn: int, *, by: Who, effective: date | None = None,
                         basis: str, notified_on: date | None = None) -> None:
@@ -382,8 +385,8 @@ class SchoolCaseFiles(Application[UUID]):
 
     def submit_ieb_application(self, urn: int, *, by: Who, effective: date | None = None,
                                application_id: str) -> None:
-        self._change(urn, by, effective, lambda f, w: f.submit_ieb_application(
-            when=w, application_id=application_id))
+        self._step(urn, by, effective, "submit_ieb_application",
+                   {"application_id": application_id})
 
     def record_ieb_decision(self, urn: int, *, by: Who, effective: date | None = None,
                             application_id: str, consent: bool, reason: str = "") -> None:
@@ -452,8 +455,8 @@ class SchoolCaseFiles(Application[UUID]):
 
     def change_category(self, urn: int, *, by: Who, effective: date | None = None,
                         to: str, reason: str, evidence: str = "") -> None:
-        self._change(urn, by, effective, lambda f, w: f.change_category(
-            when=w, scheme=self.scheme, to=to, reason=reason, evidence=evidence))
+        self._step(urn, by, effective, "change_category",
+                   {"to": to, "reason": reason, "evidence": evidence})
 
     def record_inspection(self, urn: int, *, by: Who, published_on: date, inspected_on: date,
                           overall: int | None, category: str | None = None,
@@ -492,6 +495,96 @@ class SchoolCaseFiles(Application[UUID]):
     def review_category(self, urn: int, *, by: Who, effective: date | None = None,
                         reason: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.review_category(when=w, reason=reason))
+
+    # Sign-off (domain.areas.sign_off) ---------------------------------------------------
+
+    def needs_sign_off(self, urn: int, step: str, arguments: dict[str, Any],
+                       effective: date | None = None) -> bool:
+        """Whether ``step``, taking effect on ``effective`` (today if not given), needs a
+        head's approval under the LA's policy."""
+        return needs_sign_off(self.policy, step, arguments, effective or self.clock.today(),
+                              self.scheme)
+
+    def draft_step(self, urn: int, *, by: Who, step: str, arguments: dict[str, Any],
+                   reason: str = "", effective: date | None = None,
+                   takes_effect: date | None = None) -> str:
+        """Drafts a step for a head's approval, to take effect when approved (or, for a step
+        already taken, on ``takes_effect``); the step's own rules are checked first, as if it
+        were recorded then, and nothing of that check is kept. Returns the draft's id."""
+        self._try_step(urn, by, takes_effect or effective, step, arguments)
+        return self._change(urn, by, effective, lambda f, w: f.draft_step(
+            when=w, step=step, arguments=arguments, reason=reason, policy=self.policy,
+            scheme=self.scheme, takes_effect=takes_effect))
+
+    def redraft_step(self, urn: int, *, by: Who, draft_id: str, arguments: dict[str, Any],
+                     reason: str = "", effective: date | None = None,
+                     takes_effect: date | None = None) -> None:
+        step = self._draft_of(urn, draft_id).step
+        self._try_step(urn, by, takes_effect or effective, step, arguments)
+        self._change(urn, by, effective, lambda f, w: f.redraft_step(
+            when=w, draft_id=draft_id, arguments=arguments, reason=reason,
+            takes_effect=takes_effect))
+
+    def return_draft(self, urn: int, *, by: Who, role: str, draft_id: str, reason: str,
+                     effective: date | None = None) -> None:
+        self._change(urn, by, effective, lambda f, w: f.return_draft(
+            when=w, draft_id=draft_id, role=role, reason=reason))
+
+    def withdraw_draft(self, urn: int, *, by: Who, draft_id: str, reason: str,
+                       effective: date | None = None) -> None:
+        self._change(urn, by, effective, lambda f, w: f.withdraw_draft(
+            when=w, draft_id=draft_id, reason=reason))
+
+    def approve_draft(self, urn: int, *, by: Who, role: str, draft_id: str,
+                      effective: date | None = None) -> Any:
+        """A head approves: the step and the approval are recorded in one save, the step
+        effective on the approval's day; returns what the step made (a notice's id)."""
+        return self._change(urn, by, effective, lambda f, w: f.approve_draft(
+            when=w, draft_id=draft_id, role=role,
+            take_step=lambda when, step, arguments: self._take_step(f, when, step, arguments)))
+
+    def _draft_of(self, urn: int, draft_id: str) -> Any:
+        draft = self.state_of(urn).sign_off_drafts.get(draft_id)
+        if draft is None:
+            raise CaseFileError(f"There is no draft {draft_id}")
+        return draft
+
+    def _step(self, urn: int, by: Who, effective: date | None, step: str,
+              arguments: dict[str, Any]) -> Any:
+        """Records a step that may need sign-off directly, unless the LA's policy says a head
+        approves it first (rule ``sign-off``: refused, naming it)."""
+        def command(case_file: SchoolCaseFile, when: Entry) -> Any:
+            case_file.require_no_sign_off(when=when, step=step, arguments=arguments,
+                                          policy=self.policy, scheme=self.scheme)
+            return self._take_step(case_file, when, step, arguments)
+
+        return self._change(urn, by, effective, command)
+
+    def _try_step(self, urn: int, by: Who, effective: date | None, step: str,
+                  arguments: dict[str, Any]) -> None:
+        """Runs the step's own rules against the case file without keeping anything: the
+        cached copy it ran on is forgotten (``_change`` drops it on any exception)."""
+        def trial(case_file: SchoolCaseFile, when: Entry) -> None:
+            self._take_step(case_file, when, step, arguments)
+            raise _StepChecked
+
+        with contextlib.suppress(_StepChecked):
+            self._change(urn, by, effective, trial)
+
+    def _take_step(self, case_file: SchoolCaseFile, when: Entry, step: str,
+                   arguments: dict[str, Any]) -> Any:
+        """Runs one of the steps sign-off may cover with the LA's settings."""
+        if step == "issue_warning_notice":
+            return case_file.issue_warning_notice(
+                when=when, working_days=self.working_days, policy=self.policy, **arguments)
+        if step == "give_intervention_notice":
+            return case_file.give_intervention_notice(
+                when=when, working_days=self.working_days, policy=self.policy, **arguments)
+        if step == "submit_ieb_application":
+            return case_file.submit_ieb_application(when=when, **arguments)
+        if step == "change_category":
+            return case_file.change_category(when=when, scheme=self.scheme, **arguments)
+        raise CaseFileError(f"{step!r} is not a step that is drafted for approval")
 
     def extend_deadline(self, urn: int, *, by: Who, key: str, to: date, reason: str) -> None:
         self._change(urn, by, None, lambda f, w: f.extend_deadline(

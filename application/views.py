@@ -14,6 +14,7 @@ from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.corrections import recorded_by_scc
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words, proposal_words
 from domain.areas.register import consultee_named
+from domain.areas.sign_off import step_name
 from domain.areas.warning_notices import copy_names
 from domain.categories import CategoryScheme
 from domain.deadlines import deadline_words
@@ -79,6 +80,8 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
         "warning_notices": [
             {**asdict(n), "status": n.status} for n in state.warning_notices.values()
         ],
+        "sign_off_drafts": [{**asdict(d), "name": d.name}
+                            for d in state.sign_off_drafts.values()],
         "eligibility": [asdict(e) for e in state.eligibility.values()],
         "coasting": asdict(state.coasting) if state.coasting else None,
         "powers": [{**asdict(p), "words": power_words(p.power)} for p in state.powers],
@@ -325,6 +328,15 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
     "CategoryReviewed": lambda e: f"LA category {e.category} reviewed and kept: {e.reason}",
     "EntryRetracted": lambda e: f"Entry {e.version} retracted: {e.reason}",
     "EntryAmended": lambda e: f"Entry {e.version} amended ({', '.join(e.changes)}): {e.reason}",
+    "StepDrafted": lambda e: (
+        f"Draft {e.draft_id}: {step_name(e.step)} drafted for approval"
+        + (f" ({e.reason})" if e.reason else "")),
+    "DraftReturned": lambda e: f"Draft {e.draft_id} returned to be redrafted: {e.reason}",
+    "StepRedrafted": lambda e: (
+        f"Draft {e.draft_id} redrafted for approval" + (f" ({e.reason})" if e.reason else "")),
+    "DraftApproved": lambda e: (
+        f"Draft {e.draft_id} approved" + (f": {e.made} takes effect" if e.made else "")),
+    "DraftWithdrawn": lambda e: f"Draft {e.draft_id} withdrawn: {e.reason}",
 }
 
 

@@ -23,6 +23,15 @@ WARNING_NOTICE_COPY_KINDS = ("headteacher", "chief inspector", "diocese or found
                              "other issuer")
 """The kinds of recipient of a warning notice's copies the policy may require (s60(6)-(6B))."""
 
+SIGN_OFF_STEP_KINDS = ("warning notice", "notice of intervention", "IEB application",
+                       "category of concern")
+"""The steps the LA's policy may say need a second person's approval (domain.areas.sign_off):
+giving a warning notice (s60 or s60A), giving written notice of intervention (s60(1)(d)),
+sending an IEB application to the Secretary of State (s65), and moving a school into a
+category the LA's scheme marks as causing concern."""
+SIGN_OFF_ADOPTED = date(2026, 9, 1)
+"""When the LA adopted sign-off, by default: steps recorded before it needed no approval."""
+
 PASSED = 0
 """A firing's ``working_days_before`` when it marks the due date passing, not a reminder."""
 
@@ -61,6 +70,12 @@ class DeadlinePolicy:
     rise_review_weeks: int = 6
     """A placeholder for the LA to confirm (unconfirmed): the next RISE review of a school in
     targeted intervention this many weeks after its last (domain.areas.rise REVIEW_CADENCE)."""
+    sign_off_steps: tuple[str, ...] = SIGN_OFF_STEP_KINDS
+    """Local policy: the steps a head approves before they take effect (rule ``sign-off``)."""
+    sign_off_from: date = SIGN_OFF_ADOPTED
+    """Local policy: the day sign-off was adopted; steps recorded earlier needed none."""
+    sign_off_working_days: int = 2
+    """Local policy: a draft awaits approval (or, returned, a redraft) this many working days."""
 
     def __post_init__(self) -> None:
         if any(days < 1 for days in self.reminder_working_days):
@@ -71,10 +86,15 @@ class DeadlinePolicy:
         if unknown:
             raise ValueError(f"Copies of a warning notice go to kinds of recipient among "
                              f"{', '.join(WARNING_NOTICE_COPY_KINDS)}, not {', '.join(unknown)}")
+        unknown = sorted(set(self.sign_off_steps) - set(SIGN_OFF_STEP_KINDS))
+        if unknown:
+            raise ValueError(f"Steps that need sign-off are among "
+                             f"{', '.join(SIGN_OFF_STEP_KINDS)}, not {', '.join(unknown)}")
         if self.reasonable_notice_working_days < 0:
             raise ValueError("reasonable notice working days must be 0 or more")
         for name in ("statement_of_action_working_days", "ieb_chase_weeks",
-                     "visit_weeks_in_category", "visit_weeks_otherwise", "rise_review_weeks"):
+                     "visit_weeks_in_category", "visit_weeks_otherwise", "rise_review_weeks",
+                     "sign_off_working_days"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', ' ')} must be at least 1")
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.config import Settings
+from tests.sign_off import approved
 from web import create_app
 from web.config import TestConfig
 
@@ -58,7 +59,7 @@ def register_schools(case_files: Any) -> None:
             pupils=210, opened_on=date(1975, 9, 1))
     case_files.raise_concern(SCHOOLS[1], by="tests", effective=long_ago, ground="standards",
                              description="Reading results fell")
-    case_files.issue_warning_notice(
+    approved(case_files, "issue_warning_notice",
         SCHOOLS[1], by="tests", effective=long_ago, grounds=["a"], matters="Results",
         required_actions="A plan", minded_action="An IEB", compliance_period=15)
     case_files.establish_msp_group(SCHOOLS[2], by="tests", effective=long_ago,

@@ -35,10 +35,20 @@ def test_a_case_from_concern_to_interim_executive_board(world):
         assert concern.status == 201, concern.body
         assert concern.body["id"] == "C1" and concern.etag == '"2"'
 
-        notice = head.post(f"{school}/warning-notices", {
+        # The LA's policy (sign-off): a caseworker drafts the statutory steps, the head
+        # approves each, and the approval records the step.
+        caseworker = ApiClient(port, world.tokens["caseworker"])
+
+        def approved(path: str, body: dict, etag: str | None):
+            drafted = caseworker.post(path, body, If_Match=etag)
+            assert drafted.status == 202, (path, drafted.body)
+            return head.post(drafted.headers["Location"] + "/approval", {},
+                             If_Match=drafted.etag)
+
+        notice = approved(f"{school}/warning-notices", {
             "grounds": ["a"], "effective": given, "compliance_period": 15,
             "matters": "Standards of reading", "required_actions": "A reading plan",
-            "minded_action": "Apply for an interim executive board"}, If_Match=concern.etag)
+            "minded_action": "Apply for an interim executive board"}, concern.etag)
         assert notice.status == 201, notice.body
         assert notice.body["id"] == "WN1"
 
@@ -70,7 +80,9 @@ def test_a_case_from_concern_to_interim_executive_board(world):
         ]
         etag = notice.etag
         for path, body in steps:
-            done = head.post(path, body, If_Match=etag)
+            drafted = path.endswith(("/intervention-notice", "/submission"))
+            done = (approved(path, body, etag) if drafted
+                    else head.post(path, body, If_Match=etag))
             assert done.status == 201, (path, done.body)
             etag = done.etag
 
@@ -95,13 +107,15 @@ def test_a_case_from_concern_to_interim_executive_board(world):
         # Check the history, page by page, in the order it was recorded
         entries = list(head.every(f"{school}/events?page_size=4"))
         assert [e["event"] for e in entries] == [
-            "Registered", "ConcernRaised", "WarningNoticeIssued", "ComplianceRecorded",
-            "InterventionNoticeGiven", "BecameEligible", "IEBApplicationDrafted",
-            "IEBConsultationRecorded", "IEBConsultationRecorded", "IEBApplicationSubmitted",
-            "IEBConsentGiven", "IEBConstituted"]
-        assert [e["version"] for e in entries] == list(range(1, 13))
-        assert entries[2]["effective"] == given and entries[2]["by"] == "Helen Marsh"
-        assert entries[2]["details"]["compliance_period"] == 15
+            "Registered", "ConcernRaised", "StepDrafted", "WarningNoticeIssued",
+            "DraftApproved", "ComplianceRecorded", "StepDrafted", "InterventionNoticeGiven",
+            "BecameEligible", "DraftApproved", "IEBApplicationDrafted",
+            "IEBConsultationRecorded", "IEBConsultationRecorded", "StepDrafted",
+            "IEBApplicationSubmitted", "DraftApproved", "IEBConsentGiven", "IEBConstituted"]
+        assert [e["version"] for e in entries] == list(range(1, 19))
+        assert entries[2]["by"] == "Casey Worker"  # drafted by the caseworker
+        assert entries[3]["effective"] == given and entries[3]["by"] == "Helen Marsh"
+        assert entries[3]["details"]["compliance_period"] == 15
 
         # Check an auditor sees the school as it stood before the board, and the chain holds
         auditor = ApiClient(port, world.tokens["auditor"])
@@ -110,6 +124,7 @@ def test_a_case_from_concern_to_interim_executive_board(world):
         assert [n["status"] for n in before.body["warning_notices"]] == ["open"]
         assert auditor.get(f"{school}/verification").body["ok"] is True
         head.close()
+        caseworker.close()
         auditor.close()
 
     views = [(e["email"], e["view"]) for e in world.services.users.access_log(urn=URN)]

@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from adapters.demo import FEATURED_URN, SPECIAL_MEASURES_URN
 from tests.browser.conftest import PASSWORD, USERS, screenshot, sign_in
+from tests.sign_off import APPROVING_HEAD, approved
 
 MAINTAINED_FOR_NOTICE = 990014  # Snipe Hill Primary School: category 3a, no notices
 MAINTAINED_FOR_NON_COMPLIANCE = 990022  # Stowfen CE Primary School: category 3a, no notices
@@ -209,14 +210,15 @@ def test_the_categories_report_draws_its_chart(page: Page):
 
 # Recording on a case file ------------------------------------------------------------------
 
-def test_issuing_a_warning_notice_shows_its_compliance_date_before_and_after(page: Page):
+def test_issuing_a_warning_notice_shows_its_compliance_date_before_and_after(page: Page,
+                                                                            live_server):
     sign_in(page, "head")
     open_case_file(page, MAINTAINED_FOR_NOTICE)
     expect(page.locator("#open-items ~ p").first).to_have_text("No warning notices.")
 
     page.get_by_role("link", name="Issue a warning notice").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Issue a warning notice")
-    page.get_by_role("button", name="Give the warning notice").click()
+    page.get_by_role("button", name="Draft for approval").click()
 
     # Check a form sent without what it needs shows an error summary linked to the fields
     expect_error_summary(page, "Enter the matters relied on", "Enter the action required",
@@ -232,7 +234,7 @@ def test_issuing_a_warning_notice_shows_its_compliance_date_before_and_after(pag
     page.get_by_label("Compliance period in working days").fill("25")
     page.get_by_label("The action the authority is minded to take").fill(
         "Appoint additional governors (s64)")
-    page.get_by_role("button", name="Give the warning notice").click()
+    page.get_by_role("button", name="Draft for approval").click()
 
     # Check the confirmation page shows the compliance date before anything is recorded.
     # By hand: counting working days after Monday 23 November 2026, 24 November is 1 and
@@ -241,7 +243,7 @@ def test_issuing_a_warning_notice_shows_its_compliance_date_before_and_after(pag
     # holiday is the Monday) do not count; Tuesday 29 is 24 and Wednesday 30 December 2026
     # is the 25th.
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Check the warning notice before it is recorded")
+        "Check your answers before the draft goes for approval")
     expect(page.locator("#compliance-date dd")).to_have_text("30 December 2026")
     review = page.locator("#review")
     expect(review).to_contain_text("Given on")
@@ -250,25 +252,29 @@ def test_issuing_a_warning_notice_shows_its_compliance_date_before_and_after(pag
     expect(review).to_contain_text("(a) standards of performance are unacceptably low")
     screenshot(page, "warning-notice-confirmation")
 
-    page.get_by_role("button", name="Give the warning notice").click()
+    page.get_by_role("button", name="Submit the draft for approval").click()
 
-    # Check the case file shows the notice, open, with the same compliance date
-    expect(page).to_have_url(re.compile(rf"/schools/{MAINTAINED_FOR_NOTICE}$"))
+    # Sign-off (tests/browser/test_sign_off.py walks it): another head approves the draft,
+    # which gives the notice today. Check the case file then shows it, open, with the same
+    # compliance date.
+    expect(page).to_have_url(re.compile(rf"/schools/{MAINTAINED_FOR_NOTICE}/drafts/D1$"))
+    live_server.services.case_files.approve_draft(
+        MAINTAINED_FOR_NOTICE, by=APPROVING_HEAD, role="head", draft_id="D1")
+    open_case_file(page, MAINTAINED_FOR_NOTICE)
     notice = page.locator('#warning-notices tr[data-notice="WN1"]')
     expect(notice).to_contain_text("given 23 November 2026")
     expect(notice).to_contain_text("30 December 2026")
     expect(notice).to_contain_text("25 working days")
     expect(notice).to_contain_text("open")
     expect(page.locator(".scc-timeline__item").first).to_contain_text("WN1")
-    # Check the success banner says what was recorded
-    expect_success_banner(page, "Warning notice WN1 given")
+    expect(page.locator(".scc-timeline__item").first).to_contain_text("Draft D1 approved")
 
 
 def test_recording_non_compliance_waits_for_the_compliance_period_to_end(page: Page,
                                                                         live_server):
     # A notice given on Thursday 1 October 2026 with 10 working days to comply: Friday 2
     # October is the first and Thursday 15 October 2026 the tenth, so it has ended by today.
-    notice_id = live_server.services.case_files.issue_warning_notice(
+    notice_id = approved(live_server.services.case_files, "issue_warning_notice",
         MAINTAINED_FOR_NON_COMPLIANCE, by="Helen Marsh", effective=date(2026, 10, 1),
         grounds=["a"], matters="KS2 outcomes have fallen for three years",
         required_actions="Adopt the LA's reading plan", compliance_period=10,
@@ -508,7 +514,7 @@ MAINTAINED_FOR_RULE = 990018  # Pondersby Primary School: no notices
 def test_a_refusal_names_its_rule_and_the_rulebook_explains_it(page: Page, live_server):
     # A notice given on Thursday 1 October 2026 with 10 working days: the period runs to
     # Thursday 15 October 2026, so failure cannot be recorded as at that day.
-    notice_id = live_server.services.case_files.issue_warning_notice(
+    notice_id = approved(live_server.services.case_files, "issue_warning_notice",
         MAINTAINED_FOR_RULE, by="Helen Marsh", effective=date(2026, 10, 1),
         grounds=["b"], matters="The governing body has not met since June",
         required_actions="Meet and agree a recovery plan", compliance_period=10,

@@ -22,6 +22,7 @@ from tests.faults.conftest import (
     start_writer,
 )
 from tests.faults.writer import concern_text
+from tests.sign_off import approved
 
 pytestmark = pytest.mark.faults
 
@@ -120,7 +121,7 @@ def test_an_sqlite_lock_held_too_long_refuses_the_command_clearly_and_records_no
     database_url, path = _sqlite_store(tmp_path)
     case_files = open_case_files(database_url)
     register(case_files, URN)
-    case_files.issue_warning_notice(
+    approved(case_files, "issue_warning_notice",
         URN, by=HEAD, grounds=["a"], matters="Low standards", required_actions="A plan",
         minded_action="An IEB", compliance_period=20)
     before = case_files.history(URN)

@@ -25,6 +25,7 @@ from tests.faults.conftest import (
     run_scc,
     scc_env,
 )
+from tests.sign_off import approved
 
 pytestmark = pytest.mark.faults
 
@@ -75,7 +76,7 @@ def school_with_a_notice(database_url: str):
     """An open store holding a school with warning notice WN1 and its deadline."""
     case_files = open_case_files(database_url)
     register(case_files, URN)
-    case_files.issue_warning_notice(
+    approved(case_files, "issue_warning_notice",
         URN, by=HEAD, grounds=["a"], matters="Low standards", required_actions="A plan",
         minded_action="An IEB", compliance_period=20)
     return case_files

@@ -34,6 +34,7 @@ from tests.faults.conftest import (
     register,
     scc_env,
 )
+from tests.sign_off import approved
 
 pytestmark = pytest.mark.faults
 
@@ -105,7 +106,7 @@ def schools_with_firings_due(case_files: Any, today: date) -> dict[int, set[tupl
         else:
             given_on, period = today - timedelta(days=45), 5
             due[urn] = {("compliance:WN1", -1), ("decide_intervention:WN1", -1)}
-        case_files.issue_warning_notice(
+        approved(case_files, "issue_warning_notice",
             urn, by=HEAD, effective=given_on, grounds=["a"], matters="Low standards",
             required_actions="An improvement plan", minded_action="An IEB",
             compliance_period=period)

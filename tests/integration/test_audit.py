@@ -24,6 +24,7 @@ from domain import chain
 from domain.case_file import case_file_id
 from domain.errors import CaseFileError
 from domain.identity import Recorder
+from tests.sign_off import approved
 
 HARTLEY, MOSS_LANE, NORTHGATE = 990101, 990102, 990103
 
@@ -37,14 +38,14 @@ def _build(case_files) -> dict[int, int]:
             establishment_type="Community school", la_code="999",
             governance="academy" if urn == NORTHGATE else "maintained",
         )
-    case_files.change_category(HARTLEY, by="Margaret Fell", effective=date(2024, 10, 1),
-                               to="3a", reason="Outcomes below national")
+    approved(case_files, "change_category", HARTLEY, by="Margaret Fell", effective=date(2024, 10, 1),
+             to="3a", reason="Outcomes below national")
     concern = case_files.raise_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 4),
                                        ground="standards", description="Phonics check at 41%")
     case_files.communicate_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 5),
                                    concern_id=concern, recipient="headteacher")
-    case_files.change_category(HARTLEY, by="Margaret Fell", effective=date(2025, 1, 20),
-                               to="3b", reason="No improvement by January")
+    approved(case_files, "change_category", HARTLEY, by="Margaret Fell", effective=date(2025, 1, 20),
+             to="3b", reason="No improvement by January")
     case_files.raise_concern(MOSS_LANE, by="Priya Shah", effective=date(2025, 2, 3),
                              ground="safeguarding", description="Single central record gaps")
     return {urn: case_files.version(urn) for urn in (HARTLEY, MOSS_LANE, NORTHGATE)}

@@ -10,6 +10,7 @@ from adapters.event_store import event_store_env
 from application.case_files import ConcurrentChange, SchoolCaseFiles, SchoolNotFound
 from domain.case_file import case_file_id
 from domain.errors import CaseFileError
+from tests.sign_off import approved
 
 URN = 990101
 HEAD = "Head of School Improvement"
@@ -47,7 +48,7 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
 
     # Check the compliance date counts working days: 10 from Mon 14 Apr 2025 skips
     # Good Friday (18 Apr) and Easter Monday (21 Apr).
-    notice = case_files.issue_warning_notice(
+    notice = approved(case_files, "issue_warning_notice",
         URN, by=HEAD, effective=date(2025, 4, 14), grounds=["a", "b"],
         matters="Standards unacceptably low; governors have not challenged",
         required_actions="Appoint a reading lead; governors' action plan",
@@ -68,9 +69,9 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
     # Check eligibility needs the written notice of intervention (s60(1)(d)).
     with pytest.raises(CaseFileError, match="not eligible for intervention"):
         case_files.draft_ieb_application(URN, by=HEAD, effective=date(2025, 5, 2), rationale="x")
-    case_files.give_intervention_notice(URN, by=HEAD, effective=date(2025, 5, 6),
-                                        notice_id=notice, proposed_powers=["s65"],
-                                        proposed_action="IEB under s65")
+    approved(case_files, "give_intervention_notice", URN, by=HEAD, effective=date(2025, 5, 6),
+             notice_id=notice, proposed_powers=["s65"],
+             proposed_action="IEB under s65")
     assert [e["route"] for e in case_files.school(URN)["eligibility"]] == ["warning_notice"]
 
     application = case_files.draft_ieb_application(
@@ -78,8 +79,8 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
     case_files.record_ieb_consultation(URN, by=HEAD, effective=date(2025, 5, 20),
                                        application_id=application, consultee="governing body",
                                        response="Opposed")
-    case_files.submit_ieb_application(URN, by=HEAD, effective=date(2025, 6, 2),
-                                      application_id=application)
+    approved(case_files, "submit_ieb_application", URN, by=HEAD, effective=date(2025, 6, 2),
+             application_id=application)
     case_files.record_ieb_decision(URN, by=HEAD, effective=date(2025, 7, 1),
                                    application_id=application, consent=True)
     case_files.constitute_ieb(URN, by=HEAD, effective=date(2025, 9, 1),
@@ -97,10 +98,10 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
     events = [h["event"] for h in other.history(URN)]
     assert events == [
         "Registered", "ConcernRaised", "ConcernCommunicated", "ConcernCommunicated",
-        "LetterOfConcernSent", "WarningNoticeIssued", "ComplianceRecorded",
-        "InterventionNoticeGiven", "BecameEligible", "IEBApplicationDrafted",
-        "IEBConsultationRecorded", "IEBApplicationSubmitted", "IEBConsentGiven",
-        "IEBConstituted",
+        "LetterOfConcernSent", "StepDrafted", "WarningNoticeIssued", "DraftApproved",
+        "ComplianceRecorded", "StepDrafted", "InterventionNoticeGiven", "BecameEligible",
+        "DraftApproved", "IEBApplicationDrafted", "IEBConsultationRecorded", "StepDrafted",
+        "IEBApplicationSubmitted", "DraftApproved", "IEBConsentGiven", "IEBConstituted",
     ]
     other.close()
 
@@ -109,16 +110,16 @@ def test_as_at_a_date_and_as_known_at_a_time(case_files, clock):
     clock.move_to(datetime(2024, 9, 1, 10, tzinfo=UTC))
     register(case_files)
     clock.move_to(datetime(2024, 9, 10, 10, tzinfo=UTC))
-    case_files.change_category(URN, by=HEAD, effective=date(2024, 9, 10), to="3a",
-                               reason="Autumn review")
+    approved(case_files, "change_category", URN, by=HEAD, effective=date(2024, 9, 10), to="3a",
+             reason="Autumn review")
     clock.move_to(datetime(2025, 1, 15, 10, tzinfo=UTC))
-    case_files.change_category(URN, by=HEAD, effective=date(2025, 1, 15), to="4",
-                               reason="Safeguarding failures")
+    approved(case_files, "change_category", URN, by=HEAD, effective=date(2025, 1, 15), to="4",
+             reason="Safeguarding failures")
     before_correction = clock.now()
     clock.move_to(datetime(2025, 2, 3, 10, tzinfo=UTC))
     # Recorded late: the school had been 3b since December.
-    case_files.change_category(URN, by=HEAD, effective=date(2024, 12, 2), to="3b",
-                               reason="December review, recorded late")
+    approved(case_files, "change_category", URN, by=HEAD, effective=date(2024, 12, 2), to="3b",
+             reason="December review, recorded late")
 
     # Check what was true on a date uses everything known now, in effective order.
     assert case_files.school(URN)["category"] == "4"
@@ -137,9 +138,9 @@ def test_as_at_a_date_and_as_known_at_a_time(case_files, clock):
 def test_the_overview_is_the_status_history_and_deadlines_read_together(case_files, clock):
     clock.move_to(datetime(2024, 9, 2, 10, tzinfo=UTC))
     register(case_files)
-    case_files.issue_warning_notice(URN, by=HEAD, effective=date(2024, 9, 2), grounds=["a"],
-                                    matters="Standards", required_actions="Plan",
-                                    minded_action="IEB", compliance_period=15)
+    approved(case_files, "issue_warning_notice", URN, by=HEAD, effective=date(2024, 9, 2), grounds=["a"],
+             matters="Standards", required_actions="Plan",
+             minded_action="IEB", compliance_period=15)
     case_files.raise_concern(URN, by=HEAD, effective=date(2024, 9, 2), ground="finance",
                              description="Deficit")
     case_files.retract_entry(URN, by=HEAD, version=3, reason="Raised against the wrong school")
@@ -193,7 +194,7 @@ def test_the_overview_read_again_follows_each_new_entry_correction_and_day(
 def test_bad_commands_say_why_and_record_nothing(case_files):
     register(case_files)
     register(case_files, urn=990102, name="Fen Academy", governance="academy")
-    notice = case_files.issue_warning_notice(
+    notice = approved(case_files, "issue_warning_notice",
         URN, by=HEAD, effective=date(2025, 3, 3), grounds=["c"], matters="Unsafe site",
         required_actions="Secure the site", minded_action="Suspend the budget",
         compliance_period=5)
@@ -204,7 +205,7 @@ def test_bad_commands_say_why_and_record_nothing(case_files):
     refusals = [
         (lambda: case_files.raise_concern(123456, by=HEAD, ground="standards",
                                           description="x"), "No school with URN 123456"),
-        (lambda: case_files.issue_warning_notice(
+        (lambda: approved(case_files, "issue_warning_notice",
             990102, by=HEAD, grounds=["a"], matters="m", required_actions="r",
             minded_action="m", compliance_period=10), "is an academy"),
         (lambda: case_files.record_compliance(URN, by=HEAD, notice_id=notice, complied=True,
@@ -213,7 +214,7 @@ def test_bad_commands_say_why_and_record_nothing(case_files):
          "not eligible for intervention"),
         (lambda: case_files.schedule_msp_meeting(URN, by=HEAD, meets_on=date(2026, 12, 1)),
          "has no MSP group"),
-        (lambda: case_files.change_category(URN, by=HEAD, to="5", reason="x"),
+        (lambda: approved(case_files, "change_category", URN, by=HEAD, to="5", reason="x"),
          "not in the Peterborough scheme"),
         (lambda: case_files.raise_concern(URN, by=HEAD, effective=date(2027, 1, 1),
                                           ground="standards", description="x"), "in the future"),

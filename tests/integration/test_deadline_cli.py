@@ -19,6 +19,7 @@ from adapters.bootstrap import build_case_files
 from adapters.config import Settings
 from cli.main import scc
 from tests.fakes import FixedClock
+from tests.sign_off import approved
 
 URN = 110001
 STATEMENT = "statement_of_action:I1"
@@ -36,12 +37,12 @@ def env(tmp_path) -> dict[str, str | None]:
             by="HSI", effective=date(2019, 9, 2), urn=URN, name="Fengate Primary School",
             phase="Primary", establishment_type="Community school", governance="maintained",
             la_code="874")
-        case_files.change_category(URN, by="HSI", effective=date(2025, 12, 1), to="4",
-                                   reason="Leadership has not secured improvement")
+        approved(case_files, "change_category", URN, by="HSI", effective=date(2025, 12, 1), to="4",
+                 reason="Leadership has not secured improvement")
         case_files.record_inspection(URN, by="Ofsted import", published_on=date(2025, 12, 8),
                                      inspected_on=date(2025, 11, 4), overall=None,
                                      category="special measures")
-        case_files.issue_warning_notice(
+        approved(case_files, "issue_warning_notice",
             URN, by="HSI", effective=date(2025, 12, 15), grounds=["a"],
             matters="Results in the bottom 5%", required_actions="Adopt the LA's plan",
             minded_action="Appoint an interim executive board", compliance_period=10)

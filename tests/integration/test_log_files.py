@@ -18,6 +18,7 @@ from cli.main import scc
 from tests.conftest import _postgres_schema_url
 from tests.fakes import FixedClock
 from tests.integration import stored_rows
+from tests.sign_off import approved
 
 HARTLEY, MOSS_LANE = 990501, 990502
 OLD_LOG = json.loads((Path(__file__).parent / "fixtures" / "concern_v1_log.json").read_text())
@@ -41,8 +42,8 @@ def _fill(database_url: str) -> None:
         case_files.register_school(
             by="Amir Khan", effective=date(2024, 9, 2), urn=urn, name=name, phase="Primary",
             establishment_type="Community school", la_code="999", governance="maintained")
-    case_files.change_category(HARTLEY, by="Margaret Fell", effective=date(2024, 10, 1),
-                               to="4", reason="Inadequate: leadership")
+    approved(case_files, "change_category", HARTLEY, by="Margaret Fell", effective=date(2024, 10, 1),
+             to="4", reason="Inadequate: leadership")
     concern = case_files.raise_concern(HARTLEY, by="Priya Shah", effective=date(2024, 11, 4),
                                        ground="standards", source="performance data",
                                        description="Phonics check at 41%")

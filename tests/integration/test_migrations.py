@@ -19,6 +19,7 @@ from application.access_log import verify_access_log
 from application.notifications import Message
 from cli.main import scc
 from tests.fakes import FixedClock
+from tests.sign_off import approved
 
 URN = 990401
 PASSWORD = "correct horse battery staple"
@@ -39,8 +40,8 @@ def _store_in_use(database_url: str) -> dict:
         by="Amir Khan", effective=date(2024, 9, 2), urn=URN, name="Fenwick Junior School",
         phase="Primary", establishment_type="Community school", la_code="999",
         governance="maintained")
-    case_files.change_category(URN, by="Margaret Fell", effective=date(2024, 10, 1), to="4",
-                               reason="Inadequate: leadership")
+    approved(case_files, "change_category", URN, by="Margaret Fell", effective=date(2024, 10, 1), to="4",
+             reason="Inadequate: leadership")
     projections = build_projections(settings, case_files)
     projections.catch_up()
     users = build_users(settings, clock)

@@ -26,6 +26,7 @@ from adapters.smtp import SMTPSender
 from application.notifications import DeliveryFailed, Message, NotificationPolicy
 from cli.main import scc
 from domain.deadlines import PASSED
+from tests.sign_off import approved
 
 HEAD = "Head of School Improvement"
 HEAD_EMAIL = "head.si@fenmarsh.gov.uk"
@@ -134,7 +135,7 @@ def register(case_files, urn, name):
 
 
 def warning_notice(case_files, urn, effective, period=10):
-    return case_files.issue_warning_notice(
+    return approved(case_files, "issue_warning_notice",
         urn, by=HEAD, effective=effective, grounds=["a"], matters="Low standards",
         required_actions="An action plan", minded_action="An IEB", compliance_period=period)
 

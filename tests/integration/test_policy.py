@@ -77,12 +77,28 @@ def test_unknown_key_is_refused_naming_it(tmp_path):
     ("review_months = []", "review_months: Review months are numbers from 1 to 12"),
     ("report_card_category_may_differ = 1",
      "report_card_category_may_differ must be true or false, not 1"),
+    ('sign_off_from = "2026-09-01"', "sign_off_from must be a date, e.g. 2026-09-01"),
+    ("sign_off_from = 2026-09-01T09:00:00", "sign_off_from must be a date"),
+    ('sign_off_steps = ["warning notice", "visit"]',
+     "sign_off_steps: Steps that need sign-off are among warning notice, notice of "
+     "intervention, IEB application, category of concern, not visit"),
 ])
 def test_bad_value_is_refused_naming_its_key(tmp_path, line, message):
     path = a_policy(tmp_path, line + "\n")
 
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_policy(path)
+
+
+def test_la_policy_sets_which_steps_need_sign_off_and_from_when(tmp_path):
+    path = a_policy(tmp_path, 'sign_off_steps = ["warning notice"]\n'
+                              "sign_off_from = 2027-01-04\nsign_off_working_days = 5\n")
+
+    policy = load_policy(path)
+
+    assert policy.sign_off_steps == ("warning notice",)
+    assert policy.sign_off_from == date(2027, 1, 4)
+    assert policy.sign_off_working_days == 5
 
 
 def test_missing_or_malformed_policy_file_is_refused_in_words(tmp_path):

@@ -21,6 +21,7 @@ from application.case_files import SchoolCaseFiles
 from application.projections import PROJECTIONS, CaseFileProjections
 from domain.errors import CaseFileError
 from tests.fakes import FixedClock
+from tests.sign_off import approved
 
 HEAD = "Head of School Improvement"
 
@@ -72,11 +73,11 @@ class Crash(Exception):
 def test_status_rows_follow_the_case_files(case_files, database_url):
     register(case_files, 990301)
     register(case_files, 990302, name="Marsh Academy", governance="academy")
-    notice = case_files.issue_warning_notice(
+    notice = approved(case_files, "issue_warning_notice",
         990301, by=HEAD, effective=date(2025, 3, 3), grounds=["a"], matters="Low standards",
         required_actions="A plan", minded_action="An IEB", compliance_period=10)
-    case_files.change_category(990301, by=HEAD, effective=date(2025, 1, 6), to="4",
-                               reason="Results")
+    approved(case_files, "change_category", 990301, by=HEAD, effective=date(2025, 1, 6), to="4",
+             reason="Results")
     read_models = projections_on(case_files, database_url)
 
     assert read_models.catch_up() == 4 * len(PROJECTIONS)  # four entries, each projection
@@ -182,8 +183,8 @@ def test_rebuild_serves_the_old_model_until_the_new_one_is_complete(case_files, 
     def progress(done, total):
         seen_during.append(len(read_models.store.schools()))
 
-    case_files.change_category(990330, by=HEAD, effective=date(2023, 9, 4), to="3b",
-                               reason="Autumn review")
+    approved(case_files, "change_category", 990330, by=HEAD, effective=date(2023, 9, 4), to="3b",
+             reason="Autumn review")
     assert read_models.rebuild(["school_status"], progress) == 4
 
     assert seen_during == [3]  # the old rows kept serving while the new ones were written
@@ -201,7 +202,7 @@ def test_a_rebuild_in_one_scan_of_the_log_equals_catching_up_entry_by_entry(
     report card, deadlines extended and suspended."""
     register(case_files, 990360)
     register(case_files, 990361, name="Dyke Infant School")
-    notice = case_files.issue_warning_notice(
+    notice = approved(case_files, "issue_warning_notice",
         990360, by=HEAD, effective=date(2024, 1, 8), grounds=["a", "b"], matters="Results",
         required_actions="A plan", minded_action="An IEB", compliance_period=20)
     case_files.amend_entry(990360, by=HEAD, version=2, changes={"matters": "KS2 results"},
@@ -246,8 +247,8 @@ def test_read_models_on_sqlite_hold_dates_as_sqlite3_itself_writes_them(case_fil
     those already in a store."""
     url = f"sqlite:///{tmp_path / 'scc.sqlite3'}"
     register(case_files, 990370)
-    case_files.change_category(990370, by=HEAD, effective=date(2024, 9, 2), to="3b",
-                               reason="Autumn review")
+    approved(case_files, "change_category", 990370, by=HEAD, effective=date(2024, 9, 2), to="3b",
+             reason="Autumn review")
     read_models = projections_on(case_files, url)
     read_models.catch_up()
 
@@ -274,8 +275,8 @@ def test_following_the_log_brings_new_entries_into_the_read_models(case_files, d
     follower = threading.Thread(target=read_models.follow, args=(stop, 0.05))
     follower.start()
     try:
-        case_files.change_category(990350, by=HEAD, effective=date(2024, 9, 2), to="3b",
-                                   reason="Autumn review")
+        approved(case_files, "change_category", 990350, by=HEAD, effective=date(2024, 9, 2), to="3b",
+                 reason="Autumn review")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if [s["category"] for s in read_models.store.schools()] == ["3b"]:
@@ -324,8 +325,8 @@ def test_incremental_read_models_in_random_batches_equal_a_full_rebuild(steps):
             day = date.fromordinal(day.toordinal() + 7)
             try:
                 if kind == "category":
-                    case_files.change_category(urn, by=HEAD, effective=day,
-                                               to=["2", "3a", "3b", "4"][size % 4], reason="r")
+                    approved(case_files, "change_category", urn, by=HEAD, effective=day,
+                             to=["2", "3a", "3b", "4"][size % 4], reason="r")
                 elif kind == "concern":
                     case_files.raise_concern(urn, by=HEAD, effective=day, ground="standards",
                                              description="d")
@@ -336,7 +337,7 @@ def test_incremental_read_models_in_random_batches_equal_a_full_rebuild(steps):
                                                    concern_id=concern[0]["concern_id"],
                                                    outcome="o")
                 elif kind == "notice":
-                    case_files.issue_warning_notice(
+                    approved(case_files, "issue_warning_notice",
                         urn, by=HEAD, effective=day, grounds=["b"], matters="m",
                         required_actions="r", minded_action="a", compliance_period=size)
                 elif kind == "msp":

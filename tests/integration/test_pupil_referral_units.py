@@ -13,6 +13,7 @@ from domain.areas.core import MAINTAINED_SCHOOLS
 from domain.errors import CaseFileError
 from domain.rules import rule_of
 from tests.integration.test_real_files import NPQ_SAMPLE
+from tests.sign_off import approved
 
 
 def test_s59_maintained_schools_refuses_a_warning_notice_to_a_real_pupil_referral_unit(
@@ -25,7 +26,7 @@ def test_s59_maintained_schools_refuses_a_warning_notice_to_a_real_pupil_referra
         assert school["governance"] == "pupil referral unit"
         # Check a warning notice is refused, naming the PRU and the rule
         with pytest.raises(CaseFileError, match="is a pupil referral unit") as refusal:
-            case_files.issue_warning_notice(
+            approved(case_files, "issue_warning_notice",
                 urn, by="Head of School Improvement", effective=date(2026, 1, 12),
                 grounds=["a"], matters="Attendance", required_actions="An attendance plan",
                 minded_action="Appoint additional governors", compliance_period=20)

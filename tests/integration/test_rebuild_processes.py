@@ -24,6 +24,7 @@ from domain.errors import CaseFileError
 from tests.fakes import FixedClock
 from tests.integration import stored_rows
 from tests.integration.test_projections import everything, register
+from tests.sign_off import approved
 
 HEAD = "Head of School Improvement"
 SCHOOLS = 40
@@ -42,10 +43,10 @@ def record_histories(case_files, schools: int = SCHOOLS) -> None:
                 case_files.raise_concern(urn, by=HEAD, effective=day, ground="standards",
                                          description=f"Results fell at school {n}")
             if n % 3 == 0:
-                case_files.change_category(urn, by=HEAD, effective=day, to="3a",
-                                           reason="Spring review")
+                approved(case_files, "change_category", urn, by=HEAD, effective=day, to="3a",
+                         reason="Spring review")
             if n % 4 == 0:
-                case_files.issue_warning_notice(
+                approved(case_files, "issue_warning_notice",
                     urn, by=HEAD, effective=day, grounds=["a"], matters="Low standards",
                     required_actions="A plan", minded_action="An IEB", compliance_period=15)
             if n % 5 == 0:

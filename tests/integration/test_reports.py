@@ -15,6 +15,7 @@ from application.projections import CaseFileProjections
 from application.reports import Reports, percent
 from cli.main import scc
 from tests.integration.test_real_files import NPQ_SAMPLE, real_file
+from tests.sign_off import approved
 
 HEAD = "Head of School Improvement"
 
@@ -42,7 +43,7 @@ def reports(case_files, database_url):
         (990204, date(2010, 9, 1), "1"),
         (990205, date(2011, 9, 1), "2"),
     ]:
-        case_files.change_category(urn, by=HEAD, effective=effective, to=category, reason="r")
+        approved(case_files, "change_category", urn, by=HEAD, effective=effective, to=category, reason="r")
     for urn, inspected, published, overall, category in [
         (990201, date(2010, 10, 5), date(2010, 11, 1), 3, None),   # Satisfactory
         (990201, date(2012, 10, 10), date(2012, 11, 5), 3, None),  # Requires improvement

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from cli.main import UserError, _case_files, scc
 from domain import rulebook
 from domain.rules import KINDS
+from tests.sign_off import approved
 
 
 def every_rule():
@@ -101,7 +102,7 @@ def test_fixed_compliance_period_a_refusal_the_cli_prints_names_the_rule(
             by="tests", effective=date(2015, 9, 1), urn=100001, name="Fen Primary",
             phase="Primary", establishment_type="Community school", governance="maintained",
             la_code="874", pupils=210, opened_on=date(1975, 9, 1))
-        case_files.issue_warning_notice(
+        approved(case_files, "issue_warning_notice",
             100001, by="tests", effective=date(2016, 3, 1), grounds=["a"], matters="Results",
             required_actions="A plan", minded_action="An IEB", compliance_period=20)
 

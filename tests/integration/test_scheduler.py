@@ -29,6 +29,7 @@ from scheduler.deadlines import JOBS_TABLE, DeadlineScheduler
 from scheduler.lock import LOCK_CLASS, scheduler_lock
 from scheduler.worker import DELIVER_NOTIFICATIONS, WEEKLY_DIGESTS, Worker
 from tests.fakes import FixedClock
+from tests.sign_off import approved
 
 HEAD = "Head of School Improvement"
 ENGLAND = ZoneInfo("Europe/London")
@@ -133,7 +134,7 @@ def school_with_notice(case_files: SchoolCaseFiles, urn: int, given_on: date,
     case_files.register_school(by=HEAD, effective=date(2010, 9, 1), urn=urn, name="Fen Primary",
                                phase="Primary", establishment_type="Community school",
                                governance="maintained", la_code="999", pupils=200)
-    return case_files.issue_warning_notice(
+    return approved(case_files, "issue_warning_notice",
         urn, by=HEAD, effective=given_on, grounds=["a"], matters="Low standards",
         required_actions="An improvement plan", minded_action="An IEB",
         compliance_period=period)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from werkzeug.datastructures import MultiDict
 
 from adapters.demo import FEATURED_URN
+from tests.sign_off import APPROVING_HEAD, approved
 from tests.web.conftest import csrf_token
 from web.schools.commands import COMMANDS
 
@@ -122,6 +123,48 @@ def test_issuing_a_warning_notice_shows_the_compliance_date_before_it_is_confirm
     assert notice_entry["effective"] == date(2026, 4, 1)
 
 
+def test_drafting_a_warning_notice_shows_the_compliance_date_before_it_goes_for_approval(
+        actions, client, services):
+    """Sign-off (rule ``sign-off``): a notice given from today is drafted, checked as if
+    approved today, and nothing of the notice itself is recorded until a head approves it."""
+    actions.sign_in("caseworker")
+    before = entries(services)
+    notice = {
+        "effective": ["23", "11", "2026"], "section": "s60", "issuer": "local authority",
+        "grounds": ["a", "b"], "compliance_period": "5",
+        "matters": "Standards remain unacceptably low", "required_actions": "Adopt the plan",
+        "minded_action": "Appoint additional governors (s64)", "copies_to": "Ofsted\nDiocese",
+    }
+    form = client.get(f"{CASE_FILE}/issue-warning-notice").text
+    assert "Draft for approval" in form
+    assert "A head must approve this before it takes effect" in form
+
+    review = send(client, f"{CASE_FILE}/issue-warning-notice", notice)
+
+    # Check the page shows the compliance date as if approved today, Monday 23 November
+    # 2026: Tuesday 24 (1) to Monday 30 November (5).
+    assert review.status_code == 200
+    assert "Check your answers before the draft goes for approval" in review.text
+    row = review.text[review.text.index('id="compliance-date"'):]
+    assert "30 November 2026" in row[:row.index("</div>")]
+    assert "On the day a head approves it" in review.text
+    assert entries(services) == before
+
+    echoed = [(name, html.unescape(value)) for name, value in HIDDEN.findall(review.text)]
+    confirmed = client.post(f"{CASE_FILE}/issue-warning-notice",
+                            data=MultiDict([*echoed, ("confirmed", "yes")]))
+
+    assert confirmed.status_code == 303
+    assert confirmed.headers["Location"].endswith(f"{CASE_FILE}/drafts/D1")
+    recorded = [e["event"] for e in services.case_files.history(FEATURED_URN)[before:]]
+    assert recorded == ["StepDrafted"]
+    page = client.get(CASE_FILE).text
+    drafts = section_of(page, 'id="draft-list"', "</ul>")
+    assert "Warning notice (D1)" in drafts
+    assert "Awaiting approval" in drafts
+    assert 'data-notice="WN2"' not in page
+
+
 def test_changing_a_warning_notice_from_its_confirmation_page_goes_back_to_the_form(
         actions, client, services):
     actions.sign_in("head")
@@ -156,7 +199,7 @@ def test_a_warning_notice_without_a_compliance_period_shows_the_rule_before_conf
 def test_recording_non_compliance_too_early_shows_the_rule_and_records_nothing(
         actions, client, services):
     today = services.case_files.clock.today()
-    notice_id = services.case_files.issue_warning_notice(
+    notice_id = approved(services.case_files, "issue_warning_notice",
         FEATURED_URN, by="Helen Marsh", effective=today, grounds=["a"], matters="Low standards",
         required_actions="Adopt the plan", minded_action="IEB", compliance_period=20)
     actions.sign_in("caseworker")
@@ -412,6 +455,9 @@ def test_every_command_records_through_its_form(actions, client, services):
         assert response.status_code == 303, (slug, error_summary(response.text))
         (message,) = flashed(client)
         assert not message.startswith("That form"), slug
+        if "/drafts/" in response.headers["Location"]:  # sign-off: another head approves it
+            draft = response.headers["Location"].rsplit("/", 1)[1]
+            case_files.approve_draft(urn, by=APPROVING_HEAD, role="head", draft_id=draft)
         done.append(slug)
 
     def status() -> dict:

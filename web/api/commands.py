@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, g
 
 from application.case_files import SchoolCaseFiles
+from domain.areas.sign_off import STEPS as SIGN_OFF_STEPS
 from domain.status import CaseFileState
 from web.api import requests as r
 from web.api.auth import ApiBlueprint, api_recorder
 from web.api.problems import Problem, as_problems
-from web.api.schemas import RecordedSchema
+from web.api.schemas import DraftSchema, RecordedSchema
 from web.api.versions import IF_MATCH, WRITE_ETAG, expected_version, write_etag
 from web.schools.commands import BY_SLUG, Command
 from web.services import services
@@ -150,19 +152,32 @@ OPERATIONS = (
 
 def record(operation: Operation, body: dict[str, Any], urn: int,
            named: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Runs one command for the token's user; the answer, its status and its ETag."""
+    """Runs one command for the token's user; the answer, its status and its ETag. A step
+    the LA's policy says a head approves is drafted instead: 202, with the draft's
+    location (sign-off)."""
     case_files = services().case_files
     expected = expected_version()
+    method = operation.command.method
+    arguments = {**named, **{k: v for k, v in body.items() if k != "effective"}}
+    effective = body.get("effective")
     with as_problems(in_path=named):
         _find_named_items(case_files, urn, named)
+        drafting = case_files.needs_sign_off(urn, method, arguments, effective)
         with case_files.recording_against(urn, expected) as receipt:
-            made = getattr(case_files, operation.command.method)(
-                urn, by=api_recorder(), **named, **body)
+            if drafting:
+                taken = effective if effective and effective < case_files.clock.today() \
+                    else None
+                made = case_files.draft_step(urn, by=api_recorder(), step=method,
+                                             arguments=arguments, takes_effect=taken)
+            else:
+                made = getattr(case_files, method)(urn, by=api_recorder(), **named, **body)
     prefix = current_app.config["API_PREFIX"]
-    return {
-        "urn": urn, "version": receipt.version, "id": None if made is None else str(made),
-        "links": {"school": f"{prefix}/schools/{urn}", "events": f"{prefix}/schools/{urn}/events"},
-    }, 201, {"ETag": write_etag(receipt.version)}
+    links = {"school": f"{prefix}/schools/{urn}", "events": f"{prefix}/schools/{urn}/events"}
+    headers = {"ETag": write_etag(receipt.version)}
+    if drafting:
+        links["draft"] = headers["Location"] = f"{prefix}/schools/{urn}/drafts/{made}"
+    return {"urn": urn, "version": receipt.version, "id": None if made is None else str(made),
+            "links": links}, 202 if drafting else 201, headers
 
 
 def _find_named_items(case_files: SchoolCaseFiles, urn: int, named: dict[str, Any]) -> None:
@@ -192,6 +207,10 @@ def _register(operation: Operation) -> None:
         blp.alt_response(400, response="BAD_REQUEST"),
         blp.response(201, RecordedSchema, headers=WRITE_ETAG,
                      description="Recorded: the case file's new version"),
+        *([blp.alt_response(202, schema=RecordedSchema, description=(
+            "Drafted for a head's approval (the LA's sign-off policy names this step): "
+            "nothing takes effect until a head approves it; Location is the draft"))]
+          if operation.command.method in SIGN_OFF_STEPS else []),
         blp.arguments(operation.body),
         blp.doc(parameters=[IF_MATCH]),
         blp.requires(operation.command.permission),
@@ -203,3 +222,77 @@ def _register(operation: Operation) -> None:
 
 for _operation in OPERATIONS:
     _register(_operation)
+
+
+# Sign-off: drafts and a head's decision on them -------------------------------------------
+
+@blp.route("/schools/<int:urn>/drafts/<draft_id>", methods=["GET"], endpoint="draft")
+@blp.requires("read")
+@blp.response(200, DraftSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def draft(urn: int, draft_id: str) -> Any:
+    """A step drafted for a head's approval, and where it stands"""
+    with as_problems():
+        return _draft(services().case_files, urn, draft_id)
+
+
+@blp.route("/schools/<int:urn>/drafts/<draft_id>/approval", methods=["POST"],
+           endpoint="approve_draft")
+@blp.requires("approve")
+@blp.arguments(r.ApproveDraft)
+@blp.response(201, RecordedSchema, headers=WRITE_ETAG,
+              description="Approved: the step and the approval are recorded together; id is "
+                          "what the step made (WN2)")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.doc(parameters=[IF_MATCH])
+def approve_draft(_: dict[str, Any], urn: int, draft_id: str) -> Any:
+    """Approve a draft (a head who did not draft it)
+
+    The step takes effect today, or on the day the draft names for a step already taken.
+    Its rules are checked again: if they refuse it now, nothing is recorded (422, naming
+    the rule)."""
+    return _decide(urn, draft_id, lambda case_files, by, role: case_files.approve_draft(
+        urn, by=by, role=role, draft_id=draft_id))
+
+
+@blp.route("/schools/<int:urn>/drafts/<draft_id>/return", methods=["POST"],
+           endpoint="return_draft")
+@blp.requires("approve")
+@blp.arguments(r.ReturnDraft)
+@blp.response(201, RecordedSchema, headers=WRITE_ETAG,
+              description="Returned to be redrafted")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.doc(parameters=[IF_MATCH])
+def return_draft(body: dict[str, Any], urn: int, draft_id: str) -> Any:
+    """Return a draft to be redrafted, with the reason (a head who did not draft it)"""
+    return _decide(urn, draft_id, lambda case_files, by, role: case_files.return_draft(
+        urn, by=by, role=role, draft_id=draft_id, reason=body["reason"]))
+
+
+def _decide(urn: int, draft_id: str, decide: Callable) -> Any:
+    case_files = services().case_files
+    with as_problems():
+        _draft(case_files, urn, draft_id)
+        with case_files.recording_against(urn, expected_version()) as receipt:
+            made = decide(case_files, api_recorder(), g.api_user["role"])
+    prefix = current_app.config["API_PREFIX"]
+    return {"urn": urn, "version": receipt.version, "id": None if made is None else str(made),
+            "links": {"school": f"{prefix}/schools/{urn}",
+                      "events": f"{prefix}/schools/{urn}/events",
+                      "draft": f"{prefix}/schools/{urn}/drafts/{draft_id}"}}, 201, {
+        "ETag": write_etag(receipt.version)}
+
+
+def _draft(case_files: SchoolCaseFiles, urn: int, draft_id: str) -> dict[str, Any]:
+    found = next((d for d in case_files.school(urn)["sign_off_drafts"]
+                  if d["draft_id"] == draft_id), None)
+    if found is None:
+        raise Problem(404, f"URN {urn} has no draft {draft_id}")
+    # The arguments are plain data but for dates, which JSON writes as ISO 8601 here too.
+    arguments = {name: value.isoformat() if isinstance(value, date) else value
+                 for name, value in found["arguments"].items()}
+    return {**found, "arguments": arguments}

@@ -430,3 +430,14 @@ class SuspendDeadline(ma.Schema):
 
 class ResumeDeadline(ma.Schema):
     reason = text("Why")
+
+
+class ApproveDraft(ma.Schema):
+    """A head approves a draft they did not draft: the step is recorded, effective today
+    (or on the day the draft names for a step already taken)."""
+
+
+class ReturnDraft(ma.Schema):
+    """A head returns a draft to be redrafted, saying why."""
+
+    reason = text("Why it is returned: whoever redrafts it reads this")

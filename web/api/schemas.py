@@ -465,6 +465,7 @@ class VerificationSchema(ma.Schema):
 class RecordedLinks(ma.Schema):
     school = fields.String()
     events = fields.String()
+    draft = fields.String(metadata={"description": "A drafted step's draft (answer 202)"})
 
 
 class RecordedSchema(ma.Schema):
@@ -476,3 +477,26 @@ class RecordedSchema(ma.Schema):
                                                       "command: send it as If-Match next"})
     id = _text(metadata={"description": "C1, WN2, IEB1, M3... or the academy's URN"})
     links = fields.Nested(RecordedLinks)
+
+
+class DraftSchema(ma.Schema):
+    """A step drafted for a head's approval (the LA's sign-off policy): its command and
+    arguments, who drafted it, and where it stands."""
+
+    draft_id = _text(metadata={"description": "D1, D2..."})
+    step = _text(metadata={"description": "The command: issue_warning_notice, "
+                                          "give_intervention_notice, submit_ieb_application "
+                                          "or change_category"})
+    name = _text()
+    arguments = fields.Dict(metadata={"description": "The command's arguments as drafted"})
+    status = _text(metadata={"description": "awaiting approval, returned, approved or "
+                                            "withdrawn"})
+    drafted_on = fields.Date()
+    drafted_by = _text()
+    takes_effect = fields.Date(allow_none=True, metadata={
+        "description": "The day a step already taken took effect; null: when approved"})
+    reason = _text()
+    returned_by = _text()
+    returned_reason = _text()
+    decided_by = _text()
+    made = _text(metadata={"description": "What the approved step made (WN2)"})

@@ -72,6 +72,8 @@ def case_file(urn: int) -> str:
             "Pages of the timeline"),
         entry_href=entry_href,
         command_groups=commands.command_groups(case),
+        drafted_slugs={c.slug for c in commands.COMMANDS
+                       if commands.drafts_whatever_is_chosen(c, case)},
         commands=commands.BY_SLUG,
     )
 

@@ -311,46 +311,107 @@ def _command_page(urn: int, command: Command) -> Any:
         abort(404)
     if request.method == "GET":
         _record_access(urn, command)
-        return _show(command, case, _fresh_form(command, case))
+        redraft = _redraft(case, command, request.args.get("draft"))
+        return _show(command, case, _fresh_form(command, case, redraft), redraft=redraft)
 
     form = command.form()
     form.fill(case)
     token = form.form_token.data
+    redraft = _redraft(case, command, request.form.get("draft"))
     if not _token_is_live(token):
         return _refuse_resubmission(urn)
     if request.form.get("change"):  # back from the review page to change what was typed
-        return _show(command, case, form)
+        return _show(command, case, form, redraft=redraft)
     if not form.validate():
-        return _show(command, case, form, status=422)
-    if command.review is not None and not request.form.get("confirmed"):
+        return _show(command, case, form, status=422, redraft=redraft)
+    arguments = form.arguments()
+    drafting = redraft is not None or case_files.needs_sign_off(
+        urn, command.method, arguments, form.effective.data if command.dated else None)
+    if (command.review is not None or drafting) and not request.form.get("confirmed"):
         try:
-            rows = command.review(form, case)
+            rows = command.review(form, case) if command.review else _answers(form)
         except CaseFileError as error:
-            return _show(command, case, form, problem=_refusal(error, form), status=422)
+            return _show(command, case, form, problem=_refusal(error, form), status=422,
+                         redraft=redraft)
         return render_template("schools/confirm.html", command=command, school=case.status,
-                               rows=rows, fields=_echo(request.form))
+                               rows=rows, fields=_echo(request.form), drafting=drafting,
+                               taken=_taken(form, command, case_files.clock.today()))
     if not _spend(token):
         return _refuse_resubmission(urn)
 
-    arguments = form.arguments()
-    if command.dated:
+    taken = _taken(form, command, case_files.clock.today())
+    if command.dated and not drafting:
         arguments["effective"] = form.effective.data
+    by = recorders.account(g.user)
     try:
-        result = getattr(case_files, command.method)(urn, by=recorders.account(g.user),
-                                                     **arguments)
+        if redraft is not None:
+            case_files.redraft_step(urn, by=by, draft_id=redraft["draft_id"],
+                                    arguments=arguments, takes_effect=taken)
+            result = redraft["draft_id"]
+        elif drafting:
+            result = case_files.draft_step(urn, by=by, step=command.method,
+                                           arguments=arguments, takes_effect=taken)
+        else:
+            result = getattr(case_files, command.method)(urn, by=by, **arguments)
     except CaseFileError as error:
         form.form_token.data = _issue_token()  # nothing was recorded: the form may be sent again
-        return _show(command, case, form, problem=_refusal(error, form), status=422)
+        return _show(command, case, form, problem=_refusal(error, form), status=422,
+                     redraft=redraft)
     except Exception as error:
         failure = failed_command(error)
         if failure is None:
             raise
         if failure.certain:  # the store refused it: the form may be sent again
             form.form_token.data = _issue_token()
-        return _show(command, case, form, problem=failure.message, status=503)
+        return _show(command, case, form, problem=failure.message, status=503,
+                     redraft=redraft)
     services().read_your_writes()
+    if drafting:
+        flash(f"Draft {result} is waiting for a head's approval", "success")
+        return redirect(url_for("schools.draft", urn=urn, draft_id=result), code=303)
     flash(command.done(result, form), "success")
     return redirect(url_for("schools.case_file", urn=urn), code=303)
+
+
+def _taken(form: f.CommandForm, command: Command, today: Any) -> Any:
+    """The day a drafted step already taken took effect: a date before today (entered after
+    the event); None for a step that takes effect when it is approved."""
+    day = form.effective.data if command.dated else None
+    return day if day is not None and day < today else None
+
+
+def drafts_whatever_is_chosen(command: Command, case: CaseFileView) -> bool:
+    """Whether the form's step is drafted for a head's approval whatever the form says (the
+    LA's policy names it); a category change is drafted only when the category chosen causes
+    concern, which the form's answers decide."""
+    return command.method != "change_category" and case.case_files.needs_sign_off(
+        case.urn, command.method, {})
+
+
+def _redraft(case: CaseFileView, command: Command, draft_id: str | None) -> dict | None:
+    """The returned draft of this command that the form redrafts, if it names one."""
+    if not draft_id:
+        return None
+    draft = next((d for d in case.status["sign_off_drafts"] if d["draft_id"] == draft_id),
+                 None)
+    if draft is None or draft["step"] != command.method or draft["status"] != "returned":
+        abort(404)
+    return draft
+
+
+def _answers(form: f.CommandForm) -> list[tuple[str, str]]:
+    """The form's answers as "Check your answers" lists them, choices by their labels."""
+    rows = []
+    for field in form:
+        if field.name in f.META_FIELDS or field.type == "HiddenField":
+            continue
+        labels = {pair[0]: pair[1] for pair in getattr(field, "choices", None) or []
+                  if isinstance(pair, (tuple, list)) and len(pair) >= 2}
+        values = field.data if isinstance(field.data, list) else [field.data]
+        words = [long_date(v) if hasattr(v, "isoformat") else str(labels.get(v, v))
+                 for v in values if v not in (None, "")]
+        rows.append((field.label.text, ", ".join(words) or "Not given"))
+    return rows
 
 
 def _record_access(urn: int, command: Command) -> None:
@@ -363,15 +424,21 @@ def _record_access(urn: int, command: Command) -> None:
     services().users.record_access(email=g.user["email"], urn=urn, view=view[:40])
 
 
-def _fresh_form(command: Command, case: CaseFileView) -> f.CommandForm:
+def _fresh_form(command: Command, case: CaseFileView,
+                redraft: dict[str, Any] | None = None) -> f.CommandForm:
     """The form as first shown: what the case file says, what the link asked for (a notice,
-    an entry, a deadline), today's date, and a new one-time token."""
+    an entry, a deadline), today's date, and a new one-time token; or what a returned draft
+    said, to redraft it."""
     form = command.form(formdata=None)
     for name in request.args:
         if name in form._fields and name not in f.META_FIELDS:
             form[name].process(MultiDict([(name, v) for v in request.args.getlist(name)]))
     form.fill(case)
     form.prefill(case)
+    if redraft is not None:
+        for name, value in redraft["arguments"].items():
+            if name in form._fields:
+                form[name].data = value
     if "effective" in form._fields and form.effective.data is None:
         form.effective.data = case.case_files.clock.today()
     form.form_token.data = _issue_token()
@@ -379,27 +446,34 @@ def _fresh_form(command: Command, case: CaseFileView) -> f.CommandForm:
 
 
 def _show(command: Command, case: CaseFileView, form: f.CommandForm, *,
-          problem: str | dict[str, Any] | None = None, status: int = 200) -> Any:
+          problem: str | dict[str, Any] | None = None, status: int = 200,
+          redraft: dict[str, Any] | None = None) -> Any:
     if isinstance(problem, str):
         problem = {"text": problem}
     rule = problem.pop("rule", None) if problem else None
     errors = ([problem] if problem else []) + _error_list(form)
     if problem and "href" in problem:  # the refused field is listed once, by the refusal
         errors = [problem] + [e for e in errors[1:] if e.get("href") != problem["href"]]
+    drafting = redraft is not None or drafts_whatever_is_chosen(command, case)
+    # A category change is drafted only into a category causing concern: say which those are.
+    drafted_into = [c.code for c in case.scheme.categories if case.case_files.needs_sign_off(
+        case.urn, command.method, {"to": c.code})] if command.method == "change_category" else []
     return render_template("schools/command.html", command=command, form=form,
                            school=case.status, about=form.describe(case), errors=errors,
-                           rule=rule), status
+                           rule=rule, drafting=drafting, redraft=redraft,
+                           drafted_into=drafted_into,
+                           today=case.case_files.clock.today()), status
 
 
-def _refusal(error: CaseFileError, form: f.CommandForm) -> dict[str, Any]:
+def _refusal(error: CaseFileError, form: f.CommandForm | None = None) -> dict[str, Any]:
     """The error summary's item for a refusal. Its message goes on the field the refusal
     names too, and the item links to it; a refusal of the command as a whole stands in the
     summary alone. The rule it rests on, if any, is named with a link to the rules page:
     beside the message, or above the list when the message is a link to its field (a link
-    cannot hold another)."""
+    cannot hold another). Without a form (a draft's decision), the summary alone."""
     message = str(error)
     item: dict[str, Any] = {"text": message}
-    field = form.field_for(field_of(error))
+    field = None if form is None else form.field_for(field_of(error))
     if field is not None:
         field.errors = [*field.errors, message]
         item["href"] = f"#{_anchor(field)}"

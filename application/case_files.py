@@ -516,6 +516,12 @@ class SchoolCaseFiles(Application[UUID]):
             when=w, step=step, arguments=arguments, reason=reason, policy=self.policy,
             scheme=self.scheme, takes_effect=takes_effect))
 
+    def check_step(self, urn: int, *, by: Who, step: str, arguments: dict[str, Any],
+                   takes_effect: date | None = None) -> None:
+        """Refuses, as drafting it would, a step whose own rules refuse it (for a form's
+        "Check your answers" before a draft is sent); records nothing."""
+        self._try_step(urn, by, takes_effect, step, arguments)
+
     def redraft_step(self, urn: int, *, by: Who, draft_id: str, arguments: dict[str, Any],
                      reason: str = "", effective: date | None = None,
                      takes_effect: date | None = None) -> None:

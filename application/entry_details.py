@@ -13,6 +13,7 @@ from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.core import CaseFileEvent
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, power_words, proposal_words
 from domain.areas.register import consultee_named
+from domain.areas.sign_off import step_name
 from domain.areas.warning_notices import (
     COPY_RECIPIENTS,
     WARNING_NOTICE_GROUNDS,
@@ -123,6 +124,44 @@ def _report_card(card: dict[str, str]) -> Value | None:
 Row = tuple[tuple[str, ...], str, Callable[[Any], Value | None]]
 
 
+STEP_ARGUMENTS = {"grounds": "Grounds (s60(2))", "matters": "Matters relied on",
+          "required_actions": "Action required", "minded_action":
+          "Action the authority is minded to take", "compliance_period":
+          "Compliance period (working days)", "compliance_date": "Comply by",
+          "copies_to": "Copies to", "section": "Kind of notice", "issuer": "Given by",
+          "with_secretary_of_state_agreement": "The Secretary of State agreed",
+          "notice_id": "Warning notice", "proposed_powers": "Powers proposed",
+          "proposed_action": "Proposed action", "application_id": "IEB application",
+          "to": "Category", "reason": "Reason", "evidence": "Evidence"}
+
+
+def step_arguments(arguments: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a draft of a step says (sign-off), each argument in words: the draft's page and
+    its entries on the timeline."""
+    rows = []
+    for name, value in arguments.items():
+        if value in (None, "", [], False):
+            continue
+        if name == "grounds":
+            words = "; ".join(f"({g}) {WARNING_NOTICE_GROUNDS.get(g, '')}" for g in value)
+        elif name == "section":
+            words = WARNING_NOTICE_SECTIONS.get(value, value)
+        elif isinstance(value, list):
+            words = ", ".join(str(v) for v in value)
+        elif value is True:
+            words = "Yes"
+        elif hasattr(value, "isoformat"):
+            words = long_date(value)
+        else:
+            words = str(value)
+        rows.append((STEP_ARGUMENTS.get(name, name.replace("_", " ").capitalize()), words))
+    return rows
+
+
+def _step_words(arguments: dict[str, Any]) -> Value | None:
+    return [f"{label}: {words}" for label, words in step_arguments(arguments)] or None
+
+
 def _row(name: str, label: str, words: Callable[[Any], Value | None] = _text) -> Row:
     return ((name,), label, lambda e: words(getattr(e, name, None)))
 
@@ -206,6 +245,23 @@ KINDS: dict[str, list[Row]] = {
         _row("evidence", "Evidence"),
     ],
     "WarningNoticeWithdrawn": [_row("notice_id", "Notice"), _row("reason", "Reason")],
+    # Sign-off
+    "StepDrafted": [
+        _row("draft_id", "Draft"),
+        _row("step", "Step", lambda v: _sentence(step_name(v))),
+        _row("arguments", "What it says", _step_words),
+        _row("reason", "Why"),
+        _row("takes_effect", "Already taken on", _day),
+    ],
+    "StepRedrafted": [
+        _row("draft_id", "Draft"),
+        _row("arguments", "What it now says", _step_words),
+        _row("reason", "What changed"),
+        _row("takes_effect", "Already taken on", _day),
+    ],
+    "DraftReturned": [_row("draft_id", "Draft"), _row("reason", "Returned because")],
+    "DraftApproved": [_row("draft_id", "Draft"), _row("made", "What it made")],
+    "DraftWithdrawn": [_row("draft_id", "Draft"), _row("reason", "Reason")],
     "WarningNoticeSuperseded": [
         _row("notice_id", "Notice"), _row("superseded_by", "Superseded by notice"),
     ],

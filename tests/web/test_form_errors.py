@@ -7,6 +7,7 @@ import html
 import re
 
 from adapters.demo import FEATURED_URN
+from tests.sign_off import approved
 from tests.web.test_forms import entries, error_summary, send
 
 CASE_FILE = f"/schools/{FEATURED_URN}"
@@ -123,8 +124,9 @@ def test_a_compliance_date_before_the_notice_is_shown_on_that_date(actions, clie
 
 def test_failure_to_comply_too_early_is_shown_on_the_date(actions, client, services):
     today = services.case_files.clock.today()
-    notice_id = services.case_files.issue_warning_notice(
-        FEATURED_URN, by="Helen Marsh", effective=today, grounds=["a"], matters="Low standards",
+    notice_id = approved(
+        services.case_files, "issue_warning_notice", FEATURED_URN, by="Helen Marsh",
+        effective=today, grounds=["a"], matters="Low standards",
         required_actions="Adopt the plan", minded_action="IEB", compliance_period=20)
     actions.sign_in("caseworker")
 

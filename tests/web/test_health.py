@@ -28,7 +28,7 @@ def test_readyz_reports_each_read_model_caught_up_with_the_log(client, actions):
     assert (body["status"], body["database"], body["lag"], body["max_lag"]) == (
         "ready", "reachable", 0, 1000)
     assert set(body["projections"]) == {"school_status", "category_history", "deadlines",
-                                        "firings", "activity"}
+                                        "firings", "activity", "search"}
     assert all(p["lag"] == 0 and p["position"] > 0 for p in body["projections"].values())
 
 

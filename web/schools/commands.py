@@ -329,6 +329,11 @@ def _command_page(urn: int, command: Command) -> Any:
         urn, command.method, arguments, form.effective.data if command.dated else None)
     if (command.review is not None or drafting) and not request.form.get("confirmed"):
         try:
+            if drafting:  # the step's own rules, before the user checks a draft they refuse
+                case_files.check_step(urn, by=recorders.account(g.user), step=command.method,
+                                      arguments=arguments,
+                                      takes_effect=_taken(form, command,
+                                                          case_files.clock.today()))
             rows = command.review(form, case) if command.review else _answers(form)
         except CaseFileError as error:
             return _show(command, case, form, problem=_refusal(error, form), status=422,

@@ -10,10 +10,9 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from application import recorders
 from application.case_files import SchoolNotFound
+from application.entry_details import step_arguments
 from domain.areas.sign_off import APPROVERS, person
-from domain.areas.warning_notices import WARNING_NOTICE_GROUNDS, WARNING_NOTICE_SECTIONS
 from domain.errors import CaseFileError
-from domain.wording import long_date
 from web.auth import requires
 from web.schools import bp
 from web.schools.commands import BY_SLUG, _refusal
@@ -106,43 +105,10 @@ def _page(urn: int, draft_id: str, *, problem: dict[str, Any] | None = None,
         "schools/draft.html", school=school, draft=found, errors=errors,
         field_errors=field_errors, reason=request.form.get("reason", ""),
         withdraw_reason=request.form.get("withdraw_reason", ""),
-        arguments=_argument_rows(found["arguments"]),
+        arguments=step_arguments(found["arguments"]),
         may_decide=awaiting and g.user["role"] in APPROVERS and me not in found["drafters"],
         drafted_it=me in found["drafters"],
         may_withdraw=found["status"] in ("awaiting approval", "returned"),
         redraft_href=url_for(f"schools.{SLUGS[found['step']].replace('-', '_')}", urn=urn,
                              draft=draft_id) if found["status"] == "returned" else None)
     return page, status or (422 if errors else 200)
-
-
-LABELS = {"grounds": "Grounds (s60(2))", "matters": "Matters relied on",
-          "required_actions": "Action required", "minded_action":
-          "Action the authority is minded to take", "compliance_period":
-          "Compliance period (working days)", "compliance_date": "Comply by",
-          "copies_to": "Copies to", "section": "Kind of notice", "issuer": "Given by",
-          "with_secretary_of_state_agreement": "The Secretary of State agreed",
-          "notice_id": "Warning notice", "proposed_powers": "Powers proposed",
-          "proposed_action": "Proposed action", "application_id": "IEB application",
-          "to": "Category", "reason": "Reason", "evidence": "Evidence"}
-
-
-def _argument_rows(arguments: dict[str, Any]) -> list[tuple[str, str]]:
-    """What the draft says, each argument in words."""
-    rows = []
-    for name, value in arguments.items():
-        if value in (None, "", [], False):
-            continue
-        if name == "grounds":
-            words = "; ".join(f"({g}) {WARNING_NOTICE_GROUNDS.get(g, '')}" for g in value)
-        elif name == "section":
-            words = WARNING_NOTICE_SECTIONS.get(value, value)
-        elif isinstance(value, list):
-            words = ", ".join(str(v) for v in value)
-        elif value is True:
-            words = "Yes"
-        elif hasattr(value, "isoformat"):
-            words = long_date(value)
-        else:
-            words = str(value)
-        rows.append((LABELS.get(name, name.replace("_", " ").capitalize()), words))
-    return rows

@@ -31,6 +31,7 @@ from domain.areas import (
     register,
     reminders,
     rise,
+    tasks,
     warning_notices,
 )
 from domain.areas.concerns import SOURCE_NOT_RECORDED
@@ -43,7 +44,7 @@ __all__ = ["AREAS", "SOURCE_NOT_RECORDED", "Entry", "FiringNotDue", "SchoolCaseF
            "case_file_id"]
 
 AREAS = (register, concerns, warning_notices, eligibility, coasting, academy_orders, ieb,
-         msp, categorisation, inspections, rise, oversight, reminders, corrections)
+         msp, categorisation, inspections, rise, oversight, tasks, reminders, corrections)
 """The areas a case file is made of, in the order the rulebook lists them."""
 
 
@@ -60,6 +61,7 @@ class SchoolCaseFile(
     inspections.InspectionCommands,
     rise.RiseCommands,
     oversight.OversightCommands,
+    tasks.TaskCommands,
     reminders.ReminderCommands,
     corrections.CorrectionCommands,
     Aggregate,

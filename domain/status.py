@@ -23,6 +23,7 @@ from domain.areas import (
     register,
     reminders,
     rise,
+    tasks,
     warning_notices,
 )
 from domain.areas.categorisation import CategorySpell
@@ -45,7 +46,7 @@ __all__ = [
 
 DEADLINE_SOURCES = (warning_notices.deadlines, eligibility.deadlines, inspections.deadlines,
                     msp.deadlines, ieb.deadlines, oversight.deadlines, categorisation.deadlines,
-                    rise.deadlines)
+                    rise.deadlines, tasks.deadlines)
 """Each area's deadlines, derived from its part of the state (``domain.deadlines``)."""
 
 
@@ -63,6 +64,7 @@ class CaseFileState(
     inspections.InspectionsState,
     rise.RiseState,
     oversight.OversightState,
+    tasks.TasksState,
     reminders.RemindersState,
     corrections.CorrectionsState,
 ):

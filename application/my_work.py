@@ -97,7 +97,9 @@ class Workbench:
     def my_work(self, email: str, role: str, today: date) -> MyWork:
         """What ``email`` must see to (and, for a head, the drafts awaiting approval)."""
         store = self.projections.store
-        self.projections.catch_up(["school_status", "deadlines"])
+        # Every projection, as the dashboard does: a school whose entry cannot be applied is
+        # set aside by whichever projection fails on it, and named on the dashboard.
+        self.projections.catch_up()
         with store.consistent():
             owned = store.owned_deadlines(email)  # a person's: tens, a few hundred at most
             approvals = (store.deadlines_due(kind=APPROVAL_KIND) if role in APPROVERS else [])
@@ -107,7 +109,7 @@ class Workbench:
         """Each owner's counts (overdue, due this week, open), named as the users list names
         them: every enabled caseworker and head, and anyone else who owns deadlines (a
         caseworker assigned by email who has no account), most overdue first."""
-        self.projections.catch_up(["school_status", "deadlines"])
+        self.projections.catch_up()
         counted = {row["owner"]: row for row in self.projections.store.load_by_owner(
             today, today + timedelta(days=WEEK), kinds_left_out=(APPROVAL_KIND,))}
         names = {u["email"].strip().lower(): u["name"] for u in staff}

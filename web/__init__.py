@@ -52,6 +52,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
         schools,
         security_headers,
         store_failures,
+        work,
     )
 
     # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
@@ -64,7 +65,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     store_failures.register(app)
     auth.register(app)
     for blueprint in (health.bp, auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp,
-                      rules.bp):
+                      rules.bp, work.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(403)

@@ -605,6 +605,13 @@ class SQLReadModels:
             )
             return _dicts(conn, query)
 
+    def caseworker_names(self) -> dict[str, str]:
+        with self.reading("school_status") as (conn, status):
+            email = sa.func.lower(status.c.caseworker_email)
+            return dict(conn.execute(
+                sa.select(email, sa.func.max(status.c.caseworker))
+                .where(status.c.caseworker_email.is_not(None)).group_by(email)).all())
+
     def load_by_owner(self, today: date, week_ends: date, *, kinds_left_out: Collection[str] = ()
                       ) -> list[dict[str, Any]]:
         with self.reading("deadlines") as (conn, deadlines):

@@ -110,14 +110,25 @@ class Workbench:
         them: every enabled caseworker and head, and anyone else who owns deadlines (a
         caseworker assigned by email who has no account), most overdue first."""
         self.projections.catch_up()
-        counted = {row["owner"]: row for row in self.projections.store.load_by_owner(
-            today, today + timedelta(days=WEEK), kinds_left_out=(APPROVAL_KIND,))}
-        names = {u["email"].strip().lower(): u["name"] for u in staff}
+        store = self.projections.store
+        with store.consistent():
+            counted = {row["owner"]: row for row in store.load_by_owner(
+                today, today + timedelta(days=WEEK), kinds_left_out=(APPROVAL_KIND,))}
+            assigned = store.caseworker_names()
+        users = {u["email"].strip().lower(): u["name"] for u in staff}
         rows = []
-        for email in sorted(counted.keys() | names.keys()):
+        for email in sorted(counted.keys() | users.keys()):
             counts = counted.get(email, {})
-            rows.append({"email": email, "name": names.get(email, email),
-                         "user": email in names, "overdue": counts.get("overdue") or 0,
+            rows.append({"email": email, "name": users.get(email) or assigned.get(email, email),
+                         "user": email in users, "overdue": counts.get("overdue") or 0,
                          "this_week": counts.get("this_week") or 0,
                          "open": counts.get("open") or 0})
         return sorted(rows, key=lambda r: (-r["overdue"], -r["this_week"], r["name"].lower()))
+
+    def name_of(self, email: str, staff: Iterable[dict[str, Any]]) -> str:
+        """Whose work this is: the user's name, or the name the case was assigned under."""
+        email = email.strip().lower()
+        for user in staff:
+            if user["email"].strip().lower() == email:
+                return user["name"]
+        return self.projections.store.caseworker_names().get(email, email)

@@ -207,6 +207,9 @@ class ReadModelStore(Protocol):
         """The pending deadlines this email address owns (any case), due by ``due_to`` if
         given, each with its school's ``name``; soonest first, then by URN and key."""
 
+    def caseworker_names(self) -> dict[str, str]:
+        """Each caseworker's name by their email address in lower case, as assigned."""
+
     def load_by_owner(self, today: date, week_ends: date, *, kinds_left_out: Collection[str] = ()
                       ) -> list[dict[str, Any]]:
         """Each owner's pending deadlines counted: {owner, overdue (before ``today``),

@@ -84,10 +84,14 @@ def test_the_head_sees_the_teams_load_and_may_open_a_colleagues_list(actions, cl
 
     page = actions.sign_in("head").text
 
-    load = {r[0]: r[1:] for r in rows(page, "team-load")}
-    assert load[CASEY_NAME][0] == str(casey_overdue)
-    assert load[HELEN_NAME] == ["0", "0", "0"]  # a head with no case of her own
-    assert "auditor" not in " ".join(load).lower()  # only caseworkers and heads are the team
+    table = parse(page).find(id="team-load")
+    load = {tr.attrs["data-email"]: row for tr, row in zip(
+        table.find("tbody").find_all("tr"), table.rows(), strict=True)}
+    assert load[CASEY][0] == CASEY_NAME and load[CASEY][1] == str(casey_overdue)
+    assert load[HELEN] == [HELEN_NAME, "0", "0", "0"]  # a head with no case of her own
+    assert USERS["auditor"][0] not in load  # only caseworkers and heads are the team
+    # Check an owner without an account is named as the case was assigned
+    assert load["tom.ridley@fenmarsh.example"][0] == "Tom Ridley No account in scc"
     colleague = client.get(f"/my-work?of={CASEY}")
     assert colleague.status_code == 200
     assert f"{CASEY_NAME}’s work" in html.unescape(colleague.text)

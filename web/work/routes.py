@@ -35,8 +35,7 @@ def my_work() -> Any:
     if of and of != own:
         if g.user["role"] not in APPROVERS:
             abort(403)
-        person = next((u for u in web.users.list() if u["email"].lower() == of), None)
-        name = person["name"] if person else of
+        name = web.workbench.name_of(of, web.users.list())
         work = web.workbench.my_work(of, "", today)  # a colleague's own work, not approvals
         return render_template("work/my_work.html", work=work, today=today, of=of, name=name,
                                team=None)

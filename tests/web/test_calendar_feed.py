@@ -4,6 +4,7 @@ of the deadlines and tasks they own, read strictly here; a new address retires t
 from __future__ import annotations
 
 import html
+import logging
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -121,9 +122,10 @@ def test_a_caseworkers_feed_lists_their_deadlines_as_all_day_events(actions, cli
     assert {e["UID"][1] for e in again["events"]} == set(events)
 
 
-def test_a_new_address_retires_the_old_one(actions, client, services, app):
+def test_a_new_address_retires_the_old_one(actions, client, services, app, caplog):
+    caplog.set_level(logging.INFO, logger="scc.requests")
     actions.sign_in("head")
-    old_url, _ = make_address(client)
+    old_url, old_token = make_address(client)
     page = client.get("/account").text
     assert "You made your calendar address on 23 November 2026" in html.unescape(page)
     assert FEED.search(page) is None  # shown once only
@@ -131,6 +133,8 @@ def test_a_new_address_retires_the_old_one(actions, client, services, app):
 
     assert new_url != old_url
     assert client.get(old_url.removeprefix("http://localhost")).status_code == 404
+    # Check the request log names the feed, not its secret
+    assert "GET /calendar/<secret>.ics 404" in caplog.text and old_token not in caplog.text
     assert client.get(new_url.removeprefix("http://localhost")).status_code == 200
     assert client.get("/calendar/made-up.ics").status_code == 404
 

@@ -228,4 +228,7 @@ def test_the_dashboard_lists_the_longest_overdue_first_with_days_late_and_owner(
     assert f"{(TODAY - first['due']).days} days late" in listed[0][0]
     featured = [r for r, d in zip(listed, overdue, strict=True) if d["urn"] == FEATURED_URN]
     assert featured and all(r[3] == CASEY_NAME for r in featured)
+    # Check an owner without an account (990024's demo caseworker) is named as assigned
+    assert any(d["urn"] == 990024 for d in overdue)
+    assert not any("@" in r[3] for r in listed)
     assert page.status_code == 200

@@ -28,5 +28,6 @@ def index():  # noqa: ANN201
         "dashboard/index.html", view=view, today=today, board=board,
         overdue=board["overdue"], overdue_count=board["overdue_count"],
         category_labels={c.code: c.label for c in web.projections.scheme.categories},
-        owners={u["email"].lower(): u["name"] for u in web.users.list()},
+        owners={**web.projections.store.caseworker_names(),  # assigned without an account
+                **{u["email"].lower(): u["name"] for u in web.users.list()}},
     )

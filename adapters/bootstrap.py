@@ -166,6 +166,16 @@ def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
                      lifetime=settings.token_lifetime)
 
 
+def build_calendar_feeds(settings: Settings, clock: Clock | None = None):
+    """The users' calendar feed addresses (application.calendar_feed.CalendarFeeds), beside
+    the users. Close it with ``close()``."""
+    from adapters.calendar_feeds import SQLCalendarFeedStore
+    from application.calendar_feed import CalendarFeeds
+
+    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    return CalendarFeeds(SQLCalendarFeedStore(engine), clock or SystemClock())
+
+
 def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices
     """Everything the web app calls: case files, read models, users, notifications and API
     tokens.
@@ -183,6 +193,7 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
         users=users,
         notifications=build_notifications(settings, case_files),
         tokens=build_tokens(settings, users, clock),
+        calendar_feeds=build_calendar_feeds(settings, clock),
     )
 
 

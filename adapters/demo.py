@@ -276,6 +276,7 @@ def load_demo(case_files: SchoolCaseFiles,
                 progress(loaded, total, entries)
     finally:
         case_files.clock = real_clock
+    _work_in_hand(case_files, until)
     schools = case_files.schools()
     featured = case_files.school(FEATURED_URN)
     return DemoSummary(
@@ -1492,3 +1493,23 @@ class _MSPGroup:
     def complete(self, on: date, description: str, note: str = "Done") -> None:
         action_id = self.story.open_action(self.actions[description])
         self.story.on(on, self.chair).complete_msp_action(action_id=action_id, note=note)
+
+
+# Work in hand ----------------------------------------------------------------------------
+
+_DEMO_HEAD = _Adviser("Helen Marsh", "head@fenmarsh.example")
+"""The demo's head user (``cli.main.DEMO_USERS``)."""
+
+
+def _work_in_hand(case_files: SchoolCaseFiles, today: date) -> None:
+    """Tasks the team set each other this morning, so that My work has something due today
+    and this week beside the overdue deadlines of the caseworker's schools."""
+    head = "Helen Marsh, Head of School Improvement"
+    for urn, what, owner, days in (
+            (990024, "Ring the headteacher about the autumn attendance figures",
+             DEMO_CASEWORKER, 0),
+            (990016, "Read the governors' minutes before the next visit", DEMO_CASEWORKER, 3),
+            (SPECIAL_MEASURES_URN, "Agree the date of the next monitoring visit with HMI",
+             _DEMO_HEAD, 4)):
+        case_files.set_task(urn, by=head, effective=today, what=what, owner_name=owner.name,
+                            owner_email=owner.email, due=today + timedelta(days=days))

@@ -139,7 +139,11 @@ def tables(projection: str, generation: int) -> list[sa.Table]:
             sa.Column("what", sa.Text, nullable=False),
             sa.Column("source_version", sa.Integer, nullable=False),
             sa.Column("suspended", sa.Boolean, nullable=False),
+            # Who must see to it, as an email address folded to lower case: My work and the
+            # calendar feed read one person's deadlines by it.
+            sa.Column("owner", sa.String(320)),
             sa.Index(f"ix_deadlines{g}_kind_due", "kind", "due"),
+            sa.Index(f"ix_deadlines{g}_owner_due", "owner", "due"),
         )]
     if projection == "firings":
         return [sa.Table(
@@ -660,6 +664,46 @@ class SQLReadModels:
             return conn.execute(query.where(
                 *_deadlines(deadlines, status, due_from, due_to, kind, caseworkers))
             ).scalar_one()
+
+    def owned_deadlines(self, owner: str, *, due_to: date | None = None
+                        ) -> list[dict[str, Any]]:
+        with self.reading_all("deadlines", "school_status") as (conn, found):
+            deadlines, status = found["deadlines"], found["school_status"]
+            query = (
+                sa.select(deadlines, status.c.name)
+                .select_from(deadlines.outerjoin(status, status.c.urn == deadlines.c.urn))
+                .where(deadlines.c.owner == owner.strip().lower(),
+                       *([deadlines.c.due <= due_to] if due_to is not None else []))
+                .order_by(deadlines.c.due, deadlines.c.urn, deadlines.c.key)
+            )
+            return _dicts(conn, query)
+
+    def caseworker_names(self) -> dict[str, str]:
+        with self.reading("school_status") as (conn, status):
+            email = sa.func.lower(status.c.caseworker_email)
+            return dict(conn.execute(
+                sa.select(email, sa.func.max(status.c.caseworker))
+                .where(status.c.caseworker_email.is_not(None)).group_by(email)).all())
+
+    def load_by_owner(self, today: date, week_ends: date, *, kinds_left_out: Collection[str] = ()
+                      ) -> list[dict[str, Any]]:
+        with self.reading("deadlines") as (conn, deadlines):
+            live = sa.not_(deadlines.c.suspended)
+            query = (
+                sa.select(
+                    deadlines.c.owner,
+                    sa.func.sum(sa.case((live & (deadlines.c.due < today), 1), else_=0))
+                    .label("overdue"),
+                    sa.func.sum(sa.case((live & (deadlines.c.due >= today)
+                                         & (deadlines.c.due <= week_ends), 1), else_=0))
+                    .label("this_week"),
+                    sa.func.count().label("open"),
+                )
+                .where(deadlines.c.owner.is_not(None),
+                       deadlines.c.kind.not_in(list(kinds_left_out)))
+                .group_by(deadlines.c.owner).order_by(deadlines.c.owner)
+            )
+            return _dicts(conn, query)
 
     def recent_activity(self, limit: int = 50, *, caseworkers: Collection[str] | None = None
                         ) -> list[dict[str, Any]]:

@@ -482,6 +482,21 @@ class SchoolCaseFiles(Application[UUID]):
         self._change(urn, by, effective, lambda f, w: f.assign_caseworker(
             when=w, name=name, email=email))
 
+    def set_task(self, urn: int, *, by: Who, effective: date | None = None, what: str,
+                 owner_name: str, owner_email: str, due: date | None) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.set_task(
+            when=w, what=what, owner_name=owner_name, owner_email=owner_email, due=due))
+
+    def reassign_task(self, urn: int, *, by: Who, effective: date | None = None,
+                      task_id: str, owner_name: str, owner_email: str) -> None:
+        self._change(urn, by, effective, lambda f, w: f.reassign_task(
+            when=w, task_id=task_id, owner_name=owner_name, owner_email=owner_email))
+
+    def complete_task(self, urn: int, *, by: Who, effective: date | None = None,
+                      task_id: str, note: str = "") -> None:
+        self._change(urn, by, effective, lambda f, w: f.complete_task(
+            when=w, task_id=task_id, note=note))
+
     def record_visit(self, urn: int, *, by: Who, effective: date | None = None, kind: str,
                      notes: str) -> str:
         return self._change(urn, by, effective, lambda f, w: f.record_visit(

@@ -210,6 +210,20 @@ class ReadModelStore(Protocol):
                             caseworkers: Collection[str] | None = None) -> int:
         """How many deadlines ``deadlines_due`` would list without a limit."""
 
+    def owned_deadlines(self, owner: str, *, due_to: date | None = None
+                        ) -> list[dict[str, Any]]:
+        """The pending deadlines this email address owns (any case), due by ``due_to`` if
+        given, each with its school's ``name``; soonest first, then by URN and key."""
+
+    def caseworker_names(self) -> dict[str, str]:
+        """Each caseworker's name by their email address in lower case, as assigned."""
+
+    def load_by_owner(self, today: date, week_ends: date, *, kinds_left_out: Collection[str] = ()
+                      ) -> list[dict[str, Any]]:
+        """Each owner's pending deadlines counted: {owner, overdue (before ``today``),
+        this_week (``today`` to ``week_ends``), open (all, suspended ones too)}, by owner;
+        deadlines of ``kinds_left_out`` not counted."""
+
     def recent_activity(self, limit: int = 50, *, caseworkers: Collection[str] | None = None
                         ) -> list[dict[str, Any]]:
         """The newest entries, each with its school's ``name``."""
@@ -511,7 +525,8 @@ class CaseFileProjections:
             elif name == "deadlines":
                 rows[name] = [
                     {"kind": d.kind, "key": d.key, "due": d.due, "what": d.what,
-                     "source_version": d.source_version, "suspended": d.suspended}
+                     "source_version": d.source_version, "suspended": d.suspended,
+                     "owner": d.owner.strip().lower() if d.owner else None}
                     for d in deadlines
                 ]
             else:

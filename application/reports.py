@@ -92,7 +92,7 @@ class Reports:
                   upcoming: int = 20) -> dict[str, Any]:
         """What the dashboard shows on ``today``: counts by LA category and Ofsted grade,
         the schools causing concern, deadlines due within ``days``, decisions on
-        intervention waiting, the ``overdue`` most recently missed deadlines (latest first)
+        intervention waiting, the ``overdue`` most overdue deadlines (the longest overdue first)
         and how many are overdue, the ``concern`` schools causing concern whose next deadline
         comes soonest and how many there are, the ``upcoming`` soonest deadlines of the next
         ``days`` and how many there are, and the newest entries; only the schools of
@@ -154,7 +154,7 @@ class Reports:
             "causing_concern": store.causing_concern(caseworkers=caseworkers, limit=concern),
             "concern_count": sum(row["schools"] for row in summary if row["causing_concern"]),
             "overdue": store.deadlines_due(due_to=yesterday, caseworkers=caseworkers,
-                                           latest_first=True, limit=overdue),
+                                           limit=overdue),
             "overdue_count": store.count_deadlines_due(due_to=yesterday,
                                                        caseworkers=caseworkers),
             "upcoming": store.deadlines_due(due_from=today, due_to=_days_after(today, days),

@@ -103,6 +103,7 @@ def describe_status(state: CaseFileState, scheme: CategoryScheme, today: date) -
         },
         "caseworker": None if state.caseworker is None else dict(
             zip(("name", "email"), state.caseworker, strict=True)),
+        "open_tasks": [asdict(t) for t in state.open_tasks],
         "category_history": [asdict(c) for c in state.categories],
         "inspections": [asdict(i) for i in state.inspections],
         "predecessors": linked_schools(school, "predecessor"),
@@ -322,6 +323,10 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"LA category {e.from_category or 'none'} → {e.to_category}: {e.reason}"),
     "InspectionRecorded": _inspection_recorded,
     "CaseworkerAssigned": lambda e: f"Case assigned to {e.name}",
+    "TaskSet": lambda e: (
+        f"Task {e.task_id} for {e.owner_name}, due {long_date(e.due)}: {e.what}"),
+    "TaskReassigned": lambda e: f"Task {e.task_id} handed to {e.owner_name}",
+    "TaskDone": lambda e: f"Task {e.task_id} done" + (f": {e.note}" if e.note else ""),
     "VisitRecorded": lambda e: f"{e.kind.capitalize()} visit {e.visit_id}",
     "StatementOfActionSent": lambda e: (
         f"Statement of action sent on Ofsted inspection {e.inspection_id}"),

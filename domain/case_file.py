@@ -32,6 +32,7 @@ from domain.areas import (
     reminders,
     rise,
     sign_off,
+    tasks,
     warning_notices,
 )
 from domain.areas.concerns import SOURCE_NOT_RECORDED
@@ -44,7 +45,8 @@ __all__ = ["AREAS", "SOURCE_NOT_RECORDED", "Entry", "FiringNotDue", "SchoolCaseF
            "case_file_id"]
 
 AREAS = (register, concerns, warning_notices, eligibility, coasting, academy_orders, ieb,
-         msp, categorisation, inspections, rise, oversight, sign_off, reminders, corrections)
+         msp, categorisation, inspections, rise, oversight, sign_off, tasks,
+         reminders, corrections)
 """The areas a case file is made of, in the order the rulebook lists them."""
 
 
@@ -62,6 +64,7 @@ class SchoolCaseFile(
     rise.RiseCommands,
     oversight.OversightCommands,
     sign_off.SignOffCommands,
+    tasks.TaskCommands,
     reminders.ReminderCommands,
     corrections.CorrectionCommands,
     Aggregate,

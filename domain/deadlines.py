@@ -110,6 +110,9 @@ class Deadline:
     source_version: int
     reminders: tuple[tuple[date, int], ...] = ()  # (day, working days before the due date)
     suspended: bool = False
+    owner: str | None = None
+    """The email address of whoever must see to it: the school's caseworker unless the area
+    names someone (a task's owner, an MSP action's LA owner); None if the case has none."""
 
 
 @dataclass(frozen=True, order=True)
@@ -133,9 +136,11 @@ def pending_deadlines(
     if school is None or school.closed_on is not None:
         return []
     found = state.due_items(policy, working_days, scheme)
+    caseworker = state.caseworker[1] if state.caseworker else None
 
     deadlines = []
-    for kind, subject, due, what, version in found:
+    # An area yields (kind, subject, due, what, version), and may add the owner's email.
+    for kind, subject, due, what, version, *owner in found:
         key = f"{kind}:{subject}"
         override = state.deadline_overrides.get(key)
         if override is not None and override.extended_to is not None:
@@ -145,7 +150,8 @@ def pending_deadlines(
             for days in policy.reminder_working_days
         )) if kind != "decide_intervention" else ()
         deadlines.append(Deadline(key, kind, due, what, version, reminders,
-                                  suspended=bool(override and override.suspended)))
+                                  suspended=bool(override and override.suspended),
+                                  owner=(owner[0] if owner and owner[0] else caseworker)))
     return sorted(deadlines, key=lambda d: (d.due, d.key))
 
 

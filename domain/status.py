@@ -24,6 +24,7 @@ from domain.areas import (
     reminders,
     rise,
     sign_off,
+    tasks,
     warning_notices,
 )
 from domain.areas.categorisation import CategorySpell
@@ -46,7 +47,7 @@ __all__ = [
 
 DEADLINE_SOURCES = (warning_notices.deadlines, eligibility.deadlines, inspections.deadlines,
                     msp.deadlines, ieb.deadlines, oversight.deadlines, categorisation.deadlines,
-                    rise.deadlines, sign_off.deadlines)
+                    rise.deadlines, sign_off.deadlines, tasks.deadlines)
 """Each area's deadlines, derived from its part of the state (``domain.deadlines``)."""
 
 
@@ -65,6 +66,7 @@ class CaseFileState(
     rise.RiseState,
     oversight.OversightState,
     sign_off.SignOffState,
+    tasks.TasksState,
     reminders.RemindersState,
     corrections.CorrectionsState,
 ):

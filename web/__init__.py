@@ -53,6 +53,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
         search,
         security_headers,
         store_failures,
+        work,
     )
 
     # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
@@ -65,7 +66,7 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     store_failures.register(app)
     auth.register(app)
     for blueprint in (health.bp, auth.bp, dashboard.bp, schools.bp, reports.bp, audit.bp,
-                      rules.bp, search.bp):
+                      rules.bp, search.bp, work.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(403)

@@ -67,6 +67,9 @@ class Config:
     PASSWORD_SIGN_IN: bool = field(
         default_factory=lambda: _switch("SCC_PASSWORD_SIGN_IN", default=True))
     """False: only the provider signs people in (needs OIDC_ISSUER)."""
+    BASE_URL: str | None = field(default_factory=lambda: _setting("SCC_BASE_URL"))
+    """The address people reach scc at (https://scc.example.gov.uk), for links that leave the
+    app (calendar feeds); unset: the address the request came to."""
     TESTING: bool = False
 
     def as_mapping(self) -> dict[str, object]:

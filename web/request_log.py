@@ -11,6 +11,8 @@ from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
 log = logging.getLogger("scc.requests")
+_SECRET_IN_PATH = re.compile(r"^(/calendar/)[^/]+(\.ics)$")
+"""A calendar feed's address is its secret: the log names the feed, not the secret."""
 REQUEST_ID = "X-Request-Id"
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 """An id a proxy sent is kept (so its logs and ours join up) if it is this tame."""
@@ -33,11 +35,12 @@ def register(app: Flask) -> None:
         response.headers[REQUEST_ID] = g.request_id
         quiet = request.path in QUIET_PATHS and response.status_code < 500
         user = g.get("user")
+        path = _SECRET_IN_PATH.sub(r"\1<secret>\2", request.path)
         log.log(logging.DEBUG if quiet else logging.INFO,
-                "%s %s %s", request.method, request.path, response.status_code, extra={
+                "%s %s %s", request.method, path, response.status_code, extra={
                     "request_id": g.request_id,
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "user": user["email"] if user else None,

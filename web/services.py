@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 
 from application.case_files import SchoolCaseFiles
+from application.my_work import Workbench
 from application.projections import CaseFileProjections
 from application.reports import Reports
 
@@ -20,14 +21,19 @@ class WebServices:
     users: Any  # application.users.Users
     notifications: Any = None  # application.notifications.Notifications, if mail is set up
     tokens: Any = None  # application.tokens.ApiTokens, for the API
+    calendar_feeds: Any = None  # application.calendar_feed.CalendarFeeds
 
     @cached_property
     def reports(self) -> Reports:
         """One for the process: it remembers dashboards until the read models move."""
         return Reports(self.projections)
 
+    @cached_property
+    def workbench(self) -> Workbench:
+        return Workbench(self.projections)
+
     def close(self) -> None:
-        for closable in (self.tokens, self.notifications, self.users, self.projections.store,
+        for closable in (self.calendar_feeds, self.tokens, self.notifications, self.users, self.projections.store,
                          self.case_files):
             if closable is not None:
                 closable.close()

@@ -9,7 +9,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain import dates
-from domain.areas.core import CaseFileCore, CaseFileEvent, Entry, names, require_text
+from domain.areas.core import (
+    EMAIL,
+    CaseFileCore,
+    CaseFileEvent,
+    Entry,
+    names,
+    require_text,
+)
 from domain.errors import CaseFileError
 from domain.rules import Rule
 from domain.wording import long_date
@@ -100,6 +107,7 @@ class MSPAction:
     due: date
     completed_on: date | None = None
     recorded_in: int = 0
+    owner_email: str | None = None  # when the owner is one of the LA's users
 
 
 @dataclass
@@ -160,6 +168,8 @@ class MSPState:
                 action = MSPAction(
                     a["action_id"], e.meeting_id, a["description"], a["owner"], a["due"],
                     recorded_in=e.originator_version,
+                    # Actions recorded before owners could be users name a person only.
+                    owner_email=a.get("owner_email"),
                 )
                 group.actions[action.action_id] = self.msp_actions[action.action_id] = action
         self._falls_due_afresh("msp_meeting_due:next")
@@ -190,7 +200,8 @@ def deadlines(state: Any, policy: Any, working_days: Any, scheme: Any) -> Iterat
     for action in state.msp_actions.values():
         if action.completed_on is None:
             yield ("msp_action", action.action_id, action.due,
-                   f"MSP action {action.action_id}: {action.description}", action.recorded_in)
+                   f"MSP action {action.action_id}: {action.description}", action.recorded_in,
+                   action.owner_email)
 
 
 # Commands -----------------------------------------------------------------------------------
@@ -270,6 +281,7 @@ class MSPCommands(CaseFileCore):
         for number, action in enumerate(actions or [], start=first_action):
             description = str(action.get("description") or "").strip()
             owner = str(action.get("owner") or "").strip()
+            owner_email = str(action.get("owner_email") or "").strip()
             due = action.get("due")
             if not description or not owner or not isinstance(due, date):
                 raise CaseFileError(
@@ -283,10 +295,15 @@ class MSPCommands(CaseFileCore):
                     field=f"actions.{number - first_action}.due")
             dates.require_planned_date(
                 f"due date of action {number - first_action + 1}", due, when.effective)
-            checked_actions.append(
-                {"action_id": f"A{number}", "description": description, "owner": owner,
-                 "due": due}
-            )
+            if owner_email and not EMAIL.fullmatch(owner_email):
+                raise CaseFileError(
+                    f"Action {number - first_action + 1}: {owner_email!r} is not an email "
+                    "address")
+            checked = {"action_id": f"A{number}", "description": description, "owner": owner,
+                       "due": due}
+            if owner_email:  # an LA user owns it: the action is in their work
+                checked["owner_email"] = owner_email
+            checked_actions.append(checked)
         self._record(
             self.MSPMeetingHeld, when=when, meeting_id=meeting_id, attendees=attendees,
             minutes=minutes.strip(), actions=checked_actions,

@@ -146,7 +146,9 @@ def test_changing_ones_password_on_your_account(page: Page, live_server):
 def test_the_dashboard_shows_schools_causing_concern_and_overdue_deadlines(page: Page):
     sign_in(page, "head")
 
-    # Check the head lands on the dashboard, dated today
+    # Check the head lands on My work, and the dashboard is a link away, dated today
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     expect(page.locator(".govuk-caption-l")).to_have_text("23 November 2026")
 

@@ -47,8 +47,8 @@ def test_signing_in_and_out(client, actions):
 
     signed_in = sign_in(client, email.upper(), PASSWORD)
 
-    # Check a caseworker lands on the dashboard, signed in for the session's lifetime
-    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    # Check a caseworker lands on My work, signed in for the session's lifetime
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/my-work"
     assert signed_in_as(client) == email
     assert "Expires=" in signed_in.headers["Set-Cookie"]
 
@@ -225,7 +225,7 @@ def test_signed_out_users_are_sent_to_sign_in_and_back(client):
 def test_next_to_another_host_is_ignored(client, next_path):
     signed_in = sign_in(client, USERS["caseworker"][0], PASSWORD, next_path=next_path)
 
-    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/my-work"
 
 
 def test_an_admin_adds_disables_and_enables_a_user(client, actions, services):

@@ -550,6 +550,9 @@ def test_every_command_records_through_its_form(actions, client, services):
                                "to": day(today + timedelta(days=200))}, "?key=visit:next")
     record("suspend-deadline", {"key": "visit:next", "reason": "With the RD"})
     record("resume-deadline", {"key": "visit:next", "reason": "Back with us"})
+    record("set-task", {"what": "Read the plan", "owner": "casey@fenmarsh.example",
+                        "due": day(today + timedelta(days=3))})
+    record("complete-task", {"task_id": status()["open_tasks"][-1]["task_id"]})
     record("issue-warning-notice", {
         "section": "s60", "issuer": "local authority", "grounds": ["a"],
         "compliance_period": "10", "matters": "Standards", "required_actions": "Act",

@@ -98,7 +98,16 @@ def account() -> Any:
             flash("Your password has been changed. You have been signed out everywhere "
                   "else.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, errors=_error_summary(form))
+    return account_page(form=form)
+
+
+def account_page(*, form: ChangePasswordForm | None = None, feed_url: str | None = None) -> str:
+    """The account page; ``feed_url``: a calendar feed address just made, shown this once."""
+    form = form or ChangePasswordForm()
+    feeds = services().calendar_feeds
+    return render_template(
+        "auth/account.html", form=form, errors=_error_summary(form), feed_url=feed_url,
+        feed_issued_at=feeds.issued_at(g.user["email"]) if feeds is not None else None)
 
 
 @bp.post("/account/sign-out-everywhere")
@@ -225,7 +234,10 @@ def _change_user(change: Any, email: str) -> None:
 
 
 def landing_page(role: str) -> str:
-    """The dashboard, or the users page for an administrator, who reads no case files."""
+    """My work for those who do casework; the dashboard for an auditor; the users page for an
+    administrator, who reads no case files."""
+    if may(role, "record"):
+        return url_for("work.my_work")
     return url_for("dashboard.index") if may(role, "read") else url_for("auth.users")
 
 

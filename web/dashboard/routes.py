@@ -10,7 +10,7 @@ from web.services import services
 
 VIEWS = ("all", "mine")
 OVERDUE_SHOWN = 20
-"""The dashboard shows the most recently missed deadlines; the deadlines report shows all."""
+"""The dashboard shows the longest overdue deadlines; the deadlines report shows all."""
 
 
 @bp.get("/")
@@ -31,4 +31,6 @@ def index():  # noqa: ANN201
         "dashboard/index.html", view=view, today=today, board=board, mail_trouble=mail_trouble,
         overdue=board["overdue"], overdue_count=board["overdue_count"],
         category_labels={c.code: c.label for c in web.projections.scheme.categories},
+        owners={**web.projections.store.caseworker_names(),  # assigned without an account
+                **{u["email"].lower(): u["name"] for u in web.users.list()}},
     )

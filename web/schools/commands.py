@@ -66,6 +66,13 @@ class CaseFileView:
     def history(self) -> list[dict[str, Any]]:
         return self.case_files.history(self.urn)
 
+    @cached_property
+    def staff(self) -> list[dict[str, Any]]:
+        """The enabled caseworkers and heads: whom a case, task or action can be given."""
+        from web.work.routes import staff
+
+        return staff()
+
     def entry(self, version: Any) -> dict[str, Any] | None:
         if not isinstance(version, int):
             return None
@@ -259,7 +266,12 @@ COMMANDS: tuple[Command, ...] = (
             "Record the visit", lambda r, _: f"Visit {r} recorded", OVERSIGHT),
     Command("assign-caseworker", "assign_caseworker", f.AssignCaseworker,
             "Assign a caseworker", "Assign the case",
-            lambda _, form: f"Case assigned to {form.name.data}", OVERSIGHT, permission="assign"),
+            lambda _, form: f"Case assigned to {form.arguments()['name']}", OVERSIGHT,
+            permission="assign"),
+    Command("set-task", "set_task", f.SetTask, "Set a task", "Set the task",
+            lambda r, form: f"Task {r} set for {form.arguments()['owner_name']}", OVERSIGHT),
+    Command("complete-task", "complete_task", f.CompleteTask, "Record a task as done",
+            "Record it as done", lambda _, form: f"Task {form.task_id.data} done", OVERSIGHT),
     Command("change-school-details", "change_school_details", f.ChangeSchoolDetails,
             "Change the school's details", "Save the details",
             lambda *_: "School details saved", SCHOOL),

@@ -289,6 +289,11 @@ def _deadlines(case: CaseFileView, suspended: bool | None = None) -> list[tuple[
             if suspended is None or d.suspended is suspended]
 
 
+def _staff(case: CaseFileView) -> list[tuple[str, str]]:
+    """The users work can be handed to: "Casey Worker (caseworker)"."""
+    return [(u["email"], f"{u['name']} ({u['role']})") for u in case.staff]
+
+
 # The forms --------------------------------------------------------------------------------
 
 class CommandForm(FlaskForm):
@@ -781,29 +786,46 @@ class CancelMSPMeeting(CommandForm):
 
 
 class MSPActionForm(Form):
-    """One action agreed at a meeting; a row left blank is no action."""
+    """One action agreed at a meeting; a row left blank is no action. Its owner is an
+    officer of the LA (chosen from the users: it is then in their work) or a person at the
+    school, named."""
 
     description = StringField("Action", widget=GovTextInput())
-    owner = StringField("Owner", widget=GovTextInput())
+    owner_user = ChoiceField("Owner at the LA", message="Choose an officer of the LA",
+                             prompt="Not an officer of the LA", optional=True)
+    owner = StringField("Or the owner at the school", widget=GovTextInput(),
+                        description="For example, Headteacher")
     due = DateInputField("Due", what="the date the action is due", optional=True)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         parts = {"description": (self.description.data or "").strip(),
-                 "owner": (self.owner.data or "").strip(), "due": self.due.data}
+                 "owner": (self.owner.data or "").strip() or self.owner_user.data,
+                 "due": self.due.data}
         if any(parts.values()) and not self.due.errors:
-            for name, message in (("description", "Enter the action"),
-                                  ("owner", "Enter who owns the action"),
-                                  ("due", "Enter the date the action is due")):
+            for name, message in (
+                    ("description", "Enter the action"),
+                    ("owner", "Enter who owns the action, or choose an officer of the LA"),
+                    ("due", "Enter the date the action is due")):
                 if not parts[name]:
                     self[name].errors.append(message)
                     valid = False
+        if self.owner_user.data and (self.owner.data or "").strip():
+            self.owner.errors.append(
+                "Choose an officer of the LA or name the owner at the school, not both")
+            valid = False
         return valid
 
     @property
     def is_blank(self) -> bool:
         return not ((self.description.data or "").strip() or (self.owner.data or "").strip()
-                    or self.due.data)
+                    or self.owner_user.data or self.due.data)
+
+    def owner_arguments(self, staff: dict[str, dict[str, Any]]) -> dict[str, str]:
+        if self.owner_user.data:
+            user = staff[self.owner_user.data]
+            return {"owner": user["name"], "owner_email": user["email"]}
+        return {"owner": self.owner.data.strip()}
 
 
 class HoldMSPMeeting(CommandForm):
@@ -823,6 +845,12 @@ class HoldMSPMeeting(CommandForm):
     @classmethod
     def applies(cls, case: CaseFileView) -> bool:
         return case.status["msp"] is not None
+
+    def fill(self, case: CaseFileView) -> None:
+        super().fill(case)
+        self.staff = {u["email"]: u for u in case.staff}
+        for entry in self.actions:
+            entry.form.owner_user.offer(_staff(case))
 
     def prefill(self, case: CaseFileView) -> None:
         if case.status["msp"]:
@@ -847,7 +875,7 @@ class HoldMSPMeeting(CommandForm):
             "attendees": self.attendees.data,
             "minutes": self.minutes.data,
             "actions": [
-                {"description": a.description.data.strip(), "owner": a.owner.data.strip(),
+                {"description": a.description.data.strip(), **a.owner_arguments(self.staff),
                  "due": a.due.data}
                 for a in (entry.form for entry in self.actions) if not a.is_blank
             ],
@@ -971,9 +999,59 @@ class RecordStatementOfAction(CommandForm):
 
 
 class AssignCaseworker(CommandForm):
+    """The caseworker is one of the users (a caseworker or head), so reminders and My work
+    reach someone who can sign in; the API still takes any name and address."""
+
     effective = effective("the date the case was assigned")
-    name = text("Caseworker's name", "Enter the caseworker's name")
-    email = text("Caseworker's email address", "Enter the caseworker's email address")
+    email = ChoiceField("Caseworker", message="Choose the caseworker from the users")
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"email": _staff(case)}
+
+    def fill(self, case: CaseFileView) -> None:
+        super().fill(case)
+        self.staff = {u["email"]: u for u in case.staff}
+
+    def prefill(self, case: CaseFileView) -> None:
+        if (current := case.status["caseworker"]) and current["email"] in self.staff:
+            self.email.data = current["email"]
+
+    def arguments(self) -> dict[str, Any]:
+        return {"name": self.staff[self.email.data]["name"], "email": self.email.data}
+
+
+class SetTask(CommandForm):
+    effective = effective("the date the task was set")
+    what = textarea("Task", "Enter what is to be done")
+    owner = ChoiceField("Owner", message="Choose who owns the task")
+    due = DateInputField("Due", what="the date the task is due")
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"owner": _staff(case)}
+
+    def fill(self, case: CaseFileView) -> None:
+        super().fill(case)
+        self.staff = {u["email"]: u for u in case.staff}
+
+    def arguments(self) -> dict[str, Any]:
+        owner = self.staff[self.owner.data]
+        return {"what": self.what.data, "owner_name": owner["name"],
+                "owner_email": owner["email"], "due": self.due.data}
+
+
+class CompleteTask(CommandForm):
+    effective = effective("the date the task was done")
+    task_id = ChoiceField("Task", message="Choose the task")
+    note = textarea("Note (optional)")
+
+    @classmethod
+    def choices(cls, case: CaseFileView) -> dict[str, list[tuple[str, str]]]:
+        return {"task_id": [
+            (t["task_id"], f"{t['task_id']}: {t['what']} ({t['owner_name']}, due "
+                           f"{long_date(t['due'])})")
+            for t in case.status["open_tasks"]]}
 
 
 class ChangeSchoolDetails(CommandForm):

@@ -245,6 +245,17 @@ KINDS: dict[str, list[Row]] = {
         _row("evidence", "Evidence"),
     ],
     "WarningNoticeWithdrawn": [_row("notice_id", "Notice"), _row("reason", "Reason")],
+    # Tasks
+    "TaskSet": [
+        _row("task_id", "Task"), _row("what", "What"),
+        _row("owner_name", "For"), _row("owner_email", "Their email"),
+        _row("due", "Due", _day),
+    ],
+    "TaskReassigned": [
+        _row("task_id", "Task"), _row("owner_name", "Now for"),
+        _row("owner_email", "Their email"),
+    ],
+    "TaskDone": [_row("task_id", "Task"), _row("note", "Note")],
     # Sign-off
     "StepDrafted": [
         _row("draft_id", "Draft"),

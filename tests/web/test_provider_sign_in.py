@@ -44,11 +44,11 @@ def signed_in_as(http, scc) -> str | None:
 
 
 @pytest.mark.parametrize(("email", "role", "lands_on"), [
-    (HEAD, "head", "/"),
-    (CASEWORKER, "caseworker", "/"),
+    (HEAD, "head", "/my-work"),
+    (CASEWORKER, "caseworker", "/my-work"),
     (AUDITOR, "auditor", "/"),
     (ADMIN, "admin", "/admin/users"),
-    (DUAL, "head", "/"),  # in both the heads' and the caseworkers' groups: listed first wins
+    (DUAL, "head", "/my-work"),  # in both the heads' and the caseworkers' groups: listed first wins
 ])
 def test_the_providers_groups_give_the_role(scc, http, services, email, role, lands_on):
     name = PROVIDER_USERS[email]["name"]

@@ -309,14 +309,17 @@ class Notifications:
         urn = self.case_files.urn_of(event.originator_id)
         state = self.case_files.state_of(urn)
         passed = type(event).__name__ == "DeadlinePassed"
-        what = _what(self.case_files.deadlines(urn), event.key) or _what(
-            self.case_files.deadlines_at_entry(urn, event.originator_version), event.key) or (
-            "A deadline")  # gone before and after: never the internal key
+        deadline = _deadline(self.case_files.deadlines(urn), event.key) or _deadline(
+            self.case_files.deadlines_at_entry(urn, event.originator_version), event.key)
+        what = deadline.what if deadline else "A deadline"  # never the internal key
         school = state.school.name if state.school else f"URN {urn}"
         recipients: dict[str, tuple[str, str]] = {}  # email: (name, why)
-        if state.caseworker:
-            name, email = state.caseworker
-            recipients[email.strip().lower()] = (name, "caseworker")
+        owner = (deadline.owner or "").strip().lower() if deadline else ""
+        caseworker = state.caseworker[1].strip().lower() if state.caseworker else ""
+        if owner and owner != caseworker:  # a task's or an MSP action's own owner acts on it
+            recipients[owner] = (_owner_name(state, owner), "owner")
+        elif state.caseworker:
+            recipients[caseworker] = (state.caseworker[0], "caseworker")
         head = self.policy.head_email
         if head and (passed or not state.caseworker):
             recipients.setdefault(head.strip().lower(), (HEAD, "head"))
@@ -330,8 +333,16 @@ class Notifications:
         ]
 
 
-def _what(deadlines: list[Any], key: str) -> str | None:
-    return next((d.what for d in deadlines if d.key == key), None)
+def _deadline(deadlines: list[Any], key: str) -> Any | None:
+    return next((d for d in deadlines if d.key == key), None)
+
+
+def _owner_name(state: Any, email: str) -> str:
+    """The name a task or an MSP action gives its owner (their email if neither names it)."""
+    named = [(t.owner_email, t.owner_name) for t in state.tasks.values()] + [
+        (a.owner_email, a.owner) for a in state.msp_actions.values()]
+    return next((name for address, name in reversed(named)
+                 if (address or "").strip().lower() == email), email)
 
 
 def _message_id(*parts: str) -> str:
@@ -363,6 +374,8 @@ def _firing_text(event: Any, passed: bool, what: str, school: str, urn: int, nam
         timing = f"Due on {event.due:%A} {due}, {soon}."
     if why == "caseworker":
         reason = "You are receiving this as the school's caseworker."
+    elif why == "owner":
+        reason = "You are receiving this because it is yours to do."
     elif caseworker:
         reason = (f"You are receiving this as {HEAD}: a deadline has passed. The school's "
                   f"caseworker is {caseworker[0]} ({caseworker[1]}).")

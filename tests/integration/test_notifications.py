@@ -261,6 +261,30 @@ def test_the_reminders_of_a_school_without_a_caseworker_go_to_the_head(
     assert "because no caseworker is assigned to this school" in Mailbox.text(mail)
 
 
+def test_a_tasks_reminder_goes_to_its_owner_not_the_schools_caseworker(
+        case_files, clock, mail_server, build):
+    marsh_lane(case_files)
+    case_files.set_task(MARSH_LANE, by=HEAD, effective=date(2026, 11, 16),
+                        what="Book the governors' training", owner_name="Priya Shah",
+                        owner_email="Priya.Shah@fenmarsh.gov.uk", due=date(2026, 12, 4))
+    (firing,) = [f for f in case_files.firings(MARSH_LANE)
+                 if f.key == "task:T1" and f.working_days_before == 1]
+    clock.move_to(firing.on)
+    assert case_files.fire(firing)
+    notes = build(case_files, mail_server.port)
+
+    notes.catch_up()
+    notes.deliver(clock.now())
+
+    ((rcpt, mail),) = [(r, m) for r, m in mail_server.mailbox.received
+                       if "Book the governors" in m["Subject"]]
+    assert rcpt == ["priya.shah@fenmarsh.gov.uk"]
+    assert mail["To"] == "Priya Shah <priya.shah@fenmarsh.gov.uk>"
+    body = Mailbox.text(mail)
+    assert body.startswith("Dear Priya Shah,")
+    assert "You are receiving this because it is yours to do." in body
+
+
 # Failures and retries ---------------------------------------------------------------------
 
 def test_a_failed_send_is_retried_with_backoff_and_delivered_exactly_once(

@@ -32,8 +32,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from adapters.rebuild_processes import default_processes
 from benchmarks.england import ensure_england
@@ -60,10 +62,16 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class Schools:
     """The case files the routes' paths are drawn from: (URN, entries), longest first, and
-    a seeded sample of every school's URN."""
+    a seeded sample of every school's URN; and the caseworker owning the most deadlines."""
 
     longest: list[tuple[int, int]]
     sampled: list[int]
+    busiest: tuple[str, str] = ("", "")
+    """(name, email) of the caseworker who owns the most deadlines."""
+
+    @property
+    def surname(self) -> str:
+        return self.busiest[0].split()[-1] if self.busiest[0] else "Smith"
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,8 @@ class Route:
     paths: Callable[[Schools], list[str]]
     max_ms: float
     about: str
+    role: str = ROLE
+    """Who asks: the caseworker who owns the most deadlines, or the head of service."""
 
 
 def longest_case_files(schools: Schools) -> list[str]:
@@ -92,6 +102,17 @@ def case_file_mix(schools: Schools) -> list[str]:
     return [f"/schools/{urn}" for urn in urns]
 
 
+SEARCHES = ("phonics", "attendance persistent absence", '"statement of action"', "govern*",
+            "safeguarding audit", "deficit recovery", "{surname}", "reading lessons")
+"""Words of the England log's minutes, visit notes, concerns and actions, a phrase, a
+prefix, and the surname of the busiest caseworker (who recorded and owns much)."""
+
+
+def searches(schools: Schools) -> list[str]:
+    return ["/search?" + urlencode({"q": q.format(surname=schools.surname)})
+            for q in SEARCHES]
+
+
 ROUTES: list[Route] = [
     Route("case file, longest", longest_case_files, 150.0,
           f"GET /schools/<urn> of the {LONGEST} longest case files, and a middle and the last "
@@ -99,6 +120,14 @@ ROUTES: list[Route] = [
     Route("case file, mix", case_file_mix, 150.0,
           f"GET /schools/<urn> of the {LONGEST} longest case files among {SAMPLED} schools "
           "drawn at random, most of them loaded for the first time"),
+    Route("search", searches, 100.0,
+          f"GET /search?q= of {len(SEARCHES)} queries across every school's entries: common "
+          "words, a phrase, a prefix, a person's name"),
+    Route("my work, caseworker", lambda _: ["/my-work"], 150.0,
+          "GET /my-work of the caseworker who owns the most deadlines"),
+    Route("my work, head", lambda _: ["/my-work"], 150.0,
+          "GET /my-work of the head of service: the drafts to approve and the team's load "
+          "over every deadline", role="head"),
 ]
 """The pages timed against the static route, in order. To add one: a name, its paths (from
 ``Schools``, or fixed, as ``lambda _: ["/my-work"]``), its p95 target in ms and a line on what
@@ -119,24 +148,28 @@ def run(quick: bool, only: list[str] | None = None, server: str = "werkzeug") ->
         shutil.copyfile(built, work)
         url = f"sqlite:///{work}"
         schools = schools_of(url)
+        emails = {ROLE: schools.busiest[1] or email_for(ROLE), "head": email_for("head")}
+        add_users(url, schools.busiest, emails)
         app = (GunicornServed(url, ROLE, Path(folder, "logs")) if server == "gunicorn"
                else WerkzeugServed(url, role=ROLE))
         with app as port:
             progress(f"{NAME}: serving on 127.0.0.1:{port} ({server}); signing in {CLIENTS} "
-                     f"{ROLE}s")
-            clients = [Client(port, email=email_for(ROLE)) for _ in range(CLIENTS)]
-            for client in clients:
+                     f"{ROLE}s ({emails[ROLE]}) and, for the head's routes, {CLIENTS} heads")
+            clients = {role: [Client(port, email=email) for _ in range(CLIENTS)]
+                       for role, email in emails.items()
+                       if role == ROLE or any(r.role == role for r in routes)}
+            for client in (c for signed in clients.values() for c in signed):
                 client.sign_in()
             samples, cpu = {}, {}
             for route in [Route("static", lambda _: [STATIC], 0.0, ""), *routes]:
                 used = cpu_seconds(app.pids())
-                samples[route.name] = phase(clients, route.name, route.paths(schools),
-                                            requests, seconds)
+                samples[route.name] = phase(clients[route.role], route.name,
+                                            route.paths(schools), requests, seconds)
                 cpu[route.name] = ((cpu_seconds(app.pids()) - used) * 1000
                                    / len(samples[route.name]))
                 progress(f"{NAME}: {route.name}: the server's CPU time "
                          f"{cpu[route.name]:.1f} ms a request")
-            for client in clients:
+            for client in (c for signed in clients.values() for c in signed):
                 client.close()
     longest = ", ".join(f"{urn} ({entries:,} entries)" for urn, entries in schools.longest)
     return rows(samples, cpu, routes, size, longest, SERVERS[server])
@@ -268,7 +301,7 @@ def ensure_read_models(england: dict[str, Any], size: str) -> Path:
 
 
 READ_MODEL_SOURCES = ("application/projections.py", "adapters/read_models.py",
-                      "adapters/schema.py")
+                      "adapters/schema.py", "application/entry_search.py")
 
 
 def _read_model_fingerprint(england: dict[str, Any]) -> str:
@@ -295,11 +328,32 @@ def schools_of(url: str) -> Schools:
             counted = [(urn, n) for urn, n in conn.execute(
                 sa.select(table.c.urn, entries).group_by(table.c.urn)
                 .order_by(entries.desc(), table.c.urn))]
+        busiest = store.load_by_owner(date.today(), date.today())
+        names = store.caseworker_names()
     finally:
         store.close()
     longest = counted[:LONGEST]
     others = sorted(urn for urn, _ in counted[LONGEST:])
-    return Schools(longest, random.Random(SEED).sample(others, min(SAMPLED, len(others))))
+    owner = max(busiest, key=lambda row: (row["open"], row["owner"]))["owner"] if busiest \
+        else ""
+    return Schools(longest, random.Random(SEED).sample(others, min(SAMPLED, len(others))),
+                   (names.get(owner, "Busiest Caseworker"), owner))
+
+
+def add_users(url: str, busiest: tuple[str, str], emails: dict[str, str]) -> None:
+    """The benchmark's users in the copy served: the busiest caseworker (whose My work is
+    the longest) and a head of service, with the benchmark's password."""
+    from adapters.bootstrap import build_web_services
+    from adapters.config import Settings
+
+    services = build_web_services(Settings(database_url=url))
+    try:
+        for role, email in emails.items():
+            if services.users.get(email) is None:
+                name = busiest[0] if role == ROLE and busiest[0] else f"Benchmark {role}"
+                services.users.add(email=email, name=name, role=role, password=PASSWORD)
+    finally:
+        services.close()
 
 
 # The clients ----------------------------------------------------------------------------------

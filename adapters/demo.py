@@ -1513,3 +1513,17 @@ def _work_in_hand(case_files: SchoolCaseFiles, today: date) -> None:
              _DEMO_HEAD, 4)):
         case_files.set_task(urn, by=head, effective=today, what=what, owner_name=owner.name,
                             owner_email=owner.email, due=today + timedelta(days=days))
+    # A warning notice the caseworker drafted this morning, waiting for the head's approval
+    # (rule sign-off): the head's My work lists it under "Waiting for your approval".
+    case_files.draft_step(
+        990009, by=DEMO_CASEWORKER.signature, effective=today, step="issue_warning_notice",
+        reason="Two terms of falling attendance and no recovery plan from the governors",
+        arguments={
+            "grounds": ["a"], "compliance_period": 15,
+            "matters": "Standards of attendance are unacceptably low and falling; the "
+                       "governing body has not adopted the attendance recovery plan the LA "
+                       "asked for in September",
+            "required_actions": "Adopt and publish an attendance recovery plan; report "
+                                "attendance to the LA every half term",
+            "minded_action": "Require the governing body to enter into arrangements (s63)",
+            "copies_to": ["Ofsted"]})

@@ -64,10 +64,7 @@ def test_a_caseworkers_day_starts_from_my_work(page: Page, live_server):
     page.get_by_label("Day").last.fill(str(due.day))
     page.get_by_label("Month").last.fill(str(due.month))
     page.get_by_label("Year").last.fill(str(due.year))
-    screenshot(page, "set_task_1280")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "set_task_390")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "set_task")  # at 1280 and 390 px
     page.get_by_role("button", name="Set the task").click()
 
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(

@@ -18,11 +18,8 @@ def as_user(page: Page, role: str) -> None:
 
 
 def shoot(page: Page, name: str) -> None:
-    """The page at 1280 and at 390 pixels wide (a phone), then back to 1280."""
-    screenshot(page, f"{name}-1280")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, f"{name}-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    """The page at 1280 and at 390 pixels wide (a phone): ``screenshot`` takes both."""
+    screenshot(page, name)
 
 
 def test_a_warning_notice_drafted_returned_redrafted_and_approved(page: Page):

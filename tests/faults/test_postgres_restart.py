@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from adapters.read_models import read_model_engine
+from application.projections import PROJECTIONS
 from tests.faults.conftest import (
     FULL,
     SCC,
@@ -127,7 +128,7 @@ def test_the_app_rides_out_a_postgresql_restart_and_loses_no_command_that_succee
         eventually(lambda: read_model_concerns(database_url) == total, timeout=60)
         status = run_scc(env, "projections", "status")
         assert status.returncode == 0, status.stderr
-        assert [line.split()[-1] for line in status.stdout.splitlines()[2:]] == ["0"] * 5
+        assert [line.split()[-1] for line in status.stdout.splitlines()[2:]] == ["0"] * len(PROJECTIONS)
         assert worker.poll() is None
     finally:
         worker.send_signal(signal.SIGTERM)

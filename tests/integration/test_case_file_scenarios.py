@@ -98,10 +98,11 @@ def test_a_warning_notice_not_complied_with_leads_to_an_ieb(case_files, database
     events = [h["event"] for h in other.history(URN)]
     assert events == [
         "Registered", "ConcernRaised", "ConcernCommunicated", "ConcernCommunicated",
-        "LetterOfConcernSent", "StepDrafted", "WarningNoticeIssued", "DraftApproved",
-        "ComplianceRecorded", "StepDrafted", "InterventionNoticeGiven", "BecameEligible",
-        "DraftApproved", "IEBApplicationDrafted", "IEBConsultationRecorded", "StepDrafted",
-        "IEBApplicationSubmitted", "DraftApproved", "IEBConsentGiven", "IEBConstituted",
+        # 2025: before the LA adopted sign-off, so each step went straight on the record
+        "LetterOfConcernSent", "WarningNoticeIssued", "ComplianceRecorded",
+        "InterventionNoticeGiven", "BecameEligible", "IEBApplicationDrafted",
+        "IEBConsultationRecorded", "IEBApplicationSubmitted", "IEBConsentGiven",
+        "IEBConstituted",
     ]
     other.close()
 

@@ -113,21 +113,16 @@ def insert_deadline_row(services, **row) -> None:
             source_version=1, suspended=False, **row))
 
 
-def test_contract_with_sign_off_drafts_awaiting_approval_are_every_heads(actions, client,
-                                                                          services):
-    """The contract with the sign-off work (issue 16, item 3): a draft awaiting approval is a
-    deadline of kind "sign_off", key "sign_off:<draft id>". Written here as a read-model row,
-    as the sign-off area's projection will write it, to a school whose caseworker is Casey:
-    it is under "Waiting for your approval" for every head, and not in Casey's own work."""
-    give_casey_the_featured_school(services)
-    services.projections.catch_up()
-    insert_deadline_row(services, urn=990024, key="sign_off:D1", kind="sign_off",
-                        due=TODAY - timedelta(days=2), owner=CASEY,
-                        what="Approve or return the draft warning notice D1")
-
+def test_a_draft_awaiting_approval_is_every_heads_and_not_the_drafters(actions, client):
+    """The demo's caseworker drafted a warning notice for Reedham Fen Junior School this
+    morning (rule sign-off): it waits under "Waiting for your approval" for a head, and is not
+    in the caseworker's own work though the school is theirs."""
     page = actions.sign_in("head").text
-    assert rows(page, "approvals")[0][2] == "Approve or return the draft warning notice D1"
-    assert "2 days late" in rows(page, "approvals")[0][0]
+    (waiting,) = rows(page, "approvals")
+    assert waiting[2] == ("Approve or return the draft warning notice for Reedham Fen Junior "
+                          "School")
+    assert waiting[:2] == ["25 November 2026", "Reedham Fen Junior School URN 990009"]  # 2
+    # working days after it was drafted on Monday 23 November (sign_off_working_days)
 
     sign_out(client)
     page = actions.sign_in("caseworker").text

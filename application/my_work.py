@@ -3,9 +3,11 @@ and what waits for their decision or approval; and the head's view of the team's
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from threading import Lock
 from typing import Any
 
 from application.projections import CaseFileProjections
@@ -21,6 +23,8 @@ APPROVAL_KIND = "sign_off"
 whoever's case it is."""
 
 APPROVERS = frozenset({"head"})
+LOADS_KEPT = 8
+"""Teams' loads remembered (one a day and state of the read models is what is asked)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class Workbench:
 
     def __init__(self, projections: CaseFileProjections) -> None:
         self.projections = projections
+        self._loads: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+        self._loads_lock = Lock()
 
     def my_work(self, email: str, role: str, today: date) -> MyWork:
         """What ``email`` must see to (and, for a head, the drafts awaiting approval)."""
@@ -108,14 +114,24 @@ class Workbench:
     def team_load(self, today: date, staff: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each owner's counts (overdue, due this week, open), named as the users list names
         them: every enabled caseworker and head, and anyone else who owns deadlines (a
-        caseworker assigned by email who has no account), most overdue first."""
+        caseworker assigned by email who has no account), most overdue first.
+
+        Counted over every deadline, so remembered as the dashboard is: for the same day,
+        staff and positions of the read models (every request still catches up first, so it
+        shows what was recorded before the request, by any process). The caller must not
+        change it: it may be shared with other requests."""
         self.projections.catch_up()
         store = self.projections.store
-        with store.consistent():
+        users = {u["email"].strip().lower(): u["name"] for u in staff}
+        with store.consistent() as positions:
+            key = (tuple(sorted(positions.items())), today, tuple(sorted(users.items())))
+            with self._loads_lock:
+                if (kept := self._loads.get(key)) is not None:
+                    self._loads.move_to_end(key)
+                    return kept
             counted = {row["owner"]: row for row in store.load_by_owner(
                 today, today + timedelta(days=WEEK), kinds_left_out=(APPROVAL_KIND,))}
             assigned = store.caseworker_names()
-        users = {u["email"].strip().lower(): u["name"] for u in staff}
         rows = []
         for email in sorted(counted.keys() | users.keys()):
             counts = counted.get(email, {})
@@ -123,7 +139,13 @@ class Workbench:
                          "user": email in users, "overdue": counts.get("overdue") or 0,
                          "this_week": counts.get("this_week") or 0,
                          "open": counts.get("open") or 0})
-        return sorted(rows, key=lambda r: (-r["overdue"], -r["this_week"], r["name"].lower()))
+        load = sorted(rows, key=lambda r: (-r["overdue"], -r["this_week"], r["name"].lower()))
+        if store.positions() == positions:  # SQLite reads each query afresh
+            with self._loads_lock:
+                self._loads[key] = load
+                while len(self._loads) > LOADS_KEPT:
+                    self._loads.popitem(last=False)
+        return load
 
     def name_of(self, email: str, staff: Iterable[dict[str, Any]]) -> str:
         """Whose work this is: the user's name, or the name the case was assigned under."""

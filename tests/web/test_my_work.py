@@ -227,3 +227,33 @@ def test_the_dashboard_lists_the_longest_overdue_first_with_days_late_and_owner(
     assert any(d["urn"] == 990024 for d in overdue)
     assert not any("@" in r[3] for r in listed)
     assert page.status_code == 200
+
+
+def test_the_teams_load_is_paged_most_overdue_first_and_follows_each_new_entry(
+        actions, client, services):
+    for n in range(1, 56):
+        services.case_files.set_task(
+            FEATURED_URN, by="Helen Marsh", effective=TODAY, what=f"Task {n}",
+            owner_name=f"Officer {n:02}", owner_email=f"officer{n:02}@fenmarsh.example",
+            due=TODAY + timedelta(days=2))
+    page = actions.sign_in("head").text
+    first = [r[0] for r in rows(page, "team-load")]
+    second = [r[0] for r in rows(client.get("/my-work?team=2").text, "team-load")]
+
+    # Check each person is on one page only, 50 to a page, the overdue first
+    assert len(first) == 50 and second and not set(first) & set(second)
+    # (named by email: they have no account, and only accounts and caseworkers have names here)
+    listed = " ".join(first + second)
+    assert "officer01@fenmarsh.example" in listed and "officer55@fenmarsh.example" in listed
+    overdue = [int(r[1]) for r in rows(page, "team-load")]
+    assert overdue == sorted(overdue, reverse=True) and overdue[0] > 0
+    assert f"1 to 50 of {len(first) + len(second)} people" in page
+
+    # Check a new entry shows at once, though the load is remembered between requests
+    services.case_files.set_task(
+        FEATURED_URN, by="Helen Marsh", effective=TODAY, what="One more",
+        owner_name="Officer 56", owner_email="officer56@fenmarsh.example",
+        due=TODAY + timedelta(days=1))
+    everyone = [r[0] for page_number in (1, 2)
+                for r in rows(client.get(f"/my-work?team={page_number}").text, "team-load")]
+    assert any("officer56@fenmarsh.example" in who for who in everyone)

@@ -19,6 +19,7 @@ from application.access import may
 from application.calendar_feed import calendar
 from application.my_work import APPROVAL_KIND, APPROVERS
 from web.auth import requires
+from web.pagination import Page, asked_page
 from web.services import services
 from web.work import bp
 
@@ -31,6 +32,10 @@ def staff() -> list[dict[str, Any]]:
     return sorted((u for u in services().users.list()
                    if u["role"] in STAFF_ROLES and not u["disabled"]),
                   key=lambda u: (u["name"].lower(), u["email"]))
+
+
+TEAM_PER_PAGE = 50
+"""People on one page of the team's load, most overdue first."""
 
 
 @bp.get("/my-work")
@@ -49,9 +54,17 @@ def my_work() -> Any:
         return render_template("work/my_work.html", work=work, today=today, of=of, name=name,
                                team=None)
     work = web.workbench.my_work(own, g.user["role"], today)
-    team = (web.workbench.team_load(today, staff()) if g.user["role"] in APPROVERS else None)
-    return render_template("work/my_work.html", work=work, today=today, of=None,
-                           name=g.user["name"], team=team)
+    if g.user["role"] not in APPROVERS:
+        return render_template("work/my_work.html", work=work, today=today, of=None,
+                               name=g.user["name"], team=None)
+    load = web.workbench.team_load(today, staff())
+    page = Page.asked(asked_page("team"), len(load), TEAM_PER_PAGE)
+    return render_template(
+        "work/my_work.html", work=work, today=today, of=None, name=g.user["name"],
+        team=page.of(load), team_page=page,
+        team_pagination=page.component(
+            lambda n: url_for("work.my_work", team=n, _anchor="team-load"),
+            "Pages of the team's load"))
 
 
 @bp.post("/account/calendar")

@@ -29,6 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync"]
 TIMEOUT_MS = 10_000  # for every wait: a page of this app that takes longer is a failure
 AXE_TIMEOUT_MS = 2 * TIMEOUT_MS
+LEAVING_WAIT_MS = 2_000
 """How long leaving a page waits for axe-core to finish checking it (about half a second for
 the longest case file on a quiet machine, far more on a busy 2-core one); an action that
 leaves a page (a click on a link or a button) may take this long on top of its own wait."""
@@ -51,7 +52,13 @@ CHECK_ON_LOAD = """(() => {
     const report = window.__sccAccessibility, url = location.href;
     const document_ = Math.random().toString(36).slice(2) + performance.timeOrigin;
     report({document: document_, url, checked: false});
-    addEventListener("load", () => setTimeout(async () => {
+    // Once the document has loaded; or, if it is left before its load event (a click on a
+    // page whose favicon or font is still coming: a navigation can then cancel the load),
+    // half a second after its DOM and styles are ready. Whichever comes first, once.
+    let started = false;
+    const check = () => setTimeout(async () => {
+        if (started) return;
+        started = true;
         try {
             const result = await window.axe.run(document, {
                 runOnly: {type: "tag", values: TAGS}, resultTypes: ["violations"]});
@@ -61,7 +68,9 @@ CHECK_ON_LOAD = """(() => {
         } catch (error) {
             report({document: document_, url, checked: true, error: String(error)});
         }
-    }));
+    });
+    addEventListener("load", check);
+    addEventListener("DOMContentLoaded", () => setTimeout(check, 500));
 })();""".replace("TAGS", json.dumps(WCAG_TAGS))
 
 
@@ -170,6 +179,7 @@ class AccessibilityCheck:
     found: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # the documents' addresses, in order
     _unchecked: dict[str, tuple[object, str]] = field(default_factory=dict)  # by document
+    _left_unchecked: dict[str, str] = field(default_factory=dict)  # url, by document
 
     def install(self, context) -> None:
         if not AXE.exists():
@@ -177,7 +187,10 @@ class AccessibilityCheck:
         context.expose_binding("__sccAccessibility", self._report)
         context.add_init_script(path=str(AXE))
         context.add_init_script(CHECK_ON_LOAD)
-        context.route(lambda url: True, self._before_request)
+        # Only the app's pages pass through the handler, not their styles, scripts, fonts and
+        # images: while it holds a navigation until the page being left has been checked,
+        # a handler cannot run for that page's own assets, whose load the check waits for.
+        context.route(lambda url: not _is_asset(url), self._before_request)
 
     def _report(self, source, report: dict) -> None:
         if _origin(report["url"]) != self.origin:
@@ -186,6 +199,7 @@ class AccessibilityCheck:
             self._unchecked[report["document"]] = (source["page"], report["url"])
             return
         self._unchecked.pop(report["document"], None)
+        self._left_unchecked.pop(report["document"], None)  # a late report counts
         self.checked.append(report["url"])
         if "error" in report:
             self.found.append(f"axe-core could not check {report['url']}: {report['error']}")
@@ -200,25 +214,48 @@ class AccessibilityCheck:
         except PlaywrightError:  # a service worker's request: no document leaves
             frame = None
         if frame is not None and request.is_navigation_request() and frame.parent_frame is None:
-            self.wait_for(frame.page)
+            self.wait_for(frame.page, leaving=True)
         route.fallback()
 
-    def wait_for(self, page) -> None:
-        """Until the page's documents have been checked (or the page is gone)."""
-        deadline = time.monotonic() + AXE_TIMEOUT_MS / 1000
+    def wait_for(self, page, *, leaving: bool = False) -> None:
+        """Until the page's documents have been checked (or the page is gone). ``leaving``:
+        from the handler holding a navigation away, which waits a little only (a report
+        cannot always reach the test while a handler holds the browser's request): a page
+        left unchecked is opened again at the end of the test (``check_open_pages``)."""
+        deadline = time.monotonic() + (LEAVING_WAIT_MS if leaving else AXE_TIMEOUT_MS) / 1000
         while unchecked := [document for document, (shown_on, _) in self._unchecked.items()
                             if shown_on is page]:
             if page.is_closed() or time.monotonic() > deadline:
                 for document in unchecked:
                     _, url = self._unchecked.pop(document)
-                    if not page.is_closed():
+                    if leaving:
+                        self._left_unchecked[document] = url
+                    elif not page.is_closed():
                         self.found.append(f"axe-core did not finish checking {url}")
                 return
             page.wait_for_timeout(20)  # lets the binding's report in
 
     def check_open_pages(self, context) -> None:
+        """The pages still open, then each page left before its check reported, opened
+        again (GET) in a page of its own: every page the test saw is checked."""
         for page in context.pages:
             self.wait_for(page)
+        for url in dict.fromkeys(self._left_unchecked.values()):
+            again = context.new_page()
+            try:
+                again.goto(url)
+                self.wait_for(again)
+            finally:
+                again.close()
+        self._left_unchecked.clear()
+
+
+ASSET_PATHS = ("/static/", "/assets/")
+"""Where the app's styles, scripts, fonts and images are served from."""
+
+
+def _is_asset(url: str) -> bool:
+    return urlsplit(url).path.startswith(ASSET_PATHS)
 
 
 def _origin(url: str) -> str:

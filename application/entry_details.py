@@ -11,6 +11,7 @@ from domain.areas.academy_orders import BASES
 from domain.areas.coasting import DEFINITIONS, ENDINGS
 from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.core import CaseFileEvent
+from domain.areas.documents import LETTERS
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, POWERS, power_words, proposal_words
 from domain.areas.register import consultee_named
 from domain.areas.sign_off import step_name
@@ -57,6 +58,15 @@ def _yes_no(value: bool) -> Value:
 def _named(words: dict[str, str]) -> Callable[[Any], Value | None]:
     """A stored key in words (a key this version does not know reads as itself)."""
     return lambda value: None if value in (None, "") else words.get(value, str(value))
+
+
+def file_size(size: int) -> str:
+    """A file's size as people say it: 840 bytes, 12 KB, 3.4 MB."""
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def _sentence(text: str) -> str:
@@ -273,6 +283,38 @@ KINDS: dict[str, list[Row]] = {
     "DraftReturned": [_row("draft_id", "Draft"), _row("reason", "Returned because")],
     "DraftApproved": [_row("draft_id", "Draft"), _row("made", "What it made")],
     "DraftWithdrawn": [_row("draft_id", "Draft"), _row("reason", "Reason")],
+    # Letters and evidence
+    "LetterProduced": [
+        _row("document_id", "Letter"),
+        _row("kind", "Letter", lambda v: LETTERS[v].title if v in LETTERS else v),
+        _row("rests_on", "Produced from entry"),
+        _row("recipient", "To", lambda v: f"The {v}" if v else None),
+        _row("file_name", "File"),
+        _row("media_type", "Kind of file"),
+        _row("size", "Size", lambda v: file_size(v)),
+        _row("sha256", "SHA-256"),
+        _row("template", "Template"),
+        _row("template_version", "Template version (SHA-256)"),
+        _row("signed_by", "Signed by", lambda v: v or "Not signed"),
+    ],
+    "SentVersionAttached": [
+        _row("document_id", "Letter"),
+        _row("file_name", "File sent"),
+        _row("media_type", "Kind of file"),
+        _row("size", "Size", lambda v: file_size(v)),
+        _row("sha256", "SHA-256 of the version sent"),
+        _row("produced_sha256", "SHA-256 of the version produced"),
+        _row("note", "Note"),
+    ],
+    "EvidenceAttached": [
+        _row("document_id", "Evidence"),
+        _row("description", "Description"),
+        _row("to_entry", "Attached to entry", lambda v: v if v is not None else "None: an entry of its own"),
+        _row("file_name", "File"),
+        _row("media_type", "Kind of file"),
+        _row("size", "Size", lambda v: file_size(v)),
+        _row("sha256", "SHA-256"),
+    ],
     "WarningNoticeSuperseded": [
         _row("notice_id", "Notice"), _row("superseded_by", "Superseded by notice"),
     ],

@@ -12,6 +12,7 @@ from domain.areas.academy_orders import BASES, order_words
 from domain.areas.coasting import DEFINITIONS, ENDINGS
 from domain.areas.concerns import SOURCE_NOT_RECORDED
 from domain.areas.corrections import recorded_by_scc
+from domain.areas.documents import LETTERS
 from domain.areas.eligibility import ELIGIBILITY_ROUTES, power_words, proposal_words
 from domain.areas.register import consultee_named
 from domain.areas.sign_off import step_name
@@ -327,6 +328,15 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"Task {e.task_id} for {e.owner_name}, due {long_date(e.due)}: {e.what}"),
     "TaskReassigned": lambda e: f"Task {e.task_id} handed to {e.owner_name}",
     "TaskDone": lambda e: f"Task {e.task_id} done" + (f": {e.note}" if e.note else ""),
+    "LetterProduced": lambda e: (
+        f"Letter {e.document_id} produced: {LETTERS[e.kind].title if e.kind in LETTERS else e.kind}"
+        + (f" to the {e.recipient}" if e.recipient else "") + f" ({e.file_name})"),
+    "SentVersionAttached": lambda e: (
+        f"Letter {e.document_id} as sent attached ({e.file_name})"),
+    "EvidenceAttached": lambda e: (
+        f"Evidence {e.document_id} attached"
+        + (f" to entry {e.to_entry}" if e.to_entry is not None else "")
+        + f": {e.description} ({e.file_name})"),
     "VisitRecorded": lambda e: f"{e.kind.capitalize()} visit {e.visit_id}",
     "StatementOfActionSent": lambda e: (
         f"Statement of action sent on Ofsted inspection {e.inspection_id}"),

@@ -23,6 +23,7 @@ from domain.areas import (
     coasting,
     concerns,
     corrections,
+    documents,
     eligibility,
     ieb,
     inspections,
@@ -46,7 +47,7 @@ __all__ = ["AREAS", "SOURCE_NOT_RECORDED", "Entry", "FiringNotDue", "SchoolCaseF
 
 AREAS = (register, concerns, warning_notices, eligibility, coasting, academy_orders, ieb,
          msp, categorisation, inspections, rise, oversight, sign_off, tasks,
-         reminders, corrections)
+         documents, reminders, corrections)
 """The areas a case file is made of, in the order the rulebook lists them."""
 
 
@@ -65,6 +66,7 @@ class SchoolCaseFile(
     oversight.OversightCommands,
     sign_off.SignOffCommands,
     tasks.TaskCommands,
+    documents.DocumentCommands,
     reminders.ReminderCommands,
     corrections.CorrectionCommands,
     Aggregate,

@@ -15,6 +15,7 @@ from domain.areas import (
     coasting,
     concerns,
     corrections,
+    documents,
     eligibility,
     ieb,
     inspections,
@@ -67,6 +68,7 @@ class CaseFileState(
     oversight.OversightState,
     sign_off.SignOffState,
     tasks.TasksState,
+    documents.DocumentsState,
     reminders.RemindersState,
     corrections.CorrectionsState,
 ):

@@ -86,7 +86,8 @@ ENTRIES_ABOUT_A_BODY = {
 
 def entry_subject(event: Any) -> str | None:
     """The item an entry is about (a notice, a concern, a meeting...), for corrections."""
-    for name in ("notice_id", "concern_id", "application_id", "meeting_id", "action_id"):
+    for name in ("notice_id", "concern_id", "application_id", "meeting_id", "action_id",
+                 "document_id"):
         value = getattr(event, name, None)
         if value is not None:
             return f"{name}:{value}"
@@ -98,6 +99,9 @@ def rests_on(later: Any, entry: Any) -> bool:
     meeting set, or cites the concern it raised."""
     key = entry_subject(entry)
     if key is not None and entry_subject(later) == key:
+        return True
+    if entry.originator_version in (getattr(later, "rests_on", None),
+                                    getattr(later, "to_entry", None)):
         return True
     if getattr(later, "action_id", None) in {a["action_id"] for a in getattr(entry, "actions", ())}:
         return True

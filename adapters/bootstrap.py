@@ -176,6 +176,39 @@ def build_calendar_feeds(settings: Settings, clock: Clock | None = None):
     return CalendarFeeds(SQLCalendarFeedStore(engine), clock or SystemClock())
 
 
+def build_documents(settings: Settings, case_files: SchoolCaseFiles):  # -> Documents
+    """Letters and evidence (application.documents.Documents): the kept files in the
+    configured folder or database, the LA's letter templates, and its signing key if set.
+    Raises ValueError, in words, for a signing key or certificate that cannot be used.
+    Close it with ``close()``."""
+    from pathlib import Path
+
+    from adapters.document_store import FolderDocumentStore, SQLDocumentStore
+    from adapters.file_types import identify
+    from adapters.letters import LetterTemplates
+    from application.documents import Documents
+
+    signer = None
+    if settings.letter_signing_key or settings.letter_signing_certificate:
+        from adapters.pdf_signing import LetterSigner
+
+        if not (settings.letter_signing_key and settings.letter_signing_certificate):
+            raise ValueError("Signing letters needs both SCC_LETTER_SIGNING_KEY and "
+                             "SCC_LETTER_SIGNING_CERTIFICATE")
+        signer = LetterSigner.load(
+            settings.letter_signing_key, settings.letter_signing_certificate,
+            passphrase=settings.letter_signing_passphrase, chain=settings.letter_signing_chain,
+            timestamp_url=settings.timestamp_url)
+    if settings.document_store == "database":
+        store: Any = SQLDocumentStore(
+            read_model_engine(settings.read_model_url or settings.database_url))
+    else:
+        store = FolderDocumentStore(Path(settings.document_store))
+    return Documents(case_files, store, identify=identify,
+                     letters=LetterTemplates(settings.letter_templates), signer=signer,
+                     max_bytes=settings.attachment_max_bytes)
+
+
 def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices
     """Everything the web app calls: case files, read models, users, notifications and API
     tokens.

@@ -45,6 +45,17 @@ class Settings:
     session_idle: timedelta = timedelta(minutes=60)
     session_absolute: timedelta = timedelta(hours=8)
     token_lifetime: timedelta = timedelta(days=90)  # of a new API token, unless told
+    # Kept files (letters and evidence): a folder, or "database" for tables beside the read
+    # models; by default a folder beside the SQLite file, or the database on PostgreSQL.
+    document_store: str = "database"
+    attachment_max_bytes: int = 20_000_000
+    letter_templates: Path | None = None  # the LA's own templates and letterhead.toml
+    # Signing letters (PAdES): the LA's key and certificate (PEM files), the key's passphrase
+    # and the certificates between it and a root; none: letters are not signed.
+    letter_signing_key: Path | None = None
+    letter_signing_certificate: Path | None = None
+    letter_signing_passphrase: str | None = field(default=None, repr=False)
+    letter_signing_chain: tuple[Path, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -52,9 +63,10 @@ class Settings:
         data_dir = Path(environ.get("SCC_DATA_DIR", "data"))
         term_dates = environ.get("SCC_TERM_DATES")
         policy = environ.get("SCC_DEADLINE_POLICY", "").strip()
+        database_url = (environ.get("SCC_DATABASE_URL")
+                        or f"sqlite:///{data_dir / 'scc.sqlite3'}")
         return cls(
-            database_url=environ.get("SCC_DATABASE_URL")
-            or f"sqlite:///{data_dir / 'scc.sqlite3'}",
+            database_url=database_url,
             category_scheme=environ.get("SCC_CATEGORY_SCHEME", "peterborough"),
             read_model_url=environ.get("SCC_READ_MODEL_URL") or None,
             term_dates=Path(term_dates) if term_dates else None,
@@ -71,8 +83,28 @@ class Settings:
             session_idle=timedelta(minutes=_whole(environ, "SCC_SESSION_IDLE_MINUTES", 60)),
             session_absolute=timedelta(hours=_whole(environ, "SCC_SESSION_MAX_HOURS", 8)),
             token_lifetime=timedelta(days=_whole(environ, "SCC_TOKEN_DAYS", 90)),
+            document_store=_document_store(environ.get("SCC_DOCUMENT_STORE", ""), database_url),
+            attachment_max_bytes=_whole(environ, "SCC_ATTACHMENT_MAX_MB", 20) * 1_000_000,
+            letter_templates=_path(environ.get("SCC_LETTER_TEMPLATES", "")),
+            letter_signing_key=_path(environ.get("SCC_LETTER_SIGNING_KEY", "")),
+            letter_signing_certificate=_path(environ.get("SCC_LETTER_SIGNING_CERTIFICATE", "")),
+            letter_signing_passphrase=environ.get("SCC_LETTER_SIGNING_PASSPHRASE") or None,
+            letter_signing_chain=tuple(
+                Path(p) for p in environ.get("SCC_LETTER_SIGNING_CHAIN", "").split(os.pathsep)
+                if p.strip()),
             **_mail_settings(environ),
         )
+
+
+def _document_store(text: str, database_url: str) -> str:
+    """Where kept files go: SCC_DOCUMENT_STORE's folder or "database"; unset, a folder named
+    documents beside a SQLite file, or the database itself on a server."""
+    text = text.strip()
+    if text:
+        return text
+    if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+        return str(Path(database_url.removeprefix("sqlite:///")).parent / "documents")
+    return "database"
 
 
 def _path(text: str) -> Path | None:

@@ -18,8 +18,10 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from application.case_files import SchoolCaseFiles
+from application.kept_files import DocumentStore, file_problem
 from application.snapshot_check import recorded_content
 from domain import chain
+from domain.areas.documents import kept_files
 from domain.case_file import SchoolCaseFile, case_file_id
 from domain.errors import CaseFileError
 from domain.wording import local_time
@@ -49,9 +51,11 @@ class SchoolNotInStore(CaseFileError):
 
 def verify(case_files: SchoolCaseFiles, urn: int | None = None,
            checkpoint: Mapping[str, Any] | None = None,
-           progress: Progress | None = None) -> dict[str, Any]:
+           progress: Progress | None = None,
+           documents: DocumentStore | None = None) -> dict[str, Any]:
     """Checks every school's stored entries (or one school's) and their snapshots against the
-    hash chain, and against a checkpoint if one is given. Returns plain data: what was checked,
+    hash chain, and against a checkpoint if one is given; given the store of kept files, each
+    file an intact entry names is read back and hashed. Returns plain data: what was checked,
     the problems in the auditor's words (``{urn, school, version, problem}``) and ``ok``."""
     verified_at = case_files.clock.now()
     expected = _Checkpoint.read(checkpoint) if checkpoint is not None else None
@@ -66,12 +70,13 @@ def verify(case_files: SchoolCaseFiles, urn: int | None = None,
                                              "its digest does not match its contents",
                                  school="The checkpoint"))
     seen: set[str] = set()
-    schools = entries = 0
+    schools = entries = files = 0
     for done, (stream_id, hint) in enumerate(streams.items(), start=1):
-        checked = _check_stream(case_files, stream_id, hint or known.get(stream_id))
+        checked = _check_stream(case_files, stream_id, hint or known.get(stream_id), documents)
         if checked.rows or urn is None:
             schools += 1
         entries += checked.rows
+        files += checked.files
         problems += checked.problems
         if expected is not None and checked.rows:
             seen.add(checked.key)
@@ -95,6 +100,7 @@ def verify(case_files: SchoolCaseFiles, urn: int | None = None,
         "urn": urn,
         "schools_checked": schools,
         "entries_checked": entries,
+        "files_checked": files if documents is not None else None,
         "checkpoint": None if expected is None else {
             "created_at": expected.created_at, "schools": len(expected.schools)},
         "problems": problems,
@@ -163,6 +169,7 @@ class _Stream:
     last_version: int = 0  # the highest version stored, gaps or not
     links: list[str] = field(default_factory=list)  # the stored link of each version, from 1
     problems: list[dict[str, Any]] = field(default_factory=list)
+    files: int = 0  # kept files read back and hashed
 
     @property
     def key(self) -> str:
@@ -172,8 +179,10 @@ class _Stream:
         self.problems.append(_problem(self.urn, version, problem, stream_id=self.stream_id))
 
 
-def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None) -> _Stream:
-    """The stream's own chain first, then its snapshots against it."""
+def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None,
+                  documents: DocumentStore | None = None) -> _Stream:
+    """The stream's own chain first, then its snapshots against it, then the files its
+    intact entries name."""
     rows = case_files.recorder.select_events(stream_id)
     events, recorded, unreadable = [], {}, None
     for row in rows:
@@ -198,6 +207,12 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
     intact = len(events) if broken is None else broken - 1
     stream.links = [e.link for e in events[:intact]]
     _check_snapshots(case_files, stream, snapshots, events[:intact], complete=intact == len(rows))
+    if documents is not None:
+        for event in events[:intact]:
+            for file in kept_files(event):
+                stream.files += 1
+                if (problem := file_problem(documents, file)) is not None:
+                    stream.report(event.originator_version, problem)
     return stream
 
 

@@ -37,6 +37,7 @@ from application.views import (
     status_aspects,
 )
 from domain.areas.concerns import SOURCE_NOT_RECORDED
+from domain.areas.documents import StoredFile
 from domain.areas.sign_off import needs_sign_off
 from domain.areas.warning_notices import copies_missing, copy_names, expected_copies
 from domain.calendar import WorkingDayCalendar
@@ -76,6 +77,16 @@ EntriesOfKinds = Callable[[ApplicationRecorder, Mapper[Any], list[str]],
 """Reads the log's stored entries of some kinds (topics) in the order recorded, as (stream
 id, version, topic, the entry's fields as plain JSON): a store's own quicker reading than the
 library's notifications (adapters.event_scan.entries_of_kinds)."""
+
+
+@dataclass(frozen=True)
+class ProducedLetter:
+    """A letter written and kept, ready to be recorded: what ``produce_letter`` records."""
+
+    template: str
+    template_version: str
+    file: StoredFile
+    signed_by: str | None = None
 
 
 class _StepChecked(Exception):
@@ -496,6 +507,36 @@ class SchoolCaseFiles(Application[UUID]):
                       task_id: str, note: str = "") -> None:
         self._change(urn, by, effective, lambda f, w: f.complete_task(
             when=w, task_id=task_id, note=note))
+
+    def produce_letter(self, urn: int, *, by: Who, effective: date | None = None, kind: str,
+                       rests_on: int, recipient: str | None,
+                       make: Callable[[SchoolCaseFile, date], ProducedLetter]) -> str:
+        """Records a letter that ``make`` writes from the case file (and keeps), once the
+        step it rests on is found: ``make`` is not called for a step not recorded."""
+        def command(case_file: SchoolCaseFile, when: Entry) -> str:
+            case_file.letter_source(kind, rests_on)
+            made = make(case_file, when.effective)
+            return case_file.record_letter(
+                when=when, kind=kind, rests_on=rests_on, recipient=recipient,
+                template=made.template, template_version=made.template_version,
+                file=made.file, signed_by=made.signed_by)
+        return self._change(urn, by, effective, command)
+
+    def letter_sources(self, urn: int, kind: str) -> list[dict[str, Any]]:
+        """The standing entries a letter of ``kind`` can be produced from now, newest first,
+        as a difference cites an entry."""
+        with self._lock(urn):
+            return [cite_entry(e) for e in self._case_file(urn).letter_sources(kind)]
+
+    def attach_sent_version(self, urn: int, *, by: Who, effective: date | None = None,
+                            document_id: str, file: StoredFile, note: str = "") -> None:
+        self._change(urn, by, effective, lambda f, w: f.attach_sent_version(
+            when=w, document_id=document_id, file=file, note=note))
+
+    def attach_evidence(self, urn: int, *, by: Who, effective: date | None = None,
+                        description: str, file: StoredFile, to_entry: int | None = None) -> str:
+        return self._change(urn, by, effective, lambda f, w: f.attach_evidence(
+            when=w, description=description, file=file, to_entry=to_entry))
 
     def record_visit(self, urn: int, *, by: Who, effective: date | None = None, kind: str,
                      notes: str) -> str:

@@ -22,6 +22,7 @@ class WebServices:
     notifications: Any = None  # application.notifications.Notifications, if mail is set up
     tokens: Any = None  # application.tokens.ApiTokens, for the API
     calendar_feeds: Any = None  # application.calendar_feed.CalendarFeeds
+    documents: Any = None  # application.documents.Documents: letters and evidence
 
     @cached_property
     def reports(self) -> Reports:
@@ -33,8 +34,8 @@ class WebServices:
         return Workbench(self.projections)
 
     def close(self) -> None:
-        for closable in (self.calendar_feeds, self.tokens, self.notifications, self.users, self.projections.store,
-                         self.case_files):
+        for closable in (self.documents, self.calendar_feeds, self.tokens, self.notifications,
+                         self.users, self.projections.store, self.case_files):
             if closable is not None:
                 closable.close()
 

@@ -58,7 +58,8 @@ def test_scc_grants_prints_what_it_would_run(owner_and_app):
     schema = owner.rsplit("schema=", 1)[1]
     assert (f'GRANT SELECT, INSERT ON "{schema}"."schoolcasefiles_events", '
             f'"{schema}"."schoolcasefiles_snapshots", "{schema}"."access_log", '
-            f'"{schema}"."user_administration" TO "{role}";'
+            f'"{schema}"."user_administration", "{schema}"."kept_files", '
+            f'"{schema}"."kept_file_parts" TO "{role}";'
             in printed.stdout)
     assert "BEFORE UPDATE OR DELETE ON" in printed.stdout
 

@@ -402,9 +402,13 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
             raise UserError(f"{checkpoint_file} is not a checkpoint: it is not JSON") from None
     if signed and urn is not None:
         raise UserError("A signed checkpoint covers the whole log: leave out --urn")
-    with _case_files() as case_files, _schools_progress("Verifying") as progress:
+    from cli.documents import documents_of_store
+
+    with documents_of_store() as documents, _schools_progress("Verifying") as progress:
+        case_files = documents.case_files
         result = audit.verify(case_files, urn=urn, checkpoint=expected,
-                              progress=None if urn is not None else progress)
+                              progress=None if urn is not None else progress,
+                              documents=documents.store)
         anchored = _verify_signed(case_files, signed, public_key) if signed else None
     access = None
     if urn is None:  # the access log is one chain over every school
@@ -429,7 +433,8 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
         against += (" and" if against else " against") + (
             f" {count} signed checkpoint{'' if count == 1 else 's'}")
     checked = (f"{result['schools_checked']} school{'' if result['schools_checked'] == 1 else 's'}"
-               f", {result['entries_checked']} entries")
+               f", {result['entries_checked']} entries, {result['files_checked']} kept "
+               f"file{'' if result['files_checked'] == 1 else 's'}")
     if urn is None:
         administration = _administration_problems()
         checked += f", {administration['checked']}"
@@ -1194,3 +1199,13 @@ def _register_token_commands() -> None:
 
 
 _register_token_commands()
+
+
+def _register_document_commands() -> None:
+    from cli.documents import COMMANDS
+
+    for command in COMMANDS:
+        scc.add_command(command)
+
+
+_register_document_commands()

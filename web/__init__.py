@@ -81,6 +81,10 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     def bad_request(error):  # noqa: ANN001, ANN202
         return render_template("errors/400.html", reason=getattr(error, "description", "")), 400
 
+    from web.schools.documents import too_large
+
+    app.register_error_handler(413, too_large)
+
     @app.errorhandler(409)
     def conflict(error):  # noqa: ANN001, ANN202
         return render_template("errors/409.html", reason=getattr(error, "description", "")), 409

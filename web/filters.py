@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from application.entry_details import file_size
 from domain.wording import local_time, long_date
 
 
@@ -14,6 +15,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = (
         lambda t: local_time(t) if isinstance(t, datetime) else "")
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["file_size"] = file_size
 
 
 def number(value: object) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from adapters.printable import render_history
 from application.audit import verify
 from application.case_files import SchoolNotFound
 from application.csv_cells import safe_row
+from application.documents import chunks
 from application.entry_details import field_cells, field_columns
 from application.views import READING_AIDS
 from domain.dates import require_known_at
@@ -82,8 +84,9 @@ def school(urn: int) -> Any:
         "audit/school.html", urn=urn, form=form, errors=errors, problem=problem,
         status=status, history=history, as_at=as_at, as_known_at=as_known_at,
         compared=compared, differences=differences,
-        verification=verify(case_files, urn=urn),
+        verification=verify(case_files, urn=urn, documents=services().documents.store),
         access=services().users.access_log(urn=urn, limit=100),
+        documents=services().documents.documents(urn),
         export_query=export_query,
         name=status["name"] if status else case_files.school(urn)["name"],
     ), 422 if errors else 200
@@ -95,6 +98,30 @@ def history_csv(urn: int) -> Response:
     as_at, as_known_at = _export_arguments()
     history = _history(urn, as_at, as_known_at)
     _record_access(urn, "export CSV")
+    return _download(_history_csv(history), "text/csv", urn, "csv")
+
+
+@bp.get("/schools/<int:urn>/export.zip")
+@requires("replay")
+def export_zip(urn: int) -> Response:
+    """The history (JSON and CSV) and every kept file, with a manifest of their hashes."""
+    as_at, as_known_at = _export_arguments()
+    history = _history(urn, as_at, as_known_at)
+    _record_access(urn, "export zip with documents")
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - closed by chunks()
+    services().documents.export(
+        urn, spooled, history_json=_history_json(urn, history, as_at, as_known_at),
+        history_csv=_history_csv(history))
+    size = spooled.tell()
+    spooled.seek(0)
+    response = Response(chunks(spooled), mimetype="application/zip", direct_passthrough=True)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="urn-{urn}-case-file.zip"')
+    return response
+
+
+def _history_csv(history: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     fields = field_columns(history)
@@ -106,7 +133,7 @@ def history_csv(urn: int) -> Response:
             "yes" if any(c["kind"] == "amended" for c in e["corrections"]) else "",
             _to_json(e["corrections"]), e["by_identity"], *field_cells(e, fields),
         ]))
-    return _download(out.getvalue(), "text/csv", urn, "csv")
+    return out.getvalue()
 
 
 @bp.get("/schools/<int:urn>/history.json")
@@ -115,6 +142,12 @@ def history_json(urn: int) -> Response:
     as_at, as_known_at = _export_arguments()
     history = _history(urn, as_at, as_known_at)
     _record_access(urn, "export JSON")
+    return _download(_history_json(urn, history, as_at, as_known_at), "application/json", urn,
+                     "json")
+
+
+def _history_json(urn: int, history: list[dict[str, Any]], as_at: date | None,
+                  as_known_at: datetime | None) -> str:
     document = {
         "urn": urn,
         "as_at": as_at, "as_known_at": as_known_at,
@@ -123,7 +156,7 @@ def history_json(urn: int) -> Response:
         "history": [{**{k: v for k, v in e.items() if k not in READING_AIDS},
                      "recorded_at": _utc(e["recorded_at"])} for e in history],
     }
-    return _download(_to_json(document, indent=2), "application/json", urn, "json")
+    return _to_json(document, indent=2)
 
 
 @bp.get("/schools/<int:urn>/printable")

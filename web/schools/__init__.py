@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("schools", __name__, url_prefix="/schools")
 
-from web.schools import briefing, case_file, drafts, routes  # noqa: E402,F401  (routes attach to bp)
+from web.schools import briefing, case_file, documents, drafts, routes  # noqa: E402,F401  (routes attach to bp)

@@ -47,6 +47,7 @@ def case_file(urn: int) -> str:
     entries_before = sum(len(row["entries"]) for row in rows[:page.first - 1])
     case = commands.CaseFileView(case_files, urn, status=school, deadlines=deadlines,
                                  history=history)
+    documents = services().documents.documents(urn)
     return render_template(
         "schools/case_file.html",
         school=school,
@@ -75,7 +76,26 @@ def case_file(urn: int) -> str:
         drafted_slugs={c.slug for c in commands.COMMANDS
                        if commands.drafts_whatever_is_chosen(c, case)},
         commands=commands.BY_SLUG,
+        documents=documents,
+        entry_files=entry_files(urn, documents),
     )
+
+
+def entry_files(urn: int, documents: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """The kept files to offer on each entry of the timeline: on the entry that recorded
+    each, and on the entry a letter was produced from or a file attached to."""
+    base = url_for("schools.download", urn=urn, document_id="-").removesuffix("-")
+    files: dict[int, list[dict[str, Any]]] = {}
+    for d in documents:
+        versions = [(d["file"], d["recorded_in"], base + d["document_id"], "")]
+        if d["sent"] is not None:
+            versions.append((d["sent"], d["sent_in"], f"{base}{d['document_id']}/sent",
+                             " as sent"))
+        for file, recorded_in, href, which in versions:
+            shown = {"id": d["document_id"], "title": d["title"] + which, "href": href, **file}
+            for version in {recorded_in, d["to_entry"]} - {None}:
+                files.setdefault(version, []).append(shown)
+    return files
 
 
 @bp.get("/<int:urn>/entries/<int:version>")

@@ -9,6 +9,7 @@ export SCC_TEST_POSTGRES_URL
 GOVUK_FRONTEND := 6.3.0
 ASSETS := web/static/govuk/.govuk-frontend-$(GOVUK_FRONTEND)
 CHROMIUM := /usr/bin/chromium
+LETTER_LIBS := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 OIDC_PROVIDER := tests/oidc/node_modules/.installed
 AXE := tests/browser/node_modules/.installed
 
@@ -35,6 +36,12 @@ $(ASSETS):
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# What WeasyPrint needs to render letters as PDF (Pango, HarfBuzz) and the letters' font,
+# Liberation Sans (Arial's metrics).
+$(LETTER_LIBS):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 \
+	   libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation >/dev/null
+
 # The real OpenID Connect provider the sign-in tests start (oidc-provider under Node, pinned by
 # tests/oidc/package-lock.json).
 $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
@@ -49,12 +56,12 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 # The demo LA on SQLite, served with its worker on http://127.0.0.1:5000 (plain HTTP on the
 # loopback address, so the session cookie may go without TLS here).
-run: $(STAMP) $(ASSETS)
+run: $(STAMP) $(ASSETS) $(LETTER_LIBS)
 	$(BIN)/scc migrate
 	$(BIN)/scc demo --if-empty
 	SCC_INSECURE_COOKIES=1 $(BIN)/scc serve --host 127.0.0.1 --port 5000
 
-test: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE) lint
+test: $(STAMP) $(ASSETS) $(LETTER_LIBS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE) lint
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/pytest
 
 # The whole suite again with the clock moved (libfaketime, for every process the tests start)

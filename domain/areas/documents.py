@@ -210,20 +210,7 @@ class DocumentCommands(CaseFileCore):
                       signed_by: str | None = None) -> str:
         """A letter produced from the entry ``rests_on`` (rule ``letter-from-the-record``)."""
         self._require_open(when)
-        source = self.letter_source(kind, rests_on)
-        letter = LETTERS[kind]
-        if letter.to_consultees:
-            named = consultees(self.state.school)
-            if recipient not in named:
-                LETTER_FROM_THE_RECORD.refuse(
-                    f"Choose who the letter is to: {', '.join('the ' + c for c in named)}",
-                    field="recipient")
-        elif recipient:
-            raise CaseFileError(f"A {letter.title.lower()} is not addressed to a consultee",
-                                field="recipient")
-        if when.effective < source.effective:
-            LETTER_FROM_THE_RECORD.refuse(
-                "A letter cannot be dated before the step it gives", field="effective")
+        self.letter_to_produce(kind, rests_on, recipient=recipient, dated=when.effective)
         require_text("template", template)
         require_text("template version", template_version, field="template_version")
         _require_file(file)
@@ -251,6 +238,27 @@ class DocumentCommands(CaseFileCore):
             f"can be produced from entry "
             f"{', '.join(str(e.originator_version) for e in reversed(sources))}",
             field="rests_on")
+
+    def letter_to_produce(self, kind: str, rests_on: int, *, recipient: str | None,
+                          dated: date) -> Any:
+        """The entry a letter of ``kind`` to ``recipient`` dated ``dated`` is produced from,
+        refused in words if the letter cannot be produced (rule ``letter-from-the-record``):
+        checked before the letter is written, and again when it is recorded."""
+        source = self.letter_source(kind, rests_on)
+        letter = LETTERS[kind]
+        if letter.to_consultees:
+            named = consultees(self.state.school)
+            if recipient not in named:
+                LETTER_FROM_THE_RECORD.refuse(
+                    f"Choose who the letter is to: {', '.join('the ' + c for c in named)}",
+                    field="recipient")
+        elif recipient:
+            raise CaseFileError(f"A {letter.title.lower()} is not addressed to a consultee",
+                                field="recipient")
+        if dated < source.effective:
+            LETTER_FROM_THE_RECORD.refuse(
+                "A letter cannot be dated before the step it gives", field="effective")
+        return source
 
     def attach_sent_version(self, *, when: Entry, document_id: str, file: StoredFile,
                             note: str = "") -> None:

@@ -61,10 +61,12 @@ class LetterKind:
 
 LETTERS: dict[str, LetterKind] = {k.key: k for k in (
     LetterKind("letter-of-concern", "Letter of concern", "LetterOfConcernSent"),
+    # The Secretary of State's own notices are not the LA's letters to write.
     LetterKind("warning-notice-s60", "Warning notice (s60)", "WarningNoticeIssued",
-               lambda e: e.section == "s60"),
+               lambda e: e.section == "s60" and e.issuer == "local authority"),
     LetterKind("warning-notice-s60a", "Warning notice on teachers' pay and conditions (s60A)",
-               "WarningNoticeIssued", lambda e: e.section == "s60A"),
+               "WarningNoticeIssued",
+               lambda e: e.section == "s60A" and e.issuer == "local authority"),
     LetterKind("notice-of-intervention", "Notice of intervention", "InterventionNoticeGiven"),
     LetterKind("ieb-consultation", "IEB consultation letter", "IEBApplicationDrafted",
                to_consultees=True),

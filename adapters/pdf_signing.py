@@ -99,8 +99,8 @@ class LetterSigner:
         # a letter countersigned later gets a field of its own beside the first
         existing = len(list(fields.enumerate_sig_fields(writer)))
         metadata = signers.PdfSignatureMetadata(
-            field_name=f"Signature{existing + 1}", reason=reason, location=location, md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES)
+            field_name=f"Signature{existing + 1}", reason=reason, location=location,
+            md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES)
         timestamper = (RequestsHTTPTimeStamper(self._timestamp_url, timeout=TIMESTAMP_TIMEOUT)
                        if self._timestamp_url else None)
         try:

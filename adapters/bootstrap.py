@@ -227,6 +227,7 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
         notifications=build_notifications(settings, case_files),
         tokens=build_tokens(settings, users, clock),
         calendar_feeds=build_calendar_feeds(settings, clock),
+        documents=build_documents(settings, case_files),
     )
 
 

@@ -67,13 +67,13 @@ test: $(STAMP) $(ASSETS) $(LETTER_LIBS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE) lint
 # The whole suite again with the clock moved (libfaketime, for every process the tests start)
 # to eighteen months on, 29 February 2028 and the next Christmas Eve; test-moved-day runs one
 # of them, a different one each day (CI).
-test-dates: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
+test-dates: $(STAMP) $(ASSETS) $(LETTER_LIBS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days
 
-test-moved-day: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
+test-moved-day: $(STAMP) $(ASSETS) $(LETTER_LIBS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
 	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.moved_days --rotate
 
-test-sqlite: $(STAMP) $(ASSETS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
+test-sqlite: $(STAMP) $(ASSETS) $(LETTER_LIBS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE)
 	$(BIN)/pytest -m "not postgres"
 
 # The fault tests alone (make test runs them too): kills, restarts, full and read-only disks.
@@ -88,11 +88,11 @@ faults-full: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP) $(LETTER_LIBS)
 	$(BIN)/python -m benchmarks
 
 # Every benchmark once, small and quick: fails on an error, never on a missed target.
-bench-smoke: $(STAMP)
+bench-smoke: $(STAMP) $(LETTER_LIBS)
 	$(BIN)/python -m benchmarks --quick
 
 # Locust against gunicorn and scc worker on PostgreSQL with the England-scale log: 50 users for

@@ -287,7 +287,7 @@ KINDS: dict[str, list[Row]] = {
     "LetterProduced": [
         _row("document_id", "Letter"),
         _row("kind", "Letter", lambda v: LETTERS[v].title if v in LETTERS else v),
-        _row("rests_on", "Produced from entry"),
+        _row("rests_on", "Produced from", lambda v: f"Entry {v}"),
         _row("recipient", "To", lambda v: f"The {v}" if v else None),
         _row("file_name", "File"),
         _row("media_type", "Kind of file"),
@@ -309,7 +309,8 @@ KINDS: dict[str, list[Row]] = {
     "EvidenceAttached": [
         _row("document_id", "Evidence"),
         _row("description", "Description"),
-        _row("to_entry", "Attached to entry", lambda v: v if v is not None else "None: an entry of its own"),
+        _row("to_entry", "Attached to",
+             lambda v: f"Entry {v}" if v is not None else "No entry: an entry of its own"),
         _row("file_name", "File"),
         _row("media_type", "Kind of file"),
         _row("size", "Size", lambda v: file_size(v)),

@@ -172,6 +172,7 @@ def demo(if_empty: bool) -> None:
 
         summary = load_demo(case_files, progress)
         bars.close()
+    letters = _demo_documents(summary.featured_urn)
     click.echo(
         f"Loaded {summary.la_name} (LA {summary.la_code}): {summary.case_files} case files, "
         f"{summary.entries} entries, up to {formatting.long_date(summary.loaded_until)}."
@@ -180,10 +181,38 @@ def demo(if_empty: bool) -> None:
     click.echo(f"Featured: {summary.featured_name}, URN {summary.featured_urn} (warning notice "
                "not complied with, then an interim executive board).")
     click.echo(f"  Try: scc history {summary.featured_urn}")
+    click.echo(f"  Its letters and evidence ({letters}): scc documents {summary.featured_urn}")
     old, new = summary.academy_conversion
     click.echo(f"Special measures: URN {summary.special_measures_urn}. "
                f"Academy conversion: URN {old} became URN {new}.")
     _add_demo_users()
+
+
+def _demo_documents(urn: int) -> int:
+    """The featured school's warning notice and IEB application as letters, produced on the
+    days of their steps by whoever recorded them, and the attendance figures the notice rests
+    on as evidence; returns how many documents it holds."""
+    import io
+
+    from cli.documents import documents_of_store
+
+    with documents_of_store() as documents:
+        for choice in documents.letter_choices(urn):
+            if choice["kind"] in ("warning-notice-s60", "ieb-application") and choice["sources"]:
+                source = choice["sources"][-1]
+                documents.produce_letter(urn, by=source["by"], kind=choice["kind"],
+                                         rests_on=source["version"],
+                                         effective=source["effective"])
+                if choice["kind"] == "warning-notice-s60":
+                    figures = ("Week beginning,Attendance %,Persistent absence %\r\n"
+                               "2024-11-04,91.2,24.0\r\n2024-11-11,90.4,25.3\r\n"
+                               "2024-11-18,89.7,26.1\r\n2024-11-25,88.9,27.4\r\n")
+                    documents.attach_evidence(
+                        urn, by=source["by"], stream=io.BytesIO(figures.encode()),
+                        filename="attendance-autumn-2024.csv", to_entry=source["version"],
+                        description="Attendance figures for the autumn term the notice "
+                                    "rests on", effective=source["effective"])
+        return len(documents.documents(urn))
 
 
 @scc.command(help="List every school with its LA category and Ofsted grade.")

@@ -218,3 +218,45 @@ def test_an_entry_a_letter_rests_on_is_retracted_only_after_the_letter(case_file
 
     with pytest.raises(CaseFileError, match=f"later entries that rest on it .*{letter_entry}"):
         case_files.retract_entry(URN, by=CASEWORKER, version=version, reason="Given in error")
+
+
+def test_with_the_las_key_configured_letters_are_signed_and_the_record_says_by_whom(
+        case_files, school, tmp_path):
+    from adapters.bootstrap import build_documents
+    from adapters.config import Settings
+    from adapters.pdf_signing import signature_summary
+    from tests.certificates import SIGNER, make_signing_identity
+
+    key, certificate, root = make_signing_identity(tmp_path)
+    settings = Settings.from_env({
+        "SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+        "SCC_LETTER_SIGNING_KEY": str(key), "SCC_LETTER_SIGNING_CERTIFICATE": str(certificate)})
+    documents = build_documents(settings, case_files)
+    letter = documents.produce_letter(URN, by=CASEWORKER, kind="warning-notice-s60",
+                                      rests_on=notice_entry(case_files))
+    kept = documents.document(URN, letter)
+    file, content = documents.open_document(URN, letter)
+    with content:
+        pdf = content.read()
+    documents.close()
+
+    # Check a school or a court can check it without scc: signed by the LA, intact, whole
+    summary = signature_summary(pdf, trust_roots=[root])
+    assert summary["signed"] and summary["intact"] and summary["covers_whole_file"]
+    assert summary["trusted"] and summary["signer"] == SIGNER
+    assert kept["signed_by"] == SIGNER
+    assert hashlib.sha256(pdf).hexdigest() == file.sha256
+
+
+def test_a_signing_key_that_cannot_be_used_stops_the_app_starting_with_the_reason(tmp_path,
+                                                                                   case_files):
+    from adapters.bootstrap import build_documents
+    from adapters.config import Settings
+
+    settings = Settings.from_env({
+        "SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'scc.sqlite3'}",
+        "SCC_LETTER_SIGNING_KEY": str(tmp_path / "missing.pem"),
+        "SCC_LETTER_SIGNING_CERTIFICATE": str(tmp_path / "missing-certificate.pem")})
+
+    with pytest.raises(ValueError, match="missing.pem"):
+        build_documents(settings, case_files)

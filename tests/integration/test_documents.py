@@ -260,3 +260,22 @@ def test_a_signing_key_that_cannot_be_used_stops_the_app_starting_with_the_reaso
 
     with pytest.raises(ValueError, match="missing.pem"):
         build_documents(settings, case_files)
+
+
+def test_the_printable_history_lists_every_kept_file_with_its_hash(case_files, documents,
+                                                                   school):
+    from datetime import UTC, datetime
+
+    from adapters.printable import render_history
+
+    letter = documents.produce_letter(URN, by=CASEWORKER, kind="warning-notice-s60",
+                                      rests_on=notice_entry(case_files))
+    file = documents.document(URN, letter)["file"]
+
+    page = render_history(case_files.school(URN), case_files.history(URN),
+                          verify(case_files, urn=URN, documents=documents.store),
+                          datetime(2026, 12, 7, 12, tzinfo=UTC))
+
+    assert "Kept files: 1" in page
+    assert f'<td class="hash">{file["sha256"]}</td>' in page
+    assert "read each file back and hashed it" in page

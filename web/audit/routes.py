@@ -168,7 +168,8 @@ def printable(urn: int) -> Response:
     history = _history(urn, as_at, as_known_at)
     status = case_files.school(urn, as_at=as_at, as_known_at=as_known_at)
     _record_access(urn, "printable history")
-    page = render_history(status, history, verify(case_files, urn=urn), case_files.clock.now(),
+    verification = verify(case_files, urn=urn, documents=services().documents.store)
+    page = render_history(status, history, verification, case_files.clock.now(),
                           print_script=url_for("static", filename="print.js"))
     return Response(allow_inline_styles(page), mimetype="text/html")
 

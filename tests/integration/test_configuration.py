@@ -61,3 +61,30 @@ def test_rebuild_processes_are_one_per_cpu_unless_set_and_a_bad_number_is_refuse
         with pytest.raises(ValueError, match=f"SCC_REBUILD_PROCESSES '{bad}' is not a number "
                                              r"of processes \(1 or more\)"):
             Settings.from_env({"SCC_REBUILD_PROCESSES": bad})
+
+
+def test_kept_files_go_beside_the_sqlite_file_or_into_the_database_unless_told():
+    assert Settings.from_env({"SCC_DATA_DIR": "/srv/scc"}).document_store == "/srv/scc/documents"
+    assert Settings.from_env({
+        "SCC_DATABASE_URL": "postgresql://scc@db:5432/scc"}).document_store == "database"
+    assert Settings.from_env({
+        "SCC_DATABASE_URL": "postgresql://scc@db:5432/scc",
+        "SCC_DOCUMENT_STORE": "/mnt/share/scc"}).document_store == "/mnt/share/scc"
+
+
+def test_the_attachment_limit_is_whole_megabytes_and_a_bad_one_is_refused_in_words():
+    assert Settings.from_env({}).attachment_max_bytes == 20_000_000
+    assert Settings.from_env({"SCC_ATTACHMENT_MAX_MB": "5"}).attachment_max_bytes == 5_000_000
+    with pytest.raises(ValueError, match="SCC_ATTACHMENT_MAX_MB '5MB' is not a whole number"):
+        Settings.from_env({"SCC_ATTACHMENT_MAX_MB": "5MB"})
+
+
+def test_signing_letters_needs_both_the_key_and_the_certificate(tmp_path):
+    from adapters.bootstrap import build_documents
+
+    settings = Settings.from_env({"SCC_DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}",
+                                  "SCC_LETTER_SIGNING_KEY": str(tmp_path / "key.pem")})
+
+    with pytest.raises(ValueError, match="needs both SCC_LETTER_SIGNING_KEY and "
+                                         "SCC_LETTER_SIGNING_CERTIFICATE"):
+        build_documents(settings, case_files=None)

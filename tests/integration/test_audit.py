@@ -502,6 +502,8 @@ def demo_store(tmp_path_factory):
 def store(demo_store, tmp_path):
     path = tmp_path / "scc.sqlite3"
     shutil.copy(demo_store, path)
+    # the kept files (the featured school's letters and evidence) beside it
+    shutil.copytree(demo_store.parent / "documents", tmp_path / "documents")
     return path
 
 
@@ -519,7 +521,7 @@ def test_scc_verify_says_an_untouched_store_is_intact(store):
     result = _run(store, "verify")
 
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Verified 61 schools, \d+ entries, 4 administration entries, \d+ "
+    assert re.fullmatch(r"Verified 61 schools, \d+ entries, 3 kept files, 4 administration entries, \d+ "
                         r"access-log rows?: "
                         r"no alterations found\n", result.stdout)
     assert "Verifying 61 of 61 schools" in result.stderr  # progress, when not on a terminal
@@ -534,7 +536,8 @@ def test_scc_verify_names_the_altered_entry_and_exits_1(store):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded")
-    assert re.fullmatch(r"Checked 61 schools, \d+ entries, 4 administration entries, \d+ "
+    # (the featured school's files come after the broken entry: not vouched for, not counted)
+    assert re.fullmatch(r"Checked 61 schools, \d+ entries, 0 kept files, 4 administration entries, \d+ "
                         r"access-log rows?: "
                         r"1 problem found", lines[1])
     assert _run(store, "verify", "--urn", "990001").exit_code == 0

@@ -106,7 +106,7 @@ def test_the_application_role_records_but_cannot_change_or_delete_the_log(owner_
     verified = runner.invoke(scc, ["verify"], env=_env(app))
     assert listed.exit_code == 0 and "Fenwick Junior School (URN 990501)" in listed.stdout
     assert verified.exit_code == 0, verified.output
-    assert ("105 entries, 1 administration entry, 1 access-log row: no alterations found"
+    assert ("105 entries, 0 kept files, 1 administration entry, 1 access-log row: no alterations found"
             in verified.stdout)
 
     # Check the role may not change or delete what is recorded, nor empty the tables
@@ -122,7 +122,9 @@ def test_the_application_role_records_but_cannot_change_or_delete_the_log(owner_
                 ("UPDATE access_log SET view = 'nothing'", "permission denied"),
                 ("DELETE FROM access_log", "permission denied"),
                 ("UPDATE user_administration SET action = action", "permission denied"),
-                ("DELETE FROM user_administration", "permission denied")):
+                ("DELETE FROM user_administration", "permission denied"),
+                ("UPDATE kept_file_parts SET content = content", "permission denied"),
+                ("DELETE FROM kept_files", "permission denied")):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match=why):
                 db.execute(statement)
         (count,) = db.execute("SELECT count(*) FROM schoolcasefiles_events").fetchone()

@@ -61,8 +61,10 @@ run: $(STAMP) $(ASSETS) $(LETTER_LIBS)
 	$(BIN)/scc demo --if-empty
 	SCC_INSECURE_COOKIES=1 $(BIN)/scc serve --host 127.0.0.1 --port 5000
 
+# The whole suite as two pytest processes at once (tests/in_parallel.py: half the time on two
+# cores); `$(BIN)/pytest` alone runs the same tests in one.
 test: $(STAMP) $(ASSETS) $(LETTER_LIBS) $(CHROMIUM) $(OIDC_PROVIDER) $(AXE) lint
-	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/pytest
+	SCC_REQUIRE_POSTGRES=1 SCC_REQUIRE_FAULTS=1 $(BIN)/python -m tests.in_parallel
 
 # The whole suite again with the clock moved (libfaketime, for every process the tests start)
 # to eighteen months on, 29 February 2028 and the next Christmas Eve; test-moved-day runs one

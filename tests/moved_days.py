@@ -9,6 +9,8 @@ clock (scc never asks it the time) and files' modification times.
     python -m tests.moved_days --day leap-day  # one of them
     python -m tests.moved_days --rotate        # one, a different one each day (CI)
     python -m tests.moved_days -- -x tests/web # arguments after -- go to pytest
+
+The whole suite runs as two processes at once (tests/in_parallel.py); with arguments, one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from tests import in_parallel
 
 ENGLAND = ZoneInfo("Europe/London")
 
@@ -68,8 +72,11 @@ def run(name: str, pytest_args: list[str]) -> int:
     print(f"\n=== The suite with the clock moved to {to:%A %d %B %Y %H:%M %Z} ({name}) ===",
           flush=True)
     started = time.monotonic()
-    status = subprocess.call([sys.executable, "-m", "pytest", *pytest_args],
-                             env=moved_environment(to))
+    if pytest_args:  # a part of the suite, or options of one's own: one process, as asked
+        status = subprocess.call([sys.executable, "-m", "pytest", *pytest_args],
+                                 env=moved_environment(to))
+    else:  # the whole suite, as two processes at once (tests/in_parallel.py)
+        status = in_parallel.run([], env=moved_environment(to))
     print(f"=== {name}: exit status {status} after {time.monotonic() - started:.0f} s ===",
           flush=True)
     return status

@@ -25,12 +25,14 @@ def fill_date(page: Page, field: str, day: date) -> None:
 
 
 def both_widths(page: Page, name: str, part: str | None = None) -> None:
-    """Screenshots at a desktop's and a phone's width (the whole page, and the part of it
-    asked for on its own, to look at closely); on the phone nothing scrolls sideways."""
+    """Screenshots at a desktop's and a phone's width (the whole page, which ``screenshot``
+    takes at both, and the part of it asked for on its own, to look at closely); on the phone
+    nothing scrolls sideways."""
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, name)
     for width, viewport in (("1280", DESKTOP), ("390", PHONE)):
         page.set_viewport_size(viewport)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
-        screenshot(page, f"{name}-{width}")
         if part is not None:
             page.locator(part).screenshot(path=str(SCREENSHOTS / f"{name}-part-{width}.png"))
     page.set_viewport_size(DESKTOP)
@@ -123,8 +125,7 @@ def test_the_categories_chart_is_whole_and_legible_on_a_desktop_and_a_phone(page
             return text.getBoundingClientRect().height }""", chart.element_handle())
         assert size >= 13, (name, size)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-        chart.scroll_into_view_if_needed()
-        screenshot(page, f"reports-chart-{name}")
+    screenshot(page, "reports-chart-whole")  # at 1280 and 390 px
     # Check the chart downloads as SVG
     with page.expect_download() as download:
         page.locator("#download-svg").click()

@@ -58,10 +58,9 @@ def test_a_meeting_recorded_as_held_before_its_date_is_refused_on_the_date(page:
                                              "was arranged for")).to_be_visible()
     # Check what was typed is kept
     expect(page.get_by_label("Minutes")).to_have_value("Phonics plan reviewed with the headteacher")
-    screenshot(page, "form-error-on-field-1280")
+    screenshot(page, "form-error-on-field")  # at 1280 and 390 px
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, "form-error-on-field-390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Check following the summary's link puts the cursor in the day box

@@ -543,8 +543,7 @@ def test_a_refusal_names_its_rule_and_the_rulebook_explains_it(page: Page, live_
     expect(rule).to_contain_text("only after the compliance period has ended")
     expect(rule).to_contain_text("Education and Inspections Act 2006 s60(1)(b)-(c)")
     expect(rule).to_contain_text("Statute")
-    screenshot(page, "rules-page")
+    screenshot(page, "rules-page")  # at 1280 and 390 px
     page.set_viewport_size({"width": 390, "height": 844})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the rules page scrolls sideways on a phone ({width} px)"
-    screenshot(page, "rules-page-phone")

@@ -41,14 +41,13 @@ def test_a_caseworkers_day_starts_from_my_work(page: Page, live_server):
     expect(first).to_contain_text(most_overdue.what)
     expect(page.locator("#due-today tbody tr").first).to_contain_text("Due today")
     expect(page.locator("#due-today")).to_contain_text("Book the next visit")
-    screenshot(page, "my_work_caseworker_1280")
+    screenshot(page, "my_work_caseworker")  # at 1280 and 390 px
     page.set_viewport_size({"width": 390, "height": 844})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"My work scrolls sideways on a phone ({width} px)"
     right = page.evaluate("Math.max(...[...document.querySelectorAll('#overdue td')]"
                           ".map(td => td.getBoundingClientRect().right))")
     assert right <= 390, f"the overdue list is cut off on a phone (it ends at {right} px)"
-    screenshot(page, "my_work_caseworker_390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Check the most overdue item opens its school's case file at the deadlines
@@ -86,7 +85,7 @@ def test_the_head_sees_the_teams_load_and_opens_a_caseworkers_list(page: Page, l
     expect(page).to_have_url(re.compile(r"/my-work$"))
     load = page.locator("#team-load")
     expect(load).to_contain_text(helen_name)
-    screenshot(page, "my_work_head_1280")
+    screenshot(page, "my_work_head")  # at 1280 and 390 px
     page.set_viewport_size({"width": 390, "height": 844})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the team's load scrolls sideways on a phone ({width} px)"
@@ -94,7 +93,6 @@ def test_the_head_sees_the_teams_load_and_opens_a_caseworkers_list(page: Page, l
     right = page.evaluate("Math.max(...[...document.querySelectorAll('#team-load th')]"
                           ".map(th => th.getBoundingClientRect().right))")
     assert right <= 390, f"the team's load is cut off on a phone (it ends at {right} px)"
-    screenshot(page, "my_work_head_390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Check a row of the load opens that person's own list

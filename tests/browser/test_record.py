@@ -10,9 +10,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from adapters.demo import FEATURED_URN
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import SCREENSHOTS, TIMEOUT_MS, sign_in
 
 WIDTHS = {"desktop": 1280, "phone": 390}
+
+
+def screenshot_at_this_width(page: Page, name: str) -> None:
+    """The whole page at the width the test runs at, as <name>-<width>.png: the test runs at
+    each width in turn, so ``screenshot`` (both widths each time) would take each twice."""
+    width = page.viewport_size["width"]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True,
+                    timeout=6 * TIMEOUT_MS)
 
 
 def filter_timeline(page: Page, *areas: str) -> None:
@@ -63,7 +72,7 @@ def test_a_caseworker_reads_a_warning_notice_in_full_and_filters_to_the_msp_grou
         "items => items.map(i => i.dataset.event)"))
     assert events <= {"WarningNoticeIssued", "ComplianceRecorded", "InterventionNoticeGiven"}
     notice.scroll_into_view_if_needed()
-    screenshot(page, f"record-warning-notice-{device}")
+    screenshot_at_this_width(page, "record-warning-notice")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     # The MSP group's entries only, the filter kept in the address
@@ -75,5 +84,5 @@ def test_a_caseworker_reads_a_warning_notice_in_full_and_filters_to_the_msp_grou
     assert events and all(event.startswith("MSP") for event in events), set(events)
     held = page.locator("li[data-event=MSPMeetingHeld]").first
     expect(held).to_contain_text("Minutes")
-    screenshot(page, f"record-msp-filter-{device}")
+    screenshot_at_this_width(page, "record-msp-filter")
     assert page.evaluate("document.documentElement.scrollWidth") <= width

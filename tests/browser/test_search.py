@@ -38,10 +38,9 @@ def test_a_word_in_msp_minutes_finds_the_meeting_and_opens_its_entry(page: Page)
     expect(result.locator("mark")).to_have_text(re.compile(MINUTES_WORD, re.IGNORECASE))
     version = result.get_attribute("data-version")
     urn = result.get_attribute("data-urn")
-    screenshot(page, "search-results-1280")
+    screenshot(page, "search-results")  # at 1280 and 390 px
     page.set_viewport_size({"width": 390, "height": 844})
     assert no_sideways_scrolling(page)
-    screenshot(page, "search-results-390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     result.get_by_role("link", name=re.compile("MSP meeting")).click()

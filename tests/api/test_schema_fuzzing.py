@@ -27,7 +27,7 @@ EXAMPLES = 6
 enough that the whole run takes well under a minute."""
 KNOWN = {"concern_id": "C1", "notice_id": "WN1", "application_id": "IEB1", "meeting_id": "M1",
          "action_id": "A1", "inspection_id": "I1", "version": 2, "key": "compliance:WN1",
-         "route": "warning_notice", "order_id": "AO1", "draft_id": "D1"}
+         "route": "warning_notice", "order_id": "AO1", "draft_id": "D1", "document_id": "L1"}
 """Path parameters of items the schools have (or will have once fuzzing has recorded them):
 random ones would almost never name a school or an item, and so never reach the rules."""
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -42,7 +42,7 @@ class ProblemApi(Api):
 
 def register(app: Flask) -> None:
     """Adds the API, its document and its page to the app."""
-    from web.api import commands, docs, reports, rules, schools, search
+    from web.api import commands, docs, documents, reports, rules, schools, search
 
     app.config.update(
         API_PREFIX=PREFIX,
@@ -65,7 +65,8 @@ def register(app: Flask) -> None:
     )
     api = ProblemApi(app)
     csrf = app.extensions["csrf"]
-    for blueprint in (schools.blp, commands.blp, reports.blp, rules.blp, search.blp):
+    for blueprint in (schools.blp, commands.blp, documents.blp, reports.blp, rules.blp,
+                      search.blp):
         api.register_blueprint(blueprint, url_prefix=PREFIX)
         csrf.exempt(blueprint)
     app.register_blueprint(docs.bp, url_prefix=PREFIX)

@@ -33,7 +33,10 @@ def _operation(spec: dict[str, Any], path: str, method: str,
                operation: dict[str, Any]) -> dict[str, Any]:
     item = spec["paths"][path]
     parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
-    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    content = operation.get("requestBody", {}).get("content", {})
+    # A file comes as multipart/form-data; every other body is JSON.
+    body_type = "multipart/form-data" if "multipart/form-data" in content else "JSON"
+    body = content.get("application/json") or content.get("multipart/form-data") or {}
     return {
         "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
         "method": method.upper(),
@@ -49,6 +52,7 @@ def _operation(spec: dict[str, Any], path: str, method: str,
             "choices": p.get("schema", {}).get("enum"),
         } for p in (_resolve(spec, p) for p in parameters)],
         "body": _fields(spec, body.get("schema")),
+        "body_type": body_type,
         "responses": [{"status": status, "description": _resolve(spec, r).get("description", "")}
                       for status, r in operation.get("responses", {}).items()],
     }

@@ -11,7 +11,10 @@ The API keeps its error statuses apart, each with its own problem type:
 - 404 ``not-found``: no such school, or no such item (concern, notice, meeting...) in its file;
 - 409 ``conflict``: the case file changed after the version the client read (If-Match), or
   someone else changed it at the same moment: re-read and retry; 409 ``already-registered``:
-  the URN has a case file already;
+  the URN has a case file already; 409 ``file-missing``: a kept file to download is not in
+  the store (``scc verify`` says more);
+- 413 ``too-large``: the body is larger than the app takes (for a file, the LA's limit for
+  kept files and some room for the form's other fields);
 - 422 ``invalid-request``: the body or query does not fit the operation's schema (``errors``
   lists each field at fault); 422 ``refused``: it fits, but the case file's rules refuse it as
   things stand (``detail`` says why in the LA's words; ``rule``, ``rule_title``,
@@ -48,7 +51,8 @@ TYPES = {
     409: "conflict",
     413: "too-large",
 }
-LOCATIONS = {"json": "body", "query": "query", "view_args": "path", "headers": "header"}
+LOCATIONS = {"json": "body", "multipart": "body", "query": "query", "view_args": "path",
+             "headers": "header"}
 DEEPEST_BODY = 32
 """How deeply a body's arrays and objects may nest: the deepest operation's body (a meeting
 with its actions) is three deep, and a body nested a thousand deep exhausts the parser's
@@ -237,6 +241,7 @@ def _titles() -> dict[str | None, str]:
         "not-found": "Not found",
         "method-not-allowed": "Method not allowed",
         "conflict": "The case file changed: re-read it and retry",
+        "file-missing": "The kept file is missing from the store",
         "already-registered": "The school already has a case file",
         "too-large": "The request is too large",
         "invalid-request": "The request does not fit the schema",

@@ -14,7 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from domain.errors import CaseFileError
+from domain.areas.documents import EVIDENCE_FILES
+from domain.rules import Refused
 
 HEAD = 64 * 1024
 """How much of a file is read to judge it; zip and compound files read their directories."""
@@ -74,11 +75,12 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 MACROS = re.compile(rb"macroEnabled|vbaProject|macrosheet", re.IGNORECASE)
 
 
-class UnacceptableFile(CaseFileError):
-    """An upload scc will not keep; the message names the file and says why."""
+class UnacceptableFile(Refused):
+    """An upload scc will not keep; the message names the file and says why (rule
+    ``evidence-files``)."""
 
     def __init__(self, message: str, *, field: str | None = "file") -> None:
-        super().__init__(message, field=field)
+        super().__init__(EVIDENCE_FILES, message, field=field)
 
 
 def identify(stream: BinaryIO, filename: str) -> FileKind:

@@ -14,4 +14,5 @@ BENCHMARKS = {
     "search": "benchmarks.search",
     "api_throughput": "benchmarks.api_throughput",
     "gias_import": "benchmarks.gias_import",
+    "documents": "benchmarks.documents",
 }

@@ -16,11 +16,13 @@ SIGNER = "Jo Bloggs, Head of School Improvement"
 
 def make_signing_identity(where: Path, *, common_name: str = SIGNER,
                           passphrase: str | None = None, valid_from: datetime | None = None,
-                          valid_for: timedelta = timedelta(days=30)) -> tuple[Path, Path, bytes]:
+                          valid_for: timedelta = timedelta(days=30),
+                          elliptic: bool = False) -> tuple[Path, Path, bytes]:
     """Writes ``signing-key.pem`` (encrypted when ``passphrase`` is given) and
     ``signing-certificate.pem`` into ``where``; returns their paths and the issuing CA's
     certificate as PEM bytes, the trust root to validate against. Validity is counted from
-    the real clock (a day ago unless ``valid_from``), as a validator's own clock is."""
+    the real clock (a day ago unless ``valid_from``), as a validator's own clock is. The key
+    is RSA, or elliptic-curve (P-256) if ``elliptic``."""
     now = datetime.now(UTC)
     start = valid_from or now - timedelta(days=1)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -30,7 +32,8 @@ def make_signing_identity(where: Path, *, common_name: str = SIGNER,
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
           .add_extension(_usage(key_cert_sign=True, crl_sign=True), critical=True)
           .sign(ca_key, hashes.SHA256()))
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = (ec.generate_private_key(ec.SECP256R1()) if elliptic
+           else rsa.generate_private_key(public_exponent=65537, key_size=2048))
     certificate = (_certificate(_name(common_name), ca_name, key.public_key(), start,
                                 start + valid_for)
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None),

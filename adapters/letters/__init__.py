@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -66,6 +67,8 @@ class LetterTemplates:
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         )
+        self._fonts: Any = None
+        self._fonts_lock = threading.Lock()
 
     def letterhead(self) -> Letterhead:
         """The LA's details, from the first ``letterhead.toml`` found."""
@@ -116,7 +119,14 @@ class LetterTemplates:
                 f"have: {error}") from None
         except TemplateError as error:
             raise LetterTemplateError(f"The letter template {_names(used)}: {error}") from None
-        return name, HTML(string=html, base_url=str(used[0].parent)).write_pdf(), used
+        with self._fonts_lock:  # one Pango font map, used by one render at a time
+            if self._fonts is None:
+                from weasyprint.text.fonts import FontConfiguration
+
+                self._fonts = FontConfiguration()
+            pdf = HTML(string=html, base_url=str(used[0].parent)).write_pdf(
+                font_config=self._fonts)
+        return name, pdf, used
 
     def _html_files(self, name: str) -> list[Path]:
         """The template ``name`` and every template it extends or includes, as found."""

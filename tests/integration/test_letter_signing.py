@@ -57,6 +57,15 @@ def test_a_signed_letter_is_intact_names_its_signer_and_chains_to_the_authoritys
     assert b"/Location (Peterborough)" in signed[len(letter):]
 
 
+def test_a_letter_signed_with_an_elliptic_curve_key_is_intact_and_trusted(letter, tmp_path):
+    key, certificate, ca = make_signing_identity(tmp_path, elliptic=True)
+
+    signed = LetterSigner.load(key, certificate).sign(letter, reason="Warning notice")
+
+    summary = signature_summary(signed, trust_roots=[ca])
+    assert summary["intact"] and summary["trusted"] and summary["signer"] == SIGNER
+
+
 def test_a_signature_is_trusted_only_by_the_roots_the_auditor_gives(letter, identity, tmp_path):
     key, certificate, _ = identity
     signed = LetterSigner.load(key, certificate).sign(letter, reason="Warning notice")

@@ -25,6 +25,8 @@ from web.store_failures import failed_command
 FORM_ROOM = 1_000_000
 """Bytes a form may carry beyond its largest file: the other fields and the multipart
 framing. A file larger than the limit by less than this reaches the check that names it."""
+FILE_FORMS = ("schools.attach_evidence", "schools.attach_sent_version")
+"""The forms that carry a file, allowed up to the attachment limit (``allow_a_file``)."""
 VIEW_NAME_LENGTH = 40  # the access log's column
 
 
@@ -79,7 +81,6 @@ def attach_evidence(urn: int) -> Any:
     school = _school(urn)
     if request.method == "GET":
         return _evidence_page(school)
-    _allow_a_file()
     description = request.form.get("description", "").strip()
     to_entry = request.form.get("to_entry", "")
     upload = request.files.get("file")
@@ -116,7 +117,6 @@ def attach_sent_version(urn: int, document_id: str) -> Any:
         abort(404)
     if request.method == "GET":
         return _sent_page(school, letter)
-    _allow_a_file()
     upload = request.files.get("file")
     note = request.form.get("note", "").strip()
     if upload is None or not upload.filename:
@@ -140,8 +140,7 @@ def attach_sent_version(urn: int, document_id: str) -> Any:
 def too_large(error: RequestEntityTooLarge) -> Any:
     """A form whose file is far over the limit: the same page, saying so on the field."""
     urn = request.view_args.get("urn") if request.view_args else None
-    if request.endpoint not in ("schools.attach_evidence", "schools.attach_sent_version") \
-            or urn is None:
+    if request.endpoint not in FILE_FORMS or urn is None:
         return render_template("errors/400.html", reason="The request was too large"), 413
     school = _school(urn)
     message = {"file": f"The file must be no larger than {_limit()}"}
@@ -151,8 +150,12 @@ def too_large(error: RequestEntityTooLarge) -> Any:
     return _sent_page(school, letter, field_errors=message, status=413)
 
 
-def _allow_a_file() -> None:
-    request.max_content_length = services().documents.max_bytes + FORM_ROOM
+def allow_a_file() -> None:
+    """Lets a form that carries a file be as large as the LA's attachment limit allows
+    (before the request): anything that reads the form first, CSRF protection included,
+    would otherwise refuse a file of a few megabytes under the app's limit for forms."""
+    if request.method == "POST" and request.endpoint in FILE_FORMS:
+        request.max_content_length = services().documents.max_bytes + FORM_ROOM
 
 
 def _limit() -> str:

@@ -38,10 +38,6 @@ def create_app(config: Config | None = None, services: WebServices | None = None
 
     from flask_wtf.csrf import CSRFProtect
 
-    from web.schools.documents import allow_a_file
-
-    # Before CSRF protection, which reads the form (a file's with it) under the app's limit.
-    app.before_request(allow_a_file)
     CSRFProtect(app)
 
     from web import (

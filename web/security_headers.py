@@ -58,8 +58,11 @@ def register(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(
-            csp_nonce(), g.get("csp_style_hashes", ()))
+        # A kept file's download sets a stricter policy of its own (a sandbox that allows
+        # nothing), which must not be replaced by the pages' one.
+        if "Content-Security-Policy" not in headers:
+            headers["Content-Security-Policy"] = content_security_policy(
+                csp_nonce(), g.get("csp_style_hashes", ()))
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"

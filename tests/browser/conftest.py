@@ -34,6 +34,9 @@ LEAVING_WAIT_MS = 2_000
 the longest case file on a quiet machine, far more on a busy 2-core one); an action that
 leaves a page (a click on a link or a button) may take this long on top of its own wait."""
 PASSWORD = "correct horse battery staple"
+ATTACHMENT_MAX_BYTES = 1_000_000
+"""The largest file the live server keeps (1 MB, not the 20 MB a council would set): a test
+can send files over it, and far over it, without building large ones."""
 USERS = {
     "caseworker": ("casey@fenmarsh.example", "Casey Worker"),
     "head": ("helen@fenmarsh.example", "Helen Marsh"),
@@ -114,7 +117,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     # A fixed clock (23 November 2026) makes every date on the pages one to check by hand.
     clock = FixedClock()
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('browser') / 'scc.sqlite3'}")
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('browser') / 'scc.sqlite3'}",
+        attachment_max_bytes=ATTACHMENT_MAX_BYTES)
     demo = build_case_files(settings, clock)
     load_demo(demo)
     demo.close()

@@ -25,8 +25,6 @@ from web.store_failures import failed_command
 FORM_ROOM = 1_000_000
 """Bytes a form may carry beyond its largest file: the other fields and the multipart
 framing. A file larger than the limit by less than this reaches the check that names it."""
-FILE_FORMS = ("schools.attach_evidence", "schools.attach_sent_version")
-"""The forms that carry a file, allowed up to the attachment limit (``allow_a_file``)."""
 VIEW_NAME_LENGTH = 40  # the access log's column
 
 
@@ -140,21 +138,29 @@ def attach_sent_version(urn: int, document_id: str) -> Any:
 def too_large(error: RequestEntityTooLarge) -> Any:
     """A form whose file is far over the limit: the same page, saying so on the field."""
     urn = request.view_args.get("urn") if request.view_args else None
-    if request.endpoint not in FILE_FORMS or urn is None:
+    if request.endpoint not in UPLOADS or urn is None:
         return render_template("errors/400.html", reason="The request was too large"), 413
     school = _school(urn)
-    message = {"file": f"The file must be no larger than {_limit()}"}
+    # The form was not read, so what else was typed in it is gone: say so.
+    too_big = f"The file must be no larger than {_limit()}: choose a smaller one"
     if request.endpoint == "schools.attach_evidence":
-        return _evidence_page(school, field_errors=message, status=413, from_form=False)
+        return _evidence_page(school, status=413, from_form=False, field_errors={
+            "file": f"{too_big}, and enter what it is again"})
     letter = _document(urn, request.view_args["document_id"])
-    return _sent_page(school, letter, field_errors=message, status=413)
+    return _sent_page(school, letter, field_errors={"file": too_big}, status=413,
+                      from_form=False)
 
 
-def allow_a_file() -> None:
-    """Lets a form that carries a file be as large as the LA's attachment limit allows
-    (before the request): anything that reads the form first, CSRF protection included,
-    would otherwise refuse a file of a few megabytes under the app's limit for forms."""
-    if request.method == "POST" and request.endpoint in FILE_FORMS:
+UPLOADS = ("schools.attach_evidence", "schools.attach_sent_version")
+
+
+@bp.url_value_preprocessor
+def _allow_a_file(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Lets a form with a file be as large as the largest file kept, plus the form. Set here
+    because the CSRF check, an app-wide ``before_request``, reads the form before any view
+    runs: under the app's own limit (MAX_CONTENT_LENGTH, 2 MiB) a 3 MB file was refused as
+    larger than the 20 MB limit the page named. URL preprocessors run before it."""
+    if endpoint in UPLOADS and request.method == "POST":
         request.max_content_length = services().documents.max_bytes + FORM_ROOM
 
 
@@ -185,11 +191,12 @@ def _evidence_page(school: dict[str, Any], *, field_errors: dict[str, str] | Non
 
 def _sent_page(school: dict[str, Any], letter: dict[str, Any], *,
                field_errors: dict[str, str] | None = None, problem: str | None = None,
-               status: int | None = None) -> Any:
+               status: int | None = None, from_form: bool = True) -> Any:
     field_errors = field_errors or {}
     return render_template(
         "schools/attach_sent.html", school=school, letter=letter, limit=_limit(),
-        note=request.form.get("note", ""), errors=_errors(field_errors, problem),
+        note=request.form.get("note", "") if from_form else "",
+        errors=_errors(field_errors, problem),
         field_errors=field_errors,
     ), status or (422 if field_errors or problem else 200)
 
@@ -227,7 +234,7 @@ def _download(urn: int, document_id: str, *, sent: bool) -> Response:
     response = Response(chunks(content), mimetype=file.media_type, direct_passthrough=True)
     response.headers["Content-Length"] = str(file.size)
     response.headers["Content-Disposition"] = _attachment(file.name)
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     response.headers["X-SCC-SHA256"] = file.sha256
     return response
 

@@ -3,12 +3,15 @@ certificate, and a plain summary of a PDF's signature for auditors."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -18,6 +21,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from adapters.timestamping import TimestampFailed
+
+T = TypeVar("T")
 
 with warnings.catch_warnings():
     # pyHanko still imports cryptography's DSA support, which warns on import; scc never
@@ -105,12 +110,24 @@ class LetterSigner:
         timestamper = (RequestsHTTPTimeStamper(self._timestamp_url, timeout=TIMESTAMP_TIMEOUT)
                        if self._timestamp_url else None)
         try:
-            signed = signers.sign_pdf(writer, metadata, signer=self._signer,
-                                      timestamper=timestamper)
+            signed = _outside_any_event_loop(lambda: signers.sign_pdf(
+                writer, metadata, signer=self._signer, timestamper=timestamper))
         except TimestampRequestError as error:
             raise TimestampFailed(f"The timestamp authority {self._timestamp_url} did not "
                                   f"timestamp the letter's signature: {error}") from None
         return signed.getvalue()
+
+
+def _outside_any_event_loop(work: Callable[[], T]) -> T:
+    """pyHanko's synchronous calls start an event loop of their own (``asyncio.run``), which
+    cannot start in a thread already running one (a Playwright session's, an async server's):
+    there the work is done in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def signature_summary(pdf: bytes, trust_roots: Sequence[bytes | Path] = ()) -> dict:
@@ -130,8 +147,8 @@ def signature_summary(pdf: bytes, trust_roots: Sequence[bytes | Path] = ()) -> d
              for root in trust_roots for c in _parse_certificates(_bytes_of(root))]
     signature = found[-1]
     try:
-        status = validate_pdf_signature(
-            signature, ValidationContext(trust_roots=roots, allow_fetching=False))
+        status = _outside_any_event_loop(lambda: validate_pdf_signature(
+            signature, ValidationContext(trust_roots=roots, allow_fetching=False)))
     except (SignatureValidationError, PdfError, ValueError):
         return {"signed": True, "intact": False, "signer": _embedded_signer(signature),
                 "signed_at": None, "trusted": False, "covers_whole_file": False,

@@ -81,12 +81,22 @@ class Documents:
 
     def letter_choices(self, urn: int) -> list[dict[str, Any]]:
         """Each letter scc produces, with the entries it can be produced from now (newest
-        first) and, for a consultation letter, who it can be to."""
-        school = self.case_files.state_of(urn).school
+        first), each with the letters already produced from it ("produced", by recipient:
+        id and day, so that nobody produces one twice unawares) and, for a consultation
+        letter, who it can be to."""
+        state = self.case_files.state_of(urn)
+        produced: dict[tuple[str, int, str | None], list[dict[str, Any]]] = {}
+        for d in state.documents.values():
+            if d.is_letter and d.to_entry is not None:
+                produced.setdefault((d.letter_kind, d.to_entry, d.recipient), []).append(
+                    {"document_id": d.document_id, "on": d.on})
         return [{
             "kind": kind.key, "title": kind.title,
-            "sources": self.case_files.letter_sources(urn, kind.key),
-            "recipients": list(consultees(school)) if kind.to_consultees else [],
+            "sources": [{**source, "produced": {
+                recipient: produced.get((kind.key, source["version"], recipient), [])
+                for recipient in (consultees(state.school) if kind.to_consultees else [None])
+            }} for source in self.case_files.letter_sources(urn, kind.key)],
+            "recipients": list(consultees(state.school)) if kind.to_consultees else [],
         } for kind in LETTERS.values()]
 
     def produce_letter(self, urn: int, *, by: Who, kind: str, rests_on: int,

@@ -279,3 +279,16 @@ def test_the_printable_history_lists_every_kept_file_with_its_hash(case_files, d
     assert "Kept files: 1" in page
     assert f'<td class="hash">{file["sha256"]}</td>' in page
     assert "read each file back and hashed it" in page
+
+
+def test_the_letters_offered_say_which_were_produced_already(case_files, documents, school):
+    version = notice_entry(case_files)
+    letter = documents.produce_letter(URN, by=CASEWORKER, kind="warning-notice-s60",
+                                      rests_on=version)
+
+    choices = {c["kind"]: c for c in documents.letter_choices(URN)}
+
+    [source] = choices["warning-notice-s60"]["sources"]
+    assert source["version"] == version
+    assert [d["document_id"] for d in source["produced"][None]] == [letter]
+    assert choices["notice-of-intervention"]["sources"] == []

@@ -51,6 +51,10 @@ class LetterKind:
 
     key: str
     title: str
+    named: str
+    """The letter as a sentence names it: "a {named}"."""
+    step: str
+    """Its step as a sentence names it: "records no {step}"."""
     rests_on: str
     """The entry class (by name) that records the letter's step."""
     applies: Callable[[Any], bool] = lambda entry: True
@@ -60,19 +64,23 @@ class LetterKind:
 
 
 LETTERS: dict[str, LetterKind] = {k.key: k for k in (
-    LetterKind("letter-of-concern", "Letter of concern", "LetterOfConcernSent"),
+    LetterKind("letter-of-concern", "Letter of concern", "letter of concern",
+               "letter of concern", "LetterOfConcernSent"),
     # The Secretary of State's own notices are not the LA's letters to write.
-    LetterKind("warning-notice-s60", "Warning notice (s60)", "WarningNoticeIssued",
+    LetterKind("warning-notice-s60", "Warning notice (s60)", "warning notice (s60)",
+               "warning notice (s60)", "WarningNoticeIssued",
                lambda e: e.section == "s60" and e.issuer == "local authority"),
     LetterKind("warning-notice-s60a", "Warning notice on teachers' pay and conditions (s60A)",
-               "WarningNoticeIssued",
+               "warning notice (s60A)", "warning notice (s60A)", "WarningNoticeIssued",
                lambda e: e.section == "s60A" and e.issuer == "local authority"),
-    LetterKind("notice-of-intervention", "Notice of intervention", "InterventionNoticeGiven"),
-    LetterKind("ieb-consultation", "IEB consultation letter", "IEBApplicationDrafted",
-               to_consultees=True),
+    LetterKind("notice-of-intervention", "Notice of intervention", "notice of intervention",
+               "notice of intervention", "InterventionNoticeGiven"),
+    LetterKind("ieb-consultation", "IEB consultation letter", "IEB consultation letter",
+               "IEB application", "IEBApplicationDrafted", to_consultees=True),
     LetterKind("ieb-application", "Application to the Secretary of State for an IEB",
-               "IEBApplicationDrafted"),
-    LetterKind("msp-minutes", "MSP meeting minutes", "MSPMeetingHeld"),
+               "application for an IEB", "IEB application", "IEBApplicationDrafted"),
+    LetterKind("msp-minutes", "MSP meeting minutes", "MSP meeting's minutes",
+               "MSP meeting held", "MSPMeetingHeld"),
 )}
 """Every letter scc produces, in the order the case file's Letters page offers them."""
 
@@ -233,10 +241,10 @@ class DocumentCommands(CaseFileCore):
         school = self.state.school.name
         if not sources:
             LETTER_FROM_THE_RECORD.refuse(
-                f"{school}'s case file records no {_step_words(letter)} to produce a "
-                f"{letter.title.lower()} from: record the step first")
+                f"{school}'s case file records no {letter.step} to produce "
+                f"{_a(letter.named)} from: record the step first")
         LETTER_FROM_THE_RECORD.refuse(
-            f"Entry {version} is not a standing {_step_words(letter)}; a {letter.title.lower()} "
+            f"Entry {version} is not a standing {letter.step}; {_a(letter.named)} "
             f"can be produced from entry "
             f"{', '.join(str(e.originator_version) for e in reversed(sources))}",
             field="rests_on")
@@ -255,7 +263,8 @@ class DocumentCommands(CaseFileCore):
                     f"Choose who the letter is to: {', '.join('the ' + c for c in named)}",
                     field="recipient")
         elif recipient:
-            raise CaseFileError(f"A {letter.title.lower()} is not addressed to a consultee",
+            raise CaseFileError(f"{_a(letter.named).capitalize()} is not addressed to a "
+                                "consultee",
                                 field="recipient")
         if dated < source.effective:
             LETTER_FROM_THE_RECORD.refuse(
@@ -307,14 +316,11 @@ def _letter_kind(kind: str) -> LetterKind:
     return LETTERS[kind]
 
 
-def _step_words(letter: LetterKind) -> str:
-    return {
-        "LetterOfConcernSent": "letter of concern",
-        "WarningNoticeIssued": letter.title.lower(),
-        "InterventionNoticeGiven": "notice of intervention",
-        "IEBApplicationDrafted": "IEB application",
-        "MSPMeetingHeld": "MSP meeting held",
-    }[letter.rests_on]
+def _a(named: str) -> str:
+    """With its article: "a warning notice", "an IEB consultation letter", "an MSP ..."."""
+    first = named.split()[0]
+    spoken_vowel = first[0] in "aeiouAEIOU" or (first.isupper() and first[0] in "FHLMNRSX")
+    return f"{'an' if spoken_vowel else 'a'} {named}"
 
 
 def _require_file(file: StoredFile) -> None:

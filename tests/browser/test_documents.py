@@ -82,7 +82,8 @@ def test_a_warning_notice_letter_produced_sent_and_audited(page: Page, live_serv
     screenshot(page, "documents-letters")
     expect(notice_letter.get_by_label("PDF")).to_be_checked()
     notice_letter.get_by_role(
-        "button", name=f"Produce the warning notice (s60) from entry {notice_entry}").click()
+        "button", name=f"Produce this letter for the Warning notice (s60) from entry "
+                       f"{notice_entry}").click()
 
     # Check it is kept on the case file with its hash, and downloads as those very bytes
     expect(page).to_have_url(re.compile(rf"/schools/{MOORHYTHE}#documents$"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,6 +75,7 @@ ess_cert_id_alg = sha256
                 _openssl("ts", "-reply", "-config", "tsa.cnf", "-queryfile", "q.tsq",
                          "-out", "r.tsr", cwd=where)
                 reply = (where / "r.tsr").read_bytes()
+                _say_why_not_granted(where)
             self.send_response(200)
             self.send_header("Content-Type", "application/timestamp-reply")
             self.send_header("Content-Length", str(len(reply)))
@@ -90,6 +92,17 @@ ess_cert_id_alg = sha256
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+def _say_why_not_granted(where: Path) -> None:
+    """A reply the authority did not grant (seen once in CI, not since) shows its status
+    and reason on the test's output, so that the next one says why."""
+    text = subprocess.run(["openssl", "ts", "-reply", "-in", "r.tsr", "-text"], cwd=where,
+                          capture_output=True, text=True, check=False)
+    if "Status: Granted." not in text.stdout:
+        print(f"The test's timestamp authority did not grant the request:\n{text.stdout}"
+              f"{text.stderr}\nserial file: {(where / 'serial').read_text()!r}",
+              file=sys.stderr)
 
 
 def _verifies(checkpoint: Path, ca: Path) -> subprocess.CompletedProcess[str]:

@@ -15,6 +15,7 @@ from adapters.config import Settings
 from adapters.event_scan import entries_of_kinds, scan_streams
 from adapters.event_store import check_cipher_key, event_store_env
 from adapters.event_store import new_cipher_key as new_cipher_key  # for scc keys generate
+from adapters.key_store import SQLKeyStore, key_store_url
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, projections_to_rebuild, read_model_engine
@@ -28,6 +29,7 @@ from adapters.signed_note import read_verifier as read_verifier
 from adapters.smtp import SMTPSender
 from application.case_files import SchoolCaseFiles
 from application.notifications import NotificationPolicy, Notifications
+from application.personal_keys import Keyring
 from application.ports import Clock
 from application.projections import CaseFileProjections
 from application.users import Users
@@ -42,10 +44,14 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
     policy = load_policy(settings.deadline_policy) if settings.deadline_policy else None
     # Opening the store creates its tables and functions if need be: processes starting
     # together (web workers, a worker) may clash doing so, and the loser looks again.
+    the_clock = clock or SystemClock()
+    keyring = Keyring(build_key_store(settings, the_clock))
+
     def open_store(env: dict[str, str]) -> SchoolCaseFiles:
         return create_once(lambda: SchoolCaseFiles(
-            env, clock=clock or SystemClock(), working_days=working_days, scheme=scheme,
-            policy=policy, entries_of_kinds=entries_of_kinds), clashes=STORE_CLASHES)
+            env, clock=the_clock, working_days=working_days, scheme=scheme,
+            policy=policy, entries_of_kinds=entries_of_kinds, keyring=keyring),
+            clashes=STORE_CLASHES)
 
     try:
         case_files = open_store(env)
@@ -60,6 +66,13 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
         case_files.close()
         raise
     return case_files
+
+
+def build_key_store(settings: Settings, clock: Clock | None = None) -> SQLKeyStore:
+    """The keys of the entries' personal values: SCC_KEY_STORE_URL, or beside the store."""
+    return create_once(lambda: SQLKeyStore(
+        key_store_url(settings.database_url, settings.key_store_url), clock=clock),
+        clashes=STORE_CLASHES)
 
 
 def _may_not_create(error: BaseException | None) -> bool:

@@ -56,6 +56,10 @@ class Settings:
     letter_signing_certificate: Path | None = None
     letter_signing_passphrase: str | None = field(default=None, repr=False)
     letter_signing_chain: tuple[Path, ...] = ()
+    # The keys of the entries' personal values (adapters.key_store): apart from the log, so a
+    # key destroyed leaves the value unreadable in every copy of the log; by default a file
+    # beside the SQLite store, or the store's database on PostgreSQL.
+    key_store_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +77,7 @@ class Settings:
             la_code=environ.get("SCC_LA_CODE", "").strip() or None,
             deadline_policy=Path(policy) if policy else None,
             cipher_key=environ.get("SCC_CIPHER_KEY", "").strip() or None,
+            key_store_url=environ.get("SCC_KEY_STORE_URL", "").strip() or None,
             log_format=environ.get("SCC_LOG_FORMAT", "").strip().lower() or "text",
             rebuild_processes=_processes(environ.get("SCC_REBUILD_PROCESSES", "")),
             checkpoint_key=_path(environ.get("SCC_CHECKPOINT_KEY", "")),

@@ -24,7 +24,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.event_scan import StreamRange, scan_streams, stream_ranges
+from adapters.key_store import SQLKeyStore
 from application.case_files import SchoolCaseFiles
+from application.personal_keys import Keyring, MemoryKeyStore
 from application.projections import CaseFileProjections, NewGeneration, RebuildFailed
 
 LEAST_ENTRIES = 200_000
@@ -61,6 +63,8 @@ class _Work:
     """The process id of the process that started this one."""
     parts: list[StreamRange]
     env: dict[str, str]
+    keys: tuple[str, Any]
+    """Where the personal values' keys are: ("sql", its URL), or ("memory", the keys)."""
     read_model_url: str
     at: datetime
     on: date
@@ -101,7 +105,9 @@ class SpawnedRebuildProcesses:
                  "policy": case_files.policy}
         taken = context.Value("i", 0)  # how many of the parts processes have taken
         parts = stream_ranges(self.processes * PARTS_PER_PROCESS)
-        works = [_Work(number, os.getpid(), parts, dict(case_files.env), self.read_model_url,
+        keys = _keys_of(case_files)
+        works = [_Work(number, os.getpid(), parts, dict(case_files.env), keys,
+                       self.read_model_url,
                        clock.now(), clock.today(), rules, names, position,
                        dict(generation.numbers))
                  for number in range(1, self.processes + 1)]
@@ -146,6 +152,22 @@ def _check_on(running: list[Any]) -> None:
                 f"without finishing (exit code {process.exitcode}), so nothing was made current")
 
 
+def _keys_of(case_files: SchoolCaseFiles) -> tuple[str, Any]:
+    store = case_files.keyring.store
+    if isinstance(store, SQLKeyStore):
+        return "sql", store.url
+    return "memory", store.all_keys()
+
+
+def _key_store(keys: tuple[str, Any]) -> Any:
+    where, what = keys
+    if where == "sql":
+        return SQLKeyStore(what)
+    store = MemoryKeyStore()
+    store.preload(what)
+    return store
+
+
 def _rebuild_parts(work: _Work, taken: Any, lock: Any, said: Any) -> None:
     """In a process of its own: rebuilds parts of the log into the new generation, one
     after another, until there are none left.
@@ -179,6 +201,7 @@ def _rebuild_parts(work: _Work, taken: Any, lock: Any, said: Any) -> None:
         # PostgreSQL can refuse ("tuple concurrently updated").
         case_files = SchoolCaseFiles({**work.env, "CREATE_TABLE": "no"},
                                      clock=StoppedClock(work.at, work.on),
+                                     keyring=Keyring(_key_store(work.keys)),
                                      **work.case_file_rules)
         try:
             store = SQLReadModels(read_model_engine(work.read_model_url), out_of_shape_ok=True)

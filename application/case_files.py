@@ -21,6 +21,12 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
 
+from application.personal_keys import (
+    PROCESS_KEYS,
+    Keyring,
+    SealingTranscoder,
+    register_personal_transcoding,
+)
 from application.ports import Clock
 from application.snapshot_check import CheckedRepository
 from application.transcodings import (
@@ -156,8 +162,14 @@ class SchoolCaseFiles(Application[UUID]):
         scheme: CategoryScheme,
         policy: DeadlinePolicy | None = None,
         entries_of_kinds: EntriesOfKinds | None = None,
+        keyring: Keyring | None = None,
     ) -> None:
+        self.keyring = keyring or Keyring(PROCESS_KEYS)
+        """The keys of the entries' personal values (``application.personal_keys``):
+        ``adapters.bootstrap`` gives the key store beside the log; without one, the keys are
+        this process's (an in-memory store's, or a test's)."""
         super().__init__(env)
+        self.keyring.on_erasure(self._forget_every_case_file)
         self._entries_of_kinds = entries_of_kinds
         self.clock = clock
         self.working_days = working_days
@@ -204,9 +216,15 @@ class SchoolCaseFiles(Application[UUID]):
         checked.cache = plain.cache
         return checked
 
+    def construct_transcoder(self) -> SealingTranscoder:
+        transcoder = SealingTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_case_file_transcodings(transcoder)
+        register_personal_transcoding(transcoder, self.keyring)
 
     # Commands --------------------------------------------------------------------------
 
@@ -999,6 +1017,7 @@ class SchoolCaseFiles(Application[UUID]):
             return self._locks.setdefault(key, Lock())
 
     def _case_file(self, urn: int) -> SchoolCaseFile:
+        self.keyring.current()
         try:
             return self.repository.get(case_file_id(int(urn)))
         except (AggregateNotFoundError, ValueError, TypeError):
@@ -1016,6 +1035,13 @@ class SchoolCaseFiles(Application[UUID]):
             )
             raise SchoolNotFound(f"URN {urn} had no case file {when}")
         return state
+
+    def _forget_every_case_file(self) -> None:
+        """A key was destroyed: no copy read with it may be shown again."""
+        if self.repository.cache is not None:
+            self.repository.cache.clear()
+        with self._overviews_lock:
+            self._overviews.clear()
 
     def _forget(self, aggregate_id: UUID) -> None:
         if self.repository.cache is not None:

@@ -316,6 +316,12 @@ KINDS: dict[str, list[Row]] = {
         _row("size", "Size", lambda v: file_size(v)),
         _row("sha256", "SHA-256"),
     ],
+    "PersonalDataErased": [
+        _row("what", "Erased"),
+        _row("rule", "Under"),
+        _row("destruction", "Destruction approved as"),
+        _row("keys", "Keys destroyed", lambda v: ", ".join(v)),
+    ],
     "WarningNoticeSuperseded": [
         _row("notice_id", "Notice"), _row("superseded_by", "Superseded by notice"),
     ],

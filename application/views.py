@@ -337,6 +337,7 @@ _SUMMARIES: dict[str, Callable[[Any], str]] = {
         f"Evidence {e.document_id} attached"
         + (f" to entry {e.to_entry}" if e.to_entry is not None else "")
         + f": {e.description} ({e.file_name})"),
+    "PersonalDataErased": lambda e: f"Personal data erased under {e.rule}: {e.what}",
     "VisitRecorded": lambda e: f"{e.kind.capitalize()} visit {e.visit_id}",
     "StatementOfActionSent": lambda e: (
         f"Statement of action sent on Ofsted inspection {e.inspection_id}"),

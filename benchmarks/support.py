@@ -14,8 +14,10 @@ from urllib.parse import urlsplit, urlunsplit
 from adapters.calendars import england_and_wales_calendar
 from adapters.clock import SystemClock
 from adapters.event_store import event_store_env
+from adapters.key_store import SQLKeyStore, key_store_url
 from adapters.schemes import load_scheme
 from application.case_files import SchoolCaseFiles
+from application.personal_keys import Keyring
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -104,9 +106,11 @@ def p95(samples: list[float]) -> float:
 
 def case_files_on(database_url: str) -> SchoolCaseFiles:
     """The application as `adapters.bootstrap` builds it, on the system clock."""
+    clock = SystemClock()
     return SchoolCaseFiles(
-        event_store_env(database_url), clock=SystemClock(),
+        event_store_env(database_url), clock=clock,
         working_days=england_and_wales_calendar(), scheme=load_scheme("peterborough"),
+        keyring=Keyring(SQLKeyStore(key_store_url(database_url, None), clock=clock)),
     )
 
 

@@ -25,6 +25,7 @@ from domain.areas import (
     corrections,
     documents,
     eligibility,
+    erasure,
     ieb,
     inspections,
     msp,
@@ -47,7 +48,7 @@ __all__ = ["AREAS", "SOURCE_NOT_RECORDED", "Entry", "FiringNotDue", "SchoolCaseF
 
 AREAS = (register, concerns, warning_notices, eligibility, coasting, academy_orders, ieb,
          msp, categorisation, inspections, rise, oversight, sign_off, tasks,
-         documents, reminders, corrections)
+         documents, erasure, reminders, corrections)
 """The areas a case file is made of, in the order the rulebook lists them."""
 
 
@@ -67,6 +68,7 @@ class SchoolCaseFile(
     sign_off.SignOffCommands,
     tasks.TaskCommands,
     documents.DocumentCommands,
+    erasure.ErasureCommands,
     reminders.ReminderCommands,
     corrections.CorrectionCommands,
     Aggregate,

@@ -13,8 +13,11 @@ GENESIS = "0" * 64
 
 
 def link(previous: str, event_name: str, fields: Mapping[str, Any]) -> str:
-    """SHA-256 over the previous link and the entry's canonical content (name and fields)."""
-    content = canonical({"event": event_name, **fields})
+    """SHA-256 over the previous link and the entry's canonical content (name and fields).
+
+    A personal value (``domain.personal_data``) is covered by its commitment, not its text,
+    so the link still follows once the value is erased."""
+    content = canonical({"event": event_name, **committed(fields)})
     return hashlib.sha256(previous.encode("ascii") + content).hexdigest()
 
 
@@ -47,6 +50,39 @@ def first_broken_version(events: Iterable[Any], content: Content = vars) -> int 
             return event.originator_version
         previous, expected_version = event.link, expected_version + 1
     return None
+
+
+def committed(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``fields`` with each personal value (one with a ``linked`` form) replaced by it, in
+    lists and records too; the same mapping when there is none."""
+    replaced: dict[str, Any] | None = None
+    for name, value in fields.items():
+        if type(value) in _PLAIN:
+            continue
+        linked = _committed(value)
+        if linked is not value:
+            if replaced is None:
+                replaced = dict(fields)
+            replaced[name] = linked
+    return fields if replaced is None else replaced
+
+
+_PLAIN = frozenset((str, int, bool, float, type(None), date, datetime, UUID))
+
+
+def _committed(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
+    linked = getattr(value, "linked", None)
+    if linked is not None:
+        return linked()
+    if isinstance(value, list):
+        items = [_committed(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        found = committed(value)
+        return value if found is value else dict(found)
+    return value
 
 
 def canonical(fields: Mapping[str, Any]) -> bytes:

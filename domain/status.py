@@ -17,6 +17,7 @@ from domain.areas import (
     corrections,
     documents,
     eligibility,
+    erasure,
     ieb,
     inspections,
     msp,
@@ -69,6 +70,7 @@ class CaseFileState(
     sign_off.SignOffState,
     tasks.TasksState,
     documents.DocumentsState,
+    erasure.ErasureState,
     reminders.RemindersState,
     corrections.CorrectionsState,
 ):

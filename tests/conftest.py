@@ -83,9 +83,14 @@ def scheme():
 @pytest.fixture
 def case_files(database_url, clock, working_days, scheme) -> Iterator[SchoolCaseFiles]:
     from adapters.event_store import event_store_env
+    from adapters.key_store import SQLKeyStore, key_store_url
+    from application.personal_keys import Keyring
 
+    keys = SQLKeyStore(key_store_url(database_url, None), clock=clock)
     app = SchoolCaseFiles(
-        event_store_env(database_url), clock=clock, working_days=working_days, scheme=scheme
+        event_store_env(database_url), clock=clock, working_days=working_days, scheme=scheme,
+        keyring=Keyring(keys),
     )
     yield app
     app.close()
+    keys.close()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
-from domain import chain
+from domain import chain, personal_data
 from domain.errors import CaseFileError
 from domain.identity import Recorder
 from domain.rules import Rule
@@ -114,6 +114,7 @@ class CaseFileCore:
         fields.update(effective=when.effective, by=when.by, actor=when.actor,
                       timestamp=when.recorded_at, originator_id=self.id,
                       originator_version=self.version + 1)
+        personal_data.seal_fields(event_class.__name__, fields)
         self.trigger_event(
             event_class, link=chain.link(self.head, event_class.entry_name, fields), **fields
         )

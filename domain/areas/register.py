@@ -15,7 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain import chain, dates
+from domain import chain, dates, personal_data
 from domain.areas.core import (
     MAINTAINED_SCHOOLS,
     CaseFileCore,
@@ -279,6 +279,7 @@ class RegisterCommands(CaseFileCore):
             effective=when.effective, by=when.by, actor=when.actor, timestamp=when.recorded_at,
             originator_id=case_file_id(fields["urn"]), originator_version=cls.INITIAL_VERSION,
         )
+        personal_data.seal_fields(cls.Registered.__name__, fields)
         fields["link"] = chain.link(chain.GENESIS, cls.Registered.entry_name, fields)
         fields["id"] = fields.pop("originator_id")
         del fields["originator_version"]

@@ -93,7 +93,8 @@ def test_an_academy_route_entry_of_an_older_version_reads_as_a_step_before_acade
     case_files.save(case_file)
 
     reopened = SchoolCaseFiles(event_store_env(database_url), clock=case_files.clock,
-                               working_days=case_files.working_days, scheme=case_files.scheme)
+                               working_days=case_files.working_days, scheme=case_files.scheme,
+                               keyring=case_files.keyring)
     try:
         entry = reopened.history(URN)[-1]
         assert entry["summary"] == ("Sought a sponsored academy (recorded as an LA step before "

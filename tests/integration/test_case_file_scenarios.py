@@ -31,6 +31,7 @@ def reopen(case_files: SchoolCaseFiles, database_url: str) -> SchoolCaseFiles:
     return SchoolCaseFiles(
         event_store_env(database_url), clock=case_files.clock,
         working_days=case_files.working_days, scheme=case_files.scheme,
+        keyring=case_files.keyring,  # the key store beside the log, as bootstrap gives it
     )
 
 

@@ -447,7 +447,8 @@ def test_an_entry_that_cannot_be_read_sets_its_school_aside_and_the_others_advan
     case_files.record_visit(990412, by=HEAD, effective=date(2025, 1, 7), kind="monitoring",
                             notes="Termly visit")
     fresh = SchoolCaseFiles(event_store_env(database_url), clock=FixedClock(),
-                            working_days=case_files.working_days, scheme=case_files.scheme)
+                            working_days=case_files.working_days, scheme=case_files.scheme,
+                            keyring=case_files.keyring)
     try:
         read_models = projections_on(fresh, database_url)
         read_models.catch_up()

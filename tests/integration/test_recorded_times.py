@@ -21,7 +21,8 @@ def test_an_entry_recorded_on_a_server_whose_clock_is_behind_is_not_recorded_ear
     ahead = case_files.clock.now()
     behind = SchoolCaseFiles(  # another server on the same store, its clock an hour behind
         event_store_env(database_url), clock=FixedClock(ahead - timedelta(hours=1)),
-        working_days=case_files.working_days, scheme=case_files.scheme)
+        working_days=case_files.working_days, scheme=case_files.scheme,
+        keyring=case_files.keyring)
     try:
         with caplog.at_level(logging.WARNING, logger="application.case_files"):
             behind.record_visit(URN, by=HEAD, kind="monitoring", notes="Visited")

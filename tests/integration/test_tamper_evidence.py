@@ -211,7 +211,8 @@ def test_a_forged_school_backdated_is_named_and_a_new_one_is_not_vouched_for(
     # Check the insider runs scc's own code on the store, with their clock set back a year
     forger = SchoolCaseFiles(event_store_env(database_url),
                              clock=FixedClock(TEST_NOW - timedelta(days=365)),
-                             working_days=working_days, scheme=scheme)
+                             working_days=working_days, scheme=scheme,
+                             keyring=case_files.keyring)
     forger.register_school(by="Amir Khan", effective=date(2024, 9, 2), urn=FORGED_URN,
                            name="Forged School", phase="Primary",
                            establishment_type="Community school", la_code="999",

@@ -1,0 +1,242 @@
+"""The keys of the entries' personal values, in SQL apart from the log
+(``application.personal_keys.KeyStore``).
+
+One key per person in each case file, and one for each case file's free text. A destroyed key's
+material is overwritten with NULL and the reason kept; on SQLite the file is opened with
+``secure_delete``, so the freed bytes are zeroed rather than left in the file. The person
+records (the name a person was first recorded under, and their contacts) are blanked once the
+last of their keys is destroyed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from adapters.event_store import create_private
+from adapters.read_models import read_model_engine
+from application.personal_keys import KeyRecord, new_key, new_key_id
+from domain.personal_data import Erasure, person_key
+
+_metadata = sa.MetaData()
+PEOPLE = sa.Table(
+    "scc_people", _metadata,
+    sa.Column("person_id", sa.String(32), primary_key=True),
+    sa.Column("name_key", sa.String(400), nullable=True, unique=True),
+    sa.Column("name", sa.String(400), nullable=True),
+    sa.Column("contacts", sa.Text, nullable=False, default="[]"),
+    sa.Column("erased_on", sa.Date, nullable=True),
+)
+KEYS = sa.Table(
+    "scc_personal_keys", _metadata,
+    sa.Column("key_id", sa.String(32), primary_key=True),
+    sa.Column("case_file", sa.String(36), nullable=False, index=True),
+    sa.Column("person_id", sa.String(32), nullable=True, index=True),
+    sa.Column("key", sa.LargeBinary, nullable=True),
+    sa.Column("created_on", sa.Date, nullable=True),
+    sa.Column("erased_rule", sa.String(200), nullable=True),
+    sa.Column("erased_on", sa.Date, nullable=True),
+    sa.Column("erased_by", sa.String(400), nullable=True),
+    # One live key per person (or for the free text) in a case file
+    sa.Index("scc_personal_keys_live", "case_file", "person_id", unique=True,
+             sqlite_where=sa.text("key IS NOT NULL AND person_id IS NOT NULL"),
+             postgresql_where=sa.text("key IS NOT NULL AND person_id IS NOT NULL")),
+    sa.Index("scc_personal_keys_live_text", "case_file", unique=True,
+             sqlite_where=sa.text("key IS NOT NULL AND person_id IS NULL"),
+             postgresql_where=sa.text("key IS NOT NULL AND person_id IS NULL")),
+)
+STATE = sa.Table(
+    "scc_key_store", _metadata,
+    sa.Column("one", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.Integer, nullable=False),
+)
+TABLES = ("scc_people", "scc_personal_keys", "scc_key_store")
+
+
+def key_store_url(database_url: str, configured: str | None) -> str:
+    """SCC_KEY_STORE_URL, or beside the store: an SQLite store's keys in a file of their own
+    next to it (``scc.sqlite3`` → ``scc-keys.sqlite3``), a PostgreSQL store's in its database
+    (point SCC_KEY_STORE_URL at another database to keep them out of the log's backups)."""
+    if configured:
+        return configured
+    url = urlsplit(database_url)
+    if url.scheme == "sqlite":
+        path = unquote(url.path[1:] if url.path.startswith("/") else url.path)
+        stem, dot, suffix = path.rpartition(".")
+        keys = f"{stem}-keys.{suffix}" if dot and "/" not in suffix else f"{path}-keys"
+        return f"sqlite:///{keys}"
+    return database_url
+
+
+class SQLKeyStore:
+    """The key store on an SQL database; its tables are made on first use."""
+
+    def __init__(self, url: str, *, clock: Any = None) -> None:
+        self.url = url
+        self.clock = clock
+        self.engine: Engine = _engine(url)
+        with contextlib.suppress(IntegrityError, sa.exc.ProgrammingError,
+                                 sa.exc.OperationalError):
+            _metadata.create_all(self.engine, checkfirst=True)
+        with contextlib.suppress(IntegrityError), self.engine.begin() as conn:
+            if conn.execute(sa.select(STATE.c.one)).first() is None:
+                conn.execute(STATE.insert().values(one=1, generation=0))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _today(self) -> date | None:
+        return self.clock.today() if self.clock is not None else None
+
+    def key_for(self, case_file: UUID, subject: str | None, name: str | None
+                ) -> tuple[str, bytes]:
+        for _ in range(5):  # another process may make the same key or person meanwhile
+            try:
+                with self.engine.begin() as conn:
+                    person = None if subject is None else self._person(conn, subject, name)
+                    query = sa.select(KEYS.c.key_id, KEYS.c.key).where(
+                        KEYS.c.case_file == str(case_file), KEYS.c.key.is_not(None),
+                        KEYS.c.person_id.is_(None) if person is None
+                        else KEYS.c.person_id == person)
+                    if (row := conn.execute(query).first()) is not None:
+                        return row.key_id, bytes(row.key)
+                    key_id, key = new_key_id(), new_key()
+                    conn.execute(KEYS.insert().values(
+                        key_id=key_id, case_file=str(case_file), person_id=person, key=key,
+                        created_on=self._today()))
+                    return key_id, key
+            except IntegrityError:
+                continue
+        raise RuntimeError("Could not make a key: the key store kept changing meanwhile")
+
+    def _person(self, conn: Any, subject: str, name: str | None) -> str:
+        found = conn.execute(sa.select(PEOPLE.c.person_id)
+                             .where(PEOPLE.c.name_key == subject)).first()
+        if found is not None:
+            return found.person_id
+        person_id = secrets.token_hex(8)
+        conn.execute(PEOPLE.insert().values(person_id=person_id, name_key=subject,
+                                            name=name or subject, contacts="[]"))
+        return person_id
+
+    def keys(self, key_ids: Iterable[str]) -> dict[str, bytes | Erasure]:
+        wanted = list(key_ids)
+        found: dict[str, bytes | Erasure] = {}
+        with self.engine.connect() as conn:
+            for first in range(0, len(wanted), 500):
+                query = sa.select(KEYS.c.key_id, KEYS.c.key, KEYS.c.erased_rule,
+                                  KEYS.c.erased_on).where(
+                    KEYS.c.key_id.in_(wanted[first:first + 500]))
+                found.update((row.key_id, _material(row)) for row in conn.execute(query))
+        return found
+
+    def all_keys(self) -> dict[str, bytes | Erasure]:
+        query = sa.select(KEYS.c.key_id, KEYS.c.key, KEYS.c.erased_rule, KEYS.c.erased_on)
+        with self.engine.connect() as conn:
+            return {row.key_id: _material(row) for row in conn.execute(query)}
+
+    def generation(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(STATE.c.generation)).scalar_one())
+
+    def destroy(self, key_ids: Iterable[str], erasure: Erasure, by: str) -> int:
+        wanted = list(key_ids)
+        with self.engine.begin() as conn:
+            destroyed = 0
+            people: set[str] = set()
+            for first in range(0, len(wanted), 500):
+                chunk = wanted[first:first + 500]
+                people.update(row.person_id for row in conn.execute(
+                    sa.select(KEYS.c.person_id).where(KEYS.c.key_id.in_(chunk),
+                                                      KEYS.c.person_id.is_not(None))))
+                destroyed += conn.execute(
+                    KEYS.update().where(KEYS.c.key_id.in_(chunk), KEYS.c.key.is_not(None))
+                    .values(key=None, erased_rule=erasure.rule, erased_on=erasure.on,
+                            erased_by=by)).rowcount
+            for person in people:  # a person with no key left is forgotten by name too
+                live = conn.execute(sa.select(sa.func.count()).select_from(KEYS).where(
+                    KEYS.c.person_id == person, KEYS.c.key.is_not(None))).scalar_one()
+                if not live:
+                    conn.execute(PEOPLE.update().where(PEOPLE.c.person_id == person).values(
+                        name=None, name_key=None, contacts="[]", erased_on=erasure.on))
+            conn.execute(STATE.update().values(generation=STATE.c.generation + 1))
+        return destroyed
+
+    def key_records(self, *, case_file: UUID | None = None, person: str | None = None
+                    ) -> list[KeyRecord]:
+        query = sa.select(KEYS)
+        if case_file is not None:
+            query = query.where(KEYS.c.case_file == str(case_file))
+        if person is not None:
+            query = query.where(KEYS.c.person_id == person)
+        with self.engine.connect() as conn:
+            return [KeyRecord(row.key_id, UUID(row.case_file), row.person_id, row.created_on,
+                              None if row.key is not None else _erasure(row))
+                    for row in conn.execute(query.order_by(KEYS.c.key_id))]
+
+    def people(self, query: str) -> list[dict[str, Any]]:
+        folded = person_key(query)
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(PEOPLE).where(PEOPLE.c.name.is_not(None))).all()
+        return [_person_record(row) for row in rows
+                if folded in row.name_key or any(folded in c.casefold()
+                                                 for c in json.loads(row.contacts))]
+
+    def person(self, person_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(PEOPLE).where(PEOPLE.c.person_id == person_id)).first()
+        return None if row is None else _person_record(row)
+
+    def add_contact(self, subject: str, contact: str) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(PEOPLE.c.person_id, PEOPLE.c.contacts)
+                               .where(PEOPLE.c.name_key == subject)).first()
+            if row is None:
+                return
+            contacts = json.loads(row.contacts)
+            if contact not in contacts:
+                conn.execute(PEOPLE.update().where(PEOPLE.c.person_id == row.person_id)
+                             .values(contacts=json.dumps([*contacts, contact])))
+
+
+def _material(row: Any) -> bytes | Erasure:
+    return bytes(row.key) if row.key is not None else _erasure(row)
+
+
+def _erasure(row: Any) -> Erasure:
+    return Erasure(row.erased_rule or "an unrecorded rule", row.erased_on or date.min)
+
+
+def _person_record(row: Any) -> dict[str, Any]:
+    return {"person": row.person_id, "name": row.name, "contacts": json.loads(row.contacts),
+            "erased_on": row.erased_on}
+
+
+def _engine(url: str) -> Engine:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if path:
+            from pathlib import Path
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private(path)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _zeroed(dbapi_connection: Any, _: Any) -> None:
+            dbapi_connection.execute("PRAGMA secure_delete=ON")
+            # Not WAL: a write-ahead log keeps the pages it replaced until a checkpoint
+            dbapi_connection.execute("PRAGMA journal_mode=DELETE")
+
+        return engine
+    return read_model_engine(url)

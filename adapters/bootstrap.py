@@ -302,3 +302,17 @@ def grant_on_store(settings: Settings, case_files: SchoolCaseFiles, role: str, *
         event_tables.append(case_files.snapshots.recorder.events_table_name)
     return grant(settings.database_url, settings.read_model_url or settings.database_url,
                  event_tables, role, apply=apply)
+
+
+def build_data_protection(settings: Settings, case_files: SchoolCaseFiles):  # -> DataProtection
+    """Retention, legal holds and destruction (application.data_protection): the decisions
+    log beside the read models, the schedule from the LA's policy file. Close its engine
+    with ``data_protection.store.engine.dispose()``."""
+    from adapters.data_protection import SQLDecisionLog
+    from adapters.policy import load_retention
+    from application.data_protection import DataProtection
+
+    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    return DataProtection(case_files, SQLDecisionLog(engine),
+                          schedule=load_retention(settings.deadline_policy),
+                          clock=case_files.clock)

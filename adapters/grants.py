@@ -18,7 +18,8 @@ from typing import Any
 
 from psycopg import sql
 
-APPEND_ONLY = ("access_log", "user_administration", "kept_files", "kept_file_parts")
+APPEND_ONLY = ("access_log", "user_administration", "kept_files", "kept_file_parts",
+               "data_protection_decisions")
 """scc's own tables that are chains, or files the chains name: read and appended, never
 changed."""
 READ_ONLY = ("scc_schema_version",)

@@ -58,6 +58,7 @@ from domain.deadlines import (
 )
 from domain.errors import CaseFileError
 from domain.identity import Recorder
+from domain.personal_data import Erasure
 from domain.status import CaseFileState, fold, replay
 from domain.wording import local_time, long_date
 
@@ -510,6 +511,15 @@ class SchoolCaseFiles(Application[UUID]):
                           name: str, email: str) -> None:
         self._change(urn, by, effective, lambda f, w: f.assign_caseworker(
             when=w, name=name, email=email))
+
+    def erase_personal_data(self, urn: int, *, by: Who, rule: str, destruction: str,
+                            keys: list[str], what: str, erasure: Erasure) -> None:
+        """Records the erasure in the case file, then destroys the keys: the record says
+        what was erased before it is. A failure between the two leaves the entry and keys
+        still to destroy, which ``destroy`` does when asked again (it skips keys gone)."""
+        self._change(urn, by, erasure.on, lambda f, w: f.record_erasure(
+            when=w, rule=rule, destruction=destruction, keys=keys, what=what))
+        self.keyring.destroy(keys, erasure, getattr(by, "name", str(by)))
 
     def set_task(self, urn: int, *, by: Who, effective: date | None = None, what: str,
                  owner_name: str, owner_email: str, due: date | None) -> str:
@@ -1038,8 +1048,11 @@ class SchoolCaseFiles(Application[UUID]):
 
     def _forget_every_case_file(self) -> None:
         """A key was destroyed: no copy read with it may be shown again."""
-        if self.repository.cache is not None:
-            self.repository.cache.clear()
+        cache = self.repository.cache
+        if cache is not None:  # the library's LRUCache.clear() resets its order, not its keys
+            for aggregate_id in list(cache.cache):
+                with contextlib.suppress(KeyError):
+                    cache.get(aggregate_id, evict=True)
         with self._overviews_lock:
             self._overviews.clear()
 

@@ -17,11 +17,13 @@ from threading import Event, Thread
 from typing import Any, Protocol
 
 from eventsourcing.persistence import PersistenceError
+from eventsourcing.utils import get_topic
 
 from application.case_files import SchoolCaseFiles
 from application.entry_search import SEARCH_COLUMNS, EntryQuery, search_row, stream_rows
 from application.school_search import SchoolSearch
 from application.views import concern_reasons, summarise
+from domain.case_file import SchoolCaseFile
 from domain.categories import CategoryScheme
 from domain.deadlines import Deadline, pending_deadlines, pending_firings
 from domain.ofsted import framework_on
@@ -448,6 +450,9 @@ class CaseFileProjections:
         """Each projection's batch for these entries, from ``position``."""
         to_position = notifications[-1].id
         batches = []
+        if any(n.topic == ERASED_TOPIC for n in notifications):
+            # Keys were destroyed: what this process read with them is not to be used again
+            self.case_files.keyring.current(now=True)
         if per_school := [name for name in names if name not in PER_ENTRY]:
             touched = sorted({urn for n in notifications
                               if (urn := self._urn_or_none(n.originator_id)) is not None})
@@ -457,7 +462,8 @@ class CaseFileProjections:
                         for name in per_school]
         if "activity" in names:
             batches.append(Batch("activity", position, to_position, {},
-                                 self._activity(notifications), ACTIVITY_COLUMNS))
+                                 self._activity(notifications), ACTIVITY_COLUMNS,
+                                 replaced=self._activity_erased(notifications)))
         if "search" in names:
             added, replaced = self._search(notifications)
             batches.append(Batch("search", position, to_position, {}, added, SEARCH_COLUMNS,
@@ -557,6 +563,9 @@ class CaseFileProjections:
             added[notification.id] = row
             if type(event).__name__ in ("EntryRetracted", "EntryAmended"):
                 corrected.setdefault(event.originator_id, (urn, set()))[1].add(event.version)
+            elif type(event).__name__ == "PersonalDataErased":  # every entry reads anew
+                corrected.setdefault(event.originator_id, (urn, set()))[1].update(
+                    range(1, event.originator_version))
         in_batch = {(row[1], row[2]): n for n, row in added.items()}
         replaced = []
         for stream_id, (urn, versions) in corrected.items():
@@ -569,6 +578,19 @@ class CaseFileProjections:
                 else:
                     replaced.append(row)
         return list(added.values()), replaced
+
+    def _activity_erased(self, notifications: list[Any]) -> list[tuple[Any, ...]]:
+        """The activity rows of the entries of a case file whose personal data was erased
+        in this batch, as they read now (the erasure's notes where names were)."""
+        rows: list[tuple[Any, ...]] = []
+        erased = {n.originator_id: n.originator_version for n in notifications
+                  if n.topic == ERASED_TOPIC}
+        for stream_id, version in erased.items():
+            urn = self.case_files.urn_of(stream_id)
+            for event in self.case_files.events.get(stream_id, lte=version - 1):
+                if (row := _activity_row_or_none(0, event, urn)) is not None:
+                    rows.append(row)
+        return rows
 
     def _activity(self, notifications: list[Any]) -> list[tuple[Any, ...]]:
         decode = self.case_files.mapper.to_domain_event
@@ -614,6 +636,9 @@ def _stream_search_rows(stream: list[tuple[int, Any]], urn: int) -> list[tuple[A
         return stream_rows(stream, urn)
     except Exception:  # noqa: BLE001
         return []
+
+
+ERASED_TOPIC = get_topic(SchoolCaseFile.PersonalDataErased)
 
 
 def _activity_row_or_none(notification_id: int, event: Any, urn: int

@@ -1238,3 +1238,13 @@ def _register_document_commands() -> None:
 
 
 _register_document_commands()
+
+
+def _register_retention_commands() -> None:
+    from cli.retention import COMMANDS
+
+    for command in COMMANDS:
+        scc.add_command(command)
+
+
+_register_retention_commands()

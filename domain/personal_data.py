@@ -264,7 +264,8 @@ ENTRIES: dict[str, dict[str, Kind]] = {
                      "established_on": NOT_PERSONAL},
     "ArrangementsConsultationRecorded": {"consultee": NOT_PERSONAL, "response": TEXT},
     # Concerns
-    "ConcernRaised": {"concern_id": NOT_PERSONAL, "ground": NOT_PERSONAL, "source": TEXT,
+    "ConcernRaised": {"concern_id": NOT_PERSONAL, "ground": NOT_PERSONAL,
+                      "source": NOT_PERSONAL,  # a choice: Ofsted, the school, a complaint...
                       "description": TEXT, "evidence": TEXT},
     "ConcernCommunicated": {"concern_id": NOT_PERSONAL, "recipient": NOT_PERSONAL,  # a role
                             "note": TEXT},

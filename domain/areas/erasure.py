@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain import data_protection
 from domain.areas.core import CaseFileCore, CaseFileEvent, Entry, require_text
 from domain.errors import CaseFileError
 from domain.rules import Rule
@@ -25,7 +26,9 @@ ERASURE_LEAVES_THE_CHAIN = Rule(
     "UK GDPR Articles 5(1)(e) and 17; the LA's retention schedule", kind="policy",
 )
 
-RULES = (ERASURE_LEAVES_THE_CHAIN,)
+RULES = (ERASURE_LEAVES_THE_CHAIN, *data_protection.RULES)
+"""With the rules of retention, holds and destruction (``domain.data_protection``), which
+decide when an erasure is recorded here."""
 
 
 class PersonalDataErased(CaseFileEvent):

@@ -241,6 +241,7 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
         tokens=build_tokens(settings, users, clock),
         calendar_feeds=build_calendar_feeds(settings, clock),
         documents=build_documents(settings, case_files),
+        data_protection=build_data_protection(settings, case_files),
     )
 
 
@@ -306,8 +307,8 @@ def grant_on_store(settings: Settings, case_files: SchoolCaseFiles, role: str, *
 
 def build_data_protection(settings: Settings, case_files: SchoolCaseFiles):  # -> DataProtection
     """Retention, legal holds and destruction (application.data_protection): the decisions
-    log beside the read models, the schedule from the LA's policy file. Close its engine
-    with ``data_protection.store.engine.dispose()``."""
+    log beside the read models, the schedule from the LA's policy file. Close it with
+    ``close()``."""
     from adapters.data_protection import SQLDecisionLog
     from adapters.policy import load_retention
     from application.data_protection import DataProtection

@@ -37,6 +37,9 @@ class SQLDecisionLog:
         require_current(engine, dispose_if_refused=True)  # a new store's tables are made
         self.engine = engine
 
+    def close(self) -> None:
+        self.engine.dispose()
+
     def last(self) -> Decision | None:
         query = sa.select(DECISIONS).order_by(DECISIONS.c.number.desc()).limit(1)
         with self.engine.connect() as conn:

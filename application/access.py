@@ -12,10 +12,13 @@ PERMISSIONS = {
     "replay": {"auditor", "head"},  # as at, as known at, differences, exports
     "manage_users": {"admin"},
     "read_administration": {"admin", "auditor"},  # the user administration log
+    "protect_data": {"admin"},  # retention, legal holds, destruction, subject access
 }
 """Issue 5: caseworkers record events; the head also assigns and owns the category scheme;
 auditors read, replay and export, and record nothing; admins manage users. Issue 18: auditors
-also read the log of what admins did to users (so admins are not alone in checking it)."""
+also read the log of what admins did to users (so admins are not alone in checking it).
+Issue 19: admins (the LA's data protection officer among them) answer subject access
+requests, place legal holds and propose and approve destruction, two of them for each."""
 
 
 def may(role: str | None, permission: str) -> bool:

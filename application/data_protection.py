@@ -46,6 +46,8 @@ class DecisionStore(Protocol):
 
     def decisions(self) -> list[Decision]: ...
 
+    def close(self) -> None: ...
+
 
 class AccessLogMonths(Protocol):
     """The access log's months, each sealed under a key of its own."""
@@ -96,6 +98,9 @@ class DataProtection:
         self.case_files, self.store, self.clock = case_files, store, clock
         self.schedule = {rule.key: rule for rule in schedule}
         self.access_log = access_log
+
+    def close(self) -> None:
+        self.store.close()
 
     # What stands ------------------------------------------------------------------------
 

@@ -324,6 +324,9 @@ class Notifications:
         if head and (passed or not state.caseworker):
             recipients.setdefault(head.strip().lower(), (HEAD, "head"))
         entry = f"{event.originator_id}:{event.originator_version}"
+        # An address erased under the retention schedule reads as the erasure's note: no one
+        # to write to (the head still hears of a passed deadline)
+        recipients = {email: why for email, why in recipients.items() if "@" in email}
         return [
             Message(_message_id("entry", entry, email), "passed" if passed else "reminder",
                     email, name, *_firing_text(event, passed, what, school, urn, name, why,

@@ -15,7 +15,6 @@ import inspect
 import json
 import os
 import pstats
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from typing import Any
 
 from adapters.rebuild_processes import default_processes
 from benchmarks.england import RESULTS, ensure_england
-from benchmarks.support import Row, case_files_on, peak_mb, progress
+from benchmarks.support import Row, case_files_on, copy_store, peak_mb, progress
 
 NAME = "rebuild"
 MIN_RATIO = 0.2
@@ -62,7 +61,7 @@ def run(quick: bool) -> list[Row]:
             work = Path(folder, f"england-{count}.sqlite3")
             progress(f"{NAME}: copying {Path(england['path']).name}; rebuilding every "
                      f"projection in {count} process{'es' if count > 1 else ''}")
-            shutil.copyfile(england["path"], work)
+            copy_store(england["path"], work)
             rebuilt[count] = rebuild_in_child(f"sqlite:///{work}", count, least_entries)
             work.unlink()
     shared = rebuilt[processes]
@@ -199,7 +198,7 @@ def profile(quick: bool) -> None:
     england = ensure_england(quick=quick)
     with tempfile.TemporaryDirectory(prefix="scc-bench-") as folder:
         work = Path(folder, "england.sqlite3")
-        shutil.copyfile(england["path"], work)
+        copy_store(england["path"], work)
         profiler = cProfile.Profile()
         result = profiler.runcall(rebuild_everything, f"sqlite:///{work}", 1)
     RESULTS.mkdir(exist_ok=True)

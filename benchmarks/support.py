@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.calendars import england_and_wales_calendar
@@ -112,6 +114,19 @@ def case_files_on(database_url: str) -> SchoolCaseFiles:
         working_days=england_and_wales_calendar(), scheme=load_scheme("peterborough"),
         keyring=Keyring(SQLKeyStore(key_store_url(database_url, None), clock=clock)),
     )
+
+
+def copy_store(source: str | Path, target: str | Path) -> None:
+    """Copies an SQLite store and the key store beside it (adapters.key_store.key_store_url):
+    the log's personal values cannot be read without their keys."""
+    shutil.copyfile(source, target)
+    keys = _keys_file(source)
+    if keys.exists():
+        shutil.copyfile(keys, _keys_file(target))
+
+
+def _keys_file(store: str | Path) -> Path:
+    return Path(key_store_url(f"sqlite:///{store}", None).removeprefix("sqlite:///"))
 
 
 class PostgresUnavailable(Exception):

@@ -31,7 +31,7 @@ def data_protection() -> Iterator[Any]:
         except (DataProtectionError, CaseFileError) as error:
             raise UserError(str(error)) from None
         finally:
-            found.store.engine.dispose()
+            found.close()
 
 
 def _progress(done: int, total: int) -> None:

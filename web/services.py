@@ -23,6 +23,7 @@ class WebServices:
     tokens: Any = None  # application.tokens.ApiTokens, for the API
     calendar_feeds: Any = None  # application.calendar_feed.CalendarFeeds
     documents: Any = None  # application.documents.Documents: letters and evidence
+    data_protection: Any = None  # application.data_protection.DataProtection: retention
 
     @cached_property
     def reports(self) -> Reports:
@@ -34,7 +35,7 @@ class WebServices:
         return Workbench(self.projections)
 
     def close(self) -> None:
-        for closable in (self.documents, self.calendar_feeds, self.tokens, self.notifications,
+        for closable in (self.data_protection, self.documents, self.calendar_feeds, self.tokens, self.notifications,
                          self.users, self.projections.store, self.case_files):
             if closable is not None:
                 closable.close()

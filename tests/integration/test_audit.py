@@ -502,6 +502,8 @@ def demo_store(tmp_path_factory):
 def store(demo_store, tmp_path):
     path = tmp_path / "scc.sqlite3"
     shutil.copy(demo_store, path)
+    keys = str(demo_store).replace('scc.sqlite3', 'scc-keys.sqlite3')
+    shutil.copy(keys, str(path).replace('scc.sqlite3', 'scc-keys.sqlite3'))  # its key store
     # the kept files (the featured school's letters and evidence) beside it
     shutil.copytree(demo_store.parent / "documents", tmp_path / "documents")
     return path

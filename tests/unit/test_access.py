@@ -10,14 +10,14 @@ from application.access import PERMISSIONS, ROLES, may
 from application.users import throttled_until
 
 TABLE = {
-    # role:        read   record assign replay manage_users read_administration approve
-    "caseworker": (True, True, False, False, False, False, False),
-    "head": (True, True, True, True, False, False, True),
-    "auditor": (True, False, False, True, False, True, False),
-    "admin": (False, False, False, False, True, True, False),
+    # role:     read   record assign replay manage_users read_administration approve protect_data
+    "caseworker": (True, True, False, False, False, False, False, False),
+    "head": (True, True, True, True, False, False, True, False),
+    "auditor": (True, False, False, True, False, True, False, False),
+    "admin": (False, False, False, False, True, True, False, True),
 }
 COLUMNS = ("read", "record", "assign", "replay", "manage_users", "read_administration",
-           "approve")
+           "approve", "protect_data")
 
 
 def test_the_roles_are_caseworker_head_auditor_and_admin():

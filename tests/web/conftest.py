@@ -47,6 +47,8 @@ def settings(demo_store, tmp_path) -> Settings:
 
     path = tmp_path / "scc.sqlite3"
     shutil.copy(demo_store, path)
+    keys = str(demo_store).replace('scc.sqlite3', 'scc-keys.sqlite3')
+    shutil.copy(keys, str(path).replace('scc.sqlite3', 'scc-keys.sqlite3'))  # its key store
     return Settings(database_url=f"sqlite:///{path}")
 
 

@@ -224,6 +224,77 @@ def access_log() -> str:
                            entries=services().users.access_log(urn=urn, limit=200))
 
 
+# Retention, legal holds and destruction, for administrators ----------------------------------
+
+@bp.get("/admin/retention")
+@requires("protect_data")
+def retention() -> str:
+    return _retention_page()
+
+
+@bp.post("/admin/retention/holds")
+@requires("protect_data")
+def place_hold() -> Any:
+    scope = request.form.get("scope", "")
+    target = request.form.get(f"target_{scope}", "").strip() or None
+    return _decided(lambda dp, by: dp.place_hold(
+        scope=scope, target=target, reason=request.form.get("reason", ""), by=by),
+        "Legal hold {} placed.")
+
+
+@bp.post("/admin/retention/holds/<hold_id>/lift")
+@requires("protect_data")
+def lift_hold(hold_id: str) -> Any:
+    return _decided(lambda dp, by: dp.lift_hold(
+        hold_id, reason=request.form.get("reason", ""), by=by), f"Legal hold {hold_id} lifted.")
+
+
+@bp.post("/admin/retention/propose")
+@requires("protect_data")
+def propose_destruction() -> Any:
+    return _decided(lambda dp, by: dp.propose(by=by),
+                    "Destruction {} proposed: another administrator approves it.")
+
+
+@bp.post("/admin/retention/<destruction_id>/approve")
+@requires("protect_data")
+def approve_destruction(destruction_id: str) -> Any:
+    return _decided(lambda dp, by: dp.approve(destruction_id, by=by),
+                    f"Destruction {destruction_id} approved and carried out.")
+
+
+@bp.post("/admin/retention/<destruction_id>/refuse")
+@requires("protect_data")
+def refuse_destruction(destruction_id: str) -> Any:
+    return _decided(lambda dp, by: dp.refuse(
+        destruction_id, reason=request.form.get("reason", ""), by=by),
+        f"Destruction {destruction_id} refused.")
+
+
+def _decided(decide: Any, said: str) -> Any:
+    """Runs one decision as the signed-in administrator; a refusal is shown on the page, in
+    words, and nothing is recorded."""
+    from domain.data_protection import DataProtectionError
+    from domain.errors import CaseFileError
+
+    try:
+        result = decide(services().data_protection, recorders.account(g.user))
+    except (DataProtectionError, CaseFileError) as refusal:
+        return _retention_page(errors=[{"text": str(refusal)}]), 409
+    services().read_your_writes()
+    flash(said.format(result) if isinstance(result, str) else said, "success")
+    return redirect(url_for("auth.retention"))
+
+
+def _retention_page(errors: list[dict[str, str]] | None = None) -> str:
+    dp = services().data_protection
+    decisions = dp.decisions()
+    return render_template(
+        "admin/retention.html", schedule=list(dp.schedule.values()), due=dp.report(),
+        holds=list(decisions.holds.values()), pending=decisions.pending(),
+        log=dp.log()[:50], problems=dp.problems(), errors=errors or [])
+
+
 # Internals -----------------------------------------------------------------------------------
 
 def _change_user(change: Any, email: str) -> None:

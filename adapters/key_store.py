@@ -13,8 +13,10 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import shutil
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
@@ -76,6 +78,19 @@ def key_store_url(database_url: str, configured: str | None) -> str:
         keys = f"{stem}-keys.{suffix}" if dot and "/" not in suffix else f"{path}-keys"
         return f"sqlite:///{keys}"
     return database_url
+
+
+def copy_sqlite_store(source: str | Path, target: str | Path) -> None:
+    """Copies an SQLite store and the key store beside it, if there is one: the log's
+    personal values cannot be read without their keys (tests and benchmarks copy stores)."""
+    shutil.copyfile(source, target)
+    keys = _beside(source)
+    if keys.exists():
+        shutil.copyfile(keys, _beside(target))
+
+
+def _beside(store: str | Path) -> Path:
+    return Path(key_store_url(f"sqlite:///{store}", None).removeprefix("sqlite:///"))
 
 
 class SQLKeyStore:
@@ -227,7 +242,6 @@ def _engine(url: str) -> Engine:
     if parts.scheme == "sqlite":
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if path:
-            from pathlib import Path
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             create_private(path)
         engine = sa.create_engine(url, connect_args={"timeout": 30})

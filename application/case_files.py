@@ -1046,6 +1046,12 @@ class SchoolCaseFiles(Application[UUID]):
             raise SchoolNotFound(f"URN {urn} had no case file {when}")
         return state
 
+    def close(self) -> None:
+        super().close()
+        close_keys = getattr(self.keyring.store, "close", None)
+        if close_keys is not None:  # the key store's connections (it reopens if used again)
+            close_keys()
+
     def _forget_every_case_file(self) -> None:
         """A key was destroyed: no copy read with it may be shown again."""
         cache = self.repository.cache

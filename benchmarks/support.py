@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.calendars import england_and_wales_calendar
 from adapters.clock import SystemClock
 from adapters.event_store import event_store_env
-from adapters.key_store import SQLKeyStore, key_store_url
+from adapters.key_store import SQLKeyStore, copy_sqlite_store, key_store_url
 from adapters.schemes import load_scheme
 from application.case_files import SchoolCaseFiles
 from application.personal_keys import Keyring
@@ -116,17 +114,8 @@ def case_files_on(database_url: str) -> SchoolCaseFiles:
     )
 
 
-def copy_store(source: str | Path, target: str | Path) -> None:
-    """Copies an SQLite store and the key store beside it (adapters.key_store.key_store_url):
-    the log's personal values cannot be read without their keys."""
-    shutil.copyfile(source, target)
-    keys = _keys_file(source)
-    if keys.exists():
-        shutil.copyfile(keys, _keys_file(target))
-
-
-def _keys_file(store: str | Path) -> Path:
-    return Path(key_store_url(f"sqlite:///{store}", None).removeprefix("sqlite:///"))
+copy_store = copy_sqlite_store
+"""An SQLite store copied with the key store beside it."""
 
 
 class PostgresUnavailable(Exception):

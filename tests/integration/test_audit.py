@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.demo import FEATURED_URN
+from adapters.key_store import copy_sqlite_store
 from adapters.printable import render_history
 from application import audit
 from domain import chain
@@ -89,6 +90,15 @@ def _edit_row(database_url: str, urn: int, version: int, change: Callable[[bytes
         db.execute(f"UPDATE {table} SET state={p} {where}", (change(bytes(state)), *key))
 
 
+def _stored_state(database_url: str, urn: int, version: int) -> bytes:
+    with _database(database_url) as (db, p, stream):
+        (state,) = db.execute(
+            f"SELECT state FROM {_table(database_url, 'events')} "
+            f"WHERE originator_id={p} AND originator_version={p}",
+            (stream(case_file_id(urn)), version)).fetchone()
+    return bytes(state)
+
+
 def _delete_row(database_url: str, urn: int, version: int) -> None:
     with _database(database_url) as (db, p, stream):
         db.execute(f"DELETE FROM {_table(database_url, 'events')} "
@@ -151,8 +161,9 @@ def test_an_untouched_store_verifies_clean(case_files):
 
 def test_an_entry_edited_in_the_store_is_reported_at_its_version(case_files, database_url):
     _build(case_files)
-    # Check the concern raised at entry 3 had its wording softened in the table itself
-    _edit_row(database_url, HARTLEY, 3, _replace("Phonics check at 41%", "Phonics check at 71%"))
+    # Check the concern raised at entry 3 had its ground changed in the table itself (its
+    # wording is sealed: see test_a_sealed_value_swapped_or_edited_is_reported)
+    _edit_row(database_url, HARTLEY, 3, _replace('"ground":"standards"', '"ground":"finance"'))
 
     result = audit.verify(case_files)
 
@@ -178,13 +189,40 @@ def test_who_recorded_an_entry_is_inside_its_hashed_content(case_files, database
     assert case_files.history(HARTLEY)[-1]["actor"] == recorder.identity
     assert audit.verify(case_files)["ok"] is True
 
-    for old, new in (("000000000001", "000000000002"), ('"token":7', '"token":8'),
-                     ('"priya@la.example"', '"margaret@la.example"'),
-                     ('"actor":{', '"actor_was":{')):
+    stored = _stored_state(database_url, HARTLEY, version)
+    assert b"priya@la.example" not in stored  # sealed with the recorder's key
+    commitment = json.loads(stored)["actor"]["_data_"][1]
+    for old, new in ((commitment, "0" * 64), ('"actor":{', '"actor_was":{')):
         _edit_row(database_url, HARTLEY, version, _replace(old, new))
         assert _found(audit.verify(case_files)) == [(HARTLEY, version)], new
         _edit_row(database_url, HARTLEY, version, _replace(new, old))
         assert audit.verify(case_files)["ok"] is True
+
+
+def test_a_sealed_value_swapped_or_edited_is_reported(case_files, database_url):
+    # An insider with the key store can seal any words under a person's key: the commitment
+    # the entry's link covers is what stops them being passed off as the record
+    _build(case_files)
+    moss = json.loads(_stored_state(database_url, MOSS_LANE, 2))["description"]
+    hartley = json.loads(_stored_state(database_url, HARTLEY, 3))["description"]
+    assert moss["_data_"][0] != hartley["_data_"][0]  # each case file's text has its own key
+
+    # Check a sealed description swapped in whole from another entry is named
+    _edit_row(database_url, HARTLEY, 3, lambda state: state.replace(
+        json.dumps(hartley, separators=(",", ":")).encode(),
+        json.dumps(moss, separators=(",", ":")).encode()))
+    assert _found(audit.verify(case_files)) == [(HARTLEY, 3)]
+    _edit_row(database_url, HARTLEY, 3, lambda state: state.replace(
+        json.dumps(moss, separators=(",", ":")).encode(),
+        json.dumps(hartley, separators=(",", ":")).encode()))
+    assert audit.verify(case_files)["ok"] is True
+
+    # Check a sealed value whose bytes were changed can no longer be read, and is named
+    sealed = hartley["_data_"][2]
+    _edit_row(database_url, HARTLEY, 3, _replace(sealed, sealed[:-8] + "AAAAAAA="))
+    assert audit.verify(case_files)["problems"] == [{
+        "urn": HARTLEY, "school": f"URN {HARTLEY}", "version": 3,
+        "problem": "it can no longer be read: its stored form was altered"}]
 
 
 def test_an_entry_that_no_longer_decodes_is_reported(case_files, database_url):
@@ -331,7 +369,7 @@ def test_a_tampered_snapshot_is_reported(case_files, database_url):
     assert audit.verify(case_files)["ok"] is True
     # Check the saved copy the app loads from says something the record does not
     _edit_row(database_url, HARTLEY, case_files.version(HARTLEY),
-              _replace("Phonics check at 41%", "Phonics check at 71%"), kind="snapshots")
+              _replace('"ground":"standards"', '"ground":"finance"'), kind="snapshots")
 
     result = audit.verify(case_files)
 
@@ -342,17 +380,22 @@ def test_a_tampered_snapshot_is_reported(case_files, database_url):
     }]
 
 
+SAID = "standards: Phonics check at 41%"
+"""The concern as the record has it (its ground as the history words it)."""
+
+
 def _reopened(case_files, database_url):
     """Another process on the same store: nothing of the case files cached."""
     from adapters.event_store import event_store_env
 
     return type(case_files)(event_store_env(database_url), clock=case_files.clock,
-                            working_days=case_files.working_days, scheme=case_files.scheme)
+                            working_days=case_files.working_days, scheme=case_files.scheme,
+                            keyring=case_files.keyring)
 
 
 def _descriptions(case_files, urn: int) -> list[str]:
-    return [e["details"].get("description") for e in case_files.history(urn)
-            if e["event"] == "ConcernRaised"]
+    return [f"{e['details'].get('ground')}: {e['details'].get('description')}"
+            for e in case_files.history(urn) if e["event"] == "ConcernRaised"]
 
 
 def test_a_case_file_is_not_loaded_from_an_altered_snapshot(case_files, database_url):
@@ -360,14 +403,13 @@ def test_a_case_file_is_not_loaded_from_an_altered_snapshot(case_files, database
     case_files.take_snapshot(case_file_id(HARTLEY))
     taken_at = case_files.version(HARTLEY)
     _edit_row(database_url, HARTLEY, taken_at,
-              _replace("Phonics check at 41%", "Phonics check at 71%"), kind="snapshots")
+              _replace('"ground":"standards"', '"ground":"finance"'), kind="snapshots")
     reopened = _reopened(case_files, database_url)
     try:
         # Check what is read, and what the status says, is the record, not the altered copy
-        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        assert _descriptions(reopened, HARTLEY) == [SAID]
         overview = reopened.overview(HARTLEY)
-        assert [c["description"] for c in overview.status["open_concerns"]] == [
-            "Phonics check at 41%"]
+        assert [c["ground"] for c in overview.status["open_concerns"]] == ["standards"]
         # Check the mismatch is said, in the audit's words, for the pages to show
         assert overview.snapshot_mismatch.startswith(
             f"The snapshot taken at entry {taken_at} does not match the record")
@@ -388,8 +430,8 @@ def test_a_snapshot_relinked_by_a_forger_is_not_loaded_either(case_files, databa
     # A careful forger: the entry edited and every link after it recomputed in the copy
     previous = chain.GENESIS
     for name, fields in state["_entries"]:
-        if fields.get("description") == "Phonics check at 41%":
-            fields["description"] = "Phonics check at 71%"
+        if fields.get("ground") == "standards":
+            fields["ground"] = "finance"
         content = {k: v for k, v in fields.items()
                    if k not in ("link", "originator_topic", "class_version")}
         fields["link"] = previous = chain.link(
@@ -403,7 +445,7 @@ def test_a_snapshot_relinked_by_a_forger_is_not_loaded_either(case_files, databa
               lambda _: case_files.mapper.to_stored_event(forged).state, kind="snapshots")
     reopened = _reopened(case_files, database_url)
     try:
-        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        assert _descriptions(reopened, HARTLEY) == [SAID]
         assert "does not match the record" in reopened.snapshot_mismatch(HARTLEY)
     finally:
         reopened.close()
@@ -414,7 +456,7 @@ def test_an_untouched_snapshot_is_loaded_without_a_warning(case_files, database_
     case_files.take_snapshot(case_file_id(HARTLEY))
     reopened = _reopened(case_files, database_url)
     try:
-        assert _descriptions(reopened, HARTLEY) == ["Phonics check at 41%"]
+        assert _descriptions(reopened, HARTLEY) == [SAID]
         assert reopened.overview(HARTLEY).snapshot_mismatch is None
     finally:
         reopened.close()
@@ -501,9 +543,7 @@ def demo_store(tmp_path_factory):
 @pytest.fixture
 def store(demo_store, tmp_path):
     path = tmp_path / "scc.sqlite3"
-    shutil.copy(demo_store, path)
-    keys = str(demo_store).replace('scc.sqlite3', 'scc-keys.sqlite3')
-    shutil.copy(keys, str(path).replace('scc.sqlite3', 'scc-keys.sqlite3'))  # its key store
+    copy_sqlite_store(demo_store, path)  # with its key store
     # the kept files (the featured school's letters and evidence) beside it
     shutil.copytree(demo_store.parent / "documents", tmp_path / "documents")
     return path
@@ -529,8 +569,16 @@ def test_scc_verify_says_an_untouched_store_is_intact(store):
     assert "Verifying 61 of 61 schools" in result.stderr  # progress, when not on a terminal
 
 
+def _who_recorded_it_altered(state: bytes) -> bytes:
+    """The entry's recorder's commitment replaced: who recorded it is sealed, and its
+    commitment is what the entry's link covers."""
+    fields = json.loads(state)
+    fields["by"]["_data_"][1] = "0" * 64
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def test_scc_verify_names_the_altered_entry_and_exits_1(store):
-    _edit_row(f"sqlite:///{store}", FEATURED_URN, 12, lambda s: s.replace(b'"by":"', b'"by":"X'))
+    _edit_row(f"sqlite:///{store}", FEATURED_URN, 12, _who_recorded_it_altered)
 
     result = _run(store, "verify")
 
@@ -702,12 +750,14 @@ def test_scc_history_html_prints_every_entry_and_the_verification(store):
 
 
 def test_scc_history_html_shows_what_verification_found(store):
-    _edit_row(f"sqlite:///{store}", FEATURED_URN, 12, lambda s: s.replace(b'"by":"', b'"by":"X'))
+    _edit_row(f"sqlite:///{store}", FEATURED_URN, 12, _who_recorded_it_altered)
 
     result = _run(store, "history", str(FEATURED_URN), "--format", "html")
 
     assert result.exit_code == 0
     text = _parse(result.stdout).text
     assert "1 problem found" in text
-    assert f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded" in text
+    # (a sealed value whose commitment no longer matches it cannot be opened)
+    assert f"URN {FEATURED_URN}, entry 12: it can no longer be read: its stored form was " \
+           "altered" in text
     assert 'id="entry-12" class=" altered"' in result.stdout

@@ -64,10 +64,13 @@ def test_an_encrypted_log_holds_no_readable_text_and_reads_back(database_url):
         case_files.close()
 
 
-def test_without_a_key_the_entries_are_stored_as_they_read(database_url):
+def test_without_a_key_the_entries_are_stored_as_json_their_personal_values_sealed(
+        database_url):
     _record(Settings(database_url=database_url))
 
-    assert any(CONCERN.encode() in state for *_, state in stored_rows.rows(database_url))
+    states = [state for *_, state in stored_rows.rows(database_url)]
+    assert any(b'"ground":"safeguarding"' in state for state in states)  # readable JSON
+    assert not any(CONCERN.encode() in state for state in states)  # sealed with its key
 
 
 def test_a_wrong_or_missing_key_is_refused_in_words_before_anything_is_read(database_url):

@@ -59,8 +59,8 @@ def test_scc_grants_prints_what_it_would_run(owner_and_app):
     assert (f'GRANT SELECT, INSERT ON "{schema}"."schoolcasefiles_events", '
             f'"{schema}"."schoolcasefiles_snapshots", "{schema}"."access_log", '
             f'"{schema}"."user_administration", "{schema}"."kept_files", '
-            f'"{schema}"."kept_file_parts" TO "{role}";'
-            in printed.stdout)
+            f'"{schema}"."kept_file_parts", "{schema}"."data_protection_decisions" '
+            f'TO "{role}";' in printed.stdout)
     assert "BEFORE UPDATE OR DELETE ON" in printed.stdout
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.config import Settings
+from adapters.key_store import copy_sqlite_store
 from tests.fakes import FixedClock
 from web import create_app
 from web.config import TestConfig
@@ -43,12 +44,9 @@ def demo_store(tmp_path_factory) -> str:
 
 @pytest.fixture
 def settings(demo_store, tmp_path) -> Settings:
-    import shutil
 
     path = tmp_path / "scc.sqlite3"
-    shutil.copy(demo_store, path)
-    keys = str(demo_store).replace('scc.sqlite3', 'scc-keys.sqlite3')
-    shutil.copy(keys, str(path).replace('scc.sqlite3', 'scc-keys.sqlite3'))  # its key store
+    copy_sqlite_store(demo_store, path)  # with its key store
     return Settings(database_url=f"sqlite:///{path}")
 
 

@@ -1248,3 +1248,12 @@ def _register_retention_commands() -> None:
 
 
 _register_retention_commands()
+
+
+def _register_people_commands() -> None:
+    from cli.people import people
+
+    scc.add_command(people)
+
+
+_register_people_commands()

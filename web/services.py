@@ -12,6 +12,7 @@ from application.case_files import SchoolCaseFiles
 from application.my_work import Workbench
 from application.projections import CaseFileProjections
 from application.reports import Reports
+from application.subject_access import SubjectAccess
 
 
 @dataclass
@@ -33,6 +34,13 @@ class WebServices:
     @cached_property
     def workbench(self) -> Workbench:
         return Workbench(self.projections)
+
+    @cached_property
+    def subject_access(self) -> SubjectAccess:
+        """What scc holds about a person (UK GDPR Article 15): the case files, their keys,
+        the users and the access log."""
+        return SubjectAccess(self.case_files, self.case_files.keyring.store,
+                             accounts=self.users, access_log=self.users.store)
 
     def close(self) -> None:
         for closable in (self.data_protection, self.documents, self.calendar_feeds, self.tokens, self.notifications,

@@ -160,4 +160,4 @@ def _role() -> str | None:
     return user["role"] if user else None
 
 
-from web.auth import provider, routes  # noqa: E402,F401  (their routes attach to bp)
+from web.auth import provider, routes, subject_access  # noqa: E402,F401  (their routes attach to bp)

@@ -75,6 +75,43 @@ def build_key_store(settings: Settings, clock: Clock | None = None) -> SQLKeySto
         clashes=STORE_CLASHES)
 
 
+def open_old_log(settings: Settings, database_url: str, beside: SchoolCaseFiles
+                 ) -> SchoolCaseFiles:
+    """Another store's log, to be read only (the old store ``scc seal-log`` seals from), with
+    the calendar and scheme of ``beside``: its tables are never made; its entries are read
+    with SCC_CIPHER_KEY if they were encrypted under it, without if they are in plain text;
+    values sealed already are opened with the configured key store, which must keep their
+    keys. Raises ValueError, in words, for a store that is not there or cannot be read."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+
+    from adapters.event_store import CipherKeyMismatch
+
+    url = urlsplit(database_url)
+    if url.scheme == "sqlite" and not Path(unquote(url.path[1:])).is_file():
+        raise ValueError("there is no store there")
+    if database_url == settings.database_url:
+        raise ValueError("that is the configured store itself: set SCC_DATABASE_URL to a new, "
+                         "empty store and give the old one as --from")
+    refused: ValueError | None = None
+    for key in dict.fromkeys([settings.cipher_key, None]):
+        old = SchoolCaseFiles(
+            {**event_store_env(database_url, key), "CREATE_TABLE": "no"}, clock=beside.clock,
+            working_days=beside.working_days, scheme=beside.scheme, policy=beside.policy,
+            keyring=Keyring(build_key_store(settings, beside.clock)))
+        try:
+            check_cipher_key(old.recorder, old.mapper.cipher)
+        except CipherKeyMismatch as error:
+            old.close()
+            refused = error
+            continue
+        except Exception as error:  # noqa: BLE001 - no tables, no database, no access
+            old.close()
+            raise ValueError(f"no event log can be read there ({error})") from None
+        return old
+    raise ValueError(str(refused))
+
+
 def _may_not_create(error: BaseException | None) -> bool:
     """Whether opening the store failed because this role may not create its tables or
     types (PostgreSQL's insufficient_privilege, 42501), as the library wraps it."""

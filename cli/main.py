@@ -1208,11 +1208,12 @@ def _add_demo_users(*, new_passwords: bool = False) -> None:
 
 
 def _register_serve_command() -> None:
+    from cli.sealing import seal_log
     from cli.serve import serve
     from cli.store import export_log, import_log, keys, migrate
 
     scc.add_command(serve)
-    for command in (keys, migrate, export_log, import_log):
+    for command in (keys, migrate, export_log, import_log, seal_log):
         scc.add_command(command)
 
 

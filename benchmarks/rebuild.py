@@ -15,7 +15,6 @@ import inspect
 import json
 import os
 import pstats
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.rebuild_processes import default_processes
-from benchmarks.england import RESULTS, ensure_england
+from benchmarks.england import RESULTS, copy_store, ensure_england
 from benchmarks.support import Row, case_files_on, peak_mb, progress
 
 NAME = "rebuild"
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(quick: bool) -> list[Row]:
-    england = ensure_england(quick=quick, progress=_every(10, lambda schools, events: progress(
+    england = ensure_england(quick=quick, progress=every(10, lambda schools, events: progress(
         f"{NAME}: generating the log: {schools:,} schools, {events:,} events")))
     size = f"{england['schools']:,} schools, {england['events']:,} events"
     made = (f"cached {Path(england['path']).name}, generated {england.get('generated_at')}"
@@ -62,7 +61,7 @@ def run(quick: bool) -> list[Row]:
             work = Path(folder, f"england-{count}.sqlite3")
             progress(f"{NAME}: copying {Path(england['path']).name}; rebuilding every "
                      f"projection in {count} process{'es' if count > 1 else ''}")
-            shutil.copyfile(england["path"], work)
+            copy_store(england["path"], work)
             rebuilt[count] = rebuild_in_child(f"sqlite:///{work}", count, least_entries)
             work.unlink()
     shared = rebuilt[processes]
@@ -169,7 +168,7 @@ def rebuild_all(projections: Any) -> str:
     """Rebuilds every projection the way the code at hand allows: in one pass if it can."""
     from application.projections import PROJECTIONS
 
-    report = _every(5, lambda done, total: progress(f"{NAME}: rebuilt {done:,} of {total:,}"))
+    report = every(5, lambda done, total: progress(f"{NAME}: rebuilt {done:,} of {total:,}"))
     if callable(getattr(projections, "rebuild_all", None)):
         projections.rebuild_all(progress=report)
         return "rebuild_all()"
@@ -181,7 +180,7 @@ def rebuild_all(projections: Any) -> str:
     return "rebuild(name) for each projection"
 
 
-def _every(seconds: float, report: Callable[[int, int], None]) -> Callable[[int, int], None]:
+def every(seconds: float, report: Callable[[int, int], None]) -> Callable[[int, int], None]:
     """``report``, at most once every ``seconds``."""
     last = 0.0
 
@@ -199,7 +198,7 @@ def profile(quick: bool) -> None:
     england = ensure_england(quick=quick)
     with tempfile.TemporaryDirectory(prefix="scc-bench-") as folder:
         work = Path(folder, "england.sqlite3")
-        shutil.copyfile(england["path"], work)
+        copy_store(england["path"], work)
         profiler = cProfile.Profile()
         result = profiler.runcall(rebuild_everything, f"sqlite:///{work}", 1)
     RESULTS.mkdir(exist_ok=True)

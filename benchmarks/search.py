@@ -16,14 +16,13 @@ models are built.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
 from adapters.rebuild_processes import default_processes
-from benchmarks.england import ensure_england
+from benchmarks.england import copy_store, ensure_england
 from benchmarks.rebuild import rebuild_in_child
 from benchmarks.support import Row, p50, p95, progress
 from benchmarks.web_latency import (
@@ -57,7 +56,7 @@ def run(quick: bool) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="scc-bench-") as folder:
         work = Path(folder, "england.sqlite3")
         progress(f"{NAME}: copying {Path(england['path']).name} for the app to serve")
-        shutil.copyfile(england["path"], work)
+        copy_store(england["path"], work)
         url = f"sqlite:///{work}"
         if read_models_behind(url):
             progress(f"{NAME}: rebuilding the read models ({size})")

@@ -22,7 +22,6 @@ import http.client
 import json
 import pstats
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from adapters.rebuild_processes import default_processes
-from benchmarks.england import ensure_england
+from benchmarks.england import copy_store, ensure_england
 from benchmarks.rebuild import rebuild_in_child
 from benchmarks.support import Row, p50, p95, progress
 
@@ -69,7 +68,7 @@ def run(quick: bool) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="scc-bench-") as folder:
         work = Path(folder, "england.sqlite3")
         progress(f"{NAME}: copying {Path(england['path']).name} for the app to serve")
-        shutil.copyfile(england["path"], work)
+        copy_store(england["path"], work)
         url = f"sqlite:///{work}"
         if read_models_behind(url):
             progress(f"{NAME}: rebuilding the read models ({size})")

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from adapters.rebuild_processes import default_processes
-from benchmarks.england import ensure_england
+from benchmarks.england import copy_store, ensure_england, move_store
 from benchmarks.rebuild import rebuild_in_child
 from benchmarks.support import Row, p50, p95, progress
 from benchmarks.web_latency import PASSWORD, Client, email_for, read_models_behind, served
@@ -145,7 +144,7 @@ def run(quick: bool, only: list[str] | None = None, server: str = "werkzeug") ->
     with tempfile.TemporaryDirectory(prefix="scc-bench-") as folder:
         work = Path(folder, "england.sqlite3")
         progress(f"{NAME}: copying {built.name} for the app to serve")
-        shutil.copyfile(built, work)
+        copy_store(built, work)
         url = f"sqlite:///{work}"
         schools = schools_of(url)
         emails = {ROLE: schools.busiest[1] or email_for(ROLE), "head": email_for("head")}
@@ -289,13 +288,13 @@ def ensure_read_models(england: dict[str, Any], size: str) -> Path:
     sidecar.unlink(missing_ok=True)
     partial = built.with_name(built.name + ".partial")
     progress(f"{NAME}: copying {log.name} to build its read models once")
-    shutil.copyfile(log, partial)
+    copy_store(log, partial)
     url = f"sqlite:///{partial}"
     if read_models_behind(url):
         progress(f"{NAME}: rebuilding the read models ({size})")
         rebuilt = rebuild_in_child(url, default_processes())
         progress(f"{NAME}: rebuilt in {rebuilt['seconds']:.0f} s")
-    partial.replace(built)
+    move_store(partial, built)
     sidecar.write_text(json.dumps({"fingerprint": fingerprint}) + "\n", encoding="utf-8")
     return built
 

@@ -15,4 +15,5 @@ BENCHMARKS = {
     "api_throughput": "benchmarks.api_throughput",
     "gias_import": "benchmarks.gias_import",
     "documents": "benchmarks.documents",
+    "personal_data": "benchmarks.personal_data",
 }

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from adapters.key_store import copy_sqlite_store, key_store_url
 from benchmarks.support import case_files_on
 from benchmarks.support import progress as say
 from domain.areas.register import consultees_for
@@ -119,15 +120,18 @@ def generate(database_url: str, *, schools: int = SCHOOLS, events: int = EVENTS,
 
 def ensure_england(path: Path | None = None, *, quick: bool = False,
                    schools: int | None = None, events: int | None = None,
-                   progress: Progress | None = None) -> dict[str, Any]:
-    """The England-scale SQLite file, generated unless a complete one of these sizes (and of
-    this generator and domain) is cached; returns its summary with ``path`` and ``url``."""
+                   progress: Progress | None = None, variant: str = "") -> dict[str, Any]:
+    """The England-scale SQLite file (and its key store file beside it), generated unless a
+    complete one of these sizes (and of this generator and domain) is cached; returns its
+    summary with ``path`` and ``url``. ``variant`` names a log the caller has the domain
+    record differently around this call (benchmarks.personal_data: without sealing): it is
+    cached under a name of its own."""
     schools = schools or (QUICK_SCHOOLS if quick else SCHOOLS)
     events = events or (QUICK_EVENTS if quick else EVENTS)
-    path = path or RESULTS / f"england-{schools}-{events}.sqlite3"
+    path = path or RESULTS / f"england-{schools}-{events}{f'-{variant}' if variant else ''}.sqlite3"
     sidecar = path.with_suffix(".json")  # written last: its presence means complete
     fingerprint = _fingerprint()
-    if path.exists() and sidecar.exists():
+    if path.exists() and sidecar.exists() and keys_beside(path).exists():
         summary = json.loads(sidecar.read_text(encoding="utf-8"))
         if summary.get("fingerprint") == fingerprint:
             return {**summary, "path": str(path), "url": f"sqlite:///{path}", "cached": True}
@@ -135,26 +139,50 @@ def ensure_england(path: Path | None = None, *, quick: bool = False,
     sidecar.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    for stale in (path, partial, *_sqlite_companions(path), *_sqlite_companions(partial)):
-        stale.unlink(missing_ok=True)
+    for store in (path, partial):
+        for stale in (store, keys_beside(store)):
+            for file in (stale, *_sqlite_companions(stale)):
+                file.unlink(missing_ok=True)
     summary = generate(f"sqlite:///{partial}", schools=schools, events=events,
                        progress=progress)
     with sqlite3.connect(partial) as db:  # one self-contained file: no write-ahead log left
         db.execute("PRAGMA journal_mode=DELETE")
     db.close()
-    partial.rename(path)
+    move_store(partial, path)
     summary["fingerprint"] = fingerprint
+    summary["variant"] = variant
     summary["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     sidecar.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return {**summary, "path": str(path), "url": f"sqlite:///{path}", "cached": False}
 
 
+def keys_beside(path: Path) -> Path:
+    """The key store file the application keeps beside an SQLite store
+    (adapters.key_store.key_store_url): the store's personal values cannot be read without it."""
+    return Path(key_store_url(f"sqlite:///{path}", None).removeprefix("sqlite:///"))
+
+
+def copy_store(source: Path | str, target: Path | str) -> None:
+    """Copies an SQLite store and the key store file beside it."""
+    copy_sqlite_store(source, target)
+
+
+def move_store(source: Path | str, target: Path | str) -> None:
+    """Moves an SQLite store and the key store file beside it, replacing any at ``target``."""
+    Path(source).replace(target)
+    keys_beside(Path(source)).replace(keys_beside(Path(target)))
+
+
 def _fingerprint() -> str:
-    """What the cached file depends on: this generator and the aggregate it drives."""
+    """What the cached file depends on: this generator, the aggregate it drives and how its
+    entries are stored (personal values sealed)."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for source in ("benchmarks/england.py", "domain/case_file.py", "domain/status.py",
-                   "application/transcodings.py"):
+    sources = ["benchmarks/england.py", "domain/case_file.py", "domain/status.py",
+               "domain/personal_data.py", "application/transcodings.py",
+               "application/personal_keys.py",
+               *sorted(str(p.relative_to(root)) for p in root.glob("domain/areas/*.py"))]
+    for source in sources:
         digest.update((root / source).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.rebuild_processes import default_processes
-from benchmarks.england import RESULTS, ensure_england
-from benchmarks.support import Row, case_files_on, copy_store, peak_mb, progress
+from benchmarks.england import RESULTS, copy_store, ensure_england
+from benchmarks.support import Row, case_files_on, peak_mb, progress
 
 NAME = "rebuild"
 MIN_RATIO = 0.2
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(quick: bool) -> list[Row]:
-    england = ensure_england(quick=quick, progress=_every(10, lambda schools, events: progress(
+    england = ensure_england(quick=quick, progress=every(10, lambda schools, events: progress(
         f"{NAME}: generating the log: {schools:,} schools, {events:,} events")))
     size = f"{england['schools']:,} schools, {england['events']:,} events"
     made = (f"cached {Path(england['path']).name}, generated {england.get('generated_at')}"
@@ -168,7 +168,7 @@ def rebuild_all(projections: Any) -> str:
     """Rebuilds every projection the way the code at hand allows: in one pass if it can."""
     from application.projections import PROJECTIONS
 
-    report = _every(5, lambda done, total: progress(f"{NAME}: rebuilt {done:,} of {total:,}"))
+    report = every(5, lambda done, total: progress(f"{NAME}: rebuilt {done:,} of {total:,}"))
     if callable(getattr(projections, "rebuild_all", None)):
         projections.rebuild_all(progress=report)
         return "rebuild_all()"
@@ -180,7 +180,7 @@ def rebuild_all(projections: Any) -> str:
     return "rebuild(name) for each projection"
 
 
-def _every(seconds: float, report: Callable[[int, int], None]) -> Callable[[int, int], None]:
+def every(seconds: float, report: Callable[[int, int], None]) -> Callable[[int, int], None]:
     """``report``, at most once every ``seconds``."""
     last = 0.0
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 from adapters.calendars import england_and_wales_calendar
 from adapters.clock import SystemClock
 from adapters.event_store import event_store_env
-from adapters.key_store import SQLKeyStore, copy_sqlite_store, key_store_url
+from adapters.key_store import SQLKeyStore, key_store_url
 from adapters.schemes import load_scheme
 from application.case_files import SchoolCaseFiles
 from application.personal_keys import Keyring
@@ -112,10 +112,6 @@ def case_files_on(database_url: str) -> SchoolCaseFiles:
         working_days=england_and_wales_calendar(), scheme=load_scheme("peterborough"),
         keyring=Keyring(SQLKeyStore(key_store_url(database_url, None), clock=clock)),
     )
-
-
-copy_store = copy_sqlite_store
-"""An SQLite store copied with the key store beside it."""
 
 
 class PostgresUnavailable(Exception):

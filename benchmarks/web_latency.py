@@ -32,9 +32,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from adapters.rebuild_processes import default_processes
-from benchmarks.england import ensure_england
+from benchmarks.england import copy_store, ensure_england
 from benchmarks.rebuild import rebuild_in_child
-from benchmarks.support import Row, copy_store, p50, p95, progress
+from benchmarks.support import Row, p50, p95, progress
 
 NAME = "web_latency"
 CLIENTS = 8

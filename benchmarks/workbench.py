@@ -37,9 +37,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from adapters.rebuild_processes import default_processes
-from benchmarks.england import ensure_england
+from benchmarks.england import copy_store, ensure_england, move_store
 from benchmarks.rebuild import rebuild_in_child
-from benchmarks.support import Row, copy_store, p50, p95, progress
+from benchmarks.support import Row, p50, p95, progress
 from benchmarks.web_latency import PASSWORD, Client, email_for, read_models_behind, served
 
 NAME = "workbench"
@@ -294,7 +294,7 @@ def ensure_read_models(england: dict[str, Any], size: str) -> Path:
         progress(f"{NAME}: rebuilding the read models ({size})")
         rebuilt = rebuild_in_child(url, default_processes())
         progress(f"{NAME}: rebuilt in {rebuilt['seconds']:.0f} s")
-    partial.replace(built)
+    move_store(partial, built)
     sidecar.write_text(json.dumps({"fingerprint": fingerprint}) + "\n", encoding="utf-8")
     return built
 

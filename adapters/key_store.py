@@ -115,24 +115,30 @@ class SQLKeyStore:
 
     def key_for(self, case_file: UUID, subject: str | None, name: str | None
                 ) -> tuple[str, bytes]:
+        return self.keys_for([(case_file, subject, name)])[0]
+
+    def keys_for(self, wanted: list[tuple[UUID, str | None, str | None]]
+                 ) -> list[tuple[str, bytes]]:
         for _ in range(5):  # another process may make the same key or person meanwhile
             try:
                 with self.engine.begin() as conn:
-                    person = None if subject is None else self._person(conn, subject, name)
-                    query = sa.select(KEYS.c.key_id, KEYS.c.key).where(
-                        KEYS.c.case_file == str(case_file), KEYS.c.key.is_not(None),
-                        KEYS.c.person_id.is_(None) if person is None
-                        else KEYS.c.person_id == person)
-                    if (row := conn.execute(query).first()) is not None:
-                        return row.key_id, bytes(row.key)
-                    key_id, key = new_key_id(), new_key()
-                    conn.execute(KEYS.insert().values(
-                        key_id=key_id, case_file=str(case_file), person_id=person, key=key,
-                        created_on=self._today()))
-                    return key_id, key
+                    return [self._key(conn, *one) for one in wanted]
             except IntegrityError:
                 continue
         raise RuntimeError("Could not make a key: the key store kept changing meanwhile")
+
+    def _key(self, conn: Any, case_file: UUID, subject: str | None, name: str | None
+             ) -> tuple[str, bytes]:
+        person = None if subject is None else self._person(conn, subject, name)
+        query = sa.select(KEYS.c.key_id, KEYS.c.key).where(
+            KEYS.c.case_file == str(case_file), KEYS.c.key.is_not(None),
+            KEYS.c.person_id.is_(None) if person is None else KEYS.c.person_id == person)
+        if (row := conn.execute(query).first()) is not None:
+            return row.key_id, bytes(row.key)
+        key_id, key = new_key_id(), new_key()
+        conn.execute(KEYS.insert().values(key_id=key_id, case_file=str(case_file),
+                                          person_id=person, key=key, created_on=self._today()))
+        return key_id, key
 
     def _person(self, conn: Any, subject: str, name: str | None) -> str:
         found = conn.execute(sa.select(PEOPLE.c.person_id)

@@ -18,7 +18,13 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+)
 from eventsourcing.utils import get_topic
 
 from application.personal_keys import (
@@ -140,6 +146,18 @@ class Overview:
     was then read from its entries (``snapshot_check``)."""
 
 
+class SealingEventStore(EventStore[UUID]):
+    """The library's event store, with the keys a batch of entries needs made at once."""
+
+    def __init__(self, *args: Any, keyring: Keyring, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keyring = keyring
+
+    def put(self, domain_events: Any, **kwargs: Any) -> Any:
+        self.keyring.prepare(domain_events)
+        return super().put(domain_events, **kwargs)
+
+
 class SchoolCaseFiles(Application[UUID]):
     """Every school's case file, one event stream each."""
 
@@ -216,6 +234,10 @@ class SchoolCaseFiles(Application[UUID]):
             deepcopy_from_cache=plain.deepcopy_from_cache)
         checked.cache = plain.cache
         return checked
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        return SealingEventStore(mapper=self.mapper, recorder=self.recorder,
+                                 keyring=self.keyring)
 
     def construct_transcoder(self) -> SealingTranscoder:
         transcoder = SealingTranscoder()

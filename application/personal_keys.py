@@ -65,6 +65,10 @@ class KeyStore(Protocol):
         for the case file's free text) in ``case_file``, made if there is none yet. ``name``
         is how the person was named, for the person record."""
 
+    def keys_for(self, wanted: list[tuple[UUID, str | None, str | None]]
+                 ) -> list[tuple[str, bytes]]:
+        """``key_for`` of each of ``wanted``, in one transaction (an import's thousands)."""
+
     def keys(self, key_ids: Iterable[str]) -> dict[str, bytes | Erasure]:
         """The keys asked for that exist: their material, or why it was destroyed."""
 
@@ -120,6 +124,10 @@ class MemoryKeyStore:
                 self._records[key_id] = KeyRecord(key_id, case_file, person, None)
                 self._ids[case_file, subject] = key_id
             return key_id, self._keys[key_id]  # type: ignore[return-value]
+
+    def keys_for(self, wanted: list[tuple[UUID, str | None, str | None]]
+                 ) -> list[tuple[str, bytes]]:
+        return [self.key_for(*one) for one in wanted]
 
     def preload(self, keys: dict[str, bytes | Erasure]) -> None:
         """Keys read elsewhere (a rebuild's process reads the keys its parent has)."""
@@ -186,6 +194,11 @@ def cipher(key: bytes) -> AESCipher:
     return AESCipher(Environment(env={AESCipher.CIPHER_KEY: b64encode(key).decode("ascii")}))
 
 
+READ_ALL_AFTER = 50
+"""Keys fetched one at a time before the rest are read at once: a page reads a few case
+files' keys; a rebuild, a verification or a subject access search reads them all."""
+
+
 class Keyring:
     """The keys this process has used, kept in memory, and the sealing and opening with them.
 
@@ -202,6 +215,7 @@ class Keyring:
         self._checked = time.monotonic()
         self._listeners: list[Any] = []
         self._noted: set[tuple[str, str]] = set()
+        self._misses = 0
         self._lock = threading.Lock()
         self.codec: JSONTranscoder = JSONTranscoder()
         """How a structured value is written inside its seal: the application's own
@@ -223,9 +237,30 @@ class Keyring:
         with self._lock:
             self._opening.clear()
             self._sealing.clear()
+            self._misses = 0
             self._generation = self.store.generation() if generation is None else generation
         for listener in self._listeners:
             listener()
+
+    def prepare(self, events: Iterable[Any]) -> None:
+        """Makes, in one go, the keys the personal values of these entries (about to be
+        stored) need and this process does not have yet: an import of thousands of schools
+        then writes to the key store once, not once a school."""
+        wanted: dict[tuple[Any, str | None], str | None] = {}
+        for event in events:
+            for value in vars(event).values():
+                for one in (value if type(value) is list else (value,)):
+                    if (isinstance(one, SEALED_TYPES) and getattr(one, "sealed", 1) is None
+                            and (one.case_file, one.subject) not in self._sealing):
+                        wanted.setdefault((one.case_file, one.subject),
+                                          str(one) if isinstance(one, str) and one.subject
+                                          else None)
+        if len(wanted) < 2:
+            return  # one key: made as it is sealed
+        found = self.store.keys_for([(case_file, subject, name)
+                                     for (case_file, subject), name in wanted.items()])
+        for pair, (key_id, key) in zip(wanted, found, strict=True):
+            self._sealing[pair] = (key_id, cipher(key))
 
     def load_all(self) -> None:
         """Reads every key at once (a rebuild reads the whole log)."""
@@ -305,6 +340,11 @@ class Keyring:
         return value
 
     def _opener(self, key_id: str) -> AESCipher | Erasure:
+        self._misses += 1
+        if self._misses == READ_ALL_AFTER:
+            self.load_all()  # a reading of much of the log: one query, not one a key
+            if (opener := self._opening.get(key_id)) is not None:
+                return opener
         key = self.store.keys([key_id]).get(key_id)
         if key is None:
             raise MissingKey(f"The key {key_id} of a personal value is not in the key store: "

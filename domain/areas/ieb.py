@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from domain import dates
+from domain import dates, personal_data
 from domain.areas.core import (
     CaseFileCore,
     CaseFileEvent,
@@ -124,7 +124,17 @@ class IEBConstituted(CaseFileEvent):
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["instrument_on"] = None
-        state["terms"] = {name: TERMS_NOT_RECORDED for name in state["members"]}
+        state["terms"] = _terms_not_recorded(state, state["members"])
+
+
+def _terms_not_recorded(state: dict[str, Any], members: list[str]) -> dict[str, str]:
+    """Terms "not recorded" by member, for an entry older than terms. Keyed by the members'
+    names, so sealed as a whole when the names are sealed (a snapshot stores the upcast
+    entry, and a dict's keys are stored as plain text)."""
+    terms = {str(name): TERMS_NOT_RECORDED for name in members}
+    if any(isinstance(name, personal_data.SEALED_TYPES) for name in members):
+        return personal_data.PersonalRecord(terms, case_file=state.get("originator_id"))
+    return terms
 
 
 class IEBMembersChanged(CaseFileEvent):
@@ -142,7 +152,7 @@ class IEBMembersChanged(CaseFileEvent):
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["instrument_on"] = None
-        state["terms"] = {name: TERMS_NOT_RECORDED for name in state["members"]}
+        state["terms"] = _terms_not_recorded(state, state["members"])
 
 
 class IEBEnded(CaseFileEvent):

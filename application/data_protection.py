@@ -129,8 +129,8 @@ class DataProtection:
             if progress is not None and (done % 500 == 0 or done == len(urns)):
                 progress(done, len(urns))
             school = self.case_files.state_of(urn)
-            if school.erasures and not self._live_keys(urn):
-                continue
+            if school.erasures and not self._erasable(urn, school, state):
+                continue  # erased already, but for the erasure's own record and the held
             for rule in self.schedule.values():
                 since = _since(rule, school)
                 if since is None or rule.due(since) > today:
@@ -158,9 +158,15 @@ class DataProtection:
     def _access_rule(self) -> RetentionRule | None:
         return next((r for r in self.schedule.values() if r.after == AFTER_VIEWING), None)
 
-    def _live_keys(self, urn: int) -> list[str]:
-        return [k.key_id for k in self.case_files.keyring.store.key_records(
-            case_file=case_file_id(urn)) if k.erasure is None]
+    def _erasable(self, urn: int, school: Any, state: Decisions) -> list[str]:
+        """The keys of a case file an erasure would destroy now: those not destroyed, less
+        those of people under a hold and those made for the record of an earlier erasure."""
+        held = set(self._people_held(urn, state))
+        before = school.erasures[-1] if school.erasures else None
+        records = self.case_files.keyring.store.key_records(case_file=case_file_id(urn))
+        return [k.key_id for k in records if k.erasure is None and k.person not in held
+                and (before is None or k.created_on is None
+                     or k.created_on < before.erased_on)]
 
     def _people_held(self, urn: int, state: Decisions) -> list[str]:
         held = {h.target for h in state.standing_holds if h.scope == "person"}
@@ -276,7 +282,7 @@ class DataProtection:
                 continue
             held = set(self._people_held(item.urn, state))
             records = self.case_files.keyring.store.key_records(case_file=case_file_id(item.urn))
-            keys = [k.key_id for k in records if k.erasure is None and k.person not in held]
+            keys = self._erasable(item.urn, self.case_files.state_of(item.urn), state)
             if not keys:
                 continue
             people = sum(1 for k in records if k.key_id in keys and k.person is not None)

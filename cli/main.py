@@ -469,6 +469,12 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
         checked += f", {administration['checked']}"
         problems += [{"school": "Administration log", "version": None, "problem": problem}
                      for problem in administration["problems"]]
+        decided = _decision_problems()
+        if decided["count"]:
+            checked += f", {decided['count']} data protection decision" + (
+                "s" * (decided["count"] != 1))
+        problems += [{"school": "Data protection decisions", "version": None,
+                      "problem": problem} for problem in decided["problems"]]
     if access is not None:
         checked += f", {access['rows']} access-log row{'' if access['rows'] == 1 else 's'}"
     if not problems:
@@ -557,6 +563,17 @@ def _administration_problems() -> dict[str, Any]:
         return {"checked": f"the administration log not checked ({error})", "problems": []}
     return {"checked": f"{entries} administration entr{'y' if entries == 1 else 'ies'}",
             "problems": problems}
+
+
+def _decision_problems() -> dict[str, Any]:
+    """The data protection decisions log's problems (holds and destructions: a chain)."""
+    from cli.retention import data_protection
+
+    try:
+        with data_protection() as dp:
+            return {"count": len(dp.log()), "problems": dp.problems()}
+    except UserError as error:
+        return {"count": 0, "problems": [f"not checked ({error})"]}
 
 
 @scc.command(help="Sign a checkpoint of the whole log into the checkpoint folder, with the key "

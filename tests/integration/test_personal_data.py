@@ -149,6 +149,18 @@ def test_a_closed_schools_case_file_is_erased_six_years_on_except_a_held_person(
         "records destroyed", "destruction approved", "destruction proposed"]
     assert dp.decisions().holds[hold].lifted_on is None
 
+    # Check the school is not due again while the chair is held; once the hold is lifted, it
+    # is, and the chair's part alone is erased (the first erasure's own record is kept)
+    assert dp.report() == []
+    dp.lift_hold(hold, reason="Inquiry reported", by=operator("Dee Protection", via="test"))
+    (again,) = dp.report()
+    assert again.item.urn == CLOSING
+    second = dp.propose(by=operator("Dee Protection", via="test"))
+    assert dp.approve(second, by=operator("Sam Approver", via="test"))["keys"] == 1
+    history = recorded.history(CLOSING)
+    assert CHAIR not in values(history) and "Sam Approver" in values(history)
+    assert verify(recorded)["problems"] == [] and dp.report() == []
+
 
 def test_a_hold_on_the_school_blocks_its_destruction_until_lifted(recorded, dp, clock):
     clock.move_to(date(2026, 12, 1))

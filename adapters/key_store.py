@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 import shutil
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -93,8 +95,28 @@ def _beside(store: str | Path) -> Path:
     return Path(key_store_url(f"sqlite:///{store}", None).removeprefix("sqlite:///"))
 
 
+class AESGCMCipher:
+    """AES-GCM under one key, written as the eventsourcing library's cipher writes it (nonce,
+    tag, ciphertext), its key set up once rather than at every call."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    def encrypt(self, plain: bytes) -> bytes:
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, plain, None)
+        return nonce + sealed[-16:] + sealed[:-16]
+
+    def decrypt(self, data: bytes) -> bytes:
+        return self._aead.decrypt(data[:12], data[28:] + data[12:28], None)
+
+
 class SQLKeyStore:
     """The key store on an SQL database; its tables are made on first use."""
+
+    cipher = AESGCMCipher
 
     def __init__(self, url: str, *, clock: Any = None) -> None:
         self.url = url

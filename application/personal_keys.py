@@ -209,6 +209,9 @@ class Keyring:
     def __init__(self, store: KeyStore, *, recheck: float = 1.0) -> None:
         self.store = store
         self.recheck = recheck
+        self._cipher = getattr(store, "cipher", cipher)
+        """AES-GCM under a key: the key store's own (on the library it keeps keys for), or
+        the eventsourcing library's cipher."""
         self._opening: dict[str, AESCipher | Erasure] = {}
         self._sealing: dict[tuple[Any, str | None], tuple[str, AESCipher]] = {}
         self._generation = store.generation()
@@ -260,14 +263,14 @@ class Keyring:
         found = self.store.keys_for([(case_file, subject, name)
                                      for (case_file, subject), name in wanted.items()])
         for pair, (key_id, key) in zip(wanted, found, strict=True):
-            self._sealing[pair] = (key_id, cipher(key))
+            self._sealing[pair] = (key_id, self._cipher(key))
 
     def load_all(self) -> None:
         """Reads every key at once (a rebuild reads the whole log)."""
         keys = self.store.all_keys()
         with self._lock:
             for key_id, key in keys.items():
-                self._opening[key_id] = key if isinstance(key, Erasure) else cipher(key)
+                self._opening[key_id] = key if isinstance(key, Erasure) else self._cipher(key)
 
     def destroy(self, key_ids: Iterable[str], erasure: Erasure, by: str) -> int:
         destroyed = self.store.destroy(list(key_ids), erasure, by)
@@ -311,7 +314,7 @@ class Keyring:
         if found is None:
             name = str(value) if subject is not None and isinstance(value, str) else None
             key_id, key = self.store.key_for(case_file, subject, name)
-            found = self._sealing[case_file, subject] = (key_id, cipher(key))
+            found = self._sealing[case_file, subject] = (key_id, self._cipher(key))
         return found
 
     # Opening --------------------------------------------------------------------------
@@ -327,8 +330,10 @@ class Keyring:
         plain = opener.decrypt(b64decode(sealed))
         salt = plain[:16]
         if shape == "s":
-            value: Any = Personal(plain[16:].decode("utf-8"), salt=salt, commitment=commitment,
-                                  sealed=data)
+            # Built without Personal's __new__: a rebuild opens hundreds of thousands
+            value: Any = _new_str(Personal, plain[16:].decode("utf-8"))
+            value.__dict__ = {"subject": None, "case_file": None, "salt": salt,
+                              "commitment": commitment, "sealed": data}
             committed = commit(salt, plain[16:])
         else:
             value = SHAPES[shape](self.codec.decode(plain[16:]), salt=salt,
@@ -349,13 +354,16 @@ class Keyring:
         if key is None:
             raise MissingKey(f"The key {key_id} of a personal value is not in the key store: "
                              "is SCC_KEY_STORE_URL the key store of this log?")
-        opener = key if isinstance(key, Erasure) else cipher(key)
+        opener = key if isinstance(key, Erasure) else self._cipher(key)
         self._opening[key_id] = opener
         return opener
 
 
 class AlteredValue(ValueError):
     """A sealed value was swapped for another sealed under the same key."""
+
+
+_new_str = str.__new__
 
 
 class MissingKey(LookupError):

@@ -3,7 +3,8 @@
 
 One key per person in each case file, and one for each case file's free text. A destroyed key's
 material is overwritten with NULL and the reason kept; on SQLite the file is opened with
-``secure_delete``, so the freed bytes are zeroed rather than left in the file. The person
+``secure_delete``, so the freed bytes are zeroed rather than left in the file, and its
+write-ahead log is emptied after each destruction. The person
 records (the name a person was first recorded under, and their contacts) are blanked once the
 last of their keys is destroyed.
 """
@@ -213,6 +214,9 @@ class SQLKeyStore:
                     conn.execute(PEOPLE.update().where(PEOPLE.c.person_id == person).values(
                         name=None, name_key=None, contacts="[]", erased_on=erasure.on))
             conn.execute(STATE.update().values(generation=STATE.c.generation + 1))
+        if self.engine.dialect.name == "sqlite":  # the replaced pages out of the WAL file
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return destroyed
 
     def key_records(self, *, case_file: UUID | None = None, person: str | None = None
@@ -277,8 +281,9 @@ def _engine(url: str) -> Engine:
         @sa.event.listens_for(engine, "connect")
         def _zeroed(dbapi_connection: Any, _: Any) -> None:
             dbapi_connection.execute("PRAGMA secure_delete=ON")
-            # Not WAL: a write-ahead log keeps the pages it replaced until a checkpoint
-            dbapi_connection.execute("PRAGMA journal_mode=DELETE")
+            # As durable as the log's own commits; a destruction checkpoints the write-ahead
+            # log at once (``destroy``), so the pages holding a destroyed key do not linger
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
         return engine
     return read_model_engine(url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from application.audit import verify
 from application.data_protection import DataProtection
 from application.entry_search import read_query
 from application.recorders import operator
+from domain.case_file import case_file_id
 from domain.data_protection import DEFAULT_SCHEDULE, DataProtectionError
 from domain.errors import CaseFileError
 from domain.personal_data import erased
@@ -112,12 +114,22 @@ def test_a_closed_schools_case_file_is_erased_six_years_on_except_a_held_person(
                                                          date(2026, 8, 31))
     assert "1 person is held" in due.status
     destruction = dp.propose(by=operator("Dee Protection", via="test"))
+    governors_key = next(
+        material for record in recorded.keyring.store.key_records(case_file=case_file_id(CLOSING))
+        if record.person == recorded.keyring.store.people(GOVERNOR)[0]["person"]
+        for material in [recorded.keyring.store.keys([record.key_id])[record.key_id]])
 
     # Check the proposer cannot approve their own proposal
     with pytest.raises(CaseFileError, match="another person must approve it"):
         dp.approve(destruction, by=operator("dee  protection", via="test"))
     done = dp.approve(destruction, by=operator("Sam Approver", via="test"))
     assert done["case_files"] == 1 and done["people_kept"] == 1
+
+    # Check the key's bytes are gone from the key store's files, not only unlinked
+    if database_url.startswith("sqlite"):
+        folder = Path(database_url.removeprefix("sqlite:///")).parent
+        kept = b"".join(f.read_bytes() for f in folder.glob("scc-keys.sqlite3*"))
+        assert kept and governors_key not in kept
 
     # Check the chain still verifies, and the erasure is on the record
     assert verify(recorded)["problems"] == []

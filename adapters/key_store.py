@@ -16,7 +16,9 @@ import json
 import os
 import secrets
 import shutil
+import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -85,11 +87,34 @@ def key_store_url(database_url: str, configured: str | None) -> str:
 
 def copy_sqlite_store(source: str | Path, target: str | Path) -> None:
     """Copies an SQLite store and the key store beside it, if there is one: the log's
-    personal values cannot be read without their keys (tests and benchmarks copy stores)."""
+    personal values cannot be read without their keys (tests and benchmarks copy stores).
+    The key store is copied through SQLite's backup, write-ahead log included."""
     shutil.copyfile(source, target)
     keys = _beside(source)
     if keys.exists():
-        shutil.copyfile(keys, _beside(target))
+        with closing(sqlite3.connect(keys)) as read, closing(
+                sqlite3.connect(_beside(target))) as written:
+            read.backup(written)
+
+
+def copy_keys(source_url: str, target_url: str) -> int:
+    """Copies every person record and key of one key store into another, empty one (a log
+    copied into another database takes its keys with it); returns the keys copied."""
+    source, target = SQLKeyStore(source_url), SQLKeyStore(target_url)
+    try:
+        with source.engine.connect() as read, target.engine.begin() as write:
+            if write.execute(sa.select(sa.func.count()).select_from(KEYS)).scalar_one():
+                raise ValueError(f"The key store at {target_url} already holds keys")
+            for table in (PEOPLE, KEYS):
+                rows = [dict(row._mapping) for row in read.execute(sa.select(table))]
+                if rows:
+                    write.execute(table.insert(), rows)
+            generation = read.execute(sa.select(STATE.c.generation)).scalar_one()
+            write.execute(STATE.update().values(generation=generation))
+            return write.execute(sa.select(sa.func.count()).select_from(KEYS)).scalar_one()
+    finally:
+        source.close()
+        target.close()
 
 
 def _beside(store: str | Path) -> Path:

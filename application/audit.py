@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic
 
 from application.case_files import SchoolCaseFiles
 from application.kept_files import DocumentStore, file_problem
+from application.personal_keys import missing_key
 from application.snapshot_check import recorded_content
 from domain import chain
 from domain.areas.documents import kept_files
@@ -189,8 +190,9 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
         try:
             events.append(case_files.mapper.to_domain_event(row))
             recorded[row.originator_version] = recorded_content(case_files.mapper, row)
-        except Exception:  # noqa: BLE001 - any row that no longer decodes was altered
+        except Exception as error:  # noqa: BLE001 - any row that no longer decodes was altered
             unreadable = row.originator_version
+            why_unreadable = missing_key(error) or UNREADABLE
             break
     snapshots = _snapshot_rows(case_files, stream_id)
     stream = _Stream(stream_id, _name(case_files, stream_id, events, snapshots, hint),
@@ -203,7 +205,7 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
     if broken is not None:
         stream.report(broken, _diagnose(events, broken, content))
     elif unreadable is not None:
-        stream.report(unreadable, UNREADABLE)
+        stream.report(unreadable, why_unreadable)
     intact = len(events) if broken is None else broken - 1
     stream.links = [e.link for e in events[:intact]]
     _check_snapshots(case_files, stream, snapshots, events[:intact], complete=intact == len(rows))

@@ -370,6 +370,14 @@ class MissingKey(LookupError):
     """An entry's personal value names a key the key store never had."""
 
 
+def missing_key(error: BaseException | None) -> str | None:
+    """Why an entry could not be read, if it was for a key the key store does not have (the
+    library wraps what a transcoding raises): a wrong key store, not an altered entry."""
+    while error is not None and not isinstance(error, MissingKey):
+        error = error.__cause__ or error.__context__
+    return None if error is None else str(error)
+
+
 def _bare(value: Any) -> Any:
     """A structured value as plain dicts and lists, for the JSON encoder."""
     return dict(value) if isinstance(value, dict) else list(value)

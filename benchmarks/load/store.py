@@ -29,6 +29,8 @@ def copy_log(sqlite_path: Path, database_url: str,
     import psycopg
     from psycopg import sql
 
+    from adapters.key_store import copy_keys, key_store_url
+
     app = case_files_on(database_url)  # creates the store's tables
     try:
         if app.recorder.max_notification_id():
@@ -55,6 +57,8 @@ def copy_log(sqlite_path: Path, database_url: str,
                            (f'"{schema}"."{events_table}"', copied, copied > 0))
     finally:
         source.close()
+    # The personal values' keys go with the log (adapters.key_store)
+    copy_keys(key_store_url(f"sqlite:///{sqlite_path}", None), key_store_url(database_url, None))
     return copied
 
 

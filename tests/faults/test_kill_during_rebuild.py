@@ -15,6 +15,7 @@ import pytest
 
 from adapters.bootstrap import build_projections
 from adapters.config import Settings
+from adapters.key_store import copy_sqlite_store
 from adapters.read_models import SQLReadModels, read_model_engine, tables
 from application.projections import PROJECTIONS
 from tests.faults.conftest import (
@@ -105,7 +106,7 @@ def running(pid: int) -> bool:
 def test_a_rebuild_killed_part_way_leaves_the_old_read_models_serving_and_the_next_ends_equal(
         england, tmp_path, shared_out):
     path = tmp_path / "scc.sqlite3"
-    path.write_bytes(england.read_bytes())
+    copy_sqlite_store(england, path)  # with its key store
     database_url = f"sqlite:///{path}"
     env = scc_env(database_url, tmp_path)
     built = run_scc(env, "projections", "rebuild")

@@ -76,11 +76,16 @@ def now(clock) -> Iterator[Time]:
 def app(database_url, working_days, scheme) -> Iterator[Callable[..., Any]]:
     """Makes separate application instances on the test's store, as separate processes
     would have: the case files, their read models and an engine for the job store."""
+    from adapters.key_store import SQLKeyStore, key_store_url
+    from application.personal_keys import Keyring
+
     made: list[tuple[SchoolCaseFiles, CaseFileProjections, sa.Engine]] = []
 
     def make(clock: FixedClock) -> tuple[SchoolCaseFiles, CaseFileProjections, sa.Engine]:
+        # the key store beside the log, as the scc worker processes find it
+        keys = Keyring(SQLKeyStore(key_store_url(database_url, None)))
         case_files = SchoolCaseFiles(event_store_env(database_url), clock=clock,
-                                     working_days=working_days, scheme=scheme)
+                                     working_days=working_days, scheme=scheme, keyring=keys)
         projections = CaseFileProjections(case_files,
                                           SQLReadModels(read_model_engine(database_url)))
         made.append((case_files, projections, read_model_engine(database_url)))

@@ -67,6 +67,7 @@ class StoredEventDecoder:
         revive, revive_values = self._revive, self._revive_values
         cipher, compressor = self.mapper.cipher, self.mapper.compressor
         loads, new, set_attribute = orjson.loads, object.__new__, object.__setattr__
+        personal = self.decoders.get("personal", self._unknown_personal)
 
         def decode(originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
             try:
@@ -90,9 +91,11 @@ class StoredEventDecoder:
                         if kind is dict:
                             # Most values are a flat {"_type_": name, "_data_": "text"}:
                             # decoded here, without the calls the general case takes.
-                            if (len(value) == 2 and type(name := value.get("_type_")) is str
-                                    and type(data := value.get("_data_")) is str):
+                            name, data = value.get("_type_"), value.get("_data_")
+                            if len(value) == 2 and type(name) is str and type(data) is str:
                                 event_state[key] = decoders[name](data)
+                            elif name == "personal" and len(value) == 2 and type(data) is list:
+                                event_state[key] = personal(data)  # a sealed value: opened
                             else:
                                 event_state[key] = revive(value)
                         elif kind is list:
@@ -115,6 +118,10 @@ class StoredEventDecoder:
                 return by_mapper(originator_id, version, topic, state)
 
         return decode
+
+    @staticmethod
+    def _unknown_personal(data: Any) -> Any:
+        raise TypeError("a sealed value, and no transcoding to open it: left to the mapper")
 
     def _revive_values(self, container: dict[str, Any] | list[Any]) -> None:
         """Revives encoded values inside ``container`` in place, innermost first."""

@@ -19,7 +19,7 @@ from eventsourcing.utils import get_topic
 
 from application.case_files import SchoolCaseFiles
 from application.kept_files import DocumentStore, file_problem
-from application.personal_keys import missing_key
+from application.personal_keys import altered_value, missing_key
 from application.snapshot_check import recorded_content
 from domain import chain
 from domain.areas.documents import kept_files
@@ -192,7 +192,8 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
             recorded[row.originator_version] = recorded_content(case_files.mapper, row)
         except Exception as error:  # noqa: BLE001 - any row that no longer decodes was altered
             unreadable = row.originator_version
-            why_unreadable = missing_key(error) or UNREADABLE
+            why_unreadable = missing_key(error) or (
+                ALTERED if altered_value(error) else UNREADABLE)
             break
     snapshots = _snapshot_rows(case_files, stream_id)
     stream = _Stream(stream_id, _name(case_files, stream_id, events, snapshots, hint),

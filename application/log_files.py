@@ -32,7 +32,7 @@ from eventsourcing.utils import get_topic
 
 from application.audit import ALTERED, MISSING, OUT_OF_PLACE, UNREADABLE, recorded_content
 from application.case_files import SchoolCaseFiles
-from application.personal_keys import missing_key
+from application.personal_keys import altered_value, missing_key
 from application.transcodings import plain_state
 from domain import chain
 from domain.case_file import SchoolCaseFile, case_file_id
@@ -177,7 +177,8 @@ def _check_link(found: _Chain, entry: StoredEvent, plain: Mapper) -> None:
         event = plain.to_domain_event(entry)
         recorded = recorded_content(plain, entry)
     except Exception as error:  # noqa: BLE001 - any entry that does not decode was altered
-        _refuse(found, entry, missing_key(error) or UNREADABLE)
+        _refuse(found, entry, missing_key(error) or (
+            ALTERED if altered_value(error) else UNREADABLE))
     if version == 1 and isinstance(event, SchoolCaseFile.Registered):
         urn = getattr(event, "urn", None)
         found.urn = urn if isinstance(urn, int) and case_file_id(urn) == entry.originator_id \

@@ -377,9 +377,20 @@ class MissingKey(LookupError):
 def missing_key(error: BaseException | None) -> str | None:
     """Why an entry could not be read, if it was for a key the key store does not have (the
     library wraps what a transcoding raises): a wrong key store, not an altered entry."""
-    while error is not None and not isinstance(error, MissingKey):
+    found = _behind(error, MissingKey)
+    return None if found is None else str(found)
+
+
+def altered_value(error: BaseException | None) -> bool:
+    """Whether an entry could not be read because a sealed value in it is not the one its
+    commitment (which its link covers) says: its content was altered."""
+    return _behind(error, AlteredValue) is not None
+
+
+def _behind(error: BaseException | None, kind: type[Exception]) -> BaseException | None:
+    while error is not None and not isinstance(error, kind):
         error = error.__cause__ or error.__context__
-    return None if error is None else str(error)
+    return error
 
 
 def _bare(value: Any) -> Any:

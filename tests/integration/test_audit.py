@@ -757,7 +757,5 @@ def test_scc_history_html_shows_what_verification_found(store):
     assert result.exit_code == 0
     text = _parse(result.stdout).text
     assert "1 problem found" in text
-    # (a sealed value whose commitment no longer matches it cannot be opened)
-    assert f"URN {FEATURED_URN}, entry 12: it can no longer be read: its stored form was " \
-           "altered" in text
+    assert f"URN {FEATURED_URN}, entry 12: its content was altered after it was recorded" in text
     assert 'id="entry-12" class=" altered"' in result.stdout

@@ -147,6 +147,8 @@ def test_a_closed_schools_case_file_is_erased_six_years_on_except_a_held_person(
     read_models.catch_up()
     found = read_models.store.matching_entries(read_query(GOVERNOR.split()[0]), newest=10)
     assert {row["urn"] for row in found} == {STAYING}
+    feed = [row for row in read_models.store.activity(limit=100) if row["urn"] == CLOSING]
+    assert feed and not [row for row in feed if OFFICER in repr(row)]  # the activity feed too
 
     # Check the copy of the log taken before no longer reveals the names once the keys are gone
     entries = [recorded.mapper.to_domain_event(row) for row in backup]

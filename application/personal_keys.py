@@ -354,8 +354,8 @@ class Keyring:
                 return opener
         key = self.store.keys([key_id]).get(key_id)
         if key is None:
-            raise MissingKey(f"The key {key_id} of a personal value is not in the key store: "
-                             "is SCC_KEY_STORE_URL the key store of this log?")
+            raise MissingKey(f"The key {key_id} of a personal value is not in the key store "
+                             "(SCC_KEY_STORE_URL must be the key store of this log)")
         opener = key if isinstance(key, Erasure) else self._cipher(key)
         self._opening[key_id] = opener
         return opener

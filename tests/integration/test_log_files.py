@@ -164,7 +164,8 @@ def test_a_log_whose_keys_are_elsewhere_is_refused_saying_so(tmp_path, database_
     path = _exported(tmp_path, f"sqlite:///{tmp_path / 'source.sqlite3'}", keys)
 
     _refused(_env(database_url, keys=f"sqlite:///{tmp_path / 'other-keys.sqlite3'}"), path,
-             "is not in the key store: is SCC_KEY_STORE_URL the key store of this log?")
+             "is not in the key store (SCC_KEY_STORE_URL must be the key store of this log). "
+             "Nothing was imported")
 
 
 def test_a_file_that_is_not_a_log_is_refused(tmp_path, database_url, keys):

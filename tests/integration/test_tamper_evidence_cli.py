@@ -235,8 +235,11 @@ def test_checkpoints_still_hold_for_the_log_exported_and_imported_encrypted(
     assert _scc(env, "checkpoint").exit_code == 0
     export = tmp_path / "log.jsonl.gz"
     assert _scc(env, "export-log", str(export)).exit_code == 0
+    from adapters.key_store import key_store_url
+
     moved = _env(f"sqlite:///{tmp_path / 'encrypted.sqlite3'}", tmp_path,
-                 SCC_CHECKPOINT_KEY=str(key), SCC_CIPHER_KEY=new_cipher_key())
+                 SCC_CHECKPOINT_KEY=str(key), SCC_CIPHER_KEY=new_cipher_key(),
+                 SCC_KEY_STORE_URL=key_store_url(database_url, None))  # the log's keys
     imported = _scc(moved, "import-log", str(export))
     assert imported.exit_code == 0, imported.output
 

@@ -3,14 +3,18 @@ page and the exports show the record, not the altered copy, and say what was fou
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import os
 import sqlite3
 
 import pytest
 
 from adapters.demo import FEATURED_URN
+from adapters.key_store import AESGCMCipher, SQLKeyStore, key_store_url
 from domain.case_file import case_file_id
+from domain.personal_data import commit
 from web.schools.case_file import TIMELINE_PER_PAGE
 
 ALTERED = "ALTERED IN SNAPSHOT ONLY"
@@ -18,8 +22,10 @@ ALTERED = "ALTERED IN SNAPSHOT ONLY"
 
 @pytest.fixture
 def altered(settings) -> tuple[str, int]:
-    """The featured school's latest snapshot, one entry's text changed in the file before the
-    app starts; returns the text the record holds and the timeline's number of pages."""
+    """The featured school's latest snapshot, one concern's description changed in the file
+    before the app starts, by an insider who can use the key store: sealed anew under the
+    case file's key with a commitment of its own; returns the text the record holds and the
+    timeline's number of pages."""
     path = settings.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as db:
         stream = case_file_id(FEATURED_URN).hex
@@ -28,16 +34,23 @@ def altered(settings) -> tuple[str, int]:
             "ORDER BY originator_version DESC LIMIT 1", (stream,)).fetchone()
         (total,) = db.execute("SELECT MAX(originator_version) FROM stored_events "
                               "WHERE originator_id=?", (stream,)).fetchone()
-        entries = json.loads(state)["state"]["_entries"]
-        # The newest concern the snapshot holds whose description no other entry repeats
-        original = next(
-            fields["description"] for name, fields in reversed(entries)
-            if name == "ConcernRaised"
-            and state.count(json.dumps(fields["description"])[1:-1].encode()) == 1)
-        encoded = json.dumps(original)[1:-1].encode()
+        snapshot = json.loads(state)
+        fields = next(fields for name, fields in reversed(snapshot["state"]["_entries"])
+                      if name == "ConcernRaised")
+        key_id, _, sealed, shape = fields["description"]["_data_"]
+        keys = SQLKeyStore(key_store_url(settings.database_url, None))
+        try:
+            cipher = AESGCMCipher(keys.keys([key_id])[key_id])
+        finally:
+            keys.close()
+        original = cipher.decrypt(base64.b64decode(sealed))[16:].decode()
+        salt = os.urandom(16)
+        forged = cipher.encrypt(salt + ALTERED.encode())
+        fields["description"]["_data_"] = [key_id, commit(salt, ALTERED.encode()),
+                                           base64.b64encode(forged).decode(), shape]
         db.execute("UPDATE stored_snapshots SET state=? WHERE originator_id=? AND "
-                   "originator_version=?", (state.replace(encoded, ALTERED.encode()), stream,
-                                            version))
+                   "originator_version=?", (json.dumps(snapshot, separators=(",", ":")),
+                                            stream, version))
     pages = -(-total // TIMELINE_PER_PAGE)
     return original, pages
 

@@ -477,6 +477,8 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
                       "problem": problem} for problem in decided["problems"]]
     if access is not None:
         checked += f", {access['rows']} access-log row{'' if access['rows'] == 1 else 's'}"
+    for erased in result["erased"]:  # not problems: erased under a rule, by design
+        click.echo(f"{erased['school']}, entry {erased['version']}: {erased['erased']}")
     if not problems:
         click.echo(f"Verified {checked}{against}: no alterations found")
     else:

@@ -189,9 +189,12 @@ def build_job_store_engine(settings: Settings):  # -> sqlalchemy.engine.Engine
     return read_model_engine(scheduler_database_url(settings))
 
 
-def build_users(settings: Settings, clock: Clock | None = None) -> Users:
+def build_users(settings: Settings, clock: Clock | None = None,
+                keyring: Keyring | None = None) -> Users:
     """The users, their sessions, password-reset links, failed sign-ins and the access log,
-    beside the read models, with Argon2 password hashes. Close it with ``close()``."""
+    beside the read models, with Argon2 password hashes; the access log's viewers sealed
+    with ``keyring`` (the case files', to share one), or keys from the configured key store.
+    Close it with ``close()``."""
     from adapters.sessions import SQLResetStore, SQLSessionStore
     from adapters.users import Argon2Hasher, SQLUserStore
     from application.sessions import SessionLifetimes, Sessions
@@ -202,7 +205,9 @@ def build_users(settings: Settings, clock: Clock | None = None) -> Users:
     sessions = Sessions(SQLSessionStore(engine), clock,
                         SessionLifetimes(settings.session_idle, settings.session_absolute))
     return Users(users, Argon2Hasher(), clock, sessions=sessions,
-                 resets=SQLResetStore(engine))
+                 resets=SQLResetStore(engine),
+                 keyring=keyring or Keyring(build_key_store(settings, clock)),
+                 close_keys=keyring is None)
 
 
 def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
@@ -269,7 +274,7 @@ def build_web_services(settings: Settings, clock: Clock | None = None):  # -> We
     from web.services import WebServices
 
     case_files = build_case_files(settings, clock)
-    users = build_users(settings, clock)
+    users = build_users(settings, clock, case_files.keyring)
     return WebServices(
         case_files=case_files,
         projections=build_projections(settings, case_files),
@@ -344,13 +349,17 @@ def grant_on_store(settings: Settings, case_files: SchoolCaseFiles, role: str, *
 
 def build_data_protection(settings: Settings, case_files: SchoolCaseFiles):  # -> DataProtection
     """Retention, legal holds and destruction (application.data_protection): the decisions
-    log beside the read models, the schedule from the LA's policy file. Close it with
-    ``close()``."""
+    log beside the read models, the schedule from the LA's policy file, the access log's
+    months sealed with the case files' keys. Close it with ``close()``."""
     from adapters.data_protection import SQLDecisionLog
     from adapters.policy import load_retention
+    from adapters.users import SQLUserStore
+    from application.access_log import SealedAccessLog
     from application.data_protection import DataProtection
 
     engine = read_model_engine(settings.read_model_url or settings.database_url)
+    # One engine for both: closing the decisions log disposes of the access log's too
     return DataProtection(case_files, SQLDecisionLog(engine),
                           schedule=load_retention(settings.deadline_policy),
-                          clock=case_files.clock)
+                          clock=case_files.clock,
+                          access_log=SealedAccessLog(SQLUserStore(engine), case_files.keyring))

@@ -19,7 +19,7 @@ from typing import Any
 from psycopg import sql
 
 APPEND_ONLY = ("access_log", "user_administration", "kept_files", "kept_file_parts",
-               "data_protection_decisions")
+               "data_protection_decisions", "sealed_files", "sealed_file_parts")
 """scc's own tables that are chains, or files the chains name: read and appended, never
 changed."""
 READ_ONLY = ("scc_schema_version",)

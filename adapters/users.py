@@ -47,15 +47,23 @@ ACCESS_LOG = sa.Table(
     "access_log", _metadata,
     sa.Column("id", _ROW_ID, primary_key=True, autoincrement=True),
     sa.Column("at", UTCDateTime, nullable=False, index=True),
-    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),  # in plain: rows from before 0011
     sa.Column("urn", sa.Integer, nullable=False),
     sa.Column("view", sa.String(40), nullable=False),
     # The hash chain (application.access_log): the id of the row before, and this row's link.
     sa.Column("follows", _ROW_ID),
     sa.Column("link", sa.String(64)),
+    # The viewer sealed under their month's key (application.access_log.sealed_viewer): the
+    # key's id, the commitment the link covers, and the sealed address (base64).
+    sa.Column("email_key", sa.String(32), nullable=True),
+    sa.Column("email_commitment", sa.String(64), nullable=True),
+    sa.Column("email_sealed", sa.Text, nullable=True),
     sa.Index("access_log_urn", "urn", "at"),
     sa.Index("access_log_follows", "follows", unique=True),  # one row follows each
+    sa.Index("access_log_email_key", "email_key"),
 )
+_SEALED = "s"
+"""The shape of a sealed text value in its stored form (application.personal_keys)."""
 _ACCESS_WRITES = threading.Lock()
 """Held by the request adding this process's waiting rows to the access log."""
 
@@ -147,8 +155,10 @@ class SQLUserStore:
         with self.engine.begin() as conn:
             conn.execute(SIGN_IN_FAILURES.delete().where(SIGN_IN_FAILURES.c.at < moment))
 
-    def record_access(self, *, at: datetime, email: str, urn: int, view: str) -> None:
-        """Adds a row at the head of the chain, and returns once it is committed.
+    def record_access(self, *, at: datetime, email: Any, urn: int, view: str) -> None:
+        """Adds a row at the head of the chain, and returns once it is committed. ``email``
+        is the viewer sealed (``application.access_log.sealed_viewer``), or an address in
+        plain as rows were before viewers were sealed.
 
         Rows are added under one write lock (this process's, then SQLite's BEGIN IMMEDIATE
         or, on PostgreSQL, an advisory lock held to the commit), so that requests recording
@@ -160,7 +170,7 @@ class SQLUserStore:
         ever skip the lock."""
         self.record_accesses(at=at, email=email, urns=[urn], view=view)
 
-    def record_accesses(self, *, at: datetime, email: str, urns: list[int], view: str
+    def record_accesses(self, *, at: datetime, email: Any, urns: list[int], view: str
                         ) -> None:
         """Adds a row for each school at the head of the chain, one after another in the
         same transaction, queued and written as ``record_access`` says."""
@@ -212,24 +222,58 @@ class SQLUserStore:
         for row in rows:
             row = {**row, "follows": follows}
             link = access_log.access_link(link, row)
-            follows = conn.execute(insert, {**row, "link": link}).scalar_one()
+            follows = conn.execute(insert, {**row, **_viewer_columns(row["email"]),
+                                            "link": link}).scalar_one()
 
     def access_rows(self, *, after: int, limit: int) -> list[dict[str, Any]]:
         query = (sa.select(ACCESS_LOG.c.id, ACCESS_LOG.c.follows, ACCESS_LOG.c.link,
-                           ACCESS_LOG.c.at, ACCESS_LOG.c.email, ACCESS_LOG.c.urn,
-                           ACCESS_LOG.c.view)
+                           ACCESS_LOG.c.at, ACCESS_LOG.c.urn, ACCESS_LOG.c.view, *_VIEWER)
                  .where(ACCESS_LOG.c.id > after).order_by(ACCESS_LOG.c.id).limit(limit))
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return [_with_viewer(r) for r in conn.execute(query)]
 
     def access_log(self, *, urn: int | None, limit: int) -> list[dict[str, Any]]:
-        query = (sa.select(ACCESS_LOG.c.at, ACCESS_LOG.c.email, ACCESS_LOG.c.urn,
-                           ACCESS_LOG.c.view)
+        query = (sa.select(ACCESS_LOG.c.at, ACCESS_LOG.c.urn, ACCESS_LOG.c.view, *_VIEWER)
                  .order_by(ACCESS_LOG.c.at.desc(), ACCESS_LOG.c.id.desc()).limit(limit))
         if urn is not None:
             query = query.where(ACCESS_LOG.c.urn == urn)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return [_with_viewer(r) for r in conn.execute(query)]
+
+    def access_log_keys(self) -> list[dict[str, Any]]:
+        query = (sa.select(ACCESS_LOG.c.email_key, sa.func.min(ACCESS_LOG.c.at).label("first"),
+                           sa.func.count().label("rows"))
+                 .where(ACCESS_LOG.c.email_key.is_not(None))
+                 .group_by(ACCESS_LOG.c.email_key))
+        with self.engine.connect() as conn:
+            return [{"key_id": r.email_key, "first": r.first, "rows": r.rows}
+                    for r in conn.execute(query)]
+
+
+_VIEWER = (ACCESS_LOG.c.email, ACCESS_LOG.c.email_key, ACCESS_LOG.c.email_commitment,
+           ACCESS_LOG.c.email_sealed)
+
+
+def _viewer_columns(email: Any) -> dict[str, Any]:
+    """A row's viewer as its columns: the sealed form's parts, or the address in plain."""
+    if not hasattr(email, "linked"):  # an address in plain, as rows were before
+        return {"email": email, "email_key": None, "email_commitment": None,
+                "email_sealed": None}
+    if email.sealed is None:  # its link covers a commitment: never store it in plain
+        raise ValueError("A viewer to be logged sealed was not sealed")
+    sealed = email.sealed
+    key_id, commitment, content, _ = sealed
+    return {"email": None, "email_key": key_id, "email_commitment": commitment,
+            "email_sealed": content}
+
+
+def _with_viewer(row: Any) -> dict[str, Any]:
+    """A row as the application reads it: ``sealed_email`` the viewer's stored form."""
+    found = dict(row._mapping)
+    key_id, commitment, content = (found.pop("email_key"), found.pop("email_commitment"),
+                                   found.pop("email_sealed"))
+    found["sealed_email"] = None if key_id is None else [key_id, commitment, content, _SEALED]
+    return found
 
 
 class Argon2Hasher:

@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from application.case_files import SchoolCaseFiles
-from application.kept_files import DocumentStore, file_problem
+from application.kept_files import DocumentStore, FileErased, KeptFiles, file_problem
 from application.personal_keys import altered_value, missing_key
 from application.snapshot_check import recorded_content
 from domain import chain
@@ -56,8 +56,10 @@ def verify(case_files: SchoolCaseFiles, urn: int | None = None,
            documents: DocumentStore | None = None) -> dict[str, Any]:
     """Checks every school's stored entries (or one school's) and their snapshots against the
     hash chain, and against a checkpoint if one is given; given the store of kept files, each
-    file an intact entry names is read back and hashed. Returns plain data: what was checked,
-    the problems in the auditor's words (``{urn, school, version, problem}``) and ``ok``."""
+    file an intact entry names is opened, read back and hashed. Returns plain data: what was
+    checked, the problems in the auditor's words (``{urn, school, version, problem}``), the
+    kept files found erased (``{urn, school, version, erased}``: not problems, their keys
+    were destroyed under a rule) and ``ok``."""
     verified_at = case_files.clock.now()
     expected = _Checkpoint.read(checkpoint) if checkpoint is not None else None
     if urn is not None:
@@ -72,13 +74,16 @@ def verify(case_files: SchoolCaseFiles, urn: int | None = None,
                                  school="The checkpoint"))
     seen: set[str] = set()
     schools = entries = files = 0
+    erased: list[dict[str, Any]] = []
+    kept = None if documents is None else KeptFiles(documents, case_files.keyring.store)
     for done, (stream_id, hint) in enumerate(streams.items(), start=1):
-        checked = _check_stream(case_files, stream_id, hint or known.get(stream_id), documents)
+        checked = _check_stream(case_files, stream_id, hint or known.get(stream_id), kept)
         if checked.rows or urn is None:
             schools += 1
         entries += checked.rows
         files += checked.files
         problems += checked.problems
+        erased += checked.erased
         if expected is not None and checked.rows:
             seen.add(checked.key)
             problems += expected.compare(checked)
@@ -102,6 +107,7 @@ def verify(case_files: SchoolCaseFiles, urn: int | None = None,
         "schools_checked": schools,
         "entries_checked": entries,
         "files_checked": files if documents is not None else None,
+        "erased": erased,
         "checkpoint": None if expected is None else {
             "created_at": expected.created_at, "schools": len(expected.schools)},
         "problems": problems,
@@ -170,7 +176,8 @@ class _Stream:
     last_version: int = 0  # the highest version stored, gaps or not
     links: list[str] = field(default_factory=list)  # the stored link of each version, from 1
     problems: list[dict[str, Any]] = field(default_factory=list)
-    files: int = 0  # kept files read back and hashed
+    files: int = 0  # kept files read back and hashed, or found erased
+    erased: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -181,7 +188,7 @@ class _Stream:
 
 
 def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None,
-                  documents: DocumentStore | None = None) -> _Stream:
+                  documents: KeptFiles | None = None) -> _Stream:
     """The stream's own chain first, then its snapshots against it, then the files its
     intact entries name."""
     rows = case_files.recorder.select_events(stream_id)
@@ -214,7 +221,16 @@ def _check_stream(case_files: SchoolCaseFiles, stream_id: UUID, hint: int | None
         for event in events[:intact]:
             for file in kept_files(event):
                 stream.files += 1
-                if (problem := file_problem(documents, file)) is not None:
+                try:
+                    problem = file_problem(documents, stream_id, file)
+                except FileErased as gone:
+                    stream.erased.append({
+                        "urn": stream.urn, "school": _label(stream.urn, stream_id),
+                        "version": event.originator_version,
+                        "erased": f"its file (SHA-256 {file.sha256[:12]}…) was erased under "
+                                  f"{gone.erasure.rule} on {gone.erasure.on.isoformat()}"})
+                    continue
+                if problem is not None:
                     stream.report(event.originator_version, problem)
     return stream
 

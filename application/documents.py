@@ -1,5 +1,6 @@
 """The documents of a case: letters produced from the record, the versions sent, and files of
-evidence, each kept once under its SHA-256 and named by that hash in its entry."""
+evidence, each kept sealed under the case file's key (``application.kept_files``) and named in
+its entry by the SHA-256 of its content."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import date
 from typing import IO, Any, BinaryIO, Protocol
+from uuid import UUID
 
 from application.case_files import ProducedLetter, SchoolCaseFiles, Who
-from application.kept_files import DocumentStore, KeptFile
+from application.kept_files import DocumentStore, FileErased, KeptFile, KeptFiles
 from application.letters import letter_context
 from domain.areas.documents import EVIDENCE_FILES, LETTERS, Document, StoredFile
 from domain.areas.register import consultees
-from domain.case_file import SchoolCaseFile
+from domain.case_file import SchoolCaseFile, case_file_id
 from domain.errors import CaseFileError
 
 READ_CHUNK = 1 << 20
@@ -71,6 +73,7 @@ class Documents:
                  identify: Identify, letters: LetterRenderer,
                  signer: LetterSigner | None = None, max_bytes: int = 20_000_000) -> None:
         self.case_files, self.store = case_files, store
+        self.kept = KeptFiles(store, case_files.keyring.store)
         self.identify, self.letters, self.signer = identify, letters, signer
         self.max_bytes = max_bytes
 
@@ -120,7 +123,7 @@ class Documents:
                 content = self.signer.sign(content, reason=LETTERS[kind].title)
                 signed_by = self.signer.signer_name
             name = f"{kind}-{case_file.urn}-{dated.isoformat()}.{rendered.extension}"
-            file = self._keep(_Bytes(content), name, rendered.media_type, kept)
+            file = self._keep(case_file.id, _Bytes(content), name, rendered.media_type, kept)
             return ProducedLetter(rendered.template, rendered.template_version, file, signed_by)
 
         return self._recording(kept, lambda: self.case_files.produce_letter(
@@ -132,7 +135,7 @@ class Documents:
     def attach_sent_version(self, urn: int, *, by: Who, document_id: str, stream: BinaryIO,
                             filename: str, note: str = "", effective: date | None = None) -> None:
         kept: list[KeptFile] = []
-        file = self._accept(stream, filename, kept)
+        file = self._accept(urn, stream, filename, kept)
         self._recording(kept, lambda: self.case_files.attach_sent_version(
             urn, by=by, effective=effective, document_id=document_id, file=file, note=note))
 
@@ -142,12 +145,13 @@ class Documents:
         if not description or not description.strip():
             raise CaseFileError("Enter a description of the evidence", field="description")
         kept: list[KeptFile] = []
-        file = self._accept(stream, filename, kept)
+        file = self._accept(urn, stream, filename, kept)
         return self._recording(kept, lambda: self.case_files.attach_evidence(
             urn, by=by, effective=effective, description=description, file=file,
             to_entry=to_entry))
 
-    def _accept(self, stream: BinaryIO, filename: str, kept: list[KeptFile]) -> StoredFile:
+    def _accept(self, urn: int, stream: BinaryIO, filename: str, kept: list[KeptFile]
+                ) -> StoredFile:
         """Checks a file's size and its kind (on its content), then keeps it."""
         name = _file_name(filename)
         stream.seek(0, 2)
@@ -159,11 +163,12 @@ class Documents:
                 f"{_megabytes(self.max_bytes)}", field="file")
         kind = self.identify(stream, name)
         stream.seek(0)
-        return self._keep(stream, name, kind.media_type, kept)
+        return self._keep(case_file_id(urn), stream, name, kind.media_type, kept)
 
-    def _keep(self, stream: BinaryIO, name: str, media_type: str,
+    def _keep(self, case_file: UUID, stream: BinaryIO, name: str, media_type: str,
               kept: list[KeptFile]) -> StoredFile:
-        stored = self.store.put(stream)
+        """Keeps the file sealed under the case file's key for free text."""
+        stored = self.kept.keep(case_file, stream)
         kept.append(stored)
         return StoredFile(stored.sha256, name, media_type, stored.size)
 
@@ -177,7 +182,7 @@ class Documents:
                 # Only a file new to the store: content kept before is named elsewhere.
                 if stored.created:
                     try:
-                        self.store.forget(stored.sha256)
+                        self.kept.forget(stored)
                     except Exception:  # noqa: BLE001 - the refusal matters more
                         log.warning("A file kept for an entry that was not recorded could "
                                     "not be removed: SHA-256 %s", stored.sha256, exc_info=True)
@@ -199,7 +204,8 @@ class Documents:
 
     def open_document(self, urn: int, document_id: str, *, sent: bool = False
                       ) -> tuple[StoredFile, BinaryIO]:
-        """A kept file and its content, to download: the letter as produced or as sent."""
+        """A kept file and its content, to download: the letter as produced or as sent.
+        Raises FileErased for a file whose case file's key was destroyed."""
         state = self.case_files.state_of(urn)
         document = state.documents.get(document_id)
         if document is None:
@@ -207,12 +213,13 @@ class Documents:
         file = document.sent if sent else document.file
         if file is None:
             raise DocumentNotFound(f"No version of letter {document_id} as sent was attached")
-        return file, self.store.open(file.sha256)
+        return file, self.kept.open(case_file_id(urn), file.sha256)
 
     def export(self, urn: int, out: IO[bytes], *, history_json: str,
                history_csv: str) -> dict[str, Any]:
         """The case file's history and every kept file in a zip, with a manifest of their
-        SHA-256 hashes (checked as they are written); returns the manifest."""
+        SHA-256 hashes (checked as they are written); returns the manifest. A file whose key
+        was destroyed is not in the zip: the manifest says when it was erased, and why."""
         state = self.case_files.state_of(urn)
         manifest: dict[str, Any] = {"urn": urn, "files": []}
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -227,8 +234,16 @@ class Documents:
                     versions.append(("sent", document.sent, document.sent_in))
                 for which, file, version in versions:
                     path = f"documents/{document.document_id}-{which}-{file.name}"
+                    try:
+                        opened = self.kept.open(case_file_id(urn), file.sha256)
+                    except FileErased as gone:
+                        manifest["files"].append({
+                            "path": None, "sha256": file.sha256, "size": file.size,
+                            "document": document.document_id, "version": which,
+                            "entry": version, "erased": gone.erasure.note})
+                        continue
                     digest = hashlib.sha256()
-                    with self.store.open(file.sha256) as content, \
+                    with opened as content, \
                             archive.open(path, "w", force_zip64=True) as member:
                         while chunk := content.read(READ_CHUNK):
                             digest.update(chunk)

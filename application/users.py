@@ -6,16 +6,19 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from application import access_log as access
 from application import recorders
 from application.access import ROLES
 from application.administration import AdministrationLog, LogStore
 from application.passwords import PasswordRefused, check_password
+from application.personal_keys import PROCESS_KEYS, Keyring
 from application.ports import Clock
 from application.sessions import Sessions
 from domain.identity import Recorder
+from domain.personal_data import Erasure
 
 EMAIL_FAILURES_ALLOWED = 5
 IP_FAILURES_ALLOWED = 20
@@ -111,14 +114,19 @@ class UserStore(Protocol):
 
     def forget_failures_before(self, moment: datetime) -> None: ...
 
-    def record_access(self, *, at: datetime, email: str, urn: int, view: str) -> None: ...
+    def record_access(self, *, at: datetime, email: Any, urn: int, view: str) -> None:
+        """A row of the access log; ``email`` the viewer sealed (access_log.sealed_viewer)."""
 
-    def record_accesses(self, *, at: datetime, email: str, urns: list[int], view: str
+    def record_accesses(self, *, at: datetime, email: Any, urns: list[int], view: str
                         ) -> None:
         """A row for each school, in one write."""
 
     def access_log(self, *, urn: int | None, limit: int) -> list[dict[str, Any]]:
-        """{at, email, urn, view}, newest first."""
+        """{at, email, sealed_email, urn, view}, newest first (as access_log.ChainedRows)."""
+
+    def access_rows(self, *, after: int, limit: int) -> list[dict[str, Any]]: ...
+
+    def access_log_keys(self) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...
 
@@ -144,8 +152,14 @@ class Users:
     password) ends their sessions."""
 
     def __init__(self, store: UserStore, hasher: PasswordHasher, clock: Clock,
-                 sessions: Sessions | None = None, resets: ResetStore | None = None) -> None:
+                 sessions: Sessions | None = None, resets: ResetStore | None = None,
+                 keyring: Keyring | None = None, *, close_keys: bool = False) -> None:
         self.store = store
+        self.keyring = keyring or Keyring(PROCESS_KEYS)
+        """The keys viewers in the access log are sealed under, one a month."""
+        self._close_keys = close_keys  # a key store opened for these users alone
+        self.access_months = access.SealedAccessLog(store, self.keyring)
+        """The access log's months, for the retention schedule."""
         self.hasher = hasher
         self.clock = clock
         self.sessions = sessions
@@ -158,6 +172,8 @@ class Users:
         for other in (self.sessions, self.resets):
             if other is not None:
                 other.close()
+        if self._close_keys:
+            self.keyring.store.close()  # type: ignore[attr-defined]
 
     # Commands -----------------------------------------------------------------------------
 
@@ -346,16 +362,28 @@ class Users:
 
     def record_access(self, *, email: str, urn: int, view: str) -> None:
         """Notes that this user viewed this school's case file ("case file", "as at",
-        "export"...), for the auditors."""
-        self.store.record_access(at=self.clock.now(), email=normal_email(email), urn=urn,
-                                 view=view)
+        "export"...), for the auditors: who, sealed under the month's key."""
+        now = self.clock.now()
+        self.store.record_access(at=now, email=self._sealed(email, now), urn=urn, view=view)
 
     def record_accesses(self, *, email: str, urns: list[int], view: str) -> None:
         """Notes that this user saw words of these schools' case files at once (a page of
         search results), a row for each school."""
         if urns:
-            self.store.record_accesses(at=self.clock.now(), email=normal_email(email),
-                                       urns=urns, view=view)
+            now = self.clock.now()
+            self.store.record_accesses(at=now, email=self._sealed(email, now), urns=urns,
+                                       view=view)
+
+    def _sealed(self, email: str, at: datetime) -> Any:
+        self.keyring.current()  # a month's key destroyed elsewhere is not sealed under again
+        return access.sealed_viewer(self.keyring, normal_email(email), at)
+
+    def erase_access_log_before(self, before: date, *, rule: str, by: str
+                                ) -> list[dict[str, Any]]:
+        """Destroys the keys of the access log's months that ended before ``before``, under
+        the retention ``rule``, today; returns {month, rows, keys} of each."""
+        return self.access_months.erase_before(before, Erasure(rule, self.clock.today()),
+                                                   by)
 
     # Queries ------------------------------------------------------------------------------
 
@@ -367,9 +395,12 @@ class Users:
         return [_public(user) for user in self.store.list()]
 
     def access_log(self, *, urn: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Who viewed which school's case file, when and how: {at, email, urn, view},
-        newest first; one school's if ``urn`` is given."""
-        return self.store.access_log(urn=urn, limit=limit)
+        """Who viewed which school's case file, when and how: {at, email, urn, view, erased},
+        newest first; one school's if ``urn`` is given. A viewer whose month was erased is
+        the erasure's note, in ``email`` and ``erased``."""
+        self.keyring.current()
+        return access.opened(self.store.access_log(urn=urn, limit=limit), self.keyring)
+
 
     # Internals ----------------------------------------------------------------------------
 

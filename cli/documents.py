@@ -171,8 +171,12 @@ def export(urn: str, out: str) -> None:
         finally:
             partial.unlink(missing_ok=True)
     altered = [f["path"] for f in manifest["files"] if f.get("matches_record") is False]
-    click.echo(f"Wrote {out}: {len(manifest['files'])} files with their SHA-256 hashes in "
-               "manifest.json")
+    erased = [f for f in manifest["files"] if f.get("erased")]
+    click.echo(f"Wrote {out}: {len(manifest['files']) - len(erased)} files with their SHA-256 "
+               "hashes in manifest.json")
+    for file in erased:
+        click.echo(f"Not in it: {file['document']} {file['version']} (SHA-256 "
+                   f"{file['sha256'][:12]}…), {file['erased'].strip('[]')}")
     if altered:
         raise UserError(f"These kept files no longer match their hashes on the record: "
                         f"{', '.join(altered)}; scc verify --urn {school_urn} says more")

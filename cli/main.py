@@ -444,7 +444,7 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
         from application.access_log import verify_access_log
 
         with _users() as users:
-            access = verify_access_log(users.store)
+            access = verify_access_log(users.store, users.keyring)
         if access["problem"] is not None:
             result["ok"] = False
             result["problems"].append({"school": "The access log", "version": None,
@@ -477,6 +477,14 @@ def verify(urn_text: str | None, checkpoint_files: tuple[str, ...],
                       "problem": problem} for problem in decided["problems"]]
     if access is not None:
         checked += f", {access['rows']} access-log row{'' if access['rows'] == 1 else 's'}"
+    for erased in result["erased"]:  # not problems: erased under a rule, by design
+        click.echo(f"{erased['school']}, entry {erased['version']}: {erased['erased']}")
+    for month in access["erased"] if access is not None else []:
+        erasure, rows = month["erasure"], month["rows"]
+        named = datetime.strptime(month["month"], "%Y-%m").strftime("%B %Y")
+        click.echo(f"The access log: who viewed what in {named} ({rows} "
+                   f"row{'' if rows == 1 else 's'}) was erased under {erasure.rule} on "
+                   f"{erasure.on.isoformat()}")
     if not problems:
         click.echo(f"Verified {checked}{against}: no alterations found")
     else:

@@ -89,6 +89,10 @@ def create_app(config: Config | None = None, services: WebServices | None = None
     def conflict(error):  # noqa: ANN001, ANN202
         return render_template("errors/409.html", reason=getattr(error, "description", "")), 409
 
+    @app.errorhandler(410)
+    def gone(error):  # noqa: ANN001, ANN202
+        return render_template("errors/410.html", reason=getattr(error, "description", "")), 410
+
     from web import api
 
     api.register(app)  # last: its error handlers wrap the pages' for paths under /api/v1

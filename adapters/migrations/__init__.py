@@ -32,7 +32,7 @@ VERSION_TABLE = "scc_schema_version"
 TABLES = ("projection_positions", "outbox", "outbox_position", "users", "sign_in_failures",
           "access_log", "apscheduler_jobs", "sessions", "password_resets", "api_tokens",
           "user_administration", "calendar_feeds", "kept_files", "kept_file_parts",
-          "data_protection_decisions")
+          "data_protection_decisions", "sealed_files", "sealed_file_parts")
 """The tables the revisions keep: any of them present means the store is not new."""
 
 LOCK_CLASS = 0x5CC6

@@ -10,6 +10,8 @@ import io
 
 import pytest
 
+from domain.case_file import case_file_id
+from domain.personal_data import Erasure
 from tests.api.conftest import SCHOOLS, USERS
 from tests.api.test_problems import problem
 
@@ -232,10 +234,31 @@ def test_no_such_document_is_404_and_a_file_gone_from_the_store_is_409(client, a
     problem(client.get(f"{SCHOOL}/documents/E1/sent/content", headers=head), 404, "not-found")
     problem(client.get("/api/v1/schools/999999/documents/E1/content", headers=head),
             404, "not-found")
-    api.services.documents.store.forget(made["sha256"])
+    documents = api.services.documents
+    [key] = documents.store.sealed_under(made["sha256"], [
+        k.key_id for k in documents.kept.keys.key_records(case_file=case_file_id(URN))])
+    documents.store.forget(made["sha256"], key)
     missing = problem(client.get(f"{SCHOOL}/documents/E1/content", headers=head),
                       409, "file-missing")
     assert "missing from the store" in missing["detail"]
+
+
+def test_a_file_whose_key_was_destroyed_is_410_file_erased(client, api):
+    attach(client, api, a_pdf("minutes"), "minutes.pdf")
+    case_files = api.services.case_files
+    erasure = Erasure("retention rule closed-school", case_files.clock.today())
+    case_files.erase_personal_data(
+        URN, by="Dee Protection", rule=erasure.rule, destruction="D1",
+        keys=[k.key_id for k in case_files.keyring.store.key_records(
+            case_file=case_file_id(URN))], what="everything", erasure=erasure)
+
+    erased = problem(client.get(f"{SCHOOL}/documents/E1/content",
+                                headers=api.headers("head")), 410, "file-erased")
+
+    assert erased["detail"] == (
+        f"The file of E1 was erased under retention rule closed-school on "
+        f"{erasure.on.isoformat()}: the key it was sealed under was destroyed. Its entry and "
+        "its SHA-256 stay on the record.")
 
 
 def test_the_openapi_document_describes_files_in_and_out(client):

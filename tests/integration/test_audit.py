@@ -659,11 +659,11 @@ def test_scc_verify_names_an_access_log_row_edited_in_place(store):
 
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        f"The access log: row {ids[0]} was altered after it was recorded, or not recorded by "
-        "scc")
+        f"The access log: row {ids[0]} was altered after it was recorded: its sealed viewer "
+        "is not the one sealed when it was")
     # Check a row added by hand, with no link, is caught too
     with sqlite3.connect(store) as db:
-        db.execute("UPDATE access_log SET email='audrey@la.example' WHERE id=?", (ids[0],))
+        db.execute("UPDATE access_log SET email=NULL WHERE id=?", (ids[0],))
         db.execute("INSERT INTO access_log (at, email, urn, view, follows) VALUES "
                    "('2026-11-23 09:00:00', 'x@la.example', 990001, 'case file', ?)", (ids[-1],))
     assert "not recorded by scc" in _run(store, "verify").stdout

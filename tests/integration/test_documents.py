@@ -11,6 +11,7 @@ import zipfile
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 from adapters.document_store import FolderDocumentStore, SQLDocumentStore
@@ -19,7 +20,10 @@ from adapters.letters import LetterTemplates
 from adapters.read_models import read_model_engine
 from application.audit import verify
 from application.documents import Documents
+from application.kept_files import FileErased
+from domain.case_file import case_file_id
 from domain.errors import CaseFileError
+from domain.personal_data import Erasure
 from domain.rules import rule_of
 from tests.sign_off import approved
 
@@ -61,9 +65,19 @@ def notice_entry(case_files):
 def kept_count(documents) -> int:
     store = documents.store
     if isinstance(store, FolderDocumentStore):
-        return sum(1 for p in store.root.glob("??/*"))
+        return sum(1 for p in store.root.glob("sealed/*/*"))
     with store.engine.connect() as conn:
-        return conn.exec_driver_sql("SELECT count(*) FROM kept_file_parts").scalar_one()
+        return conn.exec_driver_sql("SELECT count(*) FROM sealed_file_parts").scalar_one()
+
+
+def stored_bytes(documents) -> bytes:
+    """Every byte the store holds of the kept files, as a backup of it would."""
+    store = documents.store
+    if isinstance(store, FolderDocumentStore):
+        return b"".join(p.read_bytes() for p in sorted(store.root.rglob("*")) if p.is_file())
+    with store.engine.connect() as conn:
+        return b"".join(bytes(c) for c in conn.exec_driver_sql(
+            "SELECT content FROM sealed_file_parts").scalars())
 
 
 def a_pdf(words: str) -> bytes:
@@ -176,7 +190,7 @@ def test_a_kept_file_altered_behind_the_apps_back_fails_verification(case_files,
     letter = documents.produce_letter(URN, by=CASEWORKER, kind="warning-notice-s60",
                                       rests_on=notice_entry(case_files))
     file = documents.document(URN, letter)["file"]
-    path = tmp_path / "kept" / file["sha256"][:2] / file["sha256"]
+    [path] = (tmp_path / "kept" / "sealed").glob(f"*/{file['sha256']}")
     path.chmod(0o644)
     path.write_bytes(path.read_bytes() + b"\n% a line added after it was kept\n")
 
@@ -292,3 +306,118 @@ def test_the_letters_offered_say_which_were_produced_already(case_files, documen
     assert source["version"] == version
     assert [d["document_id"] for d in source["produced"][None]] == [letter]
     assert choices["notice-of-intervention"]["sources"] == []
+
+
+# Erasure ------------------------------------------------------------------------------------
+
+RULE = "retention rule closed-school (6 years after the school closed)"
+MINUTES = "Mrs Philippa Quennell-Adeyemi chaired the governors' meeting of 3 November"
+
+
+def erase_case_file(case_files, urn: int) -> Erasure:
+    """The case file's personal data erased as the retention schedule does it: the erasure
+    recorded in the case file, then every key of the case file destroyed."""
+    erasure = Erasure(RULE, case_files.clock.today())
+    keys = [k.key_id for k in case_files.keyring.store.key_records(case_file=case_file_id(urn))
+            if k.erasure is None]
+    case_files.erase_personal_data(urn, by="Dee Protection", rule=RULE, destruction="D1",
+                                   keys=keys, what="the free text and every name",
+                                   erasure=erasure)
+    return erasure
+
+
+def test_erasing_a_case_file_erases_its_kept_files_and_verification_says_so(
+        case_files, documents, school):
+    letter = documents.produce_letter(URN, by=CASEWORKER, kind="warning-notice-s60",
+                                      rests_on=notice_entry(case_files))
+    minutes = a_pdf(MINUTES)
+    evidence = documents.attach_evidence(URN, by=CASEWORKER, stream=io.BytesIO(minutes),
+                                         filename="minutes.pdf", description="Minutes")
+    kept = {d["document_id"]: (d["recorded_in"], d["file"]) for d in documents.documents(URN)}
+    held = stored_bytes(documents)
+    # Check the files were never in the store in plain
+    assert b"Quennell-Adeyemi" not in held and minutes not in held
+
+    erasure = erase_case_file(case_files, URN)
+
+    # Check the store still holds what it held (as any backup does), and it reads as erased
+    assert stored_bytes(documents) == held
+    for document in (letter, evidence):
+        with pytest.raises(FileErased) as erased:
+            documents.open_document(URN, document)
+        assert erased.value.erasure == erasure
+    # Check verification passes, naming each file erased, its rule and its day
+    found = verify(case_files, urn=URN, documents=documents.store)
+    assert found["ok"] and found["problems"] == [] and found["files_checked"] == 2
+    assert [(e["version"], e["erased"]) for e in found["erased"]] == [
+        (version, f"its file (SHA-256 {file['sha256'][:12]}…) was erased under {RULE} on "
+                  f"{erasure.on.isoformat()}")
+        for version, file in (kept[letter], kept[evidence])]
+    # Check the export says so for each, and holds no copy of either
+    out = io.BytesIO()
+    manifest = documents.export(URN, out, history_json="{}", history_csv="")
+    assert [(f["document"], f["path"], f["erased"]) for f in manifest["files"][2:]] == [
+        (letter, None, erasure.note), (evidence, None, erasure.note)]
+    with zipfile.ZipFile(out) as archive:
+        assert archive.namelist() == ["history.json", "history.csv", "manifest.json"]
+
+
+def test_a_file_altered_still_fails_verification_beside_an_erased_one(
+        case_files, documents, school):
+    documents.attach_evidence(URN, by=CASEWORKER, stream=io.BytesIO(a_pdf(MINUTES)),
+                              filename="minutes.pdf", description="Minutes")
+    erase_case_file(case_files, URN)
+    # A file kept after the erasure is sealed under the case file's new key
+    later = documents.attach_evidence(URN, by=CASEWORKER, stream=io.BytesIO(a_pdf("later")),
+                                      filename="later.pdf", description="Later minutes")
+    alter_kept_file(documents, documents.document(URN, later)["file"]["sha256"])
+
+    found = verify(case_files, urn=URN, documents=documents.store)
+
+    assert not found["ok"]
+    [problem] = found["problems"]
+    assert problem["version"] == case_files.version(URN)
+    assert problem["problem"] == ("its file later.pdf was altered after it was kept: its "
+                                  "sealed content no longer opens under its key")
+    assert len(found["erased"]) == 1
+
+
+def alter_kept_file(documents, sha256: str) -> None:
+    """One byte of a kept file's sealed content changed in the store, behind scc's back."""
+    store = documents.store
+    if isinstance(store, FolderDocumentStore):
+        [path] = store.root.glob(f"sealed/*/{sha256}")
+        sealed = bytearray(path.read_bytes())
+        sealed[-1] ^= 1
+        path.chmod(0o644)
+        path.write_bytes(bytes(sealed))
+        return
+    with store.engine.begin() as conn:
+        content = conn.exec_driver_sql(
+            f"SELECT content FROM sealed_file_parts WHERE sha256 = '{sha256}'").scalar_one()
+        changed = bytearray(content)
+        changed[-1] ^= 1
+        conn.execute(sa.text("UPDATE sealed_file_parts SET content = :c WHERE sha256 = :s"),
+                     {"c": bytes(changed), "s": sha256})
+
+
+def test_the_same_file_in_two_schools_stays_with_the_school_not_erased(
+        case_files, documents, school):
+    other = 100201
+    case_files.register_school(
+        by=CASEWORKER, effective=date(2024, 9, 2), urn=other, name="Fen Lane Primary",
+        phase="Primary", establishment_type="Community school", la_code="999",
+        governance="maintained")
+    minutes = a_pdf(MINUTES)  # the federation's minutes, evidence for both schools
+    for urn in (URN, other):
+        documents.attach_evidence(urn, by=CASEWORKER, stream=io.BytesIO(minutes),
+                                  filename="minutes.pdf", description="Federation minutes")
+
+    erase_case_file(case_files, URN)
+
+    with pytest.raises(FileErased):
+        documents.open_document(URN, "E1")
+    file, content = documents.open_document(other, "E1")
+    with content:
+        assert content.read() == minutes
+    assert verify(case_files, urn=other, documents=documents.store)["erased"] == []

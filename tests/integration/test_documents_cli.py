@@ -96,7 +96,7 @@ def test_refusals_say_what_is_wrong_and_record_nothing(env, notice_entry, case_f
     assert program.exit_code == 2
     assert "report.pdf" in program.output and "Traceback" not in program.output
     assert case_files.version(URN) == before
-    assert not any((tmp_path / "documents").glob("??/*"))
+    assert not any((tmp_path / "documents").glob("sealed/*/*"))
 
 
 def test_verify_names_the_school_entry_and_file_of_an_altered_kept_file(env, notice_entry,
@@ -104,7 +104,7 @@ def test_verify_names_the_school_entry_and_file_of_an_altered_kept_file(env, not
     scc(env, "letter", str(URN), "warning-notice-s60", "--from", str(notice_entry), "--by", BY)
     letter_entry = case_files.version(URN)
     assert "1 kept file," in scc(env, "verify").output
-    [kept] = (tmp_path / "documents").glob("??/*")
+    [kept] = (tmp_path / "documents").glob("sealed/*/*")
     kept.chmod(0o644)
     kept.write_bytes(kept.read_bytes()[:-10])
 

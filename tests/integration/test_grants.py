@@ -59,8 +59,9 @@ def test_scc_grants_prints_what_it_would_run(owner_and_app):
     assert (f'GRANT SELECT, INSERT ON "{schema}"."schoolcasefiles_events", '
             f'"{schema}"."schoolcasefiles_snapshots", "{schema}"."access_log", '
             f'"{schema}"."user_administration", "{schema}"."kept_files", '
-            f'"{schema}"."kept_file_parts", "{schema}"."data_protection_decisions" '
-            f'TO "{role}";' in printed.stdout)
+            f'"{schema}"."kept_file_parts", "{schema}"."data_protection_decisions", '
+            f'"{schema}"."sealed_files", "{schema}"."sealed_file_parts" TO "{role}";'
+            in printed.stdout)
     assert "BEFORE UPDATE OR DELETE ON" in printed.stdout
 
 
@@ -97,7 +98,8 @@ def test_the_application_role_records_but_cannot_change_or_delete_the_log(owner_
     users = build_users(settings, FixedClock())
     try:
         users.record_access(email="priya@la.example", urn=URN, view="case file")
-        assert verify_access_log(users.store) == {"rows": 1, "problem": None}
+        assert verify_access_log(users.store, users.keyring) == {
+            "rows": 1, "problem": None, "erased": []}
         users.add(email="priya@la.example", name="Priya Shah", role="caseworker",
                   password="correct horse battery staple")  # the administration log takes it
     finally:
@@ -124,7 +126,9 @@ def test_the_application_role_records_but_cannot_change_or_delete_the_log(owner_
                 ("UPDATE user_administration SET action = action", "permission denied"),
                 ("DELETE FROM user_administration", "permission denied"),
                 ("UPDATE kept_file_parts SET content = content", "permission denied"),
-                ("DELETE FROM kept_files", "permission denied")):
+                ("DELETE FROM kept_files", "permission denied"),
+                ("UPDATE sealed_file_parts SET content = content", "permission denied"),
+                ("DELETE FROM sealed_files", "permission denied")):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match=why):
                 db.execute(statement)
         (count,) = db.execute("SELECT count(*) FROM schoolcasefiles_events").fetchone()

@@ -46,7 +46,10 @@ def _store_in_use(database_url: str) -> dict:
     projections.catch_up()
     users = build_users(settings, clock)
     users.add(email="priya@la.example", name="Priya Shah", role="caseworker", password=PASSWORD)
-    users.record_access(email="priya@la.example", urn=URN, view="case file")
+    # A view as an older scc logged it, in plain: a store with viewers sealed (0011) cannot
+    # be taken back before them
+    users.store.record_access(at=clock.now(), email="priya@la.example", urn=URN,
+                              view="case file")
     outbox = SQLOutbox(read_model_engine(database_url))
     outbox.queue([Message("m1", "reminder", "Priya@LA.example", "Priya Shah", "Due soon",
                           "Warning notice WN1", URN, "WN1", datetime(2026, 11, 2, tzinfo=UTC))])
@@ -162,7 +165,7 @@ def test_an_older_store_is_refused_until_migrated_and_keeps_its_rows(database_ur
     users = build_users(Settings(database_url=database_url), FixedClock())
     try:
         users.record_access(email="priya@la.example", urn=URN, view="case file")
-        assert verify_access_log(users.store) == {"rows": 2, "problem": None}
+        assert verify_access_log(users.store) == {"rows": 2, "problem": None, "erased": []}
     finally:
         users.close()
 

@@ -289,6 +289,22 @@ def test_auditors_read_the_access_log_and_caseworkers_may_not(client, actions, s
     assert client.get("/access-log").status_code == 403
 
 
+def test_viewers_of_a_month_erased_under_the_retention_schedule_show_as_erased(
+        client, actions, services):
+    from datetime import date
+
+    services.users.record_access(email=USERS["caseworker"][0], urn=990007, view="case file")
+    erased = services.users.erase_access_log_before(
+        date(2026, 12, 1), rule="retention rule access-log", by="Dee Protection")
+    assert erased == [{"month": "2026-11", "rows": 1, "keys": 1}]
+
+    actions.sign_in("auditor")
+    page = client.get("/access-log?urn=990007").text
+
+    assert "[erased under retention rule access-log on 2026-11-23]" in page
+    assert USERS["caseworker"][0] not in page and "Casey Worker" not in page
+
+
 # Sessions on the server (finding #2) -----------------------------------------------------------
 
 def test_a_cookie_copied_before_signing_out_is_refused_after_it(app, client):

@@ -175,3 +175,36 @@ def test_a_sent_version_far_over_the_limit_is_refused_on_the_file_field(actions,
     assert "The file must be no larger than 3.0 MB: choose a smaller one" in error_summary(
         response.text)
     assert "Attach the letter of concern as it was sent" in response.text
+
+
+def test_a_file_whose_key_was_destroyed_is_gone_in_words_not_an_error(actions, client,
+                                                                       services):
+    from domain.case_file import case_file_id
+    from domain.personal_data import Erasure
+
+    actions.sign_in("caseworker")
+    produce_letter_of_concern(actions)
+    case_files = services.case_files
+    erasure = Erasure("retention rule closed-school (6 years after the school closed)",
+                      case_files.clock.today())
+    case_files.erase_personal_data(
+        MOORHYTHE, by="Dee Protection", rule=erasure.rule, destruction="D1",
+        keys=[k.key_id for k in case_files.keyring.store.key_records(
+            case_file=case_file_id(MOORHYTHE))], what="everything", erasure=erasure)
+
+    response = client.get(f"/schools/{MOORHYTHE}/documents/L1")
+
+    # Check the page says the file was erased, under which rule and when: 410, not a 500
+    assert response.status_code == 410
+    assert response.headers["Content-Type"].startswith("text/html")
+    text = " ".join(html_text.unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
+    assert "The file was erased" in text
+    assert ("The file of L1 was erased under retention rule closed-school (6 years after the "
+            "school closed) on 23 November 2026: the key it was sealed under was destroyed, "
+            "so nobody can read it any more.") in text
+    # Check the auditor's page still finds the record intact, naming the file erased
+    actions.sign_in("auditor")
+    audit = client.get(f"/audit/schools/{MOORHYTHE}").text
+    assert "The record is intact" in audit
+    erased = audit.split('id="erased-files"')[1].split("</ul>")[0]
+    assert "was erased under retention rule closed-school" in erased

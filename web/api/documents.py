@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from application.case_files import SchoolNotFound
 from application.documents import FORMATS, DocumentNotFound, chunks
 from application.entry_details import file_size
-from application.kept_files import DocumentMissing
+from application.kept_files import DocumentMissing, FileErased
 from domain.areas.documents import LETTERS
 from web.api.auth import ApiBlueprint, api_recorder, api_user
 from web.api.paging import PageQuery, page_of, paginate
@@ -269,6 +269,9 @@ def _content_operation(view: Callable) -> Callable:
         blp.alt_response(409, schema=ProblemSchema, content_type=MEDIA_TYPE, description=(
             "The kept file is missing from the store (problem type file-missing): nothing "
             "is sent; scc verify says more")),
+        blp.alt_response(410, schema=ProblemSchema, content_type=MEDIA_TYPE, description=(
+            "The kept file was erased (problem type file-erased): the case file's key it was "
+            "sealed under was destroyed under a retention rule, which detail names")),
         blp.alt_response(404, response="NOT_FOUND"),
         blp.alt_response(304, response="NOT_MODIFIED"),
         blp.doc(parameters=[IF_NONE_MATCH], responses={200: CONTENT}),
@@ -450,6 +453,11 @@ def _download(urn: int, document_id: str, *, sent: bool) -> Response:
     except DocumentMissing:
         raise Problem(409, f"The file of {document_id} is missing from the store: scc verify "
                            "says more. Nothing was downloaded.", kind="file-missing") from None
+    except FileErased as gone:
+        raise Problem(410, f"The file of {document_id} was erased under {gone.erasure.rule} "
+                           f"on {gone.erasure.on.isoformat()}: the key it was sealed under was "
+                           "destroyed. Its entry and its SHA-256 stay on the record.",
+                      kind="file-erased") from None
     _log(urn, f"api download {document_id}{' as sent' if sent else ''} {file.name}")
     etag = f'"{file.sha256}"'
     if (unchanged := not_modified(etag)) is not None:

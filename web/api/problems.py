@@ -13,6 +13,8 @@ The API keeps its error statuses apart, each with its own problem type:
   someone else changed it at the same moment: re-read and retry; 409 ``already-registered``:
   the URN has a case file already; 409 ``file-missing``: a kept file to download is not in
   the store (``scc verify`` says more);
+- 410 ``file-erased``: a kept file to download was erased (its case file's key was destroyed
+  under a retention rule, which ``detail`` names);
 - 413 ``too-large``: the body is larger than the app takes (for a file, the LA's limit for
   kept files and some room for the form's other fields);
 - 422 ``invalid-request``: the body or query does not fit the operation's schema (``errors``
@@ -242,6 +244,7 @@ def _titles() -> dict[str | None, str]:
         "method-not-allowed": "Method not allowed",
         "conflict": "The case file changed: re-read it and retry",
         "file-missing": "The kept file is missing from the store",
+        "file-erased": "The kept file was erased",
         "already-registered": "The school already has a case file",
         "too-large": "The request is too large",
         "invalid-request": "The request does not fit the schema",

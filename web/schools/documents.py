@@ -14,8 +14,9 @@ from application import recorders
 from application.case_files import SchoolNotFound
 from application.documents import FORMATS, DocumentNotFound, chunks
 from application.entry_details import file_size
-from application.kept_files import DocumentMissing
+from application.kept_files import DocumentMissing, FileErased
 from domain.errors import CaseFileError
+from domain.wording import long_date
 from web.auth import requires
 from web.schools import bp
 from web.schools.commands import _refusal
@@ -228,6 +229,11 @@ def _download(urn: int, document_id: str, *, sent: bool) -> Response:
     except DocumentMissing:
         abort(409, f"The file of {document_id} is missing from the store: scc verify says "
                    "more. Nothing was downloaded.")
+    except FileErased as gone:
+        abort(410, f"The file of {document_id} was erased under {gone.erasure.rule} on "
+                   f"{long_date(gone.erasure.on)}: the key it was sealed under was destroyed, "
+                   "so nobody can read it any more. Its entry and its SHA-256 stay on the "
+                   "record.")
     services().users.record_access(
         email=g.user["email"], urn=urn,
         view=f"download {document_id}{' as sent' if sent else ''} {file.name}"[:VIEW_NAME_LENGTH])

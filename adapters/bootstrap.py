@@ -54,12 +54,16 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
             clashes=STORE_CLASHES)
 
     try:
-        case_files = open_store(env)
-    except Exception as error:
-        if not _may_not_create(error):
-            raise
-        # The application's role under ``scc grants``: its owner made the tables.
-        case_files = open_store({**env, "CREATE_TABLE": "no"})
+        try:
+            case_files = open_store(env)
+        except Exception as error:
+            if not _may_not_create(error):
+                raise
+            # The application's role under ``scc grants``: its owner made the tables.
+            case_files = open_store({**env, "CREATE_TABLE": "no"})
+    except BaseException:
+        keyring.store.close()  # the store could not be opened: nor its keys used
+        raise
     try:
         check_cipher_key(case_files.recorder, case_files.mapper.cipher)
     except Exception:

@@ -205,8 +205,11 @@ class SubjectAccess:
         while viewers:
             page = self.access_log.access_rows(after=after, limit=ACCESS_PAGE)
             for row in page:
-                for subject in viewers.get(str(row["email"]).lower(), ()):
-                    subject.accesses.append({"at": row["at"], "email": row["email"],
+                email = row["email"]
+                if row.get("sealed_email") is not None:  # sealed under its month's key
+                    email = self.case_files.keyring.open(row["sealed_email"])
+                for subject in viewers.get(str(email).lower(), ()):
+                    subject.accesses.append({"at": row["at"], "email": str(email),
                                              "urn": row["urn"], "view": row["view"]})
             if len(page) < ACCESS_PAGE:
                 return

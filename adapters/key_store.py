@@ -148,12 +148,16 @@ class SQLKeyStore:
         self.url = url
         self.clock = clock
         self.engine: Engine = _engine(url)
-        with contextlib.suppress(IntegrityError, sa.exc.ProgrammingError,
-                                 sa.exc.OperationalError):
-            _metadata.create_all(self.engine, checkfirst=True)
-        with contextlib.suppress(IntegrityError), self.engine.begin() as conn:
-            if conn.execute(sa.select(STATE.c.one)).first() is None:
-                conn.execute(STATE.insert().values(one=1, generation=0))
+        try:
+            with contextlib.suppress(IntegrityError, sa.exc.ProgrammingError,
+                                     sa.exc.OperationalError):
+                _metadata.create_all(self.engine, checkfirst=True)
+            with contextlib.suppress(IntegrityError), self.engine.begin() as conn:
+                if conn.execute(sa.select(STATE.c.one)).first() is None:
+                    conn.execute(STATE.insert().values(one=1, generation=0))
+        except BaseException:  # a role without rights on the tables, say: nothing left open
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

@@ -34,7 +34,6 @@ from domain.data_protection import (
 )
 from domain.identity import Recorder
 from domain.personal_data import Erasure
-from domain.wording import long_date
 
 
 class DecisionStore(Protocol):
@@ -327,7 +326,3 @@ def _since(rule: RetentionRule, state: Any) -> date | None:
         return state.latest_effective
     return None
 
-
-def words(due: Due) -> str:
-    return (f"{due.item.words} ({due.school or 'access log'}): {due.rule.words}; "
-            f"since {long_date(due.since)}, due {long_date(due.item.due)}: {due.status}")

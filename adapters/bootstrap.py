@@ -16,6 +16,7 @@ from adapters.event_scan import entries_of_kinds, scan_streams
 from adapters.event_store import check_cipher_key, event_store_env
 from adapters.event_store import new_cipher_key as new_cipher_key  # for scc keys generate
 from adapters.key_store import SQLKeyStore, key_store_url
+from adapters.memory import settle_after_start as settle_after_start  # for the servers, worker
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
 from adapters.read_models import SQLReadModels, projections_to_rebuild, read_model_engine

@@ -1069,6 +1069,9 @@ class SchoolCaseFiles(Application[UUID]):
         return state
 
     def close(self) -> None:
+        # The cached case files are freed now, as they are dropped (they hold no cycles),
+        # rather than by a later full collection of the app and all it holds.
+        self._forget_every_case_file()
         super().close()
         close_keys = getattr(self.keyring.store, "close", None)
         if close_keys is not None:  # the key store's connections (it reopens if used again)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import sys
@@ -15,6 +16,7 @@ from adapters.calendars import england_and_wales_calendar
 from adapters.clock import SystemClock
 from adapters.event_store import event_store_env
 from adapters.key_store import SQLKeyStore, key_store_url
+from adapters.memory import settle_after_start
 from adapters.schemes import load_scheme
 from application.case_files import SchoolCaseFiles
 from application.personal_keys import Keyring
@@ -102,6 +104,19 @@ def p50(samples: list[float]) -> float:
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[-1]
+
+
+@contextmanager
+def as_a_server() -> Iterator[None]:
+    """The garbage collector as a server process sets it once started (``adapters.memory``),
+    for the timings inside; as it was afterwards, for the benchmarks after."""
+    threshold = gc.get_threshold()
+    settle_after_start()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def case_files_on(database_url: str) -> SchoolCaseFiles:

@@ -19,6 +19,7 @@ def serve(host: str, port: int) -> None:
         build_job_store_engine,
         build_web_services,
         scheduler_database_url,
+        settle_after_start,
     )
     from adapters.config import Settings
     from adapters.logs import configure_logging
@@ -45,9 +46,10 @@ def serve(host: str, port: int) -> None:
                         notifications=services.notifications)
         worker.start()
         closing.callback(worker.stop)
+        app = create_app(_config(), services=services)
+        settle_after_start()
         click.echo(f"Serving on http://{host}:{port} (Ctrl-C to stop)", err=True)
-        run_simple(host, port, create_app(_config(), services=services), threaded=True,
-                   use_reloader=False, use_debugger=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 def _config():  # -> web.config.Config

@@ -38,6 +38,7 @@ def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float,
            send_seconds: float) -> None:
     from eventsourcing.persistence import PersistenceError
 
+    from adapters.bootstrap import settle_after_start
     from adapters.config import Settings
     from adapters.logs import configure_logging
     from scheduler.worker import Worker
@@ -54,6 +55,7 @@ def worker(poll_seconds: float, reminder_hour: int, lock_check_seconds: float,
             raise ConfigurationError(str(error)) from None
         except PersistenceError as error:
             raise ConfigurationError(f"Cannot open the case-file store: {error}") from None
+        settle_after_start()
         Worker(case_files, projections, engine=engine, lock=lock, notifications=notifications,
                reminder_hour=reminder_hour, poll_seconds=poll_seconds,
                lock_check_seconds=lock_check_seconds, send_seconds=send_seconds,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from adapters.bootstrap import build_web_services
+from adapters.bootstrap import build_web_services, settle_after_start
 from adapters.config import Settings
 from web import create_app as create_web_app
 
@@ -20,6 +20,7 @@ def create_app() -> Flask:
     templates compiled."""
     app = create_web_app(services=build_web_services(Settings.from_env()))
     compile_templates(app)
+    settle_after_start()
     return app
 
 

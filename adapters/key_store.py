@@ -27,8 +27,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import OperationalError
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from adapters.event_store import create_private
 from adapters.read_models import read_model_engine
@@ -205,7 +206,7 @@ class SQLKeyStore:
     def keys(self, key_ids: Iterable[str]) -> dict[str, bytes | Erasure]:
         wanted = list(key_ids)
         found: dict[str, bytes | Erasure] = {}
-        with self.engine.connect() as conn:
+        with _failing_as_the_store(), self.engine.connect() as conn:
             for first in range(0, len(wanted), 500):
                 query = sa.select(KEYS.c.key_id, KEYS.c.key, KEYS.c.erased_rule,
                                   KEYS.c.erased_on).where(
@@ -215,11 +216,18 @@ class SQLKeyStore:
 
     def all_keys(self) -> dict[str, bytes | Erasure]:
         query = sa.select(KEYS.c.key_id, KEYS.c.key, KEYS.c.erased_rule, KEYS.c.erased_on)
-        with self.engine.connect() as conn:
+        with _failing_as_the_store(), self.engine.connect() as conn:
+            return {row.key_id: _material(row) for row in conn.execute(query)}
+
+    def case_file_keys(self, key_id: str) -> dict[str, bytes | Erasure]:
+        its_case_file = sa.select(KEYS.c.case_file).where(KEYS.c.key_id == key_id)
+        query = sa.select(KEYS.c.key_id, KEYS.c.key, KEYS.c.erased_rule, KEYS.c.erased_on).where(
+            KEYS.c.case_file == its_case_file.scalar_subquery())
+        with _failing_as_the_store(), self.engine.connect() as conn:
             return {row.key_id: _material(row) for row in conn.execute(query)}
 
     def generation(self) -> int:
-        with self.engine.connect() as conn:
+        with _failing_as_the_store(), self.engine.connect() as conn:
             return int(conn.execute(sa.select(STATE.c.generation)).scalar_one())
 
     def destroy(self, key_ids: Iterable[str], erasure: Erasure, by: str) -> int:
@@ -283,6 +291,17 @@ class SQLKeyStore:
             if contact not in contacts:
                 conn.execute(PEOPLE.update().where(PEOPLE.c.person_id == row.person_id)
                              .values(contacts=json.dumps([*contacts, contact])))
+
+
+@contextlib.contextmanager
+def _failing_as_the_store() -> Any:
+    """The key store's database failing under a reading (refusing connections, say) fails it
+    as the event store's own failures do: the keys are read while entries are decoded, and
+    the library would otherwise report any failure there as an entry it cannot read."""
+    try:
+        yield
+    except DBAPIError as error:
+        raise OperationalError(f"The key store could not be read: {error}") from error
 
 
 def _material(row: Any) -> bytes | Erasure:

@@ -24,6 +24,8 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    MapperDeserialisationError,
+    PersistenceError,
 )
 from eventsourcing.utils import get_topic
 
@@ -1052,6 +1054,10 @@ class SchoolCaseFiles(Application[UUID]):
         self.keyring.current()
         try:
             return self.repository.get(case_file_id(int(urn)))
+        except MapperDeserialisationError as error:
+            if (failed := _store_failure_behind(error)) is not None:
+                raise failed from error  # the store failed under the reading: not a 404
+            raise SchoolNotFound(f"No school with URN {urn} has a case file") from None
         except (AggregateNotFoundError, ValueError, TypeError):
             raise SchoolNotFound(f"No school with URN {urn} has a case file") from None
 
@@ -1091,6 +1097,14 @@ class SchoolCaseFiles(Application[UUID]):
         if self.repository.cache is not None:
             with contextlib.suppress(KeyError):  # not cached: nothing to forget
                 self.repository.cache.get(aggregate_id, evict=True)
+
+
+def _store_failure_behind(error: BaseException | None) -> BaseException | None:
+    """The store's failure an entry could not be decoded for (the key store refusing
+    connections as its keys were read), if that is why."""
+    while error is not None and not isinstance(error, PersistenceError):
+        error = error.__cause__ or error.__context__
+    return error
 
 
 _STALE = (

@@ -77,6 +77,10 @@ class KeyStore(Protocol):
     def all_keys(self) -> dict[str, bytes | Erasure]:
         """Every key, for a reading of the whole log (a rebuild)."""
 
+    def case_file_keys(self, key_id: str) -> dict[str, bytes | Erasure]:
+        """Every key of the case file ``key_id`` belongs to (``key_id`` among them, if it
+        exists): what reading that case file will ask for next, in one query."""
+
     def generation(self) -> int:
         """A number that changes whenever a key is destroyed."""
 
@@ -141,6 +145,13 @@ class MemoryKeyStore:
     def all_keys(self) -> dict[str, bytes | Erasure]:
         return dict(self._keys)
 
+    def case_file_keys(self, key_id: str) -> dict[str, bytes | Erasure]:
+        record = self._records.get(key_id)
+        if record is None:  # preloaded, without its record
+            return self.keys([key_id])
+        return {k: self._keys[k] for k, r in self._records.items()
+                if r.case_file == record.case_file}
+
     def generation(self) -> int:
         return self._generation
 
@@ -196,9 +207,10 @@ def cipher(key: bytes) -> AESCipher:
     return AESCipher(Environment(env={AESCipher.CIPHER_KEY: b64encode(key).decode("ascii")}))
 
 
-READ_ALL_AFTER = 50
-"""Keys fetched one at a time before the rest are read at once: a page reads a few case
-files' keys; a rebuild, a verification or a subject access search reads them all."""
+READ_ALL_AFTER = 1_000
+"""Case files whose keys were fetched one case file at a time (all of a case file's keys at
+its first unknown key) before every key is read at once: a web worker meets a few hundred case
+files an hour; a rebuild, a verification or a subject access search reads them all."""
 
 
 class Keyring:
@@ -214,7 +226,10 @@ class Keyring:
         self._cipher = getattr(store, "cipher", cipher)
         """AES-GCM under a key: the key store's own (on the library it keeps keys for), or
         the eventsourcing library's cipher."""
-        self._opening: dict[str, AESCipher | Erasure] = {}
+        self._opening: dict[str, AESCipher | bytes | Erasure] = {}
+        """By key id: the cipher, the key itself until its first use (a store's every key
+        read at once is hundreds of thousands, and most are never used here), or why it
+        was destroyed."""
         self._sealing: dict[tuple[Any, str | None], tuple[str, AESCipher]] = {}
         self._generation = store.generation()
         self._checked = time.monotonic()
@@ -272,7 +287,7 @@ class Keyring:
         keys = self.store.all_keys()
         with self._lock:
             for key_id, key in keys.items():
-                self._opening[key_id] = key if isinstance(key, Erasure) else self._cipher(key)
+                self._opening[key_id] = key
 
     def destroy(self, key_ids: Iterable[str], erasure: Erasure, by: str) -> int:
         destroyed = self.store.destroy(list(key_ids), erasure, by)
@@ -327,6 +342,8 @@ class Keyring:
         opener = self._opening.get(key_id)
         if opener is None:
             opener = self._opener(key_id)
+        if type(opener) is bytes:
+            opener = self._opening[key_id] = self._cipher(opener)
         if type(opener) is Erasure:
             return ERASED_SHAPES[shape](opener, commitment, data)
         plain = opener.decrypt(_from_base64(sealed))
@@ -346,19 +363,20 @@ class Keyring:
                                "its entry's hash link covers")
         return value
 
-    def _opener(self, key_id: str) -> AESCipher | Erasure:
+    def _opener(self, key_id: str) -> AESCipher | bytes | Erasure:
         self._misses += 1
         if self._misses == READ_ALL_AFTER:
-            self.load_all()  # a reading of much of the log: one query, not one a key
+            self.load_all()  # a reading of much of the log: one query, not one a case file
             if (opener := self._opening.get(key_id)) is not None:
                 return opener
-        key = self.store.keys([key_id]).get(key_id)
-        if key is None:
+        found = self.store.case_file_keys(key_id)
+        if key_id not in found:
             raise MissingKey(f"The key {key_id} of a personal value is not in the key store "
                              "(SCC_KEY_STORE_URL must be the key store of this log)")
-        opener = key if isinstance(key, Erasure) else self._cipher(key)
-        self._opening[key_id] = opener
-        return opener
+        with self._lock:
+            for other, key in found.items():
+                self._opening.setdefault(other, key)
+        return self._opening[key_id]
 
 
 class AlteredValue(ValueError):

@@ -207,3 +207,64 @@ def test_an_altered_decision_is_named(dp):
         conn.execute(sa.text("UPDATE data_protection_decisions SET details = "
                              "replace(details, 'Inquiry', 'Nothing') WHERE number = 1"))
     assert dp.problems() == ["data protection decision 1 was altered after it was recorded"]
+
+
+def test_a_case_file_read_afresh_asks_the_key_store_once_for_all_its_keys(
+        recorded, database_url, clock, working_days, scheme):
+    # Check a reader that has no key yet fetches the case file's keys (its people's and its
+    # free text's) in one query, then opens every value without asking again
+    from adapters.event_store import event_store_env
+    from adapters.key_store import SQLKeyStore, key_store_url
+    from application.case_files import SchoolCaseFiles
+    from application.personal_keys import Keyring
+
+    class Counting(SQLKeyStore):
+        asked: list[str] = []
+
+        def keys(self, key_ids):
+            self.asked.append("keys")
+            return super().keys(key_ids)
+
+        def case_file_keys(self, key_id):
+            self.asked.append("case_file_keys")
+            return super().case_file_keys(key_id)
+
+    store = Counting(key_store_url(database_url, None), clock=clock)
+    reader = SchoolCaseFiles(event_store_env(database_url), clock=clock,
+                             working_days=working_days, scheme=scheme, keyring=Keyring(store))
+    try:
+        history = reader.history(CLOSING)
+        assert GOVERNOR in values(history) and "olu.adebayo-marsh@la.example" in values(history)
+        assert store.asked == ["case_file_keys"]
+        reader.history(STAYING)
+        assert store.asked == ["case_file_keys", "case_file_keys"]
+    finally:
+        reader.close()
+        store.close()
+
+
+def test_a_key_store_refusing_connections_is_a_store_failure_not_a_missing_school(
+        recorded, database_url, clock, working_days, scheme):
+    # Check a case file read while the key store's database cannot be reached fails as the
+    # store does (the pages answer 503), not as "no school with this URN" (404)
+    from eventsourcing.persistence import PersistenceError
+
+    from adapters.event_store import event_store_env
+    from adapters.key_store import SQLKeyStore, key_store_url
+    from application.case_files import SchoolCaseFiles, SchoolNotFound
+    from application.personal_keys import Keyring
+
+    unreachable = SQLKeyStore(key_store_url(database_url, None), clock=clock)
+    keyring = Keyring(unreachable, recheck=3600)  # the failure comes as entries are decoded
+    reader = SchoolCaseFiles(event_store_env(database_url), clock=clock,
+                             working_days=working_days, scheme=scheme, keyring=keyring)
+    unreachable.engine.dispose()
+    unreachable.engine = sa.create_engine("postgresql+psycopg://scc@127.0.0.1:1/keys")
+    try:
+        with pytest.raises(PersistenceError) as failed:
+            reader.school(CLOSING)
+        assert not isinstance(failed.value, SchoolNotFound)
+        assert "key store could not be read" in str(failed.value)
+    finally:
+        reader.close()
+        unreachable.close()

@@ -98,7 +98,8 @@ bench-smoke: $(STAMP) $(LETTER_LIBS)
 	$(BIN)/python -m benchmarks --quick
 
 # Locust against gunicorn and scc worker on PostgreSQL with the England-scale log: 50 users for
-# 5 minutes; prints throughput, p95 and errors (python -m benchmarks.load --help for options).
+# 5 minutes; prints throughput, p95 (each route's too), errors and CPU a request
+# (python -m benchmarks.load --help for options: steps of users, a profile).
 load: $(STAMP)
 	$(BIN)/python -m benchmarks.load
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -77,8 +78,6 @@ def write_plan(database_url: str, emails: list[str], path: Path) -> dict[str, An
 
 
 def _env(database_url: str) -> dict[str, str]:
-    import os
-
     return {**os.environ, "SCC_DATABASE_URL": database_url}
 
 
@@ -89,7 +88,9 @@ class Figures:
     """What a locust run measured. Signing in (once per user, as the users start) is
     counted apart: the figures are over the work the users then do, reads and commands;
     ``failures`` counts every failed request, sign-ins included; ``sign_ins`` counts the
-    sign-in forms sent, ``sign_in_p95_ms`` their p95."""
+    sign-in forms sent, ``sign_in_p95_ms`` their p95; ``served`` counts every request,
+    sign-ins included (what the server's CPU is spread over); ``locust_cpu_s`` is the CPU
+    locust itself used."""
 
     requests: int
     failures: int
@@ -99,6 +100,8 @@ class Figures:
     max_ms: float
     sign_ins: int
     sign_in_p95_ms: float
+    served: int
+    locust_cpu_s: float = 0.0
     by_name: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
 
@@ -113,19 +116,31 @@ class Figures:
 
 
 def run_locust(host: str, plan: Path, *, users: int, spawn_rate: float, run_time: str,
-               out: Path) -> Figures:
+               out: Path, meanwhile: Callable[[], None] = lambda: None) -> Figures:
     """Runs locust headless in a process of its own (it patches the standard library with
-    gevent), its CSV files and log in ``out``, and reads what it measured."""
+    gevent), its CSV files and log in ``out``, and reads what it measured; ``meanwhile``
+    is called once locust has started (to profile the server while it works)."""
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
                "--host", host, "-u", str(users), "-r", str(spawn_rate), "-t", run_time,
                "--csv", str(out / "locust"), "--only-summary", "--stop-timeout", "10",
                "--exit-code-on-error", "0", "--loglevel", "WARNING"]
     samples = out / "samples.json"
+    out.mkdir(parents=True, exist_ok=True)
     with (out / "locust.log").open("wb") as output:
-        subprocess.run(command, check=True, stdout=output, stderr=subprocess.STDOUT,
-                       env={**_env(""), "SCC_LOAD_PLAN": str(plan),
-                            "SCC_LOAD_SAMPLES": str(samples)})
-    return figures(json.loads(samples.read_text(encoding="utf-8")), out / "locust")
+        locust = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                  env={**_env(""), "SCC_LOAD_PLAN": str(plan),
+                                       "SCC_LOAD_SAMPLES": str(samples)})
+        try:
+            meanwhile()
+        finally:
+            # wait4: the kernel's account of locust's own CPU as it exits
+            _, status, used = os.wait4(locust.pid, 0)
+            locust.returncode = os.waitstatus_to_exitcode(status)
+    if locust.returncode != 0:
+        raise subprocess.CalledProcessError(locust.returncode, command)
+    measured = figures(json.loads(samples.read_text(encoding="utf-8")), out / "locust")
+    measured.locust_cpu_s = used.ru_utime + used.ru_stime
+    return measured
 
 
 def figures(samples: list[list[Any]], csv_prefix: Path) -> Figures:
@@ -148,6 +163,7 @@ def figures(samples: list[list[Any]], csv_prefix: Path) -> Figures:
         requests_per_s=len(work) / span if span else 0.0,
         p50_ms=_p50(times), p95_ms=_p95(times), max_ms=max(times),
         sign_ins=len(sign_ins), sign_in_p95_ms=_p95(sign_ins) if sign_ins else 0.0,
+        served=len(samples),
         by_name=[{"name": name, "requests": len(rows), "failures": sum(r[3] for r in rows),
                   "p50_ms": _p50([r[2] for r in rows]), "p95_ms": _p95([r[2] for r in rows])}
                  for name, rows in sorted(by_name.items(), key=lambda item: item[0][4:])],

@@ -4,8 +4,9 @@ One process takes the tests that mostly wait (on Chromium, on scc processes they
 kill, on a server over HTTP); the other the rest, which mostly compute. On a 2-core machine
 the pair ends in about half the time of one process, and no test is left out: the second
 process runs everything under tests/ but the first one's directories. Each test is isolated
-as before: its own temporary directory, database or schema, port and mount. Each process's
-lines come out as they are written, prefixed with its name; any failure fails the run.
+as before: its own temporary directory, database or schema, port and mount (the temporary
+directories in memory: see ``_in_memory``). Each process's lines come out as they are
+written, prefixed with its name; any failure fails the run.
 
     python -m tests.in_parallel                # the whole suite
     python -m tests.in_parallel -- -x -m "not postgres"  # arguments for both processes
@@ -13,10 +14,15 @@ lines come out as they are written, prefixed with its name; any failure fails th
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -48,6 +54,30 @@ def _relay(name: str, process: subprocess.Popen[str], lock: threading.Lock, star
 
 def run(pytest_args: list[str], env: dict[str, str] | None = None) -> int:
     """Both processes, to the end of both; 0 if both passed."""
+    with _in_memory(dict(os.environ if env is None else env)) as env:
+        return _run(pytest_args, env)
+
+
+@contextlib.contextmanager
+def _in_memory(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The tests' temporary files (their SQLite stores, key stores, uploads) in a folder of
+    the machine's memory file system, unless TMPDIR says otherwise: a store commits at every
+    command, and on a disk each commit waits for the disk (some 3 ms here), which was most of
+    the time of the tests that record a whole demo LA. The stores are the same SQLite files."""
+    if "TMPDIR" in env or not os.access(MEMORY, os.W_OK):
+        yield env
+        return
+    folder = tempfile.mkdtemp(prefix="scc-tests-", dir=MEMORY)
+    try:
+        yield {**env, "TMPDIR": folder}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+MEMORY = "/dev/shm"
+
+
+def _run(pytest_args: list[str], env: dict[str, str]) -> int:
     lock = threading.Lock()
     started = time.monotonic()
     statuses: dict[str, int] = {}

@@ -290,6 +290,7 @@ class SchoolCaseFiles(Application[UUID]):
                 "predecessor_urn": urn,
             })
 
+        self._case_file(urn)  # a school without a case file is refused as such first
         if new_urn in self:
             raise CaseFileError(f"URN {new_urn} already has a case file")
         self._change(urn, by, effective, convert)

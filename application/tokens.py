@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -21,6 +23,13 @@ LIFETIME = timedelta(days=90)
 LONGEST_LIFETIME = timedelta(days=366)
 TOUCH_EVERY = timedelta(minutes=1)
 """How stale a token's last-used time may be before a request writes it again."""
+RECHECK = timedelta(seconds=1)
+"""How long a token found good is taken as good without reading the store again: every API
+request names one, and reading it (with its user) was a database round trip a request. A
+token revoked, or its user disabled or given another role, by another process (scc tokens
+revoke, another web worker) stops working within this, as a key erased by another process is
+noticed within a second (Keyring.recheck); done by this process, at once. Expiry is checked
+on every request."""
 
 
 class TokenError(Exception):
@@ -66,6 +75,10 @@ class ApiTokens:
     def __init__(self, store: TokenStore, users: Users, clock: Clock,
                  lifetime: timedelta = LIFETIME) -> None:
         self.store, self.users, self.clock, self.lifetime = store, users, clock, lifetime
+        self._found: dict[str, tuple[datetime, dict[str, Any]]] = {}
+        """Tokens found good lately, by hash: when the store was read, and what it said."""
+        self._found_lock = threading.Lock()
+        users.on_access_changed(self._forget_user)
 
     def close(self) -> None:
         self.store.close()
@@ -100,6 +113,7 @@ class ApiTokens:
     def revoke(self, token_id: int, *, by: Recorder | None = None) -> None:
         if not self.store.revoke(token_id, self.clock.now()):
             raise TokenError(f"There is no token {token_id} that is still in use")
+        self._forget(lambda found: found["id"] == token_id)
         (token,) = (t for t in self.store.list(None) if t["id"] == token_id)
         self.users.record_administration("token revoked", token["email"], by=by,
                                          details={"token": token_id, "token_name": token["name"]})
@@ -110,21 +124,54 @@ class ApiTokens:
 
     def user(self, token: str) -> dict[str, Any] | None:
         """The user a token acts for, noting that it was used now; None if it is unknown,
-        revoked, or its user is gone or disabled; TokenExpired once its time is up."""
+        revoked, or its user is gone or disabled; TokenExpired once its time is up. What the
+        store said of a good token is trusted for RECHECK."""
         if not token.startswith(PREFIX):
             return None
-        found = self.store.find(_hash(token))
-        if found is None or found["revoked_at"] is not None:
-            return None
-        user = found["user"]
-        if user is None or user["disabled"]:
-            return None
+        token_hash = _hash(token)
         now = self.clock.now()
+        found = self._recently_found(token_hash, now)
+        if found is None:
+            found = self.store.find(token_hash)
+            if found is None or found["revoked_at"] is not None:
+                return None
+            user = found["user"]
+            if user is None or user["disabled"]:
+                return None
+            self._remember(token_hash, now, found)
         if found["expires_at"] is not None and now >= found["expires_at"]:
             raise TokenExpired(found["expires_at"])
         if found["last_used_at"] is None or now - found["last_used_at"] >= TOUCH_EVERY:
             self.store.used(found["id"], now)
-        return {**user, "token_id": found["id"]}
+            self._remember_use(token_hash, now)
+        return {**found["user"], "token_id": found["id"]}
+
+    def _recently_found(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        read_at, found = self._found.get(token_hash, (None, None))
+        if read_at is None or not timedelta(0) <= now - read_at < RECHECK:
+            return None  # never read, read too long ago, or the clock went back
+        return found
+
+    def _remember(self, token_hash: str, now: datetime, found: dict[str, Any]) -> None:
+        with self._found_lock:
+            self._found = {h: (read_at, f) for h, (read_at, f) in self._found.items()
+                           if timedelta(0) <= now - read_at < RECHECK}
+            self._found[token_hash] = (now, found)
+
+    def _remember_use(self, token_hash: str, now: datetime) -> None:
+        with self._found_lock:
+            if (remembered := self._found.get(token_hash)) is not None:
+                read_at, found = remembered
+                self._found[token_hash] = (read_at, {**found, "last_used_at": now})
+
+    def _forget_user(self, email: str) -> None:
+        """Their access changed here (application.users): their tokens are read again."""
+        self._forget(lambda found: found["email"] == email)
+
+    def _forget(self, which: Callable[[dict[str, Any]], bool]) -> None:
+        with self._found_lock:
+            self._found = {h: (read_at, f) for h, (read_at, f) in self._found.items()
+                           if not which(f)}
 
 
 def _hash(token: str) -> str:

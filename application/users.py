@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -166,6 +167,7 @@ class Users:
         self.resets = resets
         self.administration = AdministrationLog(store.administration, clock)
         self._decoy_hash: str | None = None
+        self._access_listeners: list[Callable[[str], None]] = []
 
     def close(self) -> None:
         self.store.close()
@@ -174,6 +176,11 @@ class Users:
                 other.close()
         if self._close_keys:
             self.keyring.store.close()  # type: ignore[attr-defined]
+
+    def on_access_changed(self, listener: Callable[[str], None]) -> None:
+        """``listener(email)`` is called when a user is disabled or given another role here:
+        whatever remembers what a user may do (the API tokens found lately) forgets them."""
+        self._access_listeners.append(listener)
 
     # Commands -----------------------------------------------------------------------------
 
@@ -293,6 +300,7 @@ class Users:
             self._refuse_if_last_admin(user, "give another role to")
         self.store.set_role(user["email"], role)
         self._end_sessions(user["email"])
+        self._access_changed(user["email"])
         self.record_administration("role changed", user["email"], by=by,
                                    details={"role": role, "was": user["role"]})
 
@@ -319,6 +327,7 @@ class Users:
             self._refuse_if_last_admin(user, "disable")
         self._set_disabled(email, True)
         self._end_sessions(email)
+        self._access_changed(email)
         self.record_administration("user disabled", email, by=by)
 
     def enable(self, email: str, *, by: Recorder | None = None) -> None:
@@ -415,6 +424,10 @@ class Users:
     def _end_sessions(self, email: str, *, keep: str | None = None) -> None:
         if self.sessions is not None:
             self.sessions.end_all(normal_email(email), keep=keep)
+
+    def _access_changed(self, email: str) -> None:
+        for listener in self._access_listeners:
+            listener(normal_email(email))
 
     def _resets(self) -> ResetStore:
         if self.resets is None:

@@ -3,9 +3,11 @@ and on PostgreSQL, against the same command called in-process by 8 threads in th
 
 The app runs in a child process (``python -m benchmarks.api_throughput serve URL``) on
 werkzeug's threaded server, as ``scc serve`` does, so that the clients' threads do not share
-its GIL. Each client has its own keep-alive connection and its own schools (each with a
-40-entry history), so no two clients change the same case file; each raises ``REQUESTS``
-concerns after a warm-up, all clients at once. Then, with the server stopped, 8 threads call
+its GIL. Each client has its own connection and its own schools (each with a 40-entry
+history), so no two clients change the same case file; each raises ``REQUESTS`` concerns
+after a warm-up, all clients at once. werkzeug's server answers every request with
+``Connection: close`` (it keeps no connection alive), so each request is a new connection and
+a new server thread, as under ``scc serve``. Then, with the server stopped, 8 threads call
 ``raise_concern`` in this process on other schools of the same store, as many times.
 """
 
@@ -82,7 +84,7 @@ def rows(store: str, requests: int, api: tuple[float, list[float]],
         Row(f"{NAME} {store} commands/s", api_rate, direct_rate, unit="commands/s",
             note=f"{store}: {CLIENTS} concurrent clients x {requests} POST "
                  "/api/v1/schools/{urn}/concerns over HTTP (werkzeug threaded server in a "
-                 "child process, bearer token, keep-alive); baseline: raise_concern called "
+                 "child process, bearer token, a new connection a request); baseline: raise_concern called "
                  f"in-process by {CLIENTS} threads as many times, same store, same run"),
         Row(f"{NAME} {store} p50", p50(api_ms), p50(direct_ms)),
         Row(f"{NAME} {store} p95", p95(api_ms), p95(direct_ms)),

@@ -29,6 +29,18 @@ def test_no_such_school_or_item_is_404(client, local):
     assert client.get("/no-such-page").content_type.startswith("text/html")  # pages stay pages
 
 
+def test_a_command_on_a_school_without_a_case_file_is_404_whatever_else_it_names(client, local):
+    head = local.headers("head")
+
+    missing = problem(client.post("/api/v1/schools/999999/concerns", headers=head,
+                                  json=CONCERN), 404, "not-found")
+    assert missing["detail"] == "No school with URN 999999 has a case file"
+    # Check the school is looked for before the academy's URN, which is taken here
+    converting = problem(client.post("/api/v1/schools/999999/academy-conversion", headers=head,
+                                     json={"effective": "2026-09-01", "new_urn": URN}),
+                         404, "not-found")
+    assert converting["detail"] == "No school with URN 999999 has a case file"
+
 def test_a_body_that_does_not_fit_names_each_field_at_fault(client, local):
     version = local.services.case_files.version(URN)
 

@@ -42,6 +42,16 @@ def test_a_revoked_token_and_a_disabled_users_token_are_refused(local, client):
     assert client.get("/api/v1/schools", headers=local.headers("caseworker")).status_code == 200
 
 
+def test_a_new_role_applies_to_the_users_token_at_once(local, client):
+    caseworker = local.headers("caseworker")
+    assert client.post(f"/api/v1/schools/{URN}/concerns", json=CONCERN,
+                       headers=caseworker).status_code == 201
+
+    local.services.users.set_role(USERS["caseworker"][0], "auditor")
+
+    refused = client.post(f"/api/v1/schools/{URN}/concerns", json=CONCERN, headers=caseworker)
+    assert refused.status_code == 403 and "auditor" in refused.json["detail"]
+
 def test_roles_are_those_of_the_web_app(client, local):
     school = f"/api/v1/schools/{URN}"
 

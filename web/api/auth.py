@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import marshmallow as ma
 from flask import g, request
 from flask_smorest import Blueprint
 
@@ -55,6 +56,12 @@ def authenticate() -> dict[str, Any]:
 
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose operations check the caller's token and role."""
+
+    def arguments(self, schema: type[ma.Schema] | ma.Schema, **kwargs: Any
+                  ) -> Callable[[Callable], Callable]:
+        """flask-smorest's, with a schema class made into its instance once, here: given the
+        class, webargs builds a new instance (all its fields) for every request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
 
     def requires(self, permission: str) -> Callable[[Callable], Callable]:
         """Refuses the operation without a valid token (401) or to a role without the

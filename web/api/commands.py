@@ -181,7 +181,11 @@ def record(operation: Operation, body: dict[str, Any], urn: int,
 
 
 def _find_named_items(case_files: SchoolCaseFiles, urn: int, named: dict[str, Any]) -> None:
-    """404 unless the school, and each item the path names, is in its case file."""
+    """404 unless each item the path names is in the school's case file (and the school has
+    one). With nothing named, the command itself answers 404 for a school without a case file,
+    before anything else: it reads the case file first, so it is not read twice."""
+    if not named:
+        return
     state = case_files.state_of(urn)
     for name, value in named.items():
         what, finder = FINDERS[name]

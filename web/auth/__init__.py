@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from application.access import may
 
@@ -140,6 +141,17 @@ class _SessionCookie(SecureCookieSessionInterface):
     scripts while the page's own response may still be setting the cookie (a new form
     token), and a refreshed copy of the cookie as it stood before, arriving last, would
     undo that (the form would then be refused for a missing token)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's, made once for the app's keys rather than anew for every request (every
+        API request too, which never has a cookie to read)."""
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
 
     def should_set_cookie(self, app: Flask, session: Any) -> bool:
         endpoint = request.endpoint or ""

@@ -9,15 +9,17 @@ size, as a shared-out rebuild would use more processes for the larger logs only)
 ``TIMED_ENTRIES`` entries is then recorded on it (``benchmarks.school_history.build_school``)
 and, through Flask's test client signed in as the head of service, ``ROUNDS`` times (after one
 untimed): ``raise_concern`` on that school through the app's own ``SchoolCaseFiles``, as a
-caseworker's form would, then ``GET /schools/<urn>`` and ``GET /``. Both pages are counted
+caseworker's form would; the snapshot the command recording every 100th entry takes
+(``take_snapshot`` at the version it left, as ``Application.save`` does); then
+``GET /schools/<urn>`` and ``GET /``. Both pages are counted
 afresh each round, as the entry just recorded changed them.
 
 As one school's history grows: schools of ``ENTRIES`` entries on one empty store, the same
 rounds without the dashboard, and ``SchoolCaseFiles.history``.
 
-The rounds are timed in this process's CPU time, not wall time: the machine is shared, and
-wall times swung two- to five-fold between runs as others' work came and went (the rebuild,
-tens of seconds in its own process, is timed by the clock). Each figure is the mean of its
+Everything is timed in CPU time (user and system), not wall time: the machine is shared, and
+wall times swung two- to five-fold between runs as others' work came and went (the rebuild's
+is its child process's). Each figure is the mean of its
 rounds (the rebuild: one run; the median is shown beside it),
 with its ratio to the smallest size's and to the size before's, each beside the size's ratio;
 a cost ratio over ``SUPER_LINEAR`` times the size ratio is flagged. The mean, not the median:
@@ -25,24 +27,37 @@ the garbage collector's full collections (below) come every few rounds, so a med
 them out at one size and takes them in at the next; "full GCs" counts them (none for the
 rebuild, which is not watched). The table is printed and written to ``results/growth.md``.
 
-What it found (2 shared cores, 7 December 2026): as the schools grow 22-fold, the rebuild
-grows about 18-fold, the dashboard (counted afresh after each change) about 5-fold, and a
-command and a case file's page not at all. As one school's history grows from 1,000 to 5,000
-entries, a command grows about 4-fold: numbering a concern (``_count`` in
-``domain/areas/core.py``: C1, C2, ...) reads every entry, linear and most of a command's time
-at 5,000 entries (so recording a history entry by entry is quadratic: 1,000 entries 1.4 s of
-CPU, 10,000 entries 72 s). ``history()`` and the case file's page after a change (which
-describes every entry once, ``SchoolCaseFiles.overview``) grow faster than their entries,
-from CPython's cyclic garbage collector, not from the code: profiled with the collector off,
-``history()`` makes exactly ten times the calls at 10,000 entries as at 1,000, each costing the
-same, and takes 3.5, 9, 29 and 60 ms at 1,000, 2,000, 5,000 and 10,000 entries. With it on,
-the objects describing a long history live long enough to be moved into the oldest
-generation, and once those since the last full collection pass a quarter of the objects
-there, a full collection runs (100 to 250 ms of CPU for this process's 160,000 to 340,000
-objects here). A short history's objects die young; the share moved grows with the history
-until nearly all are, between about 1,000 and 5,000 entries, after which the cost per entry
-stops growing (history() 30 ms at 5,000 entries, 70 ms at 10,000; a 300 ms round when a full
-collection lands in it).
+What it found (2 shared cores, 7 December 2026, CPU time): as the schools grow 22-fold, the
+rebuild grows 17-fold (3.1 to 53 s), the dashboard, counted afresh after each change, about
+6-fold (18 to 106 ms), and a command, its snapshot and a case file's page hardly at all.
+
+As one school's history grows 50-fold (100 to 5,000 entries), a command grows 2.3-fold
+(0.7 to 1.7 ms: numbering a concern, ``_count`` in ``domain/areas/core.py``, reads every
+entry), the case file's page after a change 11-fold (it describes every entry,
+``SchoolCaseFiles.overview``), and three things faster than their entries:
+
+- The snapshot a command takes at every 100th entry, 7 ms to 590 ms: the library reads the
+  case file back from the store to take it, so every entry is decoded, its personal values
+  opened and the chain checked (``snapshot_check``), and a snapshot holds every entry. Each
+  step is linear (1,000 to 5,000 entries: 6x); what is more than linear is the garbage
+  collector, below (one full collection in every snapshot at 5,000 entries). It is why
+  recording a long history entry by entry is quadratic (cProfile of build_school to 3,000
+  entries: 15 of its 23.5 s in 30 snapshots; 1,000 entries take 1.4 s of CPU, 10,000 take
+  72 s) and why every 100th command on a 5,000-entry case file takes over half a second.
+  Left as it is: the library reads the recorded state back on purpose, so that a snapshot
+  is of what was stored rather than of a copy in memory, and the snapshot checks rest on
+  that.
+- ``history()`` (1.0 to 91 ms) and the page's share of it: CPython's cyclic garbage
+  collector, not the code. Profiled with the collector off, ``history()`` makes exactly ten
+  times the calls at 10,000 entries as at 1,000, each costing the same, and takes 3.5, 9, 29
+  and 60 ms at 1,000, 2,000, 5,000 and 10,000 entries. With it on, the objects describing a
+  long history live long enough to be moved to the oldest generation, and once those moved
+  since the last full collection pass a quarter of the objects there, a full collection
+  runs (100 to 250 ms of CPU for this process's 160,000 to 340,000 objects). A short
+  history's objects die young; the share moved grows with the history until nearly all are,
+  between about 1,000 and 5,000 entries, and from there the cost grows with the entries
+  (1,000 to 5,000 entries: 4.6x by the mean; history() 30 ms at 5,000 entries, 70 ms at
+  10,000, with a 300 ms call when a full collection lands in it).
 
 ``python -m benchmarks.growth profile ENTRIES [--without-gc]`` profiles rounds on a school of
 that many entries (with the garbage collector off, if asked).
@@ -54,6 +69,7 @@ import argparse
 import cProfile
 import gc
 import pstats
+import resource
 import statistics
 import sys
 import tempfile
@@ -71,6 +87,7 @@ from benchmarks.rebuild import every, rebuild_in_child
 from benchmarks.school_history import BY, build_school
 from benchmarks.support import Row, case_files_on, progress
 from benchmarks.web_latency import signed_in
+from domain.areas.register import case_file_id
 from domain.deadlines import SIGN_OFF_ADOPTED
 
 NAME = "growth"
@@ -131,12 +148,13 @@ def as_schools_grow(sizes: tuple[int, ...], rounds: int) -> list[Figure]:
             progress(f"{NAME}: {about}: copying the log; rebuilding its read models")
             copy_store(england["path"], work)
             url = f"sqlite:///{work}"
+            used = children_cpu_ms()
             rebuilt = rebuild_in_child(url, 1)
-            took = rebuilt["seconds"] * 1000
+            took = children_cpu_ms() - used
             figures.append(Figure("read models' rebuild, one process", "schools", schools,
                                   took, took, 0, about))
-            progress(f"{NAME}: {about}: rebuilt in {rebuilt['seconds']:.1f} s; recording a "
-                     f"school of {TIMED_ENTRIES} entries")
+            progress(f"{NAME}: {about}: rebuilt in {rebuilt['seconds']:.1f} s ({took / 1000:.1f} s "
+                     f"of CPU); recording a school of {TIMED_ENTRIES} entries")
             case_files = case_files_on(url)
             try:
                 urn = unused_urn(case_files.urns())
@@ -148,6 +166,12 @@ def as_schools_grow(sizes: tuple[int, ...], rounds: int) -> list[Figure]:
         figures += [Figure(measure, "schools", schools, *taken, about)
                     for measure, taken in timings.items()]
     return figures
+
+
+def children_cpu_ms() -> float:
+    """The CPU time, user and system, of this process's children waited for so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * 1000
 
 
 def unused_urn(urns: list[int]) -> int:
@@ -236,8 +260,12 @@ def round_steps(case_files: Any, client: Any, urn: int, *, dashboard: bool,
                 raise RuntimeError(f"GET {path} answered {status}")
         return get
 
+    def snapshot() -> None:
+        case_files.take_snapshot(case_file_id(urn), version=case_files.version(urn))
+
     steps: dict[str, Callable[[], object]] = {
-        "command (raise_concern)": command, "case file page": page(f"/schools/{urn}")}
+        "command (raise_concern)": command, "snapshot (a 100th entry's command)": snapshot,
+        "case file page": page(f"/schools/{urn}")}
     if dashboard:
         steps["dashboard"] = page("/")
     if history:

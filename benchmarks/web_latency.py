@@ -27,8 +27,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from adapters.rebuild_processes import default_processes
@@ -328,6 +331,23 @@ def timed_phase(clients: list[Client], paths: list[str], requests: int,
 def profile(url: str, path: str = "/") -> None:
     """One request (the dashboard's by default) through the Flask test client, under
     cProfile (after one unprofiled request, so that it is a warm server's)."""
+    with signed_in(url) as (_, client):
+        assert client.get(path).status_code == 200
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        response = profiler.runcall(client.get, path)
+        took = (time.perf_counter() - began) * 1000
+        assert response.status_code == 200
+    print(f"GET {path} took {took:.1f} ms under the profiler ({len(response.data):,} bytes)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+
+
+@contextmanager
+def signed_in(url: str, role: str = "head") -> Iterator[tuple[Any, Any]]:
+    """The app on ``url`` in this process and Flask's test client signed in as the
+    benchmark's user of ``role`` (added if missing); yields (services, client)."""
     from adapters.bootstrap import build_web_services
     from adapters.config import Settings
     from web import create_app
@@ -335,27 +355,18 @@ def profile(url: str, path: str = "/") -> None:
 
     services = build_web_services(Settings(database_url=url))
     try:
-        if services.users.get(EMAIL) is None:
-            services.users.add(email=EMAIL, name="Benchmark Head", role="head",
-                               password=PASSWORD)
+        if services.users.get(email_for(role)) is None:
+            services.users.add(email=email_for(role), name=f"Benchmark {role.capitalize()}",
+                               role=role, password=PASSWORD)
         client = create_app(TestConfig(), services=services).test_client()
         page = client.get("/sign-in").text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         assert token, "the sign-in page has no CSRF token"
-        client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD,
+        client.post("/sign-in", data={"email": email_for(role), "password": PASSWORD,
                                       "csrf_token": token[1]})
-        assert client.get(path).status_code == 200
-        profiler = cProfile.Profile()
-        began = time.perf_counter()
-        response = profiler.runcall(client.get, path)
-        took = (time.perf_counter() - began) * 1000
-        assert response.status_code == 200
+        yield services, client
     finally:
         services.close()
-    print(f"GET {path} took {took:.1f} ms under the profiler ({len(response.data):,} bytes)")
-    stats = pstats.Stats(profiler)
-    stats.sort_stats("cumulative").print_stats(40)
-    stats.sort_stats("tottime").print_stats(25)
 
 
 def main(argv: list[str] | None = None) -> int:

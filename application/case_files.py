@@ -17,7 +17,7 @@ from threading import Lock
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
     EventStore,
@@ -225,6 +225,27 @@ class SchoolCaseFiles(Application[UUID]):
             urn = obj.state.school.urn
             self._planned.extend((urn, entry) for entry in obj.collect_events())
         return []
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: Any = project_aggregate) -> None:
+        """The library reads a case file back from the store to snapshot it at ``version``;
+        when a command has just recorded that version, the case file it changed (cached, and
+        locked for the command) is that case file at that version, so it is taken as it is:
+        reading back a 5,000-entry case file cost 0.6 s of CPU at every 100th entry."""
+        held = self._cached(aggregate_id)
+        if (held is not None and version is not None and held.version == version
+                and self.snapshots is not None and not held.pending_events):
+            self.snapshots.put([SchoolCaseFile.Snapshot.take(held)])
+            return
+        super().take_snapshot(aggregate_id, version, projector_func)
+
+    def _cached(self, aggregate_id: UUID) -> SchoolCaseFile | None:
+        if self.repository.cache is None:
+            return None
+        try:
+            return self.repository.cache.get(aggregate_id)
+        except KeyError:
+            return None
 
     def construct_repository(self) -> CheckedRepository:
         """The library's repository, set from the same settings, with snapshots checked

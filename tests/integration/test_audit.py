@@ -462,6 +462,26 @@ def test_an_untouched_snapshot_is_loaded_without_a_warning(case_files, database_
         reopened.close()
 
 
+def test_the_snapshot_a_hundredth_entry_takes_is_the_record_as_read_back(
+        case_files, database_url):
+    # Check the snapshot a command takes as it records the 100th entry (from the case file
+    # it has just changed) holds what reading the record gives, and passes the audit
+    _build(case_files)
+    while case_files.version(HARTLEY) < 100:
+        case_files.record_visit(HARTLEY, by="Priya Shah", effective=date(2025, 3, 3),
+                                kind="monitoring", notes=f"Visit {case_files.version(HARTLEY)}")
+    taken = case_files.snapshots.recorder.select_events(case_file_id(HARTLEY))
+    assert [row.originator_version for row in taken] == [100]
+    from_snapshot = _reopened(case_files, database_url)
+    try:
+        assert from_snapshot.history(HARTLEY) == case_files.history(HARTLEY)
+        assert from_snapshot.school(HARTLEY) == case_files.school(HARTLEY)
+        assert from_snapshot.overview(HARTLEY).snapshot_mismatch is None
+        assert audit.verify(case_files, urn=HARTLEY)["ok"]
+    finally:
+        from_snapshot.close()
+
+
 def test_verify_reports_progress_school_by_school(case_files):
     _build(case_files)
     calls: list[tuple[int, int]] = []

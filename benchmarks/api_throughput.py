@@ -1,14 +1,16 @@
 """API command throughput: 8 concurrent clients POSTing concerns over HTTP, on an SQLite file
 and on PostgreSQL, against the same command called in-process by 8 threads in the same run.
 
-The app runs in a child process (``python -m benchmarks.api_throughput serve URL``) on
-werkzeug's threaded server, as ``scc serve`` does, so that the clients' threads do not share
-its GIL. Each client has its own connection and its own schools (each with a 40-entry
-history), so no two clients change the same case file; each raises ``REQUESTS`` concerns
-after a warm-up, all clients at once. werkzeug's server answers every request with
-``Connection: close`` (it keeps no connection alive), so each request is a new connection and
-a new server thread, as under ``scc serve``. Then, with the server stopped, 8 threads call
-``raise_concern`` in this process on other schools of the same store, as many times.
+The app is served twice, each time from processes of its own so that the clients' threads do
+not share its GIL: as ``scc serve`` serves it (werkzeug's threaded server, which answers
+every request with ``Connection: close``, so each request is a new connection and a new
+server thread), then as ``scc web`` does (gunicorn, one worker of 8 threads: one process, as
+the in-process baseline is, with connections kept alive). Each client has its own connection
+and its own schools (each with a 40-entry history), so no two clients change the same case
+file; each raises ``REQUESTS`` concerns after a warm-up, all clients at once. Then, with the
+servers stopped, 8 threads call ``raise_concern`` in this process on other schools of the same
+store, as many times. Target: over HTTP at least half the in-process rate, p50 and p95 within
+twice the in-process ones.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from benchmarks.school_history import build_school
@@ -62,32 +64,46 @@ def run(quick: bool) -> list[Row]:
     return rows
 
 
+SERVERS = {
+    "scc serve": "werkzeug's threaded server in a child process, as scc serve runs it: a new "
+                 "connection and thread a request",
+    "scc web": f"gunicorn as scc web runs it, one worker of {CLIENTS} threads (one process, "
+               "as the baseline is), connections kept alive",
+}
+
+
 def measure(store: str, url: str, requests: int) -> list[Row]:
     over_http, in_process = schools_for(0), schools_for(1)
     token = prepare(store, url, over_http + in_process)
-    with served(url) as port:
-        progress(f"{NAME} {store}: {CLIENTS} clients x {requests} POSTs on 127.0.0.1:{port}")
-        api = concurrently([client(port, token, urns) for urns in over_http], requests)
+    answered = {}
+    for server in SERVERS:
+        with served(url) if server == "scc serve" else by_gunicorn(url) as port:
+            progress(f"{NAME} {store}: {CLIENTS} clients x {requests} POSTs to {server} on "
+                     f"127.0.0.1:{port}")
+            answered[server] = concurrently(
+                [client(port, token, urns) for urns in over_http], requests)
     progress(f"{NAME} {store}: {CLIENTS} threads x {requests} raise_concern in-process")
     case_files = case_files_on(url)
     try:
         direct = concurrently([caller(case_files, urns) for urns in in_process], requests)
     finally:
         case_files.close()
-    return rows(store, requests, api, direct)
+    return [row for server, api in answered.items()
+            for row in rows(store, server, requests, api, direct)]
 
 
-def rows(store: str, requests: int, api: tuple[float, list[float]],
+def rows(store: str, server: str, requests: int, api: tuple[float, list[float]],
          direct: tuple[float, list[float]]) -> list[Row]:
     (api_rate, api_ms), (direct_rate, direct_ms) = api, direct
     return [
-        Row(f"{NAME} {store} commands/s", api_rate, direct_rate, unit="commands/s",
+        Row(f"{NAME} {store} {server} commands/s", api_rate, direct_rate, unit="commands/s",
+            min_ratio=0.5,
             note=f"{store}: {CLIENTS} concurrent clients x {requests} POST "
-                 "/api/v1/schools/{urn}/concerns over HTTP (werkzeug threaded server in a "
-                 "child process, bearer token, a new connection a request); baseline: raise_concern called "
-                 f"in-process by {CLIENTS} threads as many times, same store, same run"),
-        Row(f"{NAME} {store} p50", p50(api_ms), p50(direct_ms)),
-        Row(f"{NAME} {store} p95", p95(api_ms), p95(direct_ms)),
+                 "/api/v1/schools/{urn}/concerns over HTTP with a bearer token, "
+                 f"{SERVERS[server]}; baseline: raise_concern called in-process by "
+                 f"{CLIENTS} threads as many times, same store, same run"),
+        Row(f"{NAME} {store} {server} p50", p50(api_ms), p50(direct_ms), max_ratio=2.0),
+        Row(f"{NAME} {store} {server} p95", p95(api_ms), p95(direct_ms), max_ratio=2.0),
     ]
 
 
@@ -218,13 +234,27 @@ class served:
             self.child.wait()
 
 
+@contextlib.contextmanager
+def by_gunicorn(url: str) -> Iterator[int]:
+    """``scc web`` on ``url``, one worker of CLIENTS threads, until the block ends; yields its
+    port once it answers."""
+    from benchmarks.load.topology import Topology
+
+    with tempfile.TemporaryDirectory(prefix="scc-bench-web-") as logs:
+        topology = Topology(url, Path(logs), web_workers=1, threads=CLIENTS)
+        with topology:
+            topology.start_web()
+            topology.wait_for("/healthz")  # up: its read models may lag (no worker runs)
+            yield topology.port
+
+
 def serve(url: str) -> None:
     """Serves the app until terminated; prints the port as JSON once it listens."""
     import logging
 
     from werkzeug.serving import make_server
 
-    from adapters.bootstrap import build_web_services
+    from adapters.bootstrap import build_web_services, settle_after_start
     from adapters.config import Settings
     from web import create_app
     from web.config import TestConfig
@@ -233,6 +263,7 @@ def serve(url: str) -> None:
     services = build_web_services(Settings(database_url=url))
     server = make_server("127.0.0.1", 0, create_app(TestConfig(), services=services),
                          threaded=True)
+    settle_after_start()  # as scc serve does
     print(json.dumps({"port": server.server_port}), flush=True)
     try:
         server.serve_forever()

@@ -455,15 +455,23 @@ class SQLReadModels:
                     ) -> Iterator[tuple[Connection, dict[str, sa.Table]]]:
         """A connection and the current tables of these projections, for one query that
         joins them (within ``consistent``, its connection and tables)."""
+        with self._reading_generations(*projections) as (conn, generations):
+            yield conn, {name: tables(name, generations[name])[0] for name in projections}
+
+    @contextmanager
+    def _reading_generations(self, *projections: str
+                             ) -> Iterator[tuple[Connection, dict[str, int]]]:
+        """A connection and the current generation of these projections; within
+        ``consistent``, its connection and generations, so that a read there takes no second
+        connection from the pool (a thread holds one at a time)."""
         if (held := getattr(self._held, "snapshot", None)) is not None:
             conn, positions = held
-            yield conn, {name: tables(name, positions[name][0])[0] for name in projections}
+            yield conn, {name: positions[name][0] for name in projections}
             return
         with self._reads.connect() as conn:
-            generations = dict(conn.execute(
+            yield conn, dict(conn.execute(
                 sa.select(POSITIONS.c.name, POSITIONS.c.generation)
                 .where(POSITIONS.c.name.in_(projections))).all())
-            yield conn, {name: tables(name, generations[name])[0] for name in projections}
 
     def schools(self) -> list[dict[str, Any]]:
         with self.reading("school_status") as (conn, status):
@@ -484,8 +492,8 @@ class SQLReadModels:
             return _dicts(conn, query)
 
     def set_aside(self) -> list[dict[str, Any]]:
-        with self._reads.connect() as conn:
-            status, set_aside = tables("school_status", self._generation(conn, "school_status"))
+        with self._reading_generations("school_status") as (conn, generations):
+            status, set_aside = tables("school_status", generations["school_status"])
             return _dicts(conn, sa.select(set_aside.c.urn, status.c.name, set_aside.c.reason,
                                           set_aside.c.position)
                           .select_from(set_aside.outerjoin(status, status.c.urn == set_aside.c.urn))

@@ -19,6 +19,7 @@ from adapters.key_store import SQLKeyStore, key_store_url
 from adapters.memory import settle_after_start as settle_after_start  # for the servers, worker
 from adapters.outbox import SQLOutbox
 from adapters.policy import load_policy
+from adapters.pools import PoolSize
 from adapters.read_models import SQLReadModels, projections_to_rebuild, read_model_engine
 from adapters.rebuild_processes import SpawnedRebuildProcesses, default_processes
 from adapters.schema import STORE_CLASHES, create_once
@@ -36,17 +37,41 @@ from application.projections import CaseFileProjections
 from application.users import Users
 
 
-def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCaseFiles:
+class Pools:
+    """The connections of one process to its databases: the event store's pool, and one
+    SQLAlchemy engine per database shared by every store in it (read models, users and
+    their sessions, API tokens, calendar feeds, outbox, access log, kept files, job store,
+    and the keys when they are in the same database), each sized for ``threads`` threads
+    that use them at once (adapters.pools); without, the libraries' own pools. Each store's
+    ``close()`` disposes of its engine's connections: a store still open opens new ones if
+    used again."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.size = PoolSize(threads) if threads is not None else None
+        self._engines: dict[str, Any] = {}
+
+    def engine(self, database_url: str):  # -> sqlalchemy.engine.Engine
+        if database_url not in self._engines:
+            self._engines[database_url] = read_model_engine(database_url, self.size)
+        return self._engines[database_url]
+
+    def beside_read_models(self, settings: Settings):  # -> sqlalchemy.engine.Engine
+        return self.engine(settings.read_model_url or settings.database_url)
+
+
+def build_case_files(settings: Settings, clock: Clock | None = None, *,
+                     pools: Pools | None = None) -> SchoolCaseFiles:
     """The case-file application on the configured store, calendar and category scheme."""
+    pools = pools or Pools()
     holidays = load_term_holidays(settings.term_dates) if settings.term_dates else ()
-    env = event_store_env(settings.database_url, settings.cipher_key)
+    env = event_store_env(settings.database_url, settings.cipher_key, pools.size)
     working_days = england_and_wales_calendar(holidays)
     scheme = load_scheme(settings.category_scheme)
     policy = load_policy(settings.deadline_policy) if settings.deadline_policy else None
     # Opening the store creates its tables and functions if need be: processes starting
     # together (web workers, a worker) may clash doing so, and the loser looks again.
     the_clock = clock or SystemClock()
-    keyring = Keyring(build_key_store(settings, the_clock))
+    keyring = Keyring(build_key_store(settings, the_clock, pools=pools))
 
     def open_store(env: dict[str, str]) -> SchoolCaseFiles:
         return create_once(lambda: SchoolCaseFiles(
@@ -73,11 +98,13 @@ def build_case_files(settings: Settings, clock: Clock | None = None) -> SchoolCa
     return case_files
 
 
-def build_key_store(settings: Settings, clock: Clock | None = None) -> SQLKeyStore:
+def build_key_store(settings: Settings, clock: Clock | None = None, *,
+                    pools: Pools | None = None) -> SQLKeyStore:
     """The keys of the entries' personal values: SCC_KEY_STORE_URL, or beside the store."""
+    pools = pools or Pools()
     return create_once(lambda: SQLKeyStore(
-        key_store_url(settings.database_url, settings.key_store_url), clock=clock),
-        clashes=STORE_CLASHES)
+        key_store_url(settings.database_url, settings.key_store_url), clock=clock,
+        server_engine=pools.engine), clashes=STORE_CLASHES)
 
 
 def open_old_log(settings: Settings, database_url: str, beside: SchoolCaseFiles
@@ -128,12 +155,14 @@ def _may_not_create(error: BaseException | None) -> bool:
 
 
 def build_projections(settings: Settings, case_files: SchoolCaseFiles, *,
-                      out_of_shape_ok: bool = False) -> CaseFileProjections:
+                      out_of_shape_ok: bool = False,
+                      pools: Pools | None = None) -> CaseFileProjections:
     """The read models, in the event store's database unless SCC_READ_MODEL_URL says else;
     ``out_of_shape_ok`` to rebuild those an older version of scc made."""
     url = settings.read_model_url or settings.database_url
+    engine = (pools or Pools()).engine(url)
     return CaseFileProjections(
-        case_files, SQLReadModels(read_model_engine(url), out_of_shape_ok=out_of_shape_ok),
+        case_files, SQLReadModels(engine, out_of_shape_ok=out_of_shape_ok),
         scan=partial(scan_streams, case_files.recorder, case_files.mapper),
         processes=SpawnedRebuildProcesses(
             case_files, url, settings.rebuild_processes or default_processes()))
@@ -170,10 +199,11 @@ def _schema_engine(settings: Settings):  # -> sqlalchemy.engine.Engine
     return read_model_engine(url)
 
 
-def build_notifications(settings: Settings, case_files: SchoolCaseFiles) -> Notifications:
+def build_notifications(settings: Settings, case_files: SchoolCaseFiles, *,
+                        pools: Pools | None = None) -> Notifications:
     """The outbox beside the read models, delivered through the configured SMTP server.
     Close it with ``close()``."""
-    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    engine = (pools or Pools()).beside_read_models(settings)
     sender = SMTPSender(
         settings.smtp_host, settings.smtp_port, settings.smtp_security,
         settings.smtp_username, settings.smtp_password, settings.mail_from)
@@ -189,13 +219,13 @@ def scheduler_database_url(settings: Settings) -> str:
     return settings.read_model_url or settings.database_url
 
 
-def build_job_store_engine(settings: Settings):  # -> sqlalchemy.engine.Engine
+def build_job_store_engine(settings: Settings, *, pools: Pools | None = None):
     """The SQLAlchemy engine for APScheduler's job store (table ``apscheduler_jobs``)."""
-    return read_model_engine(scheduler_database_url(settings))
+    return (pools or Pools()).engine(scheduler_database_url(settings))
 
 
 def build_users(settings: Settings, clock: Clock | None = None,
-                keyring: Keyring | None = None) -> Users:
+                keyring: Keyring | None = None, *, pools: Pools | None = None) -> Users:
     """The users, their sessions, password-reset links, failed sign-ins and the access log,
     beside the read models, with Argon2 password hashes; the access log's viewers sealed
     with ``keyring`` (the case files', to share one), or keys from the configured key store.
@@ -204,39 +234,43 @@ def build_users(settings: Settings, clock: Clock | None = None,
     from adapters.users import Argon2Hasher, SQLUserStore
     from application.sessions import SessionLifetimes, Sessions
 
-    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    pools = pools or Pools()
+    engine = pools.beside_read_models(settings)
     clock = clock or SystemClock()
     users = SQLUserStore(engine)  # first: it sets up a new store's tables
     sessions = Sessions(SQLSessionStore(engine), clock,
                         SessionLifetimes(settings.session_idle, settings.session_absolute))
     return Users(users, Argon2Hasher(), clock, sessions=sessions,
                  resets=SQLResetStore(engine),
-                 keyring=keyring or Keyring(build_key_store(settings, clock)),
+                 keyring=keyring or Keyring(build_key_store(settings, clock, pools=pools)),
                  close_keys=keyring is None)
 
 
-def build_tokens(settings: Settings, users: Users, clock: Clock | None = None):
+def build_tokens(settings: Settings, users: Users, clock: Clock | None = None, *,
+                 pools: Pools | None = None):
     """The users' API tokens (application.tokens.ApiTokens), beside the users. Close it with
     ``close()``."""
     from adapters.tokens import SQLTokenStore
     from application.tokens import ApiTokens
 
-    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    engine = (pools or Pools()).beside_read_models(settings)
     return ApiTokens(SQLTokenStore(engine), users, clock or SystemClock(),
                      lifetime=settings.token_lifetime)
 
 
-def build_calendar_feeds(settings: Settings, clock: Clock | None = None):
+def build_calendar_feeds(settings: Settings, clock: Clock | None = None, *,
+                         pools: Pools | None = None):
     """The users' calendar feed addresses (application.calendar_feed.CalendarFeeds), beside
     the users. Close it with ``close()``."""
     from adapters.calendar_feeds import SQLCalendarFeedStore
     from application.calendar_feed import CalendarFeeds
 
-    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    engine = (pools or Pools()).beside_read_models(settings)
     return CalendarFeeds(SQLCalendarFeedStore(engine), clock or SystemClock())
 
 
-def build_documents(settings: Settings, case_files: SchoolCaseFiles):  # -> Documents
+def build_documents(settings: Settings, case_files: SchoolCaseFiles, *,
+                    pools: Pools | None = None):  # -> Documents
     """Letters and evidence (application.documents.Documents): the kept files in the
     configured folder or database, the LA's letter templates, and its signing key if set.
     Raises ValueError, in words, for a signing key or certificate that cannot be used.
@@ -260,8 +294,7 @@ def build_documents(settings: Settings, case_files: SchoolCaseFiles):  # -> Docu
             passphrase=settings.letter_signing_passphrase, chain=settings.letter_signing_chain,
             timestamp_url=settings.timestamp_url)
     if settings.document_store == "database":
-        store: Any = SQLDocumentStore(
-            read_model_engine(settings.read_model_url or settings.database_url))
+        store: Any = SQLDocumentStore((pools or Pools()).beside_read_models(settings))
     else:
         store = FolderDocumentStore(Path(settings.document_store))
     return Documents(case_files, store, identify=identify,
@@ -269,26 +302,29 @@ def build_documents(settings: Settings, case_files: SchoolCaseFiles):  # -> Docu
                      max_bytes=settings.attachment_max_bytes)
 
 
-def build_web_services(settings: Settings, clock: Clock | None = None):  # -> WebServices
+def build_web_services(settings: Settings, clock: Clock | None = None, *,
+                       pools: Pools | None = None):  # -> WebServices
     """Everything the web app calls: case files, read models, users, notifications and API
-    tokens.
+    tokens, on connections sized for a web worker's SCC_WEB_THREADS unless ``pools`` says
+    else.
 
     Bootstrap wires every entry point, the web app's included, so this is the one place
     adapters touch ``web``: WebServices is imported here, when the app is built, not at
     import time (and not by any other adapter)."""
     from web.services import WebServices
 
-    case_files = build_case_files(settings, clock)
-    users = build_users(settings, clock, case_files.keyring)
+    pools = pools or Pools(settings.web_threads)
+    case_files = build_case_files(settings, clock, pools=pools)
+    users = build_users(settings, clock, case_files.keyring, pools=pools)
     return WebServices(
         case_files=case_files,
-        projections=build_projections(settings, case_files),
+        projections=build_projections(settings, case_files, pools=pools),
         users=users,
-        notifications=build_notifications(settings, case_files),
-        tokens=build_tokens(settings, users, clock),
-        calendar_feeds=build_calendar_feeds(settings, clock),
-        documents=build_documents(settings, case_files),
-        data_protection=build_data_protection(settings, case_files),
+        notifications=build_notifications(settings, case_files, pools=pools),
+        tokens=build_tokens(settings, users, clock, pools=pools),
+        calendar_feeds=build_calendar_feeds(settings, clock, pools=pools),
+        documents=build_documents(settings, case_files, pools=pools),
+        data_protection=build_data_protection(settings, case_files, pools=pools),
     )
 
 
@@ -352,7 +388,8 @@ def grant_on_store(settings: Settings, case_files: SchoolCaseFiles, role: str, *
                  event_tables, role, apply=apply)
 
 
-def build_data_protection(settings: Settings, case_files: SchoolCaseFiles):  # -> DataProtection
+def build_data_protection(settings: Settings, case_files: SchoolCaseFiles, *,
+                          pools: Pools | None = None):  # -> DataProtection
     """Retention, legal holds and destruction (application.data_protection): the decisions
     log beside the read models, the schedule from the LA's policy file, the access log's
     months sealed with the case files' keys. Close it with ``close()``."""
@@ -362,7 +399,7 @@ def build_data_protection(settings: Settings, case_files: SchoolCaseFiles):  # -
     from application.access_log import SealedAccessLog
     from application.data_protection import DataProtection
 
-    engine = read_model_engine(settings.read_model_url or settings.database_url)
+    engine = (pools or Pools()).beside_read_models(settings)
     # One engine for both: closing the decisions log disposes of the access log's too
     return DataProtection(case_files, SQLDecisionLog(engine),
                           schedule=load_retention(settings.deadline_policy),

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+WEB_THREADS = 4
+"""Threads per web worker unless SCC_WEB_THREADS says else: a request waiting on the database
+leaves the worker free for another."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -60,6 +64,9 @@ class Settings:
     # key destroyed leaves the value unreadable in every copy of the log; by default a file
     # beside the SQLite store, or the store's database on PostgreSQL.
     key_store_url: str | None = None
+    # Threads per web worker (gunicorn's gthread workers, ``scc web``): each web worker's
+    # connections to PostgreSQL are sized from them (adapters.pools).
+    web_threads: int = WEB_THREADS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +85,7 @@ class Settings:
             deadline_policy=Path(policy) if policy else None,
             cipher_key=environ.get("SCC_CIPHER_KEY", "").strip() or None,
             key_store_url=environ.get("SCC_KEY_STORE_URL", "").strip() or None,
+            web_threads=_whole(environ, "SCC_WEB_THREADS", WEB_THREADS),
             log_format=environ.get("SCC_LOG_FORMAT", "").strip().lower() or "text",
             rebuild_processes=_processes(environ.get("SCC_REBUILD_PROCESSES", "")),
             checkpoint_key=_path(environ.get("SCC_CHECKPOINT_KEY", "")),

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from adapters.pools import PoolSize
+
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 """The library's AES-GCM cipher, on the ``cryptography`` package: each entry's stored state is
 encrypted and authenticated, so a wrong key or an altered row fails to decrypt."""
@@ -33,14 +35,19 @@ def new_cipher_key() -> str:
     return b64encode(urandom(32)).decode("ascii")
 
 
-def event_store_env(database_url: str, cipher_key: str | None = None) -> dict[str, str]:
+def event_store_env(database_url: str, cipher_key: str | None = None,
+                    pool: PoolSize | None = None) -> dict[str, str]:
     """The eventsourcing library's settings for ``sqlite:///path`` or ``postgresql://...``,
     with every entry encrypted under ``cipher_key`` (base64, as SCC_CIPHER_KEY holds it)
-    if one is given.
+    if one is given, and on PostgreSQL the library's pool of connections sized for ``pool``
+    (else the library's own: 5 kept open, 15 at most): one kept open, the others opened as
+    threads need them and closed once unused for ten minutes (psycopg_pool's ``max_idle``).
 
     A PostgreSQL URL may name a schema (``?schema=scc``) that already exists.
     """
     env = _store_env(database_url)
+    if pool is not None and env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        env.update(POSTGRES_POOL_SIZE="1", POSTGRES_MAX_OVERFLOW=str(pool.most - 1))
     if cipher_key:
         env.update(CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=_checked_key(cipher_key))
     return env

@@ -17,7 +17,7 @@ import os
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -145,10 +145,14 @@ class SQLKeyStore:
 
     cipher = AESGCMCipher
 
-    def __init__(self, url: str, *, clock: Any = None) -> None:
+    def __init__(self, url: str, *, clock: Any = None,
+                 server_engine: Callable[[str], Engine] = read_model_engine) -> None:
+        """``server_engine`` makes the engine for a PostgreSQL URL: the wiring passes one that
+        shares the pool of the stores in the same database. An SQLite file's keys have an
+        engine of their own."""
         self.url = url
         self.clock = clock
-        self.engine: Engine = _engine(url)
+        self.engine: Engine = _engine(url, server_engine)
         try:
             with contextlib.suppress(IntegrityError, sa.exc.ProgrammingError,
                                      sa.exc.OperationalError):
@@ -317,7 +321,7 @@ def _person_record(row: Any) -> dict[str, Any]:
             "erased_on": row.erased_on}
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, server_engine: Callable[[str], Engine]) -> Engine:
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
@@ -334,4 +338,4 @@ def _engine(url: str) -> Engine:
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
         return engine
-    return read_model_engine(url)
+    return server_engine(url)

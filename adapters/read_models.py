@@ -29,6 +29,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.event_store import create_private
 from adapters.migrations import require_current
+from adapters.pools import PoolSize
 from adapters.schema import create_once
 from application.entry_search import EntryQuery
 from application.projections import PROJECTIONS, Batch
@@ -261,8 +262,15 @@ def projections_to_rebuild(engine: Engine) -> list[str]:
             if recorded and recorded.get(name, "new") != shape(name)]
 
 
-def read_model_engine(database_url: str) -> Engine:
-    """An engine on the same database as the event store (same file, or same schema)."""
+def read_model_engine(database_url: str, pool: PoolSize | None = None) -> Engine:
+    """An engine on the same database as the event store (same file, or same schema); on
+    PostgreSQL with a pool sized for ``pool`` (else SQLAlchemy's own: 5 kept, 15 at most).
+    An SQLite file's engine keeps SQLAlchemy's pool whatever ``pool`` says.
+
+    SQLAlchemy's pool opens a connection when a thread first needs it and keeps up to
+    ``pool_size`` of them; any more are closed as they come back. It keeps one for each
+    thread, not fewer: a PostgreSQL connection costs a server process and about 10 ms to
+    open, and with one kept four busy threads opened one for every sixth use."""
     url = urlsplit(database_url)
     if url.scheme == "sqlite":
         if path := unquote(url.path[1:]):
@@ -277,7 +285,9 @@ def read_model_engine(database_url: str) -> Engine:
     schema = parse_qs(url.query).get("schema", [None])[0]
     plain = urlunsplit(("postgresql+psycopg", url.netloc, url.path, "", ""))
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    engine = sa.create_engine(plain, connect_args=connect_args)
+    sized = {} if pool is None else {"pool_size": pool.threads,
+                                     "max_overflow": pool.most - pool.threads}
+    engine = sa.create_engine(plain, connect_args=connect_args, **sized)
     _ping_when_idle(engine)
     return engine
 
@@ -455,15 +465,23 @@ class SQLReadModels:
                     ) -> Iterator[tuple[Connection, dict[str, sa.Table]]]:
         """A connection and the current tables of these projections, for one query that
         joins them (within ``consistent``, its connection and tables)."""
+        with self._reading_generations(*projections) as (conn, generations):
+            yield conn, {name: tables(name, generations[name])[0] for name in projections}
+
+    @contextmanager
+    def _reading_generations(self, *projections: str
+                             ) -> Iterator[tuple[Connection, dict[str, int]]]:
+        """A connection and the current generation of these projections; within
+        ``consistent``, its connection and generations, so that a read there takes no second
+        connection from the pool (a thread holds one at a time)."""
         if (held := getattr(self._held, "snapshot", None)) is not None:
             conn, positions = held
-            yield conn, {name: tables(name, positions[name][0])[0] for name in projections}
+            yield conn, {name: positions[name][0] for name in projections}
             return
         with self._reads.connect() as conn:
-            generations = dict(conn.execute(
+            yield conn, dict(conn.execute(
                 sa.select(POSITIONS.c.name, POSITIONS.c.generation)
                 .where(POSITIONS.c.name.in_(projections))).all())
-            yield conn, {name: tables(name, generations[name])[0] for name in projections}
 
     def schools(self) -> list[dict[str, Any]]:
         with self.reading("school_status") as (conn, status):
@@ -484,8 +502,8 @@ class SQLReadModels:
             return _dicts(conn, query)
 
     def set_aside(self) -> list[dict[str, Any]]:
-        with self._reads.connect() as conn:
-            status, set_aside = tables("school_status", self._generation(conn, "school_status"))
+        with self._reading_generations("school_status") as (conn, generations):
+            status, set_aside = tables("school_status", generations["school_status"])
             return _dicts(conn, sa.select(set_aside.c.urn, status.c.name, set_aside.c.reason,
                                           set_aside.c.position)
                           .select_from(set_aside.outerjoin(status, status.c.urn == set_aside.c.urn))

@@ -16,6 +16,7 @@ def serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from adapters.bootstrap import (
+        Pools,
         build_job_store_engine,
         build_web_services,
         scheduler_database_url,
@@ -25,7 +26,7 @@ def serve(host: str, port: int) -> None:
     from adapters.logs import configure_logging
     from cli.main import UserError
     from scheduler.lock import scheduler_lock
-    from scheduler.worker import Worker
+    from scheduler.worker import THREADS, Worker
     from web import create_app
 
     try:
@@ -34,12 +35,14 @@ def serve(host: str, port: int) -> None:
     except ValueError as error:
         raise UserError(str(error)) from None
     with contextlib.ExitStack() as closing:
+        # One process: the connections of a web worker and of the worker together
+        pools = Pools(settings.web_threads + THREADS)
         try:
-            services = build_web_services(settings)
+            services = build_web_services(settings, pools=pools)
         except ValueError as error:
             raise UserError(str(error)) from None
         closing.callback(services.close)
-        engine = build_job_store_engine(settings)
+        engine = build_job_store_engine(settings, pools=pools)
         closing.callback(engine.dispose)
         worker = Worker(services.case_files, services.projections, engine=engine,
                         lock=scheduler_lock(scheduler_database_url(settings)),

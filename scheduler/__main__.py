@@ -83,6 +83,7 @@ def _open(settings: Any, closing: contextlib.ExitStack) -> tuple[Any, ...]:
     from sqlalchemy.exc import DatabaseError
 
     from adapters.bootstrap import (
+        Pools,
         build_case_files,
         build_job_store_engine,
         build_notifications,
@@ -90,15 +91,17 @@ def _open(settings: Any, closing: contextlib.ExitStack) -> tuple[Any, ...]:
         scheduler_database_url,
     )
     from scheduler.lock import scheduler_lock
+    from scheduler.worker import THREADS
 
     for attempt in range(1, 4):
+        pools = Pools(THREADS)
         with contextlib.ExitStack() as opened:
             try:
-                case_files = build_case_files(settings)
+                case_files = build_case_files(settings, pools=pools)
                 opened.callback(case_files.close)
-                projections = build_projections(settings, case_files)
+                projections = build_projections(settings, case_files, pools=pools)
                 opened.callback(projections.store.close)
-                notifications = build_notifications(settings, case_files)
+                notifications = build_notifications(settings, case_files, pools=pools)
                 opened.callback(notifications.close)
             except (DatabaseError, IntegrityError, InternalError):
                 # "already exists", a duplicate key, "tuple concurrently updated"
@@ -106,7 +109,7 @@ def _open(settings: Any, closing: contextlib.ExitStack) -> tuple[Any, ...]:
                     raise
                 time.sleep(0.2 * attempt)
                 continue
-            engine = build_job_store_engine(settings)
+            engine = build_job_store_engine(settings, pools=pools)
             opened.callback(engine.dispose)
             lock = scheduler_lock(scheduler_database_url(settings))
             closing.push(opened.pop_all())

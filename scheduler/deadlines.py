@@ -35,6 +35,8 @@ ENGLAND = ZoneInfo("Europe/London")
 NEXT_DEADLINES = "next-deadlines"
 """The id of the one job that fires deadlines."""
 JOBS_TABLE = "apscheduler_jobs"
+JOB_THREADS = 3
+"""Jobs run at once: the deadline job and the periodic ones (sending, digests, checkpoints)."""
 RETRY_AFTER = timedelta(minutes=1)
 """How soon to look again when recording a firing failed (a database hiccup, say)."""
 
@@ -121,7 +123,7 @@ class DeadlineScheduler:
         jobs = _Scheduler(
             timezone=ENGLAND,
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
-            executors={"default": ThreadPoolExecutor(max_workers=3)},
+            executors={"default": ThreadPoolExecutor(max_workers=JOB_THREADS)},
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         jobs.start(paused=True)

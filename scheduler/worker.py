@@ -23,7 +23,7 @@ from adapters.store_errors import store_failure
 from application.case_files import SchoolCaseFiles
 from application.projections import CaseFileProjections
 from domain.deadlines import Firing
-from scheduler.deadlines import ENGLAND, DeadlineScheduler, PeriodicJob
+from scheduler.deadlines import ENGLAND, JOB_THREADS, DeadlineScheduler, PeriodicJob
 from scheduler.lock import SchedulerLock
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,9 @@ rather than a whole backlog."""
 STOP_FOLLOW_SECONDS = 20
 """How long a stop waits for the follow loop's step in hand; a step still waiting on a store
 that has gone by then is left behind (it has not committed, so nothing of it is kept)."""
+THREADS = 2 + JOB_THREADS
+"""The worker's threads that use the stores at once: the follow loop, the scheduler's own
+thread (the job store) and its jobs'. The scheduler lock holds a connection of its own."""
 DELIVER_NOTIFICATIONS = "deliver-notifications"
 WEEKLY_DIGESTS = "weekly-digests"
 SIGN_CHECKPOINT = "sign-checkpoint"

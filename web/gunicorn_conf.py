@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from adapters.bootstrap import prepare_store
-from adapters.config import Settings
+from adapters.config import WEB_THREADS, Settings
 from adapters.logs import logging_config
 from web.config import secret_key_problem
 from web.wsgi import close_app
@@ -34,8 +34,8 @@ wsgi_app = "web.wsgi:create_app()"
 bind = [os.environ.get("SCC_WEB_BIND", "").strip() or "127.0.0.1:8000"]
 workers = _positive("SCC_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)
 worker_class = "gthread"
-threads = _positive("SCC_WEB_THREADS", 4)
-"""Threads per worker: a request waiting on the database leaves the worker free for another."""
+threads = _positive("SCC_WEB_THREADS", WEB_THREADS)
+"""Threads per worker (the app sizes its connections to the database from the same setting)."""
 graceful_timeout = _positive("SCC_WEB_GRACEFUL_TIMEOUT", 30)
 """Seconds a stopping worker has to finish the requests it has begun before it is killed."""
 timeout = _positive("SCC_WEB_TIMEOUT", 60)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from adapters.read_models import SQLReadModels, read_model_engine
@@ -179,6 +180,28 @@ def test_the_dashboard_counts_filters_and_limits_in_the_store(reports, case_file
     assert (nobody["schools"], nobody["overdue_count"]) == (0, 0)
     assert not any(nobody[key] for key in ("causing_concern", "overdue", "upcoming",
                                             "decide_intervention", "activity"))
+
+
+def test_the_dashboard_reads_on_one_connection_at_a_time(reports, case_files):
+    # A read that took a second connection while its thread held the snapshot's would need
+    # two of the pool's at once (a pool sized one per web thread then runs dry)
+    engine = reports.store.engine
+    held, most = [0], [0]
+
+    def taken(*_):
+        held[0] += 1
+        most[0] = max(most[0], held[0])
+
+    def given(*_):
+        held[0] -= 1
+
+    sa.event.listen(engine, "checkout", taken)
+    sa.event.listen(engine, "checkin", given)
+    board = reports.dashboard(case_files.clock.today())
+
+    # Check the page was read, every part of it (the schools set aside too) on one connection
+    assert board["schools"] == 4 and board["set_aside"] == []
+    assert most[0] == 1
 
 
 def test_todays_counts_from_the_current_status_equal_those_from_the_spells(reports,

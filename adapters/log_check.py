@@ -44,7 +44,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from adapters.event_decoding import TEXT_DECODERS
 from adapters.event_scan import StreamRange, stream_ranges
-from adapters.rebuild_processes import in_memory_store, key_store_of, keys_of
+from adapters.rebuild_processes import in_memory_store, key_store_of, keys_of, peak_mb
 from application import audit
 from application.audit import CheckedStream, Progress
 from application.case_files import SchoolCaseFiles
@@ -84,6 +84,8 @@ class LogChecks:
         self.case_files = case_files
         self.processes = processes
         self.least_entries = least_entries
+        self.peaks_mb: list[float] = []
+        """The peak memory of each other process in the last check shared out."""
 
     def check_all(self, known: Mapping[UUID, int], heads: Mapping[UUID, int],
                   progress: Progress | None) -> list[CheckedStream]:
@@ -129,7 +131,7 @@ class LogChecks:
             for part in parts:
                 report(checker.check(part))
         else:
-            _shared_out(self.case_files, work, processes, report)
+            self.peaks_mb = _shared_out(self.case_files, work, processes, report)
         return sorted(done, key=lambda stream: stream.position)
 
 
@@ -168,8 +170,9 @@ class _Work:
 # Sharing out -----------------------------------------------------------------------------
 
 def _shared_out(case_files: SchoolCaseFiles, work: _Work, processes: int,
-                report: Callable[[list[CheckedStream]], None]) -> None:
-    """This process and ``processes - 1`` others take the parts in turn."""
+                report: Callable[[list[CheckedStream]], None]) -> list[float]:
+    """This process and ``processes - 1`` others take the parts in turn; returns the others'
+    peak memory."""
     context = multiprocessing.get_context("spawn")
     said = context.Queue()
     taken = context.Value("i", 0)
@@ -180,18 +183,19 @@ def _shared_out(case_files: SchoolCaseFiles, work: _Work, processes: int,
         for process in others:
             process.start()
         checker = _PartChecker(case_files, work)
-        finished = 0
+        peaks: list[float] = []
         while (part := _next_part(work, taken)) is not None:
             report(checker.check(part))
-            finished += _heard(said, report, wait=False)
-        while finished < len(others):
-            finished += _heard(said, report, wait=True)
+            _heard(said, report, peaks, wait=False)
+        while len(peaks) < len(others):
+            _heard(said, report, peaks, wait=True)
             for number, process in enumerate(others, start=2):
                 if process.exitcode not in (None, 0):
                     raise RuntimeError(f"Process {number} of {processes} checking the log "
                                        f"ended without finishing (exit code {process.exitcode})")
         for process in others:
             process.join()
+        return peaks
     finally:
         for process in others:
             if process.is_alive():
@@ -200,18 +204,18 @@ def _shared_out(case_files: SchoolCaseFiles, work: _Work, processes: int,
         said.close()
 
 
-def _heard(said: Any, report: Callable[[list[CheckedStream]], None], *, wait: bool) -> int:
-    """Takes what the other processes said; returns how many of them finished."""
-    finished = 0
+def _heard(said: Any, report: Callable[[list[CheckedStream]], None], peaks: list[float], *,
+           wait: bool) -> None:
+    """Takes what the other processes said; each that finished adds its peak memory."""
     while True:
         try:
             what, number, value = said.get(timeout=WAIT_SECONDS) if wait else said.get_nowait()
         except queue.Empty:
-            return finished
+            return
         if what == "checked":
             report(value)
         elif what == "done":
-            finished += 1
+            peaks.append(value)
         else:
             raise RuntimeError(f"Process {number} checking the log failed: {value}")
         wait = False  # then whatever else is already there
@@ -243,7 +247,7 @@ def _check_parts(work: _Work, number: int, taken: Any, said: Any) -> None:
     except Exception as error:  # the parent says which process failed
         said.put(("failed", number, f"{type(error).__name__}: {error}"))
     else:
-        said.put(("done", number, None))
+        said.put(("done", number, peak_mb()))
 
 
 # One part of the log -----------------------------------------------------------------------
@@ -459,14 +463,17 @@ def stream_heads(case_files: SchoolCaseFiles) -> dict[UUID, int]:
                 f"SELECT originator_id, max(originator_version) "  # noqa: S608
                 f"FROM {recorder.events_table_name} GROUP BY originator_id")}
     if isinstance(recorder, PostgresAggregateRecorder):
+        from psycopg.rows import tuple_row
         from psycopg.sql import SQL, Identifier
 
-        with recorder.datastore.get_connection() as connection:
-            return dict(connection.execute(SQL(
+        with recorder.datastore.get_connection() as connection, \
+                connection.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(SQL(
                 "SELECT originator_id, max(originator_version) FROM {schema}.{table} "
                 "GROUP BY originator_id").format(
                     schema=Identifier(recorder.datastore.schema),
-                    table=Identifier(recorder.events_table_name))).fetchall())
+                    table=Identifier(recorder.events_table_name)))
+            return dict(cursor.fetchall())
     raise TypeError(f"No ordered scan for {type(recorder).__name__}")
 
 

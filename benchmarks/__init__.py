@@ -16,4 +16,5 @@ BENCHMARKS = {
     "gias_import": "benchmarks.gias_import",
     "documents": "benchmarks.documents",
     "personal_data": "benchmarks.personal_data",
+    "verify": "benchmarks.verify",
 }

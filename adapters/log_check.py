@@ -28,6 +28,7 @@ import hashlib
 import multiprocessing
 import os
 import queue
+import re
 import signal
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -72,6 +73,10 @@ Row = tuple[int, Any, int, str, bytes]
 
 ENTRIES_WITH_FILES = (LetterProduced, SentVersionAttached, EvidenceAttached)
 """The kinds of entry ``kept_files`` finds a file in: only these are decoded whole."""
+BATCH_ENTRIES = 5000
+"""Entries whose keys are read at once."""
+SEALED_UNDER = re.compile(rb'"_type_":"personal","_data_":\["([^"\\]+)"')
+"""The key id a sealed value names, as the library's JSON encoder writes it."""
 LINKED_APART = frozenset(("link", "originator_topic", "class_version"))
 """Stored keys the link does not cover (``chain.entry_link``, ``recorded_content``)."""
 
@@ -262,27 +267,56 @@ class _PartChecker:
         self.registered = get_topic(SchoolCaseFile.Registered)
 
     def check(self, part: _Part) -> list[CheckedStream]:
-        found = []
+        found: list[CheckedStream] = []
         frozen = gc.isenabled()
         gc.disable()  # a stream's entries are short-lived: collecting costs, finds nothing
         try:
-            for stream_id, rows, snapshots in _streams(self.case_files, part):
-                since = None if part.since is None else self.work.links_kept.get(stream_id)
-                checked = self.fast.check(stream_id, rows, snapshots, since, self._hint)
-                if checked is None:
-                    checked = audit.check_stream(
-                        self.case_files, stream_id, [_stored(row) for row in rows],
-                        [_stored(row) for row in snapshots], self._hint(stream_id, rows),
-                        since=since)
-                checked.position = min(row[0] for row in rows)
-                version = self.work.links_kept.get(stream_id)
-                kept = None if version is None else checked.link_at(version)
-                checked.links, checked.first_version = [] if kept is None else [kept], version or 1
-                found.append(checked)
+            for batch in self._batches(_streams(self.case_files, part)):
+                found += [self._checked(part, *stream) for stream in batch]
         finally:
             if frozen:
                 gc.enable()
         return found
+
+    def _batches(self, streams: Iterator[tuple[UUID, list[Row], list[Row]]],
+                 ) -> Iterator[list[tuple[UUID, list[Row], list[Row]]]]:
+        """The streams a few thousand entries at a time, with the keys their sealed values
+        are under held (read at once) when the stored JSON names them in plain."""
+        plain = self.case_files.mapper.cipher is None and self.case_files.mapper.compressor is None
+        batch: list[tuple[UUID, list[Row], list[Row]]] = []
+        entries = 0
+        for stream in streams:
+            batch.append(stream)
+            entries += len(stream[1]) + len(stream[2])
+            if entries >= BATCH_ENTRIES:
+                yield self._held(batch, plain)
+                batch, entries = [], 0
+        if batch:
+            yield self._held(batch, plain)
+
+    def _held(self, batch: list[tuple[UUID, list[Row], list[Row]]],
+              plain: bool) -> list[tuple[UUID, list[Row], list[Row]]]:
+        if plain:
+            self.case_files.keyring.hold({
+                key_id.decode("ascii") for _, rows, snapshots in batch
+                for row in (*rows, *snapshots) for key_id in SEALED_UNDER.findall(row[4])})
+        return batch
+
+    def _checked(self, part: _Part, stream_id: UUID, rows: list[Row],
+                 snapshots: list[Row]) -> CheckedStream:
+        """One stream, by ``FastChain`` or else by the audit itself."""
+        since = None if part.since is None else self.work.links_kept.get(stream_id)
+        checked = self.fast.check(stream_id, rows, snapshots, since, self._hint)
+        if checked is None:
+            checked = audit.check_stream(
+                self.case_files, stream_id, [_stored(row) for row in rows],
+                [_stored(row) for row in snapshots], self._hint(stream_id, rows),
+                since=since)
+        checked.position = min(row[0] for row in rows)
+        version = self.work.links_kept.get(stream_id)
+        kept = None if version is None else checked.link_at(version)
+        checked.links, checked.first_version = [] if kept is None else [kept], version or 1
+        return checked
 
     def _hint(self, stream_id: UUID, rows: Sequence[Row]) -> int | None:
         """The URN a registration in the stream names, as ``audit.find_streams`` finds it, or

@@ -23,6 +23,8 @@ shape, an encoding that differs) or finds wrong sends the stream to
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -108,8 +110,12 @@ class LogChecks:
                   for stream, last in stored.items()}
         entries = sum(stored[stream] - version + 1 for stream, version in wanted.items())
         ranges = stream_ranges(self._processes(entries) * PARTS_PER_PROCESS)
-        parts = [_Part(within, {s: v for s, v in wanted.items() if _within(s, within)})
-                 for within in ranges]
+        parts = [_Part(within, {}) for within in ranges]
+        bounds = [lowest for lowest, _ in ranges[1:]]
+        for stream, version in wanted.items():
+            since = parts[bisect.bisect_right(bounds, stream)].since
+            assert since is not None
+            since[stream] = version
         return self._run(parts, len(stored), known, heads, progress)
 
     def _processes(self, entries: int) -> int:
@@ -131,24 +137,34 @@ class LogChecks:
             if progress is not None and found:
                 progress(len(done), max(streams, len(done)))
 
-        if processes == 1:
-            checker = _PartChecker(self.case_files, work)
-            for part in parts:
-                report(checker.check(part))
-        else:
-            self.peaks_mb = _shared_out(self.case_files, work, processes, report)
+        with _without_collecting():
+            if processes == 1:
+                checker = _PartChecker(self.case_files, work)
+                for part in parts:
+                    report(checker.check(part))
+            else:
+                self.peaks_mb = _shared_out(self.case_files, work, processes, report)
         return sorted(done, key=lambda stream: stream.position)
+
+
+@contextlib.contextmanager
+def _without_collecting() -> Iterator[None]:
+    """The garbage collector off: a stream's entries die with it, and the collector, set off
+    by their allocations, would walk everything held (each pass of it the longer as the
+    results grow) to find nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def scannable(case_files: SchoolCaseFiles) -> bool:
     """Whether the store is one ``LogChecks`` can read (SQLite or PostgreSQL)."""
     recorder = case_files.recorder
     return isinstance(recorder, (SQLiteAggregateRecorder, PostgresAggregateRecorder))
-
-
-def _within(stream: UUID, within: StreamRange) -> bool:
-    lowest, beyond = within
-    return (lowest is None or stream >= lowest) and (beyond is None or stream < beyond)
 
 
 @dataclass(frozen=True)
@@ -245,8 +261,9 @@ def _check_parts(work: _Work, number: int, taken: Any, said: Any) -> None:
                                      **work.case_file_rules)
         try:
             checker = _PartChecker(case_files, work)
-            while os.getppid() == work.parent and (part := _next_part(work, taken)):
-                said.put(("checked", number, checker.check(part)))
+            with _without_collecting():
+                while os.getppid() == work.parent and (part := _next_part(work, taken)):
+                    said.put(("checked", number, checker.check(part)))
         finally:
             case_files.close()
     except Exception as error:  # the parent says which process failed
@@ -268,14 +285,8 @@ class _PartChecker:
 
     def check(self, part: _Part) -> list[CheckedStream]:
         found: list[CheckedStream] = []
-        frozen = gc.isenabled()
-        gc.disable()  # a stream's entries are short-lived: collecting costs, finds nothing
-        try:
-            for batch in self._batches(_streams(self.case_files, part)):
-                found += [self._checked(part, *stream) for stream in batch]
-        finally:
-            if frozen:
-                gc.enable()
+        for batch in self._batches(_streams(self.case_files, part)):
+            found += [self._checked(part, *stream) for stream in batch]
         return found
 
     def _batches(self, streams: Iterator[tuple[UUID, list[Row], list[Row]]],
@@ -306,7 +317,7 @@ class _PartChecker:
                  snapshots: list[Row]) -> CheckedStream:
         """One stream, by ``FastChain`` or else by the audit itself."""
         since = None if part.since is None else self.work.links_kept.get(stream_id)
-        checked = self.fast.check(stream_id, rows, snapshots, since, self._hint)
+        checked = self.fast.check(stream_id, rows, snapshots, since, self._hint, self.work.known)
         if checked is None:
             checked = audit.check_stream(
                 self.case_files, stream_id, [_stored(row) for row in rows],
@@ -355,15 +366,15 @@ class FastChain:
 
     def check(self, stream_id: UUID, rows: Sequence[Row], snapshots: Sequence[Row],
               since: int | None, hint: Callable[[UUID, Sequence[Row]], int | None],
-              ) -> CheckedStream | None:
+              known: Mapping[UUID, int]) -> CheckedStream | None:
         try:
-            return self._check(stream_id, rows, snapshots, since, hint)
+            return self._check(stream_id, rows, snapshots, since, hint, known)
         except Exception:  # noqa: BLE001 - whatever it is, the audit's own check words it
             return None
 
     def _check(self, stream_id: UUID, rows: Sequence[Row], snapshots: Sequence[Row],
                since: int | None, hint: Callable[[UUID, Sequence[Row]], int | None],
-               ) -> CheckedStream:
+               known: Mapping[UUID, int]) -> CheckedStream:
         first = since or 1
         stream_text = str(stream_id)
         previous = chain.GENESIS
@@ -372,32 +383,36 @@ class FastChain:
         for _, _, version, topic, state in rows:
             if version != expected:
                 raise _Inexact
-            kind, name, class_version = self._kind(topic)
             fields = orjson.loads(plain_state(self.mapper, state))
-            if type(fields) is not dict or fields.get("class_version", 1) != class_version:
+            if type(fields) is not dict:
                 raise _Inexact
             link = fields.get("link")
-            content = self._content(name, fields, stream_text, version)  # opens every value
-            if version >= first:
-                if type(link) is not str or link != hashlib.sha256(
-                        previous.encode("ascii")
-                        + orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest():
+            if version < first:  # the entry before the head: only its link is taken
+                if type(link) is not str:
                     raise _Inexact
-                links.append(link)
-                if issubclass(kind, ENTRIES_WITH_FILES):
-                    event = self.mapper.to_domain_event(_stored(
-                        (0, stream_id, version, topic, state)))
-                    named += [(version, file) for file in kept_files(event)]
-            elif type(link) is not str:
+                previous, expected = link, expected + 1
+                continue
+            kind, name, class_version = self._kind(topic)
+            if fields.get("class_version", 1) != class_version:
                 raise _Inexact
+            content = self._content(name, fields, stream_text, version)  # opens every value
+            if type(link) is not str or link != hashlib.sha256(
+                    previous.encode("ascii")
+                    + orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest():
+                raise _Inexact
+            links.append(link)
+            if issubclass(kind, ENTRIES_WITH_FILES):
+                event = self.mapper.to_domain_event(_stored(
+                    (0, stream_id, version, topic, state)))
+                named += [(version, file) for file in kept_files(event)]
             previous = link
             stored.append(fields)
             kinds.append(kind)
             expected += 1
-        if not rows or (since is None and snapshots and not self._snapshots_match(
+        if not stored or (since is None and snapshots and not self._snapshots_match(
                 stream_id, stored, kinds, snapshots)):
             raise _Inexact
-        urn = self._urn(stream_id, kinds[0], stored[0])
+        urn = self._urn(stream_id, kinds[0], stored[0], known.get(stream_id))
         if urn is None:
             urn = audit._name(self.case_files, stream_id, [], [_stored(r) for r in snapshots],
                               hint(stream_id, rows))
@@ -480,10 +495,15 @@ class FastChain:
         return True
 
     @staticmethod
-    def _urn(stream_id: UUID, kind: type, fields: dict[str, Any]) -> int | None:
-        """The URN the stream's first entry names, as ``audit._name`` reads it."""
+    def _urn(stream_id: UUID, kind: type, fields: dict[str, Any],
+             known: int | None) -> int | None:
+        """The URN the stream's first entry names, as ``audit._name`` reads it (``known``: the
+        URN a checkpoint knew the stream by, whose stream id is already worked out)."""
         urn = fields.get("urn") if issubclass(kind, SchoolCaseFile.Registered) else None
-        return urn if isinstance(urn, int) and case_file_id(urn) == stream_id else None
+        if not isinstance(urn, int):
+            return None
+        return urn if (urn == known and type(urn) is int) or case_file_id(urn) == stream_id \
+            else None
 
 
 # Reading the store -------------------------------------------------------------------------

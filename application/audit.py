@@ -9,9 +9,11 @@ the auditor keeps elsewhere: the head link and length of every school's chain at
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -21,6 +23,7 @@ from application.case_files import SchoolCaseFiles
 from application.kept_files import DocumentStore, FileErased, KeptFiles, file_problem
 from application.personal_keys import altered_value, missing_key
 from application.snapshot_check import recorded_content
+from application.transcodings import plain_state
 from domain import chain
 from domain.areas.documents import StoredFile, kept_files
 from domain.case_file import SchoolCaseFile, case_file_id
@@ -76,15 +79,15 @@ def verify(case_files: SchoolCaseFiles, urn: int | None = None,
     verified_at = case_files.clock.now()
     expected = _Checkpoint.read(checkpoint) if checkpoint is not None else None
     known = expected.urns_by_stream() if expected else {}
+    recorded = expected.heads() if expected else {}
     heads = None
-    if since_checkpoint and expected is not None:
-        heads = expected.heads() if urn is None else {
-            stream: version for stream, version in expected.heads().items()
+    if since_checkpoint:
+        heads = recorded if urn is None else {
+            stream: version for stream, version in recorded.items()
             if stream == case_file_id(urn)}
     if urn is None and streams is not None:
-        checked_streams = (
-            streams.check_all(known, expected.heads() if expected else {}, progress)
-            if heads is None else streams.check_since(heads, known, progress))
+        checked_streams = (streams.check_all(known, recorded, progress) if heads is None
+                           else streams.check_since(heads, known, progress))
     else:
         checked_streams = _check_one_by_one(case_files, urn, known, heads, progress)
     problems: list[dict[str, Any]] = []
@@ -260,7 +263,18 @@ def check_stream(case_files: SchoolCaseFiles, stream_id: UUID, rows: Sequence[An
                  since: int | None = None) -> CheckedStream:
     """The stream's own chain first, then its snapshots against it; and the files its intact
     entries name. ``since``: ``rows`` start at the entry before that version (if it is above
-    1), whose stored link the chain picks up from; it is not checked itself."""
+    1), whose stored link the chain picks up from: it is not decoded, nor checked itself (the
+    head's link, recomputed over it, vouches for it)."""
+    first = since or 1
+    stored = rows
+    if stored and stored[-1].originator_version < first - 1:
+        # shortened to before its head: the checkpoint's comparison says so
+        return CheckedStream(stream_id, _name(case_files, stream_id, [], snapshots, hint),
+                             last_version=stored[-1].originator_version, first_version=first)
+    previous: str | None = chain.GENESIS
+    if first > 1 and rows and rows[0].originator_version == first - 1:
+        previous = _stored_link(case_files, rows[0])
+        rows = rows[1:]
     events, recorded, unreadable = [], {}, None
     for row in rows:
         try:
@@ -271,19 +285,16 @@ def check_stream(case_files: SchoolCaseFiles, stream_id: UUID, rows: Sequence[An
             why_unreadable = missing_key(error) or (
                 ALTERED if altered_value(error) else UNREADABLE)
             break
-    first = since or 1
     stream = CheckedStream(stream_id, _name(case_files, stream_id, events, snapshots, hint),
-                           rows=sum(1 for row in rows if row.originator_version >= first),
-                           last_version=rows[-1].originator_version if rows else 0,
+                           rows=len(rows),
+                           last_version=stored[-1].originator_version if stored else 0,
                            first_version=first)
-    previous = chain.GENESIS
-    if rows and rows[-1].originator_version < first - 1:
-        return stream  # shortened to before its head: the checkpoint's comparison says so
-    if first > 1:  # the entry before the head: only its link is taken
-        if not events or events[0].originator_version != first - 1:
-            stream.report(first - 1, why_unreadable if unreadable == first - 1 else MISSING)
-            return stream
-        previous = getattr(events.pop(0), "link", None)
+    if first > 1 and previous is chain.GENESIS:
+        stream.report(first - 1, MISSING)
+        return stream
+    if previous is None:
+        stream.report(first - 1, UNREADABLE)
+        return stream
 
     def content(event: Any) -> dict[str, Any]:
         return recorded[event.originator_version]
@@ -300,6 +311,15 @@ def check_stream(case_files: SchoolCaseFiles, stream_id: UUID, rows: Sequence[An
     stream.named_files = [(event.originator_version, file)
                           for event in intact for file in kept_files(event)]
     return stream
+
+
+def _stored_link(case_files: SchoolCaseFiles, row: Any) -> str | None:
+    """The link an entry carries as stored, or None if it cannot be read."""
+    try:
+        link = json.loads(plain_state(case_files.mapper, row.state)).get("link")
+    except Exception:  # noqa: BLE001 - any damage: unreadable
+        return None
+    return link if isinstance(link, str) else None
 
 
 def _check_files(kept: KeptFiles, stream: CheckedStream) -> int:
@@ -400,17 +420,23 @@ class _Checkpoint:
 
     def heads(self) -> dict[UUID, int]:
         """Each school's stream and its version when the checkpoint was made."""
-        found = {}
-        for key, (version, _) in self.schools.items():
-            try:
-                found[case_file_id(int(key)) if key.isdigit() else UUID(key)] = version
-            except ValueError:  # names no stream: reported as missing
-                continue
-        return found
+        return {stream: self.schools[key][0] for key, stream in self._streams.items()}
 
     def urns_by_stream(self) -> dict[UUID, int]:
         """Names a stream whose registration is gone, from the URNs the checkpoint knew."""
-        return {case_file_id(int(k)): int(k) for k in self.schools if k.isdigit()}
+        return {stream: int(key) for key, stream in self._streams.items() if key.isdigit()}
+
+    @cached_property
+    def _streams(self) -> dict[str, UUID]:
+        """Each school's stream id, by its key (a key that names no stream is left out: it
+        is reported as missing)."""
+        found = {}
+        for key in self.schools:
+            try:
+                found[key] = case_file_id(int(key)) if key.isdigit() else UUID(key)
+            except ValueError:
+                continue
+        return found
 
     def compare(self, stream: CheckedStream) -> Iterator[dict[str, Any]]:
         if stream.key not in self.schools:

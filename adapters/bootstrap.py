@@ -339,6 +339,15 @@ def prepare_store(settings: Settings) -> None:
         opened.callback(build_notifications(settings, case_files).close)
 
 
+def build_log_checks(case_files: SchoolCaseFiles):  # -> application.audit.StreamChecks | None
+    """How scc verify checks the whole log: one ordered scan shared out among this machine's
+    CPUs (adapters.log_check); None for a store it cannot scan (in memory), which verify
+    then reads a stream at a time."""
+    from adapters.log_check import LogChecks, scannable
+
+    return LogChecks(case_files, default_processes()) if scannable(case_files) else None
+
+
 def build_checkpointer(settings: Settings, case_files: Any) -> Callable[[], dict[str, Any]] | None:
     """What signs a checkpoint of the log into the LA's folder (``application.anchor``), with
     the key in ``SCC_CHECKPOINT_KEY``, and has each new one countersigned by the timestamp

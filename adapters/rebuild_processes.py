@@ -105,7 +105,7 @@ class SpawnedRebuildProcesses:
                  "policy": case_files.policy}
         taken = context.Value("i", 0)  # how many of the parts processes have taken
         parts = stream_ranges(self.processes * PARTS_PER_PROCESS)
-        keys = _keys_of(case_files)
+        keys = keys_of(case_files)
         works = [_Work(number, os.getpid(), parts, dict(case_files.env), keys,
                        self.read_model_url,
                        clock.now(), clock.today(), rules, names, position,
@@ -152,14 +152,14 @@ def _check_on(running: list[Any]) -> None:
                 f"without finishing (exit code {process.exitcode}), so nothing was made current")
 
 
-def _keys_of(case_files: SchoolCaseFiles) -> tuple[str, Any]:
+def keys_of(case_files: SchoolCaseFiles) -> tuple[str, Any]:
     store = case_files.keyring.store
     if isinstance(store, SQLKeyStore):
         return "sql", store.url
     return "memory", store.all_keys()
 
 
-def _key_store(keys: tuple[str, Any]) -> Any:
+def key_store_of(keys: tuple[str, Any]) -> Any:
     where, what = keys
     if where == "sql":
         return SQLKeyStore(what)
@@ -201,7 +201,7 @@ def _rebuild_parts(work: _Work, taken: Any, lock: Any, said: Any) -> None:
         # PostgreSQL can refuse ("tuple concurrently updated").
         case_files = SchoolCaseFiles({**work.env, "CREATE_TABLE": "no"},
                                      clock=StoppedClock(work.at, work.on),
-                                     keyring=Keyring(_key_store(work.keys)),
+                                     keyring=Keyring(key_store_of(work.keys)),
                                      **work.case_file_rules)
         try:
             store = SQLReadModels(read_model_engine(work.read_model_url), out_of_shape_ok=True)
@@ -231,6 +231,11 @@ def _in_memory(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme.startswith("sqlite") and (
         parts.path in ("", "/", "/:memory:") or "mode=memory" in parts.query)
+
+
+def in_memory_store(case_files: SchoolCaseFiles) -> bool:
+    """Whether the case files' store is a SQLite database in this process's memory."""
+    return _in_memory_db_name(case_files.env.get("SQLITE_DBNAME"))
 
 
 def _in_memory_db_name(name: str | None) -> bool:

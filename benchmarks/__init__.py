@@ -16,5 +16,6 @@ BENCHMARKS = {
     "gias_import": "benchmarks.gias_import",
     "documents": "benchmarks.documents",
     "personal_data": "benchmarks.personal_data",
+    "verify": "benchmarks.verify",
     "growth": "benchmarks.growth",
 }

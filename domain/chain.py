@@ -37,12 +37,15 @@ def entry_link(previous: str, event: Any, content: Content = vars) -> str:
     return link(previous, getattr(kind, "entry_name", kind.__qualname__), fields)
 
 
-def first_broken_version(events: Iterable[Any], content: Content = vars) -> int | None:
+def first_broken_version(events: Iterable[Any], content: Content = vars, *,
+                         previous: str = GENESIS, first: int = 1) -> int | None:
     """The first version whose link does not follow from the entries before it, if any.
 
     An edited entry breaks its own link; a deleted or reordered one breaks the sequence.
+    ``events`` may start part way along a chain, at version ``first``, whose entry before
+    it carries the link ``previous``.
     """
-    previous, expected_version = GENESIS, 1
+    expected_version = first
     for event in events:
         if event.originator_version != expected_version:
             return expected_version

@@ -155,19 +155,6 @@ class MemoryKeyStore:
     def generation(self) -> int:
         return self._generation
 
-    def hold(self, key_ids: Iterable[str]) -> None:
-        """Keeps at hand for opening exactly these keys, those not yet at hand read at once: a
-        check of the log a part at a time holds each part's keys, never every key (England's
-        are hundreds of thousands: seconds to read, hundreds of MB to hold)."""
-        wanted = set(key_ids)
-        with self._lock:
-            held = {k: v for k, v in self._opening.items() if k in wanted}
-        found = self.store.keys([k for k in wanted if k not in held])
-        held.update((key_id, key if isinstance(key, Erasure) else self._cipher(key))
-                    for key_id, key in found.items())
-        with self._lock:
-            self._opening = held
-
     def destroy(self, key_ids: Iterable[str], erasure: Erasure, by: str) -> int:
         destroyed = 0
         with self._lock:
@@ -309,9 +296,7 @@ class Keyring:
         wanted = set(key_ids)
         with self._lock:
             held = {k: v for k, v in self._opening.items() if k in wanted}
-        found = self.store.keys([k for k in wanted if k not in held])
-        held.update((key_id, key if isinstance(key, Erasure) else self._cipher(key))
-                    for key_id, key in found.items())
+        held.update(self.store.keys([k for k in wanted if k not in held]))  # ciphers when used
         with self._lock:
             self._opening = held
 

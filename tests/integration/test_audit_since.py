@@ -198,8 +198,6 @@ def test_shared_out_progress_counts_every_school(case_files):
 
 def test_scc_verify_since_a_checkpoint_says_what_it_did_not_read(case_files, database_url,
                                                                  tmp_path):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the command's own store: the SQLite file")
     from cli.main import scc
 
     _build(case_files)

@@ -91,7 +91,8 @@ def _status(token: dict[str, Any], now: Any) -> str:
     return f"active until {formatting.local_time(token['expires_at'])}"
 
 
-@tokens.command("revoke", help="Stop the token with this ID working, at once.")
+@tokens.command("revoke", help="Stop the token with this ID working: running servers refuse "
+                                "it within a second.")
 @click.argument("token_id", metavar="ID", type=int)
 def tokens_revoke(token_id: int) -> None:
     with _tokens() as store:

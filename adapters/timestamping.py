@@ -42,8 +42,15 @@ def timestamp_request(digest: bytes) -> bytes:
     algorithm = _der(0x30, SHA256 + b"\x05\x00")
     imprint = _der(0x30, algorithm + _der(0x04, digest))
     nonce = int.from_bytes(os.urandom(8), "big") >> 1
-    return _der(0x30, b"\x02\x01\x01" + imprint + _der(0x02, nonce.to_bytes(8, "big"))
+    return _der(0x30, b"\x02\x01\x01" + imprint + _der(0x02, _positive_integer(nonce))
                 + b"\x01\x01\xff")
+
+
+def _positive_integer(number: int) -> bytes:
+    """A non-negative INTEGER's content in DER: as few bytes as hold it with its top bit clear.
+    Eight bytes whatever the nonce had a redundant leading zero byte one time in 256, and an
+    authority that reads DER strictly (OpenSSL's) refused that request as badly formed."""
+    return number.to_bytes(number.bit_length() // 8 + 1, "big")
 
 
 def _granted(reply: bytes) -> bool:

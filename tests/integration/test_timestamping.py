@@ -145,3 +145,20 @@ def test_a_checkpoint_whose_timestamp_failed_is_countersigned_at_the_next_try(
     assert result.exit_code == 0, result.output
     assert "no new checkpoint needed" in result.output
     assert _verifies(checkpoint, ca).returncode == 0
+
+
+@pytest.mark.parametrize("drawn", [bytes(8), b"\x00\x10" + bytes(6), b"\x01" + bytes(7),
+                                   b"\xff" * 8])
+def test_every_timestamp_request_is_one_openssl_reads_whatever_its_nonce(
+        drawn, tmp_path, monkeypatch):
+    # Check the request is strict DER for nonces that begin with zero bytes too: one with a
+    # redundant leading zero was refused as badly formed, one request in 256
+    from adapters import timestamping
+
+    monkeypatch.setattr(timestamping.os, "urandom", lambda n: drawn[:n])
+    (tmp_path / "q.tsq").write_bytes(timestamping.timestamp_request(bytes(32)))
+    read = subprocess.run(["openssl", "ts", "-query", "-in", "q.tsq", "-text"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert read.returncode == 0, read.stderr
+    nonce = int(read.stdout.split("Nonce: ")[1].split()[0], 16)
+    assert nonce == int.from_bytes(drawn, "big") >> 1

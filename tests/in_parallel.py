@@ -68,6 +68,7 @@ def _in_memory(env: dict[str, str]) -> Iterator[dict[str, str]]:
         yield env
         return
     folder = tempfile.mkdtemp(prefix="scc-tests-", dir=MEMORY)
+    os.chmod(folder, 0o1777)  # as /tmp is: the fault tests' PostgreSQL runs as another user
     try:
         yield {**env, "TMPDIR": folder}
     finally:

@@ -27,37 +27,31 @@ the garbage collector's full collections (below) come every few rounds, so a med
 them out at one size and takes them in at the next; "full GCs" counts them (none for the
 rebuild, which is not watched). The table is printed and written to ``results/growth.md``.
 
-What it found (2 shared cores, 7 December 2026, CPU time): as the schools grow 22-fold, the
-rebuild grows 17-fold (3.1 to 53 s), the dashboard, counted afresh after each change, about
-6-fold (18 to 106 ms), and a command, its snapshot and a case file's page hardly at all.
+What it found (2 cores, quiet, 8 December 2026, CPU time, means): as the schools grow 22-fold,
+the rebuild grows 15-fold (3.6 to 53.5 s), the dashboard, counted afresh after each change,
+4-fold (23 to 93 ms), and a command, its snapshot and a case file's page not at all.
 
-As one school's history grows 50-fold (100 to 5,000 entries), a command grows 2.3-fold
-(0.7 to 1.7 ms: numbering a concern, ``_count`` in ``domain/areas/core.py``, reads every
-entry), the case file's page after a change 11-fold (it describes every entry,
-``SchoolCaseFiles.overview``), and three things faster than their entries:
+As one school's history grows 50-fold (100 to 5,000 entries), a command grows 2-fold (0.6 to
+1.3 ms: numbering a concern, ``_count`` in ``domain/areas/core.py``, reads every entry), the
+case file's page after a change 12-fold (it describes every entry,
+``SchoolCaseFiles.overview``), and two things about as fast as their entries:
 
-- The snapshot a command takes at every 100th entry, 7 ms to 590 ms: the library reads the
-  case file back from the store to take it, so every entry is decoded, its personal values
-  opened and the chain checked (``snapshot_check``), and a snapshot holds every entry. Each
-  step is linear (1,000 to 5,000 entries: 6x); what is more than linear is the garbage
-  collector, below (one full collection in every snapshot at 5,000 entries). It is why
-  recording a long history entry by entry is quadratic (cProfile of build_school to 3,000
-  entries: 15 of its 23.5 s in 30 snapshots; 1,000 entries take 1.4 s of CPU, 10,000 take
-  72 s) and why every 100th command on a 5,000-entry case file takes over half a second.
-  Left as it is: the library reads the recorded state back on purpose, so that a snapshot
-  is of what was stored rather than of a copy in memory, and the snapshot checks rest on
-  that.
-- ``history()`` (1.0 to 91 ms) and the page's share of it: CPython's cyclic garbage
-  collector, not the code. Profiled with the collector off, ``history()`` makes exactly ten
-  times the calls at 10,000 entries as at 1,000, each costing the same, and takes 3.5, 9, 29
-  and 60 ms at 1,000, 2,000, 5,000 and 10,000 entries. With it on, the objects describing a
-  long history live long enough to be moved to the oldest generation, and once those moved
-  since the last full collection pass a quarter of the objects there, a full collection
-  runs (100 to 250 ms of CPU for this process's 160,000 to 340,000 objects). A short
-  history's objects die young; the share moved grows with the history until nearly all are,
-  between about 1,000 and 5,000 entries, and from there the cost grows with the entries
-  (1,000 to 5,000 entries: 4.6x by the mean; history() 30 ms at 5,000 entries, 70 ms at
-  10,000, with a 300 ms call when a full collection lands in it).
+- The snapshot a command takes at every 100th entry, 3 ms to 150 ms (49x): a snapshot holds
+  every entry. It had been 590 ms at 5,000 entries, and recording a long history quadratic,
+  while the library read the case file back from the store to take it (decoding every entry,
+  opening its personal values, checking the chain); it is now taken from the case file the
+  command has just recorded (``SchoolCaseFiles.take_snapshot``).
+- ``history()`` (0.8 to 57 ms, 72x; the median 31 ms) and the page's share of it: CPython's
+  cyclic garbage collector, not the code. Profiled with the collector off, ``history()`` makes
+  exactly ten times the calls at 10,000 entries as at 1,000, each costing the same, and takes
+  3.5, 9, 29 and 60 ms at 1,000, 2,000, 5,000 and 10,000 entries. With it on, the objects
+  describing a long history live long enough to be moved to the oldest generation, and once
+  those moved since the last full collection pass a quarter of the objects there, a full
+  collection runs (100 to 250 ms of CPU for this process's 160,000 to 340,000 objects). A
+  short history's objects die young; the share moved grows with the history until nearly
+  all are, between about 1,000 and 5,000 entries, and from there the cost grows with the
+  entries. This benchmark runs with CPython's settings; a server's (``adapters.memory``)
+  keeps what it made at start-up out of those collections.
 
 ``python -m benchmarks.growth profile ENTRIES [--without-gc]`` profiles rounds on a school of
 that many entries (with the garbage collector off, if asked).

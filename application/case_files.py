@@ -24,7 +24,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
-    MapperDeserialisationError,
     PersistenceError,
 )
 from eventsourcing.utils import get_topic
@@ -1076,11 +1075,10 @@ class SchoolCaseFiles(Application[UUID]):
         self.keyring.current()
         try:
             return self.repository.get(case_file_id(int(urn)))
-        except MapperDeserialisationError as error:
+        except (AggregateNotFoundError, ValueError, TypeError) as error:
+            # The library reports any failure while decoding an entry as a ValueError
             if (failed := _store_failure_behind(error)) is not None:
                 raise failed from error  # the store failed under the reading: not a 404
-            raise SchoolNotFound(f"No school with URN {urn} has a case file") from None
-        except (AggregateNotFoundError, ValueError, TypeError):
             raise SchoolNotFound(f"No school with URN {urn} has a case file") from None
 
     def _view(self, urn: int, as_at: date | None, as_known_at: datetime | None,
